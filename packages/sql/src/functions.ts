@@ -1,0 +1,71 @@
+/**
+ * The closed list of DuckDB functions steps may call. Codegen refuses any other name, so a
+ * user string can never become a function name.
+ */
+export const FUNCTIONS = [
+  'abs',
+  'any_value',
+  'arg_min_null',
+  'array_to_string',
+  'avg',
+  'chr',
+  'coalesce',
+  'concat',
+  'concat_ws',
+  'contains',
+  'count',
+  'first_value',
+  'greatest',
+  'json_extract_string',
+  'last_value',
+  'least',
+  'left',
+  'length',
+  'list_distinct',
+  'list_filter',
+  'list_sort',
+  'list_transform',
+  'lower',
+  'ltrim',
+  'max',
+  'median',
+  'min',
+  'nullif',
+  'printf',
+  'regexp_extract_all',
+  'regexp_full_match',
+  'regexp_matches',
+  'regexp_replace',
+  'replace',
+  'row_number',
+  'rtrim',
+  'starts_with',
+  'strftime',
+  'string_split',
+  'string_split_regex',
+  'strip_accents',
+  'strptime',
+  'substr',
+  'sum',
+  'translate',
+  'trim',
+  'try_strptime',
+  'typeof',
+  'upper',
+] as const;
+
+export type FunctionName = (typeof FUNCTIONS)[number];
+
+export const TABLE_FUNCTIONS = ['read_csv', 'read_parquet', 'read_json', 'read_json_objects'] as const;
+export type TableFunctionName = (typeof TABLE_FUNCTIONS)[number];
+
+const functionSet: ReadonlySet<string> = new Set(FUNCTIONS);
+const tableFunctionSet: ReadonlySet<string> = new Set(TABLE_FUNCTIONS);
+
+export function isFunctionName(name: string): name is FunctionName {
+  return functionSet.has(name);
+}
+
+export function isTableFunctionName(name: string): name is TableFunctionName {
+  return tableFunctionSet.has(name);
+}

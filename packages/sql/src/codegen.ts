@@ -98,7 +98,7 @@ export function expr(e: Expr): string {
       return `(${expr(e.expr)}${e.negated ? ' NOT' : ''} IN (${e.list.map(expr).join(', ')}))`;
     case 'lambda':
       for (const p of e.params) if (!LAMBDA_PARAM.test(p)) throw new SqlQuoteError('bad lambda parameter');
-      return `(lambda ${e.params.join(', ')}: ${expr(e.body)})`;
+      return `lambda ${e.params.join(', ')}: ${expr(e.body)}`;
     case 'list':
       return `[${e.items.map(expr).join(', ')}]`;
     case 'index':

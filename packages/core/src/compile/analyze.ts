@@ -1,0 +1,69 @@
+import { StepError } from '../errors.js';
+import type { Recipe } from '../recipe/schema.js';
+import { stepDefinition, type Step } from '../steps/registry.js';
+import type { AnalyzeContext, Column, ColumnType, EngineCheck } from '../steps/types.js';
+
+export const ROW_ID = '__tidyvault_row__';
+
+export interface Analysis {
+  /** Columns before step i (index 0 = the input) and after the last step (index steps.length). */
+  schemas: Column[][];
+  engineChecks: { stepIndex: number; op: string; check: EngineCheck }[];
+  carriesDataValues: boolean;
+}
+
+function context(index: number, op: string, input: Column[], renamedFrom: Map<string, string>): AnalyzeContext {
+  const fail = (message: string, column?: string): never => {
+    throw new StepError(column === undefined ? 'RECIPE_PARAM' : 'RECIPE_COLUMN', index, op, message, column);
+  };
+  return {
+    index,
+    op,
+    fail,
+    column(name: string, allowed?: readonly ColumnType[]) {
+      const found = input.find((c) => c.name === name);
+      if (!found) {
+        const hint = renamedFrom.get(name);
+        const suffix = hint ? ` (${hint})` : `; columns are: ${input.map((c) => `"${c.name}"`).join(', ')}`;
+        throw new StepError('RECIPE_COLUMN', index, op, `column "${name}" does not exist${suffix}`, name);
+      }
+      if (allowed && !allowed.includes(found.type)) {
+        throw new StepError(
+          'RECIPE_TYPE',
+          index,
+          op,
+          `column "${name}" is ${found.type}; ${op} needs ${allowed.join(' or ')}`,
+          name,
+        );
+      }
+      return found;
+    },
+  };
+}
+
+/** Check the whole recipe against the input's columns before anything runs. */
+export function analyzeRecipe(recipe: Recipe, input: Column[]): Analysis {
+  if (input.some((c) => c.name === ROW_ID)) {
+    throw new StepError('RECIPE_COLUMN', -1, 'import', `the column name "${ROW_ID}" is reserved`, ROW_ID);
+  }
+  const schemas: Column[][] = [input];
+  const engineChecks: Analysis['engineChecks'] = [];
+  const gone = new Map<string, string>();
+  let carriesDataValues = false;
+  let current = input;
+  recipe.steps.forEach((step: Step, index) => {
+    const def = stepDefinition(step.op)!;
+    const output = def.analyze(step, current, context(index, step.op, current, gone));
+    const names = new Set(output.map((c) => c.name));
+    if (names.size !== output.length) throw new StepError('RECIPE_COLUMN', index, step.op, 'duplicate column names');
+    for (const c of current) {
+      if (!names.has(c.name)) gone.set(c.name, `removed or renamed by step ${index + 1} (${step.op})`);
+    }
+    for (const n of names) gone.delete(n);
+    for (const check of def.engineChecks?.(step) ?? []) engineChecks.push({ stepIndex: index, op: step.op, check });
+    carriesDataValues ||= def.carriesDataValues === true;
+    schemas.push(output);
+    current = output;
+  });
+  return { schemas, engineChecks, carriesDataValues };
+}

@@ -1,0 +1,65 @@
+import { isTidyvaultError } from '../errors.js';
+import { parseRecipe } from '../recipe/parse.js';
+import type { Cell, Engine, TableResult } from './engine.js';
+
+export interface GoldenCase {
+  name: string;
+  inputCsv: Uint8Array;
+  recipe: unknown;
+  expected?: TableResult;
+  expectedError?: { step: number; column?: string };
+}
+
+export interface GoldenOutcome {
+  ok: boolean;
+  message: string;
+}
+
+function sameCell(a: Cell, b: Cell): boolean {
+  if (typeof a === 'number' && typeof b === 'number') {
+    return a === b || Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+  }
+  return a === b;
+}
+
+export function compareTables(actual: TableResult, expected: TableResult): string | undefined {
+  const a = JSON.stringify(actual.columns);
+  const e = JSON.stringify(expected.columns);
+  if (a !== e) return `columns differ:\n  got      ${a}\n  expected ${e}`;
+  if (actual.rows.length !== expected.rows.length) {
+    return `row count differs: got ${actual.rows.length}, expected ${expected.rows.length}\n  got ${JSON.stringify(actual.rows)}`;
+  }
+  for (let r = 0; r < expected.rows.length; r++) {
+    const got = actual.rows[r]!;
+    const want = expected.rows[r]!;
+    for (let c = 0; c < want.length; c++) {
+      if (!sameCell(got[c] ?? null, want[c] ?? null)) {
+        return `row ${r + 1}, column "${expected.columns[c]?.name}": got ${JSON.stringify(got[c])}, expected ${JSON.stringify(want[c])}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Run one golden case on an engine: the same cases must pass on every engine. */
+export async function runGoldenCase(engine: Engine, c: GoldenCase): Promise<GoldenOutcome> {
+  const dataset = await engine.loadCsv(`${c.name}.csv`, c.inputCsv);
+  try {
+    let actual: TableResult;
+    try {
+      const recipe = parseRecipe(c.recipe);
+      await engine.validate(dataset, recipe);
+      actual = await engine.run(dataset, recipe);
+    } catch (e) {
+      if (!c.expectedError || !isTidyvaultError(e)) throw e;
+      const step = e.location.step?.index;
+      const ok = step === c.expectedError.step && (c.expectedError.column === undefined || e.location.column === c.expectedError.column);
+      return { ok, message: ok ? e.message : `expected an error at step ${c.expectedError.step} column ${c.expectedError.column}, got: ${e.message}` };
+    }
+    if (c.expectedError) return { ok: false, message: `expected an error at step ${c.expectedError.step}, but the recipe ran` };
+    const diff = compareTables(actual, c.expected!);
+    return { ok: diff === undefined, message: diff ?? 'ok' };
+  } finally {
+    await engine.drop(dataset);
+  }
+}

@@ -1,0 +1,53 @@
+/** Where a problem is: the more of these a message names, the faster a user fixes it. */
+export interface ErrorLocation {
+  file?: string;
+  line?: number;
+  row?: number;
+  column?: string;
+  step?: { index: number; op: string };
+  field?: string;
+}
+
+export type ErrorCode =
+  | 'RECIPE_INVALID'
+  | 'RECIPE_COLUMN'
+  | 'RECIPE_TYPE'
+  | 'RECIPE_PARAM'
+  | 'RECIPE_UNSUPPORTED'
+  | 'IMPORT_EMPTY'
+  | 'IMPORT_BINARY'
+  | 'IMPORT_ENCODING'
+  | 'IMPORT_FORMAT'
+  | 'IMPORT_RAGGED'
+  | 'IMPORT_LIMIT'
+  | 'EXPORT'
+  | 'EXECUTION'
+  | 'USAGE';
+
+/** An error meant for the user: its message is complete and safe to show (never cell values in logs). */
+export class TidyvaultError extends Error {
+  readonly code: ErrorCode;
+  readonly location: ErrorLocation;
+  constructor(code: ErrorCode, message: string, location: ErrorLocation = {}) {
+    super(message);
+    this.name = 'TidyvaultError';
+    this.code = code;
+    this.location = location;
+  }
+}
+
+export function stepLabel(index: number, op: string): string {
+  return `step ${index + 1} (${op})`;
+}
+
+export class StepError extends TidyvaultError {
+  constructor(code: ErrorCode, index: number, op: string, message: string, column?: string) {
+    super(code, `${stepLabel(index, op)}: ${message}`, {
+      step: { index: index + 1, op },
+      ...(column === undefined ? {} : { column }),
+    });
+    this.name = 'StepError';
+  }
+}
+
+export const isTidyvaultError = (e: unknown): e is TidyvaultError => e instanceof TidyvaultError;

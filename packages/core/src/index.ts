@@ -1,0 +1,14 @@
+export * from './errors.js';
+export type { Column, ColumnType, EngineCheck, StepDefinition } from './steps/types.js';
+export { STEP_DEFINITIONS, STEP_OPS, stepDefinition, type Step, type StepOp } from './steps/registry.js';
+export { WS_CHARS } from './steps/common.js';
+export { recipeSchema, stepSchema, MAX_STEPS, type Recipe } from './recipe/schema.js';
+export { parseRecipe, parseRecipeText, parseStep } from './recipe/parse.js';
+export { recipeJsonSchema } from './recipe/json-schema.js';
+export { analyzeRecipe, ROW_ID, type Analysis } from './compile/analyze.js';
+export { compileRecipe, recipeSql, type CompiledRecipe, type CompileOptions } from './compile/compile.js';
+export * from './history/history.js';
+export type * from './engine/engine.js';
+export * from './engine/conformance.js';
+export { CLUSTER_METHODS, type ClusterMethod, type ClusterParams } from './cluster/methods.js';
+export { clusterKeySql, fingerprintKey } from './cluster/key-sql.js';

@@ -1,0 +1,82 @@
+import { call, col, lit, type Expr } from '@tidyvault/sql';
+import { z } from 'zod';
+import type { AnalyzeContext, Column, ColumnType, CompileContext, StepSql } from './types.js';
+
+export const columnName = z
+  .string()
+  .min(1, 'a column name cannot be empty')
+  .max(1024)
+  .refine((s) => !s.includes('\0'), 'a column name cannot contain NUL');
+
+export const optionalColumns = z.array(columnName).min(1).optional();
+export const requiredColumns = z.array(columnName).min(1);
+
+/** Unicode White_Space, for DuckDB's trim(s, characters). */
+export const WS_CHARS =
+  '\t\n\u000b\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
+/** The same set as an RE2 character-class body. */
+export const WS_CLASS =
+  '\\x{0009}-\\x{000D}\\x{0020}\\x{0085}\\x{00A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}';
+
+export const trimWs = (e: Expr): Expr => call('trim', e, lit(WS_CHARS));
+
+/** RE2 syntax for a literal string. */
+export function escapeRegex(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    if (ch === '\0') out += '\\x00';
+    else if (/[A-Za-z0-9_]/.test(ch) || ch.codePointAt(0)! > 127) out += ch;
+    else out += '\\' + ch;
+  }
+  return out;
+}
+
+/** RE2 rewrite syntax for a literal replacement. */
+export const escapeRewrite = (text: string): string => text.replaceAll('\\', '\\\\');
+
+export const TEXT: readonly ColumnType[] = ['text'];
+export const ANY: readonly ColumnType[] = ['text', 'number', 'integer', 'date'];
+
+/** `columns` as given, or every text column when omitted; each checked for existence and type. */
+export function targetColumns(
+  names: string[] | undefined,
+  input: Column[],
+  ctx: AnalyzeContext,
+  allowed: readonly ColumnType[] = TEXT,
+): Column[] {
+  if (names === undefined) return input.filter((c) => c.type === 'text');
+  const seen = new Set<string>();
+  return names.map((n) => {
+    if (seen.has(n)) ctx.fail(`column "${n}" is listed twice`, n);
+    seen.add(n);
+    return ctx.column(n, allowed);
+  });
+}
+
+/** Output columns equal to input columns, some with a new type. */
+export function withTypes(input: Column[], changed: Iterable<string>, type: ColumnType): Column[] {
+  const set = new Set(changed);
+  return input.map((c) => (set.has(c.name) ? { name: c.name, type } : c));
+}
+
+/** A projection replacing the named columns by f(column) and passing the others through. */
+export function mapColumns(
+  ctx: CompileContext,
+  names: Iterable<string>,
+  f: (column: Expr, name: string) => Expr,
+): StepSql {
+  const set = new Set(names);
+  return {
+    kind: 'project',
+    exprs: ctx.outputColumns.map((c) => (set.has(c.name) ? f(col(c.name), c.name) : col(c.name))),
+  };
+}
+
+/** The columns a step targets, resolved again at compile time against its input. */
+export function compileTargets(names: string[] | undefined, ctx: CompileContext): string[] {
+  return names ?? ctx.inputColumns.filter((c) => c.type === 'text').map((c) => c.name);
+}
+
+export const listOf = (names: string[]): string => names.map((n) => `"${n}"`).join(', ');
+export const describeColumns = (names: string[] | undefined): string =>
+  names === undefined ? 'all text columns' : listOf(names);

@@ -1,0 +1,81 @@
+import { call, col, type Expr, type Select } from '@tidyvault/sql';
+import { z } from 'zod';
+import { ANY, listOf, requiredColumns, targetColumns } from './common.js';
+import { typedLiteral } from './typed-value.js';
+import type { CompileContext, StepDefinition } from './types.js';
+
+const schema = z.strictObject({
+  op: z.literal('fill-null'),
+  columns: requiredColumns,
+  strategy: z.enum(['value', 'down', 'up', 'mean', 'median', 'mode']),
+  value: z.union([z.string(), z.number()]).optional(),
+});
+export type FillNullStep = z.infer<typeof schema>;
+
+function modeOf(name: string, ctx: CompileContext): Expr {
+  const c = col(name);
+  const query: Select = {
+    kind: 'select',
+    columns: [{ expr: c }],
+    from: { kind: 'table', name: ctx.input },
+    where: { kind: 'unary', op: 'IS NOT NULL', arg: c },
+    groupBy: [c],
+    orderBy: [{ expr: { kind: 'countStar' }, desc: true }, { expr: c }],
+    limit: 1,
+  };
+  return { kind: 'subquery', query };
+}
+
+function filler(s: FillNullStep, name: string, ctx: CompileContext): Expr {
+  const c = col(name);
+  const byRow = [{ expr: col(ctx.rowId) }];
+  switch (s.strategy) {
+    case 'value': {
+      const type = ctx.inputColumns.find((x) => x.name === name)!.type;
+      return typedLiteral(s.value!, type) as Expr;
+    }
+    case 'down':
+      return { kind: 'call', fn: 'last_value', args: [c], ignoreNulls: true, over: { orderBy: byRow, frame: 'UNBOUNDED_PRECEDING_TO_CURRENT' } };
+    case 'up':
+      return { kind: 'call', fn: 'first_value', args: [c], ignoreNulls: true, over: { orderBy: byRow, frame: 'CURRENT_TO_UNBOUNDED_FOLLOWING' } };
+    case 'mean':
+      return { kind: 'call', fn: 'avg', args: [c], over: {} };
+    case 'median':
+      return { kind: 'call', fn: 'median', args: [c], over: {} };
+    case 'mode':
+      return modeOf(name, ctx);
+  }
+}
+
+export const fillNull: StepDefinition<FillNullStep> = {
+  op: 'fill-null',
+  schema,
+  describe: (s) =>
+    s.strategy === 'value'
+      ? `Fill empty cells of ${listOf(s.columns)} with ${JSON.stringify(s.value)}`
+      : `Fill empty cells of ${listOf(s.columns)} (${s.strategy})`,
+  analyze(s, input, ctx) {
+    const numeric = s.strategy === 'mean' || s.strategy === 'median';
+    const cols = targetColumns(s.columns, input, ctx, numeric ? ['number'] : ANY);
+    if (s.strategy === 'value') {
+      const value = s.value;
+      if (value === undefined) return ctx.fail('strategy "value" needs a value');
+      for (const c of cols) {
+        const v = typedLiteral(value, c.type);
+        if (typeof v === 'string') ctx.fail(`column "${c.name}" is ${c.type}: ${v}`, c.name);
+      }
+    } else if (s.value !== undefined) {
+      ctx.fail(`value is only used with strategy "value", not "${s.strategy}"`);
+    }
+    return input;
+  },
+  compile(s, ctx) {
+    const set = new Set(s.columns);
+    return {
+      kind: 'project',
+      exprs: ctx.outputColumns.map((c) =>
+        set.has(c.name) ? call('coalesce', col(c.name), filler(s, c.name, ctx)) : col(c.name),
+      ),
+    };
+  },
+};

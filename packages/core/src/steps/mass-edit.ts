@@ -1,0 +1,32 @@
+import { caseWhen, col, inList, lit } from '@tidyvault/sql';
+import { z } from 'zod';
+import { columnName, mapColumns } from './common.js';
+import type { StepDefinition } from './types.js';
+
+const schema = z.strictObject({
+  op: z.literal('mass-edit'),
+  column: columnName,
+  edits: z
+    .array(z.strictObject({ from: z.array(z.string()).min(1), to: z.string().nullable() }))
+    .min(1)
+    .max(100_000),
+});
+export type MassEditStep = z.infer<typeof schema>;
+
+export const massEdit: StepDefinition<MassEditStep> = {
+  op: 'mass-edit',
+  schema,
+  carriesDataValues: true,
+  describe: (s) => `Edit ${s.edits.length} value${s.edits.length === 1 ? '' : 's'} of "${s.column}"`,
+  analyze(s, input, ctx) {
+    ctx.column(s.column, ['text']);
+    return input;
+  },
+  compile: (s, ctx) =>
+    mapColumns(ctx, [s.column], (c) =>
+      caseWhen(
+        s.edits.map((e) => [inList(c, e.from.map((f) => lit(f))), lit(e.to)]),
+        col(s.column),
+      ),
+    ),
+};

@@ -1,0 +1,54 @@
+import { blankToNull } from './blank-to-null.js';
+import { changeCase } from './change-case.js';
+import { clusterMerge } from './cluster-merge.js';
+import { collapseWhitespace } from './collapse-whitespace.js';
+import { dedupeRows } from './dedupe-rows.js';
+import { dropColumns } from './drop-columns.js';
+import { fillNull } from './fill-null.js';
+import { filterRows } from './filter-rows.js';
+import { massEdit } from './mass-edit.js';
+import { mergeColumns } from './merge-columns.js';
+import { renameColumns } from './rename-columns.js';
+import { replace } from './replace.js';
+import { sortRows } from './sort-rows.js';
+import { splitColumn } from './split-column.js';
+import { toDate } from './to-date.js';
+import { toInteger } from './to-integer.js';
+import { toNumber } from './to-number.js';
+import { trim } from './trim.js';
+import type { StepDefinition } from './types.js';
+
+export const STEP_DEFINITIONS = [
+  trim,
+  collapseWhitespace,
+  blankToNull,
+  changeCase,
+  replace,
+  toNumber,
+  toInteger,
+  toDate,
+  fillNull,
+  dedupeRows,
+  clusterMerge,
+  massEdit,
+  filterRows,
+  splitColumn,
+  mergeColumns,
+  renameColumns,
+  dropColumns,
+  sortRows,
+] as const;
+
+type Defs = (typeof STEP_DEFINITIONS)[number];
+export type Step = Defs extends StepDefinition<infer S> ? S : never;
+export type StepOp = Step['op'];
+
+const byOp = new Map<string, StepDefinition<Step>>(
+  STEP_DEFINITIONS.map((d) => [d.op, d as unknown as StepDefinition<Step>]),
+);
+
+export function stepDefinition(op: string): StepDefinition<Step> | undefined {
+  return byOp.get(op);
+}
+
+export const STEP_OPS: readonly string[] = STEP_DEFINITIONS.map((d) => d.op);

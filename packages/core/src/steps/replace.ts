@@ -1,0 +1,38 @@
+import { call, lit } from '@tidyvault/sql';
+import { z } from 'zod';
+import { escapeRegex, escapeRewrite, listOf, mapColumns, requiredColumns, targetColumns } from './common.js';
+import type { StepDefinition } from './types.js';
+
+export const MAX_PATTERN_LENGTH = 1000;
+
+const schema = z.strictObject({
+  op: z.literal('replace'),
+  columns: requiredColumns,
+  find: z.string().min(1, 'find cannot be empty').max(MAX_PATTERN_LENGTH),
+  replace: z.string().max(100_000),
+  regex: z.boolean().optional(),
+  caseSensitive: z.boolean().optional(),
+});
+export type ReplaceStep = z.infer<typeof schema>;
+
+export const replace: StepDefinition<ReplaceStep> = {
+  op: 'replace',
+  schema,
+  describe: (s) =>
+    `Replace ${s.regex ? 'pattern ' : ''}${JSON.stringify(s.find)} with ${JSON.stringify(s.replace)} in ${listOf(s.columns)}`,
+  analyze(s, input, ctx) {
+    targetColumns(s.columns, input, ctx);
+    return input;
+  },
+  engineChecks: (s) => (s.regex ? [{ kind: 'regex', value: s.find, field: 'find' }] : []),
+  compile(s, ctx) {
+    const caseSensitive = s.caseSensitive ?? true;
+    if (!s.regex && caseSensitive) {
+      return mapColumns(ctx, s.columns, (c) => call('replace', c, lit(s.find), lit(s.replace)));
+    }
+    const pattern = s.regex ? s.find : escapeRegex(s.find);
+    const rewrite = s.regex ? s.replace : escapeRewrite(s.replace);
+    const flags = caseSensitive ? 'g' : 'gi';
+    return mapColumns(ctx, s.columns, (c) => call('regexp_replace', c, lit(pattern), lit(rewrite), lit(flags)));
+  },
+};

@@ -1,0 +1,35 @@
+import { col } from '@tidyvault/sql';
+import { z } from 'zod';
+import { ANY, columnName } from './common.js';
+import type { StepDefinition } from './types.js';
+
+const schema = z.strictObject({
+  op: z.literal('sort-rows'),
+  by: z.array(z.strictObject({ column: columnName, desc: z.boolean().optional() })).min(1),
+});
+export type SortRowsStep = z.infer<typeof schema>;
+
+export const sortRows: StepDefinition<SortRowsStep> = {
+  op: 'sort-rows',
+  schema,
+  describe: (s) => 'Sort rows by ' + s.by.map((b) => `"${b.column}"${b.desc ? ' (descending)' : ''}`).join(', then '),
+  analyze(s, input, ctx) {
+    for (const b of s.by) ctx.column(b.column, ANY);
+    return input;
+  },
+  compile: (s, ctx) => ({
+    kind: 'project',
+    exprs: ctx.outputColumns.map((c) => col(c.name)),
+    rowId: {
+      kind: 'call',
+      fn: 'row_number',
+      args: [],
+      over: {
+        orderBy: [
+          ...s.by.map((b) => ({ expr: col(b.column), desc: b.desc ?? false, nulls: 'LAST' as const })),
+          { expr: col(ctx.rowId) },
+        ],
+      },
+    },
+  }),
+};

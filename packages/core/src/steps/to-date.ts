@@ -1,0 +1,28 @@
+import { call, cast, lit } from '@tidyvault/sql';
+import { z } from 'zod';
+import { listOf, mapColumns, requiredColumns, targetColumns, trimWs, withTypes } from './common.js';
+import type { StepDefinition } from './types.js';
+
+const schema = z.strictObject({
+  op: z.literal('to-date'),
+  columns: requiredColumns,
+  formats: z.array(z.string().min(1).max(200)).min(1).max(20),
+});
+export type ToDateStep = z.infer<typeof schema>;
+
+export const toDate: StepDefinition<ToDateStep> = {
+  op: 'to-date',
+  schema,
+  describe: (s) => `Convert ${listOf(s.columns)} to dates (${s.formats.join(', ')})`,
+  analyze(s, input, ctx) {
+    targetColumns(s.columns, input, ctx);
+    return withTypes(input, s.columns, 'date');
+  },
+  engineChecks: (s) => s.formats.map((f, i) => ({ kind: 'date-format' as const, value: f, field: `formats[${i}]` })),
+  compile: (s, ctx) =>
+    mapColumns(ctx, s.columns, (c) => {
+      const t = trimWs(c);
+      const tries = s.formats.map((f) => call('try_strptime', t, lit(f)));
+      return cast(tries.length === 1 ? tries[0]! : call('coalesce', ...tries), 'DATE');
+    }),
+};

@@ -1,0 +1,57 @@
+import type { Expr, Select } from '@tidyvault/sql';
+import type { z } from 'zod';
+
+export type ColumnType = 'text' | 'number' | 'integer' | 'date';
+
+export interface Column {
+  name: string;
+  type: ColumnType;
+}
+
+/** Things only the engine can check (RE2 syntax, strptime formats), collected before running. */
+export interface EngineCheck {
+  kind: 'regex' | 'date-format';
+  value: string;
+  field: string;
+}
+
+export interface AnalyzeContext {
+  index: number;
+  op: string;
+  /** Throws a StepError naming the step and the column. */
+  column(name: string, allowed?: readonly ColumnType[]): Column;
+  fail(message: string, column?: string): never;
+}
+
+export interface CompileContext {
+  /** Name of the relation holding the previous step's output. */
+  input: string;
+  inputColumns: Column[];
+  outputColumns: Column[];
+  /** The row-order column every relation carries. */
+  rowId: string;
+  /** A fresh relation name for helper CTEs. */
+  fresh(hint: string): string;
+}
+
+/**
+ * What a step compiles to: either one expression per output column over the input relation
+ * (optionally filtered), or whole CTEs whose last one is the step's output (carrying rowId
+ * and the output columns).
+ */
+export type StepSql =
+  | { kind: 'project'; exprs: Expr[]; where?: Expr; rowId?: Expr }
+  | { kind: 'ctes'; ctes: { name: string; query: Select }[] };
+
+export interface StepDefinition<S extends { op: string }> {
+  op: S['op'];
+  schema: z.ZodType<S>;
+  /** One line for the recipe panel / CLI. */
+  describe(step: S): string;
+  /** Validate against the input columns and return the output columns. */
+  analyze(step: S, input: Column[], ctx: AnalyzeContext): Column[];
+  compile(step: S, ctx: CompileContext): StepSql;
+  engineChecks?(step: S): EngineCheck[];
+  /** True when the step stores values from the data (mass edits): exports say so. */
+  carriesDataValues?: boolean;
+}

@@ -5,10 +5,15 @@ export { WS_CHARS } from './steps/common.js';
 export { recipeSchema, stepSchema, MAX_STEPS, type Recipe } from './recipe/schema.js';
 export { parseRecipe, parseRecipeText, parseStep } from './recipe/parse.js';
 export { recipeJsonSchema } from './recipe/json-schema.js';
-export { analyzeRecipe, ROW_ID, type Analysis } from './compile/analyze.js';
+export { analyzeRecipe, inferInputColumns, ROW_ID, type Analysis } from './compile/analyze.js';
 export { compileRecipe, recipeSql, type CompiledRecipe, type CompileOptions } from './compile/compile.js';
 export * from './history/history.js';
 export type * from './engine/engine.js';
 export * from './engine/conformance.js';
 export { CLUSTER_METHODS, type ClusterMethod, type ClusterParams } from './cluster/methods.js';
 export { clusterKeySql, fingerprintKey } from './cluster/key-sql.js';
+export * from './profile/profile-query.js';
+export * from './cluster/cluster-query.js';
+export { firstRecord } from './text/first-record.js';
+// import helpers: see ./import/
+export { compareCodePoints } from './text/code-points.js';

@@ -1,4 +1,4 @@
-import type { FunctionName, TableFunctionName } from './functions.js';
+import type { FunctionName, SettingName, TableFunctionName } from './functions.js';
 
 /** SQL types a step may produce or cast to: a closed list, never a user string. */
 export type SqlType = 'VARCHAR' | 'DOUBLE' | 'BIGINT' | 'INTEGER' | 'DATE' | 'TIMESTAMP' | 'BOOLEAN';
@@ -61,7 +61,8 @@ export type Expr =
   | { kind: 'list'; items: Expr[] }
   | { kind: 'index'; expr: Expr; index: Expr }
   | { kind: 'slice'; expr: Expr; from: Expr; to?: Expr }
-  | { kind: 'subquery'; query: Select };
+  | { kind: 'subquery'; query: Select }
+  | { kind: 'struct'; fields: { name: string; value: Expr }[] };
 
 export interface SelectItem {
   expr: Expr;
@@ -106,5 +107,7 @@ export interface Select {
 export type Statement =
   | Select
   | { kind: 'createTable'; name: string; orReplace?: boolean; temp?: boolean; query: Select }
+  | { kind: 'createEmptyTable'; name: string; columns: { name: string; type: SqlType }[] }
   | { kind: 'dropTable'; name: string; ifExists?: boolean }
+  | { kind: 'set'; name: SettingName; value: LiteralValue | string[] }
   | { kind: 'copyTo'; query: Select; path: string; options: Record<string, LiteralValue | string[]> };

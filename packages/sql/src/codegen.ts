@@ -1,5 +1,5 @@
 import type { Expr, From, LiteralValue, OrderItem, Select, SelectItem, Statement, WindowSpec } from './ast.js';
-import { isFunctionName, isTableFunctionName } from './functions.js';
+import { isFunctionName, isSettingName, isTableFunctionName } from './functions.js';
 import { quoteIdentifier, quoteString, SqlQuoteError } from './quote.js';
 
 const SQL_TYPES = new Set(['VARCHAR', 'DOUBLE', 'BIGINT', 'INTEGER', 'DATE', 'TIMESTAMP', 'BOOLEAN']);
@@ -107,6 +107,8 @@ export function expr(e: Expr): string {
       return `(${expr(e.expr)})[${expr(e.from)}:${e.to ? expr(e.to) : ''}]`;
     case 'subquery':
       return `(${select(e.query)})`;
+    case 'struct':
+      return `{${e.fields.map((f) => `${quoteString(f.name)}: ${expr(f.value)}`).join(', ')}}`;
   }
 }
 
@@ -183,6 +185,12 @@ export function statement(s: Statement): string {
       return select(s);
     case 'createTable':
       return `CREATE ${s.orReplace ? 'OR REPLACE ' : ''}${s.temp ? 'TEMP ' : ''}TABLE ${quoteIdentifier(s.name)} AS\n${select(s.query)}`;
+    case 'set':
+      if (!isSettingName(s.name)) throw new SqlQuoteError(`setting not allowed: ${String(s.name)}`);
+      return `SET ${s.name} = ${Array.isArray(s.value) ? `[${s.value.map(quoteString).join(', ')}]` : literal(s.value)}`;
+    case 'createEmptyTable':
+      for (const c of s.columns) if (!SQL_TYPES.has(c.type)) throw new SqlQuoteError('type not allowed');
+      return `CREATE TABLE ${quoteIdentifier(s.name)} (${s.columns.map((c) => `${quoteIdentifier(c.name)} ${c.type}`).join(', ')})`;
     case 'dropTable':
       return `DROP TABLE ${s.ifExists ? 'IF EXISTS ' : ''}${quoteIdentifier(s.name)}`;
     case 'copyTo': {

@@ -17,6 +17,13 @@ export const FUNCTIONS = [
   'first_value',
   'greatest',
   'json_extract_string',
+  'json_keys',
+  'json_transform',
+  'json_type',
+  'generate_subscripts',
+  'unnest',
+  'arg_min',
+  'to_json',
   'last_value',
   'least',
   'left',
@@ -33,6 +40,7 @@ export const FUNCTIONS = [
   'nullif',
   'printf',
   'range',
+  'regexp_extract',
   'regexp_extract_all',
   'regexp_full_match',
   'regexp_matches',
@@ -58,7 +66,7 @@ export const FUNCTIONS = [
 
 export type FunctionName = (typeof FUNCTIONS)[number];
 
-export const TABLE_FUNCTIONS = ['read_csv', 'read_parquet', 'read_json', 'read_json_objects'] as const;
+export const TABLE_FUNCTIONS = ['read_csv', 'read_parquet', 'read_json', 'read_json_objects', 'duckdb_settings'] as const;
 export type TableFunctionName = (typeof TABLE_FUNCTIONS)[number];
 
 const functionSet: ReadonlySet<string> = new Set(FUNCTIONS);
@@ -71,3 +79,16 @@ export function isFunctionName(name: string): name is FunctionName {
 export function isTableFunctionName(name: string): name is TableFunctionName {
   return tableFunctionSet.has(name);
 }
+
+/** Settings the engine may change (at start, before the configuration is locked). */
+export const SETTINGS = [
+  'allowed_paths',
+  'allowed_directories',
+  'enable_progress_bar',
+  'enable_progress_bar_print',
+  'enable_external_access',
+  'lock_configuration',
+] as const;
+export type SettingName = (typeof SETTINGS)[number];
+const settingSet: ReadonlySet<string> = new Set(SETTINGS);
+export const isSettingName = (name: string): name is SettingName => settingSet.has(name);

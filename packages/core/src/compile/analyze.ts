@@ -12,7 +12,13 @@ export interface Analysis {
   carriesDataValues: boolean;
 }
 
-function context(index: number, op: string, input: Column[], renamedFrom: Map<string, string>): AnalyzeContext {
+function context(
+  index: number,
+  op: string,
+  input: Column[],
+  renamedFrom: Map<string, string>,
+  onUnknownColumn?: (name: string) => void,
+): AnalyzeContext {
   const fail = (message: string, column?: string): never => {
     throw new StepError(column === undefined ? 'RECIPE_PARAM' : 'RECIPE_COLUMN', index, op, message, column);
   };
@@ -24,6 +30,7 @@ function context(index: number, op: string, input: Column[], renamedFrom: Map<st
       const found = input.find((c) => c.name === name);
       if (!found) {
         const hint = renamedFrom.get(name);
+        if (!hint) onUnknownColumn?.(name);
         const suffix = hint ? ` (${hint})` : `; columns are: ${input.map((c) => `"${c.name}"`).join(', ')}`;
         throw new StepError('RECIPE_COLUMN', index, op, `column "${name}" does not exist${suffix}`, name);
       }
@@ -42,7 +49,11 @@ function context(index: number, op: string, input: Column[], renamedFrom: Map<st
 }
 
 /** Check the whole recipe against the input's columns before anything runs. */
-export function analyzeRecipe(recipe: Recipe, input: Column[]): Analysis {
+export function analyzeRecipe(
+  recipe: Recipe,
+  input: Column[],
+  options: { onUnknownColumn?: (name: string) => void } = {},
+): Analysis {
   if (input.some((c) => c.name === ROW_ID)) {
     throw new StepError('RECIPE_COLUMN', -1, 'import', `the column name "${ROW_ID}" is reserved`, ROW_ID);
   }
@@ -53,7 +64,7 @@ export function analyzeRecipe(recipe: Recipe, input: Column[]): Analysis {
   let current = input;
   recipe.steps.forEach((step: Step, index) => {
     const def = stepDefinition(step.op)!;
-    const output = def.analyze(step, current, context(index, step.op, current, gone));
+    const output = def.analyze(step, current, context(index, step.op, current, gone, options.onUnknownColumn));
     const names = new Set(output.map((c) => c.name));
     if (names.size !== output.length) throw new StepError('RECIPE_COLUMN', index, step.op, 'duplicate column names');
     for (const c of current) {
@@ -66,4 +77,26 @@ export function analyzeRecipe(recipe: Recipe, input: Column[]): Analysis {
     current = output;
   });
   return { schemas, engineChecks, carriesDataValues };
+}
+
+/**
+ * The input columns a recipe needs when no input is at hand: every column a step uses before
+ * any step creates it, taken as text, in order of first use.
+ */
+export function inferInputColumns(recipe: Recipe): Column[] {
+  const input: Column[] = [];
+  for (;;) {
+    let missing: string | undefined;
+    try {
+      analyzeRecipe(recipe, input, {
+        onUnknownColumn: (name) => {
+          missing ??= name;
+        },
+      });
+      return input;
+    } catch (e) {
+      if (missing === undefined || input.some((c) => c.name === missing)) throw e;
+      input.push({ name: missing, type: 'text' });
+    }
+  }
 }

@@ -20,8 +20,8 @@ export interface CompiledRecipe {
 }
 
 /**
- * The source relation must hold the input columns plus ROW_ID (the row's position).
- * Each step becomes one or more CTEs; the final SELECT restores row order.
+ * `source` is a table holding the input columns in file order; its DuckDB `rowid` becomes the
+ * row-order column. Each step becomes one or more CTEs; the final SELECT restores row order.
  */
 export function compileRecipe(
   recipe: Recipe,
@@ -34,7 +34,16 @@ export function compileRecipe(
   const ctes: Cte[] = [];
   let counter = 0;
   const fresh = (hint: string) => `s${++counter}_${hint}`;
-  let relation = source;
+  const first = 's0_source';
+  ctes.push({
+    name: first,
+    query: {
+      kind: 'select',
+      columns: [{ expr: col('rowid'), as: ROW_ID }, ...input.map((c) => ({ expr: col(c.name) }))],
+      from: { kind: 'table', name: source },
+    },
+  });
+  let relation = first;
   steps.forEach((step, i) => {
     const def = stepDefinition(step.op)!;
     const outputColumns = analysis.schemas[i + 1]!;

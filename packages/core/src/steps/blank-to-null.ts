@@ -1,6 +1,6 @@
-import { bin, caseWhen, lit } from '@tidyvault/sql';
+import { call, lit } from '@tidyvault/sql';
 import { z } from 'zod';
-import { compileTargets, describeColumns, mapColumns, optionalColumns, targetColumns, trimWs } from './common.js';
+import { compileTargets, describeColumns, mapColumns, optionalColumns, targetColumns, WS_CLASS } from './common.js';
 import type { StepDefinition } from './types.js';
 
 const schema = z.strictObject({ op: z.literal('blank-to-null'), columns: optionalColumns });
@@ -14,6 +14,9 @@ export const blankToNull: StepDefinition<BlankToNullStep> = {
     targetColumns(s.columns, input, ctx);
     return input;
   },
+  // One reference to the column: DuckDB inlines earlier steps, so every extra reference re-runs them.
   compile: (s, ctx) =>
-    mapColumns(ctx, compileTargets(s.columns, ctx), (c) => caseWhen([[bin('=', trimWs(c), lit('')), lit(null)]], c)),
+    mapColumns(ctx, compileTargets(s.columns, ctx), (c) =>
+      call('nullif', call('regexp_replace', c, lit(`^[${WS_CLASS}]*$`), lit('')), lit('')),
+    ),
 };

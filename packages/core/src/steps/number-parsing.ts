@@ -4,6 +4,8 @@ import { requiredColumns, trimWs } from './common.js';
 
 export const NUMBER_PATTERN = '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?';
 export const INTEGER_PATTERN = '[+-]?[0-9]+';
+/** Plain digits, optionally with a zero fraction: the integers to-integer accepts exactly. */
+const WHOLE_PATTERN = '^([+-]?[0-9]+)(?:[.]0*)?$';
 
 const oneChar = z.string().refine((s) => [...s].length === 1, 'must be exactly one character');
 
@@ -29,6 +31,16 @@ export function checkSeparators(o: NumberOptions, fail: (m: string) => never): v
   if (o.strip?.includes(decimal)) fail(`strip must not contain the decimal separator "${decimal}"`);
 }
 
+function normaliseInJs(value: string, o: NumberOptions): string {
+  let t = value.trim();
+  for (const ch of o.strip ?? '') t = t.replaceAll(ch, '');
+  const thousands = o.thousands ?? ',';
+  if (thousands !== '') t = t.replaceAll(thousands, '');
+  const decimal = o.decimal ?? '.';
+  if (decimal !== '.') t = t.replaceAll(decimal, '.');
+  return t;
+}
+
 /** The cleaned text of a number: trimmed, strip characters and thousands removed, decimal as '.'. */
 export function normalisedNumberText(c: Expr, o: NumberOptions): Expr {
   let t = trimWs(c);
@@ -40,13 +52,25 @@ export function normalisedNumberText(c: Expr, o: NumberOptions): Expr {
   return t;
 }
 
-/** NULL when the trimmed value is one of nullValues (case-insensitive), else `then`. */
-export function unlessNullValue(c: Expr, o: NumberOptions, then: Expr): Expr {
-  if (!o.nullValues?.length) return then;
-  const lowered = [...new Set(o.nullValues.map((v) => v.trim().toLowerCase()))].map((v) => lit(v));
+/**
+ * NULL when the trimmed value is one of nullValues (case-insensitive), else `then`. A null value
+ * that could never parse as a number needs no test (it becomes NULL anyway), which keeps the
+ * column referenced once — DuckDB inlines earlier steps, so each extra reference re-runs them.
+ */
+export function unlessNullValue(c: Expr, o: NumberOptions, then: Expr, pattern = NUMBER_PATTERN): Expr {
+  const numeric = new RegExp(`^${pattern}$`);
+  const relevant = (o.nullValues ?? []).filter((v) => numeric.test(normaliseInJs(v, o)));
+  if (relevant.length === 0) return then;
+  const lowered = [...new Set((o.nullValues ?? []).map((v) => v.trim().toLowerCase()))].map((v) => lit(v));
   return caseWhen([[inList(call('lower', trimWs(c)), lowered), lit(null)]], then);
 }
 
+/** The whole text must be a number; anything else (including '', inf, nan, 1_000) is NULL. */
 export function parseDouble(t: Expr): Expr {
-  return caseWhen([[call('regexp_full_match', t, lit(NUMBER_PATTERN)), tryCast(t, 'DOUBLE')]]);
+  return tryCast(call('regexp_extract', t, lit(`^${NUMBER_PATTERN}$`)), 'DOUBLE');
 }
+
+export function parseWhole(t: Expr): Expr {
+  return tryCast(call('regexp_extract', t, lit(WHOLE_PATTERN), lit(1)), 'BIGINT');
+}
+export { WHOLE_PATTERN };

@@ -1,4 +1,4 @@
-import { call, cast, lit } from '@tidyvault/sql';
+import { call, cast, list, lit } from '@tidyvault/sql';
 import { z } from 'zod';
 import { listOf, mapColumns, requiredColumns, targetColumns, trimWs, withTypes } from './common.js';
 import type { StepDefinition } from './types.js';
@@ -21,8 +21,8 @@ export const toDate: StepDefinition<ToDateStep> = {
   engineChecks: (s) => s.formats.map((f, i) => ({ kind: 'date-format' as const, value: f, field: `formats[${i}]` })),
   compile: (s, ctx) =>
     mapColumns(ctx, s.columns, (c) => {
-      const t = trimWs(c);
-      const tries = s.formats.map((f) => call('try_strptime', t, lit(f)));
-      return cast(tries.length === 1 ? tries[0]! : call('coalesce', ...tries), 'DATE');
+      // A list of formats is tried in order, the first that parses wins; the value is referenced once.
+      const formats = s.formats.length === 1 ? lit(s.formats[0]!) : list(s.formats.map((f) => lit(f)));
+      return cast(call('try_strptime', trimWs(c), formats), 'DATE');
     }),
 };

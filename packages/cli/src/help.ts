@@ -1,0 +1,110 @@
+export const MAIN_HELP = `tidyvault — clean messy data without it leaving your control
+
+Usage: tidyvault <command> [options]
+
+Commands:
+  clean <input> --recipe <r.json> -o <output>   run a recipe over a file
+  profile <input> [--json]                      what is in each column
+  cluster <input> --column <c> --method <m>     groups of similar spellings
+  sql <recipe.json> [--input <file>]            print the SQL a recipe compiles to
+  validate <recipe.json> [--input <file>]       check a recipe (and that it fits a file)
+
+Examples:
+  tidyvault clean fixtures/w1/input.csv --recipe fixtures/w1/recipe.json -o clean.csv
+  tidyvault profile fixtures/w1/input.csv
+  tidyvault cluster fixtures/w1/input.csv --column name --method fingerprint --json
+
+Formats (by extension, or --format): csv, tsv, json (array), ndjson/jsonl, parquet, xlsx.
+Exit codes: 0 ok, 1 data or recipe error, 2 usage error.
+Run 'tidyvault <command> --help' for a command's options.
+`;
+
+export const COMMAND_HELP: Record<string, string> = {
+  clean: `Usage: tidyvault clean <input> --recipe <recipe.json> -o <output> [options]
+
+Runs every step of the recipe over the input and writes the result. The whole recipe is
+checked against the input's columns first; nothing is written unless every step succeeds.
+The output is written to a temporary file beside it and renamed into place, so a failed
+run never leaves a partial file, and the output may not be the input.
+
+Options:
+  --recipe <file>        the recipe (JSON, version 1)                    (required)
+  -o, --output <file>    where to write; format from its extension       (required)
+  --format <f>           output format: csv, tsv, json, ndjson, parquet, xlsx
+  --input-format <f>     input format when the extension does not say
+  --no-formula-guard     do not prefix text cells starting with = + - @ TAB CR with '
+                         (the guard is on by default for csv, tsv and xlsx)
+  --ragged extend        rows with extra fields add columns (default: error naming the line)
+  --sheet <name>         xlsx sheet to read (default: the first)
+  --delimiter <c>        CSV delimiter when sniffing picks wrong (e.g. ';' or 'tab')
+  --encoding <e>         utf-8, utf-16le, utf-16be or windows-1252 (default: sniffed)
+  --no-header            the CSV's first row is data (columns become column_1, …)
+  --memory-limit <size>  DuckDB memory limit, e.g. 8GB (default: half the machine's memory)
+  --threads <n>          DuckDB threads (default: all cores)
+  --quiet                no progress bar or summary
+
+Examples:
+  tidyvault clean fixtures/w1/input.csv --recipe fixtures/w1/recipe.json -o clean.csv
+  tidyvault clean data.xlsx --sheet Orders --recipe r.json -o clean.parquet
+  tidyvault clean export.csv --recipe r.json -o out.csv --no-formula-guard --quiet
+`,
+  profile: `Usage: tidyvault profile <input> [--json] [options]
+
+Counts, per column: nulls, blanks, distinct values, length range, the most frequent values
+and the type most values look like.
+
+Options:
+  --json                 print {"rows","columns":[{"name","nulls","blanks","distinct",
+                         "minLength","maxLength","topValues":[{"value","count"}],"inferredType"}]}
+  --top <n>              how many frequent values to list (default 10)
+  --format <f>, --sheet <name>, --delimiter <c>, --encoding <e>, --no-header, --ragged extend
+                         as for clean (they describe the input)
+  --quiet                no progress bar
+
+Examples:
+  tidyvault profile fixtures/w1/input.csv
+  tidyvault profile data.parquet --json > profile.json
+`,
+  cluster: `Usage: tidyvault cluster <input> --column <name> --method <method> [options]
+
+Finds groups of values that are probably the same thing spelled differently (OpenRefine's
+methods). Values are shown exactly as in the file, most frequent first; the first value of
+each cluster is the suggested spelling.
+
+Options:
+  --column <name>            the column to cluster                          (required)
+  --method <m>               fingerprint | ngram-fingerprint                 (required)
+                             (metaphone3, cologne-phonetic, levenshtein and ppm are part of
+                             the recipe format and arrive with the clustering work)
+  --ngram-size <n>           n-gram size for ngram-fingerprint (default 2)
+  --radius <r>               levenshtein radius (default 1)
+  --blocking-ngram-size <n>  levenshtein blocking (default 6)
+  --json                     print {"column","method","clusters":[{"values":[{"value","count"}],"suggested"}]}
+  --format <f>, --sheet <name>, --delimiter <c>, --encoding <e>, --no-header  as for clean
+
+Examples:
+  tidyvault cluster fixtures/w1/input.csv --column name --method fingerprint
+  tidyvault cluster people.csv --column city --method ngram-fingerprint --ngram-size 1 --json
+`,
+  sql: `Usage: tidyvault sql <recipe.json> [--input <file>]
+
+Prints the single DuckDB query the recipe compiles to (one CTE per step). The query reads a
+table named "input". Without --input, the input columns are taken to be the text columns the
+recipe names; with --input they are the file's columns, so steps that apply to "all text
+columns" are exact.
+
+Examples:
+  tidyvault sql fixtures/w1/recipe.json
+  tidyvault sql fixtures/w1/recipe.json --input fixtures/w1/input.csv
+`,
+  validate: `Usage: tidyvault validate <recipe.json> [--input <file>]
+
+Checks the recipe's JSON against recipe v1 and every regular expression and date format.
+With --input, also checks every column a step uses exists with the right type at that step.
+Exit code 0 when valid, 1 with one message naming the step and field when not.
+
+Examples:
+  tidyvault validate fixtures/w1/recipe.json
+  tidyvault validate fixtures/w1/recipe.json --input fixtures/w1/input.csv
+`,
+};

@@ -1,0 +1,48 @@
+import type { ImportOptions, InputFormat, NodeEngineOptions } from '@tidyvault/engine-node';
+import { INPUT_FORMATS } from '@tidyvault/engine-node';
+import { UsageError, optionalInt, type Args } from './args.js';
+
+const ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'] as const;
+
+export function importOptions(args: Args, formatFlag: string): ImportOptions {
+  const o: ImportOptions = {};
+  const format = args.values[formatFlag];
+  if (typeof format === 'string') {
+    if (!(INPUT_FORMATS as readonly string[]).includes(format)) {
+      throw new UsageError(`--${formatFlag} must be one of ${INPUT_FORMATS.join(', ')}`);
+    }
+    o.format = format as InputFormat;
+  }
+  const ragged = args.values.ragged;
+  if (ragged !== undefined) {
+    if (ragged !== 'extend' && ragged !== 'error') throw new UsageError('--ragged must be "extend" or "error"');
+    o.ragged = ragged;
+  }
+  if (typeof args.values.sheet === 'string') o.sheet = args.values.sheet;
+  const d = args.values.delimiter;
+  if (typeof d === 'string') {
+    const delimiter = d === 'tab' || d === '\\t' ? '\t' : d;
+    if ([...delimiter].length !== 1) throw new UsageError('--delimiter must be one character (or "tab")');
+    o.delimiter = delimiter;
+  }
+  const e = args.values.encoding;
+  if (typeof e === 'string') {
+    const enc = e.toLowerCase().replace(/^utf8$/, 'utf-8').replace(/^(cp|windows)-?1252$|^latin-?1$/, 'windows-1252');
+    if (!(ENCODINGS as readonly string[]).includes(enc)) throw new UsageError(`--encoding must be one of ${ENCODINGS.join(', ')}`);
+    o.encoding = enc as (typeof ENCODINGS)[number];
+  }
+  if (args.values['no-header']) o.header = false;
+  return o;
+}
+
+export function engineOptions(args: Args, allowedPaths: string[]): NodeEngineOptions {
+  const o: NodeEngineOptions = { allowedPaths };
+  const m = args.values['memory-limit'];
+  if (typeof m === 'string') {
+    if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(m)) throw new UsageError('--memory-limit must look like 512MB or 8GB');
+    o.memoryLimit = m;
+  }
+  const t = optionalInt(args, 'threads', 1, 1024);
+  if (t !== undefined) o.threads = t;
+  return o;
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { COMMAND_HELP, MAIN_HELP } from './help.js';
+
+const COMMANDS = ['clean', 'profile', 'cluster', 'sql', 'validate'] as const;
+type Command = (typeof COMMANDS)[number];
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(MAIN_HELP);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write('tidyvault 0.1.0\n');
+    return 0;
+  }
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    process.stderr.write(`tidyvault: unknown command "${command}"\n\n${MAIN_HELP}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(COMMAND_HELP[command]!);
+    return 0;
+  }
+  // Commands load DuckDB lazily so that --help stays instant.
+  const { runCommand } = await import('./run-command.js');
+  return runCommand(command as Command, rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`tidyvault: internal error: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,98 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isTidyvaultError } from '@tidyvault/core';
+import { clean } from './commands/clean.js';
+import { cluster } from './commands/cluster.js';
+import { profile } from './commands/profile.js';
+import { sql } from './commands/sql.js';
+import { validate } from './commands/validate.js';
+import { UsageError, type Args } from './args.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+const INPUT_OPTIONS: Options = {
+  sheet: { type: 'string' },
+  delimiter: { type: 'string' },
+  encoding: { type: 'string' },
+  'no-header': { type: 'boolean' },
+  ragged: { type: 'string' },
+  'memory-limit': { type: 'string' },
+  threads: { type: 'string' },
+  quiet: { type: 'boolean' },
+};
+
+const SPECS: Record<string, { options: Options; positionals: number }> = {
+  clean: {
+    positionals: 1,
+    options: {
+      ...INPUT_OPTIONS,
+      recipe: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      format: { type: 'string' },
+      'input-format': { type: 'string' },
+      'no-formula-guard': { type: 'boolean' },
+    },
+  },
+  profile: { positionals: 1, options: { ...INPUT_OPTIONS, json: { type: 'boolean' }, format: { type: 'string' }, top: { type: 'string' } } },
+  cluster: {
+    positionals: 1,
+    options: {
+      ...INPUT_OPTIONS,
+      column: { type: 'string' },
+      method: { type: 'string' },
+      'ngram-size': { type: 'string' },
+      radius: { type: 'string' },
+      'blocking-ngram-size': { type: 'string' },
+      json: { type: 'boolean' },
+      format: { type: 'string' },
+    },
+  },
+  sql: { positionals: 1, options: { input: { type: 'string' }, ...INPUT_OPTIONS, format: { type: 'string' } } },
+  validate: { positionals: 1, options: { input: { type: 'string' }, ...INPUT_OPTIONS, format: { type: 'string' } } },
+};
+
+function parse(command: string, argv: string[]): Args {
+  const spec = SPECS[command]!;
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: spec.options, allowPositionals: true, strict: true });
+    if (positionals.length !== spec.positionals) {
+      throw new UsageError(
+        positionals.length < spec.positionals ? 'missing the input file' : `unexpected argument "${positionals[spec.positionals]}"`,
+      );
+    }
+    return { positionals, values: values as Args['values'] };
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional.*$/s, ''));
+  }
+}
+
+export async function runCommand(command: string, argv: string[]): Promise<number> {
+  try {
+    const args = parse(command, argv);
+    switch (command) {
+      case 'clean':
+        return await clean(args);
+      case 'profile':
+        return await profile(args);
+      case 'cluster':
+        return await cluster(args);
+      case 'sql':
+        return await sql(args);
+      default:
+        return await validate(args);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (isTidyvaultError(e) && e.code === 'USAGE')) {
+      process.stderr.write(`tidyvault ${command}: ${(e as Error).message}\nRun 'tidyvault ${command} --help' for usage.\n`);
+      return 2;
+    }
+    if (isTidyvaultError(e)) {
+      process.stderr.write(`tidyvault ${command}: ${e.message}\n`);
+      return 1;
+    }
+    const detail = process.env.TIDYVAULT_DEBUG ? `\n${(e as Error).stack}` : '';
+    process.stderr.write(`tidyvault ${command}: unexpected error: ${(e as Error).message}${detail}\n`);
+    return 1;
+  }
+}
+

@@ -1,0 +1,31 @@
+/**
+ * The fields of the first CSV record in `text` (RFC 4180: quotes doubled inside quoted fields;
+ * a record ends at LF, CRLF or CR outside quotes). Returns undefined when the sample ends inside it.
+ */
+export function firstRecord(text: string, delimiter: string, quote: string | null): string[] | undefined {
+  const fields: string[] = [];
+  let field = '';
+  let inQuotes = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (inQuotes) {
+      if (ch === quote) {
+        if (text[i + 1] === quote) {
+          field += ch;
+          i++;
+        } else inQuotes = false;
+      } else field += ch;
+    } else if (quote !== null && ch === quote && field === '') {
+      inQuotes = true;
+    } else if (ch === delimiter) {
+      fields.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      fields.push(field);
+      return fields;
+    } else field += ch;
+  }
+  if (inQuotes) return undefined;
+  fields.push(field);
+  return fields;
+}

@@ -1,0 +1,52 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Column } from '@tidyvault/core';
+import { col, select, statement, type LiteralValue, type Select } from '@tidyvault/sql';
+import { toCell } from '../values.js';
+import { writeXlsx } from '../xlsx/write-xlsx.js';
+import { guardsFormulas, type OutputFormat } from './formats.js';
+import { guardedColumn } from './formula-guard.js';
+
+export interface ExportOptions {
+  format: OutputFormat;
+  /** Neutralise spreadsheet formulas in text cells (CSV, TSV, XLSX). Default true. */
+  formulaGuard?: boolean;
+  countRows?: boolean;
+}
+
+const COPY_OPTIONS: Record<Exclude<OutputFormat, 'xlsx'>, Record<string, LiteralValue>> = {
+  csv: { FORMAT: 'csv', HEADER: true, DELIMITER: ',', QUOTE: '"', ESCAPE: '"' },
+  tsv: { FORMAT: 'csv', HEADER: true, DELIMITER: '\t', QUOTE: '"', ESCAPE: '"' },
+  json: { FORMAT: 'json', ARRAY: true },
+  ndjson: { FORMAT: 'json' },
+  parquet: { FORMAT: 'parquet', COMPRESSION: 'zstd' },
+};
+
+/** The recipe's final SELECT with guarded text columns (its FROM and ORDER BY untouched). */
+function outputQuery(query: Select, columns: Column[], guard: boolean): Select {
+  return { ...query, columns: columns.map((c) => ({ expr: guard ? guardedColumn(c) : col(c.name), as: c.name })) };
+}
+
+export async function runExport(
+  connection: DuckDBConnection,
+  query: Select,
+  columns: Column[],
+  file: string,
+  o: ExportOptions,
+): Promise<void> {
+  const guard = (o.formulaGuard ?? true) && guardsFormulas(o.format);
+  const q = outputQuery(query, columns, guard);
+  if (o.format !== 'xlsx') {
+    await connection.run(statement({ kind: 'copyTo', query: q, path: file, options: COPY_OPTIONS[o.format] }));
+    return;
+  }
+  const result = await connection.stream(select(q));
+  async function* rows() {
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) return;
+      for (const row of chunk.getRows()) yield row.map(toCell);
+    }
+  }
+  // The guard already ran in SQL; the writer must not add a second apostrophe.
+  await writeXlsx(file, columns, rows(), { formulaGuard: false });
+}

@@ -1,0 +1,179 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import {
+  autoColumnNames,
+  firstRecord,
+  ImportSniffError,
+  repairHeaderNames,
+  sniffDialect,
+  sniffEncoding,
+  TidyvaultError,
+  type Column,
+} from '@tidyvault/core';
+import { lit, type Expr, type From } from '@tidyvault/sql';
+import { scanCsvFile } from '../csv/scan-file.js';
+import { transcodeToUtf8 } from '../csv/transcode.js';
+import { countPaddedRows, createTableFrom, dropTable, rowCount } from './create-table.js';
+import type { ImportContext, ImportOptions, ImportResult } from './types.js';
+
+const SAMPLE_BYTES = 1 << 20;
+/** Empty fields must stay '' (not NULL); only padding makes NULL. DuckDB needs some null string: one no file holds. */
+const NEVER_NULL = '\u0001tidyvault-no-null-' + randomBytes(12).toString('hex');
+
+type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+
+function readSample(file: string): { sample: Uint8Array; whole: boolean } {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(SAMPLE_BYTES);
+    const n = fs.readSync(fd, buf, 0, SAMPLE_BYTES, 0);
+    return { sample: buf.subarray(0, n), whole: n < SAMPLE_BYTES };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function sniffFailure(e: unknown, file: string): never {
+  if (e instanceof ImportSniffError) {
+    const code = e.code === 'EMPTY' ? 'IMPORT_EMPTY' : e.code === 'BINARY' ? 'IMPORT_BINARY' : 'IMPORT_ENCODING';
+    throw new TidyvaultError(code, `${file}: ${e.message}`, { file, ...(e.line ? { line: e.line } : {}) });
+  }
+  throw e;
+}
+
+interface Plan {
+  path: string;
+  encoding: Encoding;
+  bomLength: number;
+  delimiter: string;
+  quote: string | null;
+  header: boolean;
+  names: string[];
+  transcoded: boolean;
+}
+
+async function plan(file: string, ctx: ImportContext, o: ImportOptions, forceEncoding?: Encoding): Promise<Plan> {
+  const { sample, whole } = readSample(file);
+  let enc: { encoding: Encoding; bomLength: number };
+  try {
+    enc = sniffEncoding(sample, whole);
+  } catch (e) {
+    sniffFailure(e, ctx.displayName);
+  }
+  if (forceEncoding ?? o.encoding) enc = { encoding: (forceEncoding ?? o.encoding)!, bomLength: enc.bomLength };
+  const text = new TextDecoder(enc.encoding).decode(sample.subarray(enc.bomLength));
+  const dialect = sniffDialect(text);
+  const delimiter = o.delimiter ?? (o.format === 'tsv' ? '\t' : dialect.delimiter);
+  const header = o.header ?? dialect.hasHeader;
+  const first = firstRecord(text, delimiter, dialect.quote);
+  if (first === undefined) {
+    throw new TidyvaultError('IMPORT_FORMAT', `${ctx.displayName}: line 1: a quoted field is never closed`, {
+      file: ctx.displayName,
+      line: 1,
+    });
+  }
+  const names = header ? repairHeaderNames(first) : autoColumnNames(1, first.length, new Set());
+  const needsRewrite =
+    enc.encoding !== 'utf-8' || enc.bomLength > 0 || dialect.lineEnding === 'cr' || dialect.lineEnding === 'mixed';
+  let path = file;
+  if (needsRewrite) {
+    path = ctx.staging.file('.csv');
+    await transcodeToUtf8(file, path, {
+      encoding: enc.encoding,
+      bomLength: enc.bomLength,
+      normalizeNewlines: dialect.lineEnding === 'cr' || dialect.lineEnding === 'mixed',
+    });
+  }
+  return { path, ...enc, delimiter, quote: dialect.quote, header, names, transcoded: needsRewrite };
+}
+
+function readCsv(p: Plan, names: string[]): From {
+  const named: Record<string, Expr> = {
+    auto_detect: lit(false),
+    header: lit(p.header),
+    delim: lit(p.delimiter),
+    quote: lit(p.quote ?? ''),
+    escape: lit(p.quote ?? ''),
+    columns: { kind: 'struct', fields: names.map((name) => ({ name, value: lit('VARCHAR') })) },
+    null_padding: lit(true),
+    strict_mode: lit(true),
+    nullstr: lit(NEVER_NULL),
+    allow_quoted_nulls: lit(false),
+    max_line_size: lit(16 * 2 ** 20),
+  };
+  return { kind: 'tableFunction', fn: 'read_csv', args: [lit(p.path)], named };
+}
+
+async function explain(p: Plan, ctx: ImportContext, width: number, duckdbMessage: string): Promise<TidyvaultError> {
+  const report = await scanCsvFile(p.path, {
+    encoding: 'utf-8',
+    bomLength: 0,
+    delimiter: p.delimiter,
+    quote: p.quote,
+    expectedFields: width,
+  });
+  const file = ctx.displayName;
+  if (report.unterminatedQuote) {
+    const line = report.unterminatedQuote.line;
+    return new TidyvaultError('IMPORT_FORMAT', `${file}: line ${line}: a quoted field starts here and is never closed`, { file, line });
+  }
+  if (report.firstLongRecord) {
+    const { line, fields } = report.firstLongRecord;
+    return new TidyvaultError(
+      'IMPORT_RAGGED',
+      `${file}: line ${line}: ${fields} fields, but the header has ${width} (pass --ragged extend to add columns for the extra fields)`,
+      { file, line },
+    );
+  }
+  if (report.strayQuote) {
+    const line = report.strayQuote.line;
+    return new TidyvaultError('IMPORT_FORMAT', `${file}: line ${line}: a quote character inside an unquoted field`, { file, line });
+  }
+  const line = /Line: (\d+)/.exec(duckdbMessage)?.[1];
+  const firstLine = duckdbMessage.split('\n')[0] ?? duckdbMessage;
+  return new TidyvaultError('IMPORT_FORMAT', `${file}${line ? `: line ${line}` : ''}: cannot read as CSV (${firstLine.replace(/^Invalid Input Error: /, '')})`, {
+    file,
+    ...(line ? { line: Number(line) } : {}),
+  });
+}
+
+const isEncodingError = (m: string) => /unicode|utf-?8|byte sequence/i.test(m);
+
+export async function importCsv(file: string, ctx: ImportContext, o: ImportOptions = {}): Promise<ImportResult> {
+  let p = await plan(file, ctx, o);
+  try {
+    let names = p.names;
+    if (o.ragged === 'extend') {
+      const report = await scanCsvFile(p.path, { encoding: 'utf-8', bomLength: 0, delimiter: p.delimiter, quote: p.quote, expectedFields: names.length });
+      if (report.maxFields > names.length) {
+        names = [...names, ...autoColumnNames(names.length + 1, report.maxFields - names.length, new Set(names))];
+      }
+    }
+    const create = () => createTableFrom(ctx.connection, ctx.table, readCsv(p, names));
+    try {
+      await create();
+    } catch (e) {
+      await dropTable(ctx.connection, ctx.table);
+      const message = (e as Error).message;
+      if (p.encoding === 'utf-8' && isEncodingError(message) && !o.encoding) {
+        if (p.transcoded) fs.rmSync(p.path, { force: true });
+        p = await plan(file, ctx, o, 'windows-1252');
+        await create().catch(async (e2: Error) => {
+          await dropTable(ctx.connection, ctx.table);
+          throw await explain(p, ctx, names.length, e2.message);
+        });
+      } else {
+        throw await explain(p, ctx, names.length, message);
+      }
+    }
+    const rows = await rowCount(ctx.connection, ctx.table);
+    const padded = names.length > 1 ? await countPaddedRows(ctx.connection, ctx.table, names[names.length - 1]!) : 0;
+    const warnings: string[] = [];
+    if (padded > 0) warnings.push(`${padded} row${padded === 1 ? '' : 's'} had fewer fields than the header and were padded with empty (null) cells`);
+    if (p.encoding !== 'utf-8') warnings.push(`read as ${p.encoding === 'windows-1252' ? 'Windows-1252' : p.encoding.toUpperCase()}`);
+    const columns: Column[] = names.map((name) => ({ name, type: 'text' }));
+    return { columns, rowCount: rows, warnings };
+  } finally {
+    if (p.transcoded) fs.rmSync(p.path, { force: true });
+  }
+}

@@ -1,0 +1,94 @@
+import { call, caseWhen, col, lit, select, statement, bin, type Expr, type Select } from '@tidyvault/sql';
+import { repairHeaderNames, TidyvaultError, type Column } from '@tidyvault/core';
+import { createTableFrom, dropTable, rowCount } from './create-table.js';
+import type { ImportContext, ImportResult } from './types.js';
+
+const MAX_COLUMNS = 16_384;
+
+/**
+ * JSON (an array of objects) or NDJSON (one object per line). Keys become columns in order of
+ * first appearance; strings stay as they are, numbers/booleans keep their JSON text, nested
+ * values become JSON text, JSON null and missing keys are NULL.
+ */
+export async function importJson(file: string, ctx: ImportContext, format: 'json' | 'ndjson'): Promise<ImportResult> {
+  const raw = `${ctx.table}__raw`;
+  const c = ctx.connection;
+  const name = ctx.displayName;
+  try {
+    try {
+      await createTableFrom(c, raw, {
+        kind: 'tableFunction',
+        fn: 'read_json_objects',
+        args: [lit(file)],
+        named: { format: lit(format === 'json' ? 'array' : 'newline_delimited'), maximum_object_size: lit(64 * 2 ** 20) },
+      }, [{ expr: col('json'), as: 'j' }]);
+    } catch (e) {
+      const first = (e as Error).message.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '');
+      const hint = format === 'json' ? 'expected a JSON array of objects' : 'expected one JSON object per line';
+      throw new TidyvaultError('IMPORT_FORMAT', `${name}: not valid ${format === 'json' ? 'JSON' : 'NDJSON'} (${hint}): ${first}`, { file: name });
+    }
+    const rows = await rowCount(c, raw);
+    if (rows === 0) throw new TidyvaultError('IMPORT_EMPTY', `${name}: the file holds no records`, { file: name });
+    const notObject = await c.runAndReadAll(
+      select({
+        kind: 'select',
+        columns: [{ expr: col('rowid') }, { expr: call('json_type', col('j')) }],
+        from: { kind: 'table', name: raw },
+        where: bin('<>', call('json_type', col('j')), lit('OBJECT')),
+        orderBy: [{ expr: col('rowid') }],
+        limit: 1,
+      }),
+    );
+    const bad = notObject.getRowsJson()[0];
+    if (bad) {
+      const n = Number(bad[0]) + 1;
+      const where = format === 'json' ? `element ${n} of the array` : `line ${n}`;
+      throw new TidyvaultError('IMPORT_FORMAT', `${name}: ${where} is ${String(bad[1]).toLowerCase()}, not an object (expected ${format === 'json' ? 'an array of objects' : 'one object per line'})`, {
+        file: name,
+        ...(format === 'ndjson' ? { line: n } : { row: n }),
+      });
+    }
+    const keys = await firstAppearanceKeys(ctx, raw);
+    if (keys.length > MAX_COLUMNS) throw new TidyvaultError('IMPORT_LIMIT', `${name}: more than ${MAX_COLUMNS} distinct keys`, { file: name });
+    const names = repairHeaderNames(keys);
+    const map: Expr = call('json_transform', col('j'), lit('"MAP(VARCHAR, JSON)"'));
+    const value = (key: string): Expr => {
+      const v: Expr = { kind: 'index', expr: map, index: lit(key) };
+      return caseWhen([[bin('=', call('json_type', v), lit('NULL')), lit(null)]], call('json_extract_string', v, lit('$')));
+    };
+    const query: Select = {
+      kind: 'select',
+      columns: keys.map((k, i) => ({ expr: value(k), as: names[i]! })),
+      from: { kind: 'table', name: raw },
+      orderBy: [{ expr: col('rowid') }],
+    };
+    await c.run(statement({ kind: 'createTable', name: ctx.table, query }));
+    const columns: Column[] = names.map((n) => ({ name: n, type: 'text' }));
+    return { columns, rowCount: rows, warnings: [] };
+  } finally {
+    await dropTable(c, raw);
+  }
+}
+
+async function firstAppearanceKeys(ctx: ImportContext, raw: string): Promise<string[]> {
+  const keys = call('json_keys', col('j'));
+  const inner: Select = {
+    kind: 'select',
+    columns: [
+      { expr: col('rowid'), as: 'r' },
+      { expr: call('unnest', keys), as: 'k' },
+      { expr: call('generate_subscripts', keys, lit(1)), as: 'pos' },
+    ],
+    from: { kind: 'table', name: raw },
+  };
+  const r = await ctx.connection.runAndReadAll(
+    select({
+      kind: 'select',
+      columns: [{ expr: col('k') }],
+      from: { kind: 'subquery', query: inner, alias: 'x' },
+      groupBy: [col('k')],
+      orderBy: [{ expr: call('min', col('r')) }, { expr: call('arg_min', col('pos'), col('r')) }],
+    }),
+  );
+  return r.getRowsJson().map((row) => String(row[0]));
+}

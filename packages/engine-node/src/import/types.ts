@@ -1,0 +1,32 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Column } from '@tidyvault/core';
+import type { StagingArea } from '../staging.js';
+
+export type InputFormat = 'csv' | 'tsv' | 'json' | 'ndjson' | 'parquet' | 'xlsx';
+
+export interface ImportOptions {
+  format?: InputFormat;
+  /** `extend`: rows with too many fields add auto-named columns instead of failing. */
+  ragged?: 'error' | 'extend';
+  /** xlsx: the sheet to read (default: the first). */
+  sheet?: string;
+  /** CSV overrides when sniffing is unsure. */
+  delimiter?: string;
+  header?: boolean;
+  encoding?: 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+}
+
+export interface ImportContext {
+  connection: DuckDBConnection;
+  staging: StagingArea;
+  /** The table to create (columns as text, in the file's row order). */
+  table: string;
+  /** How the file is named in messages (its path or upload name). */
+  displayName: string;
+}
+
+export interface ImportResult {
+  columns: Column[];
+  rowCount: number;
+  warnings: string[];
+}

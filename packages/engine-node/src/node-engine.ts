@@ -1,0 +1,205 @@
+import fs from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import {
+  analyzeRecipe,
+  assembleClusters,
+  clusterRowsQuery,
+  compileRecipe,
+  profileStatsQuery,
+  readProfileStats,
+  StepError,
+  TidyvaultError,
+  topValuesQuery,
+  type ClusterMethod,
+  type ClusterParams,
+  type ClusterResult,
+  type Column,
+  type Engine,
+  type LoadedDataset,
+  type Profile,
+  type Recipe,
+  type RunOptions,
+  type TableResult,
+} from '@tidyvault/core';
+import { call, col, lit, select, type Expr, type Select } from '@tidyvault/sql';
+import { runExport, type ExportOptions } from './export/run-export.js';
+import { dropTable } from './import/create-table.js';
+import { importFile } from './import/import-file.js';
+import type { ImportOptions } from './import/types.js';
+import { openSandbox, type Sandbox, type SandboxOptions } from './sandbox.js';
+import { StagingArea } from './staging.js';
+import { toCell } from './values.js';
+
+export interface NodeEngineOptions extends SandboxOptions {
+  /** Called with 0–100 while long queries run. */
+  onProgress?: (percent: number) => void;
+}
+
+/** Native DuckDB behind the shared Engine interface, locked down at start. */
+export class NodeEngine implements Engine {
+  private counter = 0;
+  private constructor(
+    private readonly sandbox: Sandbox,
+    readonly staging: StagingArea,
+    private readonly onProgress?: (percent: number) => void,
+  ) {}
+
+  static async open(o: NodeEngineOptions = {}): Promise<NodeEngine> {
+    const staging = new StagingArea();
+    try {
+      const sandbox = await openSandbox({ ...o, allowedDirectories: [...(o.allowedDirectories ?? []), staging.dir + '/'] });
+      return new NodeEngine(sandbox, staging, o.onProgress);
+    } catch (e) {
+      staging.dispose();
+      throw e;
+    }
+  }
+
+  get connection(): DuckDBConnection {
+    return this.sandbox.connection;
+  }
+
+  get settings(): Record<string, string> {
+    return this.sandbox.settings;
+  }
+
+  private nextTable(): string {
+    return `dataset_${++this.counter}`;
+  }
+
+  async importFile(file: string, displayName: string, o: ImportOptions = {}): Promise<LoadedDataset> {
+    const table = this.nextTable();
+    const result = await this.withProgress(() =>
+      importFile(file, { connection: this.connection, staging: this.staging, table, displayName }, o),
+    );
+    return { table, ...result };
+  }
+
+  async loadCsv(name: string, bytes: Uint8Array): Promise<LoadedDataset> {
+    const file = this.staging.file('.csv');
+    fs.writeFileSync(file, bytes, { mode: 0o600, flag: 'wx' });
+    try {
+      return await this.importFile(file, name, { format: 'csv' });
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  }
+
+  /** Columns, types and step parameters, then what only DuckDB can judge (RE2 patterns, date formats). */
+  async validate(dataset: LoadedDataset, recipe: Recipe): Promise<void> {
+    const analysis = analyzeRecipe(recipe, dataset.columns);
+    for (const { stepIndex, op, check } of analysis.engineChecks) {
+      const fn = check.kind === 'regex' ? 'regexp_matches' : 'try_strptime';
+      try {
+        await this.connection.run(select({ kind: 'select', columns: [{ expr: call(fn, lit(''), { kind: 'param', index: 1 }) }] }), [check.value]);
+      } catch (e) {
+        const reason = (e as Error).message.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '');
+        const what = check.kind === 'regex' ? 'not a valid RE2 regular expression' : 'not a valid date format';
+        throw new StepError('RECIPE_PARAM', stepIndex, op, `${check.field} ${JSON.stringify(check.value)} is ${what}: ${reason}`);
+      }
+    }
+  }
+
+  compile(dataset: LoadedDataset, recipe: Recipe, o: RunOptions = {}) {
+    return compileRecipe(recipe, dataset.table, dataset.columns, o);
+  }
+
+  sql(dataset: LoadedDataset, recipe: Recipe): string {
+    return select(this.compile(dataset, recipe).query);
+  }
+
+  async run(dataset: LoadedDataset, recipe: Recipe, o: RunOptions = {}): Promise<TableResult> {
+    await this.validate(dataset, recipe);
+    const { query, columns } = this.compile(dataset, recipe, o);
+    const reader = await this.execute(() => this.connection.runAndReadAll(select(query)), recipe);
+    return { columns, rows: reader.getRows().map((r) => r.map(toCell)) };
+  }
+
+  async export(dataset: LoadedDataset, recipe: Recipe, file: string, o: ExportOptions): Promise<{ rows: number; columns: Column[] }> {
+    await this.validate(dataset, recipe);
+    const compiled = this.compile(dataset, recipe);
+    await this.execute(() => this.withProgress(() => runExport(this.connection, compiled.query, compiled.columns, file, o)), recipe);
+    const rows = o.countRows === false ? -1 : await this.count(compiled.query);
+    return { rows, columns: compiled.columns };
+  }
+
+  private async count(query: Select): Promise<number> {
+    const r = await this.connection.runAndReadAll(
+      select({ kind: 'select', columns: [{ expr: { kind: 'countStar' } }], from: { kind: 'subquery', query: { ...query, orderBy: [] }, alias: 'q' } }),
+    );
+    return Number(r.getRowsJson()[0]![0]);
+  }
+
+  async profile(dataset: LoadedDataset, recipe: Recipe = { version: 1, steps: [] }, topN = 10): Promise<Profile> {
+    const { query, columns } = this.compile(dataset, recipe);
+    const source: Select = { ...query, orderBy: [] };
+    const stats = await this.withProgress(() => this.connection.runAndReadAll(select(profileStatsQuery(source, columns))));
+    const profile = readProfileStats(stats.getRows()[0]!.map(toCell), columns);
+    for (const p of profile.columns) {
+      const top = await this.connection.runAndReadAll(select(topValuesQuery(source, p.name, topN)));
+      p.topValues = top.getRows().map(([value, count]) => ({ value: toCell(value!), count: Number(count) }));
+    }
+    return profile;
+  }
+
+  async cluster(
+    dataset: LoadedDataset,
+    column: string,
+    method: ClusterMethod,
+    params: ClusterParams,
+    recipe: Recipe = { version: 1, steps: [] },
+  ): Promise<ClusterResult> {
+    const { query, columns } = this.compile(dataset, recipe);
+    const c = columns.find((x) => x.name === column);
+    if (!c) throw new TidyvaultError('RECIPE_COLUMN', `column "${column}" does not exist; columns are: ${columns.map((x) => `"${x.name}"`).join(', ')}`, { column });
+    const source: Select = { ...query, orderBy: [] };
+    const textSource: Select =
+      c.type === 'text'
+        ? source
+        : { kind: 'select', star: { replace: [{ expr: { kind: 'cast', expr: col(column), to: 'VARCHAR' } as Expr, as: column }] }, columns: [], from: { kind: 'subquery', query: source, alias: 'typed' } };
+    const r = await this.withProgress(() => this.connection.runAndReadAll(select(clusterRowsQuery(textSource, column, method, params))));
+    const rows = r.getRows().map(([k, value, n]) => ({ k: String(k), value: String(value), n: Number(n) }));
+    return { column, method, clusters: assembleClusters(rows) };
+  }
+
+  async drop(dataset: LoadedDataset): Promise<void> {
+    await dropTable(this.connection, dataset.table);
+  }
+
+  async close(): Promise<void> {
+    try {
+      this.connection.closeSync();
+      this.sandbox.instance.closeSync();
+    } finally {
+      this.staging.dispose();
+    }
+  }
+
+  /** DuckDB errors from running a recipe, in words that name what the user can fix. */
+  private async execute<T>(work: () => Promise<T>, recipe: Recipe): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      if (e instanceof TidyvaultError) throw e;
+      const message = (e as Error).message.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '');
+      if (/out of memory|memory limit/i.test(message)) {
+        throw new TidyvaultError('EXECUTION', `not enough memory to run the recipe (${message}); raise --memory-limit or use a machine with more memory`);
+      }
+      throw new TidyvaultError('EXECUTION', `running the recipe (${recipe.steps.length} steps) failed: ${message}`);
+    }
+  }
+
+  private async withProgress<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.onProgress) return work();
+    const report = this.onProgress;
+    const timer = setInterval(() => {
+      const p = this.connection.progress;
+      if (p.percentage >= 0) report(p.percentage);
+    }, 200);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+}

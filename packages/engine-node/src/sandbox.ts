@@ -1,0 +1,96 @@
+import os from 'node:os';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { TidyvaultError } from '@tidyvault/core';
+import { col, inList, lit, select, statement, type LiteralValue, type SettingName } from '@tidyvault/sql';
+
+export interface SandboxOptions {
+  /** Files DuckDB may read or write (inputs, the temporary output). */
+  allowedPaths?: string[];
+  /** Folders DuckDB may read or write (the private staging folder). */
+  allowedDirectories?: string[];
+  /** e.g. '4GB'; default: half the machine's memory. */
+  memoryLimit?: string;
+  threads?: number;
+  /** A private folder the operator chose for spilling; spilling is off without it. */
+  spillDirectory?: string;
+}
+
+export interface Sandbox {
+  instance: DuckDBInstance;
+  connection: DuckDBConnection;
+  settings: Record<string, string>;
+}
+
+const defaultMemoryLimit = () => `${Math.max(256, Math.floor(os.totalmem() / 2 / 2 ** 20))}MB`;
+
+/**
+ * Settings given at creation. DuckDB's defaults are open (extension autoinstall/autoload,
+ * external access, plaintext spill to ./.tmp); these close them.
+ */
+function createOptions(o: SandboxOptions): Record<string, string> {
+  return {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    allow_community_extensions: 'false',
+    allow_unsigned_extensions: 'false',
+    allow_persistent_secrets: 'false',
+    memory_limit: o.memoryLimit ?? defaultMemoryLimit(),
+    threads: String(o.threads ?? Math.max(1, os.cpus().length)),
+    temp_directory: o.spillDirectory ?? '',
+    preserve_insertion_order: 'true',
+  };
+}
+
+/** What a locked-down instance must report; the self-check compares these with duckdb_settings(). */
+export function expectedSettings(o: SandboxOptions): Record<string, string> {
+  return {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    allow_community_extensions: 'false',
+    allow_unsigned_extensions: 'false',
+    allow_persistent_secrets: 'false',
+    enable_external_access: 'false',
+    lock_configuration: 'true',
+    temp_directory: o.spillDirectory ?? '',
+  };
+}
+
+/** Open an in-memory DuckDB that cannot fetch, install or load anything and touches only the listed paths. */
+export async function openSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
+  const instance = await DuckDBInstance.create(':memory:', createOptions(o));
+  const connection = await instance.connect();
+  const set = (name: SettingName, value: LiteralValue | string[]) => connection.run(statement({ kind: 'set', name, value }));
+  // Order matters: allowed_* cannot be set once external access is off, nothing once locked.
+  await set('allowed_paths', o.allowedPaths ?? []);
+  await set('allowed_directories', o.allowedDirectories ?? []);
+  await set('enable_progress_bar', true);
+  await set('enable_progress_bar_print', false);
+  await set('enable_external_access', false);
+  await set('lock_configuration', true);
+  const settings = await selfCheck(connection, o);
+  return { instance, connection, settings };
+}
+
+/** Refuse to run unless every security setting is what the sandbox requires. */
+export async function selfCheck(connection: DuckDBConnection, o: SandboxOptions): Promise<Record<string, string>> {
+  const expected = expectedSettings(o);
+  const names = [...Object.keys(expected), 'memory_limit', 'allowed_paths', 'allowed_directories'];
+  const reader = await connection.runAndReadAll(
+    select({
+      kind: 'select',
+      columns: [{ expr: col('name') }, { expr: col('value') }],
+      from: { kind: 'tableFunction', fn: 'duckdb_settings', args: [] },
+      where: inList(col('name'), names.map((n) => lit(n))),
+    }),
+  );
+  const actual: Record<string, string> = {};
+  for (const [name, value] of reader.getRowsJson()) actual[String(name)] = String(value ?? '');
+  const wrong = Object.entries(expected).filter(([k, v]) => actual[k] !== v);
+  if (wrong.length > 0) {
+    throw new TidyvaultError(
+      'EXECUTION',
+      `DuckDB sandbox self-check failed, refusing to run: ${wrong.map(([k, v]) => `${k}=${actual[k]} (expected ${v})`).join(', ')}`,
+    );
+  }
+  return actual;
+}

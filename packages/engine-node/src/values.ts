@@ -1,0 +1,21 @@
+import { DuckDBDateValue, DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
+import type { Cell, ColumnType } from '@tidyvault/core';
+
+/** DuckDB value → JSON-safe cell. BIGINTs beyond 2^53 become strings, never lose digits silently. */
+export function toCell(v: DuckDBValue): Cell {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
+  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (v instanceof DuckDBDateValue || v instanceof DuckDBTimestampValue) return v.toString();
+  return String(v);
+}
+
+/** Our column types from DuckDB type names. */
+export function columnTypeOf(duckdbType: string): ColumnType {
+  if (duckdbType === 'DOUBLE' || duckdbType === 'FLOAT' || duckdbType.startsWith('DECIMAL')) return 'number';
+  if (duckdbType === 'BIGINT' || duckdbType === 'INTEGER' || duckdbType === 'HUGEINT') return 'integer';
+  if (duckdbType === 'DATE') return 'date';
+  return 'text';
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { StepError } from '../errors.js';
+import { parseRecipe } from '../recipe/parse.js';
+import type { Column } from '../steps/types.js';
+import { analyzeRecipe, inferInputColumns } from './analyze.js';
+
+const input: Column[] = ['name', 'city', 'amount'].map((name) => ({ name, type: 'text' }));
+const analyze = (steps: unknown[]) => analyzeRecipe(parseRecipe({ version: 1, steps }), input);
+
+function stepError(steps: unknown[]): StepError {
+  try {
+    analyze(steps);
+  } catch (e) {
+    expect(e).toBeInstanceOf(StepError);
+    return e as StepError;
+  }
+  throw new Error('expected an analysis error');
+}
+
+describe('analyzeRecipe', () => {
+  it('tracks columns and types through every step', () => {
+    const a = analyze([
+      { op: 'to-number', columns: ['amount'] },
+      { op: 'split-column', column: 'name', separator: ' ', into: ['first', 'last'] },
+      { op: 'rename-columns', mapping: { city: 'town' } },
+      { op: 'merge-columns', columns: ['first', 'town'], separator: '/', into: 'key' },
+    ]);
+    expect(a.schemas.at(-1)).toEqual([
+      { name: 'first', type: 'text' },
+      { name: 'last', type: 'text' },
+      { name: 'town', type: 'text' },
+      { name: 'key', type: 'text' },
+      { name: 'amount', type: 'number' },
+    ]);
+  });
+
+  it('names the step and column of an unknown column', () => {
+    const e = stepError([{ op: 'trim' }, { op: 'trim', columns: ['nmae'] }]);
+    expect(e.location).toEqual({ step: { index: 2, op: 'trim' }, column: 'nmae' });
+    expect(e.message).toMatch(/step 2 \(trim\): column "nmae" does not exist; columns are: "name", "city", "amount"/);
+  });
+
+  it('says a column was dropped or renamed by an earlier step', () => {
+    expect(stepError([{ op: 'drop-columns', columns: ['city'] }, { op: 'trim', columns: ['city'] }]).message).toMatch(
+      /step 2 \(trim\): column "city" does not exist \(removed or renamed by step 1 \(drop-columns\)\)/,
+    );
+    const e = stepError([{ op: 'rename-columns', mapping: { city: 'town' } }, { op: 'blank-to-null', columns: ['city'] }]);
+    expect(e.location.step).toEqual({ index: 2, op: 'blank-to-null' });
+    expect(e.location.column).toBe('city');
+  });
+
+  it('refuses name collisions', () => {
+    expect(stepError([{ op: 'rename-columns', mapping: { city: 'name' } }]).message).toMatch(/two columns would be named "name"/);
+    expect(stepError([{ op: 'split-column', column: 'name', separator: ' ', into: ['city'] }]).location.column).toBe('city');
+    expect(stepError([{ op: 'merge-columns', columns: ['name', 'city'], separator: ' ', into: 'amount' }]).location.column).toBe(
+      'amount',
+    );
+  });
+
+  it('allows a rename swap', () => {
+    const a = analyze([{ op: 'rename-columns', mapping: { name: 'city', city: 'name' } }]);
+    expect(a.schemas[1]!.map((c) => c.name)).toEqual(['city', 'name', 'amount']);
+  });
+
+  it('refuses steps on columns of the wrong type', () => {
+    const e = stepError([{ op: 'to-number', columns: ['amount'] }, { op: 'trim', columns: ['amount'] }]);
+    expect(e.message).toMatch(/step 2 \(trim\): column "amount" is number; trim needs text/);
+    expect(stepError([{ op: 'fill-null', columns: ['city'], strategy: 'mean' }]).message).toMatch(/needs number/);
+  });
+
+  it('refuses fill values that do not fit the column type', () => {
+    expect(
+      stepError([
+        { op: 'to-number', columns: ['amount'] },
+        { op: 'fill-null', columns: ['amount'], strategy: 'value', value: 'zero' },
+      ]).message,
+    ).toMatch(/expected a number/);
+  });
+
+  it('collects the patterns only DuckDB can check', () => {
+    const a = analyze([
+      { op: 'replace', columns: ['name'], find: '(a+', replace: '', regex: true },
+      { op: 'to-date', columns: ['city'], formats: ['%Y'] },
+    ]);
+    expect(a.engineChecks.map((c) => [c.stepIndex, c.check.kind])).toEqual([
+      [0, 'regex'],
+      [1, 'date-format'],
+    ]);
+  });
+
+  it('flags recipes that carry data values', () => {
+    expect(analyze([{ op: 'mass-edit', column: 'city', edits: [{ from: ['NYC'], to: 'New York' }] }]).carriesDataValues).toBe(true);
+    expect(analyze([{ op: 'trim' }]).carriesDataValues).toBe(false);
+  });
+});
+
+describe('inferInputColumns', () => {
+  it('finds the columns a recipe reads before it creates them', () => {
+    const recipe = parseRecipe({
+      version: 1,
+      steps: [
+        { op: 'split-column', column: 'full', separator: ' ', into: ['a', 'b'] },
+        { op: 'trim', columns: ['a', 'city'] },
+        { op: 'sort-rows', by: [{ column: 'b' }, { column: 'zip' }] },
+      ],
+    });
+    expect(inferInputColumns(recipe).map((c) => c.name)).toEqual(['full', 'city', 'zip']);
+  });
+});

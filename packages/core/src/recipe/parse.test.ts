@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { TidyvaultError } from '../errors.js';
+import { parseRecipe, parseRecipeText } from './parse.js';
+
+const fail = (input: unknown): string => {
+  try {
+    parseRecipe(input);
+  } catch (e) {
+    expect(e).toBeInstanceOf(TidyvaultError);
+    return (e as Error).message;
+  }
+  throw new Error('expected the recipe to be refused');
+};
+
+describe('parseRecipe', () => {
+  it('accepts a recipe using every op', () => {
+    const r = parseRecipe({
+      version: 1,
+      steps: [
+        { op: 'trim' },
+        { op: 'collapse-whitespace', columns: ['a'] },
+        { op: 'blank-to-null' },
+        { op: 'change-case', columns: ['a'], case: 'title' },
+        { op: 'replace', columns: ['a'], find: 'x', replace: 'y', regex: true, caseSensitive: false },
+        { op: 'to-number', columns: ['n'], decimal: ',', thousands: '.', strip: '$', nullValues: ['-'] },
+        { op: 'to-date', columns: ['d'], formats: ['%Y-%m-%d'] },
+        { op: 'fill-null', columns: ['a'], strategy: 'down' },
+        { op: 'dedupe-rows', columns: ['a'] },
+        { op: 'cluster-merge', column: 'a', method: 'fingerprint' },
+        { op: 'mass-edit', column: 'a', edits: [{ from: ['x', 'X'], to: 'x' }] },
+        { op: 'filter-rows', where: { or: [{ column: 'a', op: 'eq', value: 'x' }, { not: { column: 'a', op: 'is-null' } }] }, keep: false },
+        { op: 'split-column', column: 'a', separator: ',', into: ['p', 'q'] },
+        { op: 'merge-columns', columns: ['p', 'q'], separator: ' ', into: 'pq' },
+        { op: 'rename-columns', mapping: { pq: 'both' } },
+        { op: 'drop-columns', columns: ['p'] },
+        { op: 'sort-rows', by: [{ column: 'q', desc: true }] },
+      ],
+    });
+    expect(r.steps).toHaveLength(17);
+  });
+
+  it('names the step of an unknown op and lists the known ones', () => {
+    const m = fail({ version: 1, steps: [{ op: 'trim' }, { op: 'frobnicate', columns: ['a'] }] });
+    expect(m).toMatch(/step 2: unknown op "frobnicate"/);
+    expect(m).toMatch(/collapse-whitespace/);
+  });
+
+  it('names the step and field of a wrong parameter type', () => {
+    expect(fail({ version: 1, steps: [{ op: 'change-case', columns: 'a', case: 'lower' }] })).toMatch(
+      /step 1 \(change-case\) field "columns"/,
+    );
+    expect(fail({ version: 1, steps: [{ op: 'replace', columns: ['a'], find: 1, replace: 'x' }] })).toMatch(/field "find"/);
+  });
+
+  it('refuses unknown parameters, a missing version and other versions', () => {
+    expect(fail({ version: 1, steps: [{ op: 'trim', colums: ['a'] }] })).toMatch(/step 1 \(trim\)/);
+    expect(fail({ steps: [] })).toMatch(/version/);
+    expect(fail({ version: 2, steps: [] })).toMatch(/version/);
+  });
+
+  it('says when the text is not JSON', () => {
+    expect(() => parseRecipeText('{"version":1,', 'r.json')).toThrow(/r.json is not valid JSON/);
+  });
+});

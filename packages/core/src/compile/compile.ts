@@ -1,4 +1,4 @@
-import { col, select, type Cte, type Select } from '@tidyvault/sql';
+import { col, select, tableReferences, type Cte, type Select } from '@tidyvault/sql';
 import type { Recipe } from '../recipe/schema.js';
 import { stepDefinition } from '../steps/registry.js';
 import type { Column } from '../steps/types.js';
@@ -74,6 +74,10 @@ export function compileRecipe(
     });
     relation = name;
   });
+  // DuckDB inlines a CTE into every reader; one read twice (a join with its own counts, a
+  // subquery) would run all earlier steps twice, so such CTEs are computed once.
+  const refs = tableReferences({ kind: 'select', with: ctes, columns: [], from: { kind: 'table', name: relation } });
+  for (const cte of ctes) if ((refs.get(cte.name) ?? 0) > 1) cte.materialized = true;
   const columns = analysis.schemas[steps.length]!;
   const query: Select = {
     kind: 'select',

@@ -6,7 +6,6 @@ import {
   mapColumns,
   optionalColumns,
   targetColumns,
-  trimWs,
   WS_CLASS,
 } from './common.js';
 import type { StepDefinition } from './types.js';
@@ -24,6 +23,7 @@ export const collapseWhitespace: StepDefinition<CollapseWhitespaceStep> = {
   },
   compile: (s, ctx) =>
     mapColumns(ctx, compileTargets(s.columns, ctx), (c) =>
-      trimWs(call('regexp_replace', c, lit(`[${WS_CLASS}]+`), lit(' '), lit('g'))),
+      // After the replace every whitespace run is one U+0020, which plain trim() removes.
+      call('trim', call('regexp_replace', c, lit(`[${WS_CLASS}]+`), lit(' '), lit('g'))),
     ),
 };

@@ -18,7 +18,8 @@ export const WS_CHARS =
 export const WS_CLASS =
   '\\x{0009}-\\x{000D}\\x{0020}\\x{0085}\\x{00A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}';
 
-export const trimWs = (e: Expr): Expr => call('trim', e, lit(WS_CHARS));
+/** trim(s, characters) with the whole White_Space set is several times slower than this anchored RE2. */
+export const trimWs = (e: Expr): Expr => call('regexp_replace', e, lit(`^[${WS_CLASS}]+|[${WS_CLASS}]+$`), lit(''), lit('g'));
 
 /** RE2 syntax for a literal string. */
 export function escapeRegex(text: string): string {

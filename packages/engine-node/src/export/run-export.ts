@@ -4,7 +4,7 @@ import { col, select, statement, type LiteralValue, type Select } from '@tidyvau
 import { toCell } from '../values.js';
 import { writeXlsx } from '../xlsx/write-xlsx.js';
 import { guardsFormulas, type OutputFormat } from './formats.js';
-import { guardedColumn } from './formula-guard.js';
+import { guardedColumn, guardText } from './formula-guard.js';
 
 export interface ExportOptions {
   format: OutputFormat;
@@ -23,7 +23,10 @@ const COPY_OPTIONS: Record<Exclude<OutputFormat, 'xlsx'>, Record<string, Literal
 
 /** The recipe's final SELECT with guarded text columns (its FROM and ORDER BY untouched). */
 function outputQuery(query: Select, columns: Column[], guard: boolean): Select {
-  return { ...query, columns: columns.map((c) => ({ expr: guard ? guardedColumn(c) : col(c.name), as: c.name })) };
+  return {
+    ...query,
+    columns: columns.map((c) => ({ expr: guard ? guardedColumn(c) : col(c.name), as: guard ? guardText(c.name) : c.name })),
+  };
 }
 
 export async function runExport(
@@ -48,5 +51,10 @@ export async function runExport(
     }
   }
   // The guard already ran in SQL; the writer must not add a second apostrophe.
-  await writeXlsx(file, columns, rows(), { formulaGuard: false });
+  await writeXlsx(
+    file,
+    columns.map((c) => ({ ...c, name: guard ? guardText(c.name) : c.name })),
+    rows(),
+    { formulaGuard: false },
+  );
 }

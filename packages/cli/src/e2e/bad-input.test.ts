@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { tidyvault, workdir, write } from './run-cli.js';
+
+const dir = workdir();
+const okRecipe = write(dir, 'ok.json', JSON.stringify({ version: 1, steps: [{ op: 'trim' }] }));
+const good = write(dir, 'good.csv', 'name,city\n Ann ,Paris\n');
+
+/** One clear message, exit code 1, no stack trace, no output file left behind. */
+function expectDataError(args: string[], message: RegExp, out = path.join(dir, 'out.csv')): void {
+  fs.rmSync(out, { force: true });
+  const r = tidyvault(args);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.code).toBe(1);
+  expect(fs.existsSync(out)).toBe(false);
+  expect(fs.readdirSync(path.dirname(out)).filter((f) => f.includes('.tidyvault-'))).toEqual([]);
+}
+
+const clean = (input: string, recipe = okRecipe, out = path.join(dir, 'out.csv')) => ['clean', input, '--recipe', recipe, '-o', out];
+
+/** A minimal zip with one stored-as-deflate entry whose header claims `claimed` bytes. */
+function zipWith(entries: { name: string; data: Buffer }[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const compressed = zlib.deflateRawSync(e.data);
+    const crc = zlib.crc32 ? zlib.crc32(e.data) : 0;
+    const name = Buffer.from(e.name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc >>> 0, 14);
+    local.writeUInt32LE(compressed.length, 18);
+    local.writeUInt32LE(e.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc >>> 0, 16);
+    central.writeUInt32LE(compressed.length, 20);
+    central.writeUInt32LE(e.data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, compressed);
+    centrals.push(central, name);
+    offset += 30 + name.length + compressed.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+describe('bad input gets exit 1 and one message naming the problem', () => {
+  it('an empty file', () => expectDataError(clean(write(dir, 'empty.csv', '')), /empty\.csv.*empty/));
+
+  it('a binary file named .csv', () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 1, 2, 3]);
+    expectDataError(clean(write(dir, 'image.csv', png)), /image\.csv.*binary/i);
+  });
+
+  it('bytes that are neither UTF-8 nor Windows-1252', () =>
+    expectDataError(clean(write(dir, 'bytes.csv', Buffer.from('a,b\nok,\x81\x8d\n', 'latin1'))), /bytes\.csv.*(UTF-8|Windows-1252)/));
+
+  it('an unterminated quote, naming its line', () =>
+    expectDataError(clean(write(dir, 'quote.csv', 'a,b\n1,2\n3,"open\n4,5\n')), /quote\.csv: line 3/));
+
+  it('a row with too many fields, naming its line', () =>
+    expectDataError(clean(write(dir, 'ragged.csv', 'a,b\n1,2\n3,4,5\n')), /ragged\.csv: line 3: 3 fields, but the header has 2/));
+
+  it('a corrupt xlsx', () => expectDataError(clean(write(dir, 'corrupt.xlsx', Buffer.from('PK\x03\x04garbage'))), /corrupt\.xlsx/));
+
+  it('an xlsx that is a zip bomb', () => {
+    const bomb = zipWith([
+      { name: '[Content_Types].xml', data: Buffer.from('<Types/>') },
+      { name: 'xl/worksheets/sheet1.xml', data: Buffer.alloc(200 * 2 ** 20, 0x20) },
+    ]);
+    expectDataError(clean(write(dir, 'bomb.xlsx', bomb)), /bomb\.xlsx.*(zip bomb|ratio|expands)/i);
+  });
+
+  it('JSON that is not an array of objects', () => {
+    expectDataError(clean(write(dir, 'obj.json', '{"a":1}')), /obj\.json.*array/);
+    expectDataError(clean(write(dir, 'nums.json', '[1,2]')), /nums\.json: element 1 of the array is/);
+  });
+
+  it('a recipe with an unknown op', () =>
+    expectDataError(clean(good, write(dir, 'unknown-op.json', '{"version":1,"steps":[{"op":"explode"}]}')), /step 1: unknown op "explode"/));
+
+  it('a recipe with a wrong parameter type', () =>
+    expectDataError(
+      clean(good, write(dir, 'bad-type.json', '{"version":1,"steps":[{"op":"trim","columns":"name"}]}')),
+      /step 1 \(trim\) field "columns"/,
+    ));
+
+  it('a recipe naming a missing column', () =>
+    expectDataError(
+      clean(good, write(dir, 'missing.json', '{"version":1,"steps":[{"op":"trim"},{"op":"trim","columns":["nmae"]}]}')),
+      /step 2 \(trim\): column "nmae" does not exist/,
+    ));
+
+  it('a regex that RE2 rejects', () =>
+    expectDataError(
+      clean(good, write(dir, 'regex.json', JSON.stringify({ version: 1, steps: [{ op: 'replace', columns: ['name'], find: '(?<=a)b', replace: '', regex: true }] }))),
+      /step 1 \(replace\): find .* is not a valid RE2 regular expression/,
+    ));
+
+  it('an output path equal to the input', () => {
+    const before = fs.readFileSync(good, 'utf8');
+    const r = tidyvault(clean(good, okRecipe, good));
+    expect(r.stderr).toMatch(/is the input file/);
+    expect(r.code).not.toBe(0);
+    expect(fs.readFileSync(good, 'utf8')).toBe(before);
+  });
+});
+
+describe('usage errors exit 2', () => {
+  it('an unknown flag or a missing required one', () => {
+    expect(tidyvault(['clean', good, '--recipe', okRecipe]).code).toBe(2);
+    expect(tidyvault(['clean', good, '--recipe', okRecipe, '-o', 'x.csv', '--bogus']).code).toBe(2);
+    expect(tidyvault(['frobnicate']).code).toBe(2);
+  });
+
+  it('--help for the tool and each command shows examples', () => {
+    for (const args of [['--help'], ['clean', '--help'], ['profile', '--help'], ['cluster', '--help'], ['sql', '--help'], ['validate', '--help']]) {
+      const r = tidyvault(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Example/);
+    }
+  });
+});

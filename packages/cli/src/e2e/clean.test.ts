@@ -1,0 +1,70 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, tidyvault, workdir, write } from './run-cli.js';
+
+const dir = workdir();
+const recipe = (steps: unknown[]) => write(dir, `r${Math.random().toString(36).slice(2)}.json`, JSON.stringify({ version: 1, steps }));
+
+describe('tidyvault clean', () => {
+  it('reproduces the pandas reference output of the W1 workload', () => {
+    const out = path.join(dir, 'w1.csv');
+    const r = tidyvault(['clean', path.join(FIXTURES, 'w1/input.csv'), '--recipe', path.join(FIXTURES, 'w1/recipe.json'), '-o', out]);
+    expect(r.stderr).toMatch(/wrote 4,904 rows × 12 columns/);
+    expect(r.code).toBe(0);
+    execFileSync(process.execPath, [path.join(FIXTURES, 'w1/check.mjs'), out]);
+  });
+
+  it('writes every output format', () => {
+    const input = write(dir, 'in.csv', 'name,amount,when\n =cmd| x ,"1,234.5",2024-01-31\nBob,-7,\n');
+    const r = recipe([
+      { op: 'trim', columns: ['name'] },
+      { op: 'to-number', columns: ['amount'] },
+      { op: 'to-date', columns: ['when'], formats: ['%Y-%m-%d'] },
+    ]);
+    for (const ext of ['csv', 'tsv', 'json', 'ndjson', 'parquet', 'xlsx']) {
+      const out = path.join(dir, `out.${ext}`);
+      const res = tidyvault(['clean', input, '--recipe', r, '-o', out, '--quiet']);
+      expect(res.stderr).toBe('');
+      expect(res.code).toBe(0);
+      expect(fs.statSync(out).size).toBeGreaterThan(0);
+    }
+    expect(fs.readFileSync(path.join(dir, 'out.csv'), 'utf8')).toBe("name,amount,when\n'=cmd| x,1234.5,2024-01-31\nBob,-7.0,\n");
+    expect(fs.readFileSync(path.join(dir, 'out.tsv'), 'utf8')).toBe("name\tamount\twhen\n'=cmd| x\t1234.5\t2024-01-31\nBob\t-7.0\t\n");
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'out.json'), 'utf8'))).toEqual([
+      { name: '=cmd| x', amount: 1234.5, when: '2024-01-31' },
+      { name: 'Bob', amount: -7, when: null },
+    ]);
+    expect(fs.readFileSync(path.join(dir, 'out.ndjson'), 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  it('leaves formulas alone with --no-formula-guard', () => {
+    const input = write(dir, 'formula.csv', 'a\n=1+2\n@SUM(A1)\n');
+    const out = path.join(dir, 'formula-out.csv');
+    expect(tidyvault(['clean', input, '--recipe', recipe([]), '-o', out, '--no-formula-guard', '--quiet']).code).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toBe('a\n=1+2\n@SUM(A1)\n');
+  });
+
+  it('reads the other input formats as text', () => {
+    const json = write(dir, 'in.json', JSON.stringify([{ zip: '00123', n: 1.5, nested: { a: [1] } }, { zip: null, extra: true }]));
+    const out = path.join(dir, 'json-out.csv');
+    expect(tidyvault(['clean', json, '--recipe', recipe([]), '-o', out, '--quiet']).code).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toBe('zip,n,nested,extra\n00123,1.5,"{""a"":[1]}",\n,,,true\n');
+    const ndjson = write(dir, 'in.ndjson', '{"a":"x"}\n{"b":"y"}\n');
+    const out2 = path.join(dir, 'nd-out.csv');
+    expect(tidyvault(['clean', ndjson, '--recipe', recipe([]), '-o', out2, '--quiet']).code).toBe(0);
+    expect(fs.readFileSync(out2, 'utf8')).toBe('a,b\nx,\n,y\n');
+  });
+
+  it('round-trips through parquet and xlsx', () => {
+    const input = write(dir, 'rt.csv', 'id,city\n007,Zürich\n008,\n');
+    const pq = path.join(dir, 'rt.parquet');
+    const xl = path.join(dir, 'rt.xlsx');
+    expect(tidyvault(['clean', input, '--recipe', recipe([]), '-o', pq, '--quiet']).code).toBe(0);
+    expect(tidyvault(['clean', pq, '--recipe', recipe([]), '-o', xl, '--quiet']).code).toBe(0);
+    const back = path.join(dir, 'rt-back.csv');
+    expect(tidyvault(['clean', xl, '--recipe', recipe([]), '-o', back, '--quiet']).code).toBe(0);
+    expect(fs.readFileSync(back, 'utf8')).toBe('id,city\n007,Zürich\n008,""\n');
+  });
+});

@@ -1,0 +1,91 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, tidyvault, workdir, write } from './run-cli.js';
+
+const dir = workdir();
+const w1 = path.join(FIXTURES, 'w1/input.csv');
+const w1Recipe = path.join(FIXTURES, 'w1/recipe.json');
+
+describe('tidyvault profile', () => {
+  it('prints the contract JSON', () => {
+    const input = write(dir, 'p.csv', 'zip,amount,when,flag\n00123,1.5,2024-01-01,yes\n00123,,2024-02-01,no\n,2,, \n');
+    const r = tidyvault(['profile', input, '--json']);
+    expect(r.code).toBe(0);
+    const p = JSON.parse(r.stdout);
+    expect(p.rows).toBe(3);
+    expect(p.columns.map((c: { name: string }) => c.name)).toEqual(['zip', 'amount', 'when', 'flag']);
+    const zip = p.columns[0];
+    expect(zip).toEqual({
+      name: 'zip',
+      nulls: 0,
+      blanks: 1,
+      distinct: 2,
+      minLength: 0,
+      maxLength: 5,
+      topValues: [
+        { value: '00123', count: 2 },
+        { value: '', count: 1 },
+      ],
+      inferredType: 'integer',
+    });
+    expect(p.columns[1].inferredType).toBe('number');
+    expect(p.columns[2].inferredType).toBe('date');
+    expect(p.columns[3].inferredType).toBe('boolean');
+  });
+
+  it('summarises in words without --json', () => {
+    const r = tidyvault(['profile', w1]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/5,000 rows, 12 columns/);
+  });
+});
+
+describe('tidyvault cluster', () => {
+  it('groups spellings, most frequent first, raw values unchanged', () => {
+    const input = write(dir, 'c.csv', 'name\nAcme Inc\nAcme Inc\nacme inc.\n ACME INC\nOther\nInc Acme\n');
+    const r = tidyvault(['cluster', input, '--column', 'name', '--method', 'fingerprint', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      column: 'name',
+      method: 'fingerprint',
+      clusters: [
+        {
+          values: [
+            { value: 'Acme Inc', count: 2 },
+            { value: ' ACME INC', count: 1 },
+            { value: 'Inc Acme', count: 1 },
+            { value: 'acme inc.', count: 1 },
+          ],
+          suggested: 'Acme Inc',
+        },
+      ],
+    });
+  });
+
+  it('names a missing column', () => {
+    const r = tidyvault(['cluster', w1, '--column', 'nope', '--method', 'fingerprint']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/column "nope" does not exist/);
+  });
+});
+
+describe('tidyvault sql and validate', () => {
+  it('prints one query with a CTE per step', () => {
+    const r = tidyvault(['sql', w1Recipe]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^-- Tidyvault recipe \(10 steps\)/);
+    expect(r.stdout).toMatch(/WITH "s0_source"/);
+    expect(r.stdout).toMatch(/FROM "input"/);
+  });
+
+  it('validates a recipe alone and against a file', () => {
+    expect(tidyvault(['validate', w1Recipe]).stdout).toMatch(/valid \(10 steps\)/);
+    const r = tidyvault(['validate', w1Recipe, '--input', w1]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/valid \(10 steps\) against/);
+    const bad = write(dir, 'bad.json', JSON.stringify({ version: 1, steps: [{ op: 'to-date', columns: ['date'], formats: ['%Q'] }] }));
+    const v = tidyvault(['validate', bad, '--input', w1]);
+    expect(v.code).toBe(1);
+    expect(v.stderr).toMatch(/step 1 \(to-date\): formats\[0\] "%Q" is not a valid date format/);
+  });
+});

@@ -1,0 +1,33 @@
+export { ImportSniffError, type ImportSniffCode, type ImportSniffLocation } from './errors.js';
+export { ENCODING_LABELS, WINDOWS_1252_UNDEFINED, type TextEncodingName } from './text-encoding.js';
+export { decodeWindows1252 } from './windows-1252.js';
+export { createChunkDecoder, decodeSample, TextDecodeError, type ChunkDecoder } from './decode-text.js';
+export {
+  createByteValidator,
+  lineAtByte,
+  Utf16Validator,
+  Utf8Validator,
+  Windows1252Validator,
+  type ByteValidator,
+  type InvalidBytes,
+} from './byte-validators.js';
+export { binarySignature } from './binary-signatures.js';
+export { sniffEncoding, type EncodingSniff } from './sniff-encoding.js';
+export {
+  sniffDialect,
+  sniffIsUnsure,
+  type CsvDelimiter,
+  type CsvDialect,
+  type CsvQuote,
+  type DialectSniff,
+  type LineEnding,
+} from './sniff-dialect.js';
+export { autoColumnNames, repairHeaderNames, type ColumnNameOptions } from './header-names.js';
+export {
+  CsvScanner,
+  scanCsvText,
+  type CsvScanOptions,
+  type CsvScanReport,
+  type LineEndingKind,
+} from './csv-scan.js';
+export { NewlineNormalizer, normalizeNewlines, type NewlineNormalizerOptions } from './normalize-newlines.js';

@@ -1,0 +1,153 @@
+import { serialToText } from './excel-dates.js';
+import { decodeOoxmlText } from './ooxml-text.js';
+import type { XmlHandlers } from './xml-part.js';
+import { notXlsx } from './xlsx-error.js';
+
+export interface XlsxRow {
+  /** 1-based row number in the sheet. */
+  rowNumber: number;
+  /** By column (A = 0); a missing cell is null; trailing nulls are trimmed. */
+  cells: (string | null)[];
+}
+
+export interface SheetContext {
+  sheet: string;
+  sharedStrings: readonly string[];
+  dateStyles: readonly boolean[];
+  date1904: boolean;
+}
+
+const MAX_COLUMNS = 16_384;
+const MAX_ROWS = 1_048_576;
+
+/** `C7` → 2 (the letters of a cell reference, A = 0); undefined past XFD or when malformed. */
+function columnIndex(ref: string): number | undefined {
+  let n = 0;
+  let i = 0;
+  for (; i < ref.length && i < 4; i++) {
+    const code = ref.charCodeAt(i) & ~0x20;
+    if (code < 65 || code > 90) break;
+    n = n * 26 + code - 64;
+  }
+  if (i === 0 || n > MAX_COLUMNS) return undefined;
+  for (let j = i; j < ref.length; j++) {
+    const code = ref.charCodeAt(j);
+    if (code < 48 || code > 57) return undefined;
+  }
+  return n - 1;
+}
+
+/** ISO 8601 date cells (`t="d"`) in the same shape as date-styled numbers. */
+function isoCellText(v: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}:\d{2}))?/.exec(v);
+  if (!m) return v;
+  return m[2] === undefined || m[2] === '00:00:00' ? m[1]! : `${m[1]} ${m[2]}`;
+}
+
+/** SAX handlers that turn `<sheetData>` into rows, handing each finished row to `emit`. */
+export function sheetRowHandlers(ctx: SheetContext, emit: (row: XlsxRow) => void): Required<XmlHandlers> {
+  let rowNumber = 0;
+  let cells: (string | null)[] = [];
+  let column = -1;
+  let type = 'n';
+  let style = 0;
+  let value: string | undefined;
+  let collecting = false;
+  let inInline = false;
+  let phoneticDepth = 0;
+
+  const fail = (what: string) => notXlsx(`sheet '${ctx.sheet}' row ${rowNumber}: ${what}`);
+
+  function cellText(v: string): string | null {
+    switch (type) {
+      case 's': {
+        const index = v.trim();
+        const s = /^\d+$/.test(index) ? ctx.sharedStrings[Number(index)] : undefined;
+        if (s === undefined) throw fail(`a cell refers to shared string '${index}', which does not exist`);
+        return s;
+      }
+      case 'str':
+      case 'inlineStr':
+        return decodeOoxmlText(v);
+      case 'b':
+        return v === '1' || v === 'true' ? 'TRUE' : v === '0' || v === 'false' ? 'FALSE' : v;
+      case 'e':
+        return v;
+      case 'd':
+        return isoCellText(v.trim());
+      default: {
+        const number = v.trim();
+        if (number === '') return null;
+        if (!ctx.dateStyles[style]) return number;
+        return serialToText(Number(number), ctx.date1904) ?? number;
+      }
+    }
+  }
+
+  return {
+    open(name, a) {
+      switch (name) {
+        case 'row': {
+          const r = a.r === undefined ? rowNumber + 1 : Number(a.r);
+          if (!Number.isInteger(r) || r < 1 || r > MAX_ROWS) throw fail(`invalid row number '${a.r}'`);
+          rowNumber = r;
+          cells = [];
+          column = -1;
+          return;
+        }
+        case 'c': {
+          const c = a.r === undefined ? column + 1 : columnIndex(a.r);
+          if (c === undefined || c >= MAX_COLUMNS) throw fail(`invalid cell reference '${a.r}'`);
+          column = c;
+          type = a.t ?? 'n';
+          style = a.s === undefined ? 0 : Number(a.s);
+          value = undefined;
+          return;
+        }
+        case 'v':
+          if (!inInline) {
+            collecting = true;
+            value = '';
+          }
+          return;
+        case 'is':
+          inInline = true;
+          value = '';
+          return;
+        case 'rPh':
+          phoneticDepth++;
+          return;
+        case 't':
+          collecting = inInline && phoneticDepth === 0;
+      }
+    },
+    text(t) {
+      if (collecting) value += t;
+    },
+    close(name) {
+      switch (name) {
+        case 'v':
+        case 't':
+          collecting = false;
+          return;
+        case 'rPh':
+          phoneticDepth--;
+          return;
+        case 'is':
+          inInline = false;
+          return;
+        case 'c': {
+          const text = value === undefined ? null : cellText(value);
+          if (text === null) return;
+          while (cells.length < column) cells.push(null);
+          cells[column] = text;
+          return;
+        }
+        case 'row':
+          while (cells.length > 0 && cells[cells.length - 1] === null) cells.pop();
+          if (cells.length > 0) emit({ rowNumber, cells });
+          cells = [];
+      }
+    },
+  };
+}

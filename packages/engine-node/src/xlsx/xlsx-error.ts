@@ -1,0 +1,33 @@
+export type XlsxErrorCode = 'XLSX_CORRUPT' | 'XLSX_LIMIT' | 'XLSX_SHEET' | 'XLSX_UNSAFE';
+
+/** An xlsx problem told in words a user understands; `code` says which kind. */
+export class XlsxError extends Error {
+  override readonly name = 'XlsxError';
+
+  constructor(
+    readonly code: XlsxErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function notXlsx(detail: string): XlsxError {
+  return new XlsxError('XLSX_CORRUPT', `the file is not a valid xlsx (zip) file: ${detail}`);
+}
+
+export function zipBomb(what: string): XlsxError {
+  return new XlsxError('XLSX_LIMIT', `${what} — refused as a possible zip bomb`);
+}
+
+export function formatBytes(n: number): string {
+  const units: [number, string][] = [
+    [2 ** 30, 'GiB'],
+    [2 ** 20, 'MiB'],
+    [2 ** 10, 'KiB'],
+  ];
+  for (const [size, unit] of units) {
+    if (n >= size) return `${Number((n / size).toFixed(1))} ${unit}`;
+  }
+  return `${n} bytes`;
+}

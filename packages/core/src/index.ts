@@ -15,5 +15,5 @@ export { clusterKeySql, fingerprintKey } from './cluster/key-sql.js';
 export * from './profile/profile-query.js';
 export * from './cluster/cluster-query.js';
 export { firstRecord } from './text/first-record.js';
-// import helpers: see ./import/
+export * from './import/index.js';
 export { compareCodePoints } from './text/code-points.js';

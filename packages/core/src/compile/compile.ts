@@ -1,4 +1,4 @@
-import { col, select, tableReferences, type Cte, type Select } from '@tidyvault/sql';
+import { col, select, tableReferences, type Cte, type Expr, type OrderItem, type Select } from '@tidyvault/sql';
 import type { Recipe } from '../recipe/schema.js';
 import { stepDefinition } from '../steps/registry.js';
 import type { Column } from '../steps/types.js';
@@ -44,6 +44,7 @@ export function compileRecipe(
     },
   });
   let relation = first;
+  let produced = new Map<string, Expr>();
   steps.forEach((step, i) => {
     const def = stepDefinition(step.op)!;
     const outputColumns = analysis.schemas[i + 1]!;
@@ -53,8 +54,10 @@ export function compileRecipe(
       outputColumns,
       rowId: ROW_ID,
       fresh,
+      inputExpr: (name) => produced.get(name),
     });
     if (compiled.kind === 'ctes') {
+      produced = new Map();
       ctes.push(...compiled.ctes);
       relation = compiled.ctes[compiled.ctes.length - 1]!.name;
       return;
@@ -72,6 +75,7 @@ export function compileRecipe(
         ...(compiled.where ? { where: compiled.where } : {}),
       },
     });
+    produced = new Map(compiled.exprs.map((e, j) => [outputColumns[j]!.name, e]));
     relation = name;
   });
   // DuckDB inlines a CTE into every reader; one read twice (a join with its own counts, a
@@ -79,12 +83,13 @@ export function compileRecipe(
   const refs = tableReferences({ kind: 'select', with: ctes, columns: [], from: { kind: 'table', name: relation } });
   for (const cte of ctes) if ((refs.get(cte.name) ?? 0) > 1) cte.materialized = true;
   const columns = analysis.schemas[steps.length]!;
+  const orderBy = finalOrder(ctes, steps.length > 0);
   const query: Select = {
     kind: 'select',
     with: ctes,
     columns: [...(options.keepRowId ? [ROW_ID] : []), ...columns.map((c) => c.name)].map((n) => ({ expr: col(n) })),
     from: { kind: 'table', name: relation },
-    orderBy: [{ expr: col(ROW_ID) }],
+    orderBy,
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
     ...(options.offset !== undefined ? { offset: options.offset } : {}),
   };
@@ -93,4 +98,25 @@ export function compileRecipe(
 
 export function recipeSql(recipe: Recipe, source: string, input: Column[], options: CompileOptions = {}): string {
   return select(compileRecipe(recipe, source, input, options).query);
+}
+
+/**
+ * Rows come out in ROW_ID order. When the last step only renumbers rows with
+ * row_number() OVER (ORDER BY keys…) over columns it passes through unchanged, sorting by those
+ * keys at the end gives the same order without computing the window.
+ */
+function finalOrder(ctes: Cte[], hasSteps: boolean): OrderItem[] {
+  const byRow: OrderItem[] = [{ expr: col(ROW_ID) }];
+  const last = ctes[ctes.length - 1];
+  const rid = last?.query.columns[0];
+  if (!hasSteps || !last || rid?.as !== ROW_ID || rid.expr.kind !== 'call' || rid.expr.fn !== 'row_number') return byRow;
+  const over = rid.expr.over;
+  if (!over?.orderBy?.length || over.partitionBy?.length || last.query.where || last.query.from?.kind !== 'table') return byRow;
+  const passedThrough = new Set(
+    last.query.columns.filter((c) => c.expr.kind === 'column' && c.expr.name === c.as).map((c) => c.as),
+  );
+  const keysOk = over.orderBy.every((o) => o.expr.kind === 'column' && (o.expr.name === ROW_ID || passedThrough.has(o.expr.name)));
+  if (!keysOk) return byRow;
+  last.query.columns[0] = { expr: col(ROW_ID), as: ROW_ID };
+  return over.orderBy;
 }

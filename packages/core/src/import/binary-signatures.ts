@@ -23,5 +23,6 @@ const SIGNATURES: readonly Signature[] = [
 
 /** What a file starting with these bytes looks like, e.g. "an xlsx/zip file", when it has a known binary signature. */
 export function binarySignature(start: Uint8Array): string | undefined {
-  return SIGNATURES.find((s) => s.bytes.length <= start.length && s.bytes.every((b, i) => start[i] === b))?.looksLike;
+  return SIGNATURES.find((s) => s.bytes.length <= start.length && s.bytes.every((b, i) => start[i] === b))
+    ?.looksLike;
 }

@@ -50,7 +50,9 @@ describe('CsvScanner: records and fields', () => {
   });
 
   it('reads quote characters literally when quoting is off', () => {
-    expect(scanCsvText('a,b\n"x,y",2\n', { delimiter: ',', quote: null, expectedFields: 2 }).firstLongRecord).toEqual({
+    expect(
+      scanCsvText('a,b\n"x,y",2\n', { delimiter: ',', quote: null, expectedFields: 2 }).firstLongRecord,
+    ).toEqual({
       line: 2,
       fields: 3,
     });
@@ -59,7 +61,9 @@ describe('CsvScanner: records and fields', () => {
   it('works with tab, semicolon and pipe delimiters and a single quote', () => {
     expect(scanCsvText("a\tb\n'x\ty'\t2\n", { delimiter: '\t', quote: "'" }).maxFields).toBe(2);
     expect(scanCsvText('a;b;c\n1;2;3\n', { delimiter: ';', quote: '"' }).maxFields).toBe(3);
-    expect(scanCsvText('a|b\n1|2|3\n', { delimiter: '|', quote: '"', expectedFields: 2 }).firstLongRecord?.line).toBe(2);
+    expect(
+      scanCsvText('a|b\n1|2|3\n', { delimiter: '|', quote: '"', expectedFields: 2 }).firstLongRecord?.line,
+    ).toBe(2);
   });
 
   it('refuses delimiters and quotes it cannot scan with', () => {
@@ -77,11 +81,17 @@ describe('CsvScanner: quoting problems', () => {
   });
 
   it('names the line of a quote inside an unquoted field', () => {
-    expect(scanCsvText('a,b\n1,2\n3,4" pipe\n', comma).strayQuote).toEqual({ line: 3, kind: 'inside-unquoted-field' });
+    expect(scanCsvText('a,b\n1,2\n3,4" pipe\n', comma).strayQuote).toEqual({
+      line: 3,
+      kind: 'inside-unquoted-field',
+    });
   });
 
   it('names the line of text after a closing quote', () => {
-    expect(scanCsvText('a,b\r\n"x"y,2\r\n', comma).strayQuote).toEqual({ line: 2, kind: 'after-closing-quote' });
+    expect(scanCsvText('a,b\r\n"x"y,2\r\n', comma).strayQuote).toEqual({
+      line: 2,
+      kind: 'after-closing-quote',
+    });
   });
 });
 
@@ -111,6 +121,18 @@ describe('CsvScanner: physical lines and line endings', () => {
     expect(report.lineEndings).toEqual({ lf: 3, crlf: 0, cr: 0 });
   });
 
+  it('counts a CR and a later LF inside quotes as two line breaks', () => {
+    const report = scanCsvText('a\n"\rx\n",1\n2,3,4\n', { ...comma, expectedFields: 2 });
+    expect(report).toMatchObject({ lines: 5, quotedNewlines: 2, firstLongRecord: { line: 5, fields: 3 } });
+  });
+
+  it('counts physical lines, a last line without a break included', () => {
+    expect(scanCsvText('', comma).lines).toBe(0);
+    expect(scanCsvText('a', comma).lines).toBe(1);
+    expect(scanCsvText('a\r\n\r\nb', comma).lines).toBe(3);
+    expect(scanCsvText('a\r\r\n', comma).lines).toBe(2);
+  });
+
   it('refuses push() after finish()', () => {
     const scanner = new CsvScanner(comma);
     scanner.finish();
@@ -118,7 +140,8 @@ describe('CsvScanner: physical lines and line endings', () => {
   });
 });
 
-const csvText = (alphabet: string[]) => fc.array(fc.constantFrom(...alphabet), { maxLength: 200 }).map((cs) => cs.join(''));
+const csvText = (alphabet: string[]) =>
+  fc.array(fc.constantFrom(...alphabet), { maxLength: 200 }).map((cs) => cs.join(''));
 const CSV_CHARS = [',', ';', '"', "'", '\r', '\n', '\r\n', 'a', 'b', ' ', '""'];
 
 describe('CsvScanner: chunk boundaries (property)', () => {
@@ -151,6 +174,17 @@ describe('CsvScanner: chunk boundaries (property)', () => {
     );
   });
 
+  it('counts physical lines as a line-break regex does', () => {
+    fc.assert(
+      fc.property(csvText(CSV_CHARS), fc.array(fc.nat(), { maxLength: 6 }), (text, cuts) => {
+        const breaks = text.match(/\r\n|\r|\n/g)?.length ?? 0;
+        const expected = text === '' ? 0 : /[\r\n]$/.test(text) ? breaks : breaks + 1;
+        expect(scanInChunks(text, cuts, comma).lines).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('agrees with the value-keeping sample parser on records and fields', () => {
     fc.assert(
       fc.property(csvText(CSV_CHARS), (text) => {
@@ -158,7 +192,8 @@ describe('CsvScanner: chunk boundaries (property)', () => {
         const report = scanCsvText(text, comma);
         const records = parsed.records.length + (parsed.unterminated ? 1 : 0);
         expect(report.records).toBe(records);
-        if (!parsed.unterminated) expect(report.maxFields).toBe(Math.max(0, ...parsed.records.map((r) => r.length)));
+        if (!parsed.unterminated)
+          expect(report.maxFields).toBe(Math.max(0, ...parsed.records.map((r) => r.length)));
         expect(report.unterminatedQuote !== undefined).toBe(parsed.unterminated);
       }),
       { numRuns: 2000 },

@@ -11,6 +11,8 @@ export type LineEndingKind = 'lf' | 'crlf' | 'cr';
 
 /** Lines are 1-based physical lines: LF, CRLF and lone CR each end one, inside quotes too. */
 export interface CsvScanReport {
+  /** Physical lines; a last line without a line break counts. */
+  lines: number;
   /** Records, the header included; lines with no characters at all are not records. */
   records: number;
   blankLines: number;
@@ -42,7 +44,8 @@ const QUOTED = 2;
 const QUOTE_IN_QUOTED = 3;
 
 function codeUnit(name: string, value: string): number {
-  if (value.length !== 1) throw new RangeError(`the CSV ${name} must be one character, got ${JSON.stringify(value)}`);
+  if (value.length !== 1)
+    throw new RangeError(`the CSV ${name} must be one character, got ${JSON.stringify(value)}`);
   const unit = value.charCodeAt(0);
   if (unit === LF || unit === CR) throw new RangeError(`the CSV ${name} cannot be a line break`);
   return unit;
@@ -68,8 +71,10 @@ export class CsvScanner {
   private crEndedRecord = false;
   private crLine = 0;
   private firstEnding: LineEndingKind | undefined;
+  private lastUnit = -1;
   private finished = false;
   private readonly report: CsvScanReport = {
+    lines: 0,
     records: 0,
     blankLines: 0,
     maxFields: 0,
@@ -97,11 +102,12 @@ export class CsvScanner {
     for (let i = 0; i < n; i++) {
       let c = chunk.charCodeAt(i);
       // Runs of ordinary characters inside a field are skipped in a tight loop.
-      if (state === QUOTED) {
-        while (c !== quote && c !== LF && c !== CR && ++i < n) c = chunk.charCodeAt(i);
-        if (i === n) break;
-      } else if (state === UNQUOTED) {
-        while (c !== delimiter && c !== quote && c !== LF && c !== CR && ++i < n) c = chunk.charCodeAt(i);
+      if (state === QUOTED || state === UNQUOTED) {
+        const from = i;
+        if (state === QUOTED) while (c !== quote && c !== LF && c !== CR && ++i < n) c = chunk.charCodeAt(i);
+        else
+          while (c !== delimiter && c !== quote && c !== LF && c !== CR && ++i < n) c = chunk.charCodeAt(i);
+        if (i > from) prevCR = false;
         if (i === n) break;
       }
       if (c === LF || c === CR) {
@@ -170,6 +176,7 @@ export class CsvScanner {
           }
       }
     }
+    if (n > 0) this.lastUnit = chunk.charCodeAt(n - 1);
     this.state = state;
     this.line = line;
     this.fields = fields;
@@ -182,6 +189,8 @@ export class CsvScanner {
       if (this.crEndedRecord) this.noteEnding('cr', this.crLine);
       if (this.state === QUOTED) this.report.unterminatedQuote = { line: this.quoteLine };
       this.endRecord(this.fields);
+      const endsWithBreak = this.lastUnit === LF || this.lastUnit === CR;
+      this.report.lines = this.lastUnit < 0 ? 0 : endsWithBreak ? this.line - 1 : this.line;
     }
     return this.report;
   }

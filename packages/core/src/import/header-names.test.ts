@@ -4,7 +4,11 @@ import { autoColumnNames, repairHeaderNames } from './header-names.js';
 
 describe('repairHeaderNames', () => {
   it('strips a leading BOM and NULs and trims whitespace', () => {
-    expect(repairHeaderNames(['\uFEFFid', ' na\u0000me\t', '\u0000\uFEFF city '])).toEqual(['id', 'name', 'city']);
+    expect(repairHeaderNames(['\uFEFFid', ' na\u0000me\t', '\u0000\uFEFF city '])).toEqual([
+      'id',
+      'name',
+      'city',
+    ]);
   });
 
   it('names empty, null and missing names column_N by position', () => {
@@ -46,14 +50,20 @@ describe('repairHeaderNames', () => {
 
   it('always returns unique, non-empty names of the same count', () => {
     fc.assert(
-      fc.property(fc.array(fc.option(fc.constantFrom('', ' ', 'a', 'a_2', 'A', 'b', 'column_1', '\uFEFFa', 'a\u0000')), { maxLength: 30 }), (raw) => {
-        const names = repairHeaderNames(raw);
-        expect(names).toHaveLength(raw.length);
-        expect(new Set(names).size).toBe(names.length);
-        for (const n of names) expect(n).not.toBe('');
-        const folded = repairHeaderNames(raw, { caseInsensitive: true }).map((n) => n.toLowerCase());
-        expect(new Set(folded).size).toBe(folded.length);
-      }),
+      fc.property(
+        fc.array(
+          fc.option(fc.constantFrom('', ' ', 'a', 'a_2', 'A', 'b', 'column_1', '\uFEFFa', 'a\u0000')),
+          { maxLength: 30 },
+        ),
+        (raw) => {
+          const names = repairHeaderNames(raw);
+          expect(names).toHaveLength(raw.length);
+          expect(new Set(names).size).toBe(names.length);
+          for (const n of names) expect(n).not.toBe('');
+          const folded = repairHeaderNames(raw, { caseInsensitive: true }).map((n) => n.toLowerCase());
+          expect(new Set(folded).size).toBe(folded.length);
+        },
+      ),
     );
   });
 

@@ -6,10 +6,14 @@ export interface ColumnNameOptions {
   caseInsensitive?: boolean;
 }
 
-const keyFor = (options: ColumnNameOptions) => (name: string) => (options.caseInsensitive ? name.toLowerCase() : name);
+const keyFor = (options: ColumnNameOptions) => (name: string) =>
+  options.caseInsensitive ? name.toLowerCase() : name;
 
 function cleanName(raw: string | null | undefined): string {
-  return (raw ?? '').replaceAll('\u0000', '').replace(/^\uFEFF+/, '').trim();
+  return (raw ?? '')
+    .replaceAll('\u0000', '')
+    .replace(/^\uFEFF+/, '')
+    .trim();
 }
 
 /** Hands out `base_2`, `base_3`, … not yet taken, remembering where each base left off. */
@@ -35,7 +39,10 @@ class SuffixPicker {
  * empty name becomes `column_N` (N its 1-based position); a repeated name becomes `name_2`,
  * `name_3`, … skipping names another column already has. The first occurrence keeps its name.
  */
-export function repairHeaderNames(raw: readonly (string | null | undefined)[], options: ColumnNameOptions = {}): string[] {
+export function repairHeaderNames(
+  raw: readonly (string | null | undefined)[],
+  options: ColumnNameOptions = {},
+): string[] {
   const key = keyFor(options);
   const names = raw.map((r, i) => cleanName(r) || `column_${i + 1}`);
   const suffixes = new SuffixPicker(new Set(names.map(key)), key);

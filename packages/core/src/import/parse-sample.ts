@@ -14,7 +14,12 @@ const CR = 0x0d;
  * Splits the start of a CSV text into records of field values, with the same rules as CsvScanner
  * (a quote opens a field only at its start; a doubled quote inside stands for one). For sniffing only.
  */
-export function parseSample(text: string, delimiter: string, quote: string | null, maxRecords: number): ParsedSample {
+export function parseSample(
+  text: string,
+  delimiter: string,
+  quote: string | null,
+  maxRecords: number,
+): ParsedSample {
   const d = delimiter.charCodeAt(0);
   const q = quote === null ? -1 : quote.charCodeAt(0);
   const records: string[][] = [];

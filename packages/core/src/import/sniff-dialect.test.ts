@@ -23,7 +23,12 @@ describe('sniffDialect: delimiter', () => {
   });
 
   it('ignores delimiters inside quoted fields', () => {
-    const text = rows(['name,address,city', '"Smith, J","1 High St, Flat 2",York', '"Doe, A","9 Low Rd",Leeds', 'Bo,"x, y, z",Hull']);
+    const text = rows([
+      'name,address,city',
+      '"Smith, J","1 High St, Flat 2",York',
+      '"Doe, A","9 Low Rd",Leeds',
+      'Bo,"x, y, z",Hull',
+    ]);
     const sniff = sniffDialect(text);
     expect(sniff).toMatchObject({ delimiter: ',', quote: '"' });
   });
@@ -57,7 +62,7 @@ describe('sniffDialect: quote', () => {
   });
 
   it('finds single-quoted fields', () => {
-    const sniff = sniffDialect(rows(["name,city", "'Smith, J',York", "'Doe, A',Leeds", "Bo,Hull"]));
+    const sniff = sniffDialect(rows(['name,city', "'Smith, J',York", "'Doe, A',Leeds", 'Bo,Hull']));
     expect(sniff).toMatchObject({ delimiter: ',', quote: "'" });
   });
 

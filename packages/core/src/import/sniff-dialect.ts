@@ -60,7 +60,8 @@ function quoteFit(text: string, delimiter: CsvDelimiter): Fit {
   if (double.parsed.quotedFields > 0) return double;
   const single = fitOf(text, delimiter, "'");
   const none = fitOf(text, delimiter, null);
-  if (single.parsed.quotedFields > 0 && compare(single, double) >= 0 && compare(single, none) >= 0) return single;
+  if (single.parsed.quotedFields > 0 && compare(single, double) >= 0 && compare(single, none) >= 0)
+    return single;
   if (compare(none, double) > 0) return none;
   return double;
 }
@@ -71,7 +72,9 @@ function chooseDelimiter(text: string): { fit: Fit; unsure: boolean } {
   if (splitting.length === 0) return { fit: fits[0]!, unsure: true };
   let best = splitting[0]!;
   for (const f of splitting) if (f.consistency > best.consistency) best = f;
-  const rival = splitting.some((f) => f !== best && f.consistency >= CONSISTENT && best.consistency - f.consistency < 0.05);
+  const rival = splitting.some(
+    (f) => f !== best && f.consistency >= CONSISTENT && best.consistency - f.consistency < 0.05,
+  );
   return { fit: best, unsure: best.consistency < CONSISTENT || rival };
 }
 

@@ -36,23 +36,40 @@ describe('sniffEncoding: text encodings', () => {
   });
 
   it('takes a UTF-8 byte-order mark and skips it', () => {
-    expect(sniffEncoding(bytes([0xef, 0xbb, 0xbf], 'id,name\n1,a\n'), true)).toEqual({ encoding: 'utf-8', bomLength: 3 });
+    expect(sniffEncoding(bytes([0xef, 0xbb, 0xbf], 'id,name\n1,a\n'), true)).toEqual({
+      encoding: 'utf-8',
+      bomLength: 3,
+    });
   });
 
   it('takes UTF-16LE and UTF-16BE byte-order marks', () => {
-    expect(sniffEncoding(utf16('id,name\n1,Zoë €\n', true), true)).toEqual({ encoding: 'utf-16le', bomLength: 2 });
-    expect(sniffEncoding(utf16('id,name\n1,Zoë €\n', false), true)).toEqual({ encoding: 'utf-16be', bomLength: 2 });
+    expect(sniffEncoding(utf16('id,name\n1,Zoë €\n', true), true)).toEqual({
+      encoding: 'utf-16le',
+      bomLength: 2,
+    });
+    expect(sniffEncoding(utf16('id,name\n1,Zoë €\n', false), true)).toEqual({
+      encoding: 'utf-16be',
+      bomLength: 2,
+    });
   });
 
   it('recognises UTF-16 without a byte-order mark by where its NULs are', () => {
-    expect(sniffEncoding(utf16('id,name\n1,abc\n', true, false), true)).toEqual({ encoding: 'utf-16le', bomLength: 0 });
-    expect(sniffEncoding(utf16('id,name\n1,abc\n', false, false), true)).toEqual({ encoding: 'utf-16be', bomLength: 0 });
+    expect(sniffEncoding(utf16('id,name\n1,abc\n', true, false), true)).toEqual({
+      encoding: 'utf-16le',
+      bomLength: 0,
+    });
+    expect(sniffEncoding(utf16('id,name\n1,abc\n', false, false), true)).toEqual({
+      encoding: 'utf-16be',
+      bomLength: 0,
+    });
   });
 
   it('falls back to Windows-1252 for € ’ é bytes that are not UTF-8', () => {
     const sample = bytes('price,note\n5 ', [0x80], ',it', [0x92], 's caf', [0xe9], '\n');
     expect(sniffEncoding(sample, true)).toEqual({ encoding: 'windows-1252', bomLength: 0 });
-    expect(decodeSample(sample, { encoding: 'windows-1252', bomLength: 0 }, true)).toBe('price,note\n5 €,it’s café\n');
+    expect(decodeSample(sample, { encoding: 'windows-1252', bomLength: 0 }, true)).toBe(
+      'price,note\n5 €,it’s café\n',
+    );
   });
 
   it('accepts a multi-byte character cut by the end of a partial sample', () => {
@@ -126,7 +143,9 @@ describe('sniffEncoding: binary files', () => {
   it('calls a file with a NUL byte binary, naming where', () => {
     const e = sniffError(bytes('a,b\n1,', [0], '\n'));
     expect(e.code).toBe('BINARY');
-    expect(e.message).toBe('the file looks binary (it contains NUL bytes, the first at byte 6, line 2), not CSV text');
+    expect(e.message).toBe(
+      'the file looks binary (it contains NUL bytes, the first at byte 6, line 2), not CSV text',
+    );
   });
 
   it('calls a file with many control characters binary', () => {
@@ -136,7 +155,9 @@ describe('sniffEncoding: binary files', () => {
   });
 
   it('lets a few control characters and form feeds through', () => {
-    expect(sniffEncoding(bytes('a,b\n1,x', [0x1b], 'y\n2,z\f\n3,more text here\n'), true).encoding).toBe('utf-8');
+    expect(sniffEncoding(bytes('a,b\n1,x', [0x1b], 'y\n2,z\f\n3,more text here\n'), true).encoding).toBe(
+      'utf-8',
+    );
   });
 });
 

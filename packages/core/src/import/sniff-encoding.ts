@@ -23,7 +23,8 @@ const startsWith = (bytes: Uint8Array, prefix: readonly number[]) =>
 
 const isWhitespace = (unit: number) => unit === 0x20 || (unit >= 0x09 && unit <= 0x0d);
 /** C0 controls and DEL, except the tab, line feed, carriage return and form feed a text file may hold. */
-const isControl = (unit: number) => (unit < 0x20 && unit !== 0x09 && unit !== 0x0a && unit !== 0x0d && unit !== 0x0c) || unit === 0x7f;
+const isControl = (unit: number) =>
+  (unit < 0x20 && unit !== 0x09 && unit !== 0x0a && unit !== 0x0d && unit !== 0x0c) || unit === 0x7f;
 
 function bomOf(sample: Uint8Array): EncodingSniff | undefined {
   if (startsWith(sample, [0xef, 0xbb, 0xbf])) return { encoding: 'utf-8', bomLength: 3 };
@@ -70,13 +71,17 @@ function sniffUtf16(sample: Uint8Array, sniff: EncodingSniff, isWholeFile: boole
     if (unit === 0) {
       const line = lineAtByte(body, i, 2, littleEndian);
       const byteOffset = sniff.bomLength + i;
-      throw binary(`it contains NUL characters, the first at byte ${byteOffset}, line ${line}`, { byteOffset, line });
+      throw binary(`it contains NUL characters, the first at byte ${byteOffset}, line ${line}`, {
+        byteOffset,
+        line,
+      });
     }
     if (isControl(unit)) controls++;
     if (!isWhitespace(unit)) onlyWhitespace = false;
   }
   if (onlyWhitespace && isWholeFile) throw empty();
-  if (units > 0 && controls > units * CONTROL_SHARE_LIMIT) throw binary(`${percent(controls, units)} of its characters are control characters`);
+  if (units > 0 && controls > units * CONTROL_SHARE_LIMIT)
+    throw binary(`${percent(controls, units)} of its characters are control characters`);
   return sniff;
 }
 
@@ -96,7 +101,8 @@ function checkEightBitText(sample: Uint8Array, bomLength: number, isWholeFile: b
   }
   if (onlyWhitespace && isWholeFile) throw empty();
   const length = sample.length - bomLength;
-  if (length > 0 && controls > length * CONTROL_SHARE_LIMIT) throw binary(`${percent(controls, length)} of its bytes are control characters`);
+  if (length > 0 && controls > length * CONTROL_SHARE_LIMIT)
+    throw binary(`${percent(controls, length)} of its bytes are control characters`);
 }
 
 /**

@@ -10,5 +10,7 @@ const C1_CHARS = /[\u0080-\u009f]/g;
  * Node 20's non-streaming `TextDecoder('windows-1252')` decodes as Latin-1 (0x80 → U+0080, not €).
  */
 export function decodeWindows1252(bytes: Uint8Array): string {
-  return new TextDecoder('windows-1252').decode(bytes).replace(C1_CHARS, (c) => C1_TABLE[c.charCodeAt(0) - 0x80]!);
+  return new TextDecoder('windows-1252')
+    .decode(bytes)
+    .replace(C1_CHARS, (c) => C1_TABLE[c.charCodeAt(0) - 0x80]!);
 }

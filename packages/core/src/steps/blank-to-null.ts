@@ -1,6 +1,14 @@
 import { call, lit } from '@tidyvault/sql';
 import { z } from 'zod';
-import { compileTargets, describeColumns, mapColumns, optionalColumns, targetColumns, WS_CLASS } from './common.js';
+import {
+  compileTargets,
+  describeColumns,
+  mapColumns,
+  optionalColumns,
+  targetColumns,
+  WS_CLASS,
+  yieldsTrimmed,
+} from './common.js';
 import type { StepDefinition } from './types.js';
 
 const schema = z.strictObject({ op: z.literal('blank-to-null'), columns: optionalColumns });
@@ -16,7 +24,9 @@ export const blankToNull: StepDefinition<BlankToNullStep> = {
   },
   // One reference to the column: DuckDB inlines earlier steps, so every extra reference re-runs them.
   compile: (s, ctx) =>
-    mapColumns(ctx, compileTargets(s.columns, ctx), (c) =>
-      call('nullif', call('regexp_replace', c, lit(`^[${WS_CLASS}]*$`), lit('')), lit('')),
+    mapColumns(ctx, compileTargets(s.columns, ctx), (c, name) =>
+      yieldsTrimmed(ctx.inputExpr(name))
+        ? call('nullif', c, lit(''))
+        : call('nullif', call('regexp_replace', c, lit(`^[${WS_CLASS}]*$`), lit('')), lit('')),
     ),
 };

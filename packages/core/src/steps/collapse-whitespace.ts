@@ -1,4 +1,3 @@
-import { call, lit } from '@tidyvault/sql';
 import { z } from 'zod';
 import {
   compileTargets,
@@ -6,7 +5,7 @@ import {
   mapColumns,
   optionalColumns,
   targetColumns,
-  WS_CLASS,
+  collapseWs,
 } from './common.js';
 import type { StepDefinition } from './types.js';
 
@@ -22,8 +21,5 @@ export const collapseWhitespace: StepDefinition<CollapseWhitespaceStep> = {
     return input;
   },
   compile: (s, ctx) =>
-    mapColumns(ctx, compileTargets(s.columns, ctx), (c) =>
-      // After the replace every whitespace run is one U+0020, which plain trim() removes.
-      call('trim', call('regexp_replace', c, lit(`[${WS_CLASS}]+`), lit(' '), lit('g'))),
-    ),
+    mapColumns(ctx, compileTargets(s.columns, ctx), collapseWs),
 };

@@ -18,8 +18,27 @@ export const WS_CHARS =
 export const WS_CLASS =
   '\\x{0009}-\\x{000D}\\x{0020}\\x{0085}\\x{00A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}';
 
+const TRIM_PATTERN = `^[${WS_CLASS}]+|[${WS_CLASS}]+$`;
+export const WS_RUN_PATTERN = `[${WS_CLASS}]+`;
+
 /** trim(s, characters) with the whole White_Space set is several times slower than this anchored RE2. */
-export const trimWs = (e: Expr): Expr => call('regexp_replace', e, lit(`^[${WS_CLASS}]+|[${WS_CLASS}]+$`), lit(''), lit('g'));
+export const trimWs = (e: Expr): Expr => call('regexp_replace', e, lit(TRIM_PATTERN), lit(''), lit('g'));
+
+/** Every run of whitespace → one space, then trimmed (after the replace, plain trim() suffices). */
+export const collapseWs = (e: Expr): Expr => call('trim', call('regexp_replace', e, lit(WS_RUN_PATTERN), lit(' '), lit('g')));
+
+const isLiteral = (e: Expr | undefined, value: string) => e?.kind === 'literal' && e.value === value;
+
+/** True when `e` is the output of trimWs or collapseWs: no leading or trailing whitespace. */
+export function yieldsTrimmed(e: Expr | undefined): boolean {
+  if (e?.kind !== 'call') return false;
+  if (e.fn === 'regexp_replace') return isLiteral(e.args[1], TRIM_PATTERN);
+  if (e.fn === 'trim' && e.args.length === 1) {
+    const inner = e.args[0];
+    return inner?.kind === 'call' && inner.fn === 'regexp_replace' && isLiteral(inner.args[1], WS_RUN_PATTERN);
+  }
+  return false;
+}
 
 /** RE2 syntax for a literal string. */
 export function escapeRegex(text: string): string {

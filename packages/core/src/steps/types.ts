@@ -32,6 +32,8 @@ export interface CompileContext {
   rowId: string;
   /** A fresh relation name for helper CTEs. */
   fresh(hint: string): string;
+  /** The expression the previous step computed this column with, when it was a projection. */
+  inputExpr(name: string): Expr | undefined;
 }
 
 /**

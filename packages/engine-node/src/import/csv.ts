@@ -78,11 +78,17 @@ async function plan(file: string, ctx: ImportContext, o: ImportOptions, forceEnc
   let path = file;
   if (needsRewrite) {
     path = ctx.staging.file('.csv');
-    await transcodeToUtf8(file, path, {
-      encoding: enc.encoding,
-      bomLength: enc.bomLength,
-      normalizeNewlines: dialect.lineEnding === 'cr' || dialect.lineEnding === 'mixed',
-    });
+    try {
+      await transcodeToUtf8(file, path, {
+        encoding: enc.encoding,
+        bomLength: enc.bomLength,
+        normalizeNewlines: dialect.lineEnding === 'cr' || dialect.lineEnding === 'mixed',
+        delimiter,
+        quote: dialect.quote,
+      });
+    } catch (e) {
+      sniffFailure(e, ctx.displayName);
+    }
   }
   return { path, ...enc, delimiter, quote: dialect.quote, header, names, transcoded: needsRewrite };
 }

@@ -61,7 +61,7 @@ export async function importXlsx(file: string, ctx: ImportContext, o: ImportOpti
     appender?.closeSync();
     appender = undefined;
     await dropTable(ctx.connection, ctx.table);
-    failure(e, name);
+    return failure(e, name);
   } finally {
     appender?.closeSync();
   }

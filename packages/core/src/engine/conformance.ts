@@ -15,7 +15,18 @@ export interface GoldenOutcome {
   message: string;
 }
 
+const BIG_INTEGER = /^-?\d+$/;
+
+/** Integers beyond 2^53 travel as digit strings; compare them exactly with the expected integer. */
+function sameBigInteger(a: Cell, b: Cell): boolean {
+  const [s, n] = typeof a === 'string' ? [a, b] : [b as string, a];
+  return typeof n === 'number' && Number.isInteger(n) && BIG_INTEGER.test(s) && BigInt(s) === BigInt(n);
+}
+
 function sameCell(a: Cell, b: Cell): boolean {
+  if (typeof a !== typeof b && (typeof a === 'string' || typeof b === 'string') && a !== null && b !== null) {
+    return sameBigInteger(a, b);
+  }
   if (typeof a === 'number' && typeof b === 'number') {
     return a === b || Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
   }

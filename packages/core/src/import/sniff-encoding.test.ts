@@ -140,6 +140,10 @@ describe('sniffEncoding: binary files', () => {
     expect(e.message).toBe(`the file looks binary (it looks like ${looksLike}), not CSV text`);
   });
 
+  it('does not take a CSV whose first column is named PAR1 for Parquet', () => {
+    expect(sniffEncoding(utf8('PAR1,PAR2\n1,2\n'), true).encoding).toBe('utf-8');
+  });
+
   it('calls a file with a NUL byte binary, naming where', () => {
     const e = sniffError(bytes('a,b\n1,', [0], '\n'));
     expect(e.code).toBe('BINARY');

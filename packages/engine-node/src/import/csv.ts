@@ -93,7 +93,7 @@ async function plan(file: string, ctx: ImportContext, o: ImportOptions, forceEnc
   return { path, ...enc, delimiter, quote: dialect.quote, header, names, transcoded: needsRewrite };
 }
 
-function readCsv(p: Plan, names: string[]): From {
+function readCsv(p: Plan, names: string[], pad: boolean): From {
   const named: Record<string, Expr> = {
     auto_detect: lit(false),
     header: lit(p.header),
@@ -101,7 +101,10 @@ function readCsv(p: Plan, names: string[]): From {
     quote: lit(p.quote ?? ''),
     escape: lit(p.quote ?? ''),
     columns: { kind: 'struct', fields: names.map((name) => ({ name, value: lit('VARCHAR') })) },
-    null_padding: lit(true),
+    // DuckDB's parallel reader cannot pad short rows when fields hold newlines, so padding is
+    // only switched on (with the serial reader) for files that turn out to have short rows.
+    null_padding: lit(pad),
+    parallel: lit(!pad),
     strict_mode: lit(true),
     nullstr: lit(NEVER_NULL),
     allow_quoted_nulls: lit(false),
@@ -155,7 +158,18 @@ export async function importCsv(file: string, ctx: ImportContext, o: ImportOptio
         names = [...names, ...autoColumnNames(names.length + 1, report.maxFields - names.length, new Set(names))];
       }
     }
-    const create = () => createTableFrom(ctx.connection, ctx.table, readCsv(p, names));
+    let pad = false;
+    const create = async () => {
+      try {
+        await createTableFrom(ctx.connection, ctx.table, readCsv(p, names, pad));
+      } catch (e) {
+        const m = /Expected Number of Columns: (\d+) Found: (\d+)/.exec((e as Error).message);
+        if (pad || !m || Number(m[2]) >= Number(m[1])) throw e;
+        pad = true;
+        await dropTable(ctx.connection, ctx.table);
+        await createTableFrom(ctx.connection, ctx.table, readCsv(p, names, pad));
+      }
+    };
     try {
       await create();
     } catch (e) {
@@ -173,7 +187,7 @@ export async function importCsv(file: string, ctx: ImportContext, o: ImportOptio
       }
     }
     const rows = await rowCount(ctx.connection, ctx.table);
-    const padded = names.length > 1 ? await countPaddedRows(ctx.connection, ctx.table, names[names.length - 1]!) : 0;
+    const padded = pad && names.length > 1 ? await countPaddedRows(ctx.connection, ctx.table, names[names.length - 1]!) : 0;
     const warnings: string[] = [];
     if (padded > 0) warnings.push(`${padded} row${padded === 1 ? '' : 's'} had fewer fields than the header and were padded with empty (null) cells`);
     if (p.encoding !== 'utf-8') warnings.push(`read as ${p.encoding === 'windows-1252' ? 'Windows-1252' : p.encoding.toUpperCase()}`);

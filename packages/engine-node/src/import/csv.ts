@@ -11,6 +11,7 @@ import {
   type Column,
 } from '@tidyvault/core';
 import { lit, type Expr, type From } from '@tidyvault/sql';
+import { hasOddQuoteCount } from '../csv/quote-parity.js';
 import { scanCsvFile } from '../csv/scan-file.js';
 import { transcodeToUtf8 } from '../csv/transcode.js';
 import { countPaddedRows, createTableFrom, dropTable, rowCount } from './create-table.js';
@@ -63,9 +64,11 @@ async function plan(file: string, ctx: ImportContext, o: ImportOptions, forceEnc
   if (forceEncoding ?? o.encoding) enc = { encoding: (forceEncoding ?? o.encoding)!, bomLength: enc.bomLength };
   const text = new TextDecoder(enc.encoding).decode(sample.subarray(enc.bomLength));
   const dialect = sniffDialect(text);
+  // RFC 4180 quoting unless the sample shows another quote character.
+  const quote = dialect.quote ?? '"';
   const delimiter = o.delimiter ?? (o.format === 'tsv' ? '\t' : dialect.delimiter);
   const header = o.header ?? dialect.hasHeader;
-  const first = firstRecord(text, delimiter, dialect.quote);
+  const first = firstRecord(text, delimiter, quote);
   if (first === undefined) {
     throw new TidyvaultError('IMPORT_FORMAT', `${ctx.displayName}: line 1: a quoted field is never closed`, {
       file: ctx.displayName,
@@ -84,13 +87,13 @@ async function plan(file: string, ctx: ImportContext, o: ImportOptions, forceEnc
         bomLength: enc.bomLength,
         normalizeNewlines: dialect.lineEnding === 'cr' || dialect.lineEnding === 'mixed',
         delimiter,
-        quote: dialect.quote,
+        quote,
       });
     } catch (e) {
       sniffFailure(e, ctx.displayName);
     }
   }
-  return { path, ...enc, delimiter, quote: dialect.quote, header, names, transcoded: needsRewrite };
+  return { path, ...enc, delimiter, quote, header, names, transcoded: needsRewrite };
 }
 
 function readCsv(p: Plan, names: string[], pad: boolean): From {
@@ -170,9 +173,15 @@ export async function importCsv(file: string, ctx: ImportContext, o: ImportOptio
         await createTableFrom(ctx.connection, ctx.table, readCsv(p, names, pad));
       }
     };
+    const openQuote = p.quote === null ? Promise.resolve(false) : hasOddQuoteCount(p.path, p.quote);
     try {
       await create();
+      if (await openQuote) throw await explain(p, ctx, names.length, 'a quoted field is never closed');
     } catch (e) {
+      if (e instanceof TidyvaultError) {
+        await dropTable(ctx.connection, ctx.table);
+        throw e;
+      }
       await dropTable(ctx.connection, ctx.table);
       const message = (e as Error).message;
       if (p.encoding === 'utf-8' && isEncodingError(message) && !o.encoding) {

@@ -24,10 +24,15 @@ export class AtomicOutput {
     input: string,
   ) {
     if (sameFile(target, input)) {
-      throw new TidyvaultError('USAGE', `the output ${target} is the input file; choose another output path`, { file: target });
+      throw new TidyvaultError(
+        'USAGE',
+        `the output ${target} is the input file; choose another output path`,
+        { file: target },
+      );
     }
     const dir = path.dirname(path.resolve(target));
-    if (!fs.existsSync(dir)) throw new TidyvaultError('USAGE', `the output folder ${dir} does not exist`, { file: target });
+    if (!fs.existsSync(dir))
+      throw new TidyvaultError('USAGE', `the output folder ${dir} does not exist`, { file: target });
     if (fs.existsSync(target) && fs.statSync(target).isDirectory()) {
       throw new TidyvaultError('USAGE', `the output ${target} is a folder`, { file: target });
     }

@@ -15,7 +15,8 @@ export function importOptions(args: Args, formatFlag: string): ImportOptions {
   }
   const ragged = args.values.ragged;
   if (ragged !== undefined) {
-    if (ragged !== 'extend' && ragged !== 'error') throw new UsageError('--ragged must be "extend" or "error"');
+    if (ragged !== 'extend' && ragged !== 'error')
+      throw new UsageError('--ragged must be "extend" or "error"');
     o.ragged = ragged;
   }
   if (typeof args.values.sheet === 'string') o.sheet = args.values.sheet;
@@ -27,8 +28,12 @@ export function importOptions(args: Args, formatFlag: string): ImportOptions {
   }
   const e = args.values.encoding;
   if (typeof e === 'string') {
-    const enc = e.toLowerCase().replace(/^utf8$/, 'utf-8').replace(/^(cp|windows)-?1252$|^latin-?1$/, 'windows-1252');
-    if (!(ENCODINGS as readonly string[]).includes(enc)) throw new UsageError(`--encoding must be one of ${ENCODINGS.join(', ')}`);
+    const enc = e
+      .toLowerCase()
+      .replace(/^utf8$/, 'utf-8')
+      .replace(/^(cp|windows)-?1252$|^latin-?1$/, 'windows-1252');
+    if (!(ENCODINGS as readonly string[]).includes(enc))
+      throw new UsageError(`--encoding must be one of ${ENCODINGS.join(', ')}`);
     o.encoding = enc as (typeof ENCODINGS)[number];
   }
   if (args.values['no-header']) o.header = false;
@@ -39,7 +44,8 @@ export function engineOptions(args: Args, allowedPaths: string[]): NodeEngineOpt
   const o: NodeEngineOptions = { allowedPaths };
   const m = args.values['memory-limit'];
   if (typeof m === 'string') {
-    if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(m)) throw new UsageError('--memory-limit must look like 512MB or 8GB');
+    if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(m))
+      throw new UsageError('--memory-limit must look like 512MB or 8GB');
     o.memoryLimit = m;
   }
   const t = optionalInt(args, 'threads', 1, 1024);

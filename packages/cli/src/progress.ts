@@ -15,7 +15,9 @@ export class ProgressBar {
     this.shown = true;
     const width = 30;
     const filled = Math.round((p / 100) * width);
-    process.stderr.write(`\r${this.label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(p).padStart(3)}%`);
+    process.stderr.write(
+      `\r${this.label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(p).padStart(3)}%`,
+    );
   };
 
   done(): void {

@@ -32,7 +32,15 @@ const SPECS: Record<string, { options: Options; positionals: number }> = {
       'no-formula-guard': { type: 'boolean' },
     },
   },
-  profile: { positionals: 1, options: { ...INPUT_OPTIONS, json: { type: 'boolean' }, format: { type: 'string' }, top: { type: 'string' } } },
+  profile: {
+    positionals: 1,
+    options: {
+      ...INPUT_OPTIONS,
+      json: { type: 'boolean' },
+      format: { type: 'string' },
+      top: { type: 'string' },
+    },
+  },
   cluster: {
     positionals: 1,
     options: {
@@ -46,17 +54,30 @@ const SPECS: Record<string, { options: Options; positionals: number }> = {
       format: { type: 'string' },
     },
   },
-  sql: { positionals: 1, options: { input: { type: 'string' }, ...INPUT_OPTIONS, format: { type: 'string' } } },
-  validate: { positionals: 1, options: { input: { type: 'string' }, ...INPUT_OPTIONS, format: { type: 'string' } } },
+  sql: {
+    positionals: 1,
+    options: { input: { type: 'string' }, ...INPUT_OPTIONS, format: { type: 'string' } },
+  },
+  validate: {
+    positionals: 1,
+    options: { input: { type: 'string' }, ...INPUT_OPTIONS, format: { type: 'string' } },
+  },
 };
 
 function parse(command: string, argv: string[]): Args {
   const spec = SPECS[command]!;
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: spec.options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: spec.options,
+      allowPositionals: true,
+      strict: true,
+    });
     if (positionals.length !== spec.positionals) {
       throw new UsageError(
-        positionals.length < spec.positionals ? 'missing the input file' : `unexpected argument "${positionals[spec.positionals]}"`,
+        positionals.length < spec.positionals
+          ? 'missing the input file'
+          : `unexpected argument "${positionals[spec.positionals]}"`,
       );
     }
     return { positionals, values: values as Args['values'] };
@@ -83,7 +104,9 @@ export async function runCommand(command: string, argv: string[]): Promise<numbe
     }
   } catch (e) {
     if (e instanceof UsageError || (isTidyvaultError(e) && e.code === 'USAGE')) {
-      process.stderr.write(`tidyvault ${command}: ${(e as Error).message}\nRun 'tidyvault ${command} --help' for usage.\n`);
+      process.stderr.write(
+        `tidyvault ${command}: ${(e as Error).message}\nRun 'tidyvault ${command} --help' for usage.\n`,
+      );
       return 2;
     }
     if (isTidyvaultError(e)) {
@@ -95,4 +118,3 @@ export async function runCommand(command: string, argv: string[]): Promise<numbe
     return 1;
   }
 }
-

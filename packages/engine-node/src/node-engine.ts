@@ -47,7 +47,10 @@ export class NodeEngine implements Engine {
   static async open(o: NodeEngineOptions = {}): Promise<NodeEngine> {
     const staging = new StagingArea();
     try {
-      const sandbox = await openSandbox({ ...o, allowedDirectories: [...(o.allowedDirectories ?? []), staging.dir + '/'] });
+      const sandbox = await openSandbox({
+        ...o,
+        allowedDirectories: [...(o.allowedDirectories ?? []), staging.dir + '/'],
+      });
       return new NodeEngine(sandbox, staging, o.onProgress);
     } catch (e) {
       staging.dispose();
@@ -91,11 +94,20 @@ export class NodeEngine implements Engine {
     for (const { stepIndex, op, check } of analysis.engineChecks) {
       const fn = check.kind === 'regex' ? 'regexp_matches' : 'try_strptime';
       try {
-        await this.connection.run(select({ kind: 'select', columns: [{ expr: call(fn, lit(''), { kind: 'param', index: 1 }) }] }), [check.value]);
+        await this.connection.run(
+          select({ kind: 'select', columns: [{ expr: call(fn, lit(''), { kind: 'param', index: 1 }) }] }),
+          [check.value],
+        );
       } catch (e) {
         const reason = (e as Error).message.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '');
-        const what = check.kind === 'regex' ? 'not a valid RE2 regular expression' : 'not a valid date format';
-        throw new StepError('RECIPE_PARAM', stepIndex, op, `${check.field} ${JSON.stringify(check.value)} is ${what}: ${reason}`);
+        const what =
+          check.kind === 'regex' ? 'not a valid RE2 regular expression' : 'not a valid date format';
+        throw new StepError(
+          'RECIPE_PARAM',
+          stepIndex,
+          op,
+          `${check.field} ${JSON.stringify(check.value)} is ${what}: ${reason}`,
+        );
       }
     }
   }
@@ -115,25 +127,43 @@ export class NodeEngine implements Engine {
     return { columns, rows: reader.getRows().map((r) => r.map(toCell)) };
   }
 
-  async export(dataset: LoadedDataset, recipe: Recipe, file: string, o: ExportOptions): Promise<{ rows: number; columns: Column[] }> {
+  async export(
+    dataset: LoadedDataset,
+    recipe: Recipe,
+    file: string,
+    o: ExportOptions,
+  ): Promise<{ rows: number; columns: Column[] }> {
     await this.validate(dataset, recipe);
     const compiled = this.compile(dataset, recipe);
-    await this.execute(() => this.withProgress(() => runExport(this.connection, compiled.query, compiled.columns, file, o)), recipe);
+    await this.execute(
+      () => this.withProgress(() => runExport(this.connection, compiled.query, compiled.columns, file, o)),
+      recipe,
+    );
     const rows = o.countRows === false ? -1 : await this.count(compiled.query);
     return { rows, columns: compiled.columns };
   }
 
   private async count(query: Select): Promise<number> {
     const r = await this.connection.runAndReadAll(
-      select({ kind: 'select', columns: [{ expr: { kind: 'countStar' } }], from: { kind: 'subquery', query: { ...query, orderBy: [] }, alias: 'q' } }),
+      select({
+        kind: 'select',
+        columns: [{ expr: { kind: 'countStar' } }],
+        from: { kind: 'subquery', query: { ...query, orderBy: [] }, alias: 'q' },
+      }),
     );
     return Number(r.getRowsJson()[0]![0]);
   }
 
-  async profile(dataset: LoadedDataset, recipe: Recipe = { version: 1, steps: [] }, topN = 10): Promise<Profile> {
+  async profile(
+    dataset: LoadedDataset,
+    recipe: Recipe = { version: 1, steps: [] },
+    topN = 10,
+  ): Promise<Profile> {
     const { query, columns } = this.compile(dataset, recipe);
     const source: Select = { ...query, orderBy: [] };
-    const stats = await this.withProgress(() => this.connection.runAndReadAll(select(profileStatsQuery(source, columns))));
+    const stats = await this.withProgress(() =>
+      this.connection.runAndReadAll(select(profileStatsQuery(source, columns))),
+    );
     const profile = readProfileStats(stats.getRows()[0]!.map(toCell), columns);
     for (const p of profile.columns) {
       const top = await this.connection.runAndReadAll(select(topValuesQuery(source, p.name, topN)));
@@ -151,13 +181,27 @@ export class NodeEngine implements Engine {
   ): Promise<ClusterResult> {
     const { query, columns } = this.compile(dataset, recipe);
     const c = columns.find((x) => x.name === column);
-    if (!c) throw new TidyvaultError('RECIPE_COLUMN', `column "${column}" does not exist; columns are: ${columns.map((x) => `"${x.name}"`).join(', ')}`, { column });
+    if (!c)
+      throw new TidyvaultError(
+        'RECIPE_COLUMN',
+        `column "${column}" does not exist; columns are: ${columns.map((x) => `"${x.name}"`).join(', ')}`,
+        { column },
+      );
     const source: Select = { ...query, orderBy: [] };
     const textSource: Select =
       c.type === 'text'
         ? source
-        : { kind: 'select', star: { replace: [{ expr: { kind: 'cast', expr: col(column), to: 'VARCHAR' } as Expr, as: column }] }, columns: [], from: { kind: 'subquery', query: source, alias: 'typed' } };
-    const r = await this.withProgress(() => this.connection.runAndReadAll(select(clusterRowsQuery(textSource, column, method, params))));
+        : {
+            kind: 'select',
+            star: {
+              replace: [{ expr: { kind: 'cast', expr: col(column), to: 'VARCHAR' } as Expr, as: column }],
+            },
+            columns: [],
+            from: { kind: 'subquery', query: source, alias: 'typed' },
+          };
+    const r = await this.withProgress(() =>
+      this.connection.runAndReadAll(select(clusterRowsQuery(textSource, column, method, params))),
+    );
     const rows = r.getRows().map(([k, value, n]) => ({ k: String(k), value: String(value), n: Number(n) }));
     return { column, method, clusters: assembleClusters(rows) };
   }
@@ -183,9 +227,15 @@ export class NodeEngine implements Engine {
       if (e instanceof TidyvaultError) throw e;
       const message = (e as Error).message.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '');
       if (/out of memory|memory limit/i.test(message)) {
-        throw new TidyvaultError('EXECUTION', `not enough memory to run the recipe (${message}); raise --memory-limit or use a machine with more memory`);
+        throw new TidyvaultError(
+          'EXECUTION',
+          `not enough memory to run the recipe (${message}); raise --memory-limit or use a machine with more memory`,
+        );
       }
-      throw new TidyvaultError('EXECUTION', `running the recipe (${recipe.steps.length} steps) failed: ${message}`);
+      throw new TidyvaultError(
+        'EXECUTION',
+        `running the recipe (${recipe.steps.length} steps) failed: ${message}`,
+      );
     }
   }
 

@@ -59,7 +59,8 @@ export function expectedSettings(o: SandboxOptions): Record<string, string> {
 export async function openSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
   const instance = await DuckDBInstance.create(':memory:', createOptions(o));
   const connection = await instance.connect();
-  const set = (name: SettingName, value: LiteralValue | string[]) => connection.run(statement({ kind: 'set', name, value }));
+  const set = (name: SettingName, value: LiteralValue | string[]) =>
+    connection.run(statement({ kind: 'set', name, value }));
   // Order matters: allowed_* cannot be set once external access is off, nothing once locked.
   await set('allowed_paths', o.allowedPaths ?? []);
   await set('allowed_directories', o.allowedDirectories ?? []);
@@ -72,7 +73,10 @@ export async function openSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
 }
 
 /** Refuse to run unless every security setting is what the sandbox requires. */
-export async function selfCheck(connection: DuckDBConnection, o: SandboxOptions): Promise<Record<string, string>> {
+export async function selfCheck(
+  connection: DuckDBConnection,
+  o: SandboxOptions,
+): Promise<Record<string, string>> {
   const expected = expectedSettings(o);
   const names = [...Object.keys(expected), 'memory_limit', 'allowed_paths', 'allowed_directories'];
   const reader = await connection.runAndReadAll(
@@ -80,7 +84,10 @@ export async function selfCheck(connection: DuckDBConnection, o: SandboxOptions)
       kind: 'select',
       columns: [{ expr: col('name') }, { expr: col('value') }],
       from: { kind: 'tableFunction', fn: 'duckdb_settings', args: [] },
-      where: inList(col('name'), names.map((n) => lit(n))),
+      where: inList(
+        col('name'),
+        names.map((n) => lit(n)),
+      ),
     }),
   );
   const actual: Record<string, string> = {};

@@ -6,7 +6,10 @@ export function toCell(v: DuckDBValue): Cell {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
-  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (typeof v === 'bigint')
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(v)
+      : v.toString();
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (v instanceof DuckDBDateValue || v instanceof DuckDBTimestampValue) return v.toString();
   return String(v);

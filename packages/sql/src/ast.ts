@@ -30,7 +30,8 @@ export interface OrderItem {
   nulls?: 'FIRST' | 'LAST';
 }
 
-export type WindowFrame = 'UNBOUNDED_PRECEDING_TO_CURRENT' | 'CURRENT_TO_UNBOUNDED_FOLLOWING' | 'WHOLE_PARTITION';
+export type WindowFrame =
+  'UNBOUNDED_PRECEDING_TO_CURRENT' | 'CURRENT_TO_UNBOUNDED_FOLLOWING' | 'WHOLE_PARTITION';
 
 export interface WindowSpec {
   partitionBy?: Expr[];

@@ -6,7 +6,12 @@ export const col = (name: string, table?: string): Expr =>
   table === undefined ? { kind: 'column', name } : { kind: 'column', name, table };
 export const lit = (value: LiteralValue): Expr => ({ kind: 'literal', value });
 export const call = (fn: FunctionName, ...args: Expr[]): Expr => ({ kind: 'call', fn, args });
-export const bin = (op: BinaryOperator, left: Expr, right: Expr): Expr => ({ kind: 'binary', op, left, right });
+export const bin = (op: BinaryOperator, left: Expr, right: Expr): Expr => ({
+  kind: 'binary',
+  op,
+  left,
+  right,
+});
 export const and = (...xs: Expr[]): Expr => xs.reduce((a, b) => bin('AND', a, b));
 export const or = (...xs: Expr[]): Expr => xs.reduce((a, b) => bin('OR', a, b));
 export const not = (arg: Expr): Expr => ({ kind: 'unary', op: 'NOT', arg });

@@ -1,4 +1,13 @@
-import type { Expr, From, LiteralValue, OrderItem, Select, SelectItem, Statement, WindowSpec } from './ast.js';
+import type {
+  Expr,
+  From,
+  LiteralValue,
+  OrderItem,
+  Select,
+  SelectItem,
+  Statement,
+  WindowSpec,
+} from './ast.js';
 import { isFunctionName, isSettingName, isTableFunctionName } from './functions.js';
 import { quoteIdentifier, quoteString, SqlQuoteError } from './quote.js';
 
@@ -40,15 +49,23 @@ function window(spec: WindowSpec): string {
   const parts: string[] = [];
   if (spec.partitionBy?.length) parts.push('PARTITION BY ' + spec.partitionBy.map(expr).join(', '));
   if (spec.orderBy?.length) parts.push('ORDER BY ' + orderList(spec.orderBy));
-  if (spec.frame === 'UNBOUNDED_PRECEDING_TO_CURRENT') parts.push('ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW');
-  if (spec.frame === 'CURRENT_TO_UNBOUNDED_FOLLOWING') parts.push('ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING');
-  if (spec.frame === 'WHOLE_PARTITION') parts.push('ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING');
+  if (spec.frame === 'UNBOUNDED_PRECEDING_TO_CURRENT')
+    parts.push('ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW');
+  if (spec.frame === 'CURRENT_TO_UNBOUNDED_FOLLOWING')
+    parts.push('ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING');
+  if (spec.frame === 'WHOLE_PARTITION')
+    parts.push('ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING');
   return ` OVER (${parts.join(' ')})`;
 }
 
 function orderList(items: OrderItem[]): string {
   return items
-    .map((o) => expr(o.expr) + (o.desc ? ' DESC' : ' ASC') + (o.nulls ? ` NULLS ${o.nulls === 'FIRST' ? 'FIRST' : 'LAST'}` : ''))
+    .map(
+      (o) =>
+        expr(o.expr) +
+        (o.desc ? ' DESC' : ' ASC') +
+        (o.nulls ? ` NULLS ${o.nulls === 'FIRST' ? 'FIRST' : 'LAST'}` : ''),
+    )
     .join(', ');
 }
 
@@ -144,7 +161,10 @@ export function select(s: Select): string {
     parts.push(
       'WITH ' +
         s.with
-          .map((c) => `${quoteIdentifier(c.name)} AS ${c.materialized ? 'MATERIALIZED ' : ''}(${select(c.query)})`)
+          .map(
+            (c) =>
+              `${quoteIdentifier(c.name)} AS ${c.materialized ? 'MATERIALIZED ' : ''}(${select(c.query)})`,
+          )
           .join(',\n'),
     );
   }
@@ -170,7 +190,8 @@ export function select(s: Select): string {
 }
 
 function nonNegativeInt(n: number): string {
-  if (!Number.isSafeInteger(n) || n < 0) throw new SqlQuoteError('LIMIT/OFFSET must be a non-negative integer');
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new SqlQuoteError('LIMIT/OFFSET must be a non-negative integer');
   return String(n);
 }
 

@@ -66,7 +66,13 @@ export const FUNCTIONS = [
 
 export type FunctionName = (typeof FUNCTIONS)[number];
 
-export const TABLE_FUNCTIONS = ['read_csv', 'read_parquet', 'read_json', 'read_json_objects', 'duckdb_settings'] as const;
+export const TABLE_FUNCTIONS = [
+  'read_csv',
+  'read_parquet',
+  'read_json',
+  'read_json_objects',
+  'duckdb_settings',
+] as const;
 export type TableFunctionName = (typeof TABLE_FUNCTIONS)[number];
 
 const functionSet: ReadonlySet<string> = new Set(FUNCTIONS);

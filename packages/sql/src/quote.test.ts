@@ -20,8 +20,39 @@ afterAll(() => {
 const nastyName = fc
   .oneof(
     fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
-    fc.string({ unit: fc.constantFrom('"', "'", '\\', ';', '\n', '\r', '\t', ' ', '-', '*', '/', '$', '?', 'é', '字', '🙂', '\u200b'), minLength: 1, maxLength: 30 }),
-    fc.constantFrom('"; DROP TABLE t; --', 'a"b', '""', "'", 'x'.repeat(5000), 'select', 'rowid', '\u0000'.slice(1) + 'ok'),
+    fc.string({
+      unit: fc.constantFrom(
+        '"',
+        "'",
+        '\\',
+        ';',
+        '\n',
+        '\r',
+        '\t',
+        ' ',
+        '-',
+        '*',
+        '/',
+        '$',
+        '?',
+        'é',
+        '字',
+        '🙂',
+        '\u200b',
+      ),
+      minLength: 1,
+      maxLength: 30,
+    }),
+    fc.constantFrom(
+      '"; DROP TABLE t; --',
+      'a"b',
+      '""',
+      "'",
+      'x'.repeat(5000),
+      'select',
+      'rowid',
+      '\u0000'.slice(1) + 'ok',
+    ),
   )
   .filter((s) => s.length > 0 && !s.includes('\0'));
 
@@ -74,7 +105,15 @@ describe('codegen', () => {
         { expr: { kind: 'literal', value: 9007199254740993n }, as: 'b' },
         { expr: { kind: 'literal', value: null }, as: 'c' },
         { expr: { kind: 'literal', value: true }, as: 'd' },
-        { expr: { kind: 'binary', op: '-', left: { kind: 'literal', value: 1 }, right: { kind: 'literal', value: -1 } }, as: 'e' },
+        {
+          expr: {
+            kind: 'binary',
+            op: '-',
+            left: { kind: 'literal', value: 1 },
+            right: { kind: 'literal', value: -1 },
+          },
+          as: 'e',
+        },
       ],
     });
     const reader = await connection.runAndReadAll(sql);

@@ -14,5 +14,5 @@ export function quoteIdentifier(name: string): string {
 export function quoteString(value: string): string {
   if (!value.includes('\0')) return "'" + value.replaceAll("'", "''") + "'";
   const parts = value.split('\0').map((p) => "'" + p.replaceAll("'", "''") + "'");
-  return '(' + parts.join(" || chr(0) || ") + ')';
+  return '(' + parts.join(' || chr(0) || ') + ')';
 }

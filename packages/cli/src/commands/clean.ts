@@ -12,7 +12,11 @@ export function readRecipeFile(file: string) {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new TidyvaultError('USAGE', `cannot read the recipe ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { file });
+    throw new TidyvaultError(
+      'USAGE',
+      `cannot read the recipe ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+      { file },
+    );
   }
   return parseRecipeText(text, file);
 }
@@ -28,7 +32,10 @@ export async function clean(args: Args): Promise<number> {
   const output = new AtomicOutput(outputFile, input);
   const bar = new ProgressBar('cleaning', !quiet && process.stderr.isTTY === true);
   const inputPath = path.resolve(input);
-  const engine = await NodeEngine.open({ ...engineOptions(args, [inputPath, output.temp]), onProgress: bar.update });
+  const engine = await NodeEngine.open({
+    ...engineOptions(args, [inputPath, output.temp]),
+    onProgress: bar.update,
+  });
   try {
     const dataset = await engine.importFile(inputPath, input, importOptions(args, 'input-format'));
     for (const w of dataset.warnings) process.stderr.write(`tidyvault clean: warning: ${input}: ${w}\n`);

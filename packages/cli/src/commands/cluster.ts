@@ -31,7 +31,8 @@ export async function cluster(args: Args): Promise<number> {
     process.stdout.write(`${result.clusters.length} clusters in "${column}" (${method}):\n`);
     for (const c of result.clusters) {
       process.stdout.write(`\n  → ${JSON.stringify(c.suggested)}\n`);
-      for (const v of c.values) process.stdout.write(`      ${String(v.count).padStart(8)}  ${JSON.stringify(v.value)}\n`);
+      for (const v of c.values)
+        process.stdout.write(`      ${String(v.count).padStart(8)}  ${JSON.stringify(v.value)}\n`);
     }
     return 0;
   } finally {

@@ -24,6 +24,8 @@ export async function validate(args: Args): Promise<number> {
     await engine.close();
   }
   const against = typeof input === 'string' ? ` against ${input}` : '';
-  process.stdout.write(`${file}: valid (${recipe.steps.length} step${recipe.steps.length === 1 ? '' : 's'})${against}\n`);
+  process.stdout.write(
+    `${file}: valid (${recipe.steps.length} step${recipe.steps.length === 1 ? '' : 's'})${against}\n`,
+  );
   return 0;
 }

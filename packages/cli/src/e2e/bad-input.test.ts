@@ -20,7 +20,14 @@ function expectDataError(args: string[], message: RegExp, out = path.join(dir, '
   expect(fs.readdirSync(path.dirname(out)).filter((f) => f.includes('.tidyvault-'))).toEqual([]);
 }
 
-const clean = (input: string, recipe = okRecipe, out = path.join(dir, 'out.csv')) => ['clean', input, '--recipe', recipe, '-o', out];
+const clean = (input: string, recipe = okRecipe, out = path.join(dir, 'out.csv')) => [
+  'clean',
+  input,
+  '--recipe',
+  recipe,
+  '-o',
+  out,
+];
 
 /** A minimal zip with one stored-as-deflate entry whose header claims `claimed` bytes. */
 function zipWith(entries: { name: string; data: Buffer }[]): Buffer {
@@ -67,20 +74,29 @@ describe('bad input gets exit 1 and one message naming the problem', () => {
   it('an empty file', () => expectDataError(clean(write(dir, 'empty.csv', '')), /empty\.csv.*empty/));
 
   it('a binary file named .csv', () => {
-    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 1, 2, 3]);
+    const png = Buffer.from([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 1, 2, 3,
+    ]);
     expectDataError(clean(write(dir, 'image.csv', png)), /image\.csv.*binary/i);
   });
 
   it('bytes that are neither UTF-8 nor Windows-1252', () =>
-    expectDataError(clean(write(dir, 'bytes.csv', Buffer.from('a,b\nok,\x81\x8d\n', 'latin1'))), /bytes\.csv.*(UTF-8|Windows-1252)/));
+    expectDataError(
+      clean(write(dir, 'bytes.csv', Buffer.from('a,b\nok,\x81\x8d\n', 'latin1'))),
+      /bytes\.csv.*(UTF-8|Windows-1252)/,
+    ));
 
   it('an unterminated quote, naming its line', () =>
     expectDataError(clean(write(dir, 'quote.csv', 'a,b\n1,2\n3,"open\n4,5\n')), /quote\.csv: line 3/));
 
   it('a row with too many fields, naming its line', () =>
-    expectDataError(clean(write(dir, 'ragged.csv', 'a,b\n1,2\n3,4,5\n')), /ragged\.csv: line 3: 3 fields, but the header has 2/));
+    expectDataError(
+      clean(write(dir, 'ragged.csv', 'a,b\n1,2\n3,4,5\n')),
+      /ragged\.csv: line 3: 3 fields, but the header has 2/,
+    ));
 
-  it('a corrupt xlsx', () => expectDataError(clean(write(dir, 'corrupt.xlsx', Buffer.from('PK\x03\x04garbage'))), /corrupt\.xlsx/));
+  it('a corrupt xlsx', () =>
+    expectDataError(clean(write(dir, 'corrupt.xlsx', Buffer.from('PK\x03\x04garbage'))), /corrupt\.xlsx/));
 
   it('an xlsx that is a zip bomb', () => {
     const bomb = zipWith([
@@ -96,7 +112,10 @@ describe('bad input gets exit 1 and one message naming the problem', () => {
   });
 
   it('a recipe with an unknown op', () =>
-    expectDataError(clean(good, write(dir, 'unknown-op.json', '{"version":1,"steps":[{"op":"explode"}]}')), /step 1: unknown op "explode"/));
+    expectDataError(
+      clean(good, write(dir, 'unknown-op.json', '{"version":1,"steps":[{"op":"explode"}]}')),
+      /step 1: unknown op "explode"/,
+    ));
 
   it('a recipe with a wrong parameter type', () =>
     expectDataError(
@@ -106,13 +125,26 @@ describe('bad input gets exit 1 and one message naming the problem', () => {
 
   it('a recipe naming a missing column', () =>
     expectDataError(
-      clean(good, write(dir, 'missing.json', '{"version":1,"steps":[{"op":"trim"},{"op":"trim","columns":["nmae"]}]}')),
+      clean(
+        good,
+        write(dir, 'missing.json', '{"version":1,"steps":[{"op":"trim"},{"op":"trim","columns":["nmae"]}]}'),
+      ),
       /step 2 \(trim\): column "nmae" does not exist/,
     ));
 
   it('a regex that RE2 rejects', () =>
     expectDataError(
-      clean(good, write(dir, 'regex.json', JSON.stringify({ version: 1, steps: [{ op: 'replace', columns: ['name'], find: '(?<=a)b', replace: '', regex: true }] }))),
+      clean(
+        good,
+        write(
+          dir,
+          'regex.json',
+          JSON.stringify({
+            version: 1,
+            steps: [{ op: 'replace', columns: ['name'], find: '(?<=a)b', replace: '', regex: true }],
+          }),
+        ),
+      ),
       /step 1 \(replace\): find .* is not a valid RE2 regular expression/,
     ));
 
@@ -133,7 +165,14 @@ describe('usage errors exit 2', () => {
   });
 
   it('--help for the tool and each command shows examples', () => {
-    for (const args of [['--help'], ['clean', '--help'], ['profile', '--help'], ['cluster', '--help'], ['sql', '--help'], ['validate', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['clean', '--help'],
+      ['profile', '--help'],
+      ['cluster', '--help'],
+      ['sql', '--help'],
+      ['validate', '--help'],
+    ]) {
       const r = tidyvault(args);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Example/);

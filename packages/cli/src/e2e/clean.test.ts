@@ -5,12 +5,21 @@ import { describe, expect, it } from 'vitest';
 import { FIXTURES, tidyvault, workdir, write } from './run-cli.js';
 
 const dir = workdir();
-const recipe = (steps: unknown[]) => write(dir, `r${Math.random().toString(36).slice(2)}.json`, JSON.stringify({ version: 1, steps }));
+const recipe = (steps: unknown[]) =>
+  write(dir, `r${Math.random().toString(36).slice(2)}.json`, JSON.stringify({ version: 1, steps }));
 
 describe('tidyvault clean', () => {
   it('reproduces the pandas reference output of the W1 workload', () => {
     const out = path.join(dir, 'w1.csv');
-    const r = tidyvault(['clean', path.join(FIXTURES, 'w1/input.csv'), '--recipe', path.join(FIXTURES, 'w1/recipe.json'), '-o', out, '--no-formula-guard']);
+    const r = tidyvault([
+      'clean',
+      path.join(FIXTURES, 'w1/input.csv'),
+      '--recipe',
+      path.join(FIXTURES, 'w1/recipe.json'),
+      '-o',
+      out,
+      '--no-formula-guard',
+    ]);
     expect(r.stderr).toMatch(/wrote 4,904 rows × 12 columns/);
     expect(r.code).toBe(0);
     execFileSync(process.execPath, [path.join(FIXTURES, 'w1/check.mjs'), out]);
@@ -30,8 +39,12 @@ describe('tidyvault clean', () => {
       expect(res.code).toBe(0);
       expect(fs.statSync(out).size).toBeGreaterThan(0);
     }
-    expect(fs.readFileSync(path.join(dir, 'out.csv'), 'utf8')).toBe("name,amount,when\n'=cmd| x,1234.5,2024-01-31\nBob,-7.0,\n");
-    expect(fs.readFileSync(path.join(dir, 'out.tsv'), 'utf8')).toBe("name\tamount\twhen\n'=cmd| x\t1234.5\t2024-01-31\nBob\t-7.0\t\n");
+    expect(fs.readFileSync(path.join(dir, 'out.csv'), 'utf8')).toBe(
+      "name,amount,when\n'=cmd| x,1234.5,2024-01-31\nBob,-7.0,\n",
+    );
+    expect(fs.readFileSync(path.join(dir, 'out.tsv'), 'utf8')).toBe(
+      "name\tamount\twhen\n'=cmd| x\t1234.5\t2024-01-31\nBob\t-7.0\t\n",
+    );
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'out.json'), 'utf8'))).toEqual([
       { name: '=cmd| x', amount: 1234.5, when: '2024-01-31' },
       { name: 'Bob', amount: -7, when: null },
@@ -42,12 +55,21 @@ describe('tidyvault clean', () => {
   it('leaves formulas alone with --no-formula-guard', () => {
     const input = write(dir, 'formula.csv', 'a\n=1+2\n@SUM(A1)\n');
     const out = path.join(dir, 'formula-out.csv');
-    expect(tidyvault(['clean', input, '--recipe', recipe([]), '-o', out, '--no-formula-guard', '--quiet']).code).toBe(0);
+    expect(
+      tidyvault(['clean', input, '--recipe', recipe([]), '-o', out, '--no-formula-guard', '--quiet']).code,
+    ).toBe(0);
     expect(fs.readFileSync(out, 'utf8')).toBe('a\n=1+2\n@SUM(A1)\n');
   });
 
   it('reads the other input formats as text', () => {
-    const json = write(dir, 'in.json', JSON.stringify([{ zip: '00123', n: 1.5, nested: { a: [1] } }, { zip: null, extra: true }]));
+    const json = write(
+      dir,
+      'in.json',
+      JSON.stringify([
+        { zip: '00123', n: 1.5, nested: { a: [1] } },
+        { zip: null, extra: true },
+      ]),
+    );
     const out = path.join(dir, 'json-out.csv');
     expect(tidyvault(['clean', json, '--recipe', recipe([]), '-o', out, '--quiet']).code).toBe(0);
     expect(fs.readFileSync(out, 'utf8')).toBe('zip,n,nested,extra\n00123,1.5,"{""a"":[1]}",\n,,,true\n');

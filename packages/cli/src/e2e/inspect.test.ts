@@ -8,7 +8,11 @@ const w1Recipe = path.join(FIXTURES, 'w1/recipe.json');
 
 describe('tidyvault profile', () => {
   it('prints the contract JSON', () => {
-    const input = write(dir, 'p.csv', 'zip,amount,when,flag\n00123,1.5,2024-01-01,yes\n00123,,2024-02-01,no\n,2,, \n');
+    const input = write(
+      dir,
+      'p.csv',
+      'zip,amount,when,flag\n00123,1.5,2024-01-01,yes\n00123,,2024-02-01,no\n,2,, \n',
+    );
     const r = tidyvault(['profile', input, '--json']);
     expect(r.code).toBe(0);
     const p = JSON.parse(r.stdout);
@@ -83,7 +87,11 @@ describe('tidyvault sql and validate', () => {
     const r = tidyvault(['validate', w1Recipe, '--input', w1]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/valid \(10 steps\) against/);
-    const bad = write(dir, 'bad.json', JSON.stringify({ version: 1, steps: [{ op: 'to-date', columns: ['date'], formats: ['%Q'] }] }));
+    const bad = write(
+      dir,
+      'bad.json',
+      JSON.stringify({ version: 1, steps: [{ op: 'to-date', columns: ['date'], formats: ['%Q'] }] }),
+    );
     const v = tidyvault(['validate', bad, '--input', w1]);
     expect(v.code).toBe(1);
     expect(v.stderr).toMatch(/step 1 \(to-date\): formats\[0\] "%Q" is not a valid date format/);

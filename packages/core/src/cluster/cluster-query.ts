@@ -16,14 +16,25 @@ export interface ClusterResult {
 }
 
 /** (key, value, count) for every distinct non-NULL value whose key is shared by another value. */
-export function clusterRowsQuery(source: Select, column: string, method: ClusterMethod, params: ClusterParams): Select {
+export function clusterRowsQuery(
+  source: Select,
+  column: string,
+  method: ClusterMethod,
+  params: ClusterParams,
+): Select {
   const key = clusterKeySql(method, params, col('value'));
   if (!key) {
-    throw new TidyvaultError('RECIPE_UNSUPPORTED', `clustering method "${method}" is not available in this engine yet (available: fingerprint, ngram-fingerprint)`);
+    throw new TidyvaultError(
+      'RECIPE_UNSUPPORTED',
+      `clustering method "${method}" is not available in this engine yet (available: fingerprint, ngram-fingerprint)`,
+    );
   }
   const counts: Select = {
     kind: 'select',
-    columns: [{ expr: col(column), as: 'value' }, { expr: { kind: 'countStar' }, as: 'n' }],
+    columns: [
+      { expr: col(column), as: 'value' },
+      { expr: { kind: 'countStar' }, as: 'n' },
+    ],
     from: { kind: 'subquery', query: source, alias: 'data' },
     where: isNotNull(col(column)),
     groupBy: [col(column)],
@@ -32,7 +43,14 @@ export function clusterRowsQuery(source: Select, column: string, method: Cluster
     kind: 'select',
     with: [
       { name: 'counts', query: counts },
-      { name: 'keyed', query: { kind: 'select', columns: [{ expr: col('value') }, { expr: col('n') }, { expr: key, as: 'k' }], from: { kind: 'table', name: 'counts' } } },
+      {
+        name: 'keyed',
+        query: {
+          kind: 'select',
+          columns: [{ expr: col('value') }, { expr: col('n') }, { expr: key, as: 'k' }],
+          from: { kind: 'table', name: 'counts' },
+        },
+      },
     ],
     columns: [{ expr: col('k') }, { expr: col('value') }, { expr: col('n') }],
     from: { kind: 'table', name: 'keyed' },
@@ -44,7 +62,6 @@ export function clusterRowsQuery(source: Select, column: string, method: Cluster
     },
   };
 }
-
 
 /** Group rows into clusters: values by count desc then code point; clusters largest first. */
 export function assembleClusters(rows: { k: string; value: string; n: number }[]): Cluster[] {
@@ -60,7 +77,8 @@ export function assembleClusters(rows: { k: string; value: string; n: number }[]
   });
   const total = (c: Cluster) => c.values.reduce((s, v) => s + v.count, 0);
   clusters.sort(
-    (a, b) => b.values.length - a.values.length || total(b) - total(a) || byCodePoint(a.suggested, b.suggested),
+    (a, b) =>
+      b.values.length - a.values.length || total(b) - total(a) || byCodePoint(a.suggested, b.suggested),
   );
   return clusters;
 }

@@ -3,10 +3,14 @@ import type { ClusterMethod, ClusterParams } from './methods.js';
 
 /** ASCII punctuation (Java's \p{Punct}) and control characters other than TAB, as in OpenRefine's keyers. */
 const PUNCT_AND_CONTROL = '[!-/:-@\\[-`{-~\\x00-\\x08\\x0A-\\x1F\\x7F]';
-const WHITESPACE = '[\\x{0009}-\\x{000D}\\x{0020}\\x{0085}\\x{00A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]';
+const WHITESPACE =
+  '[\\x{0009}-\\x{000D}\\x{0020}\\x{0085}\\x{00A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]';
 
 function cleaned(value: Expr): Expr {
-  return call('strip_accents', call('regexp_replace', call('lower', call('trim', value)), lit(PUNCT_AND_CONTROL), lit(''), lit('g')));
+  return call(
+    'strip_accents',
+    call('regexp_replace', call('lower', call('trim', value)), lit(PUNCT_AND_CONTROL), lit(''), lit('g')),
+  );
 }
 
 /** OpenRefine FingerprintKeyer: distinct whitespace-separated tokens, sorted, joined by one space. */

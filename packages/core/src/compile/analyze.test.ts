@@ -37,24 +37,39 @@ describe('analyzeRecipe', () => {
   it('names the step and column of an unknown column', () => {
     const e = stepError([{ op: 'trim' }, { op: 'trim', columns: ['nmae'] }]);
     expect(e.location).toEqual({ step: { index: 2, op: 'trim' }, column: 'nmae' });
-    expect(e.message).toMatch(/step 2 \(trim\): column "nmae" does not exist; columns are: "name", "city", "amount"/);
+    expect(e.message).toMatch(
+      /step 2 \(trim\): column "nmae" does not exist; columns are: "name", "city", "amount"/,
+    );
   });
 
   it('says a column was dropped or renamed by an earlier step', () => {
-    expect(stepError([{ op: 'drop-columns', columns: ['city'] }, { op: 'trim', columns: ['city'] }]).message).toMatch(
+    expect(
+      stepError([
+        { op: 'drop-columns', columns: ['city'] },
+        { op: 'trim', columns: ['city'] },
+      ]).message,
+    ).toMatch(
       /step 2 \(trim\): column "city" does not exist \(removed or renamed by step 1 \(drop-columns\)\)/,
     );
-    const e = stepError([{ op: 'rename-columns', mapping: { city: 'town' } }, { op: 'blank-to-null', columns: ['city'] }]);
+    const e = stepError([
+      { op: 'rename-columns', mapping: { city: 'town' } },
+      { op: 'blank-to-null', columns: ['city'] },
+    ]);
     expect(e.location.step).toEqual({ index: 2, op: 'blank-to-null' });
     expect(e.location.column).toBe('city');
   });
 
   it('refuses name collisions', () => {
-    expect(stepError([{ op: 'rename-columns', mapping: { city: 'name' } }]).message).toMatch(/two columns would be named "name"/);
-    expect(stepError([{ op: 'split-column', column: 'name', separator: ' ', into: ['city'] }]).location.column).toBe('city');
-    expect(stepError([{ op: 'merge-columns', columns: ['name', 'city'], separator: ' ', into: 'amount' }]).location.column).toBe(
-      'amount',
+    expect(stepError([{ op: 'rename-columns', mapping: { city: 'name' } }]).message).toMatch(
+      /two columns would be named "name"/,
     );
+    expect(
+      stepError([{ op: 'split-column', column: 'name', separator: ' ', into: ['city'] }]).location.column,
+    ).toBe('city');
+    expect(
+      stepError([{ op: 'merge-columns', columns: ['name', 'city'], separator: ' ', into: 'amount' }]).location
+        .column,
+    ).toBe('amount');
   });
 
   it('allows a rename swap', () => {
@@ -63,9 +78,14 @@ describe('analyzeRecipe', () => {
   });
 
   it('refuses steps on columns of the wrong type', () => {
-    const e = stepError([{ op: 'to-number', columns: ['amount'] }, { op: 'trim', columns: ['amount'] }]);
+    const e = stepError([
+      { op: 'to-number', columns: ['amount'] },
+      { op: 'trim', columns: ['amount'] },
+    ]);
     expect(e.message).toMatch(/step 2 \(trim\): column "amount" is number; trim needs text/);
-    expect(stepError([{ op: 'fill-null', columns: ['city'], strategy: 'mean' }]).message).toMatch(/needs number/);
+    expect(stepError([{ op: 'fill-null', columns: ['city'], strategy: 'mean' }]).message).toMatch(
+      /needs number/,
+    );
   });
 
   it('refuses fill values that do not fit the column type', () => {
@@ -89,7 +109,10 @@ describe('analyzeRecipe', () => {
   });
 
   it('flags recipes that carry data values', () => {
-    expect(analyze([{ op: 'mass-edit', column: 'city', edits: [{ from: ['NYC'], to: 'New York' }] }]).carriesDataValues).toBe(true);
+    expect(
+      analyze([{ op: 'mass-edit', column: 'city', edits: [{ from: ['NYC'], to: 'New York' }] }])
+        .carriesDataValues,
+    ).toBe(true);
     expect(analyze([{ op: 'trim' }]).carriesDataValues).toBe(false);
   });
 });

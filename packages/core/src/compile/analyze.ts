@@ -64,14 +64,20 @@ export function analyzeRecipe(
   let current = input;
   recipe.steps.forEach((step: Step, index) => {
     const def = stepDefinition(step.op)!;
-    const output = def.analyze(step, current, context(index, step.op, current, gone, options.onUnknownColumn));
+    const output = def.analyze(
+      step,
+      current,
+      context(index, step.op, current, gone, options.onUnknownColumn),
+    );
     const names = new Set(output.map((c) => c.name));
-    if (names.size !== output.length) throw new StepError('RECIPE_COLUMN', index, step.op, 'duplicate column names');
+    if (names.size !== output.length)
+      throw new StepError('RECIPE_COLUMN', index, step.op, 'duplicate column names');
     for (const c of current) {
       if (!names.has(c.name)) gone.set(c.name, `removed or renamed by step ${index + 1} (${step.op})`);
     }
     for (const n of names) gone.delete(n);
-    for (const check of def.engineChecks?.(step) ?? []) engineChecks.push({ stepIndex: index, op: step.op, check });
+    for (const check of def.engineChecks?.(step) ?? [])
+      engineChecks.push({ stepIndex: index, op: step.op, check });
     carriesDataValues ||= def.carriesDataValues === true;
     schemas.push(output);
     current = output;

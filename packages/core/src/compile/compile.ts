@@ -1,4 +1,12 @@
-import { col, select, tableReferences, type Cte, type Expr, type OrderItem, type Select } from '@tidyvault/sql';
+import {
+  col,
+  select,
+  tableReferences,
+  type Cte,
+  type Expr,
+  type OrderItem,
+  type Select,
+} from '@tidyvault/sql';
 import type { Recipe } from '../recipe/schema.js';
 import { stepDefinition } from '../steps/registry.js';
 import type { Column } from '../steps/types.js';
@@ -80,14 +88,21 @@ export function compileRecipe(
   });
   // DuckDB inlines a CTE into every reader; one read twice (a join with its own counts, a
   // subquery) would run all earlier steps twice, so such CTEs are computed once.
-  const refs = tableReferences({ kind: 'select', with: ctes, columns: [], from: { kind: 'table', name: relation } });
+  const refs = tableReferences({
+    kind: 'select',
+    with: ctes,
+    columns: [],
+    from: { kind: 'table', name: relation },
+  });
   for (const cte of ctes) if ((refs.get(cte.name) ?? 0) > 1) cte.materialized = true;
   const columns = analysis.schemas[steps.length]!;
   const orderBy = finalOrder(ctes, steps.length > 0);
   const query: Select = {
     kind: 'select',
     with: ctes,
-    columns: [...(options.keepRowId ? [ROW_ID] : []), ...columns.map((c) => c.name)].map((n) => ({ expr: col(n) })),
+    columns: [...(options.keepRowId ? [ROW_ID] : []), ...columns.map((c) => c.name)].map((n) => ({
+      expr: col(n),
+    })),
     from: { kind: 'table', name: relation },
     orderBy,
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
@@ -96,7 +111,12 @@ export function compileRecipe(
   return { query, columns, analysis };
 }
 
-export function recipeSql(recipe: Recipe, source: string, input: Column[], options: CompileOptions = {}): string {
+export function recipeSql(
+  recipe: Recipe,
+  source: string,
+  input: Column[],
+  options: CompileOptions = {},
+): string {
   return select(compileRecipe(recipe, source, input, options).query);
 }
 
@@ -109,13 +129,22 @@ function finalOrder(ctes: Cte[], hasSteps: boolean): OrderItem[] {
   const byRow: OrderItem[] = [{ expr: col(ROW_ID) }];
   const last = ctes[ctes.length - 1];
   const rid = last?.query.columns[0];
-  if (!hasSteps || !last || rid?.as !== ROW_ID || rid.expr.kind !== 'call' || rid.expr.fn !== 'row_number') return byRow;
+  if (!hasSteps || !last || rid?.as !== ROW_ID || rid.expr.kind !== 'call' || rid.expr.fn !== 'row_number')
+    return byRow;
   const over = rid.expr.over;
-  if (!over?.orderBy?.length || over.partitionBy?.length || last.query.where || last.query.from?.kind !== 'table') return byRow;
+  if (
+    !over?.orderBy?.length ||
+    over.partitionBy?.length ||
+    last.query.where ||
+    last.query.from?.kind !== 'table'
+  )
+    return byRow;
   const passedThrough = new Set(
     last.query.columns.filter((c) => c.expr.kind === 'column' && c.expr.name === c.as).map((c) => c.as),
   );
-  const keysOk = over.orderBy.every((o) => o.expr.kind === 'column' && (o.expr.name === ROW_ID || passedThrough.has(o.expr.name)));
+  const keysOk = over.orderBy.every(
+    (o) => o.expr.kind === 'column' && (o.expr.name === ROW_ID || passedThrough.has(o.expr.name)),
+  );
   if (!keysOk) return byRow;
   last.query.columns[0] = { expr: col(ROW_ID), as: ROW_ID };
   return over.orderBy;

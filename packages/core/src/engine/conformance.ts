@@ -64,10 +64,18 @@ export async function runGoldenCase(engine: Engine, c: GoldenCase): Promise<Gold
     } catch (e) {
       if (!c.expectedError || !isTidyvaultError(e)) throw e;
       const step = e.location.step?.index;
-      const ok = step === c.expectedError.step && (c.expectedError.column === undefined || e.location.column === c.expectedError.column);
-      return { ok, message: ok ? e.message : `expected an error at step ${c.expectedError.step} column ${c.expectedError.column}, got: ${e.message}` };
+      const ok =
+        step === c.expectedError.step &&
+        (c.expectedError.column === undefined || e.location.column === c.expectedError.column);
+      return {
+        ok,
+        message: ok
+          ? e.message
+          : `expected an error at step ${c.expectedError.step} column ${c.expectedError.column}, got: ${e.message}`,
+      };
     }
-    if (c.expectedError) return { ok: false, message: `expected an error at step ${c.expectedError.step}, but the recipe ran` };
+    if (c.expectedError)
+      return { ok: false, message: `expected an error at step ${c.expectedError.step}, but the recipe ran` };
     const diff = compareTables(actual, c.expected!);
     return { ok: diff === undefined, message: diff ?? 'ok' };
   } finally {

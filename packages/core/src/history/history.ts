@@ -12,7 +12,10 @@ export interface History {
 
 export const emptyHistory = (): History => ({ steps: [], cursor: 0 });
 
-export const historyFromRecipe = (recipe: Recipe): History => ({ steps: [...recipe.steps], cursor: recipe.steps.length });
+export const historyFromRecipe = (recipe: Recipe): History => ({
+  steps: [...recipe.steps],
+  cursor: recipe.steps.length,
+});
 
 export const currentRecipe = (h: History): Recipe => ({ version: 1, steps: h.steps.slice(0, h.cursor) });
 

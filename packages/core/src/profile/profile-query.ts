@@ -22,9 +22,20 @@ export interface Profile {
 
 /** Date shapes the profiler recognises when suggesting a conversion. */
 export const PROFILE_DATE_FORMATS = ['%Y-%m-%d', '%d/%m/%Y', '%m/%d/%Y', '%b %d %Y', '%d %b %Y', '%Y/%m/%d'];
-const STATS = ['nulls', 'blanks', 'distinct', 'min_length', 'max_length', 'integers', 'numbers', 'dates', 'booleans'] as const;
+const STATS = [
+  'nulls',
+  'blanks',
+  'distinct',
+  'min_length',
+  'max_length',
+  'integers',
+  'numbers',
+  'dates',
+  'booleans',
+] as const;
 
-const countIf = (cond: Expr): Expr => call('sum', { kind: 'case', whens: [{ when: cond, then: lit(1) }], else: lit(0) });
+const countIf = (cond: Expr): Expr =>
+  call('sum', { kind: 'case', whens: [{ when: cond, then: lit(1) }], else: lit(0) });
 
 function statsFor(c: Column): Expr[] {
   const v = col(c.name);
@@ -40,13 +51,18 @@ function statsFor(c: Column): Expr[] {
     countIf(bin('AND', nonBlank, call('regexp_full_match', t, lit(INTEGER_PATTERN)))),
     countIf(bin('AND', nonBlank, call('regexp_full_match', t, lit(NUMBER_PATTERN)))),
     countIf(
-      bin(
-        'AND',
-        nonBlank,
-        { kind: 'unary', op: 'IS NOT NULL', arg: call('coalesce', ...PROFILE_DATE_FORMATS.map((f) => call('try_strptime', t, lit(f)))) },
+      bin('AND', nonBlank, {
+        kind: 'unary',
+        op: 'IS NOT NULL',
+        arg: call('coalesce', ...PROFILE_DATE_FORMATS.map((f) => call('try_strptime', t, lit(f)))),
+      }),
+    ),
+    countIf(
+      inList(
+        call('lower', t),
+        ['true', 'false', 'yes', 'no'].map((x) => lit(x)),
       ),
     ),
-    countIf(inList(call('lower', t), ['true', 'false', 'yes', 'no'].map((x) => lit(x)))),
   ];
 }
 
@@ -65,10 +81,16 @@ export function profileStatsQuery(source: Select, columns: Column[]): Select {
 export function topValuesQuery(source: Select, column: string, limit = 10): Select {
   return {
     kind: 'select',
-    columns: [{ expr: col(column), as: 'value' }, { expr: { kind: 'countStar' }, as: 'count' }],
+    columns: [
+      { expr: col(column), as: 'value' },
+      { expr: { kind: 'countStar' }, as: 'count' },
+    ],
     from: { kind: 'subquery', query: source, alias: 'data' },
     groupBy: [col(column)],
-    orderBy: [{ expr: col('count'), desc: true }, { expr: col('value'), nulls: 'LAST' }],
+    orderBy: [
+      { expr: col('count'), desc: true },
+      { expr: col('value'), nulls: 'LAST' },
+    ],
     limit,
   };
 }

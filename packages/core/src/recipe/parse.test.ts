@@ -28,7 +28,11 @@ describe('parseRecipe', () => {
         { op: 'dedupe-rows', columns: ['a'] },
         { op: 'cluster-merge', column: 'a', method: 'fingerprint' },
         { op: 'mass-edit', column: 'a', edits: [{ from: ['x', 'X'], to: 'x' }] },
-        { op: 'filter-rows', where: { or: [{ column: 'a', op: 'eq', value: 'x' }, { not: { column: 'a', op: 'is-null' } }] }, keep: false },
+        {
+          op: 'filter-rows',
+          where: { or: [{ column: 'a', op: 'eq', value: 'x' }, { not: { column: 'a', op: 'is-null' } }] },
+          keep: false,
+        },
         { op: 'split-column', column: 'a', separator: ',', into: ['p', 'q'] },
         { op: 'merge-columns', columns: ['p', 'q'], separator: ' ', into: 'pq' },
         { op: 'rename-columns', mapping: { pq: 'both' } },
@@ -49,7 +53,9 @@ describe('parseRecipe', () => {
     expect(fail({ version: 1, steps: [{ op: 'change-case', columns: 'a', case: 'lower' }] })).toMatch(
       /step 1 \(change-case\) field "columns"/,
     );
-    expect(fail({ version: 1, steps: [{ op: 'replace', columns: ['a'], find: 1, replace: 'x' }] })).toMatch(/field "find"/);
+    expect(fail({ version: 1, steps: [{ op: 'replace', columns: ['a'], find: 1, replace: 'x' }] })).toMatch(
+      /field "find"/,
+    );
   });
 
   it('refuses unknown parameters, a missing version and other versions', () => {

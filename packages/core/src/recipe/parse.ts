@@ -5,7 +5,10 @@ import { recipeSchema, stepSchema, type Recipe } from './schema.js';
 import type { Step } from '../steps/registry.js';
 
 function pathText(path: PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
 }
 
 /** One readable line per problem, naming the step (1-based) and the field. */
@@ -14,7 +17,8 @@ function describeIssues(error: z.ZodError, input: unknown, prefix: PropertyKey[]
     const path = [...prefix, ...issue.path];
     const stepIndex = path[0] === 'steps' && typeof path[1] === 'number' ? path[1] : undefined;
     const steps = (input as { steps?: unknown[] } | null)?.steps;
-    const raw = stepIndex !== undefined && Array.isArray(steps) ? (steps[stepIndex] as { op?: unknown }) : undefined;
+    const raw =
+      stepIndex !== undefined && Array.isArray(steps) ? (steps[stepIndex] as { op?: unknown }) : undefined;
     const op = raw && typeof raw.op === 'string' ? raw.op : undefined;
     let message = issue.message;
     if (issue.code === 'invalid_union' && path[path.length - 1] === 'op') {
@@ -46,7 +50,9 @@ export function parseRecipeText(text: string, source = 'recipe'): Recipe {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new TidyvaultError('RECIPE_INVALID', `${source} is not valid JSON: ${(e as Error).message}`, { file: source });
+    throw new TidyvaultError('RECIPE_INVALID', `${source} is not valid JSON: ${(e as Error).message}`, {
+      file: source,
+    });
   }
   return parseRecipe(json);
 }
@@ -54,7 +60,10 @@ export function parseRecipeText(text: string, source = 'recipe'): Recipe {
 export function parseStep(input: unknown): Step {
   const result = stepSchema.safeParse(input);
   if (!result.success) {
-    throw new TidyvaultError('RECIPE_INVALID', `invalid step: ${describeIssues(result.error, { steps: [input] }, ['steps', 0])}`);
+    throw new TidyvaultError(
+      'RECIPE_INVALID',
+      `invalid step: ${describeIssues(result.error, { steps: [input] }, ['steps', 0])}`,
+    );
   }
   return result.data;
 }

@@ -16,7 +16,11 @@ function titleCase(c: Expr): Expr {
   const t = col('t');
   const rest = call('ltrim', t, lit(WS_CHARS));
   const leading = call('left', t, bin('-', call('length', t), call('length', rest)));
-  const word = bin('||', bin('||', leading, call('upper', call('left', rest, lit(1)))), call('substr', rest, lit(2)));
+  const word = bin(
+    '||',
+    bin('||', leading, call('upper', call('left', rest, lit(1)))),
+    call('substr', rest, lit(2)),
+  );
   return call('array_to_string', call('list_transform', pieces, lambda(['t'], word)), lit(''));
 }
 

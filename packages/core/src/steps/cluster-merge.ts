@@ -16,11 +16,14 @@ export type ClusterMergeStep = z.infer<typeof schema>;
 export const clusterMerge: StepDefinition<ClusterMergeStep> = {
   op: 'cluster-merge',
   schema,
-  describe: (s) => `Merge similar values of "${s.column}" (${s.method}) into each cluster's most frequent spelling`,
+  describe: (s) =>
+    `Merge similar values of "${s.column}" (${s.method}) into each cluster's most frequent spelling`,
   analyze(s, input, ctx) {
     ctx.column(s.column, ['text']);
     if (clusterKeySql(s.method, s.params, col(s.column)) === undefined) {
-      ctx.fail(`clustering method "${s.method}" is not available in this engine yet (available: fingerprint, ngram-fingerprint)`);
+      ctx.fail(
+        `clustering method "${s.method}" is not available in this engine yet (available: fingerprint, ngram-fingerprint)`,
+      );
     }
     return input;
   },
@@ -61,7 +64,11 @@ export const clusterMerge: StepDefinition<ClusterMergeStep> = {
               alias: 'k',
               query: {
                 kind: 'select',
-                columns: [{ expr: v }, { expr: col('n') }, { expr: clusterKeySql(s.method, s.params, v)!, as: 'cluster_key' }],
+                columns: [
+                  { expr: v },
+                  { expr: col('n') },
+                  { expr: clusterKeySql(s.method, s.params, v)!, as: 'cluster_key' },
+                ],
                 from: { kind: 'table', name: counts },
               },
             },
@@ -73,7 +80,10 @@ export const clusterMerge: StepDefinition<ClusterMergeStep> = {
             kind: 'select',
             columns: [ctx.rowId, ...ctx.inputColumns.map((c) => c.name)].map((n) =>
               n === s.column
-                ? { expr: { kind: 'call', fn: 'coalesce', args: [col('canonical', 'm'), col(n, 'i')] }, as: n }
+                ? {
+                    expr: { kind: 'call', fn: 'coalesce', args: [col('canonical', 'm'), col(n, 'i')] },
+                    as: n,
+                  }
                 : { expr: col(n, 'i') },
             ),
             from: {

@@ -20,6 +20,5 @@ export const collapseWhitespace: StepDefinition<CollapseWhitespaceStep> = {
     targetColumns(s.columns, input, ctx);
     return input;
   },
-  compile: (s, ctx) =>
-    mapColumns(ctx, compileTargets(s.columns, ctx), collapseWs),
+  compile: (s, ctx) => mapColumns(ctx, compileTargets(s.columns, ctx), collapseWs),
 };

@@ -25,7 +25,8 @@ export const WS_RUN_PATTERN = `[${WS_CLASS}]+`;
 export const trimWs = (e: Expr): Expr => call('regexp_replace', e, lit(TRIM_PATTERN), lit(''), lit('g'));
 
 /** Every run of whitespace → one space, then trimmed (after the replace, plain trim() suffices). */
-export const collapseWs = (e: Expr): Expr => call('trim', call('regexp_replace', e, lit(WS_RUN_PATTERN), lit(' '), lit('g')));
+export const collapseWs = (e: Expr): Expr =>
+  call('trim', call('regexp_replace', e, lit(WS_RUN_PATTERN), lit(' '), lit('g')));
 
 const isLiteral = (e: Expr | undefined, value: string) => e?.kind === 'literal' && e.value === value;
 
@@ -35,7 +36,9 @@ export function yieldsTrimmed(e: Expr | undefined): boolean {
   if (e.fn === 'regexp_replace') return isLiteral(e.args[1], TRIM_PATTERN);
   if (e.fn === 'trim' && e.args.length === 1) {
     const inner = e.args[0];
-    return inner?.kind === 'call' && inner.fn === 'regexp_replace' && isLiteral(inner.args[1], WS_RUN_PATTERN);
+    return (
+      inner?.kind === 'call' && inner.fn === 'regexp_replace' && isLiteral(inner.args[1], WS_RUN_PATTERN)
+    );
   }
   return false;
 }

@@ -10,7 +10,9 @@ export const dedupeRows: StepDefinition<DedupeRowsStep> = {
   op: 'dedupe-rows',
   schema,
   describe: (s) =>
-    s.columns === undefined ? 'Remove duplicate rows' : `Remove rows with duplicate ${describeColumns(s.columns)}`,
+    s.columns === undefined
+      ? 'Remove duplicate rows'
+      : `Remove rows with duplicate ${describeColumns(s.columns)}`,
   analyze(s, input, ctx) {
     if (s.columns !== undefined) targetColumns(s.columns, input, ctx, ANY);
     return input;

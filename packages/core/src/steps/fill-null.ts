@@ -35,9 +35,21 @@ function filler(s: FillNullStep, name: string, ctx: CompileContext): Expr {
       return typedLiteral(s.value!, type) as Expr;
     }
     case 'down':
-      return { kind: 'call', fn: 'last_value', args: [c], ignoreNulls: true, over: { orderBy: byRow, frame: 'UNBOUNDED_PRECEDING_TO_CURRENT' } };
+      return {
+        kind: 'call',
+        fn: 'last_value',
+        args: [c],
+        ignoreNulls: true,
+        over: { orderBy: byRow, frame: 'UNBOUNDED_PRECEDING_TO_CURRENT' },
+      };
     case 'up':
-      return { kind: 'call', fn: 'first_value', args: [c], ignoreNulls: true, over: { orderBy: byRow, frame: 'CURRENT_TO_UNBOUNDED_FOLLOWING' } };
+      return {
+        kind: 'call',
+        fn: 'first_value',
+        args: [c],
+        ignoreNulls: true,
+        over: { orderBy: byRow, frame: 'CURRENT_TO_UNBOUNDED_FOLLOWING' },
+      };
     case 'mean':
       return { kind: 'call', fn: 'avg', args: [c], over: {} };
     case 'median':

@@ -1,4 +1,17 @@
-import { and, bin, call, cast, col, inList, isNotNull, isNull, lit, not, or, type Expr } from '@tidyvault/sql';
+import {
+  and,
+  bin,
+  call,
+  cast,
+  col,
+  inList,
+  isNotNull,
+  isNull,
+  lit,
+  not,
+  or,
+  type Expr,
+} from '@tidyvault/sql';
 import { z } from 'zod';
 import { columnName } from './common.js';
 import { MAX_PATTERN_LENGTH } from './replace.js';
@@ -23,7 +36,11 @@ const condition: z.ZodType<Condition> = z.lazy(() =>
   ]),
 );
 
-const schema = z.strictObject({ op: z.literal('filter-rows'), where: condition, keep: z.boolean().optional() });
+const schema = z.strictObject({
+  op: z.literal('filter-rows'),
+  where: condition,
+  keep: z.boolean().optional(),
+});
 export type FilterRowsStep = z.infer<typeof schema>;
 
 const COMPARE = { eq: '=', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const;
@@ -91,7 +108,8 @@ function compileCondition(c: Condition, types: Map<string, Column['type']>): Exp
 export const filterRows: StepDefinition<FilterRowsStep> = {
   op: 'filter-rows',
   schema,
-  describe: (s) => `${s.keep === false ? 'Remove' : 'Keep only'} rows matching a condition on ${[...new Set(leaves(s.where).map((l) => `"${l.column}"`))].join(', ')}`,
+  describe: (s) =>
+    `${s.keep === false ? 'Remove' : 'Keep only'} rows matching a condition on ${[...new Set(leaves(s.where).map((l) => `"${l.column}"`))].join(', ')}`,
   analyze(s, input, ctx) {
     for (const l of leaves(s.where)) checkLeaf(l, input, ctx);
     return input;

@@ -25,7 +25,13 @@ export const massEdit: StepDefinition<MassEditStep> = {
   compile: (s, ctx) =>
     mapColumns(ctx, [s.column], (c) =>
       caseWhen(
-        s.edits.map((e) => [inList(c, e.from.map((f) => lit(f))), lit(e.to)]),
+        s.edits.map((e) => [
+          inList(
+            c,
+            e.from.map((f) => lit(f)),
+          ),
+          lit(e.to),
+        ]),
         col(s.column),
       ),
     ),

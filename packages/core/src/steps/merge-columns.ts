@@ -35,6 +35,9 @@ export const mergeColumns: StepDefinition<MergeColumnsStep> = {
       [[and(...s.columns.map((n) => isNull(col(n)))), lit(null)]],
       call('concat_ws', lit(s.separator), ...parts),
     );
-    return { kind: 'project', exprs: ctx.outputColumns.map((c) => (c.name === s.into ? joined : col(c.name))) };
+    return {
+      kind: 'project',
+      exprs: ctx.outputColumns.map((c) => (c.name === s.into ? joined : col(c.name))),
+    };
   },
 };

@@ -5,7 +5,9 @@ import type { StepDefinition } from './types.js';
 
 const schema = z.strictObject({
   op: z.literal('rename-columns'),
-  mapping: z.record(columnName, columnName).refine((m) => Object.keys(m).length > 0, 'mapping cannot be empty'),
+  mapping: z
+    .record(columnName, columnName)
+    .refine((m) => Object.keys(m).length > 0, 'mapping cannot be empty'),
 });
 export type RenameColumnsStep = z.infer<typeof schema>;
 

@@ -33,6 +33,8 @@ export const replace: StepDefinition<ReplaceStep> = {
     const pattern = s.regex ? s.find : escapeRegex(s.find);
     const rewrite = s.regex ? s.replace : escapeRewrite(s.replace);
     const flags = caseSensitive ? 'g' : 'gi';
-    return mapColumns(ctx, s.columns, (c) => call('regexp_replace', c, lit(pattern), lit(rewrite), lit(flags)));
+    return mapColumns(ctx, s.columns, (c) =>
+      call('regexp_replace', c, lit(pattern), lit(rewrite), lit(flags)),
+    );
   },
 };

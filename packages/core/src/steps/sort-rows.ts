@@ -12,7 +12,8 @@ export type SortRowsStep = z.infer<typeof schema>;
 export const sortRows: StepDefinition<SortRowsStep> = {
   op: 'sort-rows',
   schema,
-  describe: (s) => 'Sort rows by ' + s.by.map((b) => `"${b.column}"${b.desc ? ' (descending)' : ''}`).join(', then '),
+  describe: (s) =>
+    'Sort rows by ' + s.by.map((b) => `"${b.column}"${b.desc ? ' (descending)' : ''}`).join(', then '),
   analyze(s, input, ctx) {
     for (const b of s.by) ctx.column(b.column, ANY);
     return input;

@@ -17,7 +17,8 @@ export type SplitColumnStep = z.infer<typeof schema>;
 export const splitColumn: StepDefinition<SplitColumnStep> = {
   op: 'split-column',
   schema,
-  describe: (s) => `Split "${s.column}" on ${JSON.stringify(s.separator)} into ${s.into.map((n) => `"${n}"`).join(', ')}`,
+  describe: (s) =>
+    `Split "${s.column}" on ${JSON.stringify(s.separator)} into ${s.into.map((n) => `"${n}"`).join(', ')}`,
   analyze(s, input, ctx) {
     ctx.column(s.column, ['text']);
     const remove = s.removeOriginal ?? true;

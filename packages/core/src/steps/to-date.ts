@@ -18,7 +18,8 @@ export const toDate: StepDefinition<ToDateStep> = {
     targetColumns(s.columns, input, ctx);
     return withTypes(input, s.columns, 'date');
   },
-  engineChecks: (s) => s.formats.map((f, i) => ({ kind: 'date-format' as const, value: f, field: `formats[${i}]` })),
+  engineChecks: (s) =>
+    s.formats.map((f, i) => ({ kind: 'date-format' as const, value: f, field: `formats[${i}]` })),
   compile: (s, ctx) =>
     mapColumns(ctx, s.columns, (c) => {
       // A list of formats is tried in order, the first that parses wins; the value is referenced once.

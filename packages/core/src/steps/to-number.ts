@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { listOf, mapColumns, targetColumns, withTypes } from './common.js';
-import { checkSeparators, normalisedNumberText, numberParams, parseDouble, unlessNullValue } from './number-parsing.js';
+import {
+  checkSeparators,
+  normalisedNumberText,
+  numberParams,
+  parseDouble,
+  unlessNullValue,
+} from './number-parsing.js';
 import type { StepDefinition } from './types.js';
 
 const schema = z.strictObject({ op: z.literal('to-number'), ...numberParams });

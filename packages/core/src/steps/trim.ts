@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { compileTargets, describeColumns, mapColumns, optionalColumns, targetColumns, trimWs } from './common.js';
+import {
+  compileTargets,
+  describeColumns,
+  mapColumns,
+  optionalColumns,
+  targetColumns,
+  trimWs,
+} from './common.js';
 import type { StepDefinition } from './types.js';
 
 const schema = z.strictObject({ op: z.literal('trim'), columns: optionalColumns });

@@ -6,7 +6,11 @@ describe('firstRecord', () => {
     expect(firstRecord('a,b,c\n1,2,3\n', ',', '"')).toEqual(['a', 'b', 'c']);
   });
   it('keeps quoted delimiters, doubled quotes and newlines inside quotes', () => {
-    expect(firstRecord('"a,1","say ""hi""","two\nlines"\r\nx', ',', '"')).toEqual(['a,1', 'say "hi"', 'two\nlines']);
+    expect(firstRecord('"a,1","say ""hi""","two\nlines"\r\nx', ',', '"')).toEqual([
+      'a,1',
+      'say "hi"',
+      'two\nlines',
+    ]);
   });
   it('keeps empty fields', () => {
     expect(firstRecord(',,x\n', ',', '"')).toEqual(['', '', 'x']);

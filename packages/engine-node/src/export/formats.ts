@@ -19,11 +19,17 @@ const BY_EXTENSION: Record<string, OutputFormat> = {
 export function outputFormatFor(file: string, explicit?: string): OutputFormat {
   if (explicit !== undefined) {
     if ((OUTPUT_FORMATS as readonly string[]).includes(explicit)) return explicit as OutputFormat;
-    throw new TidyvaultError('USAGE', `unknown output format "${explicit}"; use one of ${OUTPUT_FORMATS.join(', ')}`);
+    throw new TidyvaultError(
+      'USAGE',
+      `unknown output format "${explicit}"; use one of ${OUTPUT_FORMATS.join(', ')}`,
+    );
   }
   const ext = path.extname(file).toLowerCase();
   const f = BY_EXTENSION[ext];
-  if (!f) throw new TidyvaultError('USAGE', `cannot tell the output format from "${ext || file}"; use --format`, { file });
+  if (!f)
+    throw new TidyvaultError('USAGE', `cannot tell the output format from "${ext || file}"; use --format`, {
+      file,
+    });
   return f;
 }
 

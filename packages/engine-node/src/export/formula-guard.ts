@@ -8,7 +8,15 @@ export const FORMULA_STARTS = ['=', '+', '-', '@', '\t', '\r'];
 export function guardedColumn(c: Column): Expr {
   if (c.type !== 'text') return col(c.name);
   return caseWhen(
-    [[inList(call('left', col(c.name), lit(1)), FORMULA_STARTS.map((s) => lit(s))), bin('||', lit("'"), col(c.name))]],
+    [
+      [
+        inList(
+          call('left', col(c.name), lit(1)),
+          FORMULA_STARTS.map((s) => lit(s)),
+        ),
+        bin('||', lit("'"), col(c.name)),
+      ],
+    ],
     col(c.name),
   );
 }

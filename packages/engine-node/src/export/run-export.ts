@@ -25,7 +25,10 @@ const COPY_OPTIONS: Record<Exclude<OutputFormat, 'xlsx'>, Record<string, Literal
 function outputQuery(query: Select, columns: Column[], guard: boolean): Select {
   return {
     ...query,
-    columns: columns.map((c) => ({ expr: guard ? guardedColumn(c) : col(c.name), as: guard ? guardText(c.name) : c.name })),
+    columns: columns.map((c) => ({
+      expr: guard ? guardedColumn(c) : col(c.name),
+      as: guard ? guardText(c.name) : c.name,
+    })),
   };
 }
 
@@ -39,7 +42,9 @@ export async function runExport(
   const guard = (o.formulaGuard ?? true) && guardsFormulas(o.format);
   const q = outputQuery(query, columns, guard);
   if (o.format !== 'xlsx') {
-    await connection.run(statement({ kind: 'copyTo', query: q, path: file, options: COPY_OPTIONS[o.format] }));
+    await connection.run(
+      statement({ kind: 'copyTo', query: q, path: file, options: COPY_OPTIONS[o.format] }),
+    );
     return;
   }
   const result = await connection.stream(select(q));

@@ -7,7 +7,9 @@ export async function createTableFrom(
   from: From,
   columns?: SelectItem[],
 ): Promise<void> {
-  const query: Select = columns ? { kind: 'select', columns, from } : { kind: 'select', star: {}, columns: [], from };
+  const query: Select = columns
+    ? { kind: 'select', columns, from }
+    : { kind: 'select', star: {}, columns: [], from };
   await connection.run(statement({ kind: 'createTable', name: table, query }));
 }
 
@@ -17,7 +19,11 @@ async function count(connection: DuckDBConnection, query: Select): Promise<numbe
 }
 
 /** Rows where the last column is NULL were padded (importers store empty fields as ''). */
-export const countPaddedRows = (connection: DuckDBConnection, table: string, lastColumn: string): Promise<number> =>
+export const countPaddedRows = (
+  connection: DuckDBConnection,
+  table: string,
+  lastColumn: string,
+): Promise<number> =>
   count(connection, {
     kind: 'select',
     columns: [{ expr: { kind: 'countStar' } }],
@@ -26,7 +32,11 @@ export const countPaddedRows = (connection: DuckDBConnection, table: string, las
   });
 
 export const rowCount = (connection: DuckDBConnection, table: string): Promise<number> =>
-  count(connection, { kind: 'select', columns: [{ expr: { kind: 'countStar' } }], from: { kind: 'table', name: table } });
+  count(connection, {
+    kind: 'select',
+    columns: [{ expr: { kind: 'countStar' } }],
+    from: { kind: 'table', name: table },
+  });
 
 export async function dropTable(connection: DuckDBConnection, table: string): Promise<void> {
   await connection.run(statement({ kind: 'dropTable', name: table, ifExists: true }));

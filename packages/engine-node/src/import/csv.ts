@@ -36,7 +36,8 @@ function readSample(file: string): { sample: Uint8Array; whole: boolean } {
 
 function sniffFailure(e: unknown, file: string): never {
   if (e instanceof ImportSniffError) {
-    const code = e.code === 'EMPTY' ? 'IMPORT_EMPTY' : e.code === 'BINARY' ? 'IMPORT_BINARY' : 'IMPORT_ENCODING';
+    const code =
+      e.code === 'EMPTY' ? 'IMPORT_EMPTY' : e.code === 'BINARY' ? 'IMPORT_BINARY' : 'IMPORT_ENCODING';
     throw new TidyvaultError(code, `${file}: ${e.message}`, { file, ...(e.line ? { line: e.line } : {}) });
   }
   throw e;
@@ -53,7 +54,12 @@ interface Plan {
   transcoded: boolean;
 }
 
-async function plan(file: string, ctx: ImportContext, o: ImportOptions, forceEncoding?: Encoding): Promise<Plan> {
+async function plan(
+  file: string,
+  ctx: ImportContext,
+  o: ImportOptions,
+  forceEncoding?: Encoding,
+): Promise<Plan> {
   const { sample, whole } = readSample(file);
   let enc: { encoding: Encoding; bomLength: number };
   try {
@@ -61,7 +67,8 @@ async function plan(file: string, ctx: ImportContext, o: ImportOptions, forceEnc
   } catch (e) {
     sniffFailure(e, ctx.displayName);
   }
-  if (forceEncoding ?? o.encoding) enc = { encoding: (forceEncoding ?? o.encoding)!, bomLength: enc.bomLength };
+  if (forceEncoding ?? o.encoding)
+    enc = { encoding: (forceEncoding ?? o.encoding)!, bomLength: enc.bomLength };
   const text = new TextDecoder(enc.encoding).decode(sample.subarray(enc.bomLength));
   const dialect = sniffDialect(text);
   // RFC 4180 quoting unless the sample shows another quote character.
@@ -77,7 +84,10 @@ async function plan(file: string, ctx: ImportContext, o: ImportOptions, forceEnc
   }
   const names = header ? repairHeaderNames(first) : autoColumnNames(1, first.length, new Set());
   const needsRewrite =
-    enc.encoding !== 'utf-8' || enc.bomLength > 0 || dialect.lineEnding === 'cr' || dialect.lineEnding === 'mixed';
+    enc.encoding !== 'utf-8' ||
+    enc.bomLength > 0 ||
+    dialect.lineEnding === 'cr' ||
+    dialect.lineEnding === 'mixed';
   let path = file;
   if (needsRewrite) {
     path = ctx.staging.file('.csv');
@@ -116,7 +126,12 @@ function readCsv(p: Plan, names: string[], pad: boolean): From {
   return { kind: 'tableFunction', fn: 'read_csv', args: [lit(p.path)], named };
 }
 
-async function explain(p: Plan, ctx: ImportContext, width: number, duckdbMessage: string): Promise<TidyvaultError> {
+async function explain(
+  p: Plan,
+  ctx: ImportContext,
+  width: number,
+  duckdbMessage: string,
+): Promise<TidyvaultError> {
   const report = await scanCsvFile(p.path, {
     encoding: 'utf-8',
     bomLength: 0,
@@ -127,7 +142,11 @@ async function explain(p: Plan, ctx: ImportContext, width: number, duckdbMessage
   const file = ctx.displayName;
   if (report.unterminatedQuote) {
     const line = report.unterminatedQuote.line;
-    return new TidyvaultError('IMPORT_FORMAT', `${file}: line ${line}: a quoted field starts here and is never closed`, { file, line });
+    return new TidyvaultError(
+      'IMPORT_FORMAT',
+      `${file}: line ${line}: a quoted field starts here and is never closed`,
+      { file, line },
+    );
   }
   if (report.firstLongRecord) {
     const { line, fields } = report.firstLongRecord;
@@ -139,26 +158,47 @@ async function explain(p: Plan, ctx: ImportContext, width: number, duckdbMessage
   }
   if (report.strayQuote) {
     const line = report.strayQuote.line;
-    return new TidyvaultError('IMPORT_FORMAT', `${file}: line ${line}: a quote character inside an unquoted field`, { file, line });
+    return new TidyvaultError(
+      'IMPORT_FORMAT',
+      `${file}: line ${line}: a quote character inside an unquoted field`,
+      { file, line },
+    );
   }
   const line = /Line: (\d+)/.exec(duckdbMessage)?.[1];
   const firstLine = duckdbMessage.split('\n')[0] ?? duckdbMessage;
-  return new TidyvaultError('IMPORT_FORMAT', `${file}${line ? `: line ${line}` : ''}: cannot read as CSV (${firstLine.replace(/^Invalid Input Error: /, '')})`, {
-    file,
-    ...(line ? { line: Number(line) } : {}),
-  });
+  return new TidyvaultError(
+    'IMPORT_FORMAT',
+    `${file}${line ? `: line ${line}` : ''}: cannot read as CSV (${firstLine.replace(/^Invalid Input Error: /, '')})`,
+    {
+      file,
+      ...(line ? { line: Number(line) } : {}),
+    },
+  );
 }
 
 const isEncodingError = (m: string) => /unicode|utf-?8|byte sequence/i.test(m);
 
-export async function importCsv(file: string, ctx: ImportContext, o: ImportOptions = {}): Promise<ImportResult> {
+export async function importCsv(
+  file: string,
+  ctx: ImportContext,
+  o: ImportOptions = {},
+): Promise<ImportResult> {
   let p = await plan(file, ctx, o);
   try {
     let names = p.names;
     if (o.ragged === 'extend') {
-      const report = await scanCsvFile(p.path, { encoding: 'utf-8', bomLength: 0, delimiter: p.delimiter, quote: p.quote, expectedFields: names.length });
+      const report = await scanCsvFile(p.path, {
+        encoding: 'utf-8',
+        bomLength: 0,
+        delimiter: p.delimiter,
+        quote: p.quote,
+        expectedFields: names.length,
+      });
       if (report.maxFields > names.length) {
-        names = [...names, ...autoColumnNames(names.length + 1, report.maxFields - names.length, new Set(names))];
+        names = [
+          ...names,
+          ...autoColumnNames(names.length + 1, report.maxFields - names.length, new Set(names)),
+        ];
       }
     }
     let pad = false;
@@ -196,10 +236,17 @@ export async function importCsv(file: string, ctx: ImportContext, o: ImportOptio
       }
     }
     const rows = await rowCount(ctx.connection, ctx.table);
-    const padded = pad && names.length > 1 ? await countPaddedRows(ctx.connection, ctx.table, names[names.length - 1]!) : 0;
+    const padded =
+      pad && names.length > 1
+        ? await countPaddedRows(ctx.connection, ctx.table, names[names.length - 1]!)
+        : 0;
     const warnings: string[] = [];
-    if (padded > 0) warnings.push(`${padded} row${padded === 1 ? '' : 's'} had fewer fields than the header and were padded with empty (null) cells`);
-    if (p.encoding !== 'utf-8') warnings.push(`read as ${p.encoding === 'windows-1252' ? 'Windows-1252' : p.encoding.toUpperCase()}`);
+    if (padded > 0)
+      warnings.push(
+        `${padded} row${padded === 1 ? '' : 's'} had fewer fields than the header and were padded with empty (null) cells`,
+      );
+    if (p.encoding !== 'utf-8')
+      warnings.push(`read as ${p.encoding === 'windows-1252' ? 'Windows-1252' : p.encoding.toUpperCase()}`);
     const columns: Column[] = names.map((name) => ({ name, type: 'text' }));
     return { columns, rowCount: rows, warnings };
   } finally {

@@ -10,25 +10,43 @@ const MAX_COLUMNS = 16_384;
  * first appearance; strings stay as they are, numbers/booleans keep their JSON text, nested
  * values become JSON text, JSON null and missing keys are NULL.
  */
-export async function importJson(file: string, ctx: ImportContext, format: 'json' | 'ndjson'): Promise<ImportResult> {
+export async function importJson(
+  file: string,
+  ctx: ImportContext,
+  format: 'json' | 'ndjson',
+): Promise<ImportResult> {
   const raw = `${ctx.table}__raw`;
   const c = ctx.connection;
   const name = ctx.displayName;
   try {
     try {
-      await createTableFrom(c, raw, {
-        kind: 'tableFunction',
-        fn: 'read_json_objects',
-        args: [lit(file)],
-        named: { format: lit(format === 'json' ? 'array' : 'newline_delimited'), maximum_object_size: lit(64 * 2 ** 20) },
-      }, [{ expr: col('json'), as: 'j' }]);
+      await createTableFrom(
+        c,
+        raw,
+        {
+          kind: 'tableFunction',
+          fn: 'read_json_objects',
+          args: [lit(file)],
+          named: {
+            format: lit(format === 'json' ? 'array' : 'newline_delimited'),
+            maximum_object_size: lit(64 * 2 ** 20),
+          },
+        },
+        [{ expr: col('json'), as: 'j' }],
+      );
     } catch (e) {
       const first = (e as Error).message.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '');
-      const hint = format === 'json' ? 'expected a JSON array of objects' : 'expected one JSON object per line';
-      throw new TidyvaultError('IMPORT_FORMAT', `${name}: not valid ${format === 'json' ? 'JSON' : 'NDJSON'} (${hint}): ${first}`, { file: name });
+      const hint =
+        format === 'json' ? 'expected a JSON array of objects' : 'expected one JSON object per line';
+      throw new TidyvaultError(
+        'IMPORT_FORMAT',
+        `${name}: not valid ${format === 'json' ? 'JSON' : 'NDJSON'} (${hint}): ${first}`,
+        { file: name },
+      );
     }
     const rows = await rowCount(c, raw);
-    if (rows === 0) throw new TidyvaultError('IMPORT_EMPTY', `${name}: the file holds no records`, { file: name });
+    if (rows === 0)
+      throw new TidyvaultError('IMPORT_EMPTY', `${name}: the file holds no records`, { file: name });
     const notObject = await c.runAndReadAll(
       select({
         kind: 'select',
@@ -43,18 +61,28 @@ export async function importJson(file: string, ctx: ImportContext, format: 'json
     if (bad) {
       const n = Number(bad[0]) + 1;
       const where = format === 'json' ? `element ${n} of the array` : `line ${n}`;
-      throw new TidyvaultError('IMPORT_FORMAT', `${name}: ${where} is ${String(bad[1]).toLowerCase()}, not an object (expected ${format === 'json' ? 'an array of objects' : 'one object per line'})`, {
-        file: name,
-        ...(format === 'ndjson' ? { line: n } : { row: n }),
-      });
+      throw new TidyvaultError(
+        'IMPORT_FORMAT',
+        `${name}: ${where} is ${String(bad[1]).toLowerCase()}, not an object (expected ${format === 'json' ? 'an array of objects' : 'one object per line'})`,
+        {
+          file: name,
+          ...(format === 'ndjson' ? { line: n } : { row: n }),
+        },
+      );
     }
     const keys = await firstAppearanceKeys(ctx, raw);
-    if (keys.length > MAX_COLUMNS) throw new TidyvaultError('IMPORT_LIMIT', `${name}: more than ${MAX_COLUMNS} distinct keys`, { file: name });
+    if (keys.length > MAX_COLUMNS)
+      throw new TidyvaultError('IMPORT_LIMIT', `${name}: more than ${MAX_COLUMNS} distinct keys`, {
+        file: name,
+      });
     const names = repairHeaderNames(keys);
     const map: Expr = call('json_transform', col('j'), lit('"MAP(VARCHAR, JSON)"'));
     const value = (key: string): Expr => {
       const v: Expr = { kind: 'index', expr: map, index: lit(key) };
-      return caseWhen([[bin('=', call('json_type', v), lit('NULL')), lit(null)]], call('json_extract_string', v, lit('$')));
+      return caseWhen(
+        [[bin('=', call('json_type', v), lit('NULL')), lit(null)]],
+        call('json_extract_string', v, lit('$')),
+      );
     };
     const query: Select = {
       kind: 'select',

@@ -12,7 +12,9 @@ export async function importParquet(file: string, ctx: ImportContext): Promise<I
   let names: string[];
   let types: string[];
   try {
-    const probe = await ctx.connection.runAndReadAll(select({ kind: 'select', star: {}, columns: [], from, limit: 0 }));
+    const probe = await ctx.connection.runAndReadAll(
+      select({ kind: 'select', star: {}, columns: [], from, limit: 0 }),
+    );
     names = probe.columnNames();
     types = probe.columnTypes().map((t) => t.toString());
   } catch (e) {
@@ -21,7 +23,11 @@ export async function importParquet(file: string, ctx: ImportContext): Promise<I
   }
   const repaired = repairHeaderNames(names);
   const text = (n: string, t: string): Expr =>
-    t === 'VARCHAR' ? col(n) : NESTED.test(t) ? cast(call('to_json', col(n)), 'VARCHAR') : cast(col(n), 'VARCHAR');
+    t === 'VARCHAR'
+      ? col(n)
+      : NESTED.test(t)
+        ? cast(call('to_json', col(n)), 'VARCHAR')
+        : cast(col(n), 'VARCHAR');
   await createTableFrom(
     ctx.connection,
     ctx.table,

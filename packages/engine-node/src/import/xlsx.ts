@@ -14,12 +14,17 @@ function failure(e: unknown, name: string): never {
 
 async function widestRow(file: string, sheet: string | undefined): Promise<number> {
   let widest = 0;
-  for await (const row of readXlsxRows(file, sheet === undefined ? {} : { sheet })) widest = Math.max(widest, row.cells.length);
+  for await (const row of readXlsxRows(file, sheet === undefined ? {} : { sheet }))
+    widest = Math.max(widest, row.cells.length);
   return widest;
 }
 
 /** The first non-empty row is the header; cells are text as the workbook shows them (dates ISO). */
-export async function importXlsx(file: string, ctx: ImportContext, o: ImportOptions = {}): Promise<ImportResult> {
+export async function importXlsx(
+  file: string,
+  ctx: ImportContext,
+  o: ImportOptions = {},
+): Promise<ImportResult> {
   const name = ctx.displayName;
   const sheetOpt = o.sheet === undefined ? {} : { sheet: o.sheet };
   let appender: Awaited<ReturnType<typeof ctx.connection.createAppender>> | undefined;
@@ -30,9 +35,14 @@ export async function importXlsx(file: string, ctx: ImportContext, o: ImportOpti
     for await (const row of readXlsxRows(file, sheetOpt)) {
       if (names === undefined) {
         names = repairHeaderNames(row.cells);
-        if (extendTo > names.length) names = [...names, ...autoColumnNames(names.length + 1, extendTo - names.length, new Set(names))];
+        if (extendTo > names.length)
+          names = [...names, ...autoColumnNames(names.length + 1, extendTo - names.length, new Set(names))];
         await ctx.connection.run(
-          statement({ kind: 'createEmptyTable', name: ctx.table, columns: names.map((n) => ({ name: n, type: 'VARCHAR' })) }),
+          statement({
+            kind: 'createEmptyTable',
+            name: ctx.table,
+            columns: names.map((n) => ({ name: n, type: 'VARCHAR' })),
+          }),
         );
         appender = await ctx.connection.createAppender(ctx.table);
         continue;
@@ -53,7 +63,8 @@ export async function importXlsx(file: string, ctx: ImportContext, o: ImportOpti
       appender!.endRow();
       rows++;
     }
-    if (names === undefined) throw new TidyvaultError('IMPORT_EMPTY', `${name}: the sheet is empty`, { file: name });
+    if (names === undefined)
+      throw new TidyvaultError('IMPORT_EMPTY', `${name}: the sheet is empty`, { file: name });
     appender!.flushSync();
     const columns: Column[] = names.map((n) => ({ name: n, type: 'text' }));
     return { columns, rowCount: rows, warnings: [] };

@@ -1,0 +1,160 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeEngine } from '../node-engine.js';
+import { writeXlsx } from '../xlsx/write-xlsx.js';
+import type { ImportOptions } from './types.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-import-'));
+let engine: NodeEngine;
+const files: string[] = [];
+
+function file(name: string, content: string | Uint8Array): string {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, content);
+  files.push(p);
+  return p;
+}
+
+/** Import then read back every row as the engine sees it. */
+async function load(p: string, o: ImportOptions = {}) {
+  const ds = await engine.importFile(p, path.basename(p), o);
+  const table = await engine.run(ds, { version: 1, steps: [] });
+  await engine.drop(ds);
+  return { names: table.columns.map((c) => c.name), rows: table.rows, warnings: ds.warnings };
+}
+
+beforeAll(async () => {
+  file('utf8.csv', 'name,city\nAnn,Zürich\n');
+  file('bom.csv', '\ufeffname,city\nAnn,Zürich\n');
+  file(
+    'utf16le.csv',
+    Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('name,city\r\nAnn,Zürich\r\n', 'utf16le')]),
+  );
+  const be = Buffer.from('name,city\nAnn,Zürich\n', 'utf16le').swap16();
+  file('utf16be.csv', Buffer.concat([Buffer.from([0xfe, 0xff]), be]));
+  file(
+    'cp1252.csv',
+    Buffer.from([
+      ...Buffer.from('name,city\nAnn,Z'),
+      0xfc,
+      ...Buffer.from('rich \x80 \x93q\x94\n', 'latin1'),
+    ]),
+  );
+  file('mixed.csv', 'name,city\r\nAnn,"Two\r\nlines"\nBob,Paris\rCy,Rome\r\n');
+  file('semicolon.csv', 'name;amount\nAnn;1,5\nBob;2,0\n');
+  file('tab.tsv', 'name\tcity\nAnn\tParis\n');
+  file('headers.csv', ',name,name,\ufeffx, name \nA,B,C,D,E\n');
+  file('short.csv', 'a,b,c\n1,2,3\n4\n5,6\n');
+  file('ragged.csv', 'a,b\n1,2\n3,4,5,6\n');
+  file('empty-fields.csv', 'a,b\n,""\n');
+  allowed = files.slice();
+  engine = await NodeEngine.open({ allowedPaths: [...allowed, path.join(dir, 'data.parquet')], threads: 2 });
+});
+let allowed: string[] = [];
+afterAll(async () => {
+  await engine.close();
+});
+
+describe('CSV import', () => {
+  it.each(['utf8.csv', 'bom.csv', 'utf16le.csv', 'utf16be.csv'])(
+    'decodes %s with no BOM in the first name',
+    async (name) => {
+      const r = await load(path.join(dir, name));
+      expect(r.names).toEqual(['name', 'city']);
+      expect(r.rows).toEqual([['Ann', 'Zürich']]);
+    },
+  );
+
+  it('falls back to Windows-1252 and says so', async () => {
+    const r = await load(path.join(dir, 'cp1252.csv'));
+    expect(r.rows).toEqual([['Ann', 'Zürich € “q”']]);
+    expect(r.warnings.join(' ')).toMatch(/Windows-1252/);
+  });
+
+  it('reads mixed and CR-only line endings, keeping newlines inside quotes', async () => {
+    const r = await load(path.join(dir, 'mixed.csv'));
+    expect(r.rows).toEqual([
+      ['Ann', 'Two\r\nlines'],
+      ['Bob', 'Paris'],
+      ['Cy', 'Rome'],
+    ]);
+  });
+
+  it('sniffs semicolons and tabs', async () => {
+    expect((await load(path.join(dir, 'semicolon.csv'))).rows).toEqual([
+      ['Ann', '1,5'],
+      ['Bob', '2,0'],
+    ]);
+    expect((await load(path.join(dir, 'tab.tsv'))).names).toEqual(['name', 'city']);
+  });
+
+  it('repairs empty and duplicate header names and strips stray BOMs', async () => {
+    expect((await load(path.join(dir, 'headers.csv'))).names).toEqual([
+      'column_1',
+      'name',
+      'name_2',
+      'column_4',
+      'x',
+      'name_3',
+    ]);
+  });
+
+  it('pads short rows with NULL and counts them', async () => {
+    const r = await load(path.join(dir, 'short.csv'));
+    expect(r.rows).toEqual([
+      ['1', '2', '3'],
+      ['4', null, null],
+      ['5', '6', null],
+    ]);
+    expect(r.warnings).toContain(
+      '2 rows had fewer fields than the header and were padded with empty (null) cells',
+    );
+  });
+
+  it('refuses long rows naming the line, or extends with --ragged extend', async () => {
+    await expect(load(path.join(dir, 'ragged.csv'))).rejects.toThrow(
+      /ragged\.csv: line 3: 4 fields, but the header has 2/,
+    );
+    const r = await load(path.join(dir, 'ragged.csv'), { ragged: 'extend' });
+    expect(r.names).toEqual(['a', 'b', 'column_3', 'column_4']);
+    expect(r.rows).toEqual([
+      ['1', '2', null, null],
+      ['3', '4', '5', '6'],
+    ]);
+  });
+
+  it('keeps empty fields as empty strings, not NULL', async () => {
+    expect((await load(path.join(dir, 'empty-fields.csv'))).rows).toEqual([['', '']]);
+  });
+});
+
+describe('other formats', () => {
+  it('reads the named xlsx sheet, first by default', async () => {
+    const xlsx = path.join(dir, 'two.xlsx');
+    const rows = async function* (values: (string | null)[][]) {
+      yield* values;
+    };
+    await writeXlsx(xlsx, [{ name: 'zip', type: 'text' }], rows([['00123'], [null]]), {
+      formulaGuard: false,
+      sheetName: 'First',
+    });
+    expect((await load(xlsx)).rows).toEqual([['00123']]);
+    await expect(load(xlsx, { sheet: 'Nope' })).rejects.toThrow(/sheet 'Nope' not found; sheets: First/);
+  });
+
+  it('reads parquet columns as text', async () => {
+    const pq = path.join(dir, 'data.parquet');
+    const ds = await engine.importFile(path.join(dir, 'utf8.csv'), 'utf8.csv');
+    await engine.export(
+      ds,
+      { version: 1, steps: [{ op: 'to-number', columns: [] as never }].slice(0, 0) },
+      pq,
+      { format: 'parquet' },
+    );
+    const r = await load(pq);
+    expect(r.names).toEqual(['name', 'city']);
+    expect(r.rows).toEqual([['Ann', 'Zürich']]);
+  });
+});

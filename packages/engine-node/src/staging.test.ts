@@ -1,0 +1,28 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { StagingArea, sweepStaging } from './staging.js';
+
+describe('staging area', () => {
+  it('is a private folder that disappears on dispose', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-staging-root-'));
+    const area = new StagingArea(root);
+    expect(fs.statSync(area.dir).mode & 0o777).toBe(0o700);
+    fs.writeFileSync(area.file('.csv'), 'x');
+    area.dispose();
+    expect(fs.existsSync(area.dir)).toBe(false);
+  });
+
+  it('sweeps folders left by a process that no longer runs', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-staging-root-'));
+    const dead = path.join(root, 'tidyvault-staging-999999999-abcdef');
+    fs.mkdirSync(dead);
+    fs.writeFileSync(path.join(dead, 'left.csv'), 'secret');
+    const mine = new StagingArea(root);
+    expect(sweepStaging(root)).toEqual([]);
+    expect(fs.existsSync(dead)).toBe(false);
+    expect(fs.existsSync(mine.dir)).toBe(true);
+    mine.dispose();
+  });
+});

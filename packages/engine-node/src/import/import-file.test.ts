@@ -95,7 +95,6 @@ describe('CSV import', () => {
       'column_1',
       'name',
       'name_2',
-      'column_4',
       'x',
       'name_3',
     ]);

@@ -5,11 +5,10 @@ import {
   assembleClusters,
   clusterRowsQuery,
   compileRecipe,
-  profileStatsQuery,
-  readProfileStats,
+  columnProfileQuery,
+  readColumnProfile,
   StepError,
   TidyvaultError,
-  topValuesQuery,
   type ClusterMethod,
   type ClusterParams,
   type ClusterResult,
@@ -161,14 +160,16 @@ export class NodeEngine implements Engine {
   ): Promise<Profile> {
     const { query, columns } = this.compile(dataset, recipe);
     const source: Select = { ...query, orderBy: [] };
-    const stats = await this.withProgress(() =>
-      this.connection.runAndReadAll(select(profileStatsQuery(source, columns))),
-    );
-    const profile = readProfileStats(stats.getRows()[0]!.map(toCell), columns);
-    for (const p of profile.columns) {
-      const top = await this.connection.runAndReadAll(select(topValuesQuery(source, p.name, topN)));
-      p.topValues = top.getRows().map(([value, count]) => ({ value: toCell(value!), count: Number(count) }));
-    }
+    const profile: Profile = { rows: 0, columns: [] };
+    await this.withProgress(async () => {
+      for (const column of columns) {
+        const reader = await this.connection.runAndReadAll(select(columnProfileQuery(source, column, topN)));
+        const { rows, profile: p } = readColumnProfile(column, reader.getRowObjectsJson()[0] ?? {});
+        profile.rows = rows;
+        profile.columns.push(p);
+      }
+    });
+    if (columns.length === 0) profile.rows = dataset.rowCount;
     return profile;
   }
 

@@ -28,6 +28,7 @@ export const FUNCTIONS = [
   'least',
   'left',
   'length',
+  'list',
   'list_distinct',
   'list_filter',
   'list_sort',

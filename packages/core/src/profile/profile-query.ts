@@ -1,5 +1,5 @@
-import { bin, call, cast, col, inList, isNull, lit, type Expr, type Select } from '@tidyvault/sql';
-import { trimWs } from '../steps/common.js';
+import { bin, call, cast, col, isNotNull, isNull, list, lit, type Expr, type Select } from '@tidyvault/sql';
+import { WS_CLASS } from '../steps/common.js';
 import { INTEGER_PATTERN, NUMBER_PATTERN } from '../steps/number-parsing.js';
 import type { Column, ColumnType } from '../steps/types.js';
 
@@ -22,120 +22,166 @@ export interface Profile {
 
 /** Date shapes the profiler recognises when suggesting a conversion. */
 export const PROFILE_DATE_FORMATS = ['%Y-%m-%d', '%d/%m/%Y', '%m/%d/%Y', '%b %d %Y', '%d %b %Y', '%Y/%m/%d'];
-const STATS = [
-  'nulls',
-  'blanks',
-  'distinct',
-  'min_length',
-  'max_length',
-  'integers',
-  'numbers',
-  'dates',
-  'booleans',
-] as const;
+/** Type inference looks at the most frequent distinct values, weighted by their counts. */
+export const TYPE_SAMPLE_VALUES = 20_000;
+const SHARE = 0.95;
 
-const countIf = (cond: Expr): Expr =>
-  call('sum', { kind: 'case', whens: [{ when: cond, then: lit(1) }], else: lit(0) });
+const sumIf = (cond: Expr): Expr =>
+  call(
+    'coalesce',
+    call('sum', { kind: 'case', whens: [{ when: cond, then: col('n') }], else: lit(0) }),
+    lit(0),
+  );
 
-function statsFor(c: Column): Expr[] {
-  const v = col(c.name);
-  const text = c.type === 'text' ? v : cast(v, 'VARCHAR');
-  const t = trimWs(text);
+/**
+ * One query per column. Everything is computed from the column's distinct values and their
+ * counts (one GROUP BY), so regexes run once per distinct value rather than once per row.
+ * Result columns: rows, nulls, blanks, distinct, min_length, max_length, top (list of
+ * {value, count}), sampled, integers, numbers, dates, booleans.
+ */
+export function columnProfileQuery(source: Select, column: Column, topN = 10): Select {
+  const v = col('v');
+  const text = column.type === 'text' ? col(column.name) : cast(col(column.name), 'VARCHAR');
+  const counts: Select = {
+    kind: 'select',
+    columns: [
+      { expr: text, as: 'v' },
+      { expr: { kind: 'countStar' }, as: 'n' },
+    ],
+    from: { kind: 'subquery', query: source, alias: 'data' },
+    groupBy: [text],
+  };
+  const t = call('regexp_replace', v, lit(`^[${WS_CLASS}]+|[${WS_CLASS}]+$`), lit(''), lit('g'));
+  const stats: Select = {
+    kind: 'select',
+    columns: [
+      { expr: call('coalesce', call('sum', col('n')), lit(0)), as: 'rows' },
+      { expr: sumIf(isNull(v)), as: 'nulls' },
+      { expr: sumIf(call('regexp_full_match', v, lit(`[${WS_CLASS}]*`))), as: 'blanks' },
+      { expr: call('count', v), as: 'distinct' },
+      { expr: call('min', call('length', v)), as: 'min_length' },
+      { expr: call('max', call('length', v)), as: 'max_length' },
+    ],
+    from: { kind: 'table', name: 'counts' },
+  };
+  const top: Select = {
+    kind: 'select',
+    columns: [
+      {
+        expr: {
+          kind: 'call',
+          fn: 'list',
+          args: [
+            {
+              kind: 'struct',
+              fields: [
+                { name: 'value', value: v },
+                { name: 'count', value: col('n') },
+              ],
+            },
+          ],
+          orderBy: [{ expr: col('n'), desc: true }, { expr: v }],
+        },
+        as: 'top',
+      },
+    ],
+    from: {
+      kind: 'subquery',
+      alias: 'top_rows',
+      query: {
+        kind: 'select',
+        columns: [{ expr: v }, { expr: col('n') }],
+        from: { kind: 'table', name: 'counts' },
+        where: isNotNull(v),
+        orderBy: [{ expr: col('n'), desc: true }, { expr: v }],
+        limit: topN,
+      },
+    },
+  };
   const nonBlank = bin('<>', t, lit(''));
-  return [
-    countIf(isNull(v)),
-    countIf(bin('=', t, lit(''))),
-    { kind: 'call', fn: 'count', args: [v], distinct: true },
-    call('min', call('length', text)),
-    call('max', call('length', text)),
-    countIf(bin('AND', nonBlank, call('regexp_full_match', t, lit(INTEGER_PATTERN)))),
-    countIf(bin('AND', nonBlank, call('regexp_full_match', t, lit(NUMBER_PATTERN)))),
-    countIf(
-      bin('AND', nonBlank, {
-        kind: 'unary',
-        op: 'IS NOT NULL',
-        arg: call('coalesce', ...PROFILE_DATE_FORMATS.map((f) => call('try_strptime', t, lit(f)))),
-      }),
-    ),
-    countIf(
-      inList(
-        call('lower', t),
-        ['true', 'false', 'yes', 'no'].map((x) => lit(x)),
-      ),
-    ),
-  ];
-}
-
-/** One pass over the data for every column's counts. Column i's stats are columns i*9 … i*9+8, after `rows`. */
-export function profileStatsQuery(source: Select, columns: Column[]): Select {
-  return {
+  const formats = list(PROFILE_DATE_FORMATS.map((f) => lit(f)));
+  const types: Select = {
     kind: 'select',
     columns: [
-      { expr: { kind: 'countStar' }, as: 'rows' },
-      ...columns.flatMap((c, i) => statsFor(c).map((expr, j) => ({ expr, as: `c${i}_${STATS[j]}` }))),
+      { expr: sumIf(nonBlank), as: 'sampled' },
+      {
+        expr: sumIf(bin('AND', nonBlank, call('regexp_full_match', t, lit(INTEGER_PATTERN)))),
+        as: 'integers',
+      },
+      { expr: sumIf(bin('AND', nonBlank, call('regexp_full_match', t, lit(NUMBER_PATTERN)))), as: 'numbers' },
+      { expr: sumIf(bin('AND', nonBlank, isNotNull(call('try_strptime', t, formats)))), as: 'dates' },
+      { expr: sumIf(call('regexp_full_match', call('lower', t), lit('true|false|yes|no'))), as: 'booleans' },
     ],
-    from: { kind: 'subquery', query: source, alias: 'data' },
+    from: {
+      kind: 'subquery',
+      alias: 'sample',
+      query: {
+        kind: 'select',
+        columns: [{ expr: v }, { expr: col('n') }],
+        from: { kind: 'table', name: 'counts' },
+        where: isNotNull(v),
+        orderBy: [{ expr: col('n'), desc: true }],
+        limit: TYPE_SAMPLE_VALUES,
+      },
+    },
+  };
+  return {
+    kind: 'select',
+    with: [
+      { name: 'counts', query: counts, materialized: true },
+      { name: 'stats', query: stats },
+      { name: 'top', query: top },
+      { name: 'types', query: types },
+    ],
+    star: {},
+    columns: [],
+    from: {
+      kind: 'join',
+      type: 'CROSS',
+      left: {
+        kind: 'join',
+        type: 'CROSS',
+        left: { kind: 'table', name: 'stats' },
+        right: { kind: 'table', name: 'top' },
+      },
+      right: { kind: 'table', name: 'types' },
+    },
   };
 }
 
-export function topValuesQuery(source: Select, column: string, limit = 10): Select {
-  return {
-    kind: 'select',
-    columns: [
-      { expr: col(column), as: 'value' },
-      { expr: { kind: 'countStar' }, as: 'count' },
-    ],
-    from: { kind: 'subquery', query: source, alias: 'data' },
-    groupBy: [col(column)],
-    orderBy: [
-      { expr: col('count'), desc: true },
-      { expr: col('value'), nulls: 'LAST' },
-    ],
-    limit,
-  };
+type Row = Record<string, unknown>;
+
+function inferType(column: Column, r: Row, filled: number): ColumnProfile['inferredType'] {
+  if (column.type !== 'text') return column.type;
+  if (filled === 0) return 'empty';
+  const sampled = Number(r.sampled);
+  const share = (k: string) => (sampled > 0 ? Number(r[k]) / sampled : 0);
+  if (share('integers') >= SHARE) return 'integer';
+  if (share('numbers') >= SHARE) return 'number';
+  if (share('dates') >= SHARE) return 'date';
+  if (share('booleans') >= SHARE) return 'boolean';
+  return 'text';
 }
 
-/** Turn the stats row into profiles (top values are filled in separately). */
-export function readProfileStats(row: (number | string | null)[], columns: Column[]): Profile {
-  const n = (x: number | string | null | undefined) => (x === null || x === undefined ? 0 : Number(x));
-  const rows = n(row[0]);
+/** A column's profile from its query's single row (values as JSON: numbers may be strings). */
+export function readColumnProfile(column: Column, r: Row): { rows: number; profile: ColumnProfile } {
+  const n = (k: string) => (r[k] === null || r[k] === undefined ? 0 : Number(r[k]));
+  const rows = n('rows');
+  const nulls = n('nulls');
+  const blanks = n('blanks');
+  const top = (Array.isArray(r.top) ? r.top : []) as { value: string; count: unknown }[];
   return {
     rows,
-    columns: columns.map((c, i) => {
-      const s = (j: number) => row[1 + i * STATS.length + j] ?? null;
-      const nulls = n(s(0));
-      const blanks = n(s(1));
-      const filled = rows - nulls - blanks;
-      const share = (k: number) => (filled > 0 ? n(s(k)) / filled : 0);
-      const inferredType: ColumnProfile['inferredType'] =
-        c.type !== 'text'
-          ? c.type === 'integer'
-            ? 'integer'
-            : c.type === 'number'
-              ? 'number'
-              : 'date'
-          : filled === 0
-            ? 'empty'
-            : share(5) >= 0.95
-              ? 'integer'
-              : share(6) >= 0.95
-                ? 'number'
-                : share(7) >= 0.95
-                  ? 'date'
-                  : share(8) >= 0.95
-                    ? 'boolean'
-                    : 'text';
-      return {
-        name: c.name,
-        type: c.type,
-        nulls,
-        blanks,
-        distinct: n(s(2)),
-        minLength: s(3) === null ? null : n(s(3)),
-        maxLength: s(4) === null ? null : n(s(4)),
-        topValues: [],
-        inferredType,
-      };
-    }),
+    profile: {
+      name: column.name,
+      type: column.type,
+      nulls,
+      blanks,
+      distinct: n('distinct'),
+      minLength: r.min_length === null || r.min_length === undefined ? null : n('min_length'),
+      maxLength: r.max_length === null || r.max_length === undefined ? null : n('max_length'),
+      topValues: top.map((t) => ({ value: t.value, count: Number(t.count) })),
+      inferredType: inferType(column, r, rows - nulls - blanks),
+    },
   };
 }

@@ -25,7 +25,7 @@ export class AtomicOutput {
   ) {
     if (sameFile(target, input)) {
       throw new TidyvaultError(
-        'USAGE',
+        'EXPORT',
         `the output ${target} is the input file; choose another output path`,
         { file: target },
       );

@@ -152,7 +152,7 @@ describe('bad input gets exit 1 and one message naming the problem', () => {
     const before = fs.readFileSync(good, 'utf8');
     const r = tidyvault(clean(good, okRecipe, good));
     expect(r.stderr).toMatch(/is the input file/);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(1);
     expect(fs.readFileSync(good, 'utf8')).toBe(before);
   });
 });

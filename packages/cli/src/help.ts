@@ -41,6 +41,8 @@ Options:
   --no-header            the CSV's first row is data (columns become column_1, …)
   --memory-limit <size>  DuckDB memory limit, e.g. 8GB (default: half the machine's memory)
   --threads <n>          DuckDB threads (default: all cores)
+  --spill-dir <folder>   let DuckDB spill to this private (0700) folder when memory runs out;
+                         spill files are NOT encrypted (off by default: work must fit in memory)
   --quiet                no progress bar or summary
 
 Examples:

@@ -16,6 +16,7 @@ const INPUT_OPTIONS: Options = {
   'no-header': { type: 'boolean' },
   ragged: { type: 'string' },
   'memory-limit': { type: 'string' },
+  'spill-dir': { type: 'string' },
   threads: { type: 'string' },
   quiet: { type: 'boolean' },
 };

@@ -164,6 +164,15 @@ describe('usage errors exit 2', () => {
     expect(tidyvault(['frobnicate']).code).toBe(2);
   });
 
+  it('a spill folder others can read', () => {
+    const open = path.join(dir, 'spill-open');
+    fs.mkdirSync(open, { mode: 0o755 });
+    fs.chmodSync(open, 0o755);
+    const r = tidyvault([...clean(good), '--spill-dir', open]);
+    expect(r.stderr).toMatch(/must be private/);
+    expect(r.code).toBe(2);
+  });
+
   it('--help for the tool and each command shows examples', () => {
     for (const args of [
       ['--help'],

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { handmadeZip } from '../../../engine-node/src/xlsx/handmade-zip.test-helper.js';
 import { tidyvault, workdir, write } from './run-cli.js';
 
 const dir = workdir();
@@ -28,47 +28,6 @@ const clean = (input: string, recipe = okRecipe, out = path.join(dir, 'out.csv')
   '-o',
   out,
 ];
-
-/** A minimal zip with one stored-as-deflate entry whose header claims `claimed` bytes. */
-function zipWith(entries: { name: string; data: Buffer }[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const compressed = zlib.deflateRawSync(e.data);
-    const crc = zlib.crc32 ? zlib.crc32(e.data) : 0;
-    const name = Buffer.from(e.name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(crc >>> 0, 14);
-    local.writeUInt32LE(compressed.length, 18);
-    local.writeUInt32LE(e.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(crc >>> 0, 16);
-    central.writeUInt32LE(compressed.length, 20);
-    central.writeUInt32LE(e.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, compressed);
-    centrals.push(central, name);
-    offset += 30 + name.length + compressed.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
 
 describe('bad input gets exit 1 and one message naming the problem', () => {
   it('an empty file', () => expectDataError(clean(write(dir, 'empty.csv', '')), /empty\.csv.*empty/));
@@ -99,7 +58,7 @@ describe('bad input gets exit 1 and one message naming the problem', () => {
     expectDataError(clean(write(dir, 'corrupt.xlsx', Buffer.from('PK\x03\x04garbage'))), /corrupt\.xlsx/));
 
   it('an xlsx that is a zip bomb', () => {
-    const bomb = zipWith([
+    const bomb = handmadeZip([
       { name: '[Content_Types].xml', data: Buffer.from('<Types/>') },
       { name: 'xl/worksheets/sheet1.xml', data: Buffer.alloc(200 * 2 ** 20, 0x20) },
     ]);

@@ -1,8 +1,9 @@
+import type { FileFormat } from '../file-formats.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Column } from '@tidyvault/core';
 import type { StagingArea } from '../staging.js';
 
-export type InputFormat = 'csv' | 'tsv' | 'json' | 'ndjson' | 'parquet' | 'xlsx';
+export type InputFormat = FileFormat;
 
 export interface ImportOptions {
   format?: InputFormat;

@@ -59,6 +59,17 @@ describe('normalizeNewlines (property)', () => {
     );
   });
 
+  it('rewrites every line break when quoting is off, in chunks or not', () => {
+    fc.assert(
+      fc.property(csvText, fc.nat(), (text, cut) => {
+        const n = new NewlineNormalizer({ quote: null });
+        const at = cut % (text.length + 1);
+        expect(n.push(text.slice(0, at)) + n.push(text.slice(at))).toBe(text.replace(/\r\n?/g, '\n'));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('keeps every record and value, and leaves only LF terminators', () => {
     fc.assert(
       fc.property(csvText, (text) => {

@@ -8,11 +8,13 @@ Commands:
   cluster <input> --column <c> --method <m>     groups of similar spellings
   sql <recipe.json> [--input <file>]            print the SQL a recipe compiles to
   validate <recipe.json> [--input <file>]       check a recipe (and that it fits a file)
+  serve [--host 127.0.0.1] [--port 5177]        the workbench server; prints a one-time login link
 
 Examples:
   tidyvault clean fixtures/w1/input.csv --recipe fixtures/w1/recipe.json -o clean.csv
   tidyvault profile fixtures/w1/input.csv
   tidyvault cluster fixtures/w1/input.csv --column name --method fingerprint --json
+  tidyvault serve
 
 Formats (by extension, or --format): csv, tsv, json (array), ndjson/jsonl, parquet, xlsx.
 Exit codes: 0 ok, 1 data or recipe error, 2 usage error.
@@ -108,5 +110,37 @@ Exit code 0 when valid, 1 with one message naming the step and field when not.
 Examples:
   tidyvault validate fixtures/w1/recipe.json
   tidyvault validate fixtures/w1/recipe.json --input fixtures/w1/input.csv
+`,
+  serve: `Usage: tidyvault serve [--host 127.0.0.1] [--port 5177] [options]
+
+Starts the Tidyvault server. Uploaded datasets are held in this process's memory (a sandboxed
+in-memory DuckDB) and nowhere else; they are purged on delete, after 60 idle minutes, 24 hours
+after upload, or when the server stops. It prints a one-time login link (like Jupyter): opening
+it signs you in with a session cookie and the link stops working. Single user.
+
+Options:
+  --host <addr>            address to listen on (default 127.0.0.1). Anything but loopback
+                           needs --tls-cert/--tls-key or --trust-proxy
+  --port <n>               port (default 5177; 0 picks a free one)
+  --tls-cert <file>        PEM certificate: serve HTTPS (TLS 1.2+), HSTS, Secure cookie
+  --tls-key <file>         PEM private key for --tls-cert
+  --trust-proxy <addrs>    a TLS-terminating proxy at these addresses (comma-separated, or
+                           'true' for any) is in front; X-Forwarded-* are trusted from it only
+  --allowed-host <name>    also answer to this Host name (repeatable); others get 421, which
+                           stops DNS-rebinding attacks (localhost, 127.0.0.1, [::1] always work)
+  --max-upload <size>      largest upload, e.g. 500MB (default 2GB)
+  --memory-limit <size>    DuckDB memory limit, e.g. 8GB (default: half the machine's memory)
+  --threads <n>            DuckDB threads (default: all cores)
+
+Settings: a flag wins over its environment variable (TIDYVAULT_HOST, TIDYVAULT_PORT), which
+wins over the default. TIDYVAULT_HOME (default ~/.tidyvault) is the private data folder
+(created 0700); the instance key server.key (0600) is made there on first run. Logs (JSON, on
+stderr) hold operations, ids and timings, never cell values, file names or tokens.
+
+Examples:
+  tidyvault serve
+  tidyvault serve --port 8080
+  tidyvault serve --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem --allowed-host tidy.example.org
+  TIDYVAULT_HOME=/srv/tidyvault tidyvault serve --host 10.0.0.5 --trust-proxy 10.0.0.1 --allowed-host tidy.example.org
 `,
 };

@@ -3,6 +3,7 @@ import { isTidyvaultError } from '@tidyvault/core';
 import { clean } from './commands/clean.js';
 import { cluster } from './commands/cluster.js';
 import { profile } from './commands/profile.js';
+import { serve } from './commands/serve.js';
 import { sql } from './commands/sql.js';
 import { validate } from './commands/validate.js';
 import { UsageError, type Args } from './args.js';
@@ -59,6 +60,20 @@ const SPECS: Record<string, { options: Options; positionals: number }> = {
     positionals: 1,
     options: { input: { type: 'string' }, ...INPUT_OPTIONS, format: { type: 'string' } },
   },
+  serve: {
+    positionals: 0,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'trust-proxy': { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true },
+      'memory-limit': { type: 'string' },
+      threads: { type: 'string' },
+      'max-upload': { type: 'string' },
+    },
+  },
   validate: {
     positionals: 1,
     options: { input: { type: 'string' }, ...INPUT_OPTIONS, format: { type: 'string' } },
@@ -100,6 +115,8 @@ export async function runCommand(command: string, argv: string[]): Promise<numbe
         return await cluster(args);
       case 'sql':
         return await sql(args);
+      case 'serve':
+        return await serve(args);
       default:
         return await validate(args);
     }

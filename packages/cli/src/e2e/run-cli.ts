@@ -12,12 +12,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export function tidyvault(args: string[], options: { cwd?: string; input?: string } = {}): CliResult {
+export function tidyvault(
+  args: string[],
+  options: { cwd?: string; input?: string; env?: Record<string, string> } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd: options.cwd,
     input: options.input,
     encoding: 'utf8',
-    env: { ...process.env, TIDYVAULT_DEBUG: '' },
+    env: { ...process.env, TIDYVAULT_DEBUG: '', ...options.env },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -1,0 +1,123 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyMultipart from '@fastify/multipart';
+import Fastify, { LogController } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ZodApp } from './app-types.js';
+import { authRoutes } from './auth/routes.js';
+import { OneTimeToken, SessionStore } from './auth/sessions.js';
+import { datasetRoutes } from './datasets/routes.js';
+import { DatasetStore } from './datasets/store.js';
+import { uploadRoute } from './datasets/upload.js';
+import { registerErrorHandling } from './errors.js';
+import { healthRoute, rootRoute } from './health.js';
+import { logSerializers, registerRequestLog } from './logging.js';
+import { openApiRoute, registerOpenApi } from './openapi.js';
+import { resolveOptions, type ServerOptions } from './options.js';
+import { registerAccessControl, type RouteInfo } from './security/access.js';
+import { registerCsrf } from './security/csrf.js';
+import { registerSecurityHeaders } from './security/headers.js';
+import { registerHostCheck } from './security/host-check.js';
+
+export interface TidyvaultApp {
+  app: ZodApp;
+  /** Every registered route with its declared access (for the deny-by-default test). */
+  routes: RouteInfo[];
+  store: DatasetStore;
+  sessions: SessionStore;
+  /** Issues the single-user login link's token (each call kills the previous one). */
+  issueLoginToken: () => string;
+}
+
+const JSON_BODY_LIMIT = 1024 * 1024;
+
+export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
+  const o = resolveOptions(options);
+  const app = Fastify({
+    logger: {
+      level: o.logLevel,
+      serializers: logSerializers,
+      ...(o.logStream ? { stream: o.logStream } : {}),
+    },
+    // Fastify's own request lines carry raw URLs (login token, column names): ours log routes only.
+    logController: new LogController({ disableRequestLogging: true }),
+    ...(o.tls ? { https: { cert: o.tls.cert, key: o.tls.key, minVersion: 'TLSv1.2' as const } } : {}),
+    ...(o.trustProxy !== undefined ? { trustProxy: o.trustProxy } : {}),
+    bodyLimit: JSON_BODY_LIMIT,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    // A socket idle this long is closed; a request must arrive in full within requestTimeout.
+    connectionTimeout: 2 * 60_000,
+    requestTimeout: o.requestTimeoutMs,
+    // No implicit HEAD twins: every route is one the code declares (HEAD of an export would run it).
+    exposeHeadRoutes: false,
+    keepAliveTimeout: 5_000,
+    maxRequestsPerSocket: 1_000,
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>() as ZodApp;
+  // Slow-header (Slowloris) clients are cut off; Node's default is 60 s.
+  app.server.headersTimeout = 30_000;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // text/plain is a "simple" cross-site content type; the API takes JSON and multipart only.
+  app.removeContentTypeParser('text/plain');
+
+  const sessions = new SessionStore({
+    clock: o.clock,
+    idleMs: o.sessionIdleMs,
+    absoluteMs: o.sessionAbsoluteMs,
+    secretKey: o.secretKey,
+  });
+  const loginToken = new OneTimeToken();
+  const store = new DatasetStore({
+    engine: o.engine,
+    clock: o.clock,
+    idleMs: o.datasetIdleMs,
+    absoluteMs: o.datasetAbsoluteMs,
+  });
+
+  registerErrorHandling(app);
+  registerHostCheck(app, o.allowedHosts);
+  registerSecurityHeaders(app, { secure: o.secure });
+  registerRequestLog(app);
+  await app.register(fastifyCookie);
+  const routes = registerAccessControl(app, { sessions, secure: o.secure });
+  registerCsrf(app, { sessions });
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: o.maxUploadBytes, files: 1, fields: 5, parts: 6, fieldSize: 1024 },
+    throwFileSizeLimit: true,
+  });
+  await registerOpenApi(app);
+
+  healthRoute(app);
+  rootRoute(app);
+  openApiRoute(app);
+  authRoutes(app, { sessions, loginToken, secure: o.secure, sessionAbsoluteMs: o.sessionAbsoluteMs });
+  uploadRoute(app, {
+    engine: o.engine,
+    store,
+    maxUploadBytes: o.maxUploadBytes,
+    maxConcurrentUploads: o.maxConcurrentUploads,
+    maxResidentBytes: o.maxResidentBytes,
+  });
+  datasetRoutes(app, { engine: o.engine, store, spillDirectory: o.engine.settings['temp_directory'] ?? '' });
+
+  let timer: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    timer = setInterval(() => {
+      sessions.sweep();
+      store.sweep().then(
+        (n) => {
+          if (n > 0) app.log.info({ op: 'dataset.expire', count: n }, 'expired datasets purged');
+        },
+        () => app.log.error({ op: 'dataset.expire' }, 'expiry sweep failed'),
+      );
+    }, o.sweepIntervalMs);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    if (timer) clearInterval(timer);
+    await store.purgeAll();
+  });
+
+  return { app, routes, store, sessions, issueLoginToken: () => loginToken.issue() };
+}

@@ -1,0 +1,29 @@
+import { compileRecipe, type LoadedDataset, type Recipe } from '@tidyvault/core';
+import type { NodeEngine } from '@tidyvault/engine-node';
+import { select } from '@tidyvault/sql';
+
+const CACHED_COUNTS = 32;
+
+/** Row counts per recipe state of one dataset (a grid asks for the same count on every page). */
+export class RowCounts {
+  private readonly counts = new Map<string, number>();
+
+  async count(engine: NodeEngine, data: LoadedDataset, recipe: Recipe): Promise<number> {
+    if (recipe.steps.length === 0) return data.rowCount;
+    const key = JSON.stringify(recipe.steps);
+    const known = this.counts.get(key);
+    if (known !== undefined) return known;
+    const { query } = compileRecipe(recipe, data.table, data.columns);
+    const reader = await engine.connection.runAndReadAll(
+      select({
+        kind: 'select',
+        columns: [{ expr: { kind: 'countStar' }, as: 'n' }],
+        from: { kind: 'subquery', query: { ...query, orderBy: [] }, alias: 'q' },
+      }),
+    );
+    const n = Number(reader.getRowsJson()[0]![0]);
+    if (this.counts.size >= CACHED_COUNTS) this.counts.delete(this.counts.keys().next().value!);
+    this.counts.set(key, n);
+    return n;
+  }
+}

@@ -1,0 +1,360 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  addStep,
+  CLUSTER_METHODS,
+  currentRecipe,
+  historyFromRecipe,
+  parseRecipe,
+  parseStep,
+  redo,
+  undo,
+  type History,
+} from '@tidyvault/core';
+import { OUTPUT_FORMATS, type NodeEngine } from '@tidyvault/engine-node';
+import { z } from 'zod';
+import type { ZodApp } from '../app-types.js';
+import { errorSchema, notFound } from '../errors.js';
+import { facet } from './facet.js';
+import {
+  cellSchema,
+  columnSchema,
+  datasetDetail,
+  datasetSummary,
+  historyState,
+  idParams,
+  recipeBody,
+  stepBody,
+} from './schemas.js';
+import type { DatasetEntry, DatasetStore } from './store.js';
+import { historyView, location, summary } from './views.js';
+
+const MAX_PAGE = 10_000;
+const MAX_FACET = 1_000;
+
+const CONTENT_TYPES: Record<string, string> = {
+  csv: 'text/csv; charset=utf-8',
+  tsv: 'text/tab-separated-values; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  ndjson: 'application/x-ndjson; charset=utf-8',
+  parquet: 'application/vnd.apache.parquet',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+/** RFC 6266: an ASCII fallback plus the UTF-8 name; nothing that could break the header. */
+export function contentDisposition(name: string, ext: string): string {
+  const stem = path.parse(name).name || 'dataset';
+  const file = `${stem}-clean.${ext}`;
+  const ascii = file.replace(/[^\x20-\x7e]|["\\%;]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file)}`;
+}
+
+const notFoundResponse = { 404: errorSchema };
+const stepErrors = { 400: errorSchema, 404: errorSchema, 422: errorSchema };
+
+export function datasetRoutes(
+  app: ZodApp,
+  o: { engine: NodeEngine; store: DatasetStore; spillDirectory: string },
+): void {
+  const { engine, store } = o;
+  const load = async (id: string, user: string, op: string): Promise<DatasetEntry> => {
+    const e = await store.get(id, user, op);
+    if (!e) throw notFound();
+    return e;
+  };
+  const user = (r: { session?: { user: string } }) => r.session!.user;
+
+  /** Validate the changed history's recipe against the data; only then make it current. */
+  const commit = (e: DatasetEntry, change: (h: History) => History) =>
+    store.change(e, async () => {
+      const next = change(e.history);
+      await engine.validate(e.data, currentRecipe(next));
+      e.history = next;
+      return historyView(e);
+    });
+
+  app.get(
+    '/api/datasets',
+    {
+      config: { access: 'user' },
+      schema: {
+        summary: 'Your datasets',
+        response: { 200: z.object({ datasets: z.array(datasetSummary) }) },
+      },
+    },
+    async (request) => ({ datasets: store.list(user(request)).map((e) => summary(store, e)) }),
+  );
+
+  app.get(
+    '/api/datasets/:id',
+    {
+      config: { access: 'user' },
+      schema: {
+        summary: 'Metadata, recipe and history cursor',
+        params: idParams,
+        response: { 200: datasetDetail, ...notFoundResponse },
+      },
+    },
+    async (request) => {
+      const e = await load(request.params.id, user(request), 'read');
+      return { ...summary(store, e), history: historyView(e) };
+    },
+  );
+
+  app.get(
+    '/api/datasets/:id/rows',
+    {
+      config: { access: 'user' },
+      schema: {
+        summary: 'A page of rows under the current recipe (or its first `step` steps)',
+        params: idParams,
+        querystring: z.object({
+          offset: z.coerce.number().int().min(0).default(0),
+          limit: z.coerce.number().int().min(0).max(MAX_PAGE).default(100),
+          step: z.coerce.number().int().min(0).optional(),
+        }),
+        response: {
+          200: z.object({
+            offset: z.number(),
+            limit: z.number(),
+            /** Rows under the recipe (or its first `step` steps). */
+            total: z.number(),
+            columns: z.array(columnSchema),
+            rows: z.array(z.array(cellSchema)),
+          }),
+          ...stepErrors,
+        },
+      },
+    },
+    async (request) => {
+      const { offset, limit, step } = request.query;
+      const e = await load(request.params.id, user(request), 'rows');
+      const all = currentRecipe(e.history);
+      const recipe = step === undefined ? all : { ...all, steps: all.steps.slice(0, step) };
+      const result = await engine.run(e.data, recipe, { offset, limit });
+      const total = await e.counts.count(engine, e.data, recipe);
+      return { offset, limit, total, ...result };
+    },
+  );
+
+  app.get(
+    '/api/datasets/:id/profile',
+    {
+      config: { access: 'user' },
+      schema: {
+        summary: 'Column profile under the current recipe',
+        params: idParams,
+        response: { 200: z.unknown(), ...stepErrors },
+      },
+    },
+    async (request) => {
+      const e = await load(request.params.id, user(request), 'profile');
+      return engine.profile(e.data, currentRecipe(e.history));
+    },
+  );
+
+  app.get(
+    '/api/datasets/:id/facet',
+    {
+      config: { access: 'user' },
+      schema: {
+        summary: 'Value counts of one column under the current recipe, most frequent first',
+        params: idParams,
+        querystring: z.object({
+          column: z.string().min(1),
+          limit: z.coerce.number().int().min(1).max(MAX_FACET).default(200),
+        }),
+        response: {
+          200: z.object({
+            column: z.string(),
+            values: z.array(z.object({ value: z.string().nullable(), count: z.number() })),
+            truncated: z.boolean(),
+          }),
+          ...stepErrors,
+        },
+      },
+    },
+    async (request) => {
+      const e = await load(request.params.id, user(request), 'facet');
+      return facet(engine, e.data, currentRecipe(e.history), request.query.column, request.query.limit);
+    },
+  );
+
+  app.post(
+    '/api/datasets/:id/cluster',
+    {
+      config: { access: 'user' },
+      schema: {
+        summary: 'Clusters of near-duplicate values in one column (OpenRefine methods)',
+        params: idParams,
+        body: z.object({
+          column: z.string().min(1),
+          method: z.enum(CLUSTER_METHODS),
+          params: z
+            .strictObject({
+              ngramSize: z.number().int().min(1).max(10).optional(),
+              radius: z.number().min(0).max(100).optional(),
+              blockingNgramSize: z.number().int().min(1).max(20).optional(),
+            })
+            .optional(),
+        }),
+        response: { 200: z.unknown(), ...stepErrors },
+      },
+    },
+    async (request) => {
+      const e = await load(request.params.id, user(request), 'cluster');
+      const { column, method, params } = request.body;
+      return engine.cluster(e.data, column, method, params ?? {}, currentRecipe(e.history));
+    },
+  );
+
+  app.post(
+    '/api/datasets/:id/steps',
+    {
+      config: { access: 'user' },
+      schema: {
+        summary: 'Append a step (checked against the data first; on failure nothing changes)',
+        params: idParams,
+        body: stepBody,
+        response: { 200: historyState, ...stepErrors },
+      },
+    },
+    async (request) => {
+      const step = parseStep(request.body.step);
+      const e = await load(request.params.id, user(request), 'step');
+      return commit(e, (h) => addStep(h, step));
+    },
+  );
+
+  for (const [route, move] of [
+    ['undo', undo],
+    ['redo', redo],
+  ] as const) {
+    app.post(
+      `/api/datasets/:id/${route}`,
+      {
+        config: { access: 'user' },
+        schema: {
+          summary: `${route === 'undo' ? 'Undo' : 'Redo'} one step`,
+          params: idParams,
+          response: { 200: historyState, ...stepErrors },
+        },
+      },
+      async (request) => {
+        const e = await load(request.params.id, user(request), route);
+        return commit(e, move);
+      },
+    );
+  }
+
+  app.put(
+    '/api/datasets/:id/recipe',
+    {
+      config: { access: 'user' },
+      schema: {
+        summary: 'Replace the whole recipe (checked first; redo is cleared)',
+        params: idParams,
+        body: recipeBody,
+        response: { 200: historyState, ...stepErrors },
+      },
+    },
+    async (request) => {
+      const recipe = parseRecipe(request.body.recipe);
+      const e = await load(request.params.id, user(request), 'recipe.replace');
+      return commit(e, () => historyFromRecipe(recipe));
+    },
+  );
+
+  app.get(
+    '/api/datasets/:id/recipe',
+    {
+      config: { access: 'user' },
+      schema: {
+        summary: 'The current recipe (recipe v1 JSON)',
+        params: idParams,
+        response: { 200: z.unknown(), ...notFoundResponse },
+      },
+    },
+    async (request) => currentRecipe((await load(request.params.id, user(request), 'recipe.read')).history),
+  );
+
+  app.get(
+    '/api/datasets/:id/export',
+    {
+      config: { access: 'user' },
+      schema: {
+        summary: 'Download the cleaned data; text cells starting = + - @ TAB CR get a leading apostrophe',
+        params: idParams,
+        querystring: z.object({
+          format: z.enum(OUTPUT_FORMATS as [string, ...string[]]).default('csv'),
+          formulaGuard: z
+            .enum(['true', 'false'])
+            .default('true')
+            .transform((v) => v === 'true'),
+        }),
+        response: { 200: z.unknown(), ...stepErrors },
+      },
+    },
+    async (request, reply) => {
+      const { format, formulaGuard } = request.query;
+      const e = await load(request.params.id, user(request), 'export');
+      const started = performance.now();
+      const file = engine.staging.file(`.${format}`);
+      try {
+        await engine.export(e.data, currentRecipe(e.history), file, {
+          format: format as (typeof OUTPUT_FORMATS)[number],
+          formulaGuard,
+          countRows: false,
+        });
+      } catch (err) {
+        fs.rmSync(file, { force: true });
+        throw err;
+      }
+      const stream = fs.createReadStream(file);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          stream.once('open', () => resolve());
+          stream.once('error', reject);
+        });
+      } finally {
+        // An unlinked file stays readable through the open stream; its name is gone at once.
+        fs.rmSync(file, { force: true });
+      }
+      request.log.info(
+        { op: 'dataset.export', dataset: e.id, format, ms: Math.round(performance.now() - started) },
+        'export ready',
+      );
+      reply.header('content-type', CONTENT_TYPES[format] ?? 'application/octet-stream');
+      reply.header('content-disposition', contentDisposition(e.name, format));
+      return reply.send(stream);
+    },
+  );
+
+  app.get(
+    '/api/datasets/:id/location',
+    {
+      config: { access: 'user' },
+      schema: { summary: 'Where the bytes are, until when, and who accessed them', params: idParams },
+    },
+    async (request) =>
+      location(store, await load(request.params.id, user(request), 'location'), o.spillDirectory),
+  );
+
+  app.delete(
+    '/api/datasets/:id',
+    {
+      config: { access: 'user' },
+      schema: {
+        summary: 'Purge the dataset now',
+        params: idParams,
+        response: { 204: z.unknown(), ...notFoundResponse },
+      },
+    },
+    async (request, reply) => {
+      const e = await load(request.params.id, user(request), 'delete');
+      await store.purge(e);
+      request.log.info({ op: 'dataset.purge', dataset: e.id, reason: 'delete' }, 'dataset purged');
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+export const columnSchema = z.object({
+  name: z.string(),
+  type: z.enum(['text', 'number', 'integer', 'date']),
+});
+export const cellSchema = z.union([z.string(), z.number(), z.null()]);
+/** Any id shape is accepted: a malformed id gets the same 404 as an unknown or foreign one. */
+export const idParams = z.object({ id: z.string().max(100) });
+
+export const datasetSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  rows: z.number(),
+  columns: z.array(columnSchema),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+});
+
+export const uploadResult = datasetSummary.extend({ warnings: z.array(z.string()) });
+
+/** Recipe and step bodies are checked by core's own parser (exact messages naming the field). */
+export const recipeBody = z.object({ recipe: z.unknown() });
+export const stepBody = z.object({ step: z.unknown() });
+
+export const historyState = z.object({
+  recipe: z.unknown(),
+  cursor: z.number(),
+  steps: z.number(),
+  canUndo: z.boolean(),
+  canRedo: z.boolean(),
+});
+
+export const datasetDetail = datasetSummary.extend({ history: historyState });

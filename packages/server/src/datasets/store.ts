@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import type { History, LoadedDataset } from '@tidyvault/core';
+import type { NodeEngine } from '@tidyvault/engine-node';
+import type { Clock } from '../options.js';
+import { RowCounts } from './count.js';
+
+export interface Access {
+  at: number;
+  op: string;
+  user: string;
+}
+
+/** One uploaded dataset: the source table in DuckDB plus its recipe history. */
+export interface DatasetEntry {
+  readonly id: string;
+  readonly owner: string;
+  readonly name: string;
+  readonly data: LoadedDataset;
+  history: History;
+  readonly createdAt: number;
+  lastAccessAt: number;
+  /** Bytes of the uploaded file (the source table holds about as much). */
+  readonly sourceBytes: number;
+  readonly accesses: Access[];
+  /** Changes to `history` run one at a time (see DatasetStore.change). */
+  queue: Promise<unknown>;
+  readonly counts: RowCounts;
+}
+
+const RECENT_ACCESSES = 20;
+
+export interface StoreOptions {
+  engine: NodeEngine;
+  clock: Clock;
+  idleMs: number;
+  absoluteMs: number;
+}
+
+/**
+ * Datasets held in the engine's memory, by 128-bit random id. A dataset expires after `idleMs`
+ * without access or `absoluteMs` after upload, whichever is first; an expired dataset is purged
+ * (its DuckDB table dropped) by the next sweep or the next attempt to use it.
+ */
+export class DatasetStore {
+  private readonly entries = new Map<string, DatasetEntry>();
+  constructor(private readonly o: StoreOptions) {}
+
+  add(owner: string, name: string, data: LoadedDataset, history: History, sourceBytes: number): DatasetEntry {
+    const now = this.o.clock();
+    const entry: DatasetEntry = {
+      id: randomBytes(16).toString('hex'),
+      owner,
+      name,
+      data,
+      history,
+      createdAt: now,
+      lastAccessAt: now,
+      sourceBytes,
+      accesses: [{ at: now, op: 'upload', user: owner }],
+      queue: Promise.resolve(),
+      counts: new RowCounts(),
+    };
+    this.entries.set(entry.id, entry);
+    return entry;
+  }
+
+  expiresAt(e: DatasetEntry): number {
+    return Math.min(e.lastAccessAt + this.o.idleMs, e.createdAt + this.o.absoluteMs);
+  }
+
+  private expired(e: DatasetEntry): boolean {
+    return this.o.clock() >= this.expiresAt(e);
+  }
+
+  /**
+   * The caller's live dataset, its idle timer touched and the access recorded; undefined for
+   * unknown, someone else's and expired ids alike (expired ones are purged on the way).
+   */
+  async get(id: string, user: string, op: string): Promise<DatasetEntry | undefined> {
+    const e = this.entries.get(id);
+    if (!e || e.owner !== user) return undefined;
+    if (this.expired(e)) {
+      await this.purge(e);
+      return undefined;
+    }
+    const now = this.o.clock();
+    e.lastAccessAt = now;
+    e.accesses.push({ at: now, op, user });
+    if (e.accesses.length > RECENT_ACCESSES) e.accesses.splice(0, e.accesses.length - RECENT_ACCESSES);
+    return e;
+  }
+
+  /**
+   * Run a change of the dataset's state after every earlier one has finished, so two steps
+   * sent at once both apply (neither overwrites the other).
+   */
+  change<T>(e: DatasetEntry, work: () => Promise<T>): Promise<T> {
+    const run = e.queue.then(work, work);
+    e.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Live datasets owned by `user` (listing does not count as access). */
+  list(user: string): DatasetEntry[] {
+    return [...this.entries.values()].filter((e) => e.owner === user && !this.expired(e));
+  }
+
+  async purge(e: DatasetEntry): Promise<void> {
+    if (this.entries.get(e.id) !== e) return;
+    this.entries.delete(e.id);
+    await this.o.engine.drop(e.data);
+  }
+
+  /** Purge every expired dataset; returns how many. */
+  async sweep(): Promise<number> {
+    const due = [...this.entries.values()].filter((e) => this.expired(e));
+    for (const e of due) await this.purge(e);
+    return due.length;
+  }
+
+  async purgeAll(): Promise<void> {
+    for (const e of [...this.entries.values()]) await this.purge(e);
+  }
+
+  /** Uploaded bytes held by all datasets (for admission control). */
+  get residentBytes(): number {
+    let n = 0;
+    for (const e of this.entries.values()) n += e.sourceBytes;
+    return n;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,79 @@
+import os from 'node:os';
+import type { Writable } from 'node:stream';
+import type { NodeEngine } from '@tidyvault/engine-node';
+
+/** Milliseconds since the epoch; injectable so expiry can be tested without waiting. */
+export type Clock = () => number;
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const GIB = 2 ** 30;
+
+export interface ServerOptions {
+  /** The sandboxed engine datasets live in; the app does not close it. */
+  engine: NodeEngine;
+  /** Key for deriving CSRF tokens (32+ random bytes, from $TIDYVAULT_HOME). */
+  secretKey: Buffer;
+  /** Host header names accepted besides localhost, 127.0.0.1 and [::1] (DNS-rebinding defence). */
+  allowedHosts?: string[];
+  /** Serve HTTPS with these PEM files' contents (TLS 1.2+, HSTS, Secure cookie). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Behind a TLS-terminating proxy at these addresses (Fastify trustProxy); cookie gets Secure. */
+  trustProxy?: string | string[] | boolean;
+  clock?: Clock;
+  /** Upload cap in bytes (default 2 GiB). */
+  maxUploadBytes?: number;
+  /**
+   * Admission control: the uploaded bytes all live datasets may hold together (default: a third
+   * of the machine's memory, as a loaded dataset costs a small multiple of its file). An upload
+   * that would pass it gets 507 before its body is read (by Content-Length) or once it is.
+   */
+  maxResidentBytes?: number;
+  /** Uploads processed at once before 429 (default 2). */
+  maxConcurrentUploads?: number;
+  datasetIdleMs?: number;
+  datasetAbsoluteMs?: number;
+  sessionIdleMs?: number;
+  sessionAbsoluteMs?: number;
+  /** How often the expiry sweep runs (default 1 min). */
+  sweepIntervalMs?: number;
+  /** Where logs go (default stdout); tests capture them. */
+  logStream?: Writable;
+  logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  /** Whole-request receipt limit (default 30 min, for 2 GiB on slow links). */
+  requestTimeoutMs?: number;
+}
+
+export interface ResolvedOptions extends Required<
+  Omit<ServerOptions, 'tls' | 'trustProxy' | 'logStream' | 'allowedHosts'>
+> {
+  tls: ServerOptions['tls'];
+  trustProxy: ServerOptions['trustProxy'];
+  logStream: Writable | undefined;
+  allowedHosts: string[];
+  /** Cookies and HSTS assume HTTPS (own TLS or a trusted proxy). */
+  secure: boolean;
+}
+
+export function resolveOptions(o: ServerOptions): ResolvedOptions {
+  return {
+    engine: o.engine,
+    secretKey: o.secretKey,
+    allowedHosts: o.allowedHosts ?? [],
+    tls: o.tls,
+    trustProxy: o.trustProxy,
+    clock: o.clock ?? Date.now,
+    maxUploadBytes: o.maxUploadBytes ?? 2 * GIB,
+    maxConcurrentUploads: o.maxConcurrentUploads ?? 2,
+    maxResidentBytes: o.maxResidentBytes ?? Math.floor(os.totalmem() / 3),
+    datasetIdleMs: o.datasetIdleMs ?? 60 * MINUTE,
+    datasetAbsoluteMs: o.datasetAbsoluteMs ?? 24 * HOUR,
+    sessionIdleMs: o.sessionIdleMs ?? 30 * MINUTE,
+    sessionAbsoluteMs: o.sessionAbsoluteMs ?? 12 * HOUR,
+    sweepIntervalMs: o.sweepIntervalMs ?? MINUTE,
+    logStream: o.logStream,
+    logLevel: o.logLevel ?? 'info',
+    requestTimeoutMs: o.requestTimeoutMs ?? 30 * MINUTE,
+    secure: o.tls !== undefined || (o.trustProxy !== undefined && o.trustProxy !== false),
+  };
+}

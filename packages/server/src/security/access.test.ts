@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { harness, type Harness } from '../test-support.js';
+
+const PUBLIC = new Set(['GET /healthz', 'GET /auth/token', 'GET /api/openapi.json']);
+
+describe('deny by default', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness();
+  });
+  afterAll(() => h.close());
+
+  it('every route declares its access, and only the allowlist is public', () => {
+    expect(h.t.routes.some((r) => r.method === 'HEAD')).toBe(false);
+    expect(h.t.routes.length).toBeGreaterThan(15);
+    for (const r of h.t.routes) {
+      const key = `${r.method} ${r.url}`;
+      expect(r.access, key).toBe(PUBLIC.has(key) ? 'public' : 'user');
+    }
+  });
+
+  it('answers 401 to an unauthenticated request on every non-public route', async () => {
+    let checked = 0;
+    for (const r of h.t.routes) {
+      if (PUBLIC.has(`${r.method} ${r.url}`)) continue;
+      const url = r.url.replace(':id', '0123456789abcdef0123456789abcdef');
+      const res = await h.t.app.inject({
+        method: r.method as 'GET',
+        url,
+        ...(r.method === 'GET' || r.method === 'HEAD' ? {} : { payload: {} }),
+      });
+      expect(res.statusCode, `${r.method} ${r.url}`).toBe(401);
+      if (r.method !== 'HEAD') expect(res.json().error.code).toBe('UNAUTHENTICATED');
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(15);
+  });
+
+  it('refuses a route added without an access rule, even when signed in', async () => {
+    const h2 = await harnessWithExtraRoute();
+    try {
+      const auth = await h2.login();
+      const res = await h2.t.app.inject({ method: 'GET', url: '/api/forgotten', headers: auth.headers });
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error.code).toBe('ACCESS_UNDECLARED');
+      expect(h2.t.routes.find((r) => r.url === '/api/forgotten')?.access).toBeUndefined();
+    } finally {
+      await h2.close();
+    }
+  });
+});
+
+async function harnessWithExtraRoute(): Promise<Harness> {
+  // The harness readies the app, so build one by hand with a route that forgot its config.
+  const { randomBytes } = await import('node:crypto');
+  const { NodeEngine } = await import('@tidyvault/engine-node');
+  const { buildApp } = await import('../app.js');
+  const engine = await NodeEngine.open({ memoryLimit: '256MB', threads: 1 });
+  const t = await buildApp({ engine, secretKey: randomBytes(32), logLevel: 'silent' });
+  t.app.get('/api/forgotten', async () => ({ leaked: true }));
+  await t.app.ready();
+  return {
+    t,
+    engine,
+    logs: () => '',
+    stagingFiles: () => [],
+    login: async () => {
+      const token = t.issueLoginToken();
+      const res = await t.app.inject({ method: 'GET', url: `/auth/token?token=${token}` });
+      const c = res.cookies[0]!;
+      const cookie = `${c.name}=${c.value}`;
+      return { cookie, csrf: '', headers: { cookie } };
+    },
+    close: async () => {
+      await t.app.close();
+      await engine.close();
+    },
+  };
+}

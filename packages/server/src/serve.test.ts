@@ -1,0 +1,127 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkBind } from './listen.js';
+import { serve } from './serve.js';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-serve-test-'));
+const hasOpenssl = (() => {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const quiet = () => ({ write: () => true }) as unknown as NodeJS.WritableStream;
+
+describe('serve', () => {
+  it('refuses a non-loopback bind without TLS or a trusted proxy', () => {
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com']) {
+      expect(() => checkBind({ host, port: 0, tls: false, trustProxy: false }), host).toThrow(
+        /refusing to listen/,
+      );
+      expect(() => checkBind({ host, port: 0, tls: true, trustProxy: false })).not.toThrow();
+      expect(() => checkBind({ host, port: 0, tls: false, trustProxy: true })).not.toThrow();
+    }
+    for (const host of ['127.0.0.1', 'localhost', '::1', '127.0.0.2']) {
+      expect(() => checkBind({ host, port: 0, tls: false, trustProxy: false }), host).not.toThrow();
+    }
+  });
+
+  it('refuses 0.0.0.0 without TLS before opening anything', async () => {
+    const home = tmp();
+    await expect(serve({ host: '0.0.0.0', port: 0, home: path.join(home, 'h') })).rejects.toThrow(
+      /--tls-cert/,
+    );
+    expect(fs.existsSync(path.join(home, 'h'))).toBe(false);
+  });
+
+  it('starts on loopback, and the printed link signs in exactly once', async () => {
+    const home = tmp();
+    const s = await serve({
+      host: '127.0.0.1',
+      port: 0,
+      home,
+      memoryLimit: '256MB',
+      threads: 1,
+      logStream: quiet(),
+    });
+    try {
+      expect(s.loginUrl).toMatch(
+        new RegExp(`^http://127\\.0\\.0\\.1:${s.port}/auth/token\\?token=[\\w-]{43}$`),
+      );
+      const first = await fetch(s.loginUrl, { redirect: 'manual' });
+      expect(first.status).toBe(303);
+      const cookie = first.headers.get('set-cookie')!;
+      expect(cookie).toMatch(/^tidyvault-sid=[\w-]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/);
+      const me = await fetch(`${s.url}/api/auth/me`, { headers: { cookie: cookie.split(';')[0]! } });
+      expect(me.status).toBe(200);
+      expect((await fetch(s.loginUrl, { redirect: 'manual' })).status).toBe(401);
+      expect(fs.statSync(path.join(home, 'server.key')).mode & 0o777).toBe(0o600);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it.skipIf(!hasOpenssl)('serves HTTPS with HSTS and a __Host- Secure cookie', async () => {
+    const dir = tmp();
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    const s = await serve({
+      host: '127.0.0.1',
+      port: 0,
+      home: path.join(dir, 'home'),
+      tlsCert: cert,
+      tlsKey: key,
+      memoryLimit: '256MB',
+      threads: 1,
+      logStream: quiet(),
+    });
+    try {
+      expect(s.loginUrl.startsWith('https://127.0.0.1:')).toBe(true);
+      const res = await new Promise<{ status: number; headers: Record<string, unknown> }>(
+        (resolve, reject) => {
+          https
+            .get(s.loginUrl, { ca: fs.readFileSync(cert), servername: 'localhost' }, (r) => {
+              r.resume();
+              resolve({ status: r.statusCode ?? 0, headers: r.headers });
+            })
+            .on('error', reject);
+        },
+      );
+      expect(res.status).toBe(303);
+      expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+      const set = (res.headers['set-cookie'] as string[])[0]!;
+      expect(set).toMatch(
+        /^__Host-tidyvault-sid=[\w-]+; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+      );
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import { NodeEngine } from '@tidyvault/engine-node';
+import { buildApp } from './app.js';
+import { loadSecrets } from './home.js';
+import { checkBind, isLoopback, listen } from './listen.js';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  home: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Addresses of a TLS-terminating proxy in front (or true for any); allows a non-loopback bind. */
+  trustProxy?: string | boolean;
+  /** Extra Host header names to answer for (e.g. the proxy's public name). */
+  allowedHosts?: string[];
+  memoryLimit?: string;
+  threads?: number;
+  maxUploadBytes?: number;
+  logStream?: NodeJS.WritableStream;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** The one-time login link (its token dies on first use). */
+  loginUrl: string;
+  close: () => Promise<void>;
+}
+
+/** Everything `tidyvault serve` does: secrets, sandboxed engine, app, listener, login link. */
+export async function serve(o: ServeOptions): Promise<RunningServer> {
+  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) {
+    throw new Error('--tls-cert and --tls-key go together');
+  }
+  const tls = o.tlsCert !== undefined && o.tlsKey !== undefined;
+  const trustProxy = o.trustProxy !== undefined && o.trustProxy !== false;
+  checkBind({ host: o.host, port: o.port, tls, trustProxy });
+  const { secretKey } = loadSecrets(o.home);
+  const engine = await NodeEngine.open({
+    ...(o.memoryLimit ? { memoryLimit: o.memoryLimit } : {}),
+    ...(o.threads ? { threads: o.threads } : {}),
+  });
+  try {
+    const hostName = o.host.includes(':') ? `[${o.host}]` : o.host;
+    const t = await buildApp({
+      engine,
+      secretKey,
+      allowedHosts: [...(o.allowedHosts ?? []), ...(isLoopback(o.host) ? [] : [hostName])],
+      ...(tls ? { tls: { cert: fs.readFileSync(o.tlsCert!), key: fs.readFileSync(o.tlsKey!) } } : {}),
+      ...(trustProxy ? { trustProxy: o.trustProxy } : {}),
+      ...(o.maxUploadBytes ? { maxUploadBytes: o.maxUploadBytes } : {}),
+      ...(o.logStream ? { logStream: o.logStream as never } : {}),
+    });
+    const { url, port } = await listen(t, { host: o.host, port: o.port, tls, trustProxy });
+    // A wildcard bind has no name to link to; the local machine can always use localhost.
+    const base =
+      o.host === '0.0.0.0' || o.host === '::' ? url.replace(/\/\/.+:(\d+)$/, '//localhost:$1') : url;
+    const loginUrl = `${base}/auth/token?token=${t.issueLoginToken()}`;
+    return {
+      url,
+      port,
+      loginUrl,
+      close: async () => {
+        await t.app.close();
+        await engine.close();
+      },
+    };
+  } catch (e) {
+    await engine.close();
+    throw e;
+  }
+}

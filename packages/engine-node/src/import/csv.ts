@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import {
   autoColumnNames,
+  decodeSample,
   firstRecord,
   ImportSniffError,
   repairHeaderNames,
@@ -52,13 +53,17 @@ interface Plan {
   header: boolean;
   names: string[];
   transcoded: boolean;
+  newlinesNormalised: boolean;
 }
+
+const CASE_INSENSITIVE = { caseInsensitive: true } as const;
 
 async function plan(
   file: string,
   ctx: ImportContext,
   o: ImportOptions,
   forceEncoding?: Encoding,
+  forceNewlineNormalisation = false,
 ): Promise<Plan> {
   const { sample, whole } = readSample(file);
   let enc: { encoding: Encoding; bomLength: number };
@@ -69,7 +74,7 @@ async function plan(
   }
   if (forceEncoding ?? o.encoding)
     enc = { encoding: (forceEncoding ?? o.encoding)!, bomLength: enc.bomLength };
-  const text = new TextDecoder(enc.encoding).decode(sample.subarray(enc.bomLength));
+  const text = decodeSample(sample, enc, whole);
   const dialect = sniffDialect(text);
   // RFC 4180 quoting unless the sample shows another quote character.
   const quote = dialect.quote ?? '"';
@@ -82,12 +87,13 @@ async function plan(
       line: 1,
     });
   }
-  const names = header ? repairHeaderNames(first) : autoColumnNames(1, first.length, new Set());
-  const needsRewrite =
-    enc.encoding !== 'utf-8' ||
-    enc.bomLength > 0 ||
-    dialect.lineEnding === 'cr' ||
-    dialect.lineEnding === 'mixed';
+  // DuckDB matches column names case-insensitively, so "Name" and "name" must not both exist.
+  const names = header
+    ? repairHeaderNames(first, CASE_INSENSITIVE)
+    : autoColumnNames(1, first.length, new Set(), CASE_INSENSITIVE);
+  const normalizeNewlines =
+    forceNewlineNormalisation || dialect.lineEnding === 'cr' || dialect.lineEnding === 'mixed';
+  const needsRewrite = enc.encoding !== 'utf-8' || enc.bomLength > 0 || normalizeNewlines;
   let path = file;
   if (needsRewrite) {
     path = ctx.staging.file('.csv');
@@ -95,7 +101,7 @@ async function plan(
       await transcodeToUtf8(file, path, {
         encoding: enc.encoding,
         bomLength: enc.bomLength,
-        normalizeNewlines: dialect.lineEnding === 'cr' || dialect.lineEnding === 'mixed',
+        normalizeNewlines,
         delimiter,
         quote,
       });
@@ -103,7 +109,16 @@ async function plan(
       sniffFailure(e, ctx.displayName);
     }
   }
-  return { path, ...enc, delimiter, quote, header, names, transcoded: needsRewrite };
+  return {
+    path,
+    ...enc,
+    delimiter,
+    quote,
+    header,
+    names,
+    transcoded: needsRewrite,
+    newlinesNormalised: normalizeNewlines,
+  };
 }
 
 function readCsv(p: Plan, names: string[], pad: boolean): From {
@@ -176,6 +191,16 @@ async function explain(
   );
 }
 
+async function hasLoneCarriageReturns(p: Plan): Promise<boolean> {
+  const report = await scanCsvFile(p.path, {
+    encoding: 'utf-8',
+    bomLength: 0,
+    delimiter: p.delimiter,
+    quote: p.quote,
+  });
+  return report.lineEndings.cr > 0;
+}
+
 const isEncodingError = (m: string) => /unicode|utf-?8|byte sequence/i.test(m);
 
 export async function importCsv(
@@ -197,7 +222,12 @@ export async function importCsv(
       if (report.maxFields > names.length) {
         names = [
           ...names,
-          ...autoColumnNames(names.length + 1, report.maxFields - names.length, new Set(names)),
+          ...autoColumnNames(
+            names.length + 1,
+            report.maxFields - names.length,
+            new Set(names),
+            CASE_INSENSITIVE,
+          ),
         ];
       }
     }
@@ -224,13 +254,19 @@ export async function importCsv(
       }
       await dropTable(ctx.connection, ctx.table);
       const message = (e as Error).message;
-      if (p.encoding === 'utf-8' && isEncodingError(message) && !o.encoding) {
+      const retry = async (encoding: Encoding | undefined, normalise: boolean) => {
         if (p.transcoded) fs.rmSync(p.path, { force: true });
-        p = await plan(file, ctx, o, 'windows-1252');
+        p = await plan(file, ctx, o, encoding, normalise);
         await create().catch(async (e2: Error) => {
           await dropTable(ctx.connection, ctx.table);
           throw await explain(p, ctx, names.length, e2.message);
         });
+      };
+      if (p.encoding === 'utf-8' && isEncodingError(message) && !o.encoding) {
+        await retry('windows-1252', p.newlinesNormalised);
+      } else if (!p.newlinesNormalised && (await hasLoneCarriageReturns(p))) {
+        // The sample looked uniform; a lone CR further on ends lines DuckDB does not see.
+        await retry(undefined, true);
       } else {
         throw await explain(p, ctx, names.length, message);
       }

@@ -49,6 +49,10 @@ beforeAll(async () => {
   file('short.csv', 'a,b,c\n1,2,3\n4\n5,6\n');
   file('ragged.csv', 'a,b\n1,2\n3,4,5,6\n');
   file('empty-fields.csv', 'a,b\n,""\n');
+  file('cp1252-header.csv', Buffer.from('Straße,Größe\nA,B\n', 'latin1'));
+  file('case.csv', 'Name,name,NAME\n1,2,3\n');
+  const long = 'id,text\n' + Array.from({ length: 80_000 }, (_, i) => `${i},row number ${i}\n`).join('');
+  file('late-cr.csv', long + '80000,late\r80001,later\r');
   allowed = files.slice();
   engine = await NodeEngine.open({ allowedPaths: [...allowed, path.join(dir, 'data.parquet')], threads: 2 });
 });
@@ -121,6 +125,25 @@ describe('CSV import', () => {
     expect(r.rows).toEqual([
       ['1', '2', null, null],
       ['3', '4', '5', '6'],
+    ]);
+  });
+
+  it('decodes a Windows-1252 header row', async () => {
+    expect((await load(path.join(dir, 'cp1252-header.csv'))).names).toEqual(['Straße', 'Größe']);
+  });
+
+  it('renames header names that differ only in case (DuckDB columns are case-insensitive)', async () => {
+    const r = await load(path.join(dir, 'case.csv'));
+    expect(r.names).toEqual(['Name', 'name_2', 'NAME_3']);
+    expect(r.rows).toEqual([['1', '2', '3']]);
+  });
+
+  it('reads lone CR line endings that first appear after the sniffed sample', async () => {
+    const r = await load(path.join(dir, 'late-cr.csv'));
+    expect(r.rows).toHaveLength(80_002);
+    expect(r.rows.slice(-2)).toEqual([
+      ['80000', 'late'],
+      ['80001', 'later'],
     ]);
   });
 

@@ -75,7 +75,7 @@ export async function importJson(
       throw new TidyvaultError('IMPORT_LIMIT', `${name}: more than ${MAX_COLUMNS} distinct keys`, {
         file: name,
       });
-    const names = repairHeaderNames(keys);
+    const names = repairHeaderNames(keys, { caseInsensitive: true });
     const map: Expr = call('json_transform', col('j'), lit('"MAP(VARCHAR, JSON)"'));
     const value = (key: string): Expr => {
       const v: Expr = { kind: 'index', expr: map, index: lit(key) };

@@ -21,7 +21,7 @@ export async function importParquet(file: string, ctx: ImportContext): Promise<I
     const first = (e as Error).message.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '');
     throw new TidyvaultError('IMPORT_FORMAT', `${name}: not a valid Parquet file (${first})`, { file: name });
   }
-  const repaired = repairHeaderNames(names);
+  const repaired = repairHeaderNames(names, { caseInsensitive: true });
   const text = (n: string, t: string): Expr =>
     t === 'VARCHAR'
       ? col(n)

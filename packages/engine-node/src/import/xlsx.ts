@@ -34,9 +34,14 @@ export async function importXlsx(
     let rows = 0;
     for await (const row of readXlsxRows(file, sheetOpt)) {
       if (names === undefined) {
-        names = repairHeaderNames(row.cells);
+        names = repairHeaderNames(row.cells, { caseInsensitive: true });
         if (extendTo > names.length)
-          names = [...names, ...autoColumnNames(names.length + 1, extendTo - names.length, new Set(names))];
+          names = [
+            ...names,
+            ...autoColumnNames(names.length + 1, extendTo - names.length, new Set(names), {
+              caseInsensitive: true,
+            }),
+          ];
         await ctx.connection.run(
           statement({
             kind: 'createEmptyTable',

@@ -5,6 +5,7 @@ import {
   assembleClusters,
   clusterRowsQuery,
   compileRecipe,
+  isKeyCollision,
   columnProfileQuery,
   readColumnProfile,
   StepError,
@@ -28,6 +29,7 @@ import type { ImportOptions } from './import/types.js';
 import { openSandbox, type Sandbox, type SandboxOptions } from './sandbox.js';
 import { StagingArea } from './staging.js';
 import { toCell } from './values.js';
+import { ClusterKeys } from './cluster-keys.js';
 
 export interface NodeEngineOptions extends SandboxOptions {
   /** Called with 0–100 while long queries run. */
@@ -37,6 +39,7 @@ export interface NodeEngineOptions extends SandboxOptions {
 /** Native DuckDB behind the shared Engine interface, locked down at start. */
 export class NodeEngine implements Engine {
   private counter = 0;
+  private readonly clusterKeys = new ClusterKeys(() => this.connection);
   private constructor(
     private readonly sandbox: Sandbox,
     readonly staging: StagingArea,
@@ -121,6 +124,7 @@ export class NodeEngine implements Engine {
 
   async run(dataset: LoadedDataset, recipe: Recipe, o: RunOptions = {}): Promise<TableResult> {
     await this.validate(dataset, recipe);
+    await this.prepareClusterKeys(dataset, recipe, o.upTo);
     const { query, columns } = this.compile(dataset, recipe, o);
     const reader = await this.execute(() => this.connection.runAndReadAll(select(query)), recipe);
     return { columns, rows: reader.getRows().map((r) => r.map(toCell)) };
@@ -133,24 +137,13 @@ export class NodeEngine implements Engine {
     o: ExportOptions,
   ): Promise<{ rows: number; columns: Column[] }> {
     await this.validate(dataset, recipe);
+    await this.prepareClusterKeys(dataset, recipe);
     const compiled = this.compile(dataset, recipe);
-    await this.execute(
+    const rows = await this.execute(
       () => this.withProgress(() => runExport(this.connection, compiled.query, compiled.columns, file, o)),
       recipe,
     );
-    const rows = o.countRows === false ? -1 : await this.count(compiled.query);
     return { rows, columns: compiled.columns };
-  }
-
-  private async count(query: Select): Promise<number> {
-    const r = await this.connection.runAndReadAll(
-      select({
-        kind: 'select',
-        columns: [{ expr: { kind: 'countStar' } }],
-        from: { kind: 'subquery', query: { ...query, orderBy: [] }, alias: 'q' },
-      }),
-    );
-    return Number(r.getRowsJson()[0]![0]);
   }
 
   async profile(
@@ -158,6 +151,7 @@ export class NodeEngine implements Engine {
     recipe: Recipe = { version: 1, steps: [] },
     topN = 10,
   ): Promise<Profile> {
+    await this.prepareClusterKeys(dataset, recipe);
     const { query, columns } = this.compile(dataset, recipe);
     const source: Select = { ...query, orderBy: [] };
     const profile: Profile = { rows: 0, columns: [] };
@@ -180,6 +174,7 @@ export class NodeEngine implements Engine {
     params: ClusterParams,
     recipe: Recipe = { version: 1, steps: [] },
   ): Promise<ClusterResult> {
+    await this.prepareClusterKeys(dataset, recipe);
     const { query, columns } = this.compile(dataset, recipe);
     const c = columns.find((x) => x.name === column);
     if (!c)
@@ -200,11 +195,26 @@ export class NodeEngine implements Engine {
             columns: [],
             from: { kind: 'subquery', query: source, alias: 'typed' },
           };
-    const r = await this.withProgress(() =>
-      this.connection.runAndReadAll(select(clusterRowsQuery(textSource, column, method, params))),
-    );
+    if (!isKeyCollision(method)) {
+      // Nearest-neighbour methods (levenshtein, ppm): core's cluster/knn over the distinct
+      // (value, count) pairs of distinctCountsQuery(textSource, column) — wired in separately.
+      throw new TidyvaultError('RECIPE_UNSUPPORTED', `clustering method "${method}" is not available yet`);
+    }
+    const r = await this.withProgress(async () => {
+      await this.clusterKeys.fill(textSource, column, method, params);
+      return this.connection.runAndReadAll(select(clusterRowsQuery(textSource, column, method, params)));
+    });
     const rows = r.getRows().map(([k, value, n]) => ({ k: String(k), value: String(value), n: Number(n) }));
     return { column, method, clusters: assembleClusters(rows) };
+  }
+
+  /** Keys for the recipe's cluster-merge steps, once per distinct value (core's cluster/key-table.ts). */
+  private async prepareClusterKeys(dataset: LoadedDataset, recipe: Recipe, upTo?: number): Promise<void> {
+    await this.clusterKeys.prepareRecipe(
+      recipe,
+      upTo,
+      (i) => this.compile(dataset, recipe, { upTo: i }).query,
+    );
   }
 
   async drop(dataset: LoadedDataset): Promise<void> {

@@ -43,7 +43,6 @@ export async function clean(args: Args): Promise<number> {
     const result = await engine.export(dataset, recipe, output.temp, {
       format,
       formulaGuard: args.values['no-formula-guard'] !== true,
-      countRows: !quiet,
     });
     output.commit();
     bar.done();

@@ -10,7 +10,6 @@ export interface ExportOptions {
   format: OutputFormat;
   /** Neutralise spreadsheet formulas in text cells (CSV, TSV, XLSX). Default true. */
   formulaGuard?: boolean;
-  countRows?: boolean;
 }
 
 const COPY_OPTIONS: Record<Exclude<OutputFormat, 'xlsx'>, Record<string, LiteralValue>> = {
@@ -38,20 +37,22 @@ export async function runExport(
   columns: Column[],
   file: string,
   o: ExportOptions,
-): Promise<void> {
+): Promise<number> {
   const guard = (o.formulaGuard ?? true) && guardsFormulas(o.format);
   const q = outputQuery(query, columns, guard);
   if (o.format !== 'xlsx') {
-    await connection.run(
+    const copied = await connection.run(
       statement({ kind: 'copyTo', query: q, path: file, options: COPY_OPTIONS[o.format] }),
     );
-    return;
+    return copied.rowsChanged;
   }
   const result = await connection.stream(select(q));
+  let written = 0;
   async function* rows() {
     for (;;) {
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) return;
+      written += chunk.rowCount;
       for (const row of chunk.getRows()) yield row.map(toCell);
     }
   }
@@ -62,4 +63,5 @@ export async function runExport(
     rows(),
     { formulaGuard: false },
   );
+  return written;
 }

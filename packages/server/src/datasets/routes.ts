@@ -304,7 +304,6 @@ export function datasetRoutes(
         await engine.export(e.data, currentRecipe(e.history), file, {
           format: format as (typeof OUTPUT_FORMATS)[number],
           formulaGuard,
-          countRows: false,
         });
       } catch (err) {
         fs.rmSync(file, { force: true });

@@ -1,3 +1,5 @@
+import { settingsHelp } from '@tidyvault/server';
+
 export const MAIN_HELP = `tidyvault — clean messy data without it leaving your control
 
 Usage: tidyvault <command> [options]
@@ -111,36 +113,38 @@ Examples:
   tidyvault validate fixtures/w1/recipe.json
   tidyvault validate fixtures/w1/recipe.json --input fixtures/w1/input.csv
 `,
-  serve: `Usage: tidyvault serve [--host 127.0.0.1] [--port 5177] [options]
+  serve: `Usage: tidyvault serve [--host 127.0.0.1] [--port 5177] [--config <file>] [options]
 
 Starts the Tidyvault server. Uploaded datasets are held in this process's memory (a sandboxed
 in-memory DuckDB) and nowhere else; they are purged on delete, after 60 idle minutes, 24 hours
-after upload, or when the server stops. It prints a one-time login link (like Jupyter): opening
+after upload (see --dataset-idle, --dataset-max-age), or when the server stops. It prints a one-time login link (like Jupyter): opening
 it signs you in with a session cookie and the link stops working. Single user.
 
-Options:
-  --host <addr>            address to listen on (default 127.0.0.1). Anything but loopback
-                           needs --tls-cert/--tls-key or --trust-proxy
-  --port <n>               port (default 5177; 0 picks a free one)
-  --tls-cert <file>        PEM certificate: serve HTTPS (TLS 1.2+), HSTS, Secure cookie
-  --tls-key <file>         PEM private key for --tls-cert
-  --trust-proxy <addrs>    a TLS-terminating proxy at these addresses (comma-separated, or
-                           'true' for any) is in front; X-Forwarded-* are trusted from it only
-  --allowed-host <name>    also answer to this Host name (repeatable); others get 421, which
-                           stops DNS-rebinding attacks (localhost, 127.0.0.1, [::1] always work)
-  --max-upload <size>      largest upload, e.g. 500MB (default 2GB)
-  --memory-limit <size>    DuckDB memory limit, e.g. 8GB (default: half the machine's memory)
-  --threads <n>            DuckDB threads (default: all cores)
+Where settings come from, first found wins:
+  1. a flag                    --port 8080
+  2. its environment variable  TIDYVAULT_PORT=8080
+  3. the config file           {"port": 8080} in --config <file>, else $TIDYVAULT_CONFIG,
+                               else $TIDYVAULT_HOME/config.json (optional; a file named by
+                               --config or TIDYVAULT_CONFIG must exist). Relative paths in it
+                               are relative to its folder; an unknown key or a bad value is an
+                               error naming the file and the key.
+  4. the default               shown below
+Sizes: 500MB, 2GB, 1MiB (1 KB = 1024 bytes; a plain number of bytes in the config file).
+Durations: 90s, 30m, 12h, 2d.
 
-Settings: a flag wins over its environment variable (TIDYVAULT_HOST, TIDYVAULT_PORT), which
-wins over the default. TIDYVAULT_HOME (default ~/.tidyvault) is the private data folder
-(created 0700); the instance key server.key (0600) is made there on first run. Logs (JSON, on
-stderr) hold operations, ids and timings, never cell values, file names or tokens.
+Settings:
+${settingsHelp()}
+  --config <file>          the config file (env TIDYVAULT_CONFIG)
+
+TIDYVAULT_HOME (default ~/.tidyvault) is the private data folder (created 0700); the instance
+key server.key (0600) is made there on first run. Logs (JSON, on stderr) hold operations, ids
+and timings, never cell values, file names or tokens.
 
 Examples:
   tidyvault serve
-  tidyvault serve --port 8080
+  tidyvault serve --port 8080 --max-upload 500MB --dataset-idle 30m
   tidyvault serve --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem --allowed-host tidy.example.org
   TIDYVAULT_HOME=/srv/tidyvault tidyvault serve --host 10.0.0.5 --trust-proxy 10.0.0.1 --allowed-host tidy.example.org
+  echo '{"port": 8080, "spillDir": "/srv/tidyvault/spill"}' > ~/.tidyvault/config.json
 `,
 };

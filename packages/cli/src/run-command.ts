@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isTidyvaultError } from '@tidyvault/core';
+import { SETTING_FLAGS } from '@tidyvault/server';
 import { clean } from './commands/clean.js';
 import { cluster } from './commands/cluster.js';
 import { profile } from './commands/profile.js';
@@ -62,17 +63,13 @@ const SPECS: Record<string, { options: Options; positionals: number }> = {
   },
   serve: {
     positionals: 0,
-    options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      'tls-cert': { type: 'string' },
-      'tls-key': { type: 'string' },
-      'trust-proxy': { type: 'string' },
-      'allowed-host': { type: 'string', multiple: true },
-      'memory-limit': { type: 'string' },
-      threads: { type: 'string' },
-      'max-upload': { type: 'string' },
-    },
+    // Every setting of @tidyvault/server's SETTINGS table, plus --config.
+    options: Object.fromEntries(
+      SETTING_FLAGS.map((flag) => [
+        flag,
+        flag === 'allowed-host' ? { type: 'string', multiple: true } : { type: 'string' },
+      ]),
+    ) as Options,
   },
   validate: {
     positionals: 1,

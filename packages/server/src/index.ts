@@ -5,3 +5,12 @@ export type { ServerOptions, Clock } from './options.js';
 export { cookieName } from './security/access.js';
 export { CSRF_HEADER } from './security/csrf.js';
 export { serve, type ServeOptions, type RunningServer } from './serve.js';
+export {
+  resolveSettings,
+  settingsHelp,
+  parseSize,
+  SettingsError,
+  SETTINGS,
+  SETTING_FLAGS,
+  type ResolvedSettings,
+} from './settings.js';

@@ -29,6 +29,10 @@ export interface ServerOptions {
    * that would pass it gets 507 before its body is read (by Content-Length) or once it is.
    */
   maxResidentBytes?: number;
+  /** Most columns an upload may have (default 1,000). */
+  maxColumns?: number;
+  /** Longest cell of an upload, in UTF-8 bytes (default 1 MiB). */
+  maxCellBytes?: number;
   /** Uploads processed at once before 429 (default 2). */
   maxConcurrentUploads?: number;
   datasetIdleMs?: number;
@@ -65,6 +69,8 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
     clock: o.clock ?? Date.now,
     maxUploadBytes: o.maxUploadBytes ?? 2 * GIB,
     maxConcurrentUploads: o.maxConcurrentUploads ?? 2,
+    maxColumns: o.maxColumns ?? 1_000,
+    maxCellBytes: o.maxCellBytes ?? 2 ** 20,
     maxResidentBytes: o.maxResidentBytes ?? Math.floor(os.totalmem() / 3),
     datasetIdleMs: o.datasetIdleMs ?? 60 * MINUTE,
     datasetAbsoluteMs: o.datasetAbsoluteMs ?? 24 * HOUR,

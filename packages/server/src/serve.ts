@@ -17,6 +17,14 @@ export interface ServeOptions {
   memoryLimit?: string;
   threads?: number;
   maxUploadBytes?: number;
+  /** Most columns an upload may have (default 1,000). */
+  maxColumns?: number;
+  /** Longest cell in UTF-8 bytes (default 1 MiB). */
+  maxCellBytes?: number;
+  datasetIdleMs?: number;
+  datasetAbsoluteMs?: number;
+  /** A private folder DuckDB may spill to; spilling is off without it. */
+  spillDirectory?: string;
   logStream?: NodeJS.WritableStream;
 }
 
@@ -40,6 +48,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   const engine = await NodeEngine.open({
     ...(o.memoryLimit ? { memoryLimit: o.memoryLimit } : {}),
     ...(o.threads ? { threads: o.threads } : {}),
+    ...(o.spillDirectory ? { spillDirectory: o.spillDirectory } : {}),
   });
   try {
     const hostName = o.host.includes(':') ? `[${o.host}]` : o.host;
@@ -50,6 +59,10 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       ...(tls ? { tls: { cert: fs.readFileSync(o.tlsCert!), key: fs.readFileSync(o.tlsKey!) } } : {}),
       ...(trustProxy ? { trustProxy: o.trustProxy } : {}),
       ...(o.maxUploadBytes ? { maxUploadBytes: o.maxUploadBytes } : {}),
+      ...(o.maxColumns ? { maxColumns: o.maxColumns } : {}),
+      ...(o.maxCellBytes ? { maxCellBytes: o.maxCellBytes } : {}),
+      ...(o.datasetIdleMs ? { datasetIdleMs: o.datasetIdleMs } : {}),
+      ...(o.datasetAbsoluteMs ? { datasetAbsoluteMs: o.datasetAbsoluteMs } : {}),
       ...(o.logStream ? { logStream: o.logStream as never } : {}),
     });
     const { url, port } = await listen(t, { host: o.host, port: o.port, tls, trustProxy });

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Recipe } from '@tidyvault/core';
+import { NodeEngine } from '../node-engine.js';
+import { readXlsxRows } from '../xlsx/read-xlsx.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-guard-'));
+const input = path.join(dir, 'in.csv');
+const DANGEROUS = ['=1+2', '+1 555', '-2+3', '@SUM(A1)', '\tx', '\rx'];
+const SAFE = ["'quoted", 'plain', ' =spaced', ''];
+let engine: NodeEngine;
+
+const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+
+beforeAll(async () => {
+  const rows = [...DANGEROUS, ...SAFE].map((v, i) => `${csvField(v)},${i % 2 ? '-5' : '7'}`);
+  fs.writeFileSync(input, `=header,n\n${rows.join('\n')}\n`);
+  engine = await NodeEngine.open({ allowedDirectories: [dir], threads: 1 });
+});
+afterAll(async () => {
+  await engine.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const toNumber: Recipe = { version: 1, steps: [{ op: 'to-number', columns: ['n'] }] };
+
+async function exportTo(format: 'csv' | 'xlsx' | 'json', formulaGuard?: boolean) {
+  const ds = await engine.importFile(input, 'in.csv');
+  const out = path.join(dir, `out-${String(formulaGuard)}.${format}`);
+  try {
+    await engine.export(ds, toNumber, out, {
+      format,
+      ...(formulaGuard === undefined ? {} : { formulaGuard }),
+    });
+  } finally {
+    await engine.drop(ds);
+  }
+  return out;
+}
+
+async function xlsxRows(file: string) {
+  const rows: (string | null)[][] = [];
+  for await (const row of readXlsxRows(file)) rows.push(row.cells);
+  return rows;
+}
+
+describe('formula guard', () => {
+  it('prefixes an apostrophe to text cells and header names that start a formula, by default', async () => {
+    const rows = await xlsxRows(await exportTo('xlsx'));
+    expect(rows[0]).toEqual(["'=header", 'n']);
+    expect(rows.slice(1, 1 + DANGEROUS.length).map((r) => r[0])).toEqual(DANGEROUS.map((v) => "'" + v));
+    expect(rows.slice(1 + DANGEROUS.length).map((r) => r[0])).toEqual(SAFE);
+  });
+
+  it('never touches numbers, so negative amounts stay numeric', async () => {
+    const text = fs.readFileSync(await exportTo('csv'), 'utf8');
+    const lines = text.split('\n');
+    expect(lines[0]).toBe("'=header,n");
+    expect(lines[1]).toBe("'=1+2,7.0");
+    expect(lines[2]).toBe("'+1 555,-5.0");
+  });
+
+  it('is off when the export asks, and in formats no spreadsheet evaluates (JSON)', async () => {
+    const rows = await xlsxRows(await exportTo('xlsx', false));
+    expect(rows[0]).toEqual(['=header', 'n']);
+    expect(rows[1]![0]).toBe('=1+2');
+    const json = JSON.parse(fs.readFileSync(await exportTo('json'), 'utf8')) as Record<string, unknown>[];
+    expect(json[0]).toEqual({ '=header': '=1+2', n: 7 });
+  });
+});

@@ -10,8 +10,9 @@ export { compileRecipe, recipeSql, type CompiledRecipe, type CompileOptions } fr
 export * from './history/history.js';
 export type * from './engine/engine.js';
 export * from './engine/conformance.js';
-export { CLUSTER_METHODS, type ClusterMethod, type ClusterParams } from './cluster/methods.js';
-export { clusterKeySql, fingerprintKey } from './cluster/key-sql.js';
+export * from './cluster/methods.js';
+export * from './cluster/keyers/index.js';
+export * from './cluster/key-table.js';
 export * from './profile/profile-query.js';
 export * from './cluster/cluster-query.js';
 export { firstRecord } from './text/first-record.js';

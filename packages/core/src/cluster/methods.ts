@@ -11,6 +11,24 @@ export const CLUSTER_METHODS = [
 ] as const;
 export type ClusterMethod = (typeof CLUSTER_METHODS)[number];
 
+/**
+ * Key collision: a value's key alone decides its cluster (keyers in ./keyers, joined through a
+ * key table, see ./key-table.ts; usable by `cluster-merge`). Nearest neighbour: clusters come
+ * from distances between distinct values (./knn, a function over distinct (value, count) pairs;
+ * `tidyvault cluster` only).
+ */
+export const KEY_COLLISION_METHODS = [
+  'fingerprint',
+  'ngram-fingerprint',
+  'metaphone3',
+  'cologne-phonetic',
+] as const satisfies readonly ClusterMethod[];
+export const NEAREST_NEIGHBOUR_METHODS = ['levenshtein', 'ppm'] as const satisfies readonly ClusterMethod[];
+
+export function isKeyCollision(method: ClusterMethod): boolean {
+  return (KEY_COLLISION_METHODS as readonly string[]).includes(method);
+}
+
 export const clusterParams = z
   .strictObject({
     ngramSize: z.number().int().min(1).max(10).optional(),

@@ -1,7 +1,8 @@
 import { col, type Expr } from '@tidyvault/sql';
 import { z } from 'zod';
-import { clusterKeySql } from '../cluster/key-sql.js';
-import { CLUSTER_METHODS, clusterParams } from '../cluster/methods.js';
+import { clusterKeyTable } from '../cluster/key-table.js';
+import { hasKeyer, unavailableMessage } from '../cluster/keyers/index.js';
+import { CLUSTER_METHODS, clusterParams, isKeyCollision } from '../cluster/methods.js';
 import { columnName } from './common.js';
 import type { StepDefinition } from './types.js';
 
@@ -20,11 +21,12 @@ export const clusterMerge: StepDefinition<ClusterMergeStep> = {
     `Merge similar values of "${s.column}" (${s.method}) into each cluster's most frequent spelling`,
   analyze(s, input, ctx) {
     ctx.column(s.column, ['text']);
-    if (clusterKeySql(s.method, s.params, col(s.column)) === undefined) {
+    if (!isKeyCollision(s.method)) {
       ctx.fail(
-        `clustering method "${s.method}" is not available in this engine yet (available: fingerprint, ngram-fingerprint)`,
+        `clustering method "${s.method}" is a nearest-neighbour method; cluster-merge takes a key-collision method (fingerprint, ngram-fingerprint, metaphone3, cologne-phonetic)`,
       );
     }
+    if (!hasKeyer(s.method)) ctx.fail(unavailableMessage(s.method));
     return input;
   },
   compile(s, ctx) {
@@ -62,14 +64,21 @@ export const clusterMerge: StepDefinition<ClusterMergeStep> = {
             from: {
               kind: 'subquery',
               alias: 'k',
+              // Keys of distinct values, computed once each by the engine (see cluster/key-table.ts).
               query: {
                 kind: 'select',
                 columns: [
-                  { expr: v },
-                  { expr: col('n') },
-                  { expr: clusterKeySql(s.method, s.params, v)!, as: 'cluster_key' },
+                  { expr: col('value', 'c') },
+                  { expr: col('n', 'c') },
+                  { expr: col('key', 't'), as: 'cluster_key' },
                 ],
-                from: { kind: 'table', name: counts },
+                from: {
+                  kind: 'join',
+                  type: 'INNER',
+                  left: { kind: 'table', name: counts, alias: 'c' },
+                  right: { kind: 'table', name: clusterKeyTable(s.method, s.params), alias: 't' },
+                  on: { kind: 'binary', op: '=', left: col('value', 'c'), right: col('value', 't') },
+                },
               },
             },
           },

@@ -1,0 +1,84 @@
+import { DuckDBDataChunk, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  clusterKeyNeeds,
+  clusterKeyTable,
+  computeKeys,
+  missingKeyValuesQuery,
+  type ClusterMethod,
+  type ClusterParams,
+  type Recipe,
+} from '@tidyvault/core';
+import { select, statement, type Select } from '@tidyvault/sql';
+
+/** DuckDB's vector size: the most rows one data chunk holds. */
+const CHUNK_ROWS = 2048;
+
+/**
+ * Fills the key tables that clustering SQL joins (see core's cluster/key-table.ts): each distinct
+ * value of the column that has no key yet is keyed once, in TypeScript, and appended. Fills run
+ * one at a time per engine so two concurrent requests never append the same value twice.
+ */
+export class ClusterKeys {
+  private readonly created = new Set<string>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly connection: () => DuckDBConnection) {}
+
+  /** Key tables for every `cluster-merge` step among the first `upTo` steps, in step order. */
+  async prepareRecipe(
+    recipe: Recipe,
+    upTo: number | undefined,
+    sourceUpTo: (stepIndex: number) => Select,
+  ): Promise<void> {
+    for (const need of clusterKeyNeeds(recipe, upTo)) {
+      await this.fill(sourceUpTo(need.stepIndex), need.column, need.method, need.params);
+    }
+  }
+
+  fill(source: Select, column: string, method: ClusterMethod, params: ClusterParams): Promise<void> {
+    const work = this.queue.then(() => this.fillNow(source, column, method, params));
+    this.queue = work.catch(() => undefined);
+    return work;
+  }
+
+  private async fillNow(
+    source: Select,
+    column: string,
+    method: ClusterMethod,
+    params: ClusterParams,
+  ): Promise<void> {
+    const connection = this.connection();
+    const table = clusterKeyTable(method, params);
+    if (!this.created.has(table)) {
+      await connection.run(statement({ kind: 'dropTable', name: table, ifExists: true }));
+      await connection.run(
+        statement({
+          kind: 'createEmptyTable',
+          name: table,
+          columns: [
+            { name: 'value', type: 'VARCHAR' },
+            { name: 'key', type: 'VARCHAR' },
+          ],
+        }),
+      );
+      this.created.add(table);
+    }
+    const reader = await connection.runAndReadAll(select(missingKeyValuesQuery(source, column, table)));
+    const values = reader.getColumns()[0] as string[] | undefined;
+    if (!values || values.length === 0) return;
+    const keys = computeKeys(method, params, values);
+    const appender = await connection.createAppender(table);
+    try {
+      for (let start = 0; start < values.length; start += CHUNK_ROWS) {
+        const end = Math.min(values.length, start + CHUNK_ROWS);
+        const chunk = DuckDBDataChunk.create([VARCHAR, VARCHAR], end - start);
+        chunk.setColumnValues(0, values.slice(start, end));
+        chunk.setColumnValues(1, keys.slice(start, end));
+        appender.appendDataChunk(chunk);
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+}

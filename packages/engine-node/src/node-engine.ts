@@ -217,6 +217,36 @@ export class NodeEngine implements Engine {
     );
   }
 
+  /** DuckDB's own accounting by tag (`duckdb_memory()`): bytes in memory and bytes spilled. */
+  async memoryUsage(): Promise<{ tag: string; memoryBytes: number; temporaryBytes: number }[]> {
+    const r = await this.connection.runAndReadAll(
+      select({
+        kind: 'select',
+        columns: [
+          { expr: col('tag') },
+          { expr: col('memory_usage_bytes') },
+          { expr: col('temporary_storage_bytes') },
+        ],
+        from: { kind: 'tableFunction', fn: 'duckdb_memory', args: [] },
+      }),
+    );
+    return r
+      .getRowsJson()
+      .map(([tag, m, t]) => ({ tag: String(tag), memoryBytes: Number(m), temporaryBytes: Number(t) }));
+  }
+
+  /** The spill files DuckDB holds now (`duckdb_temporary_files()`); none while spilling is off. */
+  async temporaryFiles(): Promise<{ path: string; bytes: number }[]> {
+    const r = await this.connection.runAndReadAll(
+      select({
+        kind: 'select',
+        columns: [{ expr: col('path') }, { expr: col('size') }],
+        from: { kind: 'tableFunction', fn: 'duckdb_temporary_files', args: [] },
+      }),
+    );
+    return r.getRowsJson().map(([p, size]) => ({ path: String(p), bytes: Number(size) }));
+  }
+
   async drop(dataset: LoadedDataset): Promise<void> {
     await dropTable(this.connection, dataset.table);
   }

@@ -6,6 +6,7 @@ import type { ZodApp } from './app-types.js';
 import { authRoutes } from './auth/routes.js';
 import { OneTimeToken, SessionStore } from './auth/sessions.js';
 import { datasetRoutes } from './datasets/routes.js';
+import { EngineMemory } from './datasets/memory.js';
 import { DatasetStore } from './datasets/store.js';
 import { uploadRoute } from './datasets/upload.js';
 import { registerErrorHandling } from './errors.js';
@@ -68,11 +69,16 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     secretKey: o.secretKey,
   });
   const loginToken = new OneTimeToken();
+  const memory = new EngineMemory(o.engine);
   const store = new DatasetStore({
     engine: o.engine,
     clock: o.clock,
     idleMs: o.datasetIdleMs,
     absoluteMs: o.datasetAbsoluteMs,
+    memory,
+    maxResidentBytes: o.maxResidentBytes,
+    onMaterialise: (dataset, info) =>
+      app.log.info({ op: 'dataset.materialise', dataset, ...info }, 'recipe state materialised'),
   });
 
   registerErrorHandling(app);
@@ -94,12 +100,18 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   authRoutes(app, { sessions, loginToken, secure: o.secure, sessionAbsoluteMs: o.sessionAbsoluteMs });
   uploadRoute(app, {
     engine: o.engine,
+    memory,
     store,
     maxUploadBytes: o.maxUploadBytes,
     maxConcurrentUploads: o.maxConcurrentUploads,
     maxResidentBytes: o.maxResidentBytes,
   });
-  datasetRoutes(app, { engine: o.engine, store, spillDirectory: o.engine.settings['temp_directory'] ?? '' });
+  datasetRoutes(app, {
+    engine: o.engine,
+    store,
+    memory,
+    spillDirectory: o.engine.settings['temp_directory'] ?? '',
+  });
 
   let timer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {

@@ -54,6 +54,7 @@ export const FUNCTIONS = [
   'string_split',
   'string_split_regex',
   'strip_accents',
+  'strlen',
   'strptime',
   'substr',
   'sum',
@@ -73,6 +74,8 @@ export const TABLE_FUNCTIONS = [
   'read_json',
   'read_json_objects',
   'duckdb_settings',
+  'duckdb_memory',
+  'duckdb_temporary_files',
 ] as const;
 export type TableFunctionName = (typeof TABLE_FUNCTIONS)[number];
 

@@ -224,7 +224,12 @@ describe('dataset routes', () => {
       spill: 'off',
       owner: 'local',
     });
-    expect(loc.approxBytes).toBe(Buffer.byteLength(CSV));
+    // The engine's own count of the tables' bytes: the source, plus the recipe's materialised result.
+    expect(loc.bytes.uploadedFile).toBe(Buffer.byteLength(CSV));
+    expect(loc.bytes.source).toBeGreaterThan(0);
+    expect(loc.approxBytes).toBe(loc.bytes.source + loc.bytes.recipeStates);
+    expect(loc.approxBytesNote).toMatch(/duckdb_memory\(\), tag IN_MEMORY_TABLE/);
+    expect(loc.onDiskNote).toMatch(/spilling is off/);
     expect(loc.recentAccesses.map((a: { op: string }) => a.op)).toEqual(
       expect.arrayContaining(['export', 'location']),
     );

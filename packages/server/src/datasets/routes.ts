@@ -16,6 +16,8 @@ import { z } from 'zod';
 import type { ZodApp } from '../app-types.js';
 import { errorSchema, notFound } from '../errors.js';
 import { facet } from './facet.js';
+import type { EngineMemory } from './memory.js';
+import { page } from './page.js';
 import {
   cellSchema,
   columnSchema,
@@ -54,7 +56,7 @@ const stepErrors = { 400: errorSchema, 404: errorSchema, 422: errorSchema };
 
 export function datasetRoutes(
   app: ZodApp,
-  o: { engine: NodeEngine; store: DatasetStore; spillDirectory: string },
+  o: { engine: NodeEngine; store: DatasetStore; memory: EngineMemory; spillDirectory: string },
 ): void {
   const { engine, store } = o;
   const load = async (id: string, user: string, op: string): Promise<DatasetEntry> => {
@@ -70,6 +72,7 @@ export function datasetRoutes(
       const next = change(e.history);
       await engine.validate(e.data, currentRecipe(next));
       e.history = next;
+      e.states.retain(currentRecipe(next));
       return historyView(e);
     });
 
@@ -131,9 +134,15 @@ export function datasetRoutes(
       const e = await load(request.params.id, user(request), 'rows');
       const all = currentRecipe(e.history);
       const recipe = step === undefined ? all : { ...all, steps: all.steps.slice(0, step) };
-      const result = await engine.run(e.data, recipe, { offset, limit });
-      const total = await e.counts.count(engine, e.data, recipe);
-      return { offset, limit, total, ...result };
+      return e.states.read(recipe, async (v) => {
+        if (v.materialised) {
+          const result = await page(engine, v.data, offset, limit);
+          return { offset, limit, total: v.data.rowCount, ...result };
+        }
+        const result = await engine.run(v.data, v.recipe, { offset, limit });
+        const total = await e.counts.count(engine, v.data, v.recipe);
+        return { offset, limit, total, ...result };
+      });
     },
   );
 
@@ -149,7 +158,9 @@ export function datasetRoutes(
     },
     async (request) => {
       const e = await load(request.params.id, user(request), 'profile');
-      return engine.profile(e.data, currentRecipe(e.history));
+      return e.states.read(currentRecipe(e.history), (v) =>
+        v.memo('profile', () => engine.profile(v.data, v.recipe)),
+      );
     },
   );
 
@@ -176,7 +187,12 @@ export function datasetRoutes(
     },
     async (request) => {
       const e = await load(request.params.id, user(request), 'facet');
-      return facet(engine, e.data, currentRecipe(e.history), request.query.column, request.query.limit);
+      const { column, limit } = request.query;
+      return e.states.read(currentRecipe(e.history), (v) =>
+        v.memo(`facet:${JSON.stringify([column, limit])}`, () =>
+          facet(engine, v.data, v.recipe, column, limit),
+        ),
+      );
     },
   );
 
@@ -204,7 +220,9 @@ export function datasetRoutes(
     async (request) => {
       const e = await load(request.params.id, user(request), 'cluster');
       const { column, method, params } = request.body;
-      return engine.cluster(e.data, column, method, params ?? {}, currentRecipe(e.history));
+      return e.states.read(currentRecipe(e.history), (v) =>
+        engine.cluster(v.data, column, method, params ?? {}, v.recipe),
+      );
     },
   );
 
@@ -336,7 +354,11 @@ export function datasetRoutes(
       schema: { summary: 'Where the bytes are, until when, and who accessed them', params: idParams },
     },
     async (request) =>
-      location(store, await load(request.params.id, user(request), 'location'), o.spillDirectory),
+      location(store, await load(request.params.id, user(request), 'location'), {
+        memory: o.memory,
+        engine,
+        spillDirectory: o.spillDirectory,
+      }),
   );
 
   app.delete(

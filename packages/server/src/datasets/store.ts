@@ -3,6 +3,8 @@ import type { History, LoadedDataset } from '@tidyvault/core';
 import type { NodeEngine } from '@tidyvault/engine-node';
 import type { Clock } from '../options.js';
 import { RowCounts } from './count.js';
+import type { EngineMemory } from './memory.js';
+import { RecipeStates } from './states.js';
 
 export interface Access {
   at: number;
@@ -19,8 +21,12 @@ export interface DatasetEntry {
   history: History;
   readonly createdAt: number;
   lastAccessAt: number;
-  /** Bytes of the uploaded file (the source table holds about as much). */
+  /** Bytes of the uploaded file. */
   readonly sourceBytes: number;
+  /** Bytes the source table takes in the engine (measured when it was made). */
+  readonly tableBytes: number;
+  /** Materialised results of the recipe and its prefixes. */
+  readonly states: RecipeStates;
   readonly accesses: Access[];
   /** Changes to `history` run one at a time (see DatasetStore.change). */
   queue: Promise<unknown>;
@@ -34,6 +40,10 @@ export interface StoreOptions {
   clock: Clock;
   idleMs: number;
   absoluteMs: number;
+  memory: EngineMemory;
+  /** Engine bytes all datasets may hold together, materialised states included. */
+  maxResidentBytes: number;
+  onMaterialise?: (id: string, info: { steps: number; fromSteps: number; bytes: number; ms: number }) => void;
 }
 
 /**
@@ -45,10 +55,18 @@ export class DatasetStore {
   private readonly entries = new Map<string, DatasetEntry>();
   constructor(private readonly o: StoreOptions) {}
 
-  add(owner: string, name: string, data: LoadedDataset, history: History, sourceBytes: number): DatasetEntry {
+  add(
+    owner: string,
+    name: string,
+    data: LoadedDataset,
+    history: History,
+    sourceBytes: number,
+    tableBytes = sourceBytes,
+  ): DatasetEntry {
     const now = this.o.clock();
+    const id = randomBytes(16).toString('hex');
     const entry: DatasetEntry = {
-      id: randomBytes(16).toString('hex'),
+      id,
       owner,
       name,
       data,
@@ -56,6 +74,14 @@ export class DatasetStore {
       createdAt: now,
       lastAccessAt: now,
       sourceBytes,
+      tableBytes,
+      states: new RecipeStates({
+        engine: this.o.engine,
+        memory: this.o.memory,
+        source: data,
+        room: (bytes) => this.residentBytes + bytes <= this.o.maxResidentBytes,
+        ...(this.o.onMaterialise ? { onMaterialise: (info) => this.o.onMaterialise!(id, info) } : {}),
+      }),
       accesses: [{ at: now, op: 'upload', user: owner }],
       queue: Promise.resolve(),
       counts: new RowCounts(),
@@ -108,7 +134,8 @@ export class DatasetStore {
   async purge(e: DatasetEntry): Promise<void> {
     if (this.entries.get(e.id) !== e) return;
     this.entries.delete(e.id);
-    await this.o.engine.drop(e.data);
+    await e.states.dispose();
+    await this.o.memory.drop(() => this.o.engine.drop(e.data));
   }
 
   /** Purge every expired dataset; returns how many. */
@@ -122,10 +149,20 @@ export class DatasetStore {
     for (const e of [...this.entries.values()]) await this.purge(e);
   }
 
-  /** Uploaded bytes held by all datasets (for admission control). */
+  /** Engine bytes held by all datasets: source tables and materialised states (admission control). */
   get residentBytes(): number {
     let n = 0;
-    for (const e of this.entries.values()) n += e.sourceBytes;
+    for (const e of this.entries.values()) n += e.tableBytes + e.states.bytes;
+    return n;
+  }
+
+  /** Drop every materialised state (they are caches) to make room; returns the bytes it frees. */
+  dropStates(): number {
+    let n = 0;
+    for (const e of this.entries.values()) {
+      n += e.states.bytes;
+      e.states.clear();
+    }
     return n;
   }
 

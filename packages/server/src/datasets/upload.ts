@@ -6,6 +6,7 @@ import { formatFromName, type NodeEngine } from '@tidyvault/engine-node';
 import type { ZodApp } from '../app-types.js';
 import { ApiError, errorSchema } from '../errors.js';
 import { uploadResult } from './schemas.js';
+import type { EngineMemory } from './memory.js';
 import type { DatasetStore } from './store.js';
 import { summary } from './views.js';
 
@@ -38,6 +39,7 @@ export function uploadRoute(
   app: ZodApp,
   o: {
     engine: NodeEngine;
+    memory: EngineMemory;
     store: DatasetStore;
     maxUploadBytes: number;
     maxConcurrentUploads: number;
@@ -45,6 +47,12 @@ export function uploadRoute(
   },
 ): void {
   let active = 0;
+  /** Room for `bytes` more, after dropping materialised recipe states (caches) if need be. */
+  const room = (bytes: number): boolean => {
+    if (o.store.residentBytes + bytes <= o.maxResidentBytes) return true;
+    o.store.dropStates();
+    return o.store.residentBytes + bytes <= o.maxResidentBytes;
+  };
   app.post(
     '/api/datasets',
     {
@@ -65,12 +73,7 @@ export function uploadRoute(
         if (Number.isFinite(declared) && declared > o.maxUploadBytes + ENVELOPE_BYTES) {
           throw tooLarge(o.maxUploadBytes);
         }
-        if (
-          Number.isFinite(declared) &&
-          o.store.residentBytes + declared - ENVELOPE_BYTES > o.maxResidentBytes
-        ) {
-          throw noRoom();
-        }
+        if (Number.isFinite(declared) && !room(declared - ENVELOPE_BYTES)) throw noRoom();
       },
     },
     async (request, reply) => {
@@ -102,19 +105,25 @@ export function uploadRoute(
         }
         if (part.file.truncated) throw tooLarge(o.maxUploadBytes);
         const bytes = fs.statSync(staged).size;
-        if (o.store.residentBytes + bytes > o.maxResidentBytes) throw noRoom();
-        const data = await o.engine.importFile(staged, name, { format });
-        if (request.raw.socket?.destroyed) {
-          // The client left while the file was loading: nobody will learn the id, keep nothing.
-          await o.engine.drop(data);
-          throw new ApiError(400, 'UPLOAD_ABORTED', 'upload aborted');
-        }
-        const entry = o.store.add(request.session!.user, name, data, emptyHistory(), bytes);
+        if (!room(bytes)) throw noRoom();
+        const { value: data, bytes: tableBytes } = await o.memory.create(() =>
+          o.engine.importFile(staged, name, { format }),
+        );
+        const refuse = async (e: ApiError) => {
+          await o.memory.drop(() => o.engine.drop(data));
+          throw e;
+        };
+        // The client left while the file was loading: nobody will learn the id, keep nothing.
+        if (request.raw.socket?.destroyed)
+          await refuse(new ApiError(400, 'UPLOAD_ABORTED', 'upload aborted'));
+        if (!room(tableBytes)) await refuse(noRoom());
+        const entry = o.store.add(request.session!.user, name, data, emptyHistory(), bytes, tableBytes);
         request.log.info(
           {
             op: 'dataset.upload',
             dataset: entry.id,
             bytes,
+            tableBytes,
             rows: data.rowCount,
             columns: data.columns.length,
             ms: Math.round(performance.now() - started),

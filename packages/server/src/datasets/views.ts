@@ -1,4 +1,6 @@
 import { canRedo, canUndo, currentRecipe } from '@tidyvault/core';
+import type { NodeEngine } from '@tidyvault/engine-node';
+import type { EngineMemory } from './memory.js';
 import type { DatasetEntry, DatasetStore } from './store.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -24,20 +26,45 @@ export function historyView(e: DatasetEntry) {
   };
 }
 
-export function location(store: DatasetStore, e: DatasetEntry, spillDirectory: string) {
+export async function location(
+  store: DatasetStore,
+  e: DatasetEntry,
+  o: { memory: EngineMemory; engine: NodeEngine; spillDirectory: string },
+) {
+  const states = e.states.tables;
+  const stateBytes = states.reduce((n, s) => n + s.bytes, 0);
+  const spill = o.spillDirectory !== '';
+  const [tables, files] = await Promise.all([o.memory.tableBytes(), o.engine.temporaryFiles()]);
   return {
     id: e.id,
     where: 'memory' as const,
     process: process.pid,
     description:
-      'held in the memory of this server process (an in-memory DuckDB table); purged on delete, expiry or shutdown',
-    approxBytes: e.sourceBytes,
-    approxBytesNote: 'size of the uploaded file; the in-memory table is of the same order',
-    onDisk:
-      spillDirectory === ''
-        ? []
-        : [{ path: spillDirectory, what: 'DuckDB may spill here under memory pressure' }],
-    spill: spillDirectory === '' ? 'off' : 'on',
+      'held in the memory of this server process (in-memory DuckDB tables: the upload and the results of recipe states); purged on delete, expiry or shutdown',
+    approxBytes: e.tableBytes + stateBytes,
+    approxBytesNote:
+      "bytes DuckDB's buffer manager allocated for this dataset's tables (duckdb_memory(), tag IN_MEMORY_TABLE, measured as each table was made), in memory or spilled; exact to DuckDB's allocation, excluding short-lived query memory and the JavaScript side",
+    bytes: {
+      source: e.tableBytes,
+      recipeStates: stateBytes,
+      uploadedFile: e.sourceBytes,
+    },
+    recipeStates: states.map((s) => ({ steps: s.steps, rows: s.rows, bytes: s.bytes })),
+    engine: {
+      tableMemoryBytes: tables.memoryBytes,
+      tableSpilledBytes: tables.temporaryBytes,
+      note: 'every dataset of this server together',
+    },
+    onDisk: files.map((f) => ({
+      path: f.path,
+      bytes: f.bytes,
+      what: 'a DuckDB spill file (plaintext); DuckDB does not say which dataset its blocks belong to, so it may hold blocks of any dataset on this server',
+    })),
+    onDiskNote: spill
+      ? `spilling is on: DuckDB may write blocks of any dataset to ${o.spillDirectory} under memory pressure; the list is what is there now (duckdb_temporary_files())`
+      : 'spilling is off: nothing of this dataset is written to disk (over the memory limit a query fails instead)',
+    spill: spill ? ('on' as const) : ('off' as const),
+    ...(spill ? { spillDirectory: o.spillDirectory } : {}),
     owner: e.owner,
     createdAt: iso(e.createdAt),
     lastAccessAt: iso(e.lastAccessAt),

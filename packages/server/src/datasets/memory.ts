@@ -1,0 +1,44 @@
+import type { NodeEngine } from '@tidyvault/engine-node';
+
+/** DuckDB's tag for the blocks of in-memory tables (a dataset's source table, its materialised states). */
+const TABLE_TAG = 'IN_MEMORY_TABLE';
+
+/**
+ * What each table really takes in the engine. DuckDB has no per-table byte count for an
+ * in-memory database (`duckdb_tables().estimated_size` is a row count; `pragma_storage_info`
+ * gives no sizes for in-memory segments), but its buffer manager counts every block of every
+ * in-memory table under one tag. Creating and dropping tables one at a time makes the growth
+ * of that count while a table is made exactly the bytes that table holds, in memory or spilled.
+ */
+export class EngineMemory {
+  private queue: Promise<unknown> = Promise.resolve();
+  constructor(private readonly engine: NodeEngine) {}
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Bytes of all in-memory tables: in memory plus spilled. */
+  async tableBytes(): Promise<{ memoryBytes: number; temporaryBytes: number }> {
+    const row = (await this.engine.memoryUsage()).find((r) => r.tag === TABLE_TAG);
+    return { memoryBytes: row?.memoryBytes ?? 0, temporaryBytes: row?.temporaryBytes ?? 0 };
+  }
+
+  /** Run `work` (which creates one table) alone, and measure what the table takes. */
+  create<T>(work: () => Promise<T>): Promise<{ value: T; bytes: number }> {
+    return this.exclusive(async () => {
+      const before = await this.tableBytes();
+      const value = await work();
+      const after = await this.tableBytes();
+      const bytes = after.memoryBytes + after.temporaryBytes - (before.memoryBytes + before.temporaryBytes);
+      return { value, bytes: Math.max(0, bytes) };
+    });
+  }
+
+  /** Drop tables one at a time with creations, so no measurement sees a drop. */
+  drop(work: () => Promise<void>): Promise<void> {
+    return this.exclusive(work);
+  }
+}

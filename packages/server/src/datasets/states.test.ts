@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Recipe } from '@tidyvault/core';
+import { harness, upload, type Harness } from '../test-support.js';
+
+const W1 = new URL('../../../../fixtures/w1/', import.meta.url);
+const input = fs.readFileSync(new URL('input.csv', W1));
+const recipe = JSON.parse(fs.readFileSync(new URL('recipe.json', W1), 'utf8')) as Recipe;
+
+/** Shuffled-looking rows whose order matters to fill-down, dedupe and sort. */
+const ORDERED = ['k,v', 'b,1', 'a,', 'b,3', 'a,', 'c,5', 'b,1', 'a,7'].join('\n');
+
+describe('recipe states (prefix caching)', () => {
+  let h: Harness;
+  let auth: Record<string, string>;
+  beforeAll(async () => {
+    h = await harness();
+    auth = (await h.login()).headers;
+  });
+  afterAll(() => h.close());
+
+  const get = (url: string) => h.t.app.inject({ method: 'GET', url, headers: auth });
+  const post = (url: string, payload?: object) =>
+    h.t.app.inject({ method: 'POST', url, headers: auth, ...(payload ? { payload } : {}) });
+  const rows = async (id: string, query = 'offset=0&limit=10000') => {
+    const res = await get(`/api/datasets/${id}/rows?${query}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json() as { total: number; rows: unknown[][]; columns: { name: string }[] };
+  };
+  const materialised = () =>
+    h
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('"op":"dataset.materialise"'))
+      .map((l) => JSON.parse(l) as { dataset: string; steps: number; fromSteps: number });
+  const stateTables = async () => {
+    const r = await h.engine.connection.runAndReadAll(
+      "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '%_state_%'",
+    );
+    return r.getRowsJson().map((x) => String(x[0]));
+  };
+
+  it('gives, step by step, exactly the rows of the whole recipe run from the source', async () => {
+    const res = await upload(h, auth, 'w1.csv', input);
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().id as string;
+    const source = (await h.t.store.get(id, 'local', 'test'))!.data;
+    for (let n = 1; n <= recipe.steps.length; n++) {
+      expect((await post(`/api/datasets/${id}/steps`, { step: recipe.steps[n - 1] })).statusCode).toBe(200);
+      const direct = await h.engine.run(source, { version: 1, steps: recipe.steps.slice(0, n) });
+      const cached = await rows(id);
+      expect(cached.rows, `after ${n} steps`).toEqual(direct.rows);
+      expect(cached.total).toBe(direct.rows.length);
+      expect(cached.columns).toEqual(direct.columns);
+      // A page deep inside is the same slice.
+      const deep = await rows(id, `offset=${direct.rows.length - 7}&limit=5`);
+      expect(deep.rows).toEqual(direct.rows.slice(-7, -2));
+    }
+    // Each appended step was computed from the state before it, not from the source.
+    const made = materialised().filter((m) => m.dataset === id);
+    expect(made.map((m) => [m.steps, m.fromSteps])).toEqual(recipe.steps.map((_, i) => [i + 1, i]));
+  });
+
+  it('keeps row order through fill-down, dedupe and sort, and previews a prefix with ?step', async () => {
+    const id = (await upload(h, auth, 'ordered.csv', ORDERED)).json().id as string;
+    const steps = [
+      { op: 'blank-to-null', columns: ['v'] },
+      { op: 'fill-null', columns: ['v'], strategy: 'down' },
+      { op: 'dedupe-rows' },
+      { op: 'sort-rows', by: [{ column: 'k', desc: true }] },
+    ];
+    for (const step of steps) await post(`/api/datasets/${id}/steps`, { step });
+    expect((await rows(id)).rows).toEqual([
+      ['c', '5'],
+      ['b', '1'],
+      ['b', '3'],
+      ['a', '1'],
+      ['a', '3'],
+      ['a', '7'],
+    ]);
+    expect((await rows(id, 'step=2')).rows).toEqual([
+      ['b', '1'],
+      ['a', '1'],
+      ['b', '3'],
+      ['a', '3'],
+      ['c', '5'],
+      ['b', '1'],
+      ['a', '7'],
+    ]);
+    expect((await rows(id, 'offset=2&limit=2')).rows).toEqual([
+      ['b', '3'],
+      ['a', '1'],
+    ]);
+  });
+
+  it('forgets states on undo, redo and recipe change, and answers for the new state', async () => {
+    const id = (await upload(h, auth, 'ordered.csv', ORDERED)).json().id as string;
+    await post(`/api/datasets/${id}/steps`, { step: { op: 'change-case', columns: ['k'], case: 'upper' } });
+    const facet = async () =>
+      (await get(`/api/datasets/${id}/facet?column=k`)).json().values.map((v: { value: string }) => v.value);
+    const profileNulls = async () =>
+      (await get(`/api/datasets/${id}/profile`)).json().columns.find((c: { name: string }) => c.name === 'v')
+        .nulls;
+    expect(await facet()).toEqual(['A', 'B', 'C']);
+    expect(await profileNulls()).toBe(0);
+    await post(`/api/datasets/${id}/steps`, { step: { op: 'blank-to-null', columns: ['v'] } });
+    expect(await profileNulls()).toBe(2);
+    await post(`/api/datasets/${id}/undo`);
+    expect(await profileNulls()).toBe(0);
+    await post(`/api/datasets/${id}/undo`);
+    expect(await facet()).toEqual(['a', 'b', 'c']);
+    await post(`/api/datasets/${id}/redo`);
+    expect(await facet()).toEqual(['A', 'B', 'C']);
+    const put = await h.t.app.inject({
+      method: 'PUT',
+      url: `/api/datasets/${id}/recipe`,
+      headers: auth,
+      payload: {
+        recipe: { version: 1, steps: [{ op: 'filter-rows', where: { column: 'k', op: 'eq', value: 'c' } }] },
+      },
+    });
+    expect(put.statusCode).toBe(200);
+    expect(await facet()).toEqual(['c']);
+    expect((await rows(id)).total).toBe(1);
+    const loc = (await get(`/api/datasets/${id}/location`)).json();
+    // Only the current state is held: the states of the old recipe were dropped.
+    expect(loc.recipeStates.map((s: { steps: number }) => s.steps)).toEqual([1]);
+    expect(loc.bytes.recipeStates).toBeGreaterThan(0);
+  });
+
+  it('drops every state table with the dataset', async () => {
+    const id = (await upload(h, auth, 'ordered.csv', ORDERED)).json().id as string;
+    await post(`/api/datasets/${id}/steps`, { step: { op: 'trim' } });
+    await rows(id);
+    const table = (await h.t.store.get(id, 'local', 'test'))!.data.table;
+    expect((await stateTables()).some((t) => t.startsWith(`${table}_state_`))).toBe(true);
+    expect(
+      (await h.t.app.inject({ method: 'DELETE', url: `/api/datasets/${id}`, headers: auth })).statusCode,
+    ).toBe(204);
+    expect((await stateTables()).filter((t) => t.startsWith(`${table}_state_`))).toEqual([]);
+  });
+});

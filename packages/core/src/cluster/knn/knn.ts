@@ -1,0 +1,179 @@
+import { compareCodePoints } from '../../text/code-points.js';
+import type { Cluster } from '../cluster-query.js';
+import { BoundedLevenshtein, javaLowerUnits } from './levenshtein.js';
+import { blockingNgrams } from './normalize.js';
+import { PpmDistance } from './ppm.js';
+
+export type KnnMethod = 'levenshtein' | 'ppm';
+
+export interface KnnParams {
+  method: KnnMethod;
+  /** Largest distance at which two values are neighbours (inclusive). OpenRefine's default: 1. Negative: every blocked pair. */
+  radius?: number;
+  /** Length of the blocking n-grams. OpenRefine's default: 6. */
+  blockingNgramSize?: number;
+}
+
+export interface KnnOptions {
+  /** Abort to stop: the promise rejects with `signal.reason` (an `AbortError` DOMException by default). */
+  signal?: AbortSignal;
+  /** Called now and then with (values done, values in all), and once at the end with (total, total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export const KNN_DEFAULT_RADIUS = 1;
+export const KNN_DEFAULT_BLOCKING_NGRAM_SIZE = 6;
+
+/** Work between two yields to the event loop (so that an abort or a UI update can get in). */
+const SLICE_MS = 25;
+
+/**
+ * OpenRefine's nearest-neighbour clustering (kNN clusterer with Vicino's `NGramClusterer`), over
+ * distinct values with their counts.
+ *
+ * - Blocking: every value goes into one block per distinct n-gram of its normalised text
+ *   (see `blockingNgrams`); only two values that share a block are compared.
+ * - Neighbours: two values are neighbours when `distance(a, b) <= radius` (or radius < 0).
+ * - Clusters are formed per value, not by transitive closure: every value with at least one
+ *   neighbour gives the cluster {value} ∪ neighbours(value); identical clusters are reported once,
+ *   so clusters may overlap (a value can appear in several).
+ * - Only clusters of two or more values; inside a cluster values are ordered by count descending
+ *   then code point, and `suggested` is the first; clusters largest first (then by total count,
+ *   then by their values).
+ *
+ * Memory is bounded by the values, their n-gram postings and the neighbour pairs found: pairs are
+ * enumerated per value through the blocks and never stored unless they are neighbours.
+ */
+export async function knnClusters(
+  values: readonly { value: string; count: number }[],
+  params: KnnParams,
+  options: KnnOptions = {},
+): Promise<Cluster[]> {
+  const { signal, onProgress } = options;
+  signal?.throwIfAborted();
+  const radius = params.radius ?? KNN_DEFAULT_RADIUS;
+  const ngramSize = params.blockingNgramSize ?? KNN_DEFAULT_BLOCKING_NGRAM_SIZE;
+  if (!Number.isInteger(ngramSize) || ngramSize < 1)
+    throw new RangeError('blockingNgramSize must be an integer >= 1');
+  if (Number.isNaN(radius)) throw new RangeError('radius must be a number');
+
+  // Distinct values (counts of repeated entries are added up).
+  const index = new Map<string, number>();
+  const strs: string[] = [];
+  const counts: number[] = [];
+  for (const { value, count } of values) {
+    const at = index.get(value);
+    if (at === undefined) {
+      index.set(value, strs.length);
+      strs.push(value);
+      counts.push(count);
+    } else counts[at]! += count;
+  }
+  index.clear();
+  const n = strs.length;
+
+  // Blocks: n-gram -> ids of the values that contain it; and each value's n-grams, as block ids.
+  const blockIds = new Map<string, number>();
+  const blocks: number[][] = [];
+  const valueBlocks: Int32Array[] = new Array<Int32Array>(n);
+  let clock = performance.now();
+  const tick = async (done: number) => {
+    if (performance.now() - clock < SLICE_MS) return;
+    onProgress?.(done, n);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    signal?.throwIfAborted();
+    clock = performance.now();
+  };
+  for (let i = 0; i < n; i++) {
+    const grams = blockingNgrams(strs[i]!, ngramSize);
+    const ids = new Int32Array(grams.length);
+    grams.forEach((g, k) => {
+      let b = blockIds.get(g);
+      if (b === undefined) {
+        b = blocks.length;
+        blockIds.set(g, b);
+        blocks.push([]);
+      }
+      blocks[b]!.push(i);
+      ids[k] = b;
+    });
+    valueBlocks[i] = ids;
+    if ((i & 1023) === 0) await tick(0);
+  }
+  blockIds.clear();
+
+  const near = neighbourTest(params.method, strs, radius);
+  const neighbours: (number[] | undefined)[] = new Array<number[] | undefined>(n);
+  const seen = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    seen[i] = i;
+    for (const b of valueBlocks[i]!) {
+      const members = blocks[b]!;
+      if (members.length < 2) continue;
+      for (const j of members) {
+        if (j <= i || seen[j] === i) continue;
+        seen[j] = i;
+        if (near(i, j)) {
+          (neighbours[i] ??= []).push(j);
+          (neighbours[j] ??= []).push(i);
+        }
+      }
+    }
+    await tick(i);
+  }
+
+  // One cluster per value with neighbours; the same set found from several values counts once.
+  const keys = new Set<string>();
+  const clusters: Cluster[] = [];
+  for (let i = 0; i < n; i++) {
+    const nb = neighbours[i];
+    if (!nb) continue;
+    const members = [i, ...nb].sort((x, y) => x - y);
+    const key = members.join(',');
+    if (keys.has(key)) continue;
+    keys.add(key);
+    const vals = members.map((m) => ({ value: strs[m]!, count: counts[m]! }));
+    vals.sort((a, b) => b.count - a.count || compareCodePoints(a.value, b.value));
+    clusters.push({ values: vals, suggested: vals[0]!.value });
+  }
+  clusters.sort(compareClusters);
+  onProgress?.(n, n);
+  return clusters;
+}
+
+function total(c: Cluster): number {
+  let s = 0;
+  for (const v of c.values) s += v.count;
+  return s;
+}
+
+/** Largest first, then most rows, then by the values in their order (code point). */
+function compareClusters(a: Cluster, b: Cluster): number {
+  const d = b.values.length - a.values.length || total(b) - total(a);
+  if (d) return d;
+  for (let k = 0; k < a.values.length; k++) {
+    const c = compareCodePoints(a.values[k]!.value, b.values[k]!.value);
+    if (c) return c;
+  }
+  return 0;
+}
+
+function neighbourTest(method: KnnMethod, strs: string[], radius: number): (i: number, j: number) => boolean {
+  if (radius < 0) return () => true;
+  if (method === 'levenshtein') {
+    const max = Math.floor(radius);
+    const units: (Uint16Array | undefined)[] = new Array<Uint16Array | undefined>(strs.length);
+    const lev = new BoundedLevenshtein();
+    const u = (i: number) => (units[i] ??= javaLowerUnits(strs[i]!));
+    return (i, j) => {
+      // Distance is at least the length difference: skip without lower-casing.
+      if (Math.abs(strs[i]!.length - strs[j]!.length) > max) return false;
+      return lev.distance(u(i), u(j), max) <= max;
+    };
+  }
+  if (method === 'ppm') {
+    const ppm = new PpmDistance();
+    return (i, j) => ppm.distance(strs[i]!, strs[j]!) <= radius;
+  }
+  throw new RangeError(`unknown kNN method: ${String(method)}`);
+}

@@ -38,6 +38,9 @@ function createOptions(o: SandboxOptions): Record<string, string> {
     threads: String(o.threads ?? Math.max(1, os.cpus().length)),
     temp_directory: o.spillDirectory ?? '',
     preserve_insertion_order: 'true',
+    // Memory freed by a dropped dataset goes back to the OS: without jemalloc's background
+    // purging, freed pages stay in the process (RSS ratchets up; see packages/server/src/proofs/rss).
+    allocator_background_threads: 'true',
   };
 }
 

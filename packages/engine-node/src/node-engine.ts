@@ -21,7 +21,7 @@ import {
   type RunOptions,
   type TableResult,
 } from '@tidyvault/core';
-import { call, col, lit, select, type Expr, type Select } from '@tidyvault/sql';
+import { call, col, lit, select, statement, type Expr, type Select } from '@tidyvault/sql';
 import { runExport, type ExportOptions } from './export/run-export.js';
 import { dropTable } from './import/create-table.js';
 import { importFile } from './import/import-file.js';
@@ -215,6 +215,25 @@ export class NodeEngine implements Engine {
       upTo,
       (i) => this.compile(dataset, recipe, { upTo: i }).query,
     );
+  }
+
+  /** What must exist before the recipe's SQL runs: checks, and key tables of cluster-merge steps. */
+  async prepare(dataset: LoadedDataset, recipe: Recipe): Promise<void> {
+    await this.validate(dataset, recipe);
+    await this.prepareClusterKeys(dataset, recipe);
+  }
+
+  /**
+   * The recipe's result as a new table, rows inserted in the recipe's order (so its rowid is the
+   * row's position). Call prepare() first.
+   */
+  async materialise(dataset: LoadedDataset, recipe: Recipe, table: string): Promise<Column[]> {
+    const { query, columns } = this.compile(dataset, recipe);
+    await this.execute(
+      () => this.connection.run(statement({ kind: 'createTable', name: table, query })),
+      recipe,
+    );
+    return columns;
   }
 
   /** DuckDB's own accounting by tag (`duckdb_memory()`): bytes in memory and bytes spilled. */

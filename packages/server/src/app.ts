@@ -77,8 +77,20 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     absoluteMs: o.datasetAbsoluteMs,
     memory,
     maxResidentBytes: o.maxResidentBytes,
+    cacheRecipeStates: o.cacheRecipeStates,
     onMaterialise: (dataset, info) =>
       app.log.info({ op: 'dataset.materialise', dataset, ...info }, 'recipe state materialised'),
+    // The code only: messages can quote cell values.
+    onMaterialiseFailure: (dataset, e) =>
+      app.log.warn(
+        {
+          op: 'dataset.materialise',
+          dataset,
+          failed: true,
+          code: (e as { code?: string }).code ?? 'UNKNOWN',
+        },
+        'recipe state not materialised; reads run the recipe',
+      ),
   });
 
   registerErrorHandling(app);

@@ -44,6 +44,11 @@ export interface ServerOptions {
   /** Where logs go (default stdout); tests capture them. */
   logStream?: Writable;
   logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  /**
+   * Materialise recipe states as engine tables and reuse them (default true). Off only to
+   * measure the difference: every read then runs the whole recipe again.
+   */
+  cacheRecipeStates?: boolean;
   /** Whole-request receipt limit (default 30 min, for 2 GiB on slow links). */
   requestTimeoutMs?: number;
 }
@@ -80,6 +85,7 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
     logStream: o.logStream,
     logLevel: o.logLevel ?? 'info',
     requestTimeoutMs: o.requestTimeoutMs ?? 30 * MINUTE,
+    cacheRecipeStates: o.cacheRecipeStates ?? true,
     secure: o.tls !== undefined || (o.trustProxy !== undefined && o.trustProxy !== false),
   };
 }

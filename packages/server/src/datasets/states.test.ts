@@ -47,8 +47,9 @@ describe('recipe states (prefix caching)', () => {
     const source = (await h.t.store.get(id, 'local', 'test'))!.data;
     for (let n = 1; n <= recipe.steps.length; n++) {
       expect((await post(`/api/datasets/${id}/steps`, { step: recipe.steps[n - 1] })).statusCode).toBe(200);
-      const direct = await h.engine.run(source, { version: 1, steps: recipe.steps.slice(0, n) });
+      // The server's read first: it must not rely on anything the direct run below prepares.
       const cached = await rows(id);
+      const direct = await h.engine.run(source, { version: 1, steps: recipe.steps.slice(0, n) });
       expect(cached.rows, `after ${n} steps`).toEqual(direct.rows);
       expect(cached.total).toBe(direct.rows.length);
       expect(cached.columns).toEqual(direct.columns);

@@ -1,6 +1,6 @@
 import type { LoadedDataset, Recipe } from '@tidyvault/core';
 import type { NodeEngine } from '@tidyvault/engine-node';
-import { select, statement } from '@tidyvault/sql';
+import { select } from '@tidyvault/sql';
 import type { EngineMemory } from './memory.js';
 
 /** Materialised recipe states kept per dataset besides the current one (older ones are dropped). */
@@ -42,6 +42,10 @@ export interface StatesOptions {
   source: LoadedDataset;
   /** May `bytes` more be held? (the server's memory budget) */
   room: (bytes: number) => boolean;
+  /** false: never materialise. */
+  enabled?: boolean;
+  /** Materialising failed (the read then runs the recipe itself, which reports the error). */
+  onFailure?: (e: unknown) => void;
   onMaterialise?: (info: { steps: number; fromSteps: number; bytes: number; ms: number }) => void;
 }
 
@@ -127,6 +131,7 @@ export class RecipeStates {
   }
 
   private async obtain(recipe: Recipe): Promise<State | undefined> {
+    if (this.o.enabled === false) return undefined;
     if (recipe.steps.length === 0) return this.source;
     if (this.disposed) return undefined;
     const key = keyOf(recipe);
@@ -154,16 +159,15 @@ export class RecipeStates {
     base.users++;
     const started = performance.now();
     const table = `${this.o.source.table}_state_${++this.counter}`;
-    let made: { value: { columns: LoadedDataset['columns'] }; bytes: number };
+    let made: { value: LoadedDataset['columns']; bytes: number };
     try {
       const rest: Recipe = { version: 1, steps: recipe.steps.slice(base.steps) };
-      made = await this.o.memory.create(async () => {
-        const { query, columns } = this.o.engine.compile(base.data, rest);
-        await this.o.engine.connection.run(statement({ kind: 'createTable', name: table, query }));
-        return { columns };
-      });
-    } catch {
+      // Checks and cluster-key tables first: those are the engine's, not this state's bytes.
+      await this.o.engine.prepare(base.data, rest);
+      made = await this.o.memory.create(() => this.o.engine.materialise(base.data, rest, table));
+    } catch (e) {
       await this.o.memory.drop(() => this.o.engine.drop({ ...this.o.source, table }));
+      this.o.onFailure?.(e);
       return undefined;
     } finally {
       base.users--;
@@ -171,7 +175,7 @@ export class RecipeStates {
     }
     const data: LoadedDataset = {
       table,
-      columns: made.value.columns,
+      columns: made.value,
       rowCount: await this.count(table),
       warnings: [],
     };

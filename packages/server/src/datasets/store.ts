@@ -43,6 +43,9 @@ export interface StoreOptions {
   memory: EngineMemory;
   /** Engine bytes all datasets may hold together, materialised states included. */
   maxResidentBytes: number;
+  /** false: never materialise (every read runs the whole recipe). */
+  cacheRecipeStates?: boolean;
+  onMaterialiseFailure?: (id: string, e: unknown) => void;
   onMaterialise?: (id: string, info: { steps: number; fromSteps: number; bytes: number; ms: number }) => void;
 }
 
@@ -80,7 +83,9 @@ export class DatasetStore {
         memory: this.o.memory,
         source: data,
         room: (bytes) => this.residentBytes + bytes <= this.o.maxResidentBytes,
+        enabled: this.o.cacheRecipeStates !== false,
         ...(this.o.onMaterialise ? { onMaterialise: (info) => this.o.onMaterialise!(id, info) } : {}),
+        ...(this.o.onMaterialiseFailure ? { onFailure: (e) => this.o.onMaterialiseFailure!(id, e) } : {}),
       }),
       accesses: [{ at: now, op: 'upload', user: owner }],
       queue: Promise.resolve(),

@@ -71,10 +71,25 @@ export async function knnClusters(
   }
   index.clear();
   const n = strs.length;
+  // Number values by length (UTF-16 units, then first appearance): every block then lists them
+  // by length too, which lets levenshtein stop reading a block past the lengths within radius.
+  // The clusters do not depend on the numbering.
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => strs[a]!.length - strs[b]!.length || a - b,
+  );
+  const sortedStrs = order.map((i) => strs[i]!);
+  const sortedCounts = order.map((i) => counts[i]!);
+  for (let i = 0; i < n; i++) {
+    strs[i] = sortedStrs[i]!;
+    counts[i] = sortedCounts[i]!;
+  }
+  const lengths = Int32Array.from(strs, (s) => s.length);
+  const maxLengthGap =
+    params.method === 'levenshtein' && radius >= 0 ? Math.floor(radius) : Number.POSITIVE_INFINITY;
 
-  // Blocks: n-gram -> ids of the values that contain it; and each value's n-grams, as block ids.
+  // Blocks: n-gram -> ids of the values that contain it (ascending); each value's blocks.
   const blockIds = new Map<string, number>();
-  const blocks: number[][] = [];
+  const blockLists: number[][] = [];
   const valueBlocks: Int32Array[] = new Array<Int32Array>(n);
   let clock = performance.now();
   const tick = async (done: number) => {
@@ -87,20 +102,23 @@ export async function knnClusters(
   for (let i = 0; i < n; i++) {
     const grams = blockingNgrams(strs[i]!, ngramSize);
     const ids = new Int32Array(grams.length);
-    grams.forEach((g, k) => {
+    for (let k = 0; k < grams.length; k++) {
+      const g = grams[k]!;
       let b = blockIds.get(g);
       if (b === undefined) {
-        b = blocks.length;
+        b = blockLists.length;
         blockIds.set(g, b);
-        blocks.push([]);
+        blockLists.push([]);
       }
-      blocks[b]!.push(i);
+      blockLists[b]!.push(i);
       ids[k] = b;
-    });
+    }
     valueBlocks[i] = ids;
     if ((i & 1023) === 0) await tick(0);
   }
   blockIds.clear();
+  const blocks = blockLists.map((l) => Int32Array.from(l));
+  blockLists.length = 0;
 
   const near = neighbourTest(params.method, strs, radius);
   const neighbours: (number[] | undefined)[] = new Array<number[] | undefined>(n);
@@ -110,8 +128,12 @@ export async function knnClusters(
     for (const b of valueBlocks[i]!) {
       const members = blocks[b]!;
       if (members.length < 2) continue;
-      for (const j of members) {
-        if (j <= i || seen[j] === i) continue;
+      // Members are ascending: start after i (pairs are visited once, from their smaller id).
+      const stop = lengths[i]! + maxLengthGap;
+      for (let k = upperBound(members, i); k < members.length; k++) {
+        const j = members[k]!;
+        if (lengths[j]! > stop) break;
+        if (seen[j] === i) continue;
         seen[j] = i;
         if (near(i, j)) {
           (neighbours[i] ??= []).push(j);
@@ -119,7 +141,7 @@ export async function knnClusters(
         }
       }
     }
-    await tick(i);
+    if ((i & 63) === 0) await tick(i);
   }
 
   // One cluster per value with neighbours; the same set found from several values counts once.
@@ -139,6 +161,18 @@ export async function knnClusters(
   clusters.sort(compareClusters);
   onProgress?.(n, n);
   return clusters;
+}
+
+/** First index in ascending `a` whose element is greater than `x`. */
+function upperBound(a: Int32Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function total(c: Cluster): number {
@@ -162,13 +196,20 @@ function neighbourTest(method: KnnMethod, strs: string[], radius: number): (i: n
   if (radius < 0) return () => true;
   if (method === 'levenshtein') {
     const max = Math.floor(radius);
-    const units: (Uint16Array | undefined)[] = new Array<Uint16Array | undefined>(strs.length);
+    // Every value's lower-cased code units, one after another in one buffer.
+    const offsets = new Int32Array(strs.length + 1);
+    for (let i = 0; i < strs.length; i++) offsets[i + 1] = offsets[i]! + strs[i]!.length;
+    const buf = new Uint16Array(offsets[strs.length]!);
+    strs.forEach((s, i) => buf.set(javaLowerUnits(s), offsets[i]!));
     const lev = new BoundedLevenshtein();
-    const u = (i: number) => (units[i] ??= javaLowerUnits(strs[i]!));
     return (i, j) => {
-      // Distance is at least the length difference: skip without lower-casing.
-      if (Math.abs(strs[i]!.length - strs[j]!.length) > max) return false;
-      return lev.distance(u(i), u(j), max) <= max;
+      const oi = offsets[i]!;
+      const li = offsets[i + 1]! - oi;
+      const oj = offsets[j]!;
+      const lj = offsets[j + 1]! - oj;
+      // The distance is at least the length difference.
+      if (li - lj > max || lj - li > max) return false;
+      return lev.distanceIn(buf, oi, li, oj, lj, max) <= max;
     };
   }
   if (method === 'ppm') {

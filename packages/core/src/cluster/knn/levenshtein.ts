@@ -33,31 +33,33 @@ export function javaLowerUnits(s: string): Uint16Array {
 }
 
 /**
- * Edit distance between two lower-cased unit arrays, or `max + 1` as soon as it is known to
- * exceed `max` (banded dynamic programming: only cells within `max` of the diagonal).
- * `row` is scratch space of at least `min(a.length, b.length) + 1` entries... any size works; it is grown on demand.
+ * Edit distance between two runs of lower-cased code units in one buffer, or `max + 1` as soon
+ * as it is known to exceed `max` (banded dynamic programming: only cells within `max` of the
+ * diagonal are computed, and a row whose cells all exceed `max` stops it).
  */
 export class BoundedLevenshtein {
   private prev = new Int32Array(64);
   private cur = new Int32Array(64);
 
-  distance(x: Uint16Array, y: Uint16Array, max: number): number {
-    let a = x;
-    let b = y;
-    if (a.length > b.length) [a, b] = [b, a];
-    let la = a.length;
-    let lb = b.length;
-    if (lb - la > max) return max + 1;
+  /** Distance between `buf[offA, offA + lenA)` and `buf[offB, offB + lenB)`, capped at `max + 1`. */
+  distanceIn(buf: Uint16Array, offA: number, lenA: number, offB: number, lenB: number, max: number): number {
+    if (lenA > lenB) return this.distanceIn(buf, offB, lenB, offA, lenA, max);
+    if (lenB - lenA > max) return max + 1;
     // Strip the common prefix and suffix: they never change the distance.
+    let la = lenA;
+    let lb = lenB;
     let start = 0;
-    while (start < la && a[start] === b[start]) start++;
-    while (la > start && a[la - 1] === b[lb - 1]) {
+    while (start < la && buf[offA + start] === buf[offB + start]) start++;
+    while (la > start && buf[offA + la - 1] === buf[offB + lb - 1]) {
       la--;
       lb--;
     }
     const n = la - start;
     const m = lb - start;
     if (n === 0) return m <= max ? m : max + 1;
+    if (max === 1) return n === 1 && m === 1 ? 1 : 2; // n >= 1 and m >= n: distance 1 only for one substitution
+    const a = offA + start;
+    const b = offB + start;
     if (m + 1 > this.prev.length) {
       this.prev = new Int32Array(m + 1);
       this.cur = new Int32Array(m + 1);
@@ -71,10 +73,10 @@ export class BoundedLevenshtein {
       const lo = Math.max(1, i - max);
       const hi = Math.min(m, i + max);
       cur[lo - 1] = lo - 1 === 0 ? (i <= max ? i : big) : big;
-      const ai = a[start + i - 1];
+      const ai = buf[a + i - 1];
       let rowMin = cur[lo - 1]!;
       for (let j = lo; j <= hi; j++) {
-        const sub = prev[j - 1]! + (ai === b[start + j - 1] ? 0 : 1);
+        const sub = prev[j - 1]! + (ai === buf[b + j - 1] ? 0 : 1);
         const del = prev[j]! + 1;
         const ins = cur[j - 1]! + 1;
         let v = sub < del ? sub : del;
@@ -91,6 +93,14 @@ export class BoundedLevenshtein {
     }
     const d = prev[m]!;
     return d <= max ? d : big;
+  }
+
+  /** Distance between two lower-cased unit arrays, capped at `max + 1`. */
+  distance(x: Uint16Array, y: Uint16Array, max: number): number {
+    const buf = new Uint16Array(x.length + y.length);
+    buf.set(x, 0);
+    buf.set(y, x.length);
+    return this.distanceIn(buf, 0, x.length, x.length, y.length, max);
   }
 }
 

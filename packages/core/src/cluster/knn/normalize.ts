@@ -10,19 +10,21 @@ export function blockingNormalize(value: string): string {
   let end = value.length;
   while (start < end && value.charCodeAt(start) <= 0x20) start++;
   while (end > start && value.charCodeAt(end - 1) <= 0x20) end--;
-  let out = '';
+  const units: number[] = [];
   let lastWasSpace = false;
   for (let i = start; i < end; i++) {
     const c = value.charCodeAt(i);
     if (c < 0x20 || c === 0x7f || isAsciiPunct(c)) continue;
     if (c === 0x20) {
-      if (!lastWasSpace) out += ' ';
+      if (!lastWasSpace) units.push(c);
       lastWasSpace = true;
       continue;
     }
     lastWasSpace = false;
-    out += value[i];
+    units.push(c);
   }
+  let out = '';
+  for (let k = 0; k < units.length; k += 4096) out += String.fromCharCode(...units.slice(k, k + 4096));
   return out.toLowerCase();
 }
 

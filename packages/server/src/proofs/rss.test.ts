@@ -10,26 +10,31 @@ const MB = 2 ** 20;
 /**
  * How far above its warmed-up baseline the server's RSS may stay once every dataset is deleted.
  * Measured on a 2-core Debian 12 VM (DuckDB 1.5.6, Node 20, `npx vitest run
- * packages/server/src/proofs/rss`): baseline 176 MB, peak 514 MB with four ~26 MB CSVs loaded
- * and a step applied to each, 177 MB after the deletes (back within ~1.5 s; other runs +1…10 MB).
- * What may stay is V8 heap growth and allocator bookkeeping, not table data. Without
- * `allocator_background_threads` (packages/engine-node/src/sandbox.ts) jemalloc keeps freed
- * pages: baseline 319 MB (the warm-up dataset never came back), 527 MB after the deletes, and
- * this proof fails.
+ * packages/server/src/proofs/rss`): baseline 159…182 MB, peak ~463 MB with four ~20 MB CSVs
+ * loaded and a step applied to each, 183…189 MB after the deletes (+7…+24 MB). What may stay is
+ * V8 heap growth and allocator bookkeeping, not table data. Without `allocator_background_threads`
+ * (packages/engine-node/src/sandbox.ts) jemalloc keeps the freed pages: the warm-up's memory never
+ * comes back (baseline ~320 MB), the next datasets reuse it, RSS stays at its high-water mark
+ * after the deletes, and this proof fails.
  */
-const MARGIN = 48 * MB;
+const MARGIN = 64 * MB;
 const DATASETS = 4;
 
+/**
+ * RSS once it has stopped moving: sampled every 250 ms until 2 s of samples agree within 2 MB
+ * (jemalloc purges freed pages gradually, from a background thread), at most 12 s.
+ */
 async function settledRss(pid: number): Promise<number> {
-  // Wait until two samples half a second apart agree within 2 MB (GC and purging are done).
-  let last = rssBytes(pid);
-  for (let i = 0; i < 20; i++) {
-    await sleep(500);
-    const now = rssBytes(pid);
-    if (Math.abs(now - last) < 2 * MB) return now;
-    last = now;
+  const window: number[] = [];
+  const end = Date.now() + 12_000;
+  for (;;) {
+    window.push(rssBytes(pid));
+    if (window.length > 8) window.shift();
+    if (window.length === 8 && Math.max(...window) - Math.min(...window) < 2 * MB) break;
+    if (Date.now() > end) break;
+    await sleep(250);
   }
-  return last;
+  return Math.min(...window);
 }
 
 /**
@@ -57,7 +62,7 @@ describe.runIf(onLinux)('proof (f): memory comes back after a purge', () => {
 
   it(`RSS returns within ${MARGIN / MB} MB of the warmed-up baseline after ${DATASETS} datasets are deleted`, async () => {
     const api = await Client.login(server);
-    const csv = canaryCsv(newCanary(), 320_000); // ~26 MB
+    const csv = canaryCsv(newCanary(), 250_000); // ~20 MB
     const use = async () => {
       const up = await api.upload('data.csv', csv);
       expect(up.status, /"code":"(\w+)"/.exec(up.body.toString())?.[1]).toBe(201);
@@ -67,21 +72,26 @@ describe.runIf(onLinux)('proof (f): memory comes back after a purge', () => {
       expect((await api.get(`${base}/profile`)).status).toBe(200);
       return base;
     };
-    // Warm-up: one whole cycle, so code, caches and pools that stay for the process's life exist.
-    expect((await api.delete(await use())).status).toBe(204);
+    // Warm-up: a smaller cycle of the same work (two datasets held at once, then deleted), so
+    // code, caches, pools and heap that stay for the process's life exist before the baseline.
+    const warm = [await use(), await use()];
+    for (const base of warm) expect((await api.delete(base)).status).toBe(204);
     const baseline = await settledRss(server.pid);
 
     const held: string[] = [];
     for (let i = 0; i < DATASETS; i++) held.push(await use());
     const peak = rssBytes(server.pid);
     // Positive control: the measure sees the data (else "it came back" would prove nothing).
-    expect(peak - baseline).toBeGreaterThan(4 * MARGIN);
+    const grew = `baseline ${(baseline / MB).toFixed(0)} MB, peak ${(peak / MB).toFixed(0)} MB`;
+    expect(peak - baseline, grew).toBeGreaterThan(3 * MARGIN);
 
     for (const base of held) expect((await api.delete(base)).status).toBe(204);
     expect((await api.get('/api/datasets')).json().datasets).toEqual([]);
-    await waitFor(() => rssBytes(server.pid) < baseline + MARGIN, 15_000, 250);
+    // jemalloc hands pages back gradually from a background thread: give it time (a bound, not
+    // a speed requirement), then take the settled value.
+    await waitFor(() => rssBytes(server.pid) < baseline + MARGIN / 2, 15_000, 250);
     const after = await settledRss(server.pid);
-    const report = `baseline ${(baseline / MB).toFixed(0)} MB, peak ${(peak / MB).toFixed(0)} MB, after ${(after / MB).toFixed(0)} MB`;
+    const report = `${grew}, after ${(after / MB).toFixed(0)} MB`;
     console.log(`proof (f): ${report}`);
     expect(after, report).toBeLessThan(baseline + MARGIN);
   });

@@ -2,6 +2,7 @@ import { blankToNull } from './blank-to-null.js';
 import { changeCase } from './change-case.js';
 import { clusterMerge } from './cluster-merge.js';
 import { collapseWhitespace } from './collapse-whitespace.js';
+import { dedupeGroups } from './dedupe-groups.js';
 import { dedupeRows } from './dedupe-rows.js';
 import { dropColumns } from './drop-columns.js';
 import { fillNull } from './fill-null.js';
@@ -29,6 +30,7 @@ export const STEP_DEFINITIONS = [
   toDate,
   fillNull,
   dedupeRows,
+  dedupeGroups,
   clusterMerge,
   massEdit,
   filterRows,

@@ -4,6 +4,9 @@ import {
   clusterKeyTable,
   computeKeys,
   missingKeyValuesQuery,
+  packedDistinctCountsQuery,
+  unpackDistinctCounts,
+  unpackValues,
   type ClusterMethod,
   type ClusterParams,
   type Recipe,
@@ -63,9 +66,15 @@ export class ClusterKeys {
       );
       this.created.add(table);
     }
-    const reader = await connection.runAndReadAll(select(missingKeyValuesQuery(source, column, table)));
-    const values = reader.getColumns()[0] as string[] | undefined;
-    if (!values || values.length === 0) return;
+    const read = async (json: boolean) => {
+      const r = await connection.runAndReadAll(
+        select(missingKeyValuesQuery(source, column, method, params, json)),
+      );
+      const [packed, n] = r.getRowsJson()[0] ?? [null, 0];
+      return unpackValues(packed as string | null, Number(n), json);
+    };
+    const values = (await read(false)) ?? (await read(true))!;
+    if (values.length === 0) return;
     const keys = computeKeys(method, params, values);
     const appender = await connection.createAppender(table);
     try {
@@ -81,4 +90,18 @@ export class ClusterKeys {
       appender.closeSync();
     }
   }
+}
+
+/** Distinct non-NULL values (as text) of `column` in `source` and their row counts, read as one string. */
+export async function readDistinctCounts(
+  connection: DuckDBConnection,
+  source: Select,
+  column: string,
+): Promise<{ values: string[]; counts: number[] }> {
+  const read = async (json: boolean) => {
+    const r = await connection.runAndReadAll(select(packedDistinctCountsQuery(source, column, json)));
+    const [packed, n] = r.getRowsJson()[0] ?? [null, 0];
+    return unpackDistinctCounts(packed as string | null, Number(n), json);
+  };
+  return (await read(false)) ?? (await read(true))!;
 }

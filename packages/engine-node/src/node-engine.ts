@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   analyzeRecipe,
-  assembleClusters,
-  clusterRowsQuery,
   compileRecipe,
   isKeyCollision,
+  keyCollisionClusters,
+  keyerFor,
   columnProfileQuery,
   readColumnProfile,
   StepError,
@@ -29,7 +29,7 @@ import type { ImportOptions } from './import/types.js';
 import { openSandbox, type Sandbox, type SandboxOptions } from './sandbox.js';
 import { StagingArea } from './staging.js';
 import { toCell } from './values.js';
-import { ClusterKeys } from './cluster-keys.js';
+import { ClusterKeys, readDistinctCounts } from './cluster-keys.js';
 
 export interface NodeEngineOptions extends SandboxOptions {
   /** Called with 0–100 while long queries run. */
@@ -174,6 +174,7 @@ export class NodeEngine implements Engine {
     params: ClusterParams,
     recipe: Recipe = { version: 1, steps: [] },
   ): Promise<ClusterResult> {
+    if (isKeyCollision(method)) keyerFor(method, params); // an unavailable keyer fails before any work
     await this.prepareClusterKeys(dataset, recipe);
     const { query, columns } = this.compile(dataset, recipe);
     const c = columns.find((x) => x.name === column);
@@ -200,12 +201,12 @@ export class NodeEngine implements Engine {
       // (value, count) pairs of distinctCountsQuery(textSource, column) — wired in separately.
       throw new TidyvaultError('RECIPE_UNSUPPORTED', `clustering method "${method}" is not available yet`);
     }
-    const r = await this.withProgress(async () => {
-      await this.clusterKeys.fill(textSource, column, method, params);
-      return this.connection.runAndReadAll(select(clusterRowsQuery(textSource, column, method, params)));
-    });
-    const rows = r.getRows().map(([k, value, n]) => ({ k: String(k), value: String(value), n: Number(n) }));
-    return { column, method, clusters: assembleClusters(rows) };
+    // Key collision (core's cluster/key-collision.ts): distinct values and counts read as one
+    // string, keyed once each and grouped in TypeScript.
+    const { values, counts } = await this.withProgress(() =>
+      readDistinctCounts(this.connection, textSource, column),
+    );
+    return { column, method, clusters: keyCollisionClusters(values, counts, method, params) };
   }
 
   /** Keys for the recipe's cluster-merge steps, once per distinct value (core's cluster/key-table.ts). */

@@ -1,4 +1,4 @@
-import { col, isNotNull, type Select } from '@tidyvault/sql';
+import { col, isNotNull, type Expr, type Select } from '@tidyvault/sql';
 import type { Recipe } from '../recipe/schema.js';
 import type { ClusterMethod, ClusterParams } from './methods.js';
 
@@ -43,8 +43,22 @@ export function clusterKeyNeeds(recipe: Recipe, upTo?: number): ClusterKeyNeed[]
   return needs;
 }
 
-/** Distinct non-NULL values (as text) of `column` in `source` that `table` has no key for yet. */
-export function missingKeyValuesQuery(source: Select, column: string, table: string): Select {
+/**
+ * Distinct non-NULL values (as text) of `column` in `source` that `table` has no key for yet,
+ * packed into one row (`packed`, `n`): the values joined by U+001F, or with `json` a JSON array
+ * (needed when a value contains U+001F; see `unpackValues`).
+ */
+export function missingKeyValuesQuery(
+  source: Select,
+  column: string,
+  method: ClusterMethod,
+  params: ClusterParams,
+  json = false,
+): Select {
+  const table = clusterKeyTable(method, params);
+  const text: Expr = { kind: 'cast', expr: col(column), to: 'VARCHAR' };
+  const sep: Expr = { kind: 'call', fn: 'chr', args: [{ kind: 'literal', value: 31 }] };
+  const list: Expr = { kind: 'call', fn: 'list', args: [col('value', 'd')] };
   return {
     kind: 'select',
     with: [
@@ -53,13 +67,21 @@ export function missingKeyValuesQuery(source: Select, column: string, table: str
         query: {
           kind: 'select',
           distinct: true,
-          columns: [{ expr: { kind: 'cast', expr: col(column), to: 'VARCHAR' }, as: 'value' }],
+          columns: [{ expr: text, as: 'value' }],
           from: { kind: 'subquery', query: { ...source, orderBy: [] }, alias: 'data' },
           where: isNotNull(col(column)),
         },
       },
     ],
-    columns: [{ expr: col('value', 'd') }],
+    columns: [
+      {
+        expr: json
+          ? { kind: 'cast', to: 'VARCHAR', expr: { kind: 'call', fn: 'to_json', args: [list] } }
+          : { kind: 'call', fn: 'array_to_string', args: [list, sep] },
+        as: 'packed',
+      },
+      { expr: { kind: 'countStar' }, as: 'n' },
+    ],
     from: {
       kind: 'join',
       type: 'LEFT',
@@ -69,6 +91,14 @@ export function missingKeyValuesQuery(source: Select, column: string, table: str
     },
     where: { kind: 'unary', op: 'IS NULL', arg: col('value', 'k') },
   };
+}
+
+/** The values of `missingKeyValuesQuery`'s row; undefined when the JSON form must be read instead. */
+export function unpackValues(packed: string | null, n: number, json = false): string[] | undefined {
+  if (n === 0 || packed === null) return [];
+  if (json) return JSON.parse(packed) as string[];
+  const values = packed.split('\x1F');
+  return values.length === n ? values : undefined;
 }
 
 /** A comment for printed SQL that names the key tables it reads and what fills them. */

@@ -78,6 +78,12 @@ export function computeKeys(
 ): string[] {
   const keyer = keyerFor(method, params);
   const out = new Array<string>(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = storableKey(keyer(values[i]!));
+  // Only n-grams can cut a surrogate pair; the other keys are well-formed and have no U+FFFF
+  // unless the value had one.
+  const escape = method === 'ngram-fingerprint';
+  for (let i = 0; i < values.length; i++) {
+    const k = keyer(values[i]!);
+    out[i] = escape || k.includes('\uFFFF') ? storableKey(k) : k;
+  }
   return out;
 }

@@ -1,0 +1,38 @@
+import { keyCollisionClusters } from '@tidyvault/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeEngine } from './node-engine.js';
+
+let engine: NodeEngine;
+beforeAll(async () => {
+  engine = await NodeEngine.open();
+});
+afterAll(async () => {
+  await engine.close();
+});
+
+describe('cluster over a column of 1,000,000 distinct values (fingerprint)', () => {
+  it('gives the same clusters as the TypeScript reference', async () => {
+    const values: string[] = [];
+    for (let i = 0; i < 1_000_000; i++) {
+      const b = i >> 2;
+      const word = b % 7 === 0 ? 'Zürich' : b % 7 === 1 ? '東京' : 'Acme';
+      const v = [`${word} ${b}`, `${word.toUpperCase()}  ${b}`, `${b}, ${word}`, ` ${word}.${b}`][i & 3]!;
+      values.push(v);
+    }
+    const csv = 'name\n' + values.map((v) => (/[",]/.test(v) ? `"${v}"` : v)).join('\n') + '\n';
+    const dataset = await engine.loadCsv('million.csv', new TextEncoder().encode(csv));
+    expect(dataset.rowCount).toBe(1_000_000);
+    const result = await engine.cluster(dataset, 'name', 'fingerprint', undefined);
+    const expected = keyCollisionClusters(
+      values,
+      new Array<number>(values.length).fill(1),
+      'fingerprint',
+      undefined,
+    );
+    expect(result.clusters.length).toBe(expected.length);
+    expect(result.clusters.length).toBe(250_000);
+    expect(result.clusters.slice(0, 2000)).toEqual(expected.slice(0, 2000));
+    expect(result.clusters.slice(-2000)).toEqual(expected.slice(-2000));
+    await engine.drop(dataset);
+  });
+});

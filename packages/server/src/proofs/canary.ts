@@ -67,15 +67,34 @@ export function scanForCanary(
     }
     if (!st.isFile() || Math.max(st.mtimeMs, st.ctimeMs) < since - 2000) return;
     try {
-      const buf = fs.readFileSync(p);
       scanned++;
-      if (needles.some((n) => buf.includes(n))) hits.push({ file: p });
+      if (fileContains(p, needles)) hits.push({ file: p });
     } catch {
       skipped++;
     }
   };
   for (const r of roots) if (fs.existsSync(r)) walk(r);
   return { hits, scanned, skipped };
+}
+
+/** Read in chunks (other people's big files may sit in /tmp), overlapping by a needle's length. */
+function fileContains(file: string, needles: Buffer[]): boolean {
+  const overlap = Math.max(...needles.map((n) => n.length)) - 1;
+  const chunk = Buffer.alloc(8 * 2 ** 20 + overlap);
+  const fd = fs.openSync(file, 'r');
+  try {
+    let carried = 0;
+    for (;;) {
+      const n = fs.readSync(fd, chunk, carried, chunk.length - carried, null);
+      if (n === 0) return false;
+      const view = chunk.subarray(0, carried + n);
+      if (needles.some((needle) => view.includes(needle))) return true;
+      carried = Math.min(overlap, view.length);
+      view.copyWithin(0, view.length - carried);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Where plaintext could land on this machine: the data folder, cwd, temp folders, RAM disk. */

@@ -30,6 +30,12 @@ export function requireTools(...names: string[]): void {
       );
     }
   }
+  if (names.includes('strace')) {
+    const r = spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', '--', 'true'], { encoding: 'utf8' });
+    if (r.status !== 0) {
+      throw new Error(`\`strace true\` failed (is ptrace allowed here?): ${r.stderr.trim()}`);
+    }
+  }
   if (names.includes('unshare')) {
     const r = spawnSync('unshare', ['-rn', 'true'], { encoding: 'utf8' });
     if (r.status !== 0) {

@@ -117,6 +117,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     maxUploadBytes: o.maxUploadBytes,
     maxConcurrentUploads: o.maxConcurrentUploads,
     maxResidentBytes: o.maxResidentBytes,
+    limits: { maxColumns: o.maxColumns, maxCellBytes: o.maxCellBytes },
   });
   datasetRoutes(app, {
     engine: o.engine,

@@ -11,6 +11,11 @@ export const errorSchema = z.object({
     step: z.object({ index: z.number(), op: z.string() }).optional(),
     column: z.string().optional(),
     field: z.string().optional(),
+    /** The line (CSV) or row of the file an upload limit was hit at. */
+    line: z.number().optional(),
+    /** The server setting that would allow it, and its value now. */
+    setting: z.string().optional(),
+    limit: z.number().optional(),
   }),
 });
 export type ErrorBody = z.infer<typeof errorSchema>;
@@ -21,6 +26,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly details: { column?: string; line?: number; setting?: string; limit?: number } = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -57,7 +63,7 @@ const HTTP_CODES: Record<number, string> = {
 
 export function toErrorBody(e: unknown): { status: number; body: ErrorBody } {
   if (e instanceof ApiError)
-    return { status: e.status, body: { error: { code: e.code, message: e.message } } };
+    return { status: e.status, body: { error: { code: e.code, message: e.message, ...e.details } } };
   if (isTidyvaultError(e)) {
     const { step, column, field } = e.location;
     return {

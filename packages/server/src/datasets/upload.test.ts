@@ -137,6 +137,95 @@ describe('uploads', () => {
     expect((await upload(h, headers, 'two.csv', file)).statusCode).toBe(201);
   });
 
+  const tables = async (x: Harness) =>
+    (await x.engine.connection.runAndReadAll('SELECT table_name FROM duckdb_tables()')).getRowsJson().length;
+
+  it('refuses a CSV with too many columns with 400 naming the line and the setting, keeping nothing', async () => {
+    h = await harness({ maxColumns: 5 });
+    const { headers } = await h.login();
+    const before = await tables(h);
+    const wide = Array.from({ length: 8 }, (_, i) => `c${i}`).join(',') + '\n' + '1,2,3,4,5,6,7,8\n';
+    const res = await upload(h, headers, 'wide.csv', wide);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({
+      code: 'UPLOAD_TOO_MANY_COLUMNS',
+      line: 1,
+      setting: 'max-columns',
+      limit: 5,
+    });
+    expect(res.json().error.message).toMatch(/line 1 has more than 5 columns.*--max-columns/);
+    expect(h.t.store.size).toBe(0);
+    expect(h.stagingFiles()).toEqual([]);
+    expect(await tables(h)).toBe(before);
+    const ok = await upload(h, headers, 'ok.tsv', 'a\tb\tc\td\te\n1\t2\t3\t4\t5\n');
+    expect(ok.statusCode, ok.body).toBe(201);
+  });
+
+  it('refuses a cell over the length limit naming its column and line, quoted newlines counted', async () => {
+    h = await harness({ maxCellBytes: 100 });
+    const { headers } = await h.login();
+    const long = 'é'.repeat(40) + '\n' + 'x'.repeat(30); // 111 UTF-8 bytes, over two lines
+    const csv = `id,notes,city\n1,short,Paris\n2,"${long}",Lyon\n`;
+    const res = await upload(h, headers, 'notes.csv', csv);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({
+      code: 'UPLOAD_CELL_TOO_LONG',
+      column: 'notes',
+      line: 3,
+      setting: 'max-cell-length',
+      limit: 100,
+    });
+    expect(res.json().error.message).toMatch(/line 3, column "notes".*100 bytes.*--max-cell-length/);
+    expect(h.t.store.size).toBe(0);
+    expect(h.stagingFiles()).toEqual([]);
+    // 100 bytes exactly is within the limit ("" counts as one quote).
+    const edge = await upload(h, headers, 'edge.csv', `a,b\n"${'y'.repeat(98)}""",z\n`);
+    expect(edge.statusCode, edge.body).toBe(201);
+  });
+
+  it('answers 400 before the body is read in full when a CSV passes the column limit', async () => {
+    h = await harness({ maxColumns: 50 });
+    const { headers } = await h.login();
+    const { port } = await listen(h.t, { host: '127.0.0.1', port: 0, tls: false, trustProxy: false });
+    const header = Array.from({ length: 60 }, (_, i) => `c${i}`).join(',') + '\n';
+    const { payload, contentType } = multipart('wide.csv', header + '1\n'.repeat(10 * 2 ** 20));
+    const { req, response } = rawPost(port, {
+      ...headers,
+      host: `localhost:${port}`,
+      'content-type': contentType,
+      'content-length': payload.length,
+    });
+    response.catch(() => undefined);
+    // A sixth of the body: the answer comes while the rest is still unsent.
+    req.write(payload.subarray(0, Math.floor(payload.length / 6)));
+    const res = await response;
+    req.destroy();
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).error.code).toBe('UPLOAD_TOO_MANY_COLUMNS');
+    await until(() => h!.stagingFiles().length === 0, 'the staging file to go');
+    expect(h.t.store.size).toBe(0);
+  });
+
+  it('checks other formats after loading, before the dataset is visible, and drops the table', async () => {
+    h = await harness({ maxCellBytes: 50, maxColumns: 3 });
+    const { headers } = await h.login();
+    const before = await tables(h);
+    const json = JSON.stringify([
+      { a: 'ok', b: 'fine' },
+      { a: 'ok', b: 'z'.repeat(51) },
+    ]);
+    const res = await upload(h, headers, 'rows.json', json);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'UPLOAD_CELL_TOO_LONG', column: 'b' });
+    expect(res.json().error.message).toMatch(/row 2, column "b"/);
+    const wide = await upload(h, headers, 'wide.ndjson', JSON.stringify({ a: 1, b: 2, c: 3, d: 4 }));
+    expect(wide.statusCode).toBe(400);
+    expect(wide.json().error.message).toMatch(/the file has 4 columns; this server takes at most 3/);
+    expect(h.t.store.size).toBe(0);
+    expect(await tables(h)).toBe(before);
+    expect(h.stagingFiles()).toEqual([]);
+  });
+
   it('keeps only a bare, printable file name', () => {
     expect(cleanName('../../etc/passwd.csv')).toBe('passwd.csv');
     expect(cleanName('C:\\Users\\me\\data.csv')).toBe('data.csv');

@@ -6,6 +6,7 @@ import { formatFromName, type NodeEngine } from '@tidyvault/engine-node';
 import type { ZodApp } from '../app-types.js';
 import { ApiError, errorSchema } from '../errors.js';
 import { uploadResult } from './schemas.js';
+import { checkLoaded, CsvLimitWatch, type UploadLimits } from './limits.js';
 import type { EngineMemory } from './memory.js';
 import type { DatasetStore } from './store.js';
 import { summary } from './views.js';
@@ -44,6 +45,7 @@ export function uploadRoute(
     maxUploadBytes: number;
     maxConcurrentUploads: number;
     maxResidentBytes: number;
+    limits: UploadLimits;
   },
 ): void {
   let active = 0;
@@ -98,8 +100,12 @@ export function uploadRoute(
           if (!request.raw.complete) part.file.destroy(new ApiError(400, 'UPLOAD_ABORTED', 'upload aborted'));
         };
         request.raw.once('close', onClose);
+        // CSV and TSV are checked against the column and cell limits as they arrive.
+        const watch = format === 'csv' || format === 'tsv' ? new CsvLimitWatch(format, o.limits) : undefined;
         try {
-          await pipeline(part.file, fs.createWriteStream(staged, { flags: 'wx', mode: 0o600 }));
+          const out = fs.createWriteStream(staged, { flags: 'wx', mode: 0o600 });
+          if (watch) await pipeline(part.file, watch, out);
+          else await pipeline(part.file, out);
         } finally {
           request.raw.off('close', onClose);
         }
@@ -109,7 +115,7 @@ export function uploadRoute(
         const { value: data, bytes: tableBytes } = await o.memory.create(() =>
           o.engine.importFile(staged, name, { format }),
         );
-        const refuse = async (e: ApiError) => {
+        const refuse = async (e: unknown): Promise<never> => {
           await o.memory.drop(() => o.engine.drop(data));
           throw e;
         };
@@ -117,6 +123,8 @@ export function uploadRoute(
         if (request.raw.socket?.destroyed)
           await refuse(new ApiError(400, 'UPLOAD_ABORTED', 'upload aborted'));
         if (!room(tableBytes)) await refuse(noRoom());
+        // Formats the stream watch could not judge: the same limits, before anyone can see it.
+        if (!watch?.checked) await checkLoaded(o.engine, data, o.limits).catch(refuse);
         const entry = o.store.add(request.session!.user, name, data, emptyHistory(), bytes, tableBytes);
         request.log.info(
           {

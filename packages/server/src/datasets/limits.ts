@@ -1,0 +1,258 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import {
+  decodeSample,
+  firstRecord,
+  repairHeaderNames,
+  sniffDialect,
+  sniffEncoding,
+  type LoadedDataset,
+} from '@tidyvault/core';
+import type { InputFormat, NodeEngine } from '@tidyvault/engine-node';
+import { call, col, lit, select, bin } from '@tidyvault/sql';
+import { ApiError } from '../errors.js';
+
+export interface UploadLimits {
+  maxColumns: number;
+  /** Longest cell, in UTF-8 bytes. */
+  maxCellBytes: number;
+}
+
+/** The importer sniffs encoding and dialect from the file's first MiB; so does the watch. */
+const SAMPLE_BYTES = 1 << 20;
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+/** `columns` undefined: counting stopped at the first one over the limit. */
+export function tooManyColumns(
+  columns: number | undefined,
+  max: number,
+  where: string,
+  line?: number,
+): ApiError {
+  return new ApiError(
+    400,
+    'UPLOAD_TOO_MANY_COLUMNS',
+    `${where} has ${columns === undefined ? `more than ${n(max)}` : n(columns)} columns; this server takes at most ${n(max)} (raise it with --max-columns, TIDYVAULT_MAX_COLUMNS or "maxColumns" in the config file)`,
+    { setting: 'max-columns', limit: max, ...(line !== undefined ? { line } : {}) },
+  );
+}
+
+export function cellTooLong(max: number, where: string, column: string | undefined, line?: number): ApiError {
+  return new ApiError(
+    400,
+    'UPLOAD_CELL_TOO_LONG',
+    `${where}${column !== undefined ? `, column "${column}"` : ''}: a cell is longer than this server's limit of ${n(max)} bytes (raise it with --max-cell-length, TIDYVAULT_MAX_CELL_LENGTH or "maxCellLength" in the config file)`,
+    {
+      setting: 'max-cell-length',
+      limit: max,
+      ...(column !== undefined ? { column } : {}),
+      ...(line !== undefined ? { line } : {}),
+    },
+  );
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const FIELD_START = 0;
+const UNQUOTED = 1;
+const QUOTED = 2;
+const QUOTE_IN_QUOTED = 3;
+
+/**
+ * Counts fields per record and bytes per cell of UTF-8 CSV as it streams, keeping no values.
+ * Lines are physical lines (LF, CRLF or a lone CR ends one, inside quotes too), 1-based, as
+ * the importer's errors count them. A cell's bytes are its decoded bytes (`""` counts once).
+ */
+export class CsvLimitScanner {
+  private state = FIELD_START;
+  private line = 1;
+  private recordLine = 1;
+  private fields = 1;
+  private cell = 0;
+  private prevCR = false;
+
+  constructor(
+    private readonly delimiter: number,
+    private readonly quote: number,
+    private readonly limits: UploadLimits,
+    private readonly columnName: (index: number) => string | undefined,
+  ) {}
+
+  push(chunk: Uint8Array): void {
+    const { delimiter, quote } = this;
+    const { maxColumns, maxCellBytes } = this.limits;
+    let { state, line, fields, cell, prevCR } = this;
+    const len = chunk.length;
+    for (let i = 0; i < len; i++) {
+      const c = chunk[i]!;
+      if (c === LF || c === CR) {
+        if (!(c === LF && prevCR)) line++;
+        prevCR = c === CR;
+        if (state === QUOTED) {
+          if (++cell > maxCellBytes) this.fail(fields, 'cell');
+          continue;
+        }
+        // A record ends (a CRLF's LF or a blank line ends an empty one: no matter).
+        fields = 1;
+        cell = 0;
+        state = FIELD_START;
+        this.recordLine = line;
+        continue;
+      }
+      prevCR = false;
+      if (state === QUOTED) {
+        if (c === quote) state = QUOTE_IN_QUOTED;
+        else if (++cell > maxCellBytes) this.fail(fields, 'cell');
+        continue;
+      }
+      if (c === delimiter && state !== QUOTED) {
+        fields++;
+        cell = 0;
+        state = FIELD_START;
+        if (fields > maxColumns) this.fail(fields, 'columns');
+        continue;
+      }
+      if (state === FIELD_START && c === quote) {
+        state = QUOTED;
+        continue;
+      }
+      if (state === QUOTE_IN_QUOTED) {
+        // A doubled quote stands for one; anything else after a closing quote is kept as text.
+        state = c === quote ? QUOTED : UNQUOTED;
+      } else state = UNQUOTED;
+      if (++cell > maxCellBytes) this.fail(fields, 'cell');
+    }
+    this.state = state;
+    this.line = line;
+    this.fields = fields;
+    this.cell = cell;
+    this.prevCR = prevCR;
+  }
+
+  private fail(fields: number, what: 'cell' | 'columns'): never {
+    const where = `line ${n(this.recordLine)}`;
+    if (what === 'columns') throw tooManyColumns(undefined, this.limits.maxColumns, where, this.recordLine);
+    throw cellTooLong(
+      this.limits.maxCellBytes,
+      where,
+      this.columnName(fields - 1) ?? `#${fields}`,
+      this.recordLine,
+    );
+  }
+}
+
+/**
+ * Passes an upload through unchanged while checking CSV/TSV limits as the bytes arrive, so an
+ * over-limit file is refused before its body is read in full. It sniffs encoding and dialect
+ * from the first MiB, as the importer does; files it cannot judge that way (not UTF-8, an
+ * unusual delimiter, a sniff error the importer will report) pass and are checked after loading.
+ */
+export class CsvLimitWatch extends Transform {
+  private sample: Buffer[] = [];
+  private sampled = 0;
+  private scanner: CsvLimitScanner | undefined;
+  private decided = false;
+  /** The stream was judged while it arrived (no check after loading needed). */
+  checked = false;
+
+  constructor(
+    private readonly format: InputFormat,
+    private readonly limits: UploadLimits,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      if (!this.decided) {
+        this.sample.push(chunk);
+        this.sampled += chunk.length;
+        if (this.sampled >= SAMPLE_BYTES) this.decide(false);
+      } else this.scanner?.push(chunk);
+      done(null, chunk);
+    } catch (e) {
+      done(e as Error);
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      if (!this.decided) this.decide(true);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  }
+
+  private decide(whole: boolean): void {
+    this.decided = true;
+    const bytes = Buffer.concat(this.sample);
+    this.sample = [];
+    const head = bytes.subarray(0, SAMPLE_BYTES);
+    let scanner: CsvLimitScanner;
+    try {
+      const enc = sniffEncoding(head, whole && bytes.length <= SAMPLE_BYTES);
+      if (enc.encoding !== 'utf-8') return;
+      const text = decodeSample(head, enc, whole && bytes.length <= SAMPLE_BYTES);
+      const dialect = sniffDialect(text);
+      const quote = dialect.quote ?? '"';
+      const delimiter = this.format === 'tsv' ? '\t' : dialect.delimiter;
+      if (delimiter.charCodeAt(0) > 0x7f || quote.charCodeAt(0) > 0x7f) return;
+      const first = dialect.hasHeader ? firstRecord(text, delimiter, quote) : undefined;
+      const names = first ? repairHeaderNames(first, { caseInsensitive: true }) : undefined;
+      scanner = new CsvLimitScanner(
+        delimiter.charCodeAt(0),
+        quote.charCodeAt(0),
+        this.limits,
+        (i) => names?.[i],
+      );
+      this.checked = true;
+      this.scanner = scanner;
+    } catch {
+      // Empty, binary or undecodable: the importer says so, naming the problem.
+      return;
+    }
+    scanner.push(bytes.subarray(enc0(bytes)));
+  }
+}
+
+/** Skip a UTF-8 byte-order mark. */
+const enc0 = (b: Buffer) => (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0);
+
+/**
+ * The same limits over a loaded table (xlsx, JSON, Parquet, or CSV the stream watch could not
+ * judge), before the dataset becomes visible: columns, then the longest text cell per column.
+ */
+export async function checkLoaded(
+  engine: NodeEngine,
+  data: LoadedDataset,
+  limits: UploadLimits,
+): Promise<void> {
+  if (data.columns.length > limits.maxColumns)
+    throw tooManyColumns(data.columns.length, limits.maxColumns, 'the file');
+  const text = data.columns.filter((c) => c.type === 'text');
+  if (text.length === 0 || data.rowCount === 0) return;
+  const r = await engine.connection.runAndReadAll(
+    select({
+      kind: 'select',
+      columns: text.map((c, i) => ({ expr: call('max', call('strlen', col(c.name))), as: `m${i}` })),
+      from: { kind: 'table', name: data.table },
+    }),
+  );
+  const longest = r.getRowsJson()[0]!.map((v) => Number(v ?? 0));
+  const i = longest.findIndex((m) => m > limits.maxCellBytes);
+  if (i < 0) return;
+  const column = text[i]!.name;
+  const row = await engine.connection.runAndReadAll(
+    select({
+      kind: 'select',
+      columns: [{ expr: col('rowid') }],
+      from: { kind: 'table', name: data.table },
+      where: bin('>', call('strlen', col(column)), lit(limits.maxCellBytes)),
+      orderBy: [{ expr: col('rowid') }],
+      limit: 1,
+    }),
+  );
+  const at = Number(row.getRowsJson()[0]![0]) + 1;
+  throw cellTooLong(limits.maxCellBytes, `row ${n(at)}`, column);
+}

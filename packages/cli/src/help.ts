@@ -73,24 +73,33 @@ Examples:
 `,
   cluster: `Usage: tidyvault cluster <input> --column <name> --method <method> [options]
 
-Finds groups of values that are probably the same thing spelled differently (OpenRefine's
-methods). Values are shown exactly as in the file, most frequent first; the first value of
-each cluster is the suggested spelling.
+Finds groups of values that are probably the same thing spelled differently, with OpenRefine's
+key-collision methods and its results: values are shown exactly as in the file, by count
+(most first) then by code point; the first value of each cluster is the suggested spelling
+(OpenRefine's default merge value). Only clusters of two or more values, largest first.
+
+Methods (--method):
+  fingerprint        trim, lower-case, fold accents and ligatures (NFKD), drop punctuation,
+                     sort and dedupe the words: "Café, Paris" and "paris cafe" meet
+  ngram-fingerprint  the same folding, whitespace removed, sorted distinct character n-grams
+                     (--ngram-size, default 2): catches run-together and split words
+  cologne-phonetic   Kölner Phonetik (German names: Meyer, Maier, Mayr)
+  metaphone3         not available yet (exits 1 naming it)
+  levenshtein, ppm   nearest-neighbour methods, with --radius and --blocking-ngram-size
 
 Options:
   --column <name>            the column to cluster                          (required)
-  --method <m>               fingerprint | ngram-fingerprint                 (required)
-                             (metaphone3, cologne-phonetic, levenshtein and ppm are part of
-                             the recipe format and arrive with the clustering work)
-  --ngram-size <n>           n-gram size for ngram-fingerprint (default 2)
-  --radius <r>               levenshtein radius (default 1)
-  --blocking-ngram-size <n>  levenshtein blocking (default 6)
+  --method <m>               one of the methods above                        (required)
+  --ngram-size <n>           n-gram size for ngram-fingerprint, 1–10 (default 2)
+  --radius <r>               levenshtein/ppm distance radius (default 1)
+  --blocking-ngram-size <n>  levenshtein/ppm blocking n-gram size (default 6)
   --json                     print {"column","method","clusters":[{"values":[{"value","count"}],"suggested"}]}
   --format <f>, --sheet <name>, --delimiter <c>, --encoding <e>, --no-header  as for clean
 
 Examples:
   tidyvault cluster fixtures/w1/input.csv --column name --method fingerprint
   tidyvault cluster people.csv --column city --method ngram-fingerprint --ngram-size 1 --json
+  tidyvault cluster people.csv --column surname --method cologne-phonetic
 `,
   sql: `Usage: tidyvault sql <recipe.json> [--input <file>]
 

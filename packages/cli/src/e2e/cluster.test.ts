@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { tidyvault, workdir, write } from './run-cli.js';
+
+const dir = workdir();
+
+function clusterJson(file: string, ...args: string[]) {
+  const r = tidyvault(['cluster', file, ...args, '--json']);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout) as {
+    column: string;
+    method: string;
+    clusters: { values: { value: string; count: number }[]; suggested: string }[];
+  };
+}
+
+describe('tidyvault cluster: every key-collision method', () => {
+  it('fingerprint folds accents, ligatures and Unicode whitespace; keeps symbols; NULL is never clustered', () => {
+    const file = write(
+      dir,
+      'f.csv',
+      'v\nCafé\ncafe\ncafe\nCAFE\n\uFB01nance\nFinance\nC++\nc++\nC\n"a\u00A0b"\nb a\n\n',
+    );
+    const out = clusterJson(file, '--column', 'v', '--method', 'fingerprint');
+    expect(out.column).toBe('v');
+    expect(out.method).toBe('fingerprint');
+    expect(out.clusters).toEqual([
+      {
+        values: [
+          { value: 'cafe', count: 2 },
+          { value: 'CAFE', count: 1 },
+          { value: 'Café', count: 1 },
+        ],
+        suggested: 'cafe',
+      },
+      {
+        values: [
+          { value: 'C++', count: 1 },
+          { value: 'c++', count: 1 },
+        ],
+        suggested: 'C++',
+      },
+      {
+        values: [
+          { value: 'Finance', count: 1 },
+          { value: '\uFB01nance', count: 1 },
+        ],
+        suggested: 'Finance',
+      },
+      {
+        values: [
+          { value: 'a\u00A0b', count: 1 },
+          { value: 'b a', count: 1 },
+        ],
+        suggested: 'a\u00A0b',
+      },
+    ]);
+  });
+
+  it('ngram-fingerprint with --ngram-size', () => {
+    const file = write(dir, 'n.csv', 'v\nabab\nbaba\nab\nabc\n');
+    expect(clusterJson(file, '--column', 'v', '--method', 'ngram-fingerprint').clusters).toEqual([
+      {
+        values: [
+          { value: 'abab', count: 1 },
+          { value: 'baba', count: 1 },
+        ],
+        suggested: 'abab',
+      },
+    ]);
+    expect(
+      clusterJson(file, '--column', 'v', '--method', 'ngram-fingerprint', '--ngram-size', '1').clusters,
+    ).toEqual([
+      {
+        values: [
+          { value: 'ab', count: 1 },
+          { value: 'abab', count: 1 },
+          { value: 'baba', count: 1 },
+        ],
+        suggested: 'ab',
+      },
+    ]);
+  });
+
+  it('cologne-phonetic', () => {
+    const file = write(dir, 'c.csv', 'v\nMeier\nMaier\nMayr\nMeyer\nMeyer\nMüller\nMueller\nSchmidt\n');
+    expect(clusterJson(file, '--column', 'v', '--method', 'cologne-phonetic').clusters).toEqual([
+      {
+        values: [
+          { value: 'Meyer', count: 2 },
+          { value: 'Maier', count: 1 },
+          { value: 'Mayr', count: 1 },
+          { value: 'Meier', count: 1 },
+        ],
+        suggested: 'Meyer',
+      },
+      {
+        values: [
+          { value: 'Mueller', count: 1 },
+          { value: 'Müller', count: 1 },
+        ],
+        suggested: 'Mueller',
+      },
+    ]);
+  });
+
+  it('a value holding U+001F (the packing separator) still comes back unchanged', () => {
+    const file = write(dir, 's.csv', 'v\na\u001Fb\nA B\nab\n');
+    expect(clusterJson(file, '--column', 'v', '--method', 'fingerprint').clusters).toEqual([
+      {
+        values: [
+          { value: 'a\u001Fb', count: 1 },
+          { value: 'ab', count: 1 },
+        ],
+        suggested: 'a\u001Fb',
+      },
+    ]);
+  });
+
+  it('metaphone3 is refused by name before any clustering; a bad method or size is a usage error', () => {
+    const file = write(dir, 'm.csv', 'v\nx\n');
+    const m = tidyvault(['cluster', file, '--column', 'v', '--method', 'metaphone3']);
+    expect(m.code).toBe(1);
+    expect(m.stderr).toMatch(/"metaphone3" is not available/);
+    const bad = tidyvault(['cluster', file, '--column', 'v', '--method', 'soundex']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--method must be one of fingerprint, ngram-fingerprint/);
+    const size = tidyvault([
+      'cluster',
+      file,
+      '--column',
+      'v',
+      '--method',
+      'ngram-fingerprint',
+      '--ngram-size',
+      '0',
+    ]);
+    expect(size.code).toBe(2);
+  });
+
+  it('prints clusters in words without --json', () => {
+    const file = write(dir, 'w.csv', 'v\nNew York\nnew york\nBoston\n');
+    const r = tidyvault(['cluster', file, '--column', 'v', '--method', 'fingerprint']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/1 clusters in "v" \(fingerprint\)/);
+    expect(r.stdout).toMatch(/→ "New York"/);
+  });
+});

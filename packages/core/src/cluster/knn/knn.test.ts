@@ -12,6 +12,7 @@ interface Case {
   blockingNgramSize: number;
   values: string[];
   expected: string[][];
+  expectedByCores: Record<string, string[][]>;
 }
 const fixtures = JSON.parse(readFileSync(new URL('./knn-fixtures.json', import.meta.url), 'utf8')) as {
   cases: Case[];
@@ -32,6 +33,20 @@ describe('knnClusters against OpenRefine (Vicino 1.2) fixtures', () => {
       );
       expect(canon(got.map((cl) => cl.values.map((v) => v.value)))).toEqual(c.expected);
     });
+    for (const [cores, expected] of Object.entries(c.expectedByCores)) {
+      it(`${c.name}, as OpenRefine on ${cores} cores`, async () => {
+        const got = await knnClusters(
+          c.values.map((value) => ({ value, count: 1 })),
+          {
+            method: c.method,
+            radius: c.radius,
+            blockingNgramSize: c.blockingNgramSize,
+            openRefineThreads: Number(cores),
+          },
+        );
+        expect(canon(got.map((cl) => cl.values.map((v) => v.value)))).toEqual(expected);
+      });
+    }
   }
 });
 

@@ -12,6 +12,14 @@ export interface KnnParams {
   radius?: number;
   /** Length of the blocking n-grams. OpenRefine's default: 6. */
   blockingNgramSize?: number;
+  /**
+   * Reproduce OpenRefine on a machine with this many cores (Java's availableProcessors(), 1..32).
+   * OpenRefine splits the blocks over one thread per core and reports each thread's partial
+   * neighbourhoods as separate clusters, so its output depends on the machine. Default 1: every
+   * value's complete neighbourhood. For an exact match, give `values` in order of first
+   * appearance in the column (the order OpenRefine fills its blocks in).
+   */
+  openRefineThreads?: number;
 }
 
 export interface KnnOptions {
@@ -36,7 +44,9 @@ const SLICE_MS = 25;
  * - Neighbours: two values are neighbours when `distance(a, b) <= radius` (or radius < 0).
  * - Clusters are formed per value, not by transitive closure: every value with at least one
  *   neighbour gives the cluster {value} ∪ neighbours(value); identical clusters are reported once,
- *   so clusters may overlap (a value can appear in several).
+ *   so clusters may overlap (a value can appear in several). With `openRefineThreads` = N, as
+ *   OpenRefine on N cores: the blocks are split over N threads and each thread's neighbourhoods
+ *   (pairs found in its own blocks) are separate clusters.
  * - Only clusters of two or more values; inside a cluster values are ordered by count descending
  *   then code point, and `suggested` is the first; clusters largest first (then by total count,
  *   then by their values).
@@ -71,26 +81,10 @@ export async function knnClusters(
   }
   index.clear();
   const n = strs.length;
-  // Number values by length (UTF-16 units, then first appearance): every block then lists them
-  // by length too, which lets levenshtein stop reading a block past the lengths within radius.
-  // The clusters do not depend on the numbering.
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => strs[a]!.length - strs[b]!.length || a - b,
-  );
-  const sortedStrs = order.map((i) => strs[i]!);
-  const sortedCounts = order.map((i) => counts[i]!);
-  for (let i = 0; i < n; i++) {
-    strs[i] = sortedStrs[i]!;
-    counts[i] = sortedCounts[i]!;
-  }
-  const lengths = Int32Array.from(strs, (s) => s.length);
-  const maxLengthGap =
-    params.method === 'levenshtein' && radius >= 0 ? Math.floor(radius) : Number.POSITIVE_INFINITY;
+  const threads = params.openRefineThreads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > 32)
+    throw new RangeError('openRefineThreads must be an integer from 1 to 32');
 
-  // Blocks: n-gram -> ids of the values that contain it (ascending); each value's blocks.
-  const blockIds = new Map<string, number>();
-  const blockLists: number[][] = [];
-  const valueBlocks: Int32Array[] = new Array<Int32Array>(n);
   let clock = performance.now();
   const tick = async (done: number) => {
     if (performance.now() - clock < SLICE_MS) return;
@@ -99,6 +93,11 @@ export async function knnClusters(
     signal?.throwIfAborted();
     clock = performance.now();
   };
+
+  // Blocks, numbered in order of first appearance (values in the order given, n-grams in order).
+  const blockIds = new Map<string, number>();
+  const blockSizes: number[] = [];
+  const origBlocks: Int32Array[] = new Array<Int32Array>(n);
   for (let i = 0; i < n; i++) {
     const grams = blockingNgrams(strs[i]!, ngramSize);
     const ids = new Int32Array(grams.length);
@@ -106,57 +105,109 @@ export async function knnClusters(
       const g = grams[k]!;
       let b = blockIds.get(g);
       if (b === undefined) {
-        b = blockLists.length;
+        b = blockSizes.length;
         blockIds.set(g, b);
-        blockLists.push([]);
+        blockSizes.push(0);
       }
-      blockLists[b]!.push(i);
+      blockSizes[b]!++;
       ids[k] = b;
     }
-    valueBlocks[i] = ids;
+    origBlocks[i] = ids;
     if ((i & 1023) === 0) await tick(0);
   }
+  // Which of OpenRefine's threads evaluates each block (see javaHashMapThreads); all 0 for one.
+  const threadOf = threads > 1 ? javaHashMapThreads([...blockIds.keys()], threads) : undefined;
   blockIds.clear();
-  const blocks = blockLists.map((l) => Int32Array.from(l));
-  blockLists.length = 0;
 
+  // Number values by length (UTF-16 units, then first appearance): every block then lists them
+  // by length too, which lets levenshtein stop reading a block past the lengths within radius.
+  // The clusters do not depend on the numbering.
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => strs[a]!.length - strs[b]!.length || a - b,
+  );
+  const sortedStrs = order.map((i) => strs[i]!);
+  const sortedCounts = order.map((i) => counts[i]!);
+  const valueBlocks = order.map((i) => origBlocks[i]!);
+  origBlocks.length = 0;
+  for (let i = 0; i < n; i++) {
+    strs[i] = sortedStrs[i]!;
+    counts[i] = sortedCounts[i]!;
+  }
+  const lengths = Int32Array.from(strs, (s) => s.length);
+  const maxLengthGap =
+    params.method === 'levenshtein' && radius >= 0 ? Math.floor(radius) : Number.POSITIVE_INFINITY;
+  const blocks = blockSizes.map((size) => new Int32Array(size));
+  const fill = new Int32Array(blocks.length);
+  for (let i = 0; i < n; i++) for (const b of valueBlocks[i]!) blocks[b]![fill[b]!++] = i;
+  blockSizes.length = 0;
+
+  // Neighbour pairs, each with the set of threads (bit mask) whose blocks hold both values.
   const near = neighbourTest(params.method, strs, radius);
   const neighbours: (number[] | undefined)[] = new Array<number[] | undefined>(n);
+  const masks: (number[] | undefined)[] = new Array<number[] | undefined>(n);
   const seen = new Int32Array(n).fill(-1);
+  const slot = new Int32Array(n);
+  const foundJ: number[] = [];
+  const foundMask: number[] = [];
   for (let i = 0; i < n; i++) {
     seen[i] = i;
+    foundJ.length = 0;
+    foundMask.length = 0;
     for (const b of valueBlocks[i]!) {
       const members = blocks[b]!;
       if (members.length < 2) continue;
+      const bit = threadOf ? 1 << threadOf[b]! : 1;
       // Members are ascending: start after i (pairs are visited once, from their smaller id).
       const stop = lengths[i]! + maxLengthGap;
       for (let k = upperBound(members, i); k < members.length; k++) {
         const j = members[k]!;
         if (lengths[j]! > stop) break;
-        if (seen[j] === i) continue;
+        if (seen[j] === i) {
+          if (threadOf && slot[j]! >= 0) foundMask[slot[j]!]! |= bit;
+          continue;
+        }
         seen[j] = i;
         if (near(i, j)) {
-          (neighbours[i] ??= []).push(j);
-          (neighbours[j] ??= []).push(i);
-        }
+          slot[j] = foundJ.length;
+          foundJ.push(j);
+          foundMask.push(bit);
+        } else slot[j] = -1;
       }
+    }
+    for (let k = 0; k < foundJ.length; k++) {
+      const j = foundJ[k]!;
+      (neighbours[i] ??= []).push(j);
+      (masks[i] ??= []).push(foundMask[k]!);
+      (neighbours[j] ??= []).push(i);
+      (masks[j] ??= []).push(foundMask[k]!);
     }
     if ((i & 63) === 0) await tick(i);
   }
 
-  // One cluster per value with neighbours; the same set found from several values counts once.
+  // One cluster per value (and per thread) with neighbours; identical sets count once.
   const keys = new Set<string>();
   const clusters: Cluster[] = [];
   for (let i = 0; i < n; i++) {
     const nb = neighbours[i];
     if (!nb) continue;
-    const members = [i, ...nb].sort((x, y) => x - y);
-    const key = members.join(',');
-    if (keys.has(key)) continue;
-    keys.add(key);
-    const vals = members.map((m) => ({ value: strs[m]!, count: counts[m]! }));
-    vals.sort((a, b) => b.count - a.count || compareCodePoints(a.value, b.value));
-    clusters.push({ values: vals, suggested: vals[0]!.value });
+    const ms = masks[i]!;
+    let union = 0;
+    for (const m of ms) union |= m;
+    for (let t = 0; t < threads; t++) {
+      const bit = 1 << t;
+      if (!(union & bit)) continue;
+      const members = [i];
+      nb.forEach((j, k) => {
+        if (ms[k]! & bit) members.push(j);
+      });
+      members.sort((x, y) => x - y);
+      const key = members.join(',');
+      if (keys.has(key)) continue;
+      keys.add(key);
+      const vals = members.map((m) => ({ value: strs[m]!, count: counts[m]! }));
+      vals.sort((a, b) => b.count - a.count || compareCodePoints(a.value, b.value));
+      clusters.push({ values: vals, suggested: vals[0]!.value });
+    }
   }
   clusters.sort(compareClusters);
   onProgress?.(n, n);
@@ -173,6 +224,34 @@ function upperBound(a: Int32Array, x: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * For each block (numbered by first appearance), the OpenRefine thread that evaluates it:
+ * Vicino's NGramClusterer keeps its blocks in a java.util.HashMap<String, ...> and hands
+ * `new ArrayList<>(blocks.values())` to `cores` threads in contiguous ranges of
+ * `size / cores + 1` blocks. A HashMap iterates bucket by bucket (bucket = spread String.hashCode
+ * masked by the table size, the table being the smallest power of two >= 16 that holds the
+ * entries at load factor 0.75), and within a bucket in insertion order. (A bucket of 9+ entries
+ * would become a tree and iterate differently; with String hashes this practically never happens.)
+ */
+function javaHashMapThreads(grams: string[], cores: number): Uint8Array {
+  const size = grams.length;
+  let cap = 16;
+  while (size > cap * 0.75) cap *= 2;
+  const bucket = new Int32Array(size);
+  grams.forEach((g, b) => {
+    let h = 0;
+    for (let k = 0; k < g.length; k++) h = (Math.imul(31, h) + g.charCodeAt(k)) | 0;
+    bucket[b] = (h ^ (h >>> 16)) & (cap - 1);
+  });
+  const order = Array.from({ length: size }, (_, b) => b).sort((x, y) => bucket[x]! - bucket[y]! || x - y);
+  const range = Math.floor(size / cores) + 1;
+  const thread = new Uint8Array(size);
+  order.forEach((b, position) => {
+    thread[b] = Math.floor(position / range);
+  });
+  return thread;
 }
 
 function total(c: Cluster): number {

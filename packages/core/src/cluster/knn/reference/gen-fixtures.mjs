@@ -2,9 +2,11 @@
 // as OpenRefine 3.x ships it) through VicinoReference.java. Dev tool, not run by the tests:
 //   apt-get install libopenrefine-vicino-java libopenrefine-arithcode-java libsecondstring-java
 //   node packages/core/src/cluster/knn/reference/gen-fixtures.mjs
-// Java runs with -XX:ActiveProcessorCount=1: Vicino splits the blocks over one thread per core and
-// reports each thread's partial neighbourhoods separately, so with more cores OpenRefine's output
-// depends on the machine; one core gives the complete per-value neighbourhoods (see knn.ts).
+// Java runs with -XX:ActiveProcessorCount=1 for `expected`: Vicino splits the blocks over one
+// thread per core and reports each thread's partial neighbourhoods separately, so with more cores
+// OpenRefine's output depends on the machine; one core gives the complete per-value
+// neighbourhoods. `expectedByCores` holds what 2- and 4-core machines give (knn.ts reproduces
+// them with `openRefineThreads`).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -253,10 +255,17 @@ for (const [method, radius, b, seed, n] of [
   });
 }
 
+const canonical = (clusters) =>
+  clusters.map((cl) => [...cl].sort()).sort((a, b) => (a.join('\u0000') < b.join('\u0000') ? -1 : 1));
 for (const c of cases) {
-  c.expected = vicino(c.method, c.radius, c.blockingNgramSize, c.values)
-    .clusters.map((cl) => [...cl].sort())
-    .sort((a, b) => (a.join('\u0000') < b.join('\u0000') ? -1 : 1));
+  c.expected = canonical(vicino(c.method, c.radius, c.blockingNgramSize, c.values).clusters);
+  // OpenRefine on 2- and 4-core machines (values populated in the order listed).
+  c.expectedByCores = {};
+  for (const cores of [2, 4]) {
+    c.expectedByCores[cores] = canonical(
+      vicino(c.method, c.radius, c.blockingNgramSize, c.values, [], cores).clusters,
+    );
+  }
 }
 
 // Distances for pairs (PPM is compared number for number).

@@ -1,4 +1,4 @@
-import { inferInputColumns, recipeSql, type Column } from '@tidyvault/core';
+import { clusterKeyTablesNote, inferInputColumns, recipeSql, type Column } from '@tidyvault/core';
 import type { Args } from '../args.js';
 import { openInput } from '../open-input.js';
 import { readRecipeFile } from './clean.js';
@@ -15,6 +15,6 @@ export async function sql(args: Args): Promise<number> {
     columns = inferInputColumns(recipe);
   }
   const header = `-- Tidyvault recipe (${recipe.steps.length} steps) as one DuckDB query over a table named "input"\n-- input columns (text): ${columns.map((c) => JSON.stringify(c.name)).join(', ')}\n`;
-  process.stdout.write(header + recipeSql(recipe, 'input', columns) + ';\n');
+  process.stdout.write(header + clusterKeyTablesNote(recipe) + recipeSql(recipe, 'input', columns) + ';\n');
   return 0;
 }

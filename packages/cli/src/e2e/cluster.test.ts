@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { tidyvault, workdir, write } from './run-cli.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { FIXTURES, tidyvault, workdir, write } from './run-cli.js';
 
 const dir = workdir();
 
@@ -144,5 +146,63 @@ describe('tidyvault cluster: every key-collision method', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/1 clusters in "v" \(fingerprint\)/);
     expect(r.stdout).toMatch(/→ "New York"/);
+  });
+});
+
+describe('cluster-merge', () => {
+  const recipe = write(
+    dir,
+    'merge.json',
+    JSON.stringify({
+      version: 1,
+      steps: [
+        { op: 'cluster-merge', column: 'v', method: 'fingerprint' },
+        { op: 'cluster-merge', column: 'w', method: 'cologne-phonetic' },
+      ],
+    }),
+  );
+
+  it('carries no data and re-applies to another file', () => {
+    for (const [input, expected] of [
+      ['v,w\nCafé,Meier\ncafe,Meyer\ncafe,Meyer\n,x\n', 'v,w\ncafe,Meyer\ncafe,Meyer\ncafe,Meyer\n"",x\n'],
+      [
+        'v,w\nNEW YORK,Müller\nYork New,Mueller\nYork New,\n',
+        'v,w\nYork New,Mueller\nYork New,Mueller\nYork New,""\n',
+      ],
+    ] as const) {
+      const file = write(dir, `in-${expected.length}.csv`, input);
+      const out = path.join(dir, `out-${expected.length}.csv`);
+      const r = tidyvault(['clean', file, '--recipe', recipe, '-o', out, '--quiet']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(fs.readFileSync(out, 'utf8')).toBe(expected);
+    }
+  });
+
+  it('tidyvault sql names the key tables the query reads', () => {
+    const r = tidyvault(['sql', recipe]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /-- {3}cluster_keys_fingerprint: fingerprint\n-- {3}cluster_keys_cologne_phonetic: cologne-phonetic\n/,
+    );
+    expect(r.stdout).toMatch(/INNER JOIN "cluster_keys_fingerprint"/);
+    const ngram = tidyvault([
+      'sql',
+      path.join(FIXTURES, 'golden/cluster-merge-ngram-fingerprint/recipe.json'),
+    ]);
+    expect(ngram.stdout).toMatch(/cluster_keys_ngram_fingerprint_1: ngram-fingerprint \(n = 1\)/);
+  });
+
+  it('refuses a nearest-neighbour method and an unavailable keyer, naming the step', () => {
+    for (const method of ['levenshtein', 'metaphone3']) {
+      const bad = write(
+        dir,
+        `bad-${method}.json`,
+        JSON.stringify({ version: 1, steps: [{ op: 'cluster-merge', column: 'v', method }] }),
+      );
+      const r = tidyvault(['validate', bad]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`step 1 \\(cluster-merge\\).*${method}`));
+    }
   });
 });

@@ -103,10 +103,16 @@ export function unpackValues(packed: string | null, n: number, json = false): st
 
 /** A comment for printed SQL that names the key tables it reads and what fills them. */
 export function clusterKeyTablesNote(recipe: Recipe): string {
-  const tables = [...new Set(clusterKeyNeeds(recipe).map((n) => `${n.table} (${n.method})`))];
-  if (tables.length === 0) return '';
+  const tables = new Map<string, ClusterKeyNeed>();
+  for (const n of clusterKeyNeeds(recipe)) tables.set(n.table, n);
+  if (tables.size === 0) return '';
+  const lines = [...tables.values()].map(
+    (n) =>
+      `--   ${n.table}: ${n.method}${n.method === 'ngram-fingerprint' ? ` (n = ${n.params?.ngramSize ?? 2})` : ''}\n`,
+  );
   return (
-    `-- key tables (value VARCHAR, key VARCHAR): ${tables.join(', ')}; Tidyvault fills them with\n` +
-    `-- OpenRefine's key of each distinct value before it runs the query\n`
+    `-- cluster-merge reads key tables (value VARCHAR, key VARCHAR) that Tidyvault fills, before\n` +
+    `-- the query runs, with OpenRefine's key of each distinct value:\n` +
+    lines.join('')
   );
 }

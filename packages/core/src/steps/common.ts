@@ -1,4 +1,4 @@
-import { call, col, lit, type Expr } from '@tidyvault/sql';
+import { call, caseWhen, col, lit, type Expr } from '@tidyvault/sql';
 import { z } from 'zod';
 import type { AnalyzeContext, Column, ColumnType, CompileContext, StepSql } from './types.js';
 
@@ -20,18 +20,35 @@ export const WS_CLASS =
 
 const TRIM_PATTERN = `^[${WS_CLASS}]+|[${WS_CLASS}]+$`;
 export const WS_RUN_PATTERN = `[${WS_CLASS}]+`;
+/** Whitespace other than the plain space. */
+const OTHER_WS_CLASS = WS_CLASS.replace('\\x{0020}', '');
+/** What trimming would change: whitespace at either end. */
+const NEEDS_TRIM = `^[${WS_CLASS}]|[${WS_CLASS}]$`;
+/** What collapsing would change: a run of two, a whitespace other than a space, or a space at either end. */
+const NEEDS_COLLAPSE = `[${WS_CLASS}]{2}|[${OTHER_WS_CLASS}]|^ | $`;
+
+/**
+ * Rewriting a string with regexp_replace costs several times more than matching it, and most
+ * cells need no change, so a plain column is rewritten only when the match says it must be.
+ */
+function onlyWhen(e: Expr, needs: string, rewrite: Expr): Expr {
+  if (e.kind !== 'column') return rewrite;
+  return caseWhen([[call('regexp_matches', e, lit(needs)), rewrite]], e);
+}
+
+const trimRewrite = (e: Expr): Expr => call('regexp_replace', e, lit(TRIM_PATTERN), lit(''), lit('g'));
+const collapseRewrite = (e: Expr): Expr =>
+  call('trim', call('regexp_replace', e, lit(WS_RUN_PATTERN), lit(' '), lit('g')));
 
 /** trim(s, characters) with the whole White_Space set is several times slower than this anchored RE2. */
-export const trimWs = (e: Expr): Expr => call('regexp_replace', e, lit(TRIM_PATTERN), lit(''), lit('g'));
+export const trimWs = (e: Expr): Expr => onlyWhen(e, NEEDS_TRIM, trimRewrite(e));
 
 /** Every run of whitespace → one space, then trimmed (after the replace, plain trim() suffices). */
-export const collapseWs = (e: Expr): Expr =>
-  call('trim', call('regexp_replace', e, lit(WS_RUN_PATTERN), lit(' '), lit('g')));
+export const collapseWs = (e: Expr): Expr => onlyWhen(e, NEEDS_COLLAPSE, collapseRewrite(e));
 
 const isLiteral = (e: Expr | undefined, value: string) => e?.kind === 'literal' && e.value === value;
 
-/** True when `e` is the output of trimWs or collapseWs: no leading or trailing whitespace. */
-export function yieldsTrimmed(e: Expr | undefined): boolean {
+function isRewrite(e: Expr | undefined): boolean {
   if (e?.kind !== 'call') return false;
   if (e.fn === 'regexp_replace') return isLiteral(e.args[1], TRIM_PATTERN);
   if (e.fn === 'trim' && e.args.length === 1) {
@@ -41,6 +58,21 @@ export function yieldsTrimmed(e: Expr | undefined): boolean {
     );
   }
   return false;
+}
+
+/** True when `e` is the output of trimWs or collapseWs: no leading or trailing whitespace. */
+export function yieldsTrimmed(e: Expr | undefined): boolean {
+  if (e?.kind === 'case' && e.whens.length === 1) {
+    const [only] = e.whens;
+    const test = only!.when;
+    return (
+      isRewrite(only!.then) &&
+      test.kind === 'call' &&
+      test.fn === 'regexp_matches' &&
+      (isLiteral(test.args[1], NEEDS_TRIM) || isLiteral(test.args[1], NEEDS_COLLAPSE))
+    );
+  }
+  return isRewrite(e);
 }
 
 /** RE2 syntax for a literal string. */

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serve, type RunningServer } from '../serve.js';
+
+const quiet = () => ({ write: () => true }) as unknown as NodeJS.WritableStream;
+
+/** 60 MB of random text: nothing to compress. */
+function bigCsv(rows: number): Buffer {
+  const parts = ['id,a\n'];
+  for (let i = 0; i < rows; i++) parts.push(`${i},${randomBytes(300).toString('hex')}\n`);
+  return Buffer.from(parts.join(''));
+}
+
+describe('serve --spill-dir', () => {
+  let server: RunningServer;
+  let spill: string;
+  let headers: Record<string, string>;
+  let csv: Buffer;
+  beforeAll(async () => {
+    csv = bigCsv(100_000);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-spill-test-'));
+    spill = path.join(root, 'spill');
+    fs.mkdirSync(spill, { mode: 0o700 });
+    server = await serve({
+      host: '127.0.0.1',
+      port: 0,
+      home: path.join(root, 'home'),
+      // The importers need ~256 MiB of buffers; the tables below need more than what is left.
+      memoryLimit: '300MB',
+      threads: 1,
+      spillDirectory: spill,
+      logStream: quiet(),
+    });
+    const login = await fetch(server.loginUrl, { redirect: 'manual' });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const me = await (await fetch(`${server.url}/api/auth/me`, { headers: { cookie } })).json();
+    headers = { cookie, 'x-tidyvault-csrf': me.csrfToken };
+  });
+  afterAll(() => server.close());
+
+  it('lets DuckDB spill into the named folder, and /location lists exactly those files', async () => {
+    const form = new FormData();
+    form.set('file', new Blob([csv]), 'big.csv');
+    const up = await fetch(`${server.url}/api/datasets`, { method: 'POST', headers, body: form });
+    expect(up.status, await up.clone().text()).toBe(201);
+    const { id } = await up.json();
+    // Each recipe state is a table as big as the upload: four of them do not fit in 300 MB.
+    for (const c of ['upper', 'lower', 'upper']) {
+      const step = await fetch(`${server.url}/api/datasets/${id}/steps`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json', origin: server.url },
+        body: JSON.stringify({ step: { op: 'change-case', columns: ['a'], case: c } }),
+      });
+      expect(step.status).toBe(200);
+      expect((await fetch(`${server.url}/api/datasets/${id}/rows?limit=1`, { headers })).status).toBe(200);
+    }
+    const loc = await (await fetch(`${server.url}/api/datasets/${id}/location`, { headers })).json();
+    expect(loc.spill).toBe('on');
+    expect(loc.spillDirectory).toBe(spill);
+    expect(loc.onDiskNote).toMatch(/spilling is on/);
+    // The tables are bigger than the memory limit: part of them is in spill files, listed by path.
+    expect(loc.engine.tableSpilledBytes).toBeGreaterThan(0);
+    const listed = loc.onDisk.map((f: { path: string }) => f.path).sort();
+    expect(listed.length).toBeGreaterThan(0);
+    for (const f of loc.onDisk) {
+      expect(path.dirname(f.path)).toBe(spill);
+      expect(f.what).toMatch(/plaintext/);
+    }
+    expect(listed).toEqual(
+      fs
+        .readdirSync(spill)
+        .map((f) => path.join(spill, f))
+        .sort(),
+    );
+    const del = await fetch(`${server.url}/api/datasets/${id}`, { method: 'DELETE', headers });
+    expect(del.status).toBe(204);
+    // Dropping the table frees its spilled blocks: the files go with it.
+    expect(fs.readdirSync(spill)).toEqual([]);
+  });
+});

@@ -18,3 +18,13 @@ export * from './cluster/cluster-query.js';
 export { firstRecord } from './text/first-record.js';
 export * from './import/index.js';
 export { compareCodePoints } from './text/code-points.js';
+export * from './cluster/knn/index.js';
+export {
+  dedupeGroupsStep,
+  fuzzyDuplicateGroups,
+  normaliseForMatch,
+  type DedupeRow,
+  type DuplicateGroup,
+  type FuzzyDedupeOptions,
+  type FuzzyDedupeParams,
+} from './dedupe/index.js';

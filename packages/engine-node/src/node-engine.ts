@@ -6,6 +6,7 @@ import {
   isKeyCollision,
   keyCollisionClusters,
   keyerFor,
+  knnClusters,
   columnProfileQuery,
   readColumnProfile,
   StepError,
@@ -196,16 +197,20 @@ export class NodeEngine implements Engine {
             columns: [],
             from: { kind: 'subquery', query: source, alias: 'typed' },
           };
-    if (!isKeyCollision(method)) {
-      // Nearest-neighbour methods (levenshtein, ppm): core's cluster/knn over the distinct
-      // (value, count) pairs of distinctCountsQuery(textSource, column) — wired in separately.
-      throw new TidyvaultError('RECIPE_UNSUPPORTED', `clustering method "${method}" is not available yet`);
-    }
-    // Key collision (core's cluster/key-collision.ts): distinct values and counts read as one
-    // string, keyed once each and grouped in TypeScript.
+    // Distinct values and counts read as one string, then clustered in TypeScript: key collision
+    // (core's cluster/key-collision.ts) or nearest neighbour (core's cluster/knn).
     const { values, counts } = await this.withProgress(() =>
       readDistinctCounts(this.connection, textSource, column),
     );
+    if (method === 'levenshtein' || method === 'ppm') {
+      const pairs = values.map((value, i) => ({ value, count: counts[i]! }));
+      const clusters = await knnClusters(pairs, {
+        method,
+        radius: params?.radius,
+        blockingNgramSize: params?.blockingNgramSize,
+      });
+      return { column, method, clusters };
+    }
     return { column, method, clusters: keyCollisionClusters(values, counts, method, params) };
   }
 

@@ -70,21 +70,37 @@ export class CsvLimitScanner {
   private fields = 1;
   private cell = 0;
   private prevCR = false;
+  /** 1 for the bytes that end a field, a record or a quote; every other byte is cell text. */
+  private readonly special = new Uint8Array(256);
 
   constructor(
     private readonly delimiter: number,
     private readonly quote: number,
     private readonly limits: UploadLimits,
     private readonly columnName: (index: number) => string | undefined,
-  ) {}
+  ) {
+    for (const b of [delimiter, quote, LF, CR]) this.special[b] = 1;
+  }
 
   push(chunk: Uint8Array): void {
-    const { delimiter, quote } = this;
+    const { quote, special } = this;
     const { maxColumns, maxCellBytes } = this.limits;
     let { state, line, fields, cell, prevCR } = this;
     const len = chunk.length;
-    for (let i = 0; i < len; i++) {
-      const c = chunk[i]!;
+    let i = 0;
+    while (i < len) {
+      // A run of ordinary bytes: only its length matters.
+      let j = i;
+      while (j < len && special[chunk[j]!] === 0) j++;
+      if (j > i) {
+        if (state !== QUOTED) state = UNQUOTED;
+        cell += j - i;
+        prevCR = false;
+        if (cell > maxCellBytes) this.fail(fields, 'cell');
+        if (j === len) break;
+      }
+      const c = chunk[j]!;
+      i = j + 1;
       if (c === LF || c === CR) {
         if (!(c === LF && prevCR)) line++;
         prevCR = c === CR;
@@ -100,27 +116,25 @@ export class CsvLimitScanner {
         continue;
       }
       prevCR = false;
+      if (c === quote) {
+        if (state === QUOTED) state = QUOTE_IN_QUOTED;
+        else if (state === FIELD_START) state = QUOTED;
+        else {
+          // A doubled quote stands for one; a stray quote in an unquoted field is text.
+          state = state === QUOTE_IN_QUOTED ? QUOTED : UNQUOTED;
+          if (++cell > maxCellBytes) this.fail(fields, 'cell');
+        }
+        continue;
+      }
+      // The delimiter.
       if (state === QUOTED) {
-        if (c === quote) state = QUOTE_IN_QUOTED;
-        else if (++cell > maxCellBytes) this.fail(fields, 'cell');
+        if (++cell > maxCellBytes) this.fail(fields, 'cell');
         continue;
       }
-      if (c === delimiter && state !== QUOTED) {
-        fields++;
-        cell = 0;
-        state = FIELD_START;
-        if (fields > maxColumns) this.fail(fields, 'columns');
-        continue;
-      }
-      if (state === FIELD_START && c === quote) {
-        state = QUOTED;
-        continue;
-      }
-      if (state === QUOTE_IN_QUOTED) {
-        // A doubled quote stands for one; anything else after a closing quote is kept as text.
-        state = c === quote ? QUOTED : UNQUOTED;
-      } else state = UNQUOTED;
-      if (++cell > maxCellBytes) this.fail(fields, 'cell');
+      fields++;
+      cell = 0;
+      state = FIELD_START;
+      if (fields > maxColumns) this.fail(fields, 'columns');
     }
     this.state = state;
     this.line = line;

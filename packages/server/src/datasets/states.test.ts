@@ -129,6 +129,27 @@ describe('recipe states (prefix caching)', () => {
     expect(loc.bytes.recipeStates).toBeGreaterThan(0);
   });
 
+  it('does not keep a state made for a recipe that was replaced while it was being made', async () => {
+    const id = (await upload(h, auth, 'w1.csv', input)).json().id as string;
+    await post(`/api/datasets/${id}/steps`, { step: recipe.steps[0] });
+    const replace = { version: 1, steps: [{ op: 'change-case', columns: ['city'], case: 'upper' }] };
+    const [page, put] = await Promise.all([
+      rows(id, 'limit=5'),
+      h.t.app.inject({
+        method: 'PUT',
+        url: `/api/datasets/${id}/recipe`,
+        headers: auth,
+        payload: { recipe: replace },
+      }),
+    ]);
+    expect(page.rows).toHaveLength(5);
+    expect(put.statusCode).toBe(200);
+    const loc = (await get(`/api/datasets/${id}/location`)).json();
+    expect(loc.recipeStates).toEqual([]);
+    expect(loc.bytes.recipeStates).toBe(0);
+    expect((await rows(id, 'limit=1')).rows[0]).toContain('SAN FRANCISCO');
+  });
+
   it('drops every state table with the dataset', async () => {
     const id = (await upload(h, auth, 'ordered.csv', ORDERED)).json().id as string;
     await post(`/api/datasets/${id}/steps`, { step: { op: 'trim' } });

@@ -100,7 +100,7 @@ export class RecipeStates {
   async read<T>(recipe: Recipe, read: (view: View) => Promise<T>): Promise<T> {
     let state = await this.obtain(recipe);
     // Dropped by a recipe change between being found and being used: find (or make) it again.
-    while (state?.doomed) state = await this.obtain(recipe);
+    while (state?.dropped) state = await this.obtain(recipe);
     if (!state) {
       // Not materialised (no room, or it failed): run the recipe itself, as before caching.
       return read({ data: this.o.source, recipe, materialised: false, memo: (_k, compute) => compute() });
@@ -116,7 +116,9 @@ export class RecipeStates {
       });
     } finally {
       state.users--;
-      if (state.doomed && state.users === 0) this.dropTable(state);
+      // Made for a recipe that moved on meanwhile (an undo, a replace): not worth keeping.
+      if (!state.doomed && state !== this.source && !this.leadsToCurrent(state.key)) this.doom(state);
+      else if (state.doomed && state.users === 0) this.dropTable(state);
     }
   }
 
@@ -213,6 +215,11 @@ export class RecipeStates {
     const prefixes = new Set(current.steps.map((_, i) => keyOf(current, i + 1)));
     for (const s of [...this.states.values()]) if (!prefixes.has(s.key)) this.doom(s);
     this.trim();
+  }
+
+  /** Is `key` the current recipe or one of its prefixes? (keys are JSON arrays of the steps) */
+  private leadsToCurrent(key: string): boolean {
+    return key === this.currentKey || this.currentKey.startsWith(key.slice(0, -1) + ',');
   }
 
   /** Keep the current state and the most recently used few others. */

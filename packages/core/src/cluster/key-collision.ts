@@ -4,6 +4,8 @@ import type { Cluster } from './cluster-query.js';
 import { keyerFor } from './keyers/index.js';
 import type { ClusterMethod, ClusterParams } from './methods.js';
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /**
  * Key-collision clustering over distinct values and their row counts (what OpenRefine's
  * BinningClusterer computes): one key per distinct value, values grouped by equal key, only
@@ -18,26 +20,40 @@ export function keyCollisionClusters(
   params: ClusterParams,
 ): Cluster[] {
   const keyer = keyerFor(method, params);
-  const first = new Map<string, number>();
-  const groups = new Map<string, number[]>();
+  // key → index of its only value so far, or the indices of its values once there are two
+  const byKey = new Map<string, number | number[]>();
+  const groups: number[][] = [];
   for (let i = 0; i < values.length; i++) {
     const k = keyer(values[i]!);
-    const f = first.get(k);
-    if (f === undefined) first.set(k, i);
-    else {
-      const g = groups.get(k);
-      if (g) g.push(i);
-      else groups.set(k, [f, i]);
-    }
+    const seen = byKey.get(k);
+    if (seen === undefined) byKey.set(k, i);
+    else if (typeof seen === 'number') {
+      const g = [seen, i];
+      groups.push(g);
+      byKey.set(k, g);
+    } else seen.push(i);
   }
-  const clusters: (Cluster & { total: number })[] = [];
-  for (const members of groups.values()) {
+  const clusters: (Cluster & { total: number; surrogates: boolean })[] = [];
+  for (const members of groups) {
     const vs = members.map((i) => ({ value: values[i]!, count: counts[i]! }));
     vs.sort((a, b) => b.count - a.count || byCodePoint(a.value, b.value));
-    clusters.push({ values: vs, suggested: vs[0]!.value, total: vs.reduce((s, v) => s + v.count, 0) });
+    let total = 0;
+    for (const v of vs) total += v.count;
+    const suggested = vs[0]!.value;
+    clusters.push({ values: vs, suggested, total, surrogates: SURROGATE.test(suggested) });
   }
+  // JS's `<` is UTF-16 order, which is code point order unless a surrogate is involved
   clusters.sort(
-    (a, b) => b.values.length - a.values.length || b.total - a.total || byCodePoint(a.suggested, b.suggested),
+    (a, b) =>
+      b.values.length - a.values.length ||
+      b.total - a.total ||
+      (a.surrogates || b.surrogates
+        ? byCodePoint(a.suggested, b.suggested)
+        : a.suggested < b.suggested
+          ? -1
+          : a.suggested > b.suggested
+            ? 1
+            : 0),
   );
   return clusters.map(({ values: v, suggested }) => ({ values: v, suggested }));
 }

@@ -26,7 +26,7 @@ const THIRD_QUARTER = 100663296;
 /** A set of bytes (0..255). */
 class ByteSet {
   private readonly bits = new Uint8Array(256);
-  private readonly members: number[] = [];
+  readonly members: number[] = [];
   contains(b: number): boolean {
     return this.bits[b] === 1;
   }
@@ -41,128 +41,202 @@ class ByteSet {
   }
 }
 
-class PPMNode {
-  count = 1;
-  numberOfOutcomes = 0;
-  firstChild: PPMNode | null = null;
-  constructor(
-    readonly byte: number,
-    public nextSibling: PPMNode | null = null,
-  ) {}
+const NONE = -1;
 
-  isDeterministic(): boolean {
-    return this.firstChild!.nextSibling === null;
+/**
+ * The PPM trie (Carpenter's PPMNode) as parallel typed arrays, so that compressing a value
+ * allocates nothing: node k has a byte, a scaled count, a scaled number of outcomes, its first
+ * child and its next sibling (NONE when absent). Reset between compressions by dropping all nodes.
+ */
+class Trie {
+  byte = new Uint8Array(1024);
+  count = new Int32Array(1024);
+  outcomes = new Int32Array(1024);
+  first = new Int32Array(1024);
+  next = new Int32Array(1024);
+  size = 0;
+
+  reset(): void {
+    this.size = 0;
   }
 
-  isChildless(excluded: ByteSet): boolean {
-    for (let n = this.firstChild; n !== null; n = n.nextSibling) if (!excluded.contains(n.byte)) return false;
+  node(b: number, nextSibling: number = NONE): number {
+    if (this.size === this.byte.length) this.grow();
+    const k = this.size++;
+    this.byte[k] = b;
+    this.count[k] = 1;
+    this.outcomes[k] = 0;
+    this.first[k] = NONE;
+    this.next[k] = nextSibling;
+    return k;
+  }
+
+  private grow(): void {
+    const n = this.byte.length * 2;
+    const g = <T extends Uint8Array | Int32Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.byte = g(this.byte, (m) => new Uint8Array(m));
+    this.count = g(this.count, (m) => new Int32Array(m));
+    this.outcomes = g(this.outcomes, (m) => new Int32Array(m));
+    this.first = g(this.first, (m) => new Int32Array(m));
+    this.next = g(this.next, (m) => new Int32Array(m));
+  }
+
+  isDeterministic(k: number): boolean {
+    return this.next[this.first[k]!] === NONE;
+  }
+
+  isChildless(k: number, excluded: ByteSet): boolean {
+    for (let c = this.first[k]!; c !== NONE; c = this.next[c]!)
+      if (!excluded.contains(this.byte[c]!)) return false;
     return true;
   }
 
-  totalCount(excluded: ByteSet): number {
-    let count = this.numberOfOutcomes;
-    for (let c = this.firstChild; c !== null; c = c.nextSibling)
-      if (!excluded.contains(c.byte)) count += c.count;
-    return count;
+  totalCount(k: number, excluded: ByteSet): number {
+    let total = this.outcomes[k]!;
+    for (let c = this.first[k]!; c !== NONE; c = this.next[c]!)
+      if (!excluded.contains(this.byte[c]!)) total += this.count[c]!;
+    return total;
   }
 
-  interval(b: number, excluded: ByteSet, result: Int32Array): void {
+  interval(k: number, b: number, excluded: ByteSet, result: Int32Array): void {
     result[0] = 0;
-    for (let d = this.firstChild; d !== null; d = d.nextSibling) {
-      if (excluded.contains(d.byte)) continue;
-      if (d.byte === b) {
-        result[1] = result[0]! + d.count;
-        result[2] = result[1]! + this.numberOfOutcomes;
-        for (d = d.nextSibling; d !== null; d = d.nextSibling)
-          if (!excluded.contains(d.byte)) result[2] += d.count;
+    for (let d = this.first[k]!; d !== NONE; d = this.next[d]!) {
+      if (excluded.contains(this.byte[d]!)) continue;
+      if (this.byte[d] === b) {
+        result[1] = result[0]! + this.count[d]!;
+        result[2] = result[1]! + this.outcomes[k]!;
+        for (d = this.next[d]!; d !== NONE; d = this.next[d]!)
+          if (!excluded.contains(this.byte[d]!)) result[2] += this.count[d]!;
         return;
       }
-      result[0] += d.count;
+      result[0] += this.count[d]!;
     }
   }
 
-  intervalEscape(excluded: ByteSet, result: Int32Array): void {
-    result[1] = this.totalCount(excluded);
+  intervalEscape(k: number, excluded: ByteSet, result: Int32Array): void {
+    result[1] = this.totalCount(k, excluded);
     result[2] = result[1];
-    result[0] = result[1] - this.numberOfOutcomes;
+    result[0] = result[1] - this.outcomes[k]!;
   }
 
-  hasDaughter(b: number): boolean {
-    for (let d = this.firstChild; d !== null; d = d.nextSibling) if (d.byte === b) return true;
+  hasDaughter(k: number, b: number): boolean {
+    for (let d = this.first[k]!; d !== NONE; d = this.next[d]!) if (this.byte[d] === b) return true;
     return false;
   }
 
-  complete(bytes: Uint8Array, offset: number, length: number): void {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    let node: PPMNode = this;
+  complete(k: number, bytes: Uint8Array, offset: number, length: number): void {
+    let node = k;
     while (length > 0) {
-      ++node.numberOfOutcomes;
-      node = node.firstChild = new PPMNode(bytes[offset]!);
+      ++this.outcomes[node]!;
+      const child = this.node(bytes[offset]!);
+      this.first[node] = child;
+      node = child;
       ++offset;
       --length;
     }
   }
 
-  increment(bytes: Uint8Array, offset: number, length: number): void {
-    if (this.firstChild === null) {
-      ++this.numberOfOutcomes;
-      this.firstChild = new PPMNode(bytes[offset]!);
-      if (length > 1) this.firstChild.complete(bytes, offset + 1, length - 1);
+  increment(k: number, bytes: Uint8Array, offset: number, length: number): void {
+    if (this.first[k] === NONE) {
+      ++this.outcomes[k]!;
+      const child = this.node(bytes[offset]!);
+      this.first[k] = child;
+      if (length > 1) this.complete(child, bytes, offset + 1, length - 1);
       return;
     }
-    let previous: PPMNode | null = null;
-    for (let child: PPMNode = this.firstChild; ; child = child.nextSibling!) {
-      if (child.byte === bytes[offset]) {
-        if (length > 1) child.increment(bytes, offset + 1, length - 1);
-        if (previous !== null) {
+    let previous = NONE;
+    for (let child = this.first[k]!; ; child = this.next[child]!) {
+      if (this.byte[child] === bytes[offset]) {
+        if (length > 1) this.increment(child, bytes, offset + 1, length - 1);
+        if (previous !== NONE) {
           // move to front
-          previous.nextSibling = child.nextSibling;
-          child.nextSibling = this.firstChild;
-          this.firstChild = child;
+          this.next[previous] = this.next[child]!;
+          this.next[child] = this.first[k]!;
+          this.first[k] = child;
         }
-        if (++child.count > MAX_INDIVIDUAL_COUNT) this.rescale();
+        if (++this.count[child]! > MAX_INDIVIDUAL_COUNT) this.rescale(k);
         return;
       }
-      if (child.nextSibling === null) {
-        ++this.numberOfOutcomes;
-        this.firstChild = new PPMNode(bytes[offset]!, this.firstChild);
-        if (length > 1) this.firstChild.complete(bytes, offset + 1, length - 1);
+      if (this.next[child] === NONE) {
+        ++this.outcomes[k]!;
+        const fresh = this.node(bytes[offset]!, this.first[k]!);
+        this.first[k] = fresh;
+        if (length > 1) this.complete(fresh, bytes, offset + 1, length - 1);
         return;
       }
       previous = child;
     }
   }
 
-  private rescale(): void {
-    this.numberOfOutcomes = Math.trunc((this.numberOfOutcomes + 1) / 2);
-    this.firstChild = this.firstChild!.rescaleSiblings();
+  private rescale(k: number): void {
+    this.outcomes[k] = Math.trunc((this.outcomes[k]! + 1) / 2);
+    this.first[k] = this.rescaleSiblings(this.first[k]!);
   }
 
-  private rescaleSiblings(): PPMNode | null {
-    this.count >>= 1;
-    if (this.nextSibling === null) return this.count < MIN_COUNT ? null : this;
-    if (this.count < MIN_COUNT) return this.nextSibling.rescaleSiblings();
-    this.nextSibling = this.nextSibling.rescaleSiblings();
-    return this;
+  /** Halves the counts of a sibling list, dropping nodes that fall below MIN_COUNT. */
+  private rescaleSiblings(k: number): number {
+    this.count[k] = this.count[k]! >> 1;
+    if (this.next[k] === NONE) return this.count[k]! < MIN_COUNT ? NONE : k;
+    if (this.count[k]! < MIN_COUNT) return this.rescaleSiblings(this.next[k]!);
+    this.next[k] = this.rescaleSiblings(this.next[k]!);
+    return k;
   }
 }
 
+/**
+ * Carpenter's ExcludingAdaptiveUnigramModel (257 counts starting at 1, EOF last). Its interval
+ * is computed from the few counts that differ from 1 and the few excluded bytes instead of a
+ * loop over all 257 (same numbers); after a rescale (a count above 8K, not reached by values of
+ * ordinary length) it falls back to the plain loops.
+ */
 class ExcludingAdaptiveUnigramModel {
   private readonly counts = new Int32Array(257).fill(1);
+  private readonly touched: number[] = [];
+  private sum = 257;
+  private plain = false;
+
+  reset(): void {
+    if (this.plain) this.counts.fill(1);
+    else for (const t of this.touched) this.counts[t] = 1;
+    this.touched.length = 0;
+    this.sum = 257;
+    this.plain = false;
+  }
 
   interval(symbol: number, result: Int32Array, exclusions: ByteSet): void {
     if (symbol === EOF) symbol = EOF_INDEX;
     const c = this.counts;
-    let sum = 0;
-    for (let i = 0; i < symbol; ++i) if (!exclusions.contains(i)) sum += c[i]!;
-    result[0] = sum;
-    sum += c[symbol]!;
-    result[1] = sum;
-    for (let i = symbol + 1; i < c.length - 1; ++i) if (!exclusions.contains(i)) sum += c[i]!;
-    if (symbol !== EOF_INDEX) sum += c[EOF_INDEX]!;
-    result[2] = sum;
-    if (++c[symbol]! > MAX_INDIVIDUAL_COUNT)
+    if (this.plain) {
+      let sum = 0;
+      for (let i = 0; i < symbol; ++i) if (!exclusions.contains(i)) sum += c[i]!;
+      result[0] = sum;
+      sum += c[symbol]!;
+      result[1] = sum;
+      for (let i = symbol + 1; i < c.length - 1; ++i) if (!exclusions.contains(i)) sum += c[i]!;
+      if (symbol !== EOF_INDEX) sum += c[EOF_INDEX]!;
+      result[2] = sum;
+    } else {
+      let below = symbol; // counts are 1 ...
+      for (const t of this.touched) if (t < symbol) below += c[t]! - 1; // ... except these
+      let excluded = 0;
+      for (const m of exclusions.members) {
+        if (m < symbol) below -= c[m]!;
+        if (m !== symbol) excluded += c[m]!;
+      }
+      result[0] = below;
+      result[1] = below + c[symbol]!;
+      result[2] = this.sum - excluded;
+    }
+    if (c[symbol] === 1 && !this.plain) this.touched.push(symbol);
+    this.sum++;
+    if (++c[symbol]! > MAX_INDIVIDUAL_COUNT) {
       for (let i = 0; i < c.length; ++i) c[i] = Math.trunc((c[i]! + 1) / 2);
+      this.plain = true;
+    }
   }
 }
 
@@ -173,6 +247,10 @@ class ByteWindow {
   length = 0;
   constructor(private readonly maxWidth: number) {
     this.bytes = new Uint8Array(32 * maxWidth);
+  }
+  reset(): void {
+    this.offset = 0;
+    this.length = 0;
   }
   buffer(b: number): void {
     if (this.offset + this.length > this.bytes.length - 1) {
@@ -185,33 +263,46 @@ class ByteWindow {
   }
 }
 
+/** Carpenter's PPMModel(8), reusable: reset() gives a fresh model without allocating. */
 class PPMModel {
+  private readonly trie = new Trie();
   private readonly backoff = new ExcludingAdaptiveUnigramModel();
-  private readonly contexts: (PPMNode | undefined)[] = new Array<PPMNode | undefined>(256);
+  private readonly contexts = new Int32Array(256).fill(NONE);
   private contextLength = 0;
-  private contextNode: PPMNode | null = null;
+  private contextNode = NONE;
   private readonly buffer = new ByteWindow(MAX_CONTEXT_LENGTH + 1);
   private readonly excluded = new ByteSet();
 
+  reset(): void {
+    this.trie.reset();
+    this.backoff.reset();
+    this.contexts.fill(NONE);
+    this.contextLength = 0;
+    this.contextNode = NONE;
+    this.buffer.reset();
+    this.excluded.clear();
+  }
+
   escaped(symbol: number): boolean {
-    return this.contextNode !== null && (symbol === EOF || !this.contextNode.hasDaughter(symbol));
+    return this.contextNode !== NONE && (symbol === EOF || !this.trie.hasDaughter(this.contextNode, symbol));
   }
 
   interval(symbol: number, result: Int32Array): void {
     if (symbol === EOF) this.backoff.interval(EOF, result, this.excluded);
     else if (symbol === ESCAPE) this.intervalEscape(result);
     else {
-      if (this.contextNode !== null) this.contextNode.interval(symbol, this.excluded, result);
+      if (this.contextNode !== NONE) this.trie.interval(this.contextNode, symbol, this.excluded, result);
       else this.backoff.interval(symbol, result, this.excluded);
       this.increment(symbol);
     }
   }
 
   private intervalEscape(result: Int32Array): void {
-    const node = this.contextNode!;
-    node.intervalEscape(this.excluded, result);
+    const t = this.trie;
+    const node = this.contextNode;
+    t.intervalEscape(node, this.excluded, result);
     if (this.contextLength >= MIN_CONTEXT_LENGTH)
-      for (let c = node.firstChild; c !== null; c = c.nextSibling) this.excluded.add(c.byte);
+      for (let c = t.first[node]!; c !== NONE; c = t.next[c]!) this.excluded.add(t.byte[c]!);
     --this.contextLength;
     this.contextNodeLongToShort();
   }
@@ -220,26 +311,28 @@ class PPMModel {
     const buf = this.buffer;
     buf.buffer(b);
     const first = buf.bytes[buf.offset]!;
-    const root = (this.contexts[first] ??= new PPMNode(first));
-    if (buf.length > 1) root.increment(buf.bytes, buf.offset + 1, buf.length - 1);
+    let root = this.contexts[first]!;
+    if (root === NONE) root = this.contexts[first] = this.trie.node(first);
+    if (buf.length > 1) this.trie.increment(root, buf.bytes, buf.offset + 1, buf.length - 1);
     this.contextLength = Math.min(MAX_CONTEXT_LENGTH, buf.length);
     this.contextNodeBinarySearch();
     this.excluded.clear();
   }
 
   private contextNodeBinarySearch(): void {
+    const t = this.trie;
     let low = MIN_CONTEXT_LENGTH;
     let high = this.contextLength;
     this.contextLength = MIN_CONTEXT_LENGTH - 1;
-    this.contextNode = null;
+    this.contextNode = NONE;
     let isDeterministic = false;
     while (high >= low) {
       const len = Math.trunc((high + low) / 2);
       const node = this.lookupNode(len);
-      if (node === null || node.isChildless(this.excluded)) {
+      if (node === NONE || t.isChildless(node, this.excluded)) {
         if (len < high) high = len;
         else --high;
-      } else if (node.isDeterministic()) {
+      } else if (t.isDeterministic(node)) {
         this.contextLength = len;
         this.contextNode = node;
         isDeterministic = true;
@@ -256,41 +349,42 @@ class PPMModel {
   }
 
   private contextNodeLongToShort(): void {
+    const t = this.trie;
     while (this.contextLength >= MIN_CONTEXT_LENGTH) {
       this.contextNode = this.lookupNode(this.contextLength);
-      if (this.contextNode === null || this.contextNode.isChildless(this.excluded)) {
+      if (this.contextNode === NONE || t.isChildless(this.contextNode, this.excluded)) {
         --this.contextLength;
         continue;
       }
-      while (this.contextLength > MIN_CONTEXT_LENGTH && this.contextNode.isDeterministic()) {
+      while (this.contextLength > MIN_CONTEXT_LENGTH && t.isDeterministic(this.contextNode)) {
         const backoffNode = this.lookupNode(this.contextLength - 1);
-        if (backoffNode === null || !backoffNode.isDeterministic()) return;
+        if (backoffNode === NONE || !t.isDeterministic(backoffNode)) return;
         this.contextNode = backoffNode;
         --this.contextLength;
       }
       return;
     }
-    this.contextNode = null;
+    this.contextNode = NONE;
   }
 
-  private lookupNode(contextLength: number): PPMNode | null {
+  private lookupNode(contextLength: number): number {
+    const t = this.trie;
     const buf = this.buffer;
     const start = buf.offset + buf.length - contextLength;
-    let node: PPMNode | null = this.contexts[buf.bytes[start]!] ?? null;
-    if (node === null) return null;
+    const node = this.contexts[buf.bytes[start]!]!;
+    if (node === NONE) return NONE;
     let offset = start + 1;
     let length = contextLength - 1;
     if (length === 0) return node;
-    for (let child = node.firstChild; length > 0 && child !== null;) {
-      if (buf.bytes[offset] === child.byte) {
+    for (let child = t.first[node]!; length > 0 && child !== NONE;) {
+      if (buf.bytes[offset] === t.byte[child]) {
         if (length === 1) return child;
-        node = child;
-        child = child.firstChild;
+        child = t.first[child]!;
         ++offset;
         --length;
-      } else child = child.nextSibling;
+      } else child = t.next[child]!;
     }
-    return null;
+    return NONE;
   }
 }
 
@@ -354,11 +448,14 @@ export function javaUtf8(s: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
+const shared = { model: undefined as PPMModel | undefined, interval: new Int32Array(3) };
+
 /** Bytes that `ArithCodeOutputStream` with `PPMModel(8)` writes for these input bytes. */
 export function ppmCompressedLength(bytes: Uint8Array): number {
-  const model = new PPMModel();
+  const model = (shared.model ??= new PPMModel());
+  model.reset();
   const enc = new BitCountingEncoder();
-  const interval = new Int32Array(3);
+  const interval = shared.interval;
   const encode = (symbol: number) => {
     while (model.escaped(symbol)) {
       model.interval(ESCAPE, interval);

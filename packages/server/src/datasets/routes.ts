@@ -188,11 +188,15 @@ export function datasetRoutes(
     async (request) => {
       const e = await load(request.params.id, user(request), 'facet');
       const { column, limit } = request.query;
-      return e.states.read(currentRecipe(e.history), (v) =>
-        v.memo(`facet:${JSON.stringify([column, limit])}`, () =>
-          facet(engine, v.data, v.recipe, column, limit),
-        ),
+      // One facet per column and state, at the largest limit; smaller limits are its head.
+      const all = await e.states.read(currentRecipe(e.history), (v) =>
+        v.memo(`facet:${JSON.stringify(column)}`, () => facet(engine, v.data, v.recipe, column, MAX_FACET)),
       );
+      return {
+        column: all.column,
+        values: all.values.slice(0, limit),
+        truncated: all.truncated || all.values.length > limit,
+      };
     },
   );
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /* global fetch, FormData */
 // Grid page, facet and profile latency over HTTP on a big CSV, with recipe-state caching on or off.
-// Usage: node packages/server/src/perf/grid-bench.mjs <file.csv> [--no-cache] [--threads N] [--memory-limit 8GB]
+// Usage: node packages/server/src/perf/grid-bench.mjs <file.csv> [--no-cache] [--steps N] [--rows N]
+//        [--facets N] [--profiles N] [--threads N] [--memory-limit 8GB]
 // Needs a build (npx tsc -b packages/cli). Prints one JSON line per measurement and a summary.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -18,6 +19,8 @@ const { values, positionals } = parseArgs({
     rows: { type: 'string', default: '30' },
     facets: { type: 'string', default: '20' },
     profiles: { type: 'string', default: '5' },
+    /** Stop after this many recipe steps (the uncached run is slow). */
+    steps: { type: 'string' },
   },
 });
 const file = positionals[0];
@@ -100,8 +103,9 @@ async function measure(label) {
 }
 
 await measure('0 steps');
-const checkpoints = new Set([3, recipe.steps.length]);
-for (let n = 1; n <= recipe.steps.length; n++) {
+const lastStep = Math.min(recipe.steps.length, Number(values.steps ?? recipe.steps.length));
+const checkpoints = new Set([3, lastStep]);
+for (let n = 1; n <= lastStep; n++) {
   const step = await timed(async () =>
     must(
       await fetch(`${url}/api/datasets/${id}/steps`, {

@@ -36,3 +36,33 @@ describe('cluster over a column of 1,000,000 distinct values (fingerprint)', () 
     await engine.drop(dataset);
   });
 });
+
+describe('cluster-merge key tables', () => {
+  const recipe = {
+    version: 1 as const,
+    steps: [{ op: 'cluster-merge' as const, column: 'v', method: 'fingerprint' as const }],
+  };
+  const keyTables = async () =>
+    (
+      await engine.connection.runAndReadAll(
+        "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'cluster_keys_%'",
+      )
+    ).getRowsJson();
+
+  it('are filled once per distinct value and dropped with the dataset', async () => {
+    const a = await engine.loadCsv('a.csv', new TextEncoder().encode('v\nCafé\ncafe\ncafe\nBoston\n'));
+    const r = await engine.run(a, recipe);
+    expect(r.rows.map((x) => x[0])).toEqual(['cafe', 'cafe', 'cafe', 'Boston']);
+    const rows = await engine.connection.runAndReadAll('SELECT count(*) FROM cluster_keys_fingerprint');
+    expect(rows.getRowsJson()).toEqual([['3']]);
+    await engine.run(a, recipe); // nothing new to key
+    expect(
+      (await engine.connection.runAndReadAll('SELECT count(*) FROM cluster_keys_fingerprint')).getRowsJson(),
+    ).toEqual([['3']]);
+    await engine.drop(a);
+    expect(await keyTables()).toEqual([]);
+    const b = await engine.loadCsv('b.csv', new TextEncoder().encode('v\nParis\nparis.\n'));
+    expect((await engine.run(b, recipe)).rows.map((x) => x[0])).toEqual(['Paris', 'Paris']);
+    await engine.drop(b);
+  });
+});

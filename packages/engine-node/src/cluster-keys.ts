@@ -44,6 +44,22 @@ export class ClusterKeys {
     return work;
   }
 
+  /**
+   * Drops every key table (they hold values of the datasets that were keyed): called when a
+   * dataset is dropped, so none of its values outlive it; later fills start afresh.
+   */
+  clear(): Promise<void> {
+    const work = this.queue.then(async () => {
+      const connection = this.connection();
+      for (const table of this.created) {
+        await connection.run(statement({ kind: 'dropTable', name: table, ifExists: true }));
+      }
+      this.created.clear();
+    });
+    this.queue = work.catch(() => undefined);
+    return work;
+  }
+
   private async fillNow(
     source: Select,
     column: string,

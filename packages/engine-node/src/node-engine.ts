@@ -274,6 +274,7 @@ export class NodeEngine implements Engine {
 
   async drop(dataset: LoadedDataset): Promise<void> {
     await dropTable(this.connection, dataset.table);
+    await this.clusterKeys.clear();
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { knnClusters, type KnnMethod } from './knn.js';
-import { levenshteinDistance } from './levenshtein.js';
+import {
+  BoundedLevenshtein,
+  javaLowerUnits,
+  levenshteinDistance,
+  PatternLevenshtein,
+} from './levenshtein.js';
 import { blockingNgrams, blockingNormalize } from './normalize.js';
 
 interface Case {
@@ -63,6 +68,30 @@ describe('levenshtein distance', () => {
     expect(levenshteinDistance('🎉', '🎊')).toBe(1); // surrogate pairs count as two units
     expect(levenshteinDistance('', 'abc')).toBe(3);
     expect(levenshteinDistance('kitten', 'sitting')).toBe(3);
+  });
+});
+
+describe('bit-parallel levenshtein', () => {
+  it('agrees with the banded one, bounded and unbounded, on random strings', () => {
+    let seed = 7;
+    const rnd = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
+    const word = () =>
+      Array.from({ length: rnd(33) }, () => 'abcAB🎉'[rnd(7)])
+        .join('')
+        .slice(0, 32);
+    const banded = new BoundedLevenshtein();
+    const bits = new PatternLevenshtein();
+    for (let k = 0; k < 3000; k++) {
+      const a = javaLowerUnits(word()).slice(0, 32);
+      const b = javaLowerUnits(word());
+      const buf = new Uint16Array([...a, ...b]);
+      bits.setPattern(buf, 0, a.length);
+      for (const max of [0, 1, 2, 3, 40]) {
+        expect(bits.distance(buf, a.length, b.length, max), `case ${k} max ${max}`).toBe(
+          banded.distance(a, b, max),
+        );
+      }
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { compareCodePoints } from '../../text/code-points.js';
 import type { Cluster } from '../cluster-query.js';
-import { BoundedLevenshtein, javaLowerUnits } from './levenshtein.js';
+import { BoundedLevenshtein, javaLowerUnits, PatternLevenshtein } from './levenshtein.js';
 import { blockingNgrams } from './normalize.js';
 import { PpmDistance } from './ppm.js';
 
@@ -281,6 +281,8 @@ function neighbourTest(method: KnnMethod, strs: string[], radius: number): (i: n
     const buf = new Uint16Array(offsets[strs.length]!);
     strs.forEach((s, i) => buf.set(javaLowerUnits(s), offsets[i]!));
     const lev = new BoundedLevenshtein();
+    const pattern = new PatternLevenshtein();
+    let patternOf = -1;
     return (i, j) => {
       const oi = offsets[i]!;
       const li = offsets[i + 1]! - oi;
@@ -288,7 +290,14 @@ function neighbourTest(method: KnnMethod, strs: string[], radius: number): (i: n
       const lj = offsets[j + 1]! - oj;
       // The distance is at least the length difference.
       if (li - lj > max || lj - li > max) return false;
-      return lev.distanceIn(buf, oi, li, oj, lj, max) <= max;
+      // Radius 1 is settled by the common prefix and suffix alone; larger radii of values up to
+      // 32 units go bit-parallel, with value i (asked about many j in a row) as the pattern.
+      if (max < 2 || li > 32) return lev.distanceIn(buf, oi, li, oj, lj, max) <= max;
+      if (patternOf !== i) {
+        pattern.setPattern(buf, oi, li);
+        patternOf = i;
+      }
+      return pattern.distance(buf, oj, lj, max) <= max;
     };
   }
   if (method === 'ppm') {

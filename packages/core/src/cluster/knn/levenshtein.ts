@@ -110,3 +110,53 @@ export function levenshteinDistance(x: string, y: string): number {
   const b = javaLowerUnits(y);
   return new BoundedLevenshtein().distance(a, b, Math.max(a.length, b.length));
 }
+
+/**
+ * Bit-parallel edit distance (Myers 1999, Hyyrö's formulation) of one pattern of at most 32
+ * code units against many texts: the pattern's match masks are built once (`setPattern`), then
+ * each text costs a few word operations per code unit, with an early stop once the distance is
+ * known to exceed `max`.
+ */
+export class PatternLevenshtein {
+  private readonly peq = new Int32Array(0x10000);
+  private units: number[] = [];
+  private m = 0;
+
+  /** Use `buf[off, off + len)` (len <= 32) as the pattern. */
+  setPattern(buf: Uint16Array, off: number, len: number): void {
+    for (const u of this.units) this.peq[u] = 0;
+    this.units = [];
+    for (let k = 0; k < len; k++) {
+      const u = buf[off + k]!;
+      if (this.peq[u] === 0) this.units.push(u);
+      this.peq[u]! |= 1 << k;
+    }
+    this.m = len;
+  }
+
+  /** Distance between the pattern and `buf[off, off + len)`, capped at `max + 1`. */
+  distance(buf: Uint16Array, off: number, len: number, max: number): number {
+    const m = this.m;
+    if (m === 0) return len <= max ? len : max + 1;
+    const peq = this.peq;
+    const high = 1 << (m - 1);
+    let pv = -1;
+    let mv = 0;
+    let score = m;
+    for (let t = 0; t < len; t++) {
+      const eq = peq[buf[off + t]!]!;
+      const xv = eq | mv;
+      const xh = (((eq & pv) + pv) ^ pv) | eq;
+      let ph = mv | ~(xh | pv);
+      let mh = pv & xh;
+      if (ph & high) score++;
+      else if (mh & high) score--;
+      if (score - (len - t - 1) > max) return max + 1;
+      ph = (ph << 1) | 1;
+      mh <<= 1;
+      pv = mh | ~(xv | ph);
+      mv = ph & xv;
+    }
+    return score <= max ? score : max + 1;
+  }
+}

@@ -214,8 +214,12 @@ export class NodeEngine implements Engine {
     return { column, method, clusters: keyCollisionClusters(values, counts, method, params) };
   }
 
-  /** Keys for the recipe's cluster-merge steps, once per distinct value (core's cluster/key-table.ts). */
-  private async prepareClusterKeys(dataset: LoadedDataset, recipe: Recipe, upTo?: number): Promise<void> {
+  /**
+   * Fills the key tables the recipe's cluster-merge steps join (core's cluster/key-table.ts),
+   * once per distinct value. run/export/profile/cluster call it; code that runs compiled recipe
+   * SQL itself must call it first.
+   */
+  async prepareClusterKeys(dataset: LoadedDataset, recipe: Recipe, upTo?: number): Promise<void> {
     await this.clusterKeys.prepareRecipe(
       recipe,
       upTo,

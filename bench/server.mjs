@@ -236,12 +236,25 @@ const authHeaders = (server, s) => ({
 /** One API call; ms from sending to the last byte of the response. Throws on non-2xx. */
 async function api(server, s, method, url, body) {
   const t0 = performance.now();
-  const res = await fetch(`${server.url}${url}`, {
-    method,
-    headers: { ...authHeaders(server, s), ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
+  let res;
+  let text;
+  try {
+    res = await fetch(`${server.url}${url}`, {
+      method,
+      headers: { ...authHeaders(server, s), ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    text = await res.text();
+  } catch (e) {
+    // e.g. UND_ERR_SOCKET: the server closed the connection before answering
+    const ms = performance.now() - t0;
+    throw Object.assign(
+      new Error(
+        `${method} ${url.replace(/\?.*/, '')}: no response (${e.cause?.code ?? e.message}) after ${Math.round(ms / 1000)} s`,
+      ),
+      { ms },
+    );
+  }
   const ms = performance.now() - t0;
   // The body may quote cells: only the error code is shown.
   if (!res.ok) throw new Error(`${method} ${url.replace(/\?.*/, '')}: HTTP ${res.status} ${errorCode(text)}`);
@@ -427,12 +440,19 @@ async function phaseLatency(o, rows, file) {
     const total = steps.at(-1).total;
 
     // One kind at a time, up to n requests or budget seconds (at least 2).
+    const failures = [];
     const sample = async (n, mk) => {
       const out = [];
       const t0 = performance.now();
       for (let i = 0; i < n; i++) {
         if (i >= 2 && performance.now() - t0 > o.budgetS * 1000) break;
-        out.push((await api(srv, s, 'GET', mk(i))).ms);
+        try {
+          out.push((await api(srv, s, 'GET', mk(i))).ms);
+        } catch (e) {
+          failures.push(e.message);
+          log(`  [${short(rows)}] ${e.message}`);
+          break;
+        }
       }
       return out;
     };
@@ -464,6 +484,7 @@ async function phaseLatency(o, rows, file) {
       facets: stats(facets),
       profiles: stats(profiles),
       samples: { pages, facets, profiles },
+      failures,
       mem: { baseline, afterLoad, end },
       cpu,
       quietBefore,
@@ -588,6 +609,7 @@ function markdown(o, env, results, argv = process.argv.slice(2)) {
         `CPU during the phase: server ${l.cpu.serverCpu.toFixed(2)}, other processes ${fmtLoad(l.cpu.otherCpu)} (over ${l.cpu.wallS.toFixed(0)} s).`,
       '',
     );
+    for (const f of l.failures ?? []) L.push(`- failed: ${f}`, '');
   }
   if (results.sessions) {
     const x = results.sessions;
@@ -605,6 +627,7 @@ function markdown(o, env, results, argv = process.argv.slice(2)) {
       L.push(`| ${k} | ${v.n} | ${ms0(v.p50)} | ${ms0(v.p95)} | ${ms0(v.max)} |`);
     L.push('');
   }
+  for (const e of results.errors ?? []) L.push(`- **phase failed**: ${e}`);
   return L.join('\n');
 }
 
@@ -636,7 +659,18 @@ async function main() {
     env.serverDatasets = git('log', '-1', '--format=%h %s', '--', 'packages/server/src/datasets');
   }
   log(`server benchmark: ${os.availableParallelism()} CPUs; ${env.commit}; datasets: ${env.serverDatasets}`);
+  const errors = [];
+  /** A phase that fails is reported and the others still run. */
+  const phase = async (name, run, into) => {
+    try {
+      into.push(await run());
+    } catch (e) {
+      errors.push(`${name}: ${e.message}`);
+      log(`  ${name} failed: ${e.message}`);
+    }
+  };
   const results = {
+    errors,
     argv: process.argv.slice(2),
     options: o,
     env,
@@ -646,10 +680,15 @@ async function main() {
   };
   for (const rows of o.rows) {
     const file = ensureData(rows);
-    if (o.only.includes('upload')) results.upload.push(await phaseUpload(o, rows, file));
-    if (o.only.includes('latency')) results.latency.push(await phaseLatency(o, rows, file));
+    if (o.only.includes('upload')) await phase('upload', () => phaseUpload(o, rows, file), results.upload);
+    if (o.only.includes('latency'))
+      await phase('latency', () => phaseLatency(o, rows, file), results.latency);
   }
-  if (o.only.includes('sessions')) results.sessions = await phaseSessions(o);
+  if (o.only.includes('sessions')) {
+    const out = [];
+    await phase('sessions', () => phaseSessions(o), out);
+    results.sessions = out[0];
+  }
   results.finishedAt = new Date().toISOString();
   fs.mkdirSync(OUT_DIR, { recursive: true });
   const base = resultBase(OUT_DIR, o.label ? `server-${o.label}` : 'server');

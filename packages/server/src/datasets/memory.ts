@@ -26,9 +26,13 @@ export class EngineMemory {
     return { memoryBytes: row?.memoryBytes ?? 0, temporaryBytes: row?.temporaryBytes ?? 0 };
   }
 
-  /** Run `work` (which creates one table) alone, and measure what the table takes. */
-  create<T>(work: () => Promise<T>): Promise<{ value: T; bytes: number }> {
+  /**
+   * Run `work` (which creates one table) alone, and measure what the table takes. `setup` runs
+   * first under the same lock, unmeasured (tables the engine shares, such as cluster keys).
+   */
+  create<T>(work: () => Promise<T>, setup?: () => Promise<void>): Promise<{ value: T; bytes: number }> {
     return this.exclusive(async () => {
+      await setup?.();
       const before = await this.tableBytes();
       const value = await work();
       const after = await this.tableBytes();

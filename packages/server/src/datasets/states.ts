@@ -1,6 +1,6 @@
 import type { LoadedDataset, Recipe } from '@tidyvault/core';
 import type { NodeEngine } from '@tidyvault/engine-node';
-import { select } from '@tidyvault/sql';
+import { select, statement } from '@tidyvault/sql';
 import type { EngineMemory } from './memory.js';
 
 /** Materialised recipe states kept per dataset besides the current one (older ones are dropped). */
@@ -164,11 +164,14 @@ export class RecipeStates {
     let made: { value: LoadedDataset['columns']; bytes: number };
     try {
       const rest: Recipe = { version: 1, steps: recipe.steps.slice(base.steps) };
-      // Checks and cluster-key tables first: those are the engine's, not this state's bytes.
-      await this.o.engine.prepare(base.data, rest);
-      made = await this.o.memory.create(() => this.o.engine.materialise(base.data, rest, table));
+      // Checks and cluster-key tables first, under the same lock (a purge clears the engine's
+      // shared cluster keys) but unmeasured: those are the engine's bytes, not this state's.
+      made = await this.o.memory.create(
+        () => this.o.engine.materialise(base.data, rest, table),
+        () => this.o.engine.prepare(base.data, rest),
+      );
     } catch (e) {
-      await this.o.memory.drop(() => this.o.engine.drop({ ...this.o.source, table }));
+      await this.o.memory.drop(() => this.dropStatement(table));
       this.o.onFailure?.(e);
       return undefined;
     } finally {
@@ -250,11 +253,16 @@ export class RecipeStates {
     if (s.users === 0) this.dropTable(s);
   }
 
+  /** Only the state's own table (engine.drop would also clear the cluster keys all datasets share). */
+  private async dropStatement(table: string): Promise<void> {
+    await this.o.engine.connection.run(statement({ kind: 'dropTable', name: table, ifExists: true }));
+  }
+
   private dropTable(s: State): void {
     if (s === this.source || s.dropped) return;
     s.dropped = true;
     const p = this.o.memory
-      .drop(() => this.o.engine.drop(s.data))
+      .drop(() => this.dropStatement(s.data.table))
       .catch(() => undefined)
       .finally(() => this.drops.delete(p));
     this.drops.add(p);

@@ -13,7 +13,10 @@ export async function openInput(
 ): Promise<{ engine: NodeEngine; dataset: LoadedDataset; bar: ProgressBar }> {
   const bar = new ProgressBar(label, args.values.quiet !== true && process.stderr.isTTY === true);
   const inputPath = path.resolve(input);
-  const engine = await NodeEngine.open({ ...engineOptions(args, [inputPath]), onProgress: bar.update });
+  const engine = await NodeEngine.open({
+    ...engineOptions(args, [inputPath]),
+    ...(bar.listener ? { onProgress: bar.listener } : {}),
+  });
   try {
     const dataset = await engine.importFile(inputPath, input, importOptions(args, 'format'));
     for (const w of dataset.warnings) process.stderr.write(`tidyvault: warning: ${input}: ${w}\n`);

@@ -7,6 +7,11 @@ export class ProgressBar {
     private readonly enabled = process.stderr.isTTY === true,
   ) {}
 
+  /** The engine's progress callback, or undefined when nothing is shown (progress tracking costs time). */
+  get listener(): ((percent: number) => void) | undefined {
+    return this.enabled ? this.update : undefined;
+  }
+
   update = (percent: number): void => {
     if (!this.enabled) return;
     const p = Math.max(0, Math.min(100, Math.floor(percent)));

@@ -52,6 +52,7 @@ export class NodeEngine implements Engine {
     try {
       const sandbox = await openSandbox({
         ...o,
+        trackProgress: o.onProgress !== undefined,
         allowedDirectories: [...(o.allowedDirectories ?? []), staging.dir + '/'],
       });
       return new NodeEngine(sandbox, staging, o.onProgress);

@@ -34,7 +34,7 @@ export async function clean(args: Args): Promise<number> {
   const inputPath = path.resolve(input);
   const engine = await NodeEngine.open({
     ...engineOptions(args, [inputPath, output.temp]),
-    onProgress: bar.update,
+    ...(bar.listener ? { onProgress: bar.listener } : {}),
   });
   try {
     const dataset = await engine.importFile(inputPath, input, importOptions(args, 'input-format'));

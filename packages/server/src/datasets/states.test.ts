@@ -150,6 +150,18 @@ describe('recipe states (prefix caching)', () => {
     expect((await rows(id, 'limit=1')).rows[0]).toContain('SAN FRANCISCO');
   });
 
+  it('serves an undo from the state kept before the step, computing nothing', async () => {
+    const id = (await upload(h, auth, 'ordered.csv', ORDERED)).json().id as string;
+    await post(`/api/datasets/${id}/steps`, { step: { op: 'change-case', columns: ['k'], case: 'upper' } });
+    await rows(id);
+    await post(`/api/datasets/${id}/steps`, { step: { op: 'dedupe-rows' } });
+    expect((await rows(id)).total).toBe(5);
+    const made = materialised().filter((m) => m.dataset === id).length;
+    await post(`/api/datasets/${id}/undo`);
+    expect((await rows(id)).total).toBe(7);
+    expect(materialised().filter((m) => m.dataset === id).length).toBe(made);
+  });
+
   it('drops every state table with the dataset', async () => {
     const id = (await upload(h, auth, 'ordered.csv', ORDERED)).json().id as string;
     await post(`/api/datasets/${id}/steps`, { step: { op: 'trim' } });

@@ -3,8 +3,8 @@ import type { NodeEngine } from '@tidyvault/engine-node';
 import { select, statement } from '@tidyvault/sql';
 import type { EngineMemory } from './memory.js';
 
-/** Materialised recipe states kept per dataset besides the current one (older ones are dropped). */
-const KEPT_STATES = 3;
+/** Materialised recipe states kept per dataset: the current one and the most recently used other (undo). */
+const KEPT_STATES = 2;
 /** Profiles and facets remembered per state. */
 const MEMO_ENTRIES = 32;
 

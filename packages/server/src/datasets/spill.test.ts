@@ -19,9 +19,10 @@ describe('serve --spill-dir', () => {
   let spill: string;
   let headers: Record<string, string>;
   let csv: Buffer;
+  let root: string;
   beforeAll(async () => {
     csv = bigCsv(100_000);
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-spill-test-'));
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-spill-test-'));
     spill = path.join(root, 'spill');
     fs.mkdirSync(spill, { mode: 0o700 });
     server = await serve({
@@ -39,7 +40,10 @@ describe('serve --spill-dir', () => {
     const me = await (await fetch(`${server.url}/api/auth/me`, { headers: { cookie } })).json();
     headers = { cookie, 'x-tidyvault-csrf': me.csrfToken };
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await server?.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
 
   it('lets DuckDB spill into the named folder, and /location lists exactly those files', async () => {
     const form = new FormData();

@@ -173,4 +173,25 @@ describe('recipe states (prefix caching)', () => {
     ).toBe(204);
     expect((await stateTables()).filter((t) => t.startsWith(`${table}_state_`))).toEqual([]);
   });
+
+  it('keeps no state the memory budget has no room for, and still answers from the recipe', async () => {
+    const small = await harness({ maxResidentBytes: 1_000_000 });
+    try {
+      const headers = (await small.login()).headers;
+      // ~560 kB as a table: the source fits, a copy of it as a recipe state does not.
+      const up = await upload(small, headers, 'n.csv', 'a\n' + '123456789\n'.repeat(20_000));
+      const id = up.json().id as string;
+      const step = { op: 'change-case', columns: ['a'], case: 'upper' };
+      const call = (method: 'GET' | 'POST', url: string, payload?: object) =>
+        small.t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+      expect((await call('POST', `/api/datasets/${id}/steps`, { step })).statusCode).toBe(200);
+      const page = await call('GET', `/api/datasets/${id}/rows?offset=19999&limit=5`);
+      expect(page.json()).toMatchObject({ total: 20_000, rows: [['123456789']] });
+      const loc = (await call('GET', `/api/datasets/${id}/location`)).json();
+      expect(loc.recipeStates).toEqual([]);
+      expect(loc.approxBytes).toBeLessThanOrEqual(1_000_000);
+    } finally {
+      await small.close();
+    }
+  });
 });

@@ -65,4 +65,20 @@ describe('cluster-merge key tables', () => {
     expect((await engine.run(b, recipe)).rows.map((x) => x[0])).toEqual(['Paris', 'Paris']);
     await engine.drop(b);
   });
+
+  it('survive while in use: dropping another dataset waits for the reads in flight', async () => {
+    const rows = Array.from({ length: 200_000 }, (_, i) => `Name ${i % 5000}`).join('\n');
+    const a = await engine.loadCsv('a.csv', new TextEncoder().encode(`v\n${rows}\n`));
+    const others = await Promise.all(
+      [1, 2, 3].map((i) => engine.loadCsv(`o${i}.csv`, new TextEncoder().encode('v\nx\n'))),
+    );
+    for (const o of others) await engine.run(o, recipe);
+    const reads = [engine.run(a, recipe), engine.profile(a, recipe), engine.run(a, recipe)];
+    const drops = others.map((o) => engine.drop(o));
+    const [first, , third] = await Promise.all(reads);
+    await Promise.all(drops);
+    expect(first.rows).toHaveLength(200_000);
+    expect(third.rows[4999]).toEqual(['Name 4999']);
+    await engine.drop(a);
+  });
 });

@@ -24,8 +24,23 @@ const CHUNK_ROWS = 2048;
 export class ClusterKeys {
   private readonly created = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Work that reads key tables now; clear() waits for it, and new work waits for a clear. */
+  private readers = 0;
+  private idle: (() => void)[] = [];
+  private clearing: Promise<void> | undefined;
 
   constructor(private readonly connection: () => DuckDBConnection) {}
+
+  /** Runs work that fills or reads key tables, so that no clear() drops them meanwhile. */
+  async use<T>(work: () => Promise<T>): Promise<T> {
+    while (this.clearing) await this.clearing;
+    this.readers++;
+    try {
+      return await work();
+    } finally {
+      if (--this.readers === 0) for (const wake of this.idle.splice(0)) wake();
+    }
+  }
 
   /** Key tables for every `cluster-merge` step among the first `upTo` steps, in step order. */
   async prepareRecipe(
@@ -49,14 +64,22 @@ export class ClusterKeys {
    * dataset is dropped, so none of its values outlive it; later fills start afresh.
    */
   clear(): Promise<void> {
-    const work = this.queue.then(async () => {
+    // Fills happen only inside use(), so once the readers are done nothing else touches the tables.
+    const drained =
+      this.readers === 0 ? Promise.resolve() : new Promise<void>((wake) => this.idle.push(wake));
+    const work = Promise.all([drained, this.clearing]).then(async () => {
       const connection = this.connection();
       for (const table of this.created) {
         await connection.run(statement({ kind: 'dropTable', name: table, ifExists: true }));
       }
       this.created.clear();
     });
-    this.queue = work.catch(() => undefined);
+    const mine: Promise<void> = work
+      .catch(() => undefined)
+      .then(() => {
+        if (this.clearing === mine) this.clearing = undefined;
+      });
+    this.clearing = mine;
     return work;
   }
 

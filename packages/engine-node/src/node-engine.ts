@@ -126,10 +126,12 @@ export class NodeEngine implements Engine {
 
   async run(dataset: LoadedDataset, recipe: Recipe, o: RunOptions = {}): Promise<TableResult> {
     await this.validate(dataset, recipe);
-    await this.prepareClusterKeys(dataset, recipe, o.upTo);
-    const { query, columns } = this.compile(dataset, recipe, o);
-    const reader = await this.execute(() => this.connection.runAndReadAll(select(query)), recipe);
-    return { columns, rows: reader.getRows().map((r) => r.map(toCell)) };
+    return this.clusterKeys.use(async () => {
+      await this.fillClusterKeys(dataset, recipe, o.upTo);
+      const { query, columns } = this.compile(dataset, recipe, o);
+      const reader = await this.execute(() => this.connection.runAndReadAll(select(query)), recipe);
+      return { columns, rows: reader.getRows().map((r) => r.map(toCell)) };
+    });
   }
 
   async export(
@@ -139,13 +141,15 @@ export class NodeEngine implements Engine {
     o: ExportOptions,
   ): Promise<{ rows: number; columns: Column[] }> {
     await this.validate(dataset, recipe);
-    await this.prepareClusterKeys(dataset, recipe);
-    const compiled = this.compile(dataset, recipe);
-    const rows = await this.execute(
-      () => this.withProgress(() => runExport(this.connection, compiled.query, compiled.columns, file, o)),
-      recipe,
-    );
-    return { rows, columns: compiled.columns };
+    return this.clusterKeys.use(async () => {
+      await this.fillClusterKeys(dataset, recipe);
+      const compiled = this.compile(dataset, recipe);
+      const rows = await this.execute(
+        () => this.withProgress(() => runExport(this.connection, compiled.query, compiled.columns, file, o)),
+        recipe,
+      );
+      return { rows, columns: compiled.columns };
+    });
   }
 
   async profile(
@@ -153,7 +157,11 @@ export class NodeEngine implements Engine {
     recipe: Recipe = { version: 1, steps: [] },
     topN = 10,
   ): Promise<Profile> {
-    await this.prepareClusterKeys(dataset, recipe);
+    return this.clusterKeys.use(() => this.profileNow(dataset, recipe, topN));
+  }
+
+  private async profileNow(dataset: LoadedDataset, recipe: Recipe, topN: number): Promise<Profile> {
+    await this.fillClusterKeys(dataset, recipe);
     const { query, columns } = this.compile(dataset, recipe);
     const source: Select = { ...query, orderBy: [] };
     const profile: Profile = { rows: 0, columns: [] };
@@ -177,7 +185,17 @@ export class NodeEngine implements Engine {
     recipe: Recipe = { version: 1, steps: [] },
   ): Promise<ClusterResult> {
     if (isKeyCollision(method)) keyerFor(method, params); // an unavailable keyer fails before any work
-    await this.prepareClusterKeys(dataset, recipe);
+    return this.clusterKeys.use(() => this.clusterNow(dataset, column, method, params, recipe));
+  }
+
+  private async clusterNow(
+    dataset: LoadedDataset,
+    column: string,
+    method: ClusterMethod,
+    params: ClusterParams,
+    recipe: Recipe,
+  ): Promise<ClusterResult> {
+    await this.fillClusterKeys(dataset, recipe);
     const { query, columns } = this.compile(dataset, recipe);
     const c = columns.find((x) => x.name === column);
     if (!c)
@@ -221,6 +239,11 @@ export class NodeEngine implements Engine {
    * SQL itself must call it first.
    */
   async prepareClusterKeys(dataset: LoadedDataset, recipe: Recipe, upTo?: number): Promise<void> {
+    await this.clusterKeys.use(() => this.fillClusterKeys(dataset, recipe, upTo));
+  }
+
+  /** Only inside clusterKeys.use(), which must not nest (a pending clear waits for it). */
+  private async fillClusterKeys(dataset: LoadedDataset, recipe: Recipe, upTo?: number): Promise<void> {
     await this.clusterKeys.prepareRecipe(
       recipe,
       upTo,
@@ -239,12 +262,16 @@ export class NodeEngine implements Engine {
    * row's position). Call prepare() first.
    */
   async materialise(dataset: LoadedDataset, recipe: Recipe, table: string): Promise<Column[]> {
-    const { query, columns } = this.compile(dataset, recipe);
-    await this.execute(
-      () => this.connection.run(statement({ kind: 'createTable', name: table, query })),
-      recipe,
-    );
-    return columns;
+    return this.clusterKeys.use(async () => {
+      // Again here: a dataset dropped since prepare() may have cleared the key tables.
+      await this.fillClusterKeys(dataset, recipe);
+      const { query, columns } = this.compile(dataset, recipe);
+      await this.execute(
+        () => this.connection.run(statement({ kind: 'createTable', name: table, query })),
+        recipe,
+      );
+      return columns;
+    });
   }
 
   /** DuckDB's own accounting by tag (`duckdb_memory()`): bytes in memory and bytes spilled. */

@@ -69,13 +69,55 @@ describe('fuzzyDuplicateGroups', () => {
     ]);
   });
 
-  it('does not propose pairs that only share an oversized block', async () => {
-    const rows = rowsOf([['aaa'], ['aab'], ['aac']]);
-    // With 2-grams the three records share only the block "aa".
-    expect(await fuzzyDuplicateGroups(rows, { threshold: 0.5, blockingNgramSize: 2 })).toHaveLength(1);
-    expect(
-      await fuzzyDuplicateGroups(rows, { threshold: 0.5, blockingNgramSize: 2, maxBlockSize: 2 }),
-    ).toEqual([]);
+  it('finds every pair that reaches the threshold, as comparing all pairs does', async () => {
+    let seed = 3;
+    const rnd = (k: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % k;
+    const base = ['Jonathan Smith', 'Maria Garcia', 'Li Wei', 'Ann Lee', 'Zoë Müller', 'Bo'];
+    const cities = ['London', 'Leeds', 'Lyon', null, ''];
+    const mutate = (v: string) => {
+      const i = rnd(v.length + 1);
+      const k = rnd(3);
+      return k === 0
+        ? v.slice(0, i) + v.slice(i + 1)
+        : k === 1
+          ? v.slice(0, i) + 'xyz'[rnd(3)] + v.slice(i)
+          : v.toUpperCase();
+    };
+    const rows = rowsOf(
+      Array.from({ length: 400 }, () => {
+        let v = base[rnd(base.length)]!;
+        for (let t = rnd(4); t > 0; t--) v = mutate(v);
+        return [v, cities[rnd(cities.length)]!];
+      }),
+    );
+    for (const [threshold, weights] of [
+      [0.85, [1, 1]],
+      [0.7, [2, 1]],
+      [0.9, [1, 0]],
+      [0.6, [1, 3]],
+    ] as [number, number[]][]) {
+      const got = await fuzzyDuplicateGroups(rows, { threshold, weights });
+      // Brute force: link every pair of rows whose score reaches the threshold.
+      const parent = rows.map((_, i) => i);
+      const find = (x: number): number => (parent[x] === x ? x : (parent[x] = find(parent[x]!)));
+      const norm = rows.map((r) => r.values.map((v) => codePoints(normaliseForMatch(v))));
+      const total = weights.reduce((a, b) => a + b, 0);
+      for (let i = 0; i < rows.length; i++)
+        for (let j = i + 1; j < rows.length; j++) {
+          const sc =
+            weights.reduce((acc, w, c) => acc + w * similarity(norm[i]![c]!, norm[j]![c]!), 0) / total;
+          if (sc >= threshold) parent[find(j)] = find(i);
+        }
+      const groups = new Map<number, number[]>();
+      rows.forEach((_, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), i]));
+      const expected = [...groups.values()]
+        .filter((g) => g.length > 1)
+        .map((g) => g.join(','))
+        .sort();
+      expect(got.map((g) => g.rows.map((r) => r.rowId).join(',')).sort(), `threshold ${threshold}`).toEqual(
+        expected,
+      );
+    }
   });
 
   it('reports progress, and rejects with an AbortError when aborted', async () => {

@@ -1,5 +1,5 @@
 import { compareCodePoints } from '../text/code-points.js';
-import { codePoints, normaliseForMatch, similarity } from './similarity.js';
+import { boundedEditDistance, codePoints, normaliseForMatch } from './similarity.js';
 
 /** One row: its row-order id and the values of the columns being compared (text or NULL). */
 export interface DedupeRow {
@@ -12,10 +12,8 @@ export interface FuzzyDedupeParams {
   threshold?: number;
   /** Weight of each column in the record score (same order as the values). Default: all 1. */
   weights?: readonly number[];
-  /** Length of the blocking n-grams (code points of normalised values). Default 3. */
+  /** Length of the blocking n-grams (code points of padded normalised values). Default 3. */
   blockingNgramSize?: number;
-  /** Blocks holding more distinct records than this are not used to propose pairs. Default 1000. */
-  maxBlockSize?: number;
 }
 
 export interface FuzzyDedupeOptions {
@@ -39,14 +37,19 @@ const SLICE_MS = 25;
  * Candidate groups of fuzzy-duplicate rows across several columns.
  *
  * 1. Rows with identical value tuples are one *record* (compared once).
- * 2. Blocking: each record goes into one block per (column, n-gram of its normalised value); a
- *    value shorter than the n-gram size is its own block key. Two records are compared only if
- *    they share a block with at most `maxBlockSize` records (huge blocks such as the n-grams of
- *    a common city name carry no information and would make the work quadratic).
- * 3. Record score = Σ weight_c · similarity(a_c, b_c) / Σ weight_c (see ./similarity.ts).
- * 4. Records whose score is >= threshold are linked; a group is a connected set of linked
- *    records (transitive), plus every record with several identical rows (score 1).
- *    Its score is the lowest score among all the linked pairs inside it.
+ * 2. Record score = Σ weight_c · similarity(a_c, b_c) / Σ weight_c (see ./similarity.ts).
+ *    Records whose score is >= threshold are linked; a group is a connected set of linked
+ *    records (transitive), plus every record with several identical rows. Its score is the lowest
+ *    score among all the linked pairs inside it (1 when its rows are identical).
+ * 3. Blocking, exact (it never loses a pair whose score reaches the threshold): since the other
+ *    columns add at most their weight, column c must reach similarity need_c =
+ *    (threshold·W − (W − w_c)) / w_c. A column with need_c > 0 bounds the edit distance of a
+ *    value of length L to d = ⌊(1 − need_c)/need_c · L⌋, and then (q-gram lemma, values padded
+ *    with q − 1 sentinels each side) two values within d edits share one of each value's
+ *    d·q + 1 rarest q-grams (prefix filtering). Records are compared only when they share such
+ *    a gram in the blocking column (the column with need_c > 0 and the highest weight); records
+ *    missing that value can only match each other there, and are blocked on the next such
+ *    column; with no such column left, they are all compared.
  * Groups come most similar first (score descending, then more rows, then first row).
  */
 export async function fuzzyDuplicateGroups(
@@ -58,7 +61,6 @@ export async function fuzzyDuplicateGroups(
   signal?.throwIfAborted();
   const threshold = params.threshold ?? 0.85;
   const q = params.blockingNgramSize ?? 3;
-  const maxBlock = params.maxBlockSize ?? 1000;
   if (!(threshold >= 0 && threshold <= 1)) throw new RangeError('threshold must be between 0 and 1');
   if (!Number.isInteger(q) || q < 1) throw new RangeError('blockingNgramSize must be an integer >= 1');
   const width = rows[0]?.values.length ?? 0;
@@ -95,38 +97,6 @@ export async function fuzzyDuplicateGroups(
     clock = performance.now();
   };
 
-  // Blocks.
-  const blockIds = new Map<string, number>();
-  const blocks: number[][] = [];
-  const recBlocks: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const mine = new Set<number>();
-    normStr[i]!.forEach((s, c) => {
-      if (s === '') return;
-      const chars = [...s];
-      const grams =
-        chars.length <= q
-          ? [s]
-          : chars.slice(0, chars.length - q + 1).map((_, k) => chars.slice(k, k + q).join(''));
-      for (const g of grams) {
-        const key = `${c}\u0000${g}`;
-        let b = blockIds.get(key);
-        if (b === undefined) {
-          b = blocks.length;
-          blockIds.set(key, b);
-          blocks.push([]);
-        }
-        if (!mine.has(b)) {
-          mine.add(b);
-          blocks[b]!.push(i);
-        }
-      }
-    });
-    recBlocks.push([...mine]);
-    if ((i & 1023) === 0) await tick(0);
-  }
-  blockIds.clear();
-
   // Union-find over records; links with their scores.
   const parent = Int32Array.from({ length: n }, (_, i) => i);
   const find = (x: number): number => {
@@ -137,29 +107,120 @@ export async function fuzzyDuplicateGroups(
     return x;
   };
   const links: { a: number; b: number; score: number }[] = [];
+  const target = threshold * weightSum;
+  let compared = 0;
+  const compare = (i: number, j: number) => {
+    compared++;
+    // Upper bound from lengths first (similarity <= min/max length), then the exact score.
+    let bound = 0;
+    for (let c = 0; c < width; c++) {
+      const a = norm[i]![c]!.length;
+      const b = norm[j]![c]!.length;
+      bound +=
+        weights[c]! * (a === 0 && b === 0 ? 1 : a === 0 || b === 0 ? 0 : Math.min(a, b) / Math.max(a, b));
+    }
+    if (bound < target - 1e-12) return;
+    // Column by column, each with the most edits it may have for the score to stay reachable.
+    let s = 0;
+    let rest = bound;
+    for (let c = 0; c < width; c++) {
+      const w = weights[c]!;
+      if (w === 0) continue;
+      const a = norm[i]![c]!;
+      const b = norm[j]![c]!;
+      const longest = Math.max(a.length, b.length);
+      rest -= w * (longest === 0 ? 1 : Math.min(a.length, b.length) / longest);
+      let sim: number;
+      if (a.length === 0 || b.length === 0) sim = a.length === b.length ? 1 : 0;
+      else {
+        const needSim = (target - s - rest) / w;
+        const maxEdits = Math.max(0, Math.floor((1 - needSim) * longest + 1e-9));
+        const d = boundedEditDistance(a, b, Math.min(maxEdits, longest));
+        if (d > maxEdits) return;
+        sim = 1 - d / longest;
+      }
+      s += w * sim;
+    }
+    const score = s / weightSum;
+    if (score >= threshold) {
+      links.push({ a: i, b: j, score });
+      const ra = find(i);
+      const rb = find(j);
+      if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+    }
+  };
+
+  // Blocking columns: need_c > 0, highest weight first.
+  const need = weights.map((w) => (w > 0 ? (threshold * weightSum - (weightSum - w)) / w : 0));
+  const blockingColumns = weights
+    .map((w, c) => ({ w, c }))
+    .filter(({ c }) => need[c]! > 0)
+    .sort((x, y) => y.w - x.w || x.c - y.c)
+    .map(({ c }) => c);
   const seen = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    seen[i] = i;
-    for (const b of recBlocks[i]!) {
-      const members = blocks[b]!;
-      if (members.length < 2 || members.length > maxBlock) continue;
-      for (const j of members) {
-        if (j <= i || seen[j] === i) continue;
-        seen[j] = i;
-        let s = 0;
-        for (let c = 0; c < width; c++)
-          if (weights[c]! > 0) s += weights[c]! * similarity(norm[i]![c]!, norm[j]![c]!);
-        const score = s / weightSum;
-        if (score >= threshold) {
-          links.push({ a: i, b: j, score });
-          const ra = find(i);
-          const rb = find(j);
-          if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
-        }
+  let done = 0;
+  const candidates = async (recs: number[], level: number): Promise<void> => {
+    if (recs.length < 2) return;
+    if (level >= blockingColumns.length) {
+      for (let x = 0; x < recs.length; x++) {
+        for (let y = x + 1; y < recs.length; y++) compare(recs[x]!, recs[y]!);
+        await tick(done);
+      }
+      return;
+    }
+    const c = blockingColumns[level]!;
+    const present = recs.filter((r) => norm[r]![c]!.length > 0);
+    await candidates(
+      recs.filter((r) => norm[r]![c]!.length === 0),
+      level + 1,
+    );
+    // Padded q-grams of each present value, their frequency, and each value's prefix.
+    const grams = new Map<number, string[]>();
+    const freq = new Map<string, number>();
+    for (const r of present) {
+      const chars = ['\u0000'.repeat(q - 1), ...normStr[r]![c]!, '\u0001'.repeat(q - 1)].join('');
+      const cs = [...chars];
+      const set = new Set<string>();
+      for (let k = 0; k + q <= cs.length; k++) set.add(cs.slice(k, k + q).join(''));
+      const list = [...set];
+      for (const g of list) freq.set(g, (freq.get(g) ?? 0) + 1);
+      grams.set(r, list);
+    }
+    const index = new Map<string, number[]>();
+    const prefixes = new Map<number, string[]>();
+    for (const r of present) {
+      const list = grams.get(r)!;
+      list.sort((x, y) => freq.get(x)! - freq.get(y)! || (x < y ? -1 : x > y ? 1 : 0));
+      const len = norm[r]![c]!.length;
+      const d = Math.floor(((1 - need[c]!) / need[c]!) * len + 1e-9);
+      const prefix = list.slice(0, Math.min(list.length, d * q + 1));
+      prefixes.set(r, prefix);
+      for (const g of prefix) {
+        const l = index.get(g);
+        if (l) l.push(r);
+        else index.set(g, [r]);
       }
     }
-    if ((i & 255) === 0) await tick(i);
-  }
+    grams.clear();
+    freq.clear();
+    for (const r of present) {
+      seen[r] = r;
+      for (const g of prefixes.get(r)!) {
+        for (const o of index.get(g)!) {
+          if (o <= r || seen[o] === r) continue;
+          seen[o] = r;
+          compare(r, o);
+        }
+      }
+      done++;
+      await tick(done);
+    }
+  };
+  await candidates(
+    Array.from({ length: n }, (_, i) => i),
+    0,
+  );
+  void compared;
 
   // Groups: components with two or more rows.
   const groupOf = new Map<number, { recs: number[]; score: number }>();

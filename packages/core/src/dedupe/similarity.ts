@@ -24,25 +24,56 @@ export function codePoints(s: string): Uint32Array {
   return Uint32Array.from(s, (ch) => ch.codePointAt(0)!);
 }
 
-/** Plain edit distance over code points (two rows of DP). */
-export function editDistance(a: Uint32Array, b: Uint32Array): number {
+let rowA = new Int32Array(64);
+let rowB = new Int32Array(64);
+
+/**
+ * Edit distance over code points, or `max + 1` as soon as it is known to exceed `max`
+ * (banded: only cells within `max` of the diagonal; a row entirely above `max` stops it).
+ */
+export function boundedEditDistance(x: Uint32Array, y: Uint32Array, max: number): number {
+  let a = x;
+  let b = y;
   if (a.length > b.length) [a, b] = [b, a];
-  if (a.length === 0) return b.length;
-  let prev = new Int32Array(a.length + 1);
-  let cur = new Int32Array(a.length + 1);
-  for (let i = 0; i <= a.length; i++) prev[i] = i;
-  for (let j = 1; j <= b.length; j++) {
-    cur[0] = j;
-    const bj = b[j - 1];
-    for (let i = 1; i <= a.length; i++) {
-      const sub = prev[i - 1]! + (a[i - 1] === bj ? 0 : 1);
-      const del = prev[i]! + 1;
-      const ins = cur[i - 1]! + 1;
-      cur[i] = sub < del ? (sub < ins ? sub : ins) : del < ins ? del : ins;
+  const n = a.length;
+  const m = b.length;
+  if (m - n > max) return max + 1;
+  if (n === 0) return m;
+  if (m + 1 > rowA.length) {
+    rowA = new Int32Array(m + 1);
+    rowB = new Int32Array(m + 1);
+  }
+  const big = max + 1;
+  let prev = rowA;
+  let cur = rowB;
+  for (let j = 0; j <= m; j++) prev[j] = j <= max ? j : big;
+  for (let i = 1; i <= n; i++) {
+    const lo = Math.max(1, i - max);
+    const hi = Math.min(m, i + max);
+    cur[lo - 1] = lo === 1 ? (i <= max ? i : big) : big;
+    const ai = a[i - 1];
+    let rowMin = cur[lo - 1]!;
+    for (let j = lo; j <= hi; j++) {
+      const sub = prev[j - 1]! + (ai === b[j - 1] ? 0 : 1);
+      const del = prev[j]! + 1;
+      const ins = cur[j - 1]! + 1;
+      let v = sub < del ? sub : del;
+      if (ins < v) v = ins;
+      if (v > big) v = big;
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
     }
+    if (hi < m) cur[hi + 1] = big;
+    if (rowMin > max) return big;
     [prev, cur] = [cur, prev];
   }
-  return prev[a.length]!;
+  const d = prev[m]!;
+  return d <= max ? d : big;
+}
+
+/** Plain edit distance over code points. */
+export function editDistance(a: Uint32Array, b: Uint32Array): number {
+  return boundedEditDistance(a, b, Math.max(a.length, b.length));
 }
 
 /** Similarity of two normalised values given as code points (see the file comment). */

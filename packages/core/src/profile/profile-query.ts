@@ -1,5 +1,5 @@
 import { bin, call, cast, col, isNotNull, isNull, list, lit, type Expr, type Select } from '@tidyvault/sql';
-import { WS_CLASS } from '../steps/common.js';
+import { WS_CHARS, WS_CLASS } from '../steps/common.js';
 import { INTEGER_PATTERN, NUMBER_PATTERN } from '../steps/number-parsing.js';
 import type { Column, ColumnType } from '../steps/types.js';
 
@@ -33,6 +33,14 @@ const sumIf = (cond: Expr): Expr =>
     lit(0),
   );
 
+/** Empty or whitespace only; the regex runs only on values that start with whitespace (or are empty). */
+const isBlank = (v: Expr): Expr =>
+  bin(
+    'AND',
+    call('contains', lit(WS_CHARS), call('left', v, lit(1))),
+    call('regexp_full_match', v, lit(`[${WS_CLASS}]*`)),
+  );
+
 /**
  * One query per column. Everything is computed from the column's distinct values and their
  * counts (one GROUP BY), so regexes run once per distinct value rather than once per row.
@@ -57,7 +65,7 @@ export function columnProfileQuery(source: Select, column: Column, topN = 10): S
     columns: [
       { expr: call('coalesce', call('sum', col('n')), lit(0)), as: 'rows' },
       { expr: sumIf(isNull(v)), as: 'nulls' },
-      { expr: sumIf(call('regexp_full_match', v, lit(`[${WS_CLASS}]*`))), as: 'blanks' },
+      { expr: sumIf(isBlank(v)), as: 'blanks' },
       { expr: call('count', v), as: 'distinct' },
       { expr: call('min', call('length', v)), as: 'min_length' },
       { expr: call('max', call('length', v)), as: 'max_length' },

@@ -41,15 +41,12 @@ const SLICE_MS = 25;
  *    Records whose score is >= threshold are linked; a group is a connected set of linked
  *    records (transitive), plus every record with several identical rows. Its score is the lowest
  *    score among all the linked pairs inside it (1 when its rows are identical).
- * 3. Blocking, exact (it never loses a pair whose score reaches the threshold): since the other
- *    columns add at most their weight, column c must reach similarity need_c =
- *    (threshold·W − (W − w_c)) / w_c. A column with need_c > 0 bounds the edit distance of a
- *    value of length L to d = ⌊(1 − need_c)/need_c · L⌋, and then (q-gram lemma, values padded
- *    with q − 1 sentinels each side) two values within d edits share one of each value's
- *    d·q + 1 rarest q-grams (prefix filtering). Records are compared only when they share such
- *    a gram in the blocking column (the column with need_c > 0 and the highest weight); records
- *    missing that value can only match each other there, and are blocked on the next such
- *    column; with no such column left, they are all compared.
+ * 3. Blocking, exact (never loses a pair that reaches the threshold; see docs/RECIPE.md): a pair
+ *    may lose at most E = (1 − threshold)·W in Σ w_c·(1 − similarity_c); by pigeonhole some
+ *    column loses at most E/|U| (U: the columns heavier than that share), and two values within d
+ *    edits share one of each value's d·q + 1 rarest q-grams (q-gram lemma, values padded with
+ *    q − 1 sentinels; prefix filtering). Records missing a column are matched among themselves on
+ *    the other columns. Without such columns, one column that must reach need_c > 0 alone blocks.
  * Groups come most similar first (score descending, then more rows, then first row).
  */
 export async function fuzzyDuplicateGroups(
@@ -150,36 +147,19 @@ export async function fuzzyDuplicateGroups(
     }
   };
 
-  // Blocking columns: need_c > 0, highest weight first.
   const need = weights.map((w) => (w > 0 ? (threshold * weightSum - (weightSum - w)) / w : 0));
-  const blockingColumns = weights
-    .map((w, c) => ({ w, c }))
-    .filter(({ c }) => need[c]! > 0)
-    .sort((x, y) => y.w - x.w || x.c - y.c)
-    .map(({ c }) => c);
-  const seen = new Int32Array(n).fill(-1);
+  const budget = (1 - threshold) * weightSum; // Σ w_c · (1 − similarity_c) may not exceed this
+  const seen = new Int32Array(n).fill(-1); // seen[o] === r: the pair (r, o) was compared
   let done = 0;
-  const candidates = async (recs: number[], level: number): Promise<void> => {
-    if (recs.length < 2) return;
-    if (level >= blockingColumns.length) {
-      for (let x = 0; x < recs.length; x++) {
-        for (let y = x + 1; y < recs.length; y++) compare(recs[x]!, recs[y]!);
-        await tick(done);
-      }
-      return;
-    }
-    const c = blockingColumns[level]!;
-    const present = recs.filter((r) => norm[r]![c]!.length > 0);
-    await candidates(
-      recs.filter((r) => norm[r]![c]!.length === 0),
-      level + 1,
-    );
-    // Padded q-grams of each present value, their frequency, and each value's prefix.
+
+  /** Compare the pairs of `present` (all with a value in column c) that can reach similarity `needC` there. */
+  const prefixJoin = async (present: number[], c: number, needC: number): Promise<void> => {
+    if (present.length < 2) return;
+    // Padded q-grams of each value, their frequency, and each value's prefix of rarest grams.
     const grams = new Map<number, string[]>();
     const freq = new Map<string, number>();
     for (const r of present) {
-      const chars = ['\u0000'.repeat(q - 1), ...normStr[r]![c]!, '\u0001'.repeat(q - 1)].join('');
-      const cs = [...chars];
+      const cs = [...'\u0000'.repeat(q - 1), ...normStr[r]![c]!, ...'\u0001'.repeat(q - 1)];
       const set = new Set<string>();
       for (let k = 0; k + q <= cs.length; k++) set.add(cs.slice(k, k + q).join(''));
       const list = [...set];
@@ -191,8 +171,7 @@ export async function fuzzyDuplicateGroups(
     for (const r of present) {
       const list = grams.get(r)!;
       list.sort((x, y) => freq.get(x)! - freq.get(y)! || (x < y ? -1 : x > y ? 1 : 0));
-      const len = norm[r]![c]!.length;
-      const d = Math.floor(((1 - need[c]!) / need[c]!) * len + 1e-9);
+      const d = Math.floor(((1 - needC) / needC) * norm[r]![c]!.length + 1e-9);
       const prefix = list.slice(0, Math.min(list.length, d * q + 1));
       prefixes.set(r, prefix);
       for (const g of prefix) {
@@ -204,7 +183,6 @@ export async function fuzzyDuplicateGroups(
     grams.clear();
     freq.clear();
     for (const r of present) {
-      seen[r] = r;
       for (const g of prefixes.get(r)!) {
         for (const o of index.get(g)!) {
           if (o <= r || seen[o] === r) continue;
@@ -216,9 +194,65 @@ export async function fuzzyDuplicateGroups(
       await tick(done);
     }
   };
+
+  /**
+   * Compare every pair of `recs` that can reach the threshold; the columns not in `open` are
+   * missing in all of `recs` (similarity 1, no loss).
+   */
+  const candidates = async (recs: number[], open: number[]): Promise<void> => {
+    if (recs.length < 2) return;
+    const has = (r: number, c: number) => norm[r]![c]!.length > 0;
+    // Pigeonhole: some column c of U has w_c · loss_c <= budget / |U|. Columns too light for
+    // that to mean anything (w_c <= budget / |U|) are left out, which raises the share.
+    let usable = open.filter((c) => weights[c]! > 0);
+    for (;;) {
+      const share = budget / usable.length;
+      const next = usable.filter((c) => weights[c]! > share + 1e-12);
+      if (next.length === usable.length || next.length === 0) {
+        usable = next;
+        break;
+      }
+      usable = next;
+    }
+    if (usable.length > 0) {
+      const share = budget / usable.length;
+      for (const c of usable) {
+        // Both present: similarity >= 1 − share / w_c; both missing: no loss, look at the rest;
+        // one missing: loss w_c > share, so c is not the column the pigeonhole names.
+        await prefixJoin(
+          recs.filter((r) => has(r, c)),
+          c,
+          1 - share / weights[c]!,
+        );
+        await candidates(
+          recs.filter((r) => !has(r, c)),
+          open.filter((x) => x !== c),
+        );
+      }
+      return;
+    }
+    // Otherwise one column that must reach need_c > 0 on its own, the heaviest.
+    const c = open.filter((x) => need[x]! > 0).sort((x, y) => weights[y]! - weights[x]! || x - y)[0];
+    if (c === undefined) {
+      for (let x = 0; x < recs.length; x++) {
+        for (let y = x + 1; y < recs.length; y++) compare(recs[x]!, recs[y]!);
+        await tick(done);
+      }
+      return;
+    }
+    await prefixJoin(
+      recs.filter((r) => has(r, c)),
+      c,
+      need[c]!,
+    );
+    await candidates(
+      recs.filter((r) => !has(r, c)),
+      open.filter((x) => x !== c),
+    );
+  };
   await candidates(
     Array.from({ length: n }, (_, i) => i),
-    0,
+    weights.map((_, c) => c),
   );
   void compared;
 

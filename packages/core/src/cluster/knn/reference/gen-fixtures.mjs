@@ -2,6 +2,7 @@
 // as OpenRefine 3.x ships it) through VicinoReference.java. Dev tool, not run by the tests:
 //   apt-get install libopenrefine-vicino-java libopenrefine-arithcode-java libsecondstring-java
 //   node packages/core/src/cluster/knn/reference/gen-fixtures.mjs
+//   npx prettier --write packages/core/src/cluster/knn/knn-fixtures.json
 // Java runs with -XX:ActiveProcessorCount=1 for `expected`: Vicino splits the blocks over one
 // thread per core and reports each thread's partial neighbourhoods separately, so with more cores
 // OpenRefine's output depends on the machine; one core gives the complete per-value

@@ -15,6 +15,7 @@ import {
   type ClusterParams,
   type ClusterResult,
   type Column,
+  type ColumnProfile,
   type Engine,
   type LoadedDataset,
   type Profile,
@@ -31,6 +32,8 @@ import { openSandbox, type Sandbox, type SandboxOptions } from './sandbox.js';
 import { StagingArea } from './staging.js';
 import { toCell } from './values.js';
 import { ClusterKeys, readDistinctCounts } from './cluster-keys.js';
+
+const PROFILE_CONCURRENCY = 3;
 
 export interface NodeEngineOptions extends SandboxOptions {
   /** Called with 0–100 while long queries run. */
@@ -164,15 +167,30 @@ export class NodeEngine implements Engine {
     await this.fillClusterKeys(dataset, recipe);
     const { query, columns } = this.compile(dataset, recipe);
     const source: Select = { ...query, orderBy: [] };
-    const profile: Profile = { rows: 0, columns: [] };
-    await this.withProgress(async () => {
-      for (const column of columns) {
-        const reader = await this.connection.runAndReadAll(select(columnProfileQuery(source, column, topN)));
-        const { rows, profile: p } = readColumnProfile(column, reader.getRowObjectsJson()[0] ?? {});
-        profile.rows = rows;
-        profile.columns.push(p);
+    const profile: Profile = { rows: 0, columns: new Array<ColumnProfile>(columns.length) };
+    // Column queries overlap on a few connections: each has serial phases that leave cores idle.
+    const connections = [this.connection];
+    try {
+      for (let i = 1; i < Math.min(PROFILE_CONCURRENCY, columns.length); i++) {
+        connections.push(await this.sandbox.instance.connect());
       }
-    });
+      let next = 0;
+      await this.withProgress(() =>
+        Promise.all(
+          connections.map(async (connection) => {
+            for (let i = next++; i < columns.length; i = next++) {
+              const column = columns[i]!;
+              const reader = await connection.runAndReadAll(select(columnProfileQuery(source, column, topN)));
+              const { rows, profile: p } = readColumnProfile(column, reader.getRowObjectsJson()[0] ?? {});
+              profile.rows = rows;
+              profile.columns[i] = p;
+            }
+          }),
+        ),
+      );
+    } finally {
+      for (const c of connections.slice(1)) c.closeSync();
+    }
     if (columns.length === 0) profile.rows = dataset.rowCount;
     return profile;
   }

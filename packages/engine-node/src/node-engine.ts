@@ -35,6 +35,16 @@ import { ClusterKeys, readDistinctCounts } from './cluster-keys.js';
 
 const PROFILE_CONCURRENCY = 3;
 
+/** How a caller follows and stops `cluster()`. */
+export interface ClusterOptions {
+  /** Fired: the promise rejects with a TidyvaultError of code CANCELLED (checked between phases; kNN stops within ~25 ms). */
+  signal?: AbortSignal;
+  /** Called with 0–100 while nearest-neighbour clustering (levenshtein, ppm) runs. */
+  onProgress?: (percent: number) => void;
+}
+
+const cancelled = () => new TidyvaultError('CANCELLED', 'cancelled');
+
 export interface NodeEngineOptions extends SandboxOptions {
   /** Called with 0–100 while long queries run. */
   onProgress?: (percent: number) => void;
@@ -145,14 +155,63 @@ export class NodeEngine implements Engine {
   ): Promise<{ rows: number; columns: Column[] }> {
     await this.validate(dataset, recipe);
     return this.clusterKeys.use(async () => {
-      await this.fillClusterKeys(dataset, recipe);
-      const compiled = this.compile(dataset, recipe);
-      const rows = await this.execute(
-        () => this.withProgress(() => runExport(this.connection, compiled.query, compiled.columns, file, o)),
-        recipe,
-      );
-      return { rows, columns: compiled.columns };
+      const staged = await this.stageClusterMerges(dataset, recipe);
+      try {
+        const compiled = this.compile(staged.dataset, staged.recipe);
+        const rows = await this.execute(
+          () =>
+            this.withProgress(() => runExport(this.connection, compiled.query, compiled.columns, file, o)),
+          recipe,
+        );
+        return { rows, columns: compiled.columns };
+      } finally {
+        await staged.dispose();
+      }
     });
+  }
+
+  /**
+   * Keys for a cluster-merge step are read from the distinct values of the step's input, so the
+   * steps before it would run twice (once for the keys, once for the output). Instead the input
+   * of each later cluster-merge is materialised once, in row order, and the rest of the recipe
+   * runs on it. Only inside clusterKeys.use().
+   */
+  private async stageClusterMerges(
+    dataset: LoadedDataset,
+    recipe: Recipe,
+  ): Promise<{ dataset: LoadedDataset; recipe: Recipe; dispose: () => Promise<void> }> {
+    const tables: string[] = [];
+    const dispose = async () => {
+      for (const t of tables.splice(0)) await dropTable(this.connection, t);
+    };
+    try {
+      let staged = dataset;
+      let steps = recipe.steps;
+      for (;;) {
+        const at = steps.findIndex((step, i) => i > 0 && step.op === 'cluster-merge');
+        if (at < 0) break;
+        const prefix: Recipe = { ...recipe, steps: steps.slice(0, at) };
+        await this.fillClusterKeys(staged, prefix);
+        const { query, columns } = this.compile(staged, prefix);
+        const table = this.nextTable();
+        tables.push(table);
+        await this.execute(
+          () =>
+            this.withProgress(() =>
+              this.connection.run(statement({ kind: 'createTable', name: table, query })),
+            ),
+          recipe,
+        );
+        staged = { ...staged, table, columns };
+        steps = steps.slice(at);
+      }
+      const rest: Recipe = { ...recipe, steps };
+      await this.fillClusterKeys(staged, rest);
+      return { dataset: staged, recipe: rest, dispose };
+    } catch (e) {
+      await dispose();
+      throw e;
+    }
   }
 
   async profile(
@@ -201,9 +260,19 @@ export class NodeEngine implements Engine {
     method: ClusterMethod,
     params: ClusterParams,
     recipe: Recipe = { version: 1, steps: [] },
+    o: ClusterOptions = {},
   ): Promise<ClusterResult> {
     if (isKeyCollision(method)) keyerFor(method, params); // an unavailable keyer fails before any work
-    return this.clusterKeys.use(() => this.clusterNow(dataset, column, method, params, recipe));
+    const { signal } = o;
+    try {
+      signal?.throwIfAborted();
+      return await this.clusterKeys.use(() => this.clusterNow(dataset, column, method, params, recipe, o));
+    } catch (e) {
+      // Whatever the abort interrupted (kNN, or a check between DuckDB queries), one error the
+      // CLI and the server can map. A DuckDB query already running is not interrupted.
+      if (signal?.aborted && !(e instanceof TidyvaultError)) throw cancelled();
+      throw e;
+    }
   }
 
   private async clusterNow(
@@ -212,8 +281,10 @@ export class NodeEngine implements Engine {
     method: ClusterMethod,
     params: ClusterParams,
     recipe: Recipe,
+    { signal, onProgress }: ClusterOptions,
   ): Promise<ClusterResult> {
     await this.fillClusterKeys(dataset, recipe);
+    signal?.throwIfAborted();
     const { query, columns } = this.compile(dataset, recipe);
     const c = columns.find((x) => x.name === column);
     if (!c)
@@ -239,13 +310,22 @@ export class NodeEngine implements Engine {
     const { values, counts } = await this.withProgress(() =>
       readDistinctCounts(this.connection, textSource, column),
     );
+    signal?.throwIfAborted();
     if (method === 'levenshtein' || method === 'ppm') {
       const pairs = values.map((value, i) => ({ value, count: counts[i]! }));
-      const clusters = await knnClusters(pairs, {
-        method,
-        radius: params?.radius,
-        blockingNgramSize: params?.blockingNgramSize,
-      });
+      const clusters = await knnClusters(
+        pairs,
+        { method, radius: params?.radius, blockingNgramSize: params?.blockingNgramSize },
+        {
+          ...(signal ? { signal } : {}),
+          ...(onProgress
+            ? {
+                onProgress: (done: number, total: number) =>
+                  onProgress(total > 0 ? (100 * done) / total : 100),
+              }
+            : {}),
+        },
+      );
       return { column, method, clusters };
     }
     return { column, method, clusters: keyCollisionClusters(values, counts, method, params) };

@@ -22,7 +22,9 @@ export type ErrorCode =
   | 'IMPORT_LIMIT'
   | 'EXPORT'
   | 'EXECUTION'
-  | 'USAGE';
+  | 'USAGE'
+  /** The caller stopped the work (an AbortSignal fired: Ctrl+C, a client that went away). */
+  | 'CANCELLED';
 
 /** An error meant for the user: its message is complete and safe to show (never cell values in logs). */
 export class TidyvaultError extends Error {

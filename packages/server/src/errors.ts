@@ -50,6 +50,8 @@ const STATUS: Record<ErrorCode, number> = {
   EXPORT: 500,
   EXECUTION: 422,
   USAGE: 400,
+  // nginx's "client closed request": nobody is left to read it, but logs say what happened.
+  CANCELLED: 499,
 };
 
 /** Fastify's own 4xx errors (body parsing, limits, timeouts) under stable names. */

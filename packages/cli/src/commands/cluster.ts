@@ -1,6 +1,7 @@
-import { CLUSTER_METHODS, type ClusterMethod, type ClusterParams } from '@tidyvault/core';
+import { CLUSTER_METHODS, isTidyvaultError, type ClusterMethod, type ClusterParams } from '@tidyvault/core';
 import { optionalInt, optionalNumber, requireString, UsageError, type Args } from '../args.js';
 import { openInput } from '../open-input.js';
+import { ProgressBar } from '../progress.js';
 
 export async function cluster(args: Args): Promise<number> {
   const input = args.positionals[0]!;
@@ -16,9 +17,40 @@ export async function cluster(args: Args): Promise<number> {
   if (ngramSize !== undefined) params.ngramSize = ngramSize;
   if (radius !== undefined) params.radius = radius;
   if (blocking !== undefined) params.blockingNgramSize = blocking;
-  const { engine, dataset, bar } = await openInput(args, input, 'clustering');
+  // Ctrl+C stops the work: the engine is closed (its staging folder removed), one line is
+  // printed and the exit code is 130. Installed before loading, so a Ctrl+C during the load
+  // takes effect when it ends; once only, so a second Ctrl+C gets Node's default (exit at once).
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
   try {
-    const result = await engine.cluster(dataset, column, method as ClusterMethod, params);
+    return await run(args, input, column, method as ClusterMethod, params, controller.signal);
+  } catch (e) {
+    if (!(isTidyvaultError(e) && e.code === 'CANCELLED')) throw e;
+    process.stderr.write('tidyvault cluster: cancelled\n');
+    return 130; // 128 + SIGINT, as shells report an interrupted command
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+async function run(
+  args: Args,
+  input: string,
+  column: string,
+  method: ClusterMethod,
+  params: NonNullable<ClusterParams>,
+  signal: AbortSignal,
+): Promise<number> {
+  const { engine, dataset, bar } = await openInput(args, input, 'clustering');
+  // Nearest-neighbour methods compare values in TypeScript after DuckDB's part: a bar of its own.
+  const compareBar = new ProgressBar('comparing values', bar.listener !== undefined);
+  try {
+    const result = await engine.cluster(dataset, column, method, params, undefined, {
+      signal,
+      ...(compareBar.listener ? { onProgress: compareBar.listener } : {}),
+    });
+    compareBar.done();
     bar.done();
     if (args.values.json) {
       process.stdout.write(JSON.stringify(result) + '\n');
@@ -36,6 +68,7 @@ export async function cluster(args: Args): Promise<number> {
     }
     return 0;
   } finally {
+    compareBar.done();
     bar.done();
     await engine.close();
   }

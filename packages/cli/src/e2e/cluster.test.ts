@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FIXTURES, tidyvault, workdir, write } from './run-cli.js';
+import { stagingRoot } from '@tidyvault/engine-node';
+import { CLI, FIXTURES, tidyvault, workdir, write } from './run-cli.js';
 
 const dir = workdir();
 
@@ -205,4 +207,105 @@ describe('cluster-merge', () => {
       expect(r.stderr).toMatch(new RegExp(`step 1 \\(cluster-merge\\).*${method}`));
     }
   });
+});
+
+describe('tidyvault cluster: Ctrl+C', () => {
+  // 50k distinct values that all share the blocking n-gram "value ": one block, ~1.25e9 pairs,
+  // minutes of kNN work. Only a working cancellation ends these runs within the test timeout.
+  const big = write(
+    dir,
+    'big.csv',
+    'v\n' + Array.from({ length: 50_000 }, (_, i) => `value ${i.toString(36).padStart(4, '0')}\n`).join(''),
+  );
+  const args = ['cluster', big, '--column', 'v', '--method', 'levenshtein'];
+  // Killed after each test, also one that timed out (its own finally never runs then).
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+  });
+
+  /** The staging folders of running processes whose command line names `big`. */
+  function ourStagingDirs(): string[] {
+    return fs.readdirSync(stagingRoot()).filter((name) => {
+      const m = /^tidyvault-staging-(\d+)-/.exec(name);
+      if (!m) return false;
+      try {
+        return fs.readFileSync(`/proc/${m[1]}/cmdline`, 'utf8').includes(big);
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  it.runIf(process.platform === 'linux')(
+    'SIGINT stops it: exit 130, one line "cancelled", the staging folder removed',
+    async () => {
+      const child = spawn(process.execPath, [CLI, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, TIDYVAULT_DEBUG: '' },
+      });
+      children.push(child);
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const done = exited(child);
+      // The staging folder exists once the engine is open, after the SIGINT handler is installed.
+      const staging = () =>
+        fs.readdirSync(stagingRoot()).filter((n) => n.startsWith(`tidyvault-staging-${child.pid}-`));
+      while (staging().length === 0 && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+      expect(staging()).toHaveLength(1);
+      child.kill('SIGINT');
+      const { code, signal } = await done;
+      expect({ code, signal, stdout, stderr }).toEqual({
+        code: 130,
+        signal: null,
+        stdout: '',
+        stderr: 'tidyvault cluster: cancelled\n',
+      });
+      expect(staging()).toEqual([]);
+    },
+  );
+
+  const hasScript =
+    process.platform === 'linux' && spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+
+  it.runIf(hasScript)(
+    'on a terminal: a progress bar while comparing, and Ctrl+C stops the kNN work',
+    async () => {
+      // util-linux script(1) runs the CLI on a pseudo-terminal; a 0x03 byte written to it is a
+      // real Ctrl+C (the terminal sends SIGINT to the foreground process).
+      const command = [process.execPath, CLI, ...args]
+        .map((a) => `'${a.replaceAll("'", "'\\''")}'`)
+        .join(' ');
+      const child = spawn('script', ['-qfec', command, '/dev/null'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: { ...process.env, TIDYVAULT_DEBUG: '' },
+      });
+      children.push(child);
+      let out = '';
+      const comparing = new Promise<void>((resolve) =>
+        child.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (/comparing values \[[#-]{30}\] +\d+%/.test(out)) resolve();
+        }),
+      );
+      child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+      const done = exited(child);
+      await Promise.race([comparing, done]);
+      const ours = ourStagingDirs();
+      expect(ours).toHaveLength(1);
+      child.stdin!.write('\x03');
+      const { code } = await done; // script -e: the CLI's exit code (also 130 if SIGINT killed it)
+      expect(code).toBe(130);
+      // The bar's line is cleared, then the one line (only the handler writes it).
+      expect(out.replace(/\r?\n$/, '').endsWith('\r\u001b[2Ktidyvault cluster: cancelled')).toBe(true);
+      expect(out.match(/cancelled/g)).toHaveLength(1);
+      for (const name of ours) expect(fs.existsSync(path.join(stagingRoot(), name))).toBe(false);
+    },
+  );
 });

@@ -46,8 +46,10 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     bodyLimit: JSON_BODY_LIMIT,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    // A socket idle this long is closed; a request must arrive in full within requestTimeout.
-    connectionTimeout: 2 * 60_000,
+    // No socket inactivity timeout: it also fires while a handler computes (a first profile, a
+    // 10M-row load) and nothing has been sent yet, dropping the answer. Slow clients are cut off
+    // by headersTimeout (headers) and requestTimeout (the whole request), idle ones by keepAlive.
+    connectionTimeout: 0,
     requestTimeout: o.requestTimeoutMs,
     // No implicit HEAD twins: every route is one the code declares (HEAD of an export would run it).
     exposeHeadRoutes: false,

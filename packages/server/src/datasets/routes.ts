@@ -221,12 +221,23 @@ export function datasetRoutes(
         response: { 200: z.unknown(), ...stepErrors },
       },
     },
-    async (request) => {
-      const e = await load(request.params.id, user(request), 'cluster');
-      const { column, method, params } = request.body;
-      return e.states.read(currentRecipe(e.history), (v) =>
-        engine.cluster(v.data, column, method, params ?? {}, v.recipe),
-      );
+    async (request, reply) => {
+      // A client that goes away stops the kNN work (levenshtein, ppm can take many seconds).
+      // The response's close, not the request's: Node closes a request once its body is read.
+      const controller = new AbortController();
+      const onClose = () => {
+        if (!reply.raw.writableFinished) controller.abort();
+      };
+      reply.raw.once('close', onClose);
+      try {
+        const e = await load(request.params.id, user(request), 'cluster');
+        const { column, method, params } = request.body;
+        return await e.states.read(currentRecipe(e.history), (v) =>
+          engine.cluster(v.data, column, method, params ?? {}, v.recipe, { signal: controller.signal }),
+        );
+      } finally {
+        reply.raw.removeListener('close', onClose);
+      }
     },
   );
 

@@ -9,6 +9,7 @@ import {
   knnClusters,
   columnProfileQuery,
   readColumnProfile,
+  ROW_ID,
   StepError,
   TidyvaultError,
   type ClusterMethod,
@@ -16,6 +17,7 @@ import {
   type ClusterResult,
   type Column,
   type ColumnProfile,
+  type CompileOptions,
   type Engine,
   type LoadedDataset,
   type Profile,
@@ -129,8 +131,11 @@ export class NodeEngine implements Engine {
     }
   }
 
-  compile(dataset: LoadedDataset, recipe: Recipe, o: RunOptions = {}) {
-    return compileRecipe(recipe, dataset.table, dataset.columns, o);
+  compile(dataset: LoadedDataset, recipe: Recipe, o: CompileOptions = {}) {
+    return compileRecipe(recipe, dataset.table, dataset.columns, {
+      ...o,
+      ...(dataset.rowIdColumn === undefined ? {} : { rowIdColumn: dataset.rowIdColumn }),
+    });
   }
 
   sql(dataset: LoadedDataset, recipe: Recipe): string {
@@ -192,17 +197,19 @@ export class NodeEngine implements Engine {
         if (at < 0) break;
         const prefix: Recipe = { ...recipe, steps: steps.slice(0, at) };
         await this.fillClusterKeys(staged, prefix);
-        const { query, columns } = this.compile(staged, prefix);
+        // Rows keep their order column instead of being sorted into place.
+        const { query, columns } = this.compile(staged, prefix, { keepRowId: true });
         const table = this.nextTable();
         tables.push(table);
+        const unsorted: Select = { ...query, orderBy: [] };
         await this.execute(
           () =>
             this.withProgress(() =>
-              this.connection.run(statement({ kind: 'createTable', name: table, query })),
+              this.connection.run(statement({ kind: 'createTable', name: table, query: unsorted })),
             ),
           recipe,
         );
-        staged = { ...staged, table, columns };
+        staged = { ...staged, table, columns, rowIdColumn: ROW_ID };
         steps = steps.slice(at);
       }
       const rest: Recipe = { ...recipe, steps };

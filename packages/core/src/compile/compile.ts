@@ -17,6 +17,8 @@ export interface CompileOptions {
   upTo?: number;
   /** Keep the row-order column in the output. */
   keepRowId?: boolean;
+  /** A column of `source` that already holds row order (default: DuckDB's `rowid`). */
+  rowIdColumn?: string;
   offset?: number;
   limit?: number;
 }
@@ -47,7 +49,10 @@ export function compileRecipe(
     name: first,
     query: {
       kind: 'select',
-      columns: [{ expr: col('rowid'), as: ROW_ID }, ...input.map((c) => ({ expr: col(c.name) }))],
+      columns: [
+        { expr: col(options.rowIdColumn ?? 'rowid'), as: ROW_ID },
+        ...input.map((c) => ({ expr: col(c.name) })),
+      ],
       from: { kind: 'table', name: source },
     },
   });

@@ -13,6 +13,8 @@ export interface LoadedDataset {
   /** The engine's handle for the source relation (holds the columns plus the row-order column). */
   table: string;
   columns: Column[];
+  /** A column of `table` that holds row order, when DuckDB's rowid does not. */
+  rowIdColumn?: string;
   rowCount: number;
   warnings: string[];
 }

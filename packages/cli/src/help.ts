@@ -1,4 +1,5 @@
-import { settingsHelp } from '@tidyvault/server';
+// The settings table alone: the server package's index loads Fastify, too slow for --help.
+import { settingsHelp } from '@tidyvault/server/settings';
 
 export const MAIN_HELP = `tidyvault — clean messy data without it leaving your control
 

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'IMPORT_LIMIT'
   | 'EXPORT'
   | 'EXECUTION'
+  | 'OUT_OF_MEMORY'
   | 'USAGE'
   /** The caller stopped the work (an AbortSignal fired: Ctrl+C, a client that went away). */
   | 'CANCELLED';

@@ -1,4 +1,4 @@
-export { NodeEngine, type NodeEngineOptions } from './node-engine.js';
+export { NodeEngine, type ClusterOptions, type NodeEngineOptions } from './node-engine.js';
 export { openSandbox, selfCheck, expectedSettings, type SandboxOptions } from './sandbox.js';
 export { StagingArea, sweepStaging, stagingRoot } from './staging.js';
 export { formatFromName, INPUT_FORMATS } from './import/format.js';

@@ -432,7 +432,7 @@ export class NodeEngine implements Engine {
       const message = (e as Error).message.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '');
       if (/out of memory|memory limit/i.test(message)) {
         throw new TidyvaultError(
-          'EXECUTION',
+          'OUT_OF_MEMORY',
           `not enough memory to run the recipe (${message}); raise --memory-limit or use a machine with more memory`,
         );
       }

@@ -49,6 +49,7 @@ const STATUS: Record<ErrorCode, number> = {
   IMPORT_LIMIT: 413,
   EXPORT: 500,
   EXECUTION: 422,
+  OUT_OF_MEMORY: 507,
   USAGE: 400,
   // nginx's "client closed request": nobody is left to read it, but logs say what happened.
   CANCELLED: 499,

@@ -35,16 +35,30 @@ export async function importFile(
     throw new TidyvaultError('IMPORT_EMPTY', `${ctx.displayName}: the file is empty`, {
       file: ctx.displayName,
     });
-  switch (format) {
-    case 'csv':
-    case 'tsv':
-      return importCsv(file, ctx, { ...o, format });
-    case 'json':
-    case 'ndjson':
-      return importJson(file, ctx, format);
-    case 'parquet':
-      return importParquet(file, ctx);
-    case 'xlsx':
-      return importXlsx(file, ctx, o);
+  try {
+    switch (format) {
+      case 'csv':
+      case 'tsv':
+        return await importCsv(file, ctx, { ...o, format });
+      case 'json':
+      case 'ndjson':
+        return await importJson(file, ctx, format);
+      case 'parquet':
+        return await importParquet(file, ctx);
+      case 'xlsx':
+        return await importXlsx(file, ctx, o);
+    }
+  } catch (e) {
+    // DuckDB running out of memory is not a problem with the file: say so, whatever the importer made of it.
+    if (OUT_OF_MEMORY.test((e as Error).message)) {
+      throw new TidyvaultError(
+        'OUT_OF_MEMORY',
+        `${ctx.displayName}: not enough memory to load it (${size.toLocaleString('en-US')} bytes); raise the memory limit or use a machine with more memory`,
+        { file: ctx.displayName },
+      );
+    }
+    throw e;
   }
 }
+
+const OUT_OF_MEMORY = /out of memory|memory limit/i;

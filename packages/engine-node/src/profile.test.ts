@@ -30,9 +30,14 @@ describe('profile', () => {
   });
 
   it('infers number and date columns from their values', async () => {
-    const ds = await engine.loadCsv('t.csv', csv('n,d\n1.5,2024-01-31\n-2,2024-02-01\n 3e2 ,31/01/2024\n'));
+    const ds = await engine.loadCsv(
+      't.csv',
+      csv(
+        'n,d,m,id\n1.5,2024-01-31,Jan 31 2024,123456\n-2,2024-02-01,01 Feb 2024,1234567\n 3e2 ,31/01/2024,2024/03/01,2\n',
+      ),
+    );
     const p = await engine.profile(ds);
-    expect(p.columns.map((c) => c.inferredType)).toEqual(['number', 'date']);
+    expect(p.columns.map((c) => c.inferredType)).toEqual(['number', 'date', 'date', 'integer']);
     await engine.drop(ds);
   });
 });

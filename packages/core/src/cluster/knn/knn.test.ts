@@ -1,12 +1,8 @@
+import { BoundedEditDistance } from '../../text/edit-distance.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { knnClusters, type KnnMethod } from './knn.js';
-import {
-  BoundedLevenshtein,
-  javaLowerUnits,
-  levenshteinDistance,
-  PatternLevenshtein,
-} from './levenshtein.js';
+import { javaLowerUnits, levenshteinDistance, PatternLevenshtein } from './levenshtein.js';
 import { blockingNgrams, blockingNormalize } from './normalize.js';
 
 interface Case {
@@ -79,7 +75,7 @@ describe('bit-parallel levenshtein', () => {
       Array.from({ length: rnd(33) }, () => 'abcAB🎉'[rnd(7)])
         .join('')
         .slice(0, 32);
-    const banded = new BoundedLevenshtein();
+    const banded = new BoundedEditDistance();
     const bits = new PatternLevenshtein();
     for (let k = 0; k < 3000; k++) {
       const a = javaLowerUnits(word()).slice(0, 32);
@@ -88,7 +84,7 @@ describe('bit-parallel levenshtein', () => {
       bits.setPattern(buf, 0, a.length);
       for (const max of [0, 1, 2, 3, 40]) {
         expect(bits.distance(buf, a.length, b.length, max), `case ${k} max ${max}`).toBe(
-          banded.distance(a, b, max),
+          banded.between(a, b, max),
         );
       }
     }

@@ -1,6 +1,7 @@
 import { compareCodePoints } from '../../text/code-points.js';
 import type { Cluster } from '../cluster-query.js';
-import { BoundedLevenshtein, javaLowerUnits, PatternLevenshtein } from './levenshtein.js';
+import { BoundedEditDistance } from '../../text/edit-distance.js';
+import { javaLowerUnits, PatternLevenshtein } from './levenshtein.js';
 import { blockingNgrams } from './normalize.js';
 import { PpmDistance } from './ppm.js';
 
@@ -280,7 +281,7 @@ function neighbourTest(method: KnnMethod, strs: string[], radius: number): (i: n
     for (let i = 0; i < strs.length; i++) offsets[i + 1] = offsets[i]! + strs[i]!.length;
     const buf = new Uint16Array(offsets[strs.length]!);
     strs.forEach((s, i) => buf.set(javaLowerUnits(s), offsets[i]!));
-    const lev = new BoundedLevenshtein();
+    const lev = new BoundedEditDistance();
     const pattern = new PatternLevenshtein();
     let patternOf = -1;
     return (i, j) => {

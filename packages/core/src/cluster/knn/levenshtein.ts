@@ -5,6 +5,8 @@
  * over UTF-16 code units, case-insensitive per code unit.
  */
 
+import { BoundedEditDistance } from '../../text/edit-distance.js';
+
 let lowerTable: Uint16Array | undefined;
 
 /** Java `Character.toLowerCase(char)` for every UTF-16 code unit (simple case mapping). */
@@ -32,83 +34,11 @@ export function javaLowerUnits(s: string): Uint16Array {
   return out;
 }
 
-/**
- * Edit distance between two runs of lower-cased code units in one buffer, or `max + 1` as soon
- * as it is known to exceed `max` (banded dynamic programming: only cells within `max` of the
- * diagonal are computed, and a row whose cells all exceed `max` stops it).
- */
-export class BoundedLevenshtein {
-  private prev = new Int32Array(64);
-  private cur = new Int32Array(64);
-
-  /** Distance between `buf[offA, offA + lenA)` and `buf[offB, offB + lenB)`, capped at `max + 1`. */
-  distanceIn(buf: Uint16Array, offA: number, lenA: number, offB: number, lenB: number, max: number): number {
-    if (lenA > lenB) return this.distanceIn(buf, offB, lenB, offA, lenA, max);
-    if (lenB - lenA > max) return max + 1;
-    // Strip the common prefix and suffix: they never change the distance.
-    let la = lenA;
-    let lb = lenB;
-    let start = 0;
-    while (start < la && buf[offA + start] === buf[offB + start]) start++;
-    while (la > start && buf[offA + la - 1] === buf[offB + lb - 1]) {
-      la--;
-      lb--;
-    }
-    const n = la - start;
-    const m = lb - start;
-    if (n === 0) return m <= max ? m : max + 1;
-    if (max === 1) return n === 1 && m === 1 ? 1 : 2; // n >= 1 and m >= n: distance 1 only for one substitution
-    const a = offA + start;
-    const b = offB + start;
-    if (m + 1 > this.prev.length) {
-      this.prev = new Int32Array(m + 1);
-      this.cur = new Int32Array(m + 1);
-    }
-    const big = max + 1;
-    let prev = this.prev;
-    let cur = this.cur;
-    // prev = row 0: distance from "" to b[0..j)
-    for (let j = 0; j <= m; j++) prev[j] = j <= max ? j : big;
-    for (let i = 1; i <= n; i++) {
-      const lo = Math.max(1, i - max);
-      const hi = Math.min(m, i + max);
-      cur[lo - 1] = lo - 1 === 0 ? (i <= max ? i : big) : big;
-      const ai = buf[a + i - 1];
-      let rowMin = cur[lo - 1]!;
-      for (let j = lo; j <= hi; j++) {
-        const sub = prev[j - 1]! + (ai === buf[b + j - 1] ? 0 : 1);
-        const del = prev[j]! + 1;
-        const ins = cur[j - 1]! + 1;
-        let v = sub < del ? sub : del;
-        if (ins < v) v = ins;
-        if (v > big) v = big;
-        cur[j] = v;
-        if (v < rowMin) rowMin = v;
-      }
-      if (hi < m) cur[hi + 1] = big;
-      if (rowMin > max) return big;
-      const t = prev;
-      prev = cur;
-      cur = t;
-    }
-    const d = prev[m]!;
-    return d <= max ? d : big;
-  }
-
-  /** Distance between two lower-cased unit arrays, capped at `max + 1`. */
-  distance(x: Uint16Array, y: Uint16Array, max: number): number {
-    const buf = new Uint16Array(x.length + y.length);
-    buf.set(x, 0);
-    buf.set(y, x.length);
-    return this.distanceIn(buf, 0, x.length, x.length, y.length, max);
-  }
-}
-
 /** Unbounded case-insensitive edit distance (reference for tests; O(n*m)). */
 export function levenshteinDistance(x: string, y: string): number {
   const a = javaLowerUnits(x);
   const b = javaLowerUnits(y);
-  return new BoundedLevenshtein().distance(a, b, Math.max(a.length, b.length));
+  return new BoundedEditDistance().between(a, b, Math.max(a.length, b.length));
 }
 
 /**

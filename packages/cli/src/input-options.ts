@@ -1,6 +1,6 @@
 import type { ImportOptions, InputFormat, NodeEngineOptions } from '@tidyvault/engine-node';
-import fs from 'node:fs';
 import path from 'node:path';
+import { spillFolderProblem } from '@tidyvault/engine-node/spill-folder';
 import { INPUT_FORMATS } from '@tidyvault/engine-node';
 import { UsageError, optionalInt, type Args } from './args.js';
 
@@ -57,20 +57,9 @@ export function engineOptions(args: Args, allowedPaths: string[]): NodeEngineOpt
   return o;
 }
 
-/** Spill files are plaintext (DuckDB cannot encrypt them offline): only into a folder no one else can read. */
 function privateFolder(folder: string): string {
   const abs = path.resolve(folder);
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(abs);
-  } catch {
-    throw new UsageError(`--spill-dir ${folder} does not exist`);
-  }
-  if (!st.isDirectory()) throw new UsageError(`--spill-dir ${folder} is not a folder`);
-  if ((st.mode & 0o077) !== 0)
-    throw new UsageError(`--spill-dir ${folder} must be private (chmod 700): others can read it`);
-  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) {
-    throw new UsageError(`--spill-dir ${folder} must belong to the user running tidyvault`);
-  }
+  const problem = spillFolderProblem(abs);
+  if (problem) throw new UsageError(`--spill-dir ${folder} ${problem}`);
   return abs;
 }

@@ -65,4 +65,17 @@ describe('DuckDB sandbox', () => {
       /self-check failed, refusing to run: temp_directory=/,
     );
   });
+
+  it('refuses a spill folder that others can read, or that does not exist', async () => {
+    const open = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-spill-'));
+    fs.chmodSync(open, 0o755);
+    try {
+      await expect(openSandbox({ spillDirectory: open })).rejects.toThrow(/must be private/);
+      await expect(openSandbox({ spillDirectory: path.join(open, 'nope') })).rejects.toThrow(
+        /does not exist/,
+      );
+    } finally {
+      fs.rmSync(open, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { TidyvaultError } from '@tidyvault/core';
+import { spillFolderProblem } from './spill-folder.js';
 import { col, inList, lit, select, statement, type LiteralValue, type SettingName } from '@tidyvault/sql';
 
 export interface SandboxOptions {
@@ -62,6 +63,10 @@ export function expectedSettings(o: SandboxOptions): Record<string, string> {
 
 /** Open an in-memory DuckDB that cannot fetch, install or load anything and touches only the listed paths. */
 export async function openSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
+  if (o.spillDirectory !== undefined) {
+    const problem = spillFolderProblem(o.spillDirectory);
+    if (problem) throw new TidyvaultError('USAGE', `spill folder ${o.spillDirectory} ${problem}`);
+  }
   const instance = await DuckDBInstance.create(':memory:', createOptions(o));
   const connection = await instance.connect();
   const set = (name: SettingName, value: LiteralValue | string[]) =>

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { spillFolderProblem } from '@tidyvault/engine-node/spill-folder';
 import { tidyvaultHome } from './home.js';
 import type { ServeOptions } from './serve.js';
 
@@ -91,19 +92,11 @@ export function parseDuration(raw: unknown, at: Origin): number {
 
 const filePath = (raw: unknown, at: Origin): string => path.resolve(at.base, text(raw, at));
 
-/** Spill files are plaintext (DuckDB cannot encrypt them offline): only into a folder no one else can read. */
+/** A folder for DuckDB's (plaintext) spill files: see spillFolderProblem. */
 export function privateFolder(raw: unknown, at: Origin): string {
   const abs = filePath(raw, at);
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(abs);
-  } catch {
-    throw bad(at, `${abs} does not exist`);
-  }
-  if (!st.isDirectory()) throw bad(at, `${abs} is not a folder`);
-  if ((st.mode & 0o077) !== 0) throw bad(at, `${abs} must be private (chmod 700): others can read it`);
-  if (typeof process.getuid === 'function' && st.uid !== process.getuid())
-    throw bad(at, `${abs} must belong to the user running tidyvault`);
+  const problem = spillFolderProblem(abs);
+  if (problem) throw bad(at, `${abs} ${problem}`);
   return abs;
 }
 

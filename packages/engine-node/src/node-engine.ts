@@ -33,6 +33,7 @@ import type { ImportOptions } from './import/types.js';
 import { openSandbox, type Sandbox, type SandboxOptions } from './sandbox.js';
 import { StagingArea } from './staging.js';
 import { toCell } from './values.js';
+import { isOutOfMemory } from './duckdb-errors.js';
 import { ClusterKeys, readDistinctCounts } from './cluster-keys.js';
 
 const PROFILE_CONCURRENCY = 3;
@@ -430,7 +431,7 @@ export class NodeEngine implements Engine {
     } catch (e) {
       if (e instanceof TidyvaultError) throw e;
       const message = (e as Error).message.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '');
-      if (/out of memory|memory limit/i.test(message)) {
+      if (isOutOfMemory(message)) {
         throw new TidyvaultError(
           'OUT_OF_MEMORY',
           `not enough memory to run the recipe (${message}); raise --memory-limit or use a machine with more memory`,

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { TidyvaultError } from '@tidyvault/core';
+import { isOutOfMemory } from '../duckdb-errors.js';
 import { importCsv } from './csv.js';
 import { formatFromName } from './format.js';
 import { importJson } from './json.js';
@@ -50,7 +51,7 @@ export async function importFile(
     }
   } catch (e) {
     // DuckDB running out of memory is not a problem with the file: say so, whatever the importer made of it.
-    if (OUT_OF_MEMORY.test((e as Error).message)) {
+    if (isOutOfMemory((e as Error).message)) {
       throw new TidyvaultError(
         'OUT_OF_MEMORY',
         `${ctx.displayName}: not enough memory to load it (${size.toLocaleString('en-US')} bytes); raise the memory limit or use a machine with more memory`,
@@ -60,5 +61,3 @@ export async function importFile(
     throw e;
   }
 }
-
-const OUT_OF_MEMORY = /out of memory|memory limit/i;

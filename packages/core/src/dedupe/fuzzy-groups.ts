@@ -1,3 +1,4 @@
+import { cooperativeTicker } from '../work/cooperative.js';
 import { compareCodePoints } from '../text/code-points.js';
 import { boundedEditDistance, codePoints, normaliseForMatch } from './similarity.js';
 
@@ -30,8 +31,6 @@ export interface DuplicateGroup {
   /** Every row of the group, in row order; the first one is the row a dedupe-groups step keeps. */
   rows: DedupeRow[];
 }
-
-const SLICE_MS = 25;
 
 /**
  * Candidate groups of fuzzy-duplicate rows across several columns.
@@ -85,14 +84,7 @@ export async function fuzzyDuplicateGroups(
   const normStr = recRows.map((rs) => rs[0]!.values.map((v) => normaliseForMatch(v)));
   const norm = normStr.map((vs) => vs.map(codePoints));
 
-  let clock = performance.now();
-  const tick = async (done: number) => {
-    if (performance.now() - clock < SLICE_MS) return;
-    onProgress?.(done, n);
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    signal?.throwIfAborted();
-    clock = performance.now();
-  };
+  const tick = cooperativeTicker(n, options);
 
   // Union-find over records; links with their scores.
   const parent = Int32Array.from({ length: n }, (_, i) => i);

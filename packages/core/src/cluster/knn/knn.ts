@@ -1,3 +1,4 @@
+import { cooperativeTicker } from '../../work/cooperative.js';
 import { compareCodePoints } from '../../text/code-points.js';
 import type { Cluster } from '../cluster-query.js';
 import { BoundedEditDistance } from '../../text/edit-distance.js';
@@ -32,9 +33,6 @@ export interface KnnOptions {
 
 export const KNN_DEFAULT_RADIUS = 1;
 export const KNN_DEFAULT_BLOCKING_NGRAM_SIZE = 6;
-
-/** Work between two yields to the event loop (so that an abort or a UI update can get in). */
-const SLICE_MS = 25;
 
 /**
  * OpenRefine's nearest-neighbour clustering (kNN clusterer with Vicino's `NGramClusterer`), over
@@ -86,14 +84,7 @@ export async function knnClusters(
   if (!Number.isInteger(threads) || threads < 1 || threads > 32)
     throw new RangeError('openRefineThreads must be an integer from 1 to 32');
 
-  let clock = performance.now();
-  const tick = async (done: number) => {
-    if (performance.now() - clock < SLICE_MS) return;
-    onProgress?.(done, n);
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    signal?.throwIfAborted();
-    clock = performance.now();
-  };
+  const tick = cooperativeTicker(n, options);
 
   // Blocks, numbered in order of first appearance (values in the order given, n-grams in order).
   const blockIds = new Map<string, number>();

@@ -1,4 +1,5 @@
 import { col, type Expr, type Select } from '@tidyvault/sql';
+import { PACK_SEP, packedList, packSeparator } from './packed-list.js';
 import { compareCodePoints as byCodePoint } from '../text/code-points.js';
 import type { Cluster } from './cluster-query.js';
 import { keyerFor } from './keyers/index.js';
@@ -58,8 +59,6 @@ export function keyCollisionClusters(
   return clusters.map(({ values: v, suggested }) => ({ values: v, suggested }));
 }
 
-const SEP = '\x1F';
-
 /**
  * Distinct values (as text) of `column` in `source` with their row counts, packed into one row
  * so that reading a million of them costs one string, not a million values:
@@ -78,7 +77,6 @@ export function packedDistinctCountsQuery(source: Select, column: string, json =
     where: { kind: 'unary', op: 'IS NOT NULL', arg: col(column) },
     groupBy: [col(column)],
   };
-  const sep: Expr = { kind: 'call', fn: 'chr', args: [{ kind: 'literal', value: 31 }] };
   const item: Expr = json
     ? {
         kind: 'struct',
@@ -87,15 +85,13 @@ export function packedDistinctCountsQuery(source: Select, column: string, json =
           { name: 'n', value: col('n') },
         ],
       }
-    : { kind: 'call', fn: 'concat', args: [col('value'), sep, col('n')] };
+    : { kind: 'call', fn: 'concat', args: [col('value'), packSeparator, col('n')] };
   const list: Expr = { kind: 'call', fn: 'list', args: [item] };
   return {
     kind: 'select',
     columns: [
       {
-        expr: json
-          ? { kind: 'cast', to: 'VARCHAR', expr: { kind: 'call', fn: 'to_json', args: [list] } }
-          : { kind: 'call', fn: 'array_to_string', args: [list, sep] },
+        expr: packedList(list, json),
         as: 'packed',
       },
       { expr: { kind: 'countStar' }, as: 'n' },
@@ -115,7 +111,7 @@ export function unpackDistinctCounts(
     const rows = JSON.parse(packed) as { value: string; n: number }[];
     return { values: rows.map((r) => r.value), counts: rows.map((r) => Number(r.n)) };
   }
-  const parts = packed.split(SEP);
+  const parts = packed.split(PACK_SEP);
   if (parts.length !== 2 * n) return undefined;
   const values = new Array<string>(n);
   const counts = new Array<number>(n);

@@ -1,4 +1,5 @@
 import { col, isNotNull, type Expr, type Select } from '@tidyvault/sql';
+import { PACK_SEP, packedList } from './packed-list.js';
 import type { Recipe } from '../recipe/schema.js';
 import type { ClusterMethod, ClusterParams } from './methods.js';
 
@@ -57,7 +58,6 @@ export function missingKeyValuesQuery(
 ): Select {
   const table = clusterKeyTable(method, params);
   const text: Expr = { kind: 'cast', expr: col(column), to: 'VARCHAR' };
-  const sep: Expr = { kind: 'call', fn: 'chr', args: [{ kind: 'literal', value: 31 }] };
   const list: Expr = { kind: 'call', fn: 'list', args: [col('value', 'd')] };
   return {
     kind: 'select',
@@ -75,9 +75,7 @@ export function missingKeyValuesQuery(
     ],
     columns: [
       {
-        expr: json
-          ? { kind: 'cast', to: 'VARCHAR', expr: { kind: 'call', fn: 'to_json', args: [list] } }
-          : { kind: 'call', fn: 'array_to_string', args: [list, sep] },
+        expr: packedList(list, json),
         as: 'packed',
       },
       { expr: { kind: 'countStar' }, as: 'n' },
@@ -97,7 +95,7 @@ export function missingKeyValuesQuery(
 export function unpackValues(packed: string | null, n: number, json = false): string[] | undefined {
   if (n === 0 || packed === null) return [];
   if (json) return JSON.parse(packed) as string[];
-  const values = packed.split('\x1F');
+  const values = packed.split(PACK_SEP);
   return values.length === n ? values : undefined;
 }
 

@@ -11,19 +11,17 @@
 // goes first), measuring wall time (in the harness) and peak RSS (GNU time %M) of each child;
 // checks every output for equivalence (bench/lib/canon.mjs) and writes
 // bench/out/results-<date>.md and .json. See bench/BENCHMARKS.md.
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { csvDigest } from './lib/canon.mjs';
 import {
-  DATA_DIR,
   OUT_DIR,
   PEERS_DIR,
   REPO,
   TIDYVAULT_CLEAN_FLAGS,
   TOOLS,
-  dataFile,
+  ensureData,
   environment,
   environmentMarkdown,
   settings,
@@ -100,23 +98,6 @@ const fmtLoad = (x) =>
 const rel = (p) => path.relative(REPO, p);
 const short = (n) =>
   n % 1_000_000 === 0 ? `${n / 1_000_000}M` : n % 1000 === 0 ? `${n / 1000}k` : String(n);
-
-function ensureData(rows) {
-  const file = dataFile(rows);
-  if (fs.existsSync(file)) return file;
-  fs.mkdirSync(DATA_DIR, { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  log(`generating ${rel(file)} (node ${path.join(PEERS_DIR, 'gen.mjs')} ${rows} …)`);
-  const r = spawnSync(process.execPath, [path.join(PEERS_DIR, 'gen.mjs'), String(rows), tmp], {
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) {
-    fs.rmSync(tmp, { force: true });
-    throw new Error(`gen.mjs failed for ${rows} rows`);
-  }
-  fs.renameSync(tmp, file);
-  return file;
-}
 
 /** Digest of the input (for the floor check), cached next to it keyed by size and mtime. */
 async function inputDigest(file) {

@@ -34,7 +34,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { BENCH_DIR, OUT_DIR, PEERS_DIR, RECIPE, REPO, dataFile, environment } from './lib/env.mjs';
+import { BENCH_DIR, OUT_DIR, RECIPE, REPO, ensureData, environment } from './lib/env.mjs';
 import { checkTimeBinary, cpuBusySeconds, measure, median, resultBase, waitQuiet } from './lib/measure.mjs';
 import { login, newCanary, percentile, runLoad, sessionCsv } from './server/load.mjs';
 
@@ -111,23 +111,6 @@ function usage(msg) {
     'usage: node bench/server.mjs [--rows 1M[,10M]] [--runs 3] [--only upload,latency,sessions] [--pages 30] [--step-pages 2] [--facets 10] [--profiles 5] [--budget-s 90] [--sessions 50] [--label NAME] [--tree DIR] [--no-wait] [--quiet-timeout-s 120] | --report OUT.json',
   );
   process.exit(msg ? 2 : 0);
-}
-
-function ensureData(rows) {
-  const file = dataFile(rows);
-  if (fs.existsSync(file)) return file;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  log(`generating ${rel(file)} (node ${path.join(PEERS_DIR, 'gen.mjs')} ${rows} …)`);
-  const r = spawnSync(process.execPath, [path.join(PEERS_DIR, 'gen.mjs'), String(rows), tmp], {
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) {
-    fs.rmSync(tmp, { force: true });
-    throw new Error(`gen.mjs failed for ${rows} rows`);
-  }
-  fs.renameSync(tmp, file);
-  return file;
 }
 
 // ---------------------------------------------------------------- process accounting

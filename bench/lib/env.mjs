@@ -24,6 +24,24 @@ export const settings = { verbatimPeers: false };
 
 export const dataFile = (rows) => path.join(DATA_DIR, `w1_${rows}.csv`);
 
+/** The W1 input of `rows` rows, generated once with the peers' gen.mjs (default seed). */
+export function ensureData(rows, log = (m) => process.stderr.write(`${m}\n`)) {
+  const file = dataFile(rows);
+  if (fs.existsSync(file)) return file;
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  log(`generating ${path.relative(REPO, file)} (node ${path.join(PEERS_DIR, 'gen.mjs')} ${rows} …)`);
+  const r = spawnSync(process.execPath, [path.join(PEERS_DIR, 'gen.mjs'), String(rows), tmp], {
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) {
+    fs.rmSync(tmp, { force: true });
+    throw new Error(`gen.mjs failed for ${rows} rows`);
+  }
+  fs.renameSync(tmp, file);
+  return file;
+}
+
 /** The tools of the W1 comparison: argv for (input, output). */
 export const TOOLS = {
   tidyvault: {

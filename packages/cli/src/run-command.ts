@@ -1,13 +1,17 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isTidyvaultError } from '@tidyvault/core';
-import { SETTING_FLAGS } from '@tidyvault/server';
-import { clean } from './commands/clean.js';
-import { cluster } from './commands/cluster.js';
-import { profile } from './commands/profile.js';
-import { serve } from './commands/serve.js';
-import { sql } from './commands/sql.js';
-import { validate } from './commands/validate.js';
+import { SETTING_FLAGS } from '@tidyvault/server/settings';
 import { UsageError, type Args } from './args.js';
+
+/** Each command loads only what it needs: the CLI commands never load the web server. */
+const LOADERS: Record<string, () => Promise<(args: Args) => Promise<number>>> = {
+  clean: async () => (await import('./commands/clean.js')).clean,
+  profile: async () => (await import('./commands/profile.js')).profile,
+  cluster: async () => (await import('./commands/cluster.js')).cluster,
+  sql: async () => (await import('./commands/sql.js')).sql,
+  serve: async () => (await import('./commands/serve.js')).serve,
+  validate: async () => (await import('./commands/validate.js')).validate,
+};
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -103,20 +107,8 @@ function parse(command: string, argv: string[]): Args {
 export async function runCommand(command: string, argv: string[]): Promise<number> {
   try {
     const args = parse(command, argv);
-    switch (command) {
-      case 'clean':
-        return await clean(args);
-      case 'profile':
-        return await profile(args);
-      case 'cluster':
-        return await cluster(args);
-      case 'sql':
-        return await sql(args);
-      case 'serve':
-        return await serve(args);
-      default:
-        return await validate(args);
-    }
+    const run = await LOADERS[command]!();
+    return await run(args);
   } catch (e) {
     if (e instanceof UsageError || (isTidyvaultError(e) && e.code === 'USAGE')) {
       process.stderr.write(

@@ -48,6 +48,16 @@ describe('bad input gets exit 1 and one message naming the problem', () => {
   it('an unterminated quote, naming its line', () =>
     expectDataError(clean(write(dir, 'quote.csv', 'a,b\n1,2\n3,"open\n4,5\n')), /quote\.csv: line 3/));
 
+  it('an unterminated quote in the last row, naming its line', () =>
+    expectDataError(clean(write(dir, 'quote-last.csv', 'a,b\n1,2\n3,"open\n')), /quote-last\.csv: line 3/));
+
+  // Short rows switch to DuckDB's serial reader, which reads an open quote to the end of the file.
+  it('an unterminated quote in a file with short rows, naming its line', () =>
+    expectDataError(
+      clean(write(dir, 'quote-short.csv', 'a,b,c\n1,2\n3,"open,x\n4,5,6\n')),
+      /quote-short\.csv: line 3: a quoted field starts here and is never closed/,
+    ));
+
   it('a row with too many fields, naming its line', () =>
     expectDataError(
       clean(write(dir, 'ragged.csv', 'a,b\n1,2\n3,4,5\n')),

@@ -242,11 +242,12 @@ export async function importCsv(
         await dropTable(ctx.connection, ctx.table);
         await createTableFrom(ctx.connection, ctx.table, readCsv(p, names, pad));
       }
+      // The parallel reader rejects a quote left open; the serial one reads it to the end of the file.
+      if (pad && p.quote !== null && (await hasOddQuoteCount(p.path, p.quote)))
+        throw await explain(p, ctx, names.length, 'a quoted field is never closed');
     };
-    const openQuote = p.quote === null ? Promise.resolve(false) : hasOddQuoteCount(p.path, p.quote);
     try {
       await create();
-      if (await openQuote) throw await explain(p, ctx, names.length, 'a quoted field is never closed');
     } catch (e) {
       if (e instanceof TidyvaultError) {
         await dropTable(ctx.connection, ctx.table);
@@ -259,6 +260,7 @@ export async function importCsv(
         p = await plan(file, ctx, o, encoding, normalise);
         await create().catch(async (e2: Error) => {
           await dropTable(ctx.connection, ctx.table);
+          if (e2 instanceof TidyvaultError) throw e2;
           throw await explain(p, ctx, names.length, e2.message);
         });
       };

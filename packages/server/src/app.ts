@@ -18,6 +18,7 @@ import { registerAccessControl, type RouteInfo } from './security/access.js';
 import { registerCsrf } from './security/csrf.js';
 import { registerSecurityHeaders } from './security/headers.js';
 import { registerHostCheck } from './security/host-check.js';
+import { registerWebApp } from './web.js';
 
 export interface TidyvaultApp {
   app: ZodApp;
@@ -109,7 +110,9 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   await registerOpenApi(app);
 
   healthRoute(app);
-  rootRoute(app);
+  // The web app's shell at `/` when there is one; otherwise the JSON landing route.
+  if (o.webRoot !== undefined) registerWebApp(app, { root: o.webRoot });
+  else rootRoute(app);
   openApiRoute(app);
   authRoutes(app, { sessions, loginToken, secure: o.secure, sessionAbsoluteMs: o.sessionAbsoluteMs });
   uploadRoute(app, {

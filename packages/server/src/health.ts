@@ -12,7 +12,7 @@ export function healthRoute(app: ZodApp): void {
   );
 }
 
-/** Where the login link lands until the web UI exists: says who is signed in and where the API is. */
+/** Where the login link lands when no web app is served: says who is signed in and where the API is. */
 export function rootRoute(app: ZodApp): void {
   app.get(
     '/',

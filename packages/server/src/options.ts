@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Writable } from 'node:stream';
 import type { NodeEngine } from '@tidyvault/engine-node';
+import { defaultWebRoot } from './web.js';
 
 /** Milliseconds since the epoch; injectable so expiry can be tested without waiting. */
 export type Clock = () => number;
@@ -51,11 +52,19 @@ export interface ServerOptions {
   cacheRecipeStates?: boolean;
   /** Whole-request receipt limit (default 30 min, for 2 GiB on slow links). */
   requestTimeoutMs?: number;
+  /**
+   * A Vite build (`index.html` + `assets/`) to serve at `/` and `/assets/*`. Default: the `dist`
+   * folder of the `@tidyvault/web` package when it is installed and built, else none. `false`:
+   * none. Without a web app, `GET /` answers JSON (who is signed in, where the API is).
+   */
+  webRoot?: string | false;
 }
 
 export interface ResolvedOptions extends Required<
-  Omit<ServerOptions, 'tls' | 'trustProxy' | 'logStream' | 'allowedHosts'>
+  Omit<ServerOptions, 'tls' | 'trustProxy' | 'logStream' | 'allowedHosts' | 'webRoot'>
 > {
+  /** The web app's folder, or undefined to serve none. */
+  webRoot: string | undefined;
   tls: ServerOptions['tls'];
   trustProxy: ServerOptions['trustProxy'];
   logStream: Writable | undefined;
@@ -86,6 +95,7 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
     logLevel: o.logLevel ?? 'info',
     requestTimeoutMs: o.requestTimeoutMs ?? 30 * MINUTE,
     cacheRecipeStates: o.cacheRecipeStates ?? true,
+    webRoot: o.webRoot === undefined ? defaultWebRoot() : o.webRoot || undefined,
     secure: o.tls !== undefined || (o.trustProxy !== undefined && o.trustProxy !== false),
   };
 }

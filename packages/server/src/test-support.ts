@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { NodeEngine } from '@tidyvault/engine-node';
 import { buildApp, type TidyvaultApp } from './app.js';
@@ -21,7 +23,10 @@ export interface Harness {
   close: () => Promise<void>;
 }
 
-/** A real app over a real sandboxed DuckDB, logs captured in memory. */
+/**
+ * A real app over a real sandboxed DuckDB, logs captured in memory. No web app unless `webRoot`
+ * is given, so the tests do not depend on whether packages/web has been built.
+ */
 export async function harness(o: Partial<ServerOptions> = {}): Promise<Harness> {
   const engine = await NodeEngine.open({ memoryLimit: '512MB', threads: 1 });
   const chunks: string[] = [];
@@ -31,7 +36,7 @@ export async function harness(o: Partial<ServerOptions> = {}): Promise<Harness> 
       cb();
     },
   });
-  const t = await buildApp({ engine, secretKey: randomBytes(32), logStream, ...o });
+  const t = await buildApp({ engine, secretKey: randomBytes(32), logStream, webRoot: false, ...o });
   await t.app.ready();
   const name = cookieName(o.tls !== undefined);
   return {
@@ -82,4 +87,33 @@ export async function upload(
     headers: { ...auth, 'content-type': contentType },
     payload,
   });
+}
+
+/** A folder laid out like a Vite build, with a file beside `assets/` a traversal would reach. */
+export function fakeWebRoot(): { root: string; files: Record<string, Buffer>; remove: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-web-'));
+  const root = path.join(dir, 'dist');
+  fs.mkdirSync(path.join(root, 'assets', 'nested'), { recursive: true });
+  const files: Record<string, Buffer> = {
+    'index.html': Buffer.from(
+      '<!doctype html><html><head><script type="module" src="/assets/index-abc123.js"></script></head><body><div id="root"></div></body></html>',
+    ),
+    'index-abc123.js': Buffer.from('console.log("app");\n'),
+    'index-abc123.css': Buffer.from('body{margin:0}\n'),
+    'logo-1.svg': Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'),
+    'icon-1.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    'font-1.woff2': Buffer.from('wOF2'),
+    'duckdb-1.wasm': Buffer.from([0x00, 0x61, 0x73, 0x6d]),
+    'data-1.json': Buffer.from('{"a":1}'),
+    'index-abc123.js.map': Buffer.from('{"version":3}'),
+  };
+  for (const [name, body] of Object.entries(files)) {
+    fs.writeFileSync(name === 'index.html' ? path.join(root, name) : path.join(root, 'assets', name), body);
+  }
+  // Reachable only by escaping assets/: none of them may ever be served.
+  fs.writeFileSync(path.join(root, 'package.json'), '{"secret":"root"}');
+  fs.writeFileSync(path.join(dir, 'secret.txt'), 'outside the build');
+  fs.writeFileSync(path.join(root, 'assets', 'nested', 'deep.js'), 'nested');
+  fs.symlinkSync(path.join(dir, 'secret.txt'), path.join(root, 'assets', 'link.js'));
+  return { root, files, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }

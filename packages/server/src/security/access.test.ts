@@ -1,14 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { harness, type Harness } from '../test-support.js';
+import { fakeWebRoot, harness, type Harness } from '../test-support.js';
 
-const PUBLIC = new Set(['GET /healthz', 'GET /auth/token', 'GET /api/openapi.json']);
+const API_PUBLIC = ['GET /healthz', 'GET /auth/token', 'GET /api/openapi.json'];
+/** The web app's shell and its hashed assets hold no data. */
+const WEB_PUBLIC = ['GET /', 'GET /assets/:file'];
 
-describe('deny by default', () => {
+describe.each([
+  { with: 'without the web app', web: false, PUBLIC: new Set(API_PUBLIC) },
+  { with: 'with the web app', web: true, PUBLIC: new Set([...API_PUBLIC, ...WEB_PUBLIC]) },
+])('deny by default, $with', ({ web, PUBLIC }) => {
   let h: Harness;
+  let root: ReturnType<typeof fakeWebRoot> | undefined;
   beforeAll(async () => {
-    h = await harness();
+    root = web ? fakeWebRoot() : undefined;
+    h = await harness(root ? { webRoot: root.root } : {});
   });
-  afterAll(() => h.close());
+  afterAll(async () => {
+    await h.close();
+    root?.remove();
+  });
+
+  it('serves the web app routes exactly when there is one', () => {
+    const urls = h.t.routes.map((r) => `${r.method} ${r.url}`);
+    expect(urls).toContain('GET /');
+    expect(urls.includes('GET /assets/:file')).toBe(web);
+  });
 
   it('every route declares its access, and only the allowlist is public', () => {
     expect(h.t.routes.some((r) => r.method === 'HEAD')).toBe(false);

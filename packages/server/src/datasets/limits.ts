@@ -7,7 +7,7 @@ import {
   sniffEncoding,
   type LoadedDataset,
 } from '@tidyvault/core';
-import type { InputFormat, NodeEngine } from '@tidyvault/engine-node';
+import type { ImportOptions, InputFormat, NodeEngine } from '@tidyvault/engine-node';
 import { call, col, lit, select, bin } from '@tidyvault/sql';
 import { ApiError } from '../errors.js';
 
@@ -158,8 +158,9 @@ export class CsvLimitScanner {
 /**
  * Passes an upload through unchanged while checking CSV/TSV limits as the bytes arrive, so an
  * over-limit file is refused before its body is read in full. It sniffs encoding and dialect
- * from the first MiB, as the importer does; files it cannot judge that way (not UTF-8, an
- * unusual delimiter, a sniff error the importer will report) pass and are checked after loading.
+ * from the first MiB, as the importer does, unless the upload names them; files it cannot judge
+ * that way (not UTF-8, a non-ASCII delimiter, a sniff error the importer will report) pass and
+ * are checked after loading.
  */
 export class CsvLimitWatch extends Transform {
   private sample: Buffer[] = [];
@@ -172,6 +173,8 @@ export class CsvLimitWatch extends Transform {
   constructor(
     private readonly format: InputFormat,
     private readonly limits: UploadLimits,
+    /** What the upload says about the file (overrides sniffing, as for the importer). */
+    private readonly given: Pick<ImportOptions, 'delimiter' | 'encoding' | 'header'> = {},
   ) {
     super();
   }
@@ -205,14 +208,16 @@ export class CsvLimitWatch extends Transform {
     const head = bytes.subarray(0, SAMPLE_BYTES);
     let scanner: CsvLimitScanner;
     try {
-      const enc = sniffEncoding(head, whole && bytes.length <= SAMPLE_BYTES);
+      const sniffed = sniffEncoding(head, whole && bytes.length <= SAMPLE_BYTES);
+      const enc = this.given.encoding ? { ...sniffed, encoding: this.given.encoding } : sniffed;
       if (enc.encoding !== 'utf-8') return;
       const text = decodeSample(head, enc, whole && bytes.length <= SAMPLE_BYTES);
       const dialect = sniffDialect(text);
       const quote = dialect.quote ?? '"';
-      const delimiter = this.format === 'tsv' ? '\t' : dialect.delimiter;
+      const delimiter = this.given.delimiter ?? (this.format === 'tsv' ? '\t' : dialect.delimiter);
       if (delimiter.charCodeAt(0) > 0x7f || quote.charCodeAt(0) > 0x7f) return;
-      const first = dialect.hasHeader ? firstRecord(text, delimiter, quote) : undefined;
+      const header = this.given.header ?? dialect.hasHeader;
+      const first = header ? firstRecord(text, delimiter, quote) : undefined;
       const names = first ? repairHeaderNames(first, { caseInsensitive: true }) : undefined;
       scanner = new CsvLimitScanner(
         delimiter.charCodeAt(0),

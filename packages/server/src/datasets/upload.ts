@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { emptyHistory } from '@tidyvault/core';
-import { formatFromName, type NodeEngine } from '@tidyvault/engine-node';
+import { formatFromName, type ImportOptions, type NodeEngine } from '@tidyvault/engine-node';
+import { z } from 'zod';
 import type { ZodApp } from '../app-types.js';
 import { ApiError, errorSchema } from '../errors.js';
 import { uploadResult } from './schemas.js';
@@ -10,6 +11,40 @@ import { checkLoaded, CsvLimitWatch, type UploadLimits } from './limits.js';
 import type { EngineMemory } from './memory.js';
 import type { DatasetStore } from './store.js';
 import { summary } from './views.js';
+
+export const UPLOAD_ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'] as const;
+
+/**
+ * How to read the file when sniffing guesses wrong (as the CLI's --delimiter, --encoding,
+ * --no-header and --sheet). Each is optional; a bad value is a 400 naming the parameter.
+ */
+export const uploadQuery = z.object({
+  delimiter: z
+    .string()
+    .transform((d) => (d === 'tab' || d === '\\t' ? '\t' : d))
+    .refine((d) => [...d].length === 1, 'must be one character, or "tab" (or \\t) for a tab')
+    .refine((d) => !['"', '\r', '\n'].includes(d), 'cannot be a double quote or a line break')
+    .optional()
+    .describe('CSV field delimiter: one character, or `tab` (also `\\t`); default: sniffed'),
+  encoding: z
+    .enum(UPLOAD_ENCODINGS, { error: `must be one of ${UPLOAD_ENCODINGS.join(', ')}` })
+    .optional()
+    .describe('CSV text encoding; default: sniffed'),
+  header: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .transform((v) => v === 'true')
+    .optional()
+    .describe(
+      'CSV: is the first line a header? `false` names the columns column_1, column_2, …; default: sniffed',
+    ),
+  sheet: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(200, 'must be at most 200 characters')
+    .optional()
+    .describe('xlsx: the sheet to read (default: the first)'),
+});
+export type UploadQuery = z.infer<typeof uploadQuery>;
 
 /** Room for the multipart envelope (boundaries, part headers) on top of the file itself. */
 const ENVELOPE_BYTES = 64 * 1024;
@@ -61,7 +96,10 @@ export function uploadRoute(
       config: { access: 'user' },
       schema: {
         summary: 'Upload a file (multipart, one part named "file") and load it into memory',
+        description:
+          'The format comes from the file name; CSV encoding, delimiter and header are sniffed unless given in the query.',
         consumes: ['multipart/form-data'],
+        querystring: uploadQuery,
         response: {
           201: uploadResult,
           400: errorSchema,
@@ -95,13 +133,17 @@ export function uploadRoute(
           throw new ApiError(400, 'UPLOAD_MISSING_FILE', 'send the file as a multipart part named "file"');
         const name = cleanName(part.filename);
         const format = formatFromName(name);
+        // How to read the file, where the query says (the rest is sniffed).
+        const { delimiter, encoding, header, sheet } = request.query;
+        const parse: ImportOptions = { format, delimiter, encoding, header, sheet };
         // A client that disconnects mid-upload must not leave the copy to hang or linger.
         const onClose = () => {
           if (!request.raw.complete) part.file.destroy(new ApiError(400, 'UPLOAD_ABORTED', 'upload aborted'));
         };
         request.raw.once('close', onClose);
         // CSV and TSV are checked against the column and cell limits as they arrive.
-        const watch = format === 'csv' || format === 'tsv' ? new CsvLimitWatch(format, o.limits) : undefined;
+        const watch =
+          format === 'csv' || format === 'tsv' ? new CsvLimitWatch(format, o.limits, parse) : undefined;
         try {
           const out = fs.createWriteStream(staged, { flags: 'wx', mode: 0o600 });
           if (watch) await pipeline(part.file, watch, out);
@@ -113,7 +155,7 @@ export function uploadRoute(
         const bytes = fs.statSync(staged).size;
         if (!room(bytes)) throw noRoom();
         const { value: data, bytes: tableBytes } = await o.memory.create(() =>
-          o.engine.importFile(staged, name, { format }),
+          o.engine.importFile(staged, name, parse),
         );
         const refuse = async (e: unknown): Promise<never> => {
           await o.memory.drop(() => o.engine.drop(data));

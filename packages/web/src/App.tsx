@@ -1,0 +1,291 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { Backend } from './api/backend.js';
+import type { Column, DatasetSummary, HistoryState, Me, Profile, Step } from './api/types.js';
+import { ClusterDialog } from './dialogs/ClusterDialog.js';
+import { ColumnMenu } from './dialogs/ColumnMenu.js';
+import { ExportDialog } from './dialogs/ExportDialog.js';
+import { OpenFile } from './dialogs/OpenFile.js';
+import { errorText } from './errors.js';
+import { combinedWhere, type Facet } from './facets/facet-model.js';
+import { DataGrid, type GridView } from './grid/DataGrid.js';
+import { useGridTheme } from './grid/theme.js';
+import { FacetPanel } from './panels/FacetPanel.js';
+import { ProtectionPanel } from './panels/ProtectionPanel.js';
+import { RecipePanel } from './panels/RecipePanel.js';
+import { SuggestionsPanel } from './panels/SuggestionsPanel.js';
+import { useShortcuts } from './use-shortcuts.js';
+import { plural } from './format.js';
+
+type Dialog =
+  | { kind: 'column'; column: string; x: number; y: number }
+  | { kind: 'cluster'; column?: string }
+  | { kind: 'export' }
+  | undefined;
+
+export function App({ backend }: { backend: Backend }) {
+  const [me, setMe] = useState<Me | null | 'loading'>('loading');
+  const [dataset, setDataset] = useState<DatasetSummary>();
+  const [history, setHistory] = useState<HistoryState>();
+  const [viewStep, setViewStep] = useState<number>();
+  const [shape, setShape] = useState<{ total: number; columns: Column[] }>({ total: 0, columns: [] });
+  const [profile, setProfile] = useState<Profile>();
+  const [facets, setFacets] = useState<Facet[]>([]);
+  const [dialog, setDialog] = useState<Dialog>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState<string>();
+  const theme = useGridTheme();
+  const reportError = useCallback((e: unknown) => setError(errorText(e)), []);
+
+  useEffect(() => {
+    backend.me().then(setMe, (e: unknown) => {
+      setMe(null);
+      setError(errorText(e));
+    });
+  }, [backend]);
+
+  const id = dataset?.id;
+  const cursor = history?.cursor ?? 0;
+  const where = useMemo(() => combinedWhere(facets), [facets]);
+  const whereKey = where ? JSON.stringify(where) : '';
+
+  const view = useMemo<GridView | undefined>(() => {
+    if (!id) return undefined;
+    const step = viewStep;
+    return {
+      key: `${id}:${cursor}:${step ?? ''}:${whereKey}`,
+      fetchPage: (offset, limit) => backend.rows(id, offset, limit, step, where),
+    };
+  }, [backend, id, cursor, viewStep, whereKey, where]);
+
+  // The profile follows the current recipe (not a past step being looked at).
+  useEffect(() => {
+    if (!id) return;
+    let live = true;
+    setProfile(undefined);
+    backend.profile(id).then(
+      (p) => live && setProfile(p),
+      (e: unknown) => live && setError(errorText(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [backend, id, cursor]);
+
+  const profileByName = useMemo(
+    () =>
+      profile ? { rows: profile.rows, byName: new Map(profile.columns.map((c) => [c.name, c])) } : undefined,
+    [profile],
+  );
+
+  const change = useCallback(async (label: string, f: () => Promise<HistoryState>) => {
+    setBusy(label);
+    setError(undefined);
+    try {
+      const h = await f();
+      setHistory(h);
+      setViewStep(undefined);
+      return true;
+    } catch (e) {
+      setError(errorText(e));
+      return false;
+    } finally {
+      setBusy(undefined);
+    }
+  }, []);
+
+  const addStep = useCallback(
+    (step: Step) =>
+      id ? change('applying the step', () => backend.addStep(id, step)) : Promise.resolve(false),
+    [backend, change, id],
+  );
+  const undo = useCallback(() => {
+    if (id && history?.canUndo) void change('undoing', () => backend.undo(id));
+  }, [backend, change, history, id]);
+  const redo = useCallback(() => {
+    if (id && history?.canRedo) void change('redoing', () => backend.redo(id));
+  }, [backend, change, history, id]);
+  useShortcuts({ undo, redo });
+
+  const opened = async (d: DatasetSummary) => {
+    setDataset(d);
+    setFacets([]);
+    setViewStep(undefined);
+    setError(undefined);
+    try {
+      const detail = await backend.dataset(d.id);
+      setHistory(detail.history);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  const closed = () => {
+    setDataset(undefined);
+    setHistory(undefined);
+    setProfile(undefined);
+    setFacets([]);
+    setShape({ total: 0, columns: [] });
+  };
+
+  if (me === 'loading') return <main className="center">Loading…</main>;
+  if (me === null)
+    return (
+      <main className="center" data-testid="signed-out">
+        <h1>Tidyvault</h1>
+        <p>
+          You are not signed in. Open the one-time login link that <code>tidyvault serve</code> printed when
+          it started (or start it again for a new link).
+        </p>
+        {error && <p className="error">{error}</p>}
+      </main>
+    );
+
+  if (!dataset || !history || !view)
+    return (
+      <main className="center">
+        <h1>Tidyvault</h1>
+        <OpenFile backend={backend} onOpened={opened} />
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+      </main>
+    );
+
+  const columns = shape.columns;
+  return (
+    <div className="workbench">
+      <header className="topbar">
+        <strong className="brand">Tidyvault</strong>
+        <span className="dataset-name" title={dataset.name}>
+          {dataset.name}
+        </span>
+        <span className="muted" data-testid="shape">
+          {plural(shape.total, 'row')} × {plural(columns.length, 'column')}
+          {where ? ' (filtered by facets)' : ''}
+          {viewStep !== undefined ? ` — as after step ${viewStep}` : ''}
+        </span>
+        <span className="spacer" />
+        {busy && (
+          <span className="busy" role="status">
+            {busy}…
+          </span>
+        )}
+        <button onClick={undo} disabled={!history.canUndo} title="Undo (Ctrl/Cmd+Z)">
+          Undo
+        </button>
+        <button onClick={redo} disabled={!history.canRedo} title="Redo (Shift+Ctrl/Cmd+Z)">
+          Redo
+        </button>
+        <select
+          aria-label="Open a column's menu"
+          data-testid="column-picker"
+          value=""
+          onChange={(e) =>
+            e.target.value && setDialog({ kind: 'column', column: e.target.value, x: 320, y: 60 })
+          }
+        >
+          <option value="">Column…</option>
+          {columns.map((c) => (
+            <option key={c.name} value={c.name}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+        <button onClick={() => setDialog({ kind: 'cluster' })}>Cluster…</button>
+        <button onClick={() => setDialog({ kind: 'export' })}>Export…</button>
+      </header>
+      {error && (
+        <div className="error banner" role="alert" data-testid="error">
+          {error}
+          <button className="link" onClick={() => setError(undefined)} aria-label="Dismiss">
+            ×
+          </button>
+        </div>
+      )}
+      <aside className="left">
+        <SuggestionsPanel profile={profile} onApply={addStep} />
+        <FacetPanel
+          backend={backend}
+          datasetId={dataset.id}
+          viewKey={`${cursor}`}
+          facets={facets}
+          onChange={setFacets}
+          onStep={addStep}
+          onError={reportError}
+        />
+      </aside>
+      <section className="main">
+        <DataGrid
+          view={view}
+          profile={profileByName}
+          theme={theme}
+          onShape={(total, cols) => setShape({ total, columns: cols })}
+          onHeader={(column, b) => setDialog({ kind: 'column', column, x: b.x, y: b.y + b.height })}
+          onError={reportError}
+        />
+      </section>
+      <aside className="right">
+        <RecipePanel
+          history={history}
+          viewStep={viewStep}
+          onView={setViewStep}
+          onRemove={(index) =>
+            change('removing the step', () =>
+              backend.replaceRecipe(dataset.id, {
+                version: 1,
+                steps: history.recipe.steps.filter((_, i) => i !== index),
+              }),
+            )
+          }
+          onUndo={undo}
+          onRedo={redo}
+        />
+        <ProtectionPanel backend={backend} datasetId={dataset.id} onDeleted={closed} onError={reportError} />
+      </aside>
+      {dialog?.kind === 'column' && (
+        <ColumnMenu
+          backend={backend}
+          datasetId={dataset.id}
+          column={dialog.column}
+          columns={columns}
+          x={dialog.x}
+          y={dialog.y}
+          profile={profileByName?.byName.get(dialog.column)}
+          onClose={() => setDialog(undefined)}
+          onStep={async (s) => {
+            const ok = await addStep(s);
+            if (ok) setDialog(undefined);
+            return ok;
+          }}
+          onFacet={(f) => {
+            setFacets((fs) => [...fs.filter((x) => !(x.column === f.column && x.kind === f.kind)), f]);
+            setDialog(undefined);
+          }}
+          onCluster={() => setDialog({ kind: 'cluster', column: dialog.column })}
+        />
+      )}
+      {dialog?.kind === 'cluster' && (
+        <ClusterDialog
+          backend={backend}
+          datasetId={dataset.id}
+          columns={columns.filter((c) => c.type === 'text').map((c) => c.name)}
+          initialColumn={dialog.column}
+          onStep={addStep}
+          onClose={() => setDialog(undefined)}
+        />
+      )}
+      {dialog?.kind === 'export' && (
+        <ExportDialog
+          backend={backend}
+          datasetId={dataset.id}
+          name={dataset.name}
+          recipe={history.recipe}
+          inputColumns={dataset.columns}
+          onClose={() => setDialog(undefined)}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,62 @@
+import type {
+  ClusterResult,
+  DatasetDetail,
+  DatasetSummary,
+  Condition,
+  FacetResult,
+  Histogram,
+  HistoryState,
+  Location,
+  Me,
+  Profile,
+  Recipe,
+  RowsPage,
+  Step,
+} from './types.js';
+
+export interface UploadOptions {
+  delimiter?: string;
+  encoding?: string;
+  header?: boolean;
+  sheet?: string;
+}
+
+export interface Upload {
+  done: Promise<DatasetSummary>;
+  cancel: () => void;
+}
+
+/** What the workbench needs from wherever the data lives (the server now; the browser later). */
+export interface Backend {
+  readonly kind: 'server' | 'device';
+  me(): Promise<Me | null>;
+  upload(file: File, o: UploadOptions, onProgress: (sent: number, total: number) => void): Upload;
+  list(): Promise<DatasetSummary[]>;
+  dataset(id: string): Promise<DatasetDetail>;
+  rows(id: string, offset: number, limit: number, step?: number, where?: Condition): Promise<RowsPage>;
+  profile(id: string): Promise<Profile>;
+  facet(id: string, column: string, where?: Condition): Promise<FacetResult>;
+  histogram(id: string, column: string, bins: number, where?: Condition): Promise<Histogram>;
+  cluster(id: string, column: string, method: string, params: Record<string, number>): Promise<ClusterResult>;
+  addStep(id: string, step: Step): Promise<HistoryState>;
+  undo(id: string): Promise<HistoryState>;
+  redo(id: string): Promise<HistoryState>;
+  replaceRecipe(id: string, recipe: Recipe): Promise<HistoryState>;
+  exportUrl(id: string, format: string, formulaGuard: boolean): string;
+  location(id: string): Promise<Location>;
+  remove(id: string): Promise<void>;
+}
+
+/** An error the server answered with: a stable code and a message meant for people. */
+export class BackendError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly step?: { index: number; op: string },
+    readonly column?: string,
+  ) {
+    super(message);
+    this.name = 'BackendError';
+  }
+}

@@ -1,0 +1,130 @@
+import { BackendError, type Backend, type Upload, type UploadOptions } from './backend.js';
+import type {
+  ClusterResult,
+  DatasetDetail,
+  DatasetSummary,
+  Condition,
+  FacetResult,
+  Histogram,
+  HistoryState,
+  Location,
+  Me,
+  Profile,
+  Recipe,
+  RowsPage,
+  Step,
+} from './types.js';
+
+interface ErrorBody {
+  error?: { code?: string; message?: string; step?: { index: number; op: string }; column?: string };
+}
+
+function toError(status: number, body: unknown): BackendError {
+  const e = (body as ErrorBody | null)?.error;
+  return new BackendError(
+    status,
+    e?.code ?? `HTTP_${status}`,
+    e?.message ?? `the server answered ${status}`,
+    e?.step,
+    e?.column,
+  );
+}
+
+const enc = encodeURIComponent;
+const whereParam = (where?: Condition) => (where ? `&where=${enc(JSON.stringify(where))}` : '');
+
+/** The workbench on `tidyvault serve`: same origin, session cookie, CSRF token on every change. */
+export class HttpBackend implements Backend {
+  readonly kind = 'server' as const;
+  private csrf: { header: string; token: string } | undefined;
+
+  private async request<T>(method: string, url: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (method !== 'GET' && this.csrf) headers[this.csrf.header] = this.csrf.token;
+    const r = await fetch(url, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    if (r.status === 204) return undefined as T;
+    const text = await r.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text === '' ? null : JSON.parse(text);
+    } catch {
+      parsed = null;
+    }
+    if (!r.ok) throw toError(r.status, parsed);
+    return parsed as T;
+  }
+
+  async me(): Promise<Me | null> {
+    try {
+      const me = await this.request<Me>('GET', '/api/auth/me');
+      this.csrf = { header: me.csrfHeader, token: me.csrfToken };
+      return me;
+    } catch (e) {
+      if (e instanceof BackendError && e.status === 401) return null;
+      throw e;
+    }
+  }
+
+  upload(file: File, o: UploadOptions, onProgress: (sent: number, total: number) => void): Upload {
+    const xhr = new XMLHttpRequest();
+    const query = new URLSearchParams();
+    if (o.delimiter) query.set('delimiter', o.delimiter);
+    if (o.encoding) query.set('encoding', o.encoding);
+    if (o.header !== undefined) query.set('header', String(o.header));
+    if (o.sheet) query.set('sheet', o.sheet);
+    const qs = query.toString();
+    const done = new Promise<DatasetSummary>((resolve, reject) => {
+      xhr.open('POST', `/api/datasets${qs ? `?${qs}` : ''}`);
+      if (this.csrf) xhr.setRequestHeader(this.csrf.header, this.csrf.token);
+      xhr.responseType = 'json';
+      xhr.upload.onprogress = (ev) => onProgress(ev.loaded, ev.lengthComputable ? ev.total : file.size);
+      xhr.onload = () => {
+        if (xhr.status === 201) resolve(xhr.response as DatasetSummary);
+        else reject(toError(xhr.status, xhr.response));
+      };
+      xhr.onerror = () => reject(new BackendError(0, 'NETWORK', 'the upload could not reach the server'));
+      xhr.onabort = () => reject(new BackendError(0, 'CANCELLED', 'upload cancelled'));
+      const form = new FormData();
+      form.append('file', file, file.name);
+      xhr.send(form);
+    });
+    return { done, cancel: () => xhr.abort() };
+  }
+
+  list = () => this.request<DatasetSummary[]>('GET', '/api/datasets');
+  dataset = (id: string) => this.request<DatasetDetail>('GET', `/api/datasets/${enc(id)}`);
+  rows = (id: string, offset: number, limit: number, step?: number, where?: Condition) =>
+    this.request<RowsPage>(
+      'GET',
+      `/api/datasets/${enc(id)}/rows?offset=${offset}&limit=${limit}${step === undefined ? '' : `&step=${step}`}${whereParam(where)}`,
+    );
+  profile = (id: string) => this.request<Profile>('GET', `/api/datasets/${enc(id)}/profile`);
+  facet = (id: string, column: string, where?: Condition) =>
+    this.request<FacetResult>(
+      'GET',
+      `/api/datasets/${enc(id)}/facet?column=${enc(column)}&limit=1000${whereParam(where)}`,
+    );
+  histogram = (id: string, column: string, bins: number, where?: Condition) =>
+    this.request<Histogram>(
+      'GET',
+      `/api/datasets/${enc(id)}/histogram?column=${enc(column)}&bins=${bins}${whereParam(where)}`,
+    );
+  cluster = (id: string, column: string, method: string, params: Record<string, number>) =>
+    this.request<ClusterResult>('POST', `/api/datasets/${enc(id)}/cluster`, { column, method, params });
+  addStep = (id: string, step: Step) =>
+    this.request<HistoryState>('POST', `/api/datasets/${enc(id)}/steps`, { step });
+  undo = (id: string) => this.request<HistoryState>('POST', `/api/datasets/${enc(id)}/undo`);
+  redo = (id: string) => this.request<HistoryState>('POST', `/api/datasets/${enc(id)}/redo`);
+  replaceRecipe = (id: string, recipe: Recipe) =>
+    this.request<HistoryState>('PUT', `/api/datasets/${enc(id)}/recipe`, { recipe });
+  exportUrl = (id: string, format: string, formulaGuard: boolean) =>
+    `/api/datasets/${enc(id)}/export?format=${enc(format)}&formulaGuard=${formulaGuard}`;
+  location = (id: string) => this.request<Location>('GET', `/api/datasets/${enc(id)}/location`);
+  remove = (id: string) => this.request<void>('DELETE', `/api/datasets/${enc(id)}`);
+}

@@ -1,0 +1,113 @@
+import type { Recipe, Step } from '@tidyvault/core';
+
+export type Cell = string | number | null;
+export interface Column {
+  name: string;
+  type: 'text' | 'number' | 'integer' | 'date';
+}
+
+export interface DatasetSummary {
+  id: string;
+  name: string;
+  rows: number;
+  columns: Column[];
+  createdAt: string;
+  expiresAt: string;
+  warnings?: string[];
+}
+
+export interface HistoryState {
+  recipe: Recipe;
+  cursor: number;
+  steps: number;
+  canUndo: boolean;
+  canRedo: boolean;
+}
+
+export interface DatasetDetail extends DatasetSummary {
+  history: HistoryState;
+}
+
+export interface RowsPage {
+  offset: number;
+  limit: number;
+  total: number;
+  columns: Column[];
+  rows: Cell[][];
+}
+
+export interface ColumnProfile {
+  name: string;
+  type: Column['type'];
+  nulls: number;
+  blanks: number;
+  distinct: number;
+  minLength: number | null;
+  maxLength: number | null;
+  topValues: { value: Cell; count: number }[];
+  inferredType: 'integer' | 'number' | 'date' | 'boolean' | 'text' | 'empty';
+  /** Of the non-blank values looked at for the inferred type, the share that has it (0–1). */
+  typeShare?: number;
+  /** Text values with spaces at either end, and with letters of both cases (counts). */
+  padded?: number;
+  mixedCase?: number;
+}
+
+export interface Profile {
+  rows: number;
+  columns: ColumnProfile[];
+}
+
+export interface FacetResult {
+  column: string;
+  values: { value: string | null; count: number }[];
+  truncated: boolean;
+}
+
+export interface ClusterResult {
+  column: string;
+  method: string;
+  clusters: { values: { value: string; count: number }[]; suggested: string }[];
+}
+
+export interface Location {
+  id: string;
+  where: 'memory';
+  description: string;
+  approxBytes: number;
+  onDisk: { path: string; bytes: number; what: string }[];
+  onDiskNote: string;
+  spill: 'on' | 'off';
+  owner: string;
+  createdAt: string;
+  lastAccessAt: string;
+  expiresAt: string;
+  recentAccesses: { at: string; user: string; op: string }[];
+  caveat: string;
+}
+
+export interface Me {
+  user: string;
+  csrfToken: string;
+  csrfHeader: string;
+}
+
+export type Scalar = string | number;
+export type Leaf = {
+  column: string;
+  op: 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'is-null' | 'not-null' | 'contains' | 'matches';
+  value?: Scalar | Scalar[];
+};
+/** The `where` of a filter-rows step. */
+export type Condition = Leaf | { and: Condition[] } | { or: Condition[] } | { not: Condition };
+
+export interface Histogram {
+  column: string;
+  min: number | null;
+  max: number | null;
+  bins: { from: number; to: number; count: number }[];
+  /** Rows whose value is null (or not a number) and so in no bin. */
+  missing: number;
+}
+
+export type { Recipe, Step };

@@ -1,0 +1,181 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { Backend } from '../api/backend.js';
+import type { Column, ColumnProfile, Step } from '../api/types.js';
+import type { Facet } from '../facets/facet-model.js';
+import { showValue } from '../format.js';
+import { STEP_FORMS, type StepForm } from '../steps/step-forms.js';
+import { StepFormView } from '../steps/StepFormView.js';
+
+interface Props {
+  backend: Backend;
+  datasetId: string;
+  column: string;
+  columns: Column[];
+  x: number;
+  y: number;
+  profile: ColumnProfile | undefined;
+  onClose: () => void;
+  onStep: (s: Step) => Promise<boolean>;
+  onFacet: (f: Facet) => void;
+  onCluster: () => void;
+}
+
+/** A column's profile, facets and every step that applies to it. */
+export function ColumnMenu(p: Props) {
+  const { column, columns, profile } = p;
+  const type = columns.find((c) => c.name === column)?.type ?? 'text';
+  const [form, setForm] = useState<StepForm>();
+  const [sample, setSample] = useState<string[]>([]);
+  const box = useRef<HTMLDivElement>(null);
+  const forms = useMemo(() => STEP_FORMS.filter((f) => !f.types || f.types.includes(type)), [type]);
+
+  useEffect(() => {
+    box.current?.focus();
+    let live = true;
+    p.backend.rows(p.datasetId, 0, 50).then(
+      (page) => {
+        const i = page.columns.findIndex((c) => c.name === column);
+        const seen = new Set<string>();
+        for (const r of page.rows) {
+          const v = r[i];
+          if (typeof v === 'string') seen.add(v);
+          if (seen.size >= 6) break;
+        }
+        if (live) setSample([...seen]);
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [column]);
+
+  const left = Math.min(p.x, window.innerWidth - 420);
+  return (
+    <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && p.onClose()}>
+      <div
+        ref={box}
+        className="popover column-menu"
+        role="dialog"
+        aria-label={`Column ${column}`}
+        tabIndex={-1}
+        data-left={left}
+        data-top={p.y}
+        onKeyDown={(e) => e.key === 'Escape' && p.onClose()}
+        data-testid="column-menu"
+      >
+        <PositionAt el={box} left={left} top={Math.min(p.y, window.innerHeight - 200)} />
+        <div className="row">
+          <h2>
+            {column} <span className="muted small">{type}</span>
+          </h2>
+          <span className="spacer" />
+          <button className="link" onClick={p.onClose} aria-label="Close">
+            ×
+          </button>
+        </div>
+        {profile && <ProfileSummary p={profile} />}
+        <div className="row wrap">
+          <span className="muted">Facet:</span>
+          <button onClick={() => p.onFacet({ kind: 'text', column, selected: [], invert: false })}>
+            Text facet
+          </button>
+          {(type === 'number' || type === 'integer') && (
+            <button onClick={() => p.onFacet({ kind: 'range', column })}>Numeric facet</button>
+          )}
+          <button onClick={() => p.onFacet({ kind: 'blank', column, text: type === 'text' })}>
+            Blank facet
+          </button>
+          {type === 'text' && <button onClick={p.onCluster}>Cluster…</button>}
+        </div>
+        {form ? (
+          <StepFormView
+            form={form}
+            column={column}
+            columns={columns}
+            sample={sample}
+            onBack={() => setForm(undefined)}
+            onApply={p.onStep}
+          />
+        ) : (
+          <div className="step-groups">
+            {(['Clean', 'Convert', 'Rows', 'Columns'] as const).map((g) => (
+              <div key={g}>
+                <h3>{g}</h3>
+                {forms
+                  .filter((f) => f.group === g)
+                  .map((f) => (
+                    <button
+                      key={f.id}
+                      className="menu-item"
+                      onClick={() => {
+                        // No parameters: apply at once.
+                        if (f.fields.length === 0) void p.onStep(f.build(column, {}));
+                        else setForm(f);
+                      }}
+                    >
+                      {f.label}
+                      {f.fields.length > 0 ? '…' : ''}
+                    </button>
+                  ))}
+              </div>
+            ))}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** Positions the popover through the CSSOM (allowed by the CSP, unlike style attributes in HTML). */
+function PositionAt({
+  el,
+  left,
+  top,
+}: {
+  el: React.RefObject<HTMLDivElement | null>;
+  left: number;
+  top: number;
+}) {
+  useEffect(() => {
+    if (!el.current) return;
+    el.current.style.left = `${Math.max(8, left)}px`;
+    el.current.style.top = `${Math.max(8, top)}px`;
+  }, [el, left, top]);
+  return null;
+}
+
+function ProfileSummary({ p }: { p: ColumnProfile }) {
+  const max = Math.max(1, ...p.topValues.map((t) => t.count));
+  return (
+    <div className="profile" data-testid="column-profile">
+      <dl className="stats">
+        <dt>distinct</dt>
+        <dd>{p.distinct.toLocaleString('en')}</dd>
+        <dt>null</dt>
+        <dd>{p.nulls.toLocaleString('en')}</dd>
+        <dt>blank</dt>
+        <dd>{p.blanks.toLocaleString('en')}</dd>
+        <dt>length</dt>
+        <dd>{p.minLength === null ? '–' : `${p.minLength}–${p.maxLength}`}</dd>
+        <dt>looks like</dt>
+        <dd>{p.inferredType}</dd>
+      </dl>
+      <table className="top-values">
+        <caption className="muted small">Most frequent values</caption>
+        <tbody>
+          {p.topValues.slice(0, 8).map((t, i) => (
+            <tr key={i}>
+              <td className="text">{showValue(t.value)}</td>
+              <td className="count">{t.count.toLocaleString('en')}</td>
+              <td className="bar-cell">
+                <meter min={0} max={max} value={t.count} aria-label="share" />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,113 @@
+import { useState } from 'react';
+import { clusterKeyTablesNote, recipeSql } from '@tidyvault/core';
+import type { Backend } from '../api/backend.js';
+import type { Column, Recipe } from '../api/types.js';
+import { carriesValues } from '../steps/describe.js';
+import { Modal } from './Modal.js';
+
+const FORMATS: [string, string][] = [
+  ['csv', 'CSV'],
+  ['tsv', 'TSV'],
+  ['xlsx', 'Excel (.xlsx)'],
+  ['json', 'JSON (array)'],
+  ['ndjson', 'NDJSON'],
+  ['parquet', 'Parquet'],
+];
+
+interface Props {
+  backend: Backend;
+  datasetId: string;
+  name: string;
+  recipe: Recipe;
+  /** The columns of the file as uploaded: the SQL's input table. */
+  inputColumns: Column[];
+  onClose: () => void;
+}
+
+function download(href: string, filename: string): void {
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+export function ExportDialog({ backend, datasetId, name, recipe, inputColumns, onClose }: Props) {
+  const [format, setFormat] = useState('csv');
+  const [guard, setGuard] = useState(true);
+  const [showSql, setShowSql] = useState(false);
+  const base = name.replace(/\.[^.]+$/, '');
+  const withValues = recipe.steps.some(carriesValues);
+  let sql = '';
+  try {
+    sql = showSql
+      ? `-- one DuckDB query over a table named "input"\n${clusterKeyTablesNote(recipe)}${recipeSql(recipe, 'input', inputColumns)};\n`
+      : '';
+  } catch (e) {
+    sql = `-- ${(e as Error).message}`;
+  }
+  const recipeHref = () =>
+    URL.createObjectURL(new Blob([JSON.stringify(recipe, null, 2) + '\n'], { type: 'application/json' }));
+  return (
+    <Modal title="Export" onClose={onClose} testId="export-dialog">
+      <section>
+        <h3>The cleaned data</h3>
+        <div className="row wrap">
+          <label>
+            Format
+            <select value={format} onChange={(e) => setFormat(e.target.value)} data-testid="export-format">
+              {FORMATS.map(([v, l]) => (
+                <option key={v} value={v}>
+                  {l}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={guard} onChange={(e) => setGuard(e.target.checked)} /> Formula
+            guard
+          </label>
+        </div>
+        <p className="muted small">
+          The formula guard puts an apostrophe before text that starts with = + - @ or a tab, so a spreadsheet
+          shows it instead of running it as a formula.
+        </p>
+        <button
+          className="primary"
+          data-testid="download"
+          onClick={() => download(backend.exportUrl(datasetId, format, guard), `${base}.cleaned.${format}`)}
+        >
+          Download {base}.cleaned.{format}
+        </button>
+      </section>
+      <section>
+        <h3>The recipe</h3>
+        {withValues && (
+          <p className="notice" data-testid="recipe-values-warning">
+            This recipe contains values from your data (mass edits or chosen duplicates). Share it only with
+            people who may see those values.
+          </p>
+        )}
+        <div className="row">
+          <button
+            data-testid="download-recipe"
+            onClick={() => {
+              const href = recipeHref();
+              download(href, `${base}.recipe.json`);
+              setTimeout(() => URL.revokeObjectURL(href), 1000);
+            }}
+          >
+            Download recipe (JSON)
+          </button>
+          <button onClick={() => setShowSql(!showSql)}>{showSql ? 'Hide' : 'Show'} the SQL</button>
+        </div>
+        {showSql && (
+          <pre className="sql" data-testid="recipe-sql">
+            {sql}
+          </pre>
+        )}
+      </section>
+    </Modal>
+  );
+}

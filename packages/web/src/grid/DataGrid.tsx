@@ -1,0 +1,159 @@
+import {
+  DataEditor,
+  GridCellKind,
+  GridColumnIcon,
+  type DataEditorRef,
+  type DrawHeaderCallback,
+  type GridCell,
+  type GridColumn,
+  type Item,
+  type Rectangle,
+  type Theme,
+} from '@glideapps/glide-data-grid';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Cell, Column, ColumnProfile, RowsPage } from '../api/types.js';
+import { PageCache } from './page-cache.js';
+import { quality } from './quality.js';
+
+const ICONS: Record<Column['type'], GridColumnIcon> = {
+  text: GridColumnIcon.HeaderString,
+  number: GridColumnIcon.HeaderNumber,
+  integer: GridColumnIcon.HeaderNumber,
+  date: GridColumnIcon.HeaderDate,
+};
+
+export interface GridView {
+  /** Changes whenever the rows shown change (recipe, step, filter). */
+  key: string;
+  fetchPage: (offset: number, limit: number) => Promise<RowsPage>;
+}
+
+interface Props {
+  view: GridView;
+  profile: { rows: number; byName: Map<string, ColumnProfile> } | undefined;
+  onShape: (total: number, columns: Column[]) => void;
+  onHeader: (column: string, bounds: Rectangle) => void;
+  onError: (e: unknown) => void;
+  theme: Partial<Theme>;
+}
+
+function toCell(v: Cell | undefined): GridCell {
+  if (v === undefined) return { kind: GridCellKind.Loading, allowOverlay: false };
+  if (v === null)
+    return {
+      kind: GridCellKind.Text,
+      data: '',
+      displayData: '∅',
+      allowOverlay: true,
+      readonly: true,
+      themeOverride: { textDark: '#999' },
+    };
+  if (typeof v === 'number')
+    return {
+      kind: GridCellKind.Number,
+      data: v,
+      displayData: v.toLocaleString('en', { maximumFractionDigits: 15 }),
+      allowOverlay: true,
+      readonly: true,
+    };
+  return { kind: GridCellKind.Text, data: v, displayData: v, allowOverlay: true, readonly: true };
+}
+
+export function DataGrid({ view, profile, onShape, onHeader, onError, theme }: Props) {
+  const ref = useRef<DataEditorRef>(null);
+  const [total, setTotal] = useState(0);
+  const [columns, setColumns] = useState<Column[]>([]);
+  const shape = useRef({ onShape, onError });
+  shape.current = { onShape, onError };
+
+  const cache = useMemo(
+    () =>
+      new PageCache(
+        view.fetchPage,
+        (first, count, page) => {
+          setTotal(page.total);
+          setColumns((old) => (JSON.stringify(old) === JSON.stringify(page.columns) ? old : page.columns));
+          shape.current.onShape(page.total, page.columns);
+          const cells: { cell: Item }[] = [];
+          for (let r = first; r < first + count; r++)
+            for (let c = 0; c < page.columns.length; c++) cells.push({ cell: [c, r] });
+          ref.current?.updateCells(cells);
+        },
+        (e) => shape.current.onError(e),
+      ),
+    // A new cache for every new view: its key says when the rows change.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [view.key],
+  );
+
+  useEffect(() => {
+    cache.ensure(0, 100);
+  }, [cache]);
+
+  const gridColumns = useMemo<GridColumn[]>(
+    () =>
+      columns.map((c) => ({
+        id: c.name,
+        title: c.name,
+        icon: ICONS[c.type],
+        hasMenu: true,
+        width: Math.min(320, Math.max(110, c.name.length * 9 + 60)),
+      })),
+    [columns],
+  );
+
+  const getCellContent = useCallback(([col, row]: Item): GridCell => toCell(cache.cell(row, col)), [cache]);
+
+  const drawHeader: DrawHeaderCallback = useCallback(
+    (args, drawContent) => {
+      drawContent();
+      const p = profile?.byName.get(String(args.column.id));
+      if (!p || !profile) return;
+      const q = quality(p, profile.rows);
+      const { ctx, rect } = args;
+      const y = rect.y + rect.height - 4;
+      let x = rect.x + 4;
+      const w = rect.width - 8;
+      for (const [share, color] of [
+        [q.valid, '#2e9d5b'],
+        [q.invalid, '#d9822b'],
+        [q.missing, '#b5b5b5'],
+      ] as const) {
+        if (share <= 0) continue;
+        ctx.fillStyle = color;
+        ctx.fillRect(x, y, w * share, 3);
+        x += w * share;
+      }
+    },
+    [profile],
+  );
+
+  return (
+    <div className="grid-host" data-testid="grid" data-rows={total} data-view={view.key}>
+      <DataEditor
+        ref={ref}
+        columns={gridColumns}
+        rows={total}
+        getCellContent={getCellContent}
+        onVisibleRegionChanged={(r) => cache.ensure(r.y, r.height + 50)}
+        onHeaderClicked={(col, e) => {
+          const c = columns[col];
+          if (c) onHeader(c.name, e.bounds);
+        }}
+        onHeaderMenuClick={(col, bounds) => {
+          const c = columns[col];
+          if (c) onHeader(c.name, bounds);
+        }}
+        drawHeader={drawHeader}
+        rowMarkers="number"
+        smoothScrollY
+        smoothScrollX
+        getCellsForSelection
+        width="100%"
+        height="100%"
+        theme={theme}
+        headerHeight={40}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+import type { HistoryState } from '../api/types.js';
+import { describeStep } from '../steps/describe.js';
+
+interface Props {
+  history: HistoryState;
+  /** The step count the grid shows, when looking at the past. */
+  viewStep: number | undefined;
+  onView: (step: number | undefined) => void;
+  onRemove: (index: number) => void;
+  onUndo: () => void;
+  onRedo: () => void;
+}
+
+export function RecipePanel({ history, viewStep, onView, onRemove, onUndo, onRedo }: Props) {
+  const steps = history.recipe.steps;
+  return (
+    <section className="panel" aria-labelledby="recipe-title" data-testid="recipe">
+      <div className="row">
+        <h2 id="recipe-title">Recipe</h2>
+        <span className="spacer" />
+        <button onClick={onUndo} disabled={!history.canUndo} aria-label="Undo the last step">
+          ↶
+        </button>
+        <button onClick={onRedo} disabled={!history.canRedo} aria-label="Redo">
+          ↷
+        </button>
+      </div>
+      <ol className="steps">
+        <li className={viewStep === 0 ? 'viewing' : ''}>
+          <button className="step" onClick={() => onView(viewStep === 0 ? undefined : 0)}>
+            <span className="muted">0.</span> The file as uploaded
+          </button>
+        </li>
+        {steps.map((s, i) => (
+          <li key={i} className={viewStep === i + 1 ? 'viewing' : ''} data-testid="step">
+            <button
+              className="step"
+              onClick={() => onView(viewStep === i + 1 || i + 1 === steps.length ? undefined : i + 1)}
+              title="Show the data as it was after this step"
+            >
+              <span className="muted">{i + 1}.</span> {describeStep(s)}
+            </button>
+            <button className="link" onClick={() => onRemove(i)} aria-label={`Remove step ${i + 1}`}>
+              remove
+            </button>
+          </li>
+        ))}
+      </ol>
+      {history.steps > history.cursor && (
+        <p className="muted small">
+          {history.steps - history.cursor} undone step{history.steps - history.cursor === 1 ? '' : 's'} can be
+          redone.
+        </p>
+      )}
+      {viewStep !== undefined && (
+        <p className="notice">
+          Showing the data after step {viewStep}.{' '}
+          <button className="link" onClick={() => onView(undefined)}>
+            Back to the latest
+          </button>
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,141 @@
+import { useState } from 'react';
+import type { Column, Step } from '../api/types.js';
+import { describeStep } from './describe.js';
+import { defaults, type StepForm, type Values } from './step-forms.js';
+
+interface Props {
+  form: StepForm;
+  column: string;
+  columns: Column[];
+  /** A few values of the column from the rows on screen, for the before/after preview. */
+  sample: string[];
+  onBack: () => void;
+  onApply: (s: Step) => Promise<boolean>;
+}
+
+export function StepFormView({ form, column, columns, sample, onBack, onApply }: Props) {
+  const [values, setValues] = useState<Values>(() => defaults(form));
+  const set = (k: string, v: Values[string]) => setValues({ ...values, [k]: v });
+  let step: Step | undefined;
+  let problem: string | undefined;
+  try {
+    step = form.build(column, values);
+  } catch (e) {
+    problem = (e as Error).message;
+  }
+  const preview = form.preview;
+  return (
+    <form
+      className="step-form"
+      data-testid={`form-${form.id}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (step) void onApply(step);
+      }}
+    >
+      <h3>{form.label}</h3>
+      {form.fields.map((f) => {
+        const id = `f-${form.id}-${f.key}`;
+        if (f.kind === 'checkbox')
+          return (
+            <label key={f.key} className="check">
+              <input
+                id={id}
+                type="checkbox"
+                checked={values[f.key] === true}
+                onChange={(e) => set(f.key, e.target.checked)}
+              />{' '}
+              {f.label}
+            </label>
+          );
+        if (f.kind === 'select')
+          return (
+            <label key={f.key} htmlFor={id}>
+              {f.label}
+              <select id={id} value={String(values[f.key])} onChange={(e) => set(f.key, e.target.value)}>
+                {f.options.map(([v, label]) => (
+                  <option key={v} value={v}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </label>
+          );
+        if (f.kind === 'columns')
+          return (
+            <fieldset key={f.key}>
+              <legend>{f.label}</legend>
+              {columns
+                .filter((c) => c.name !== column)
+                .map((c) => {
+                  const chosen = (values[f.key] as string[]).includes(c.name);
+                  return (
+                    <label key={c.name} className="check">
+                      <input
+                        type="checkbox"
+                        checked={chosen}
+                        onChange={() =>
+                          set(
+                            f.key,
+                            chosen
+                              ? (values[f.key] as string[]).filter((x) => x !== c.name)
+                              : [...(values[f.key] as string[]), c.name],
+                          )
+                        }
+                      />{' '}
+                      {c.name}
+                    </label>
+                  );
+                })}
+            </fieldset>
+          );
+        return (
+          <label key={f.key} htmlFor={id}>
+            {f.label}
+            <input
+              id={id}
+              value={String(values[f.key] ?? '')}
+              placeholder={f.placeholder}
+              onChange={(e) => set(f.key, e.target.value)}
+            />
+            {f.help && <span className="muted small">{f.help}</span>}
+          </label>
+        );
+      })}
+      {step && <p className="muted small">Records: {describeStep(step)}</p>}
+      {problem && <p className="error">{problem}</p>}
+      {preview && sample.length > 0 && (
+        <table className="preview" data-testid="preview">
+          <caption className="muted small">Preview on rows on screen</caption>
+          <thead>
+            <tr>
+              <th>before</th>
+              <th>after</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sample.map((v, i) => {
+              const after = preview(v, values);
+              return (
+                <tr key={i}>
+                  <td>{JSON.stringify(v)}</td>
+                  <td className={after !== null && after !== v ? 'changed' : ''}>
+                    {after === null ? '(shown after applying)' : JSON.stringify(after)}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      <div className="row">
+        <button type="submit" className="primary" disabled={!step}>
+          Apply
+        </button>
+        <button type="button" className="link" onClick={onBack}>
+          back
+        </button>
+      </div>
+    </form>
+  );
+}

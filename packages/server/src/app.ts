@@ -9,6 +9,7 @@ import { datasetRoutes } from './datasets/routes.js';
 import { EngineMemory } from './datasets/memory.js';
 import { DatasetStore } from './datasets/store.js';
 import { uploadRoute } from './datasets/upload.js';
+import { MAX_WHERE_CHARS } from './datasets/view-filter.js';
 import { registerErrorHandling } from './errors.js';
 import { healthRoute, rootRoute } from './health.js';
 import { logSerializers, registerRequestLog } from './logging.js';
@@ -31,6 +32,11 @@ export interface TidyvaultApp {
 }
 
 const JSON_BODY_LIMIT = 1024 * 1024;
+/**
+ * Request line plus headers (Node's default is 16 KiB): room for a `where` view filter of
+ * MAX_WHERE_CHARS in a GET query, each character percent-encoded (3 bytes), and the headers.
+ */
+export const MAX_HEADER_BYTES = 3 * MAX_WHERE_CHARS + 16 * 1024;
 
 export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   const o = resolveOptions(options);
@@ -42,7 +48,17 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     },
     // Fastify's own request lines carry raw URLs (login token, column names): ours log routes only.
     logController: new LogController({ disableRequestLogging: true }),
-    ...(o.tls ? { https: { cert: o.tls.cert, key: o.tls.key, minVersion: 'TLSv1.2' as const } } : {}),
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    ...(o.tls
+      ? {
+          https: {
+            cert: o.tls.cert,
+            key: o.tls.key,
+            minVersion: 'TLSv1.2' as const,
+            maxHeaderSize: MAX_HEADER_BYTES,
+          },
+        }
+      : {}),
     ...(o.trustProxy !== undefined ? { trustProxy: o.trustProxy } : {}),
     bodyLimit: JSON_BODY_LIMIT,
     onProtoPoisoning: 'error',

@@ -10,7 +10,8 @@ export class RowCounts {
 
   async count(engine: NodeEngine, data: LoadedDataset, recipe: Recipe): Promise<number> {
     if (recipe.steps.length === 0) return data.rowCount;
-    const key = JSON.stringify(recipe.steps);
+    // A recipe state's table and the steps run on it (a view filter runs on a materialised state).
+    const key = `${data.table}:${JSON.stringify(recipe.steps)}`;
     const known = this.counts.get(key);
     if (known !== undefined) return known;
     const { query } = compileRecipe(recipe, data.table, data.columns);

@@ -29,6 +29,7 @@ import {
   stepBody,
 } from './schemas.js';
 import type { DatasetEntry, DatasetStore } from './store.js';
+import { parseViewFilter, whereQuery, withFilter } from './view-filter.js';
 import { historyView, location, summary } from './views.js';
 
 const MAX_PAGE = 10_000;
@@ -109,18 +110,20 @@ export function datasetRoutes(
     {
       config: { access: 'user' },
       schema: {
-        summary: 'A page of rows under the current recipe (or its first `step` steps)',
+        summary:
+          'A page of rows under the current recipe (or its first `step` steps), optionally filtered by `where`',
         params: idParams,
         querystring: z.object({
           offset: z.coerce.number().int().min(0).default(0),
           limit: z.coerce.number().int().min(0).max(MAX_PAGE).default(100),
           step: z.coerce.number().int().min(0).optional(),
+          where: whereQuery,
         }),
         response: {
           200: z.object({
             offset: z.number(),
             limit: z.number(),
-            /** Rows under the recipe (or its first `step` steps). */
+            /** Rows under the recipe (or its first `step` steps), and the `where` filter. */
             total: z.number(),
             columns: z.array(columnSchema),
             rows: z.array(z.array(cellSchema)),
@@ -130,17 +133,22 @@ export function datasetRoutes(
       },
     },
     async (request) => {
-      const { offset, limit, step } = request.query;
+      const { offset, limit, step, where } = request.query;
+      const filter = parseViewFilter(where);
       const e = await load(request.params.id, user(request), 'rows');
       const all = currentRecipe(e.history);
       const recipe = step === undefined ? all : { ...all, steps: all.steps.slice(0, step) };
+      // Checked as a step appended to the recipe would be (same 422, same step number).
+      if (filter) await engine.validate(e.data, withFilter(recipe, filter));
       return e.states.read(recipe, async (v) => {
-        if (v.materialised) {
+        if (v.materialised && !filter) {
           const result = await page(engine, v.data, offset, limit);
           return { offset, limit, total: v.data.rowCount, ...result };
         }
-        const result = await engine.run(v.data, v.recipe, { offset, limit });
-        const total = await e.counts.count(engine, v.data, v.recipe);
+        // The filter runs on the recipe's state (or the source and the recipe), never recorded.
+        const run = withFilter(v.recipe, filter);
+        const result = await engine.run(v.data, run, { offset, limit });
+        const total = await e.counts.count(engine, v.data, run);
         return { offset, limit, total, ...result };
       });
     },
@@ -169,11 +177,13 @@ export function datasetRoutes(
     {
       config: { access: 'user' },
       schema: {
-        summary: 'Value counts of one column under the current recipe, most frequent first',
+        summary:
+          'Value counts of one column under the current recipe (and `where`, e.g. the other facets), most frequent first',
         params: idParams,
         querystring: z.object({
           column: z.string().min(1),
           limit: z.coerce.number().int().min(1).max(MAX_FACET).default(200),
+          where: whereQuery,
         }),
         response: {
           200: z.object({
@@ -186,11 +196,15 @@ export function datasetRoutes(
       },
     },
     async (request) => {
+      const { column, limit, where } = request.query;
+      const filter = parseViewFilter(where);
       const e = await load(request.params.id, user(request), 'facet');
-      const { column, limit } = request.query;
-      // One facet per column and state, at the largest limit; smaller limits are its head.
-      const all = await e.states.read(currentRecipe(e.history), (v) =>
-        v.memo(`facet:${JSON.stringify(column)}`, () => facet(engine, v.data, v.recipe, column, MAX_FACET)),
+      const recipe = currentRecipe(e.history);
+      if (filter) await engine.validate(e.data, withFilter(recipe, filter));
+      // One facet per column, filter and state, at the largest limit; smaller limits are its head.
+      const key = `facet:${JSON.stringify(column)}${filter ? `:where:${JSON.stringify(filter.where)}` : ''}`;
+      const all = await e.states.read(recipe, (v) =>
+        v.memo(key, () => facet(engine, v.data, withFilter(v.recipe, filter), column, MAX_FACET)),
       );
       return {
         column: all.column,

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import type { ZodApp } from '../app-types.js';
 import { errorSchema, notFound } from '../errors.js';
 import { facet } from './facet.js';
+import { histogram } from './histogram.js';
 import type { EngineMemory } from './memory.js';
 import { page } from './page.js';
 import {
@@ -211,6 +212,44 @@ export function datasetRoutes(
         values: all.values.slice(0, limit),
         truncated: all.truncated || all.values.length > limit,
       };
+    },
+  );
+
+  app.get(
+    '/api/datasets/:id/histogram',
+    {
+      config: { access: 'user' },
+      schema: {
+        summary:
+          'Equal-width histogram of a number column under the current recipe (and `where`): the numeric facet',
+        params: idParams,
+        querystring: z.object({
+          column: z.string().min(1),
+          bins: z.coerce.number().int().min(1).max(200).default(30),
+          where: whereQuery,
+        }),
+        response: {
+          200: z.object({
+            column: z.string(),
+            min: z.number().nullable(),
+            max: z.number().nullable(),
+            bins: z.array(z.object({ from: z.number(), to: z.number(), count: z.number() })),
+            missing: z.number(),
+          }),
+          ...stepErrors,
+        },
+      },
+    },
+    async (request) => {
+      const { column, bins, where } = request.query;
+      const filter = parseViewFilter(where);
+      const e = await load(request.params.id, user(request), 'histogram');
+      const recipe = currentRecipe(e.history);
+      if (filter) await engine.validate(e.data, withFilter(recipe, filter));
+      const key = `histogram:${bins}:${JSON.stringify(column)}${filter ? `:where:${JSON.stringify(filter.where)}` : ''}`;
+      return e.states.read(recipe, (v) =>
+        v.memo(key, () => histogram(engine, v.data, withFilter(v.recipe, filter), column, bins)),
+      );
     },
   );
 

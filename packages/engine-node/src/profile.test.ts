@@ -23,9 +23,67 @@ describe('profile', () => {
     expect(v.distinct).toBe(9);
     expect([v.minLength, v.maxLength]).toEqual([0, 2]);
     expect(v.topValues[0]).toEqual({ value: 'a', count: 2 });
+    // ' a' and 'a ' have whitespace at an end; the four blanks are not padded.
+    expect(v.padded).toBe(2);
+    expect(v.mixedCase).toBe(0);
+    expect(v.typeShare).toBeNull();
     const w = p.columns[1]!;
     expect(w.nulls).toBe(1);
     expect(w.inferredType).toBe('integer');
+    expect(w.typeShare).toBe(1);
+    await engine.drop(ds);
+  });
+
+  it('counts padded and mixed-case rows, weighted by how often each value occurs', async () => {
+    const name = [
+      ' Alice',
+      'Alice ',
+      'Alice ',
+      'bob',
+      'bob',
+      '\u00a0Bob\u3000',
+      '  ',
+      'ÉMILE',
+      'émile',
+      'x\ty',
+      '',
+    ];
+    const flag = ['yes', 'No', 'No', 'true', 'false', 'YES', 'no', 'TRUE', 'False', 'yes', 'no'];
+    const lines = name.map((n, i) => `"${n}",${flag[i]}`);
+    const ds = await engine.loadCsv('c.csv', csv(`name,flag\n${lines.join('\n')}\n`));
+    const p = await engine.profile(ds);
+    const [n, f] = p.columns;
+    expect(p.rows).toBe(11);
+    // ' Alice', 'Alice ' ×2, NBSP-Bob-ideographic-space; not 'x<TAB>y' (inside), not '  ' or '' (blank).
+    expect(n).toMatchObject({ blanks: 2, padded: 4, inferredType: 'text', typeShare: null });
+    // ' Alice', 'Alice ' ×2, the Bob, 'ÉMILE'.
+    expect(n!.mixedCase).toBe(5);
+    // 'No' ×2, 'YES', 'TRUE', 'False'.
+    expect(f).toMatchObject({ padded: 0, mixedCase: 5, inferredType: 'boolean', typeShare: 1 });
+    await engine.drop(ds);
+  });
+
+  it('gives the weighted share of values that parse as the inferred type', async () => {
+    // Three distinct values, one of which is not a number, but 19 rows of 20 are integers.
+    const n = [...Array<string>(10).fill('7'), ...Array<string>(9).fill(' 8 '), 'x'];
+    const d = [...Array<string>(19).fill('2024-01-31'), 'soon'];
+    const ds = await engine.loadCsv('s.csv', csv(`n,d\n${n.map((x, i) => `${x},${d[i]}`).join('\n')}\n`));
+    const p = await engine.profile(ds);
+    expect(p.columns[0]).toMatchObject({ distinct: 3, inferredType: 'integer', typeShare: 0.95, padded: 9 });
+    expect(p.columns[1]).toMatchObject({ inferredType: 'date', typeShare: 0.95, padded: 0, mixedCase: 0 });
+    // Typed by the recipe: nothing to convert, no case.
+    const typed = await engine.profile(ds, {
+      version: 1,
+      steps: [
+        { op: 'trim', columns: ['n'] },
+        { op: 'to-integer', columns: ['n'] },
+        { op: 'to-date', columns: ['d'], formats: ['%Y-%m-%d'] },
+      ],
+    });
+    expect(typed.columns.map((c) => [c.type, c.padded, c.mixedCase, c.typeShare])).toEqual([
+      ['integer', 0, 0, null],
+      ['date', 0, 0, null],
+    ]);
     await engine.drop(ds);
   });
 

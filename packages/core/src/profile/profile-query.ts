@@ -1,4 +1,16 @@
-import { bin, call, cast, col, isNotNull, isNull, list, lit, type Expr, type Select } from '@tidyvault/sql';
+import {
+  bin,
+  call,
+  cast,
+  col,
+  isNotNull,
+  isNull,
+  list,
+  lit,
+  not,
+  type Expr,
+  type Select,
+} from '@tidyvault/sql';
 import { trimWs, WS_CHARS, WS_CLASS } from '../steps/common.js';
 import { INTEGER_PATTERN, NUMBER_PATTERN } from '../steps/number-parsing.js';
 import type { Column, ColumnType } from '../steps/types.js';
@@ -7,12 +19,24 @@ export interface ColumnProfile {
   name: string;
   type: ColumnType;
   nulls: number;
+  /** Rows that are empty or whitespace only. */
   blanks: number;
   distinct: number;
   minLength: number | null;
   maxLength: number | null;
   topValues: { value: string | number | null; count: number }[];
   inferredType: 'integer' | 'number' | 'date' | 'boolean' | 'text' | 'empty';
+  /** Rows with whitespace (the same set as `trim`'s) at the start or end; blanks are not counted. */
+  padded: number;
+  /** Rows whose value differs from its lower-case form (has upper-case letters); 0 unless text. */
+  mixedCase: number;
+  /**
+   * For a text column inferred as integer, number, date or boolean: the share (0–1) of the
+   * sampled non-blank values, weighted by their counts, that parse as that type (below 1, some
+   * values would not convert). null when there is nothing to convert: the column is not text, or
+   * it looks like text or is empty.
+   */
+  typeShare: number | null;
 }
 
 export interface Profile {
@@ -35,19 +59,22 @@ const sumIf = (cond: Expr): Expr =>
     lit(0),
   );
 
+/** Is the value's first (or last) character whitespace? Also true for the empty string. */
+const startsWithWs = (v: Expr): Expr => call('contains', lit(WS_CHARS), call('left', v, lit(1)));
+const endsWithWs = (v: Expr): Expr => call('contains', lit(WS_CHARS), call('substr', v, lit(-1)));
+const allWs = (v: Expr): Expr => call('regexp_full_match', v, lit(`[${WS_CLASS}]*`));
+
 /** Empty or whitespace only; the regex runs only on values that start with whitespace (or are empty). */
-const isBlank = (v: Expr): Expr =>
-  bin(
-    'AND',
-    call('contains', lit(WS_CHARS), call('left', v, lit(1))),
-    call('regexp_full_match', v, lit(`[${WS_CLASS}]*`)),
-  );
+const isBlank = (v: Expr): Expr => bin('AND', startsWithWs(v), allWs(v));
+
+/** Whitespace at either end, and not blank; the regex runs only on values with whitespace at an end. */
+const isPadded = (v: Expr): Expr => bin('AND', bin('OR', startsWithWs(v), endsWithWs(v)), not(allWs(v)));
 
 /**
  * One query per column. Everything is computed from the column's distinct values and their
  * counts (one GROUP BY), so regexes run once per distinct value rather than once per row.
- * Result columns: rows, nulls, blanks, distinct, min_length, max_length, top (list of
- * {value, count}), sampled, integers, numbers, dates, booleans.
+ * Result columns: rows, nulls, blanks, padded, mixed_case, distinct, min_length, max_length, top
+ * (list of {value, count}), sampled, integers, numbers, dates, booleans.
  */
 export function columnProfileQuery(source: Select, column: Column, topN = 10): Select {
   const v = col('v');
@@ -67,6 +94,11 @@ export function columnProfileQuery(source: Select, column: Column, topN = 10): S
       { expr: call('coalesce', call('sum', col('n')), lit(0)), as: 'rows' },
       { expr: sumIf(isNull(v)), as: 'nulls' },
       { expr: sumIf(isBlank(v)), as: 'blanks' },
+      { expr: sumIf(isPadded(v)), as: 'padded' },
+      {
+        expr: column.type === 'text' ? sumIf(bin('<>', v, call('lower', v))) : lit(0),
+        as: 'mixed_case',
+      },
       { expr: call('count', v), as: 'distinct' },
       { expr: call('min', call('length', v)), as: 'min_length' },
       { expr: call('max', call('length', v)), as: 'max_length' },
@@ -176,6 +208,21 @@ export function columnProfileQuery(source: Select, column: Column, topN = 10): S
 
 type Row = Record<string, unknown>;
 
+/** The type-test count behind each type a text column can be inferred as. */
+const TYPE_COUNT: Partial<Record<ColumnProfile['inferredType'], string>> = {
+  integer: 'integers',
+  number: 'numbers',
+  date: 'dates',
+  boolean: 'booleans',
+};
+
+function typeShare(column: Column, r: Row, inferred: ColumnProfile['inferredType']): number | null {
+  const count = TYPE_COUNT[inferred];
+  const sampled = Number(r.sampled);
+  if (column.type !== 'text' || count === undefined || !(sampled > 0)) return null;
+  return Number(r[count]) / sampled;
+}
+
 function inferType(column: Column, r: Row, filled: number): ColumnProfile['inferredType'] {
   if (column.type !== 'text') return column.type;
   if (filled === 0) return 'empty';
@@ -195,6 +242,7 @@ export function readColumnProfile(column: Column, r: Row): { rows: number; profi
   const nulls = n('nulls');
   const blanks = n('blanks');
   const top = (Array.isArray(r.top) ? r.top : []) as { value: string; count: unknown }[];
+  const inferredType = inferType(column, r, rows - nulls - blanks);
   return {
     rows,
     profile: {
@@ -206,7 +254,10 @@ export function readColumnProfile(column: Column, r: Row): { rows: number; profi
       minLength: r.min_length === null || r.min_length === undefined ? null : n('min_length'),
       maxLength: r.max_length === null || r.max_length === undefined ? null : n('max_length'),
       topValues: top.map((t) => ({ value: t.value, count: Number(t.count) })),
-      inferredType: inferType(column, r, rows - nulls - blanks),
+      inferredType,
+      padded: n('padded'),
+      mixedCase: n('mixed_case'),
+      typeShare: typeShare(column, r, inferredType),
     },
   };
 }

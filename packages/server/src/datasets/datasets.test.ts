@@ -178,6 +178,9 @@ describe('dataset routes', () => {
     expect(profile.statusCode).toBe(200);
     expect(profile.json()).toMatchObject({ rows: 5 });
     expect(profile.json().columns.map((c: { name: string }) => c.name)).toEqual(['name', 'city', 'amount']);
+    // The engine's profile as is, suggestion counts included ("  Alice " is trimmed by the recipe).
+    expect(profile.json().columns[0]).toMatchObject({ padded: 0, mixedCase: 2, typeShare: null });
+    expect(profile.json().columns[1]).toMatchObject({ padded: 0, mixedCase: 2, inferredType: 'text' });
     const cluster = await post(`/api/datasets/${id}/cluster`, { column: 'city', method: 'fingerprint' });
     expect(cluster.statusCode, cluster.body).toBe(200);
     expect(

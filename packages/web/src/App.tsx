@@ -33,6 +33,7 @@ export function App({ backend }: { backend: Backend }) {
   const [dialog, setDialog] = useState<Dialog>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState<string>();
+  const [jump, setJump] = useState<{ row: number; n: number }>();
   const theme = useGridTheme();
   const reportError = useCallback((e: unknown) => setError(errorText(e)), []);
 
@@ -166,6 +167,25 @@ export function App({ backend }: { backend: Backend }) {
           {where ? ' (filtered by facets)' : ''}
           {viewStep !== undefined ? ` — as after step ${viewStep}` : ''}
         </span>
+        <form
+          className="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const v = Number(new FormData(e.currentTarget).get('row'));
+            if (Number.isInteger(v) && v >= 1) setJump({ row: v - 1, n: (jump?.n ?? 0) + 1 });
+          }}
+        >
+          <label className="inline">
+            Go to row
+            <input
+              name="row"
+              className="narrow"
+              inputMode="numeric"
+              aria-label="Go to row"
+              data-testid="go-to-row"
+            />
+          </label>
+        </form>
         <span className="spacer" />
         {busy && (
           <span className="busy" role="status">
@@ -224,6 +244,7 @@ export function App({ backend }: { backend: Backend }) {
           onShape={(total, cols) => setShape({ total, columns: cols })}
           onHeader={(column, b) => setDialog({ kind: 'column', column, x: b.x, y: b.y + b.height })}
           onError={reportError}
+          jump={jump}
         />
       </section>
       <aside className="right">

@@ -97,7 +97,7 @@ export class HttpBackend implements Backend {
     return { done, cancel: () => xhr.abort() };
   }
 
-  list = () => this.request<DatasetSummary[]>('GET', '/api/datasets');
+  list = async () => (await this.request<{ datasets: DatasetSummary[] }>('GET', '/api/datasets')).datasets;
   dataset = (id: string) => this.request<DatasetDetail>('GET', `/api/datasets/${enc(id)}`);
   rows = (id: string, offset: number, limit: number, step?: number, where?: Condition) =>
     this.request<RowsPage>(

@@ -68,7 +68,7 @@ export function TextFacetCard({
       <div className="row small">
         <span className="muted">{result.values.length.toLocaleString('en')} choices</span>
         <span className="spacer" />
-        <label>
+        <label className="check">
           <input
             type="checkbox"
             checked={facet.invert}

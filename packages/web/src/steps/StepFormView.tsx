@@ -50,8 +50,8 @@ export function StepFormView({ form, column, columns, sample, onBack, onApply }:
           );
         if (f.kind === 'select')
           return (
-            <label key={f.key} htmlFor={id}>
-              {f.label}
+            <div key={f.key} className="field">
+              <label htmlFor={id}>{f.label}</label>
               <select id={id} value={String(values[f.key])} onChange={(e) => set(f.key, e.target.value)}>
                 {f.options.map(([v, label]) => (
                   <option key={v} value={v}>
@@ -59,7 +59,7 @@ export function StepFormView({ form, column, columns, sample, onBack, onApply }:
                   </option>
                 ))}
               </select>
-            </label>
+            </div>
           );
         if (f.kind === 'columns')
           return (
@@ -90,8 +90,8 @@ export function StepFormView({ form, column, columns, sample, onBack, onApply }:
             </fieldset>
           );
         return (
-          <label key={f.key} htmlFor={id}>
-            {f.label}
+          <div key={f.key} className="field">
+            <label htmlFor={id}>{f.label}</label>
             <input
               id={id}
               value={String(values[f.key] ?? '')}
@@ -99,7 +99,7 @@ export function StepFormView({ form, column, columns, sample, onBack, onApply }:
               onChange={(e) => set(f.key, e.target.value)}
             />
             {f.help && <span className="muted small">{f.help}</span>}
-          </label>
+          </div>
         );
       })}
       {step && <p className="muted small">Records: {describeStep(step)}</p>}

@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's Chromium (`apt-get install -y chromium`, done by .ci/run); never a downloaded browser. */
+export const CHROMIUM = process.env.TIDYVAULT_CHROMIUM ?? '/usr/bin/chromium';
+
+export const SCREENSHOTS = path.join(import.meta.dirname, 'screenshots');
+
+export async function launch(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does`,
+    );
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+}
+
+export interface Recorder {
+  /** Every request the page made (URL), in order. */
+  requests: string[];
+  /** Requests to anything but the app's origin (including websockets). */
+  foreign: () => string[];
+  /** Content-Security-Policy violations the page reported. */
+  cspViolations: string[];
+  /** Uncaught page errors and console errors. */
+  errors: string[];
+}
+
+/**
+ * Records every request and CSP violation of a page. The listener is added through the
+ * DevTools protocol before any page script runs, so it is not an inline script for the CSP.
+ */
+export async function record(context: BrowserContext, page: Page, origin: string): Promise<Recorder> {
+  const r: Recorder = {
+    requests: [],
+    cspViolations: [],
+    errors: [],
+    foreign: () =>
+      r.requests.filter(
+        (u) => !u.startsWith(`${origin}/`) && !u.startsWith('blob:') && !u.startsWith('data:'),
+      ),
+  };
+  context.on('request', (req) => r.requests.push(req.url()));
+  page.on('websocket', (ws) => r.requests.push(ws.url()));
+  page.on('pageerror', (e) => r.errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') r.errors.push(m.text());
+    if (m.text().includes('Content Security Policy') || m.text().startsWith('CSP-VIOLATION'))
+      r.cspViolations.push(m.text());
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.warn(`CSP-VIOLATION ${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
+  return r;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: false });
+}

@@ -1,0 +1,172 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, record, screenshot, type Recorder } from './browser.js';
+import { serve, type E2eServer } from './server.js';
+
+const MESSY = path.join(import.meta.dirname, 'fixtures', 'messy.csv');
+
+let srv: E2eServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let rec: Recorder;
+
+const steps = () => page.getByTestId('step');
+const gridRows = () => page.getByTestId('grid').getAttribute('data-rows');
+
+async function openColumn(name: string): Promise<void> {
+  await page.getByTestId('column-picker').selectOption(name);
+  await page.getByTestId('column-menu').waitFor();
+}
+
+describe('the web workbench in Chromium, as a new user meets it', () => {
+  beforeAll(async () => {
+    srv = await serve();
+    browser = await launch();
+    context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 900 } });
+    page = await context.newPage();
+    rec = await record(context, page, srv.server.origin);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await srv?.close();
+  });
+
+  it('signs in with the login link and offers to open a file', async () => {
+    await page.goto(srv.server.loginUrl);
+    await expect.poll(() => page.url()).toBe(`${srv.server.origin}/`);
+    await page.getByRole('heading', { name: 'Open a file' }).waitFor();
+    await screenshot(page, '01-open-file');
+  });
+
+  it('uploads a messy CSV and shows it in the grid, with where it lives', async () => {
+    await page.getByTestId('file-input').setInputFiles(MESSY);
+    await expect.poll(gridRows, { timeout: 20_000 }).toBe('8');
+    await expect.poll(() => page.getByTestId('shape').textContent()).toMatch(/8 rows × 6 columns/);
+    await expect
+      .poll(() => page.getByTestId('where').textContent())
+      .toMatch(/in the memory of the Tidyvault process only/);
+    await expect
+      .poll(() => page.getByTestId('expires').textContent())
+      .toMatch(/Deleted automatically in \d+ min/);
+    await page.getByTestId('suggestions').getByRole('button', { name: 'Trim' }).first().waitFor();
+    await screenshot(page, '02-workbench');
+  });
+
+  it('applies a suggestion in one click (recorded as a step)', async () => {
+    const trim = page
+      .getByTestId('suggestions')
+      .locator('li', { hasText: 'name:' })
+      .getByRole('button', { name: 'Trim', exact: true });
+    await trim.click();
+    await expect.poll(() => steps().count()).toBe(1);
+    await expect
+      .poll(() => steps().first().textContent())
+      .toMatch(/Trim leading and trailing whitespace in "name"/);
+  });
+
+  it('applies a step from the column menu with a before/after preview', async () => {
+    await openColumn('city');
+    await page.getByTestId('column-profile').waitFor();
+    await page.getByRole('button', { name: 'Change case…' }).click();
+    await page.getByLabel('Case', { exact: true }).selectOption('upper');
+    const preview = page.getByTestId('preview');
+    await expect.poll(() => preview.textContent()).toContain('"PARIS"');
+    await screenshot(page, '03-step-form');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => steps().count()).toBe(2);
+    await expect.poll(() => steps().nth(1).textContent()).toMatch(/Change "city" to upper case/);
+  });
+
+  it('filters with a text facet and mass-edits a value from it', async () => {
+    await openColumn('city');
+    await page.getByRole('button', { name: 'Text facet' }).click();
+    const facet = page.getByTestId('facet-text-city');
+    await facet.getByRole('button', { name: /^PARIS/ }).click();
+    await expect.poll(gridRows).toBe('3');
+    await expect.poll(() => page.getByTestId('shape').textContent()).toMatch(/filtered by facets/);
+    await screenshot(page, '04-facet');
+    await facet.getByRole('button', { name: 'Edit NICE' }).click();
+    await facet.getByLabel('New value for NICE').fill('NICE (FR)');
+    await facet.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => steps().count()).toBe(3);
+    await expect.poll(() => steps().nth(2).textContent()).toMatch(/Edit 1 value of "city"/);
+    await facet.getByRole('button', { name: /^NICE \(FR\)\s*2$/ }).waitFor();
+    await page.getByRole('button', { name: 'Remove the city facet' }).click();
+    await expect.poll(gridRows).toBe('8');
+  });
+
+  it('clusters a column and merges the chosen cluster', async () => {
+    await page.getByRole('button', { name: 'Cluster…' }).click();
+    const dialog = page.getByTestId('cluster-dialog');
+    await dialog.getByLabel('Column').selectOption('company');
+    await dialog.getByRole('button', { name: 'Find clusters' }).click();
+    await expect.poll(() => dialog.getByTestId('cluster').count()).toBe(1);
+    await expect.poll(() => dialog.getByTestId('cluster').first().textContent()).toContain('"Acme Inc"');
+    await dialog.getByLabel('Merge cluster 1').check();
+    await dialog.getByLabel('New value for cluster 1').fill('Acme Inc.');
+    await screenshot(page, '05-cluster');
+    await dialog.getByRole('button', { name: 'Merge 1 selected' }).click();
+    await expect.poll(() => steps().count()).toBe(4);
+    await expect.poll(() => steps().nth(3).textContent()).toMatch(/Edit 1 value of "company"/);
+  });
+
+  it('undoes and redoes with the keyboard', async () => {
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => steps().count()).toBe(3);
+    await page.keyboard.press('Shift+Control+z');
+    await expect.poll(() => steps().count()).toBe(4);
+  });
+
+  it('exports the cleaned CSV with the formula guard, and the recipe labelled as holding values', async () => {
+    await page.getByRole('button', { name: 'Export…' }).click();
+    const dialog = page.getByTestId('export-dialog');
+    await dialog.getByTestId('recipe-values-warning').waitFor();
+    await screenshot(page, '06-export');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      dialog.getByTestId('download').click(),
+    ]);
+    const file = path.join(srv.dir, 'export.csv');
+    await download.saveAs(file);
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('name,email,city,company,amount,joined');
+    expect(lines[1]).toBe('Ann Lee,Ann.Lee@Example.com,PARIS,Acme Inc.,"$1,200.50",2024-01-05');
+    expect(lines[3]).toContain('Chloé Martin,CHLOE@EXAMPLE.COM,PARIS,Acme Inc.');
+    expect(lines[7]).toContain("NICE (FR),Initech,'=1+2");
+    const [recipeDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      dialog.getByTestId('download-recipe').click(),
+    ]);
+    const recipe = JSON.parse(fs.readFileSync((await recipeDownload.path())!, 'utf8'));
+    expect(recipe.steps.map((s: { op: string }) => s.op)).toEqual([
+      'trim',
+      'change-case',
+      'mass-edit',
+      'mass-edit',
+    ]);
+    await page.keyboard.press('Escape');
+  });
+
+  it('deletes the dataset now, and the server no longer has it', async () => {
+    const id = (await page.evaluate(() => fetch('/api/datasets').then((r) => r.json()))).datasets[0]
+      .id as string;
+    await page.getByRole('button', { name: 'Delete this dataset…' }).click();
+    await page.getByRole('button', { name: 'Delete now' }).click();
+    await page.getByRole('heading', { name: 'Open a file' }).waitFor();
+    // Asked outside the page, so the expected 404 is not a console error of the app.
+    const status = (await context.request.get(`${srv.server.origin}/api/datasets/${id}`)).status();
+    expect(status).toBe(404);
+  });
+
+  it('asked nothing of any other origin, and broke no CSP rule', () => {
+    expect(rec.requests.length).toBeGreaterThan(10);
+    expect(rec.foreign()).toEqual([]);
+    expect(rec.cspViolations).toEqual([]);
+    expect(rec.errors).toEqual([]);
+  });
+});

@@ -34,8 +34,10 @@ export interface Recorder {
   foreign: () => string[];
   /** Content-Security-Policy violations the page reported. */
   cspViolations: string[];
-  /** Uncaught page errors and console errors. */
+  /** Uncaught page errors and console errors (a refused API request is the app's to explain, not one). */
   errors: string[];
+  /** Anything but the API that answered with an error status (a missing script, style, icon). */
+  failedAssets: string[];
 }
 
 /**
@@ -47,6 +49,7 @@ export async function record(context: BrowserContext, page: Page, origin: string
     requests: [],
     cspViolations: [],
     errors: [],
+    failedAssets: [],
     foreign: () =>
       r.requests.filter(
         (u) => !u.startsWith(`${origin}/`) && !u.startsWith('blob:') && !u.startsWith('data:'),
@@ -55,8 +58,12 @@ export async function record(context: BrowserContext, page: Page, origin: string
   context.on('request', (req) => r.requests.push(req.url()));
   page.on('websocket', (ws) => r.requests.push(ws.url()));
   page.on('pageerror', (e) => r.errors.push(e.message));
+  page.on('response', (res) => {
+    if (res.status() >= 400 && !new URL(res.url()).pathname.startsWith('/api/'))
+      r.failedAssets.push(res.url());
+  });
   page.on('console', (m) => {
-    if (m.type() === 'error') r.errors.push(m.text());
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource:')) r.errors.push(m.text());
     if (m.text().includes('Content Security Policy') || m.text().startsWith('CSP-VIOLATION'))
       r.cspViolations.push(m.text());
   });

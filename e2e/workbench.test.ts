@@ -152,6 +152,42 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
     await page.keyboard.press('Escape');
   });
 
+  it('says why a step is refused, next to the form that asked for it', async () => {
+    await openColumn('city');
+    await page.getByRole('button', { name: 'Rename…' }).click();
+    await page.getByLabel('New name', { exact: true }).fill('name');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.getByTestId('step-error').textContent()).toMatch(/"name"/);
+    await screenshot(page, '07-refused-step');
+    await expect.poll(() => steps().count()).toBe(4);
+    await page.keyboard.press('Escape');
+  });
+
+  it('converts text to numbers and filters them with a numeric facet and its histogram', async () => {
+    await openColumn('amount');
+    await page.getByRole('button', { name: 'Convert to number…' }).click();
+    await page.getByLabel('Characters to remove first', { exact: true }).fill('$');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => steps().count()).toBe(5);
+    await openColumn('amount');
+    await page.getByTestId('column-histogram').locator('canvas').first().waitFor();
+    await page.getByRole('button', { name: 'Numeric facet' }).click();
+    const facet = page.getByTestId('facet-range-amount');
+    await facet.locator('canvas').first().waitFor();
+    await expect.poll(() => facet.textContent()).toMatch(/7 to 2,000; 2 null/);
+    await facet.getByLabel('from', { exact: true }).fill('10');
+    await facet.getByLabel('to', { exact: true }).fill('1500');
+    await facet.getByRole('button', { name: 'Filter' }).click();
+    // 1200.5, 300, 45.5 and 12 are in range; 7, 2000 and the nulls (N/A, =1+2) are not.
+    await expect.poll(gridRows).toBe('4');
+    await screenshot(page, '08-numeric-facet');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, '09-dark-theme');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.getByRole('button', { name: 'Remove the amount facet' }).click();
+    await expect.poll(gridRows).toBe('8');
+  });
+
   it('deletes the dataset now, and the server no longer has it', async () => {
     const id = (await page.evaluate(() => fetch('/api/datasets').then((r) => r.json()))).datasets[0]
       .id as string;
@@ -168,5 +204,6 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
     expect(rec.foreign()).toEqual([]);
     expect(rec.cspViolations).toEqual([]);
     expect(rec.errors).toEqual([]);
+    expect(rec.failedAssets).toEqual([]);
   });
 });

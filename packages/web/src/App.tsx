@@ -78,25 +78,29 @@ export function App({ backend }: { backend: Backend }) {
     [profile],
   );
 
-  const change = useCallback(async (label: string, f: () => Promise<HistoryState>) => {
-    setBusy(label);
-    setError(undefined);
-    try {
-      const h = await f();
-      setHistory(h);
-      setViewStep(undefined);
-      return true;
-    } catch (e) {
-      setError(errorText(e));
-      return false;
-    } finally {
-      setBusy(undefined);
-    }
-  }, []);
+  /** Runs a recipe change; a failure is reported by `report` (the banner unless told otherwise). */
+  const change = useCallback(
+    async (label: string, f: () => Promise<HistoryState>, report?: (message: string) => void) => {
+      setBusy(label);
+      setError(undefined);
+      try {
+        const h = await f();
+        setHistory(h);
+        setViewStep(undefined);
+        return true;
+      } catch (e) {
+        (report ?? setError)(errorText(e));
+        return false;
+      } finally {
+        setBusy(undefined);
+      }
+    },
+    [],
+  );
 
   const addStep = useCallback(
-    (step: Step) =>
-      id ? change('applying the step', () => backend.addStep(id, step)) : Promise.resolve(false),
+    (step: Step, report?: (message: string) => void) =>
+      id ? change('applying the step', () => backend.addStep(id, step), report) : Promise.resolve(false),
     [backend, change, id],
   );
   const undo = useCallback(() => {
@@ -225,14 +229,14 @@ export function App({ backend }: { backend: Backend }) {
         </div>
       )}
       <aside className="left">
-        <SuggestionsPanel profile={profile} onApply={addStep} />
+        <SuggestionsPanel profile={profile} onApply={(s) => addStep(s)} />
         <FacetPanel
           backend={backend}
           datasetId={dataset.id}
           viewKey={`${cursor}`}
           facets={facets}
           onChange={setFacets}
-          onStep={addStep}
+          onStep={(s) => addStep(s)}
           onError={reportError}
         />
       </aside>
@@ -276,9 +280,10 @@ export function App({ backend }: { backend: Backend }) {
           profile={profileByName?.byName.get(dialog.column)}
           onClose={() => setDialog(undefined)}
           onStep={async (s) => {
-            const ok = await addStep(s);
-            if (ok) setDialog(undefined);
-            return ok;
+            let problem: string | undefined;
+            // Shown in the form, next to what caused it.
+            if (await addStep(s, (m) => (problem = m))) setDialog(undefined);
+            return problem;
           }}
           onFacet={(f) => {
             setFacets((fs) => [...fs.filter((x) => !(x.column === f.column && x.kind === f.kind)), f]);

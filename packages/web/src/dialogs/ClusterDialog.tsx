@@ -18,7 +18,8 @@ interface Props {
   datasetId: string;
   columns: string[];
   initialColumn?: string;
-  onStep: (s: Step) => Promise<boolean>;
+  /** Records the step; a refusal is reported through `report` (shown in this dialog). */
+  onStep: (s: Step, report: (message: string) => void) => Promise<boolean>;
   onClose: () => void;
 }
 
@@ -72,7 +73,7 @@ export function ClusterDialog({ backend, datasetId, columns, initialColumn, onSt
       return from.length ? [{ from, to: ch.to }] : [];
     });
     if (edits.length === 0) return;
-    if (await onStep({ op: 'mass-edit', column, edits })) onClose();
+    if (await onStep({ op: 'mass-edit', column, edits }, setError)) onClose();
   };
   const mergeAll = async () => {
     const p = params();
@@ -82,7 +83,7 @@ export function ClusterDialog({ backend, datasetId, columns, initialColumn, onSt
       method,
       ...(Object.keys(p).length ? { params: p } : {}),
     } as Step;
-    if (await onStep(step)) onClose();
+    if (await onStep(step, setError)) onClose();
   };
 
   return (

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Backend } from '../api/backend.js';
-import type { Column, ColumnProfile, Step } from '../api/types.js';
+import type { Column, ColumnProfile, Histogram as HistogramData, Step } from '../api/types.js';
+import { Histogram } from '../charts/Histogram.js';
 import type { Facet } from '../facets/facet-model.js';
 import { showValue } from '../format.js';
 import { STEP_FORMS, type StepForm } from '../steps/step-forms.js';
@@ -15,7 +16,8 @@ interface Props {
   y: number;
   profile: ColumnProfile | undefined;
   onClose: () => void;
-  onStep: (s: Step) => Promise<boolean>;
+  /** Resolves to the error message when the step was refused. */
+  onStep: (s: Step) => Promise<string | undefined>;
   onFacet: (f: Facet) => void;
   onCluster: () => void;
 }
@@ -25,6 +27,20 @@ export function ColumnMenu(p: Props) {
   const { column, columns, profile } = p;
   const type = columns.find((c) => c.name === column)?.type ?? 'text';
   const [form, setForm] = useState<StepForm>();
+  const [problem, setProblem] = useState<string>();
+  const [hist, setHist] = useState<HistogramData>();
+  const numeric = type === 'number' || type === 'integer';
+  useEffect(() => {
+    if (!numeric) return;
+    let live = true;
+    p.backend.histogram(p.datasetId, column, 30).then(
+      (h) => live && setHist(h),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [p.backend, p.datasetId, column, numeric]);
   const [sample, setSample] = useState<string[]>([]);
   const box = useRef<HTMLDivElement>(null);
   const forms = useMemo(() => STEP_FORMS.filter((f) => !f.types || f.types.includes(type)), [type]);
@@ -76,6 +92,15 @@ export function ColumnMenu(p: Props) {
           </button>
         </div>
         {profile && <ProfileSummary p={profile} />}
+        {hist && hist.bins.length > 0 && (
+          <div data-testid="column-histogram">
+            <Histogram
+              edges={hist.bins.map((b) => b.from)}
+              counts={hist.bins.map((b) => b.count)}
+              label={column}
+            />
+          </div>
+        )}
         <div className="row wrap">
           <span className="muted">Facet:</span>
           <button onClick={() => p.onFacet({ kind: 'text', column, selected: [], invert: false })}>
@@ -100,6 +125,11 @@ export function ColumnMenu(p: Props) {
           />
         ) : (
           <div className="step-groups">
+            {problem && (
+              <p className="error wide" role="alert">
+                {problem}
+              </p>
+            )}
             {(['Clean', 'Convert', 'Rows', 'Columns'] as const).map((g) => (
               <div key={g}>
                 <h3>{g}</h3>
@@ -111,7 +141,7 @@ export function ColumnMenu(p: Props) {
                       className="menu-item"
                       onClick={() => {
                         // No parameters: apply at once.
-                        if (f.fields.length === 0) void p.onStep(f.build(column, {}));
+                        if (f.fields.length === 0) void p.onStep(f.build(column, {})).then(setProblem);
                         else setForm(f);
                       }}
                     >

@@ -10,11 +10,13 @@ interface Props {
   /** A few values of the column from the rows on screen, for the before/after preview. */
   sample: string[];
   onBack: () => void;
-  onApply: (s: Step) => Promise<boolean>;
+  /** Resolves to the error message when the step was refused. */
+  onApply: (s: Step) => Promise<string | undefined>;
 }
 
 export function StepFormView({ form, column, columns, sample, onBack, onApply }: Props) {
   const [values, setValues] = useState<Values>(() => defaults(form));
+  const [refused, setRefused] = useState<string>();
   const set = (k: string, v: Values[string]) => setValues({ ...values, [k]: v });
   let step: Step | undefined;
   let problem: string | undefined;
@@ -30,7 +32,7 @@ export function StepFormView({ form, column, columns, sample, onBack, onApply }:
       data-testid={`form-${form.id}`}
       onSubmit={(e) => {
         e.preventDefault();
-        if (step) void onApply(step);
+        if (step) void onApply(step).then(setRefused);
       }}
     >
       <h3>{form.label}</h3>
@@ -127,6 +129,11 @@ export function StepFormView({ form, column, columns, sample, onBack, onApply }:
             })}
           </tbody>
         </table>
+      )}
+      {refused && (
+        <p className="error" role="alert" data-testid="step-error">
+          {refused}
+        </p>
       )}
       <div className="row">
         <button type="submit" className="primary" disabled={!step}>

@@ -5,6 +5,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { ZodApp } from './app-types.js';
 import { authRoutes } from './auth/routes.js';
 import { OneTimeToken, SessionStore } from './auth/sessions.js';
+import { duplicatesRoute } from './datasets/duplicates.js';
 import { datasetRoutes } from './datasets/routes.js';
 import { EngineMemory } from './datasets/memory.js';
 import { DatasetStore } from './datasets/store.js';
@@ -140,6 +141,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     maxResidentBytes: o.maxResidentBytes,
     limits: { maxColumns: o.maxColumns, maxCellBytes: o.maxCellBytes },
   });
+  duplicatesRoute(app, { engine: o.engine, store });
   datasetRoutes(app, {
     engine: o.engine,
     store,

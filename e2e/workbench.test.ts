@@ -188,6 +188,22 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
     await expect.poll(gridRows).toBe('8');
   });
 
+  it('finds duplicate rows for review and keeps one row of each confirmed group', async () => {
+    await page.getByRole('button', { name: 'Duplicates…' }).click();
+    const dialog = page.getByTestId('duplicates-dialog');
+    for (const c of ['name', 'email', 'city', 'joined'])
+      await dialog.getByLabel(c, { exact: true }).uncheck();
+    await dialog.getByLabel('company', { exact: true }).check();
+    await dialog.getByRole('button', { name: 'Find duplicates' }).click();
+    const initech = dialog.getByTestId('duplicate-group').filter({ hasText: 'Initech' });
+    await expect.poll(() => initech.textContent()).toMatch(/Initech \(2\)/);
+    await screenshot(page, '10-duplicates');
+    await initech.getByRole('checkbox').check();
+    await dialog.getByRole('button', { name: 'Keep one row of 1 confirmed group' }).click();
+    await expect.poll(() => steps().count()).toBe(6);
+    await expect.poll(gridRows).toBe('7');
+  });
+
   it('deletes the dataset now, and the server no longer has it', async () => {
     const id = (await page.evaluate(() => fetch('/api/datasets').then((r) => r.json()))).datasets[0]
       .id as string;

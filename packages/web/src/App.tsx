@@ -3,6 +3,7 @@ import type { Backend } from './api/backend.js';
 import type { Column, DatasetSummary, HistoryState, Me, Profile, Step } from './api/types.js';
 import { ClusterDialog } from './dialogs/ClusterDialog.js';
 import { ColumnMenu } from './dialogs/ColumnMenu.js';
+import { DuplicatesDialog } from './dialogs/DuplicatesDialog.js';
 import { ExportDialog } from './dialogs/ExportDialog.js';
 import { OpenFile } from './dialogs/OpenFile.js';
 import { errorText } from './errors.js';
@@ -20,6 +21,7 @@ type Dialog =
   | { kind: 'column'; column: string; x: number; y: number }
   | { kind: 'cluster'; column?: string }
   | { kind: 'export' }
+  | { kind: 'duplicates' }
   | undefined;
 
 export function App({ backend }: { backend: Backend }) {
@@ -218,6 +220,7 @@ export function App({ backend }: { backend: Backend }) {
           ))}
         </select>
         <button onClick={() => setDialog({ kind: 'cluster' })}>Cluster…</button>
+        <button onClick={() => setDialog({ kind: 'duplicates' })}>Duplicates…</button>
         <button onClick={() => setDialog({ kind: 'export' })}>Export…</button>
       </header>
       {error && (
@@ -298,6 +301,15 @@ export function App({ backend }: { backend: Backend }) {
           datasetId={dataset.id}
           columns={columns.filter((c) => c.type === 'text').map((c) => c.name)}
           initialColumn={dialog.column}
+          onStep={addStep}
+          onClose={() => setDialog(undefined)}
+        />
+      )}
+      {dialog?.kind === 'duplicates' && (
+        <DuplicatesDialog
+          backend={backend}
+          datasetId={dataset.id}
+          columns={columns.filter((c) => c.type === 'text').map((c) => c.name)}
           onStep={addStep}
           onClose={() => setDialog(undefined)}
         />

@@ -2,6 +2,7 @@ import type {
   ClusterResult,
   DatasetDetail,
   DatasetSummary,
+  DuplicatesResult,
   Condition,
   FacetResult,
   Histogram,
@@ -38,6 +39,7 @@ export interface Backend {
   facet(id: string, column: string, where?: Condition): Promise<FacetResult>;
   histogram(id: string, column: string, bins: number, where?: Condition): Promise<Histogram>;
   cluster(id: string, column: string, method: string, params: Record<string, number>): Promise<ClusterResult>;
+  duplicates(id: string, columns: string[], threshold: number): Promise<DuplicatesResult>;
   addStep(id: string, step: Step): Promise<HistoryState>;
   undo(id: string): Promise<HistoryState>;
   redo(id: string): Promise<HistoryState>;

@@ -3,6 +3,7 @@ import type {
   ClusterResult,
   DatasetDetail,
   DatasetSummary,
+  DuplicatesResult,
   Condition,
   FacetResult,
   Histogram,
@@ -117,6 +118,8 @@ export class HttpBackend implements Backend {
     );
   cluster = (id: string, column: string, method: string, params: Record<string, number>) =>
     this.request<ClusterResult>('POST', `/api/datasets/${enc(id)}/cluster`, { column, method, params });
+  duplicates = (id: string, columns: string[], threshold: number) =>
+    this.request<DuplicatesResult>('POST', `/api/datasets/${enc(id)}/duplicates`, { columns, threshold });
   addStep = (id: string, step: Step) =>
     this.request<HistoryState>('POST', `/api/datasets/${enc(id)}/steps`, { step });
   undo = (id: string) => this.request<HistoryState>('POST', `/api/datasets/${enc(id)}/undo`);

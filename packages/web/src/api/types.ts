@@ -70,6 +70,13 @@ export interface ClusterResult {
   clusters: { values: { value: string; count: number }[]; suggested: string }[];
 }
 
+export interface DuplicatesResult {
+  columns: string[];
+  tuples: number;
+  groups: { score: number; keys: (string | null)[][]; counts: number[] }[];
+  truncated: boolean;
+}
+
 export interface Location {
   id: string;
   where: 'memory';

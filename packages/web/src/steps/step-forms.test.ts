@@ -26,7 +26,7 @@ describe('the column menu forms', () => {
       STEP_FORMS.map((f) => f.build('name', { ...defaults(f), ...(FILLED[f.id] ?? {}) }).op),
     );
     // mass-edit: text facet and cluster dialog; cluster-merge: cluster dialog;
-    // dedupe-groups: needs the fuzzy-duplicates review, not in the web app yet.
+    // dedupe-groups: the duplicates dialog.
     const elsewhere = new Set(['mass-edit', 'cluster-merge', 'dedupe-groups']);
     expect(STEP_OPS.filter((op) => !fromForms.has(op) && !elsewhere.has(op))).toEqual([]);
   });

@@ -42,6 +42,34 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
     await screenshot(page, '01-open-file');
   });
 
+  it('shows upload progress and cancels an upload, leaving nothing on the server', async () => {
+    const big = path.join(srv.dir, 'big.csv');
+    fs.writeFileSync(big, 'a,b\n' + 'x,1\n'.repeat(1_500_000));
+    const cdp = await context.newCDPSession(page);
+    // 200 KiB/s: the 6 MB upload takes long enough to be cancelled by hand.
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 200 * 1024,
+    });
+    await page.getByTestId('file-input').setInputFiles(big);
+    await page.getByRole('status').filter({ hasText: 'Uploading big.csv' }).waitFor();
+    await screenshot(page, '01b-upload-progress');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect
+      .poll(() => page.getByTestId('upload-error').textContent())
+      .toMatch(/big\.csv: upload cancelled/);
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+    const list = await (await context.request.get(`${srv.server.origin}/api/datasets`)).json();
+    expect(list.datasets).toEqual([]);
+  });
+
   it('uploads a messy CSV and shows it in the grid, with where it lives', async () => {
     await page.getByTestId('file-input').setInputFiles(MESSY);
     await expect.poll(gridRows, { timeout: 20_000 }).toBe('8');
@@ -120,6 +148,14 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
     await expect.poll(() => steps().count()).toBe(3);
     await page.keyboard.press('Shift+Control+z');
     await expect.poll(() => steps().count()).toBe(4);
+    // The data as it was after step 1: city not yet upper case.
+    await steps()
+      .first()
+      .getByRole('button', { name: /Trim leading/ })
+      .click();
+    await expect.poll(() => page.getByTestId('shape').textContent()).toMatch(/as after step 1/);
+    await page.getByRole('button', { name: 'Back to the latest' }).click();
+    await expect.poll(() => page.getByTestId('shape').textContent()).not.toMatch(/as after step/);
   });
 
   it('exports the cleaned CSV with the formula guard, and the recipe labelled as holding values', async () => {

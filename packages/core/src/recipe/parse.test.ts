@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TidyvaultError } from '../errors.js';
-import { parseRecipe, parseRecipeText } from './parse.js';
+import { parseRecipe, parseRecipeText, parseStep } from './parse.js';
 
 const fail = (input: unknown): string => {
   try {
@@ -66,5 +66,22 @@ describe('parseRecipe', () => {
 
   it('says when the text is not JSON', () => {
     expect(() => parseRecipeText('{"version":1,', 'r.json')).toThrow(/r.json is not valid JSON/);
+  });
+});
+
+describe('deeply nested input', () => {
+  const nested = (depth: number): unknown => {
+    let where: unknown = { column: 'a', op: 'is-null' };
+    for (let i = 0; i < depth; i++) where = { not: where };
+    return { op: 'filter-rows', where };
+  };
+
+  it('is refused with a clear error instead of overflowing the stack', () => {
+    expect(() => parseStep(nested(5_000))).toThrow(/nested more than 64 levels deep/);
+    expect(() => parseRecipe({ version: 1, steps: [nested(5_000)] })).toThrow(/nested more than 64 levels deep/);
+  });
+
+  it('is accepted at a depth a person could write', () => {
+    expect(parseStep(nested(40))).toMatchObject({ op: 'filter-rows' });
   });
 });

@@ -37,7 +37,23 @@ function describeIssues(error: z.ZodError, input: unknown, prefix: PropertyKey[]
   return [...new Set(lines)].join('; ');
 }
 
+/** Deeper JSON than any real recipe needs; deeper input would overflow the validator's stack. */
+export const MAX_NESTING = 64;
+
+/** Refuse input nested deeper than MAX_NESTING (checked without recursion). */
+function checkNesting(input: unknown, what: string): void {
+  const stack: [unknown, number][] = [[input, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > MAX_NESTING)
+      throw new TidyvaultError('RECIPE_INVALID', `invalid ${what}: nested more than ${MAX_NESTING} levels deep`);
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+}
+
 export function parseRecipe(input: unknown): Recipe {
+  checkNesting(input, 'recipe');
   const result = recipeSchema.safeParse(input);
   if (!result.success) {
     throw new TidyvaultError('RECIPE_INVALID', `invalid recipe: ${describeIssues(result.error, input)}`);
@@ -58,6 +74,7 @@ export function parseRecipeText(text: string, source = 'recipe'): Recipe {
 }
 
 export function parseStep(input: unknown): Step {
+  checkNesting(input, 'step');
   const result = stepSchema.safeParse(input);
   if (!result.success) {
     throw new TidyvaultError(

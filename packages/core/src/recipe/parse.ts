@@ -47,7 +47,10 @@ function checkNesting(input: unknown, what: string): void {
     const [v, depth] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
     if (depth > MAX_NESTING)
-      throw new TidyvaultError('RECIPE_INVALID', `invalid ${what}: nested more than ${MAX_NESTING} levels deep`);
+      throw new TidyvaultError(
+        'RECIPE_INVALID',
+        `invalid ${what}: nested more than ${MAX_NESTING} levels deep`,
+      );
     for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
   }
 }

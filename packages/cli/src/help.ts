@@ -9,6 +9,7 @@ Commands:
   clean <input> --recipe <r.json> -o <output>   run a recipe over a file
   profile <input> [--json]                      what is in each column
   cluster <input> --column <c> --method <m>     groups of similar spellings
+  duplicates <input> --columns <a,b>            rows that are probably the same record
   sql <recipe.json> [--input <file>]            print the SQL a recipe compiles to
   validate <recipe.json> [--input <file>]       check a recipe (and that it fits a file)
   serve [--host 127.0.0.1] [--port 5177]        the workbench server; prints a one-time login link
@@ -101,6 +102,27 @@ Examples:
   tidyvault cluster fixtures/w1/input.csv --column name --method fingerprint
   tidyvault cluster people.csv --column city --method ngram-fingerprint --ngram-size 1 --json
   tidyvault cluster people.csv --column surname --method cologne-phonetic
+`,
+  duplicates: `Usage: tidyvault duplicates <input> --columns <a,b,…> [options]
+
+Finds rows that are probably the same record written differently, comparing the given text
+columns: case, accents, punctuation and spacing are ignored, and values within a small edit
+distance count as similar (a row's score is the weighted mean of its columns' similarities).
+Identical rows are one record; linked records form a group. Groups are listed best first with
+their score and how many rows hold each spelling — candidates for a person to confirm. A
+confirmed group goes into a dedupe-groups step (docs/RECIPE.md), which keeps its first row.
+
+Options:
+  --columns <a,b,…>          the text columns to compare, 1–8                  (required)
+  --threshold <t>            lowest score that links two rows, 0.5–1 (default 0.85)
+  --json                     print {"columns","tuples","groups":[{"score","keys","counts"}],"truncated"}
+  --format <f>, --sheet <name>, --delimiter <c>, --encoding <e>, --no-header  as for clean
+
+Limits: up to 50,000 distinct value combinations are compared; 1,000 groups are listed.
+
+Examples:
+  tidyvault duplicates people.csv --columns name,city
+  tidyvault duplicates people.csv --columns name --threshold 0.9 --json
 `,
   sql: `Usage: tidyvault sql <recipe.json> [--input <file>]
 

@@ -7,3 +7,9 @@ export { outputFormatFor, OUTPUT_FORMATS, guardsFormulas, type OutputFormat } fr
 export { guardText, FORMULA_STARTS } from './export/formula-guard.js';
 export type { ExportOptions } from './export/run-export.js';
 export { toCell } from './values.js';
+export {
+  findDuplicates,
+  MAX_DUPLICATE_GROUPS,
+  MAX_DUPLICATE_TUPLES,
+  type DuplicatesAnswer,
+} from './duplicates.js';

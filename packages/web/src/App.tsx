@@ -60,9 +60,13 @@ export function App({ backend }: { backend: Backend }) {
     };
   }, [backend, id, cursor, viewStep, whereKey, where]);
 
-  // The profile follows the current recipe (not a past step being looked at).
+  // The profile follows the current recipe (not a past step being looked at). It is asked for
+  // once the grid has its first rows of that recipe: the rows are what the person waits for.
+  const [rowsReadyAt, setRowsReadyAt] = useState<string>();
+  const profileKey = id ? `${id}:${cursor}` : undefined;
+  const profileDue = profileKey !== undefined && rowsReadyAt === profileKey;
   useEffect(() => {
-    if (!id) return;
+    if (!id || !profileDue) return;
     let live = true;
     setProfile(undefined);
     backend.profile(id).then(
@@ -72,7 +76,7 @@ export function App({ backend }: { backend: Backend }) {
     return () => {
       live = false;
     };
-  }, [backend, id, cursor]);
+  }, [backend, id, cursor, profileDue]);
 
   const profileByName = useMemo(
     () =>
@@ -248,7 +252,10 @@ export function App({ backend }: { backend: Backend }) {
           view={view}
           profile={profileByName}
           theme={theme}
-          onShape={(total, cols) => setShape({ total, columns: cols })}
+          onShape={(total, cols) => {
+            setShape({ total, columns: cols });
+            setRowsReadyAt(`${dataset.id}:${cursor}`);
+          }}
           onHeader={(column, b) => setDialog({ kind: 'column', column, x: b.x, y: b.y + b.height })}
           onError={reportError}
           jump={jump}

@@ -240,7 +240,7 @@ export function App({ backend }: { backend: Backend }) {
         <FacetPanel
           backend={backend}
           datasetId={dataset.id}
-          viewKey={`${cursor}`}
+          viewKey={rowsReadyAt ?? ''}
           facets={facets}
           onChange={setFacets}
           onStep={(s) => addStep(s)}

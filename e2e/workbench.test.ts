@@ -240,6 +240,36 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
     await expect.poll(gridRows).toBe('7');
   });
 
+  it('drops a facet whose column a step removes, saying so', async () => {
+    await openColumn('joined');
+    await page.getByRole('button', { name: 'Text facet' }).click();
+    await page
+      .getByTestId('facet-text-joined')
+      .getByRole('button', { name: /^2024-01-05/ })
+      .click();
+    await expect.poll(gridRows).toBe('1');
+    await openColumn('joined');
+    await page.getByRole('button', { name: 'Remove this column' }).click();
+    await expect.poll(() => page.getByTestId('error').textContent()).toMatch(/facet on "joined" was removed/);
+    await expect.poll(() => page.getByTestId('facet-text-joined').count()).toBe(0);
+    await expect.poll(gridRows).toBe('7');
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => steps().count()).toBe(6);
+  });
+
+  it('after a reload, lists the datasets still on the server and opens one again', async () => {
+    await page.reload();
+    const list = page.getByTestId('dataset-list');
+    await list.getByText('messy.csv').waitFor();
+    await expect
+      .poll(() => list.textContent())
+      .toMatch(/8 rows × 6 columns; deleted automatically in \d+ min/);
+    await screenshot(page, '11-dataset-list');
+    await list.getByRole('button', { name: 'Open' }).click();
+    await expect.poll(gridRows).toBe('7');
+    await expect.poll(() => steps().count()).toBe(6);
+  });
+
   it('deletes the dataset now, and the server no longer has it', async () => {
     const id = (await page.evaluate(() => fetch('/api/datasets').then((r) => r.json()))).datasets[0]
       .id as string;

@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { Backend } from './api/backend.js';
+import { BackendError, type Backend } from './api/backend.js';
 import type { Column, DatasetSummary, HistoryState, Me, Profile, Step } from './api/types.js';
 import { ClusterDialog } from './dialogs/ClusterDialog.js';
 import { ColumnMenu } from './dialogs/ColumnMenu.js';
 import { DuplicatesDialog } from './dialogs/DuplicatesDialog.js';
 import { ExportDialog } from './dialogs/ExportDialog.js';
 import { OpenFile } from './dialogs/OpenFile.js';
+import { DatasetList } from './panels/DatasetList.js';
 import { errorText } from './errors.js';
 import { combinedWhere, type Facet } from './facets/facet-model.js';
 import { DataGrid, type GridView } from './grid/DataGrid.js';
@@ -38,6 +39,19 @@ export function App({ backend }: { backend: Backend }) {
   const [jump, setJump] = useState<{ row: number; n: number }>();
   const theme = useGridTheme();
   const reportError = useCallback((e: unknown) => setError(errorText(e)), []);
+  // A step removed or renamed a column a facet filters on: drop that facet rather than fail.
+  const gridError = useCallback(
+    (e: unknown) => {
+      const column = e instanceof BackendError && e.code === 'RECIPE_COLUMN' ? e.column : undefined;
+      if (column !== undefined && facets.some((f) => f.column === column)) {
+        setFacets((fs) => fs.filter((f) => f.column !== column));
+        setError(`The facet on "${column}" was removed: that column no longer exists.`);
+        return;
+      }
+      setError(errorText(e));
+    },
+    [facets],
+  );
 
   useEffect(() => {
     backend.me().then(setMe, (e: unknown) => {
@@ -156,6 +170,7 @@ export function App({ backend }: { backend: Backend }) {
       <main className="center">
         <h1>Tidyvault</h1>
         <OpenFile backend={backend} onOpened={opened} />
+        <DatasetList backend={backend} onOpen={opened} onError={reportError} />
         {error && (
           <p className="error" role="alert">
             {error}
@@ -244,7 +259,7 @@ export function App({ backend }: { backend: Backend }) {
           facets={facets}
           onChange={setFacets}
           onStep={(s) => addStep(s)}
-          onError={reportError}
+          onError={gridError}
         />
       </aside>
       <section className="main">
@@ -257,7 +272,7 @@ export function App({ backend }: { backend: Backend }) {
             setRowsReadyAt(`${dataset.id}:${cursor}`);
           }}
           onHeader={(column, b) => setDialog({ kind: 'column', column, x: b.x, y: b.y + b.height })}
-          onError={reportError}
+          onError={gridError}
           jump={jump}
         />
       </section>

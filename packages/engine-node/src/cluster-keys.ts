@@ -1,4 +1,5 @@
-import { DuckDBDataChunk, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBDataChunk, VARCHAR } from './duckdb.js';
 import {
   clusterKeyNeeds,
   clusterKeyTable,

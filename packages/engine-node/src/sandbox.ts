@@ -1,5 +1,6 @@
 import os from 'node:os';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance } from './duckdb.js';
 import { TidyvaultError } from '@tidyvault/core';
 import { spillFolderProblem } from './spill-folder.js';
 import { col, inList, lit, select, statement, type LiteralValue, type SettingName } from '@tidyvault/sql';

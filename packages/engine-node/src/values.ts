@@ -1,4 +1,5 @@
-import { DuckDBDateValue, DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
+import { DuckDBDateValue, DuckDBTimestampValue } from './duckdb.js';
 import type { Cell, ColumnType } from '@tidyvault/core';
 
 /** DuckDB value → JSON-safe cell. BIGINTs beyond 2^53 become strings, never lose digits silently. */

@@ -28,7 +28,9 @@ export interface StaticServer {
  */
 export async function serveStatic(root: string = TEST_PAGE): Promise<StaticServer> {
   if (!fs.existsSync(path.join(root, 'index.html')))
-    throw new Error(`${root}/index.html is missing: run npm run build (or npm run build -w @tidyvault/engine-wasm)`);
+    throw new Error(
+      `${root}/index.html is missing: run npm run build (or npm run build -w @tidyvault/engine-wasm)`,
+    );
   const served: string[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -36,7 +38,11 @@ export async function serveStatic(root: string = TEST_PAGE): Promise<StaticServe
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
     const file = path.resolve(root, rel);
-    if (req.method !== 'GET' || !file.startsWith(root + path.sep) || !fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
+    if (
+      req.method !== 'GET' ||
+      !file.startsWith(root + path.sep) ||
+      !fs.statSync(file, { throwIfNoEntry: false })?.isFile()
+    ) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }

@@ -98,6 +98,11 @@ export const SETTINGS = [
   'enable_progress_bar_print',
   'enable_external_access',
   'lock_configuration',
+  // DuckDB-WASM has no create options for these: set right after open, before the lock.
+  'autoinstall_known_extensions',
+  'autoload_known_extensions',
+  'custom_extension_repository',
+  'allow_community_extensions',
 ] as const;
 export type SettingName = (typeof SETTINGS)[number];
 const settingSet: ReadonlySet<string> = new Set(SETTINGS);

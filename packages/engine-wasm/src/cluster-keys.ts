@@ -1,0 +1,147 @@
+import {
+  clusterKeyNeeds,
+  clusterKeyTable,
+  computeKeys,
+  missingKeyValuesQuery,
+  unpackValues,
+  type ClusterMethod,
+  type ClusterParams,
+  type Recipe,
+} from '@tidyvault/core';
+import { select, statement, type Select } from '@tidyvault/sql';
+import { makeData, makeVector, Table, Utf8, type Vector } from 'apache-arrow';
+import type { Connection } from './connection.js';
+
+/**
+ * A non-null Arrow Utf8 vector built directly from its buffers. Arrow's builders
+ * (vectorFromArray) compile a null check with `new Function`, which the page's CSP forbids.
+ */
+export function utf8Vector(values: readonly string[]): Vector<Utf8> {
+  const encoder = new TextEncoder();
+  const offsets = new Int32Array(values.length + 1);
+  let units = 0;
+  for (const v of values) units += v.length;
+  // A UTF-16 code unit is at most 3 bytes of UTF-8.
+  const bytes = new Uint8Array(units * 3);
+  let at = 0;
+  values.forEach((v, i) => {
+    at += encoder.encodeInto(v, bytes.subarray(at)).written;
+    offsets[i + 1] = at;
+  });
+  return makeVector(
+    makeData({
+      type: new Utf8(),
+      length: values.length,
+      nullCount: 0,
+      valueOffsets: offsets,
+      data: bytes.subarray(0, at),
+    }),
+  );
+}
+
+/** Rows appended per Arrow batch. */
+const BATCH_ROWS = 65_536;
+
+/**
+ * Fills the key tables that cluster-merge SQL joins (core's cluster/key-table.ts), as
+ * engine-node's ClusterKeys does: each distinct value of the column that has no key yet is keyed
+ * once, by core's TypeScript keyers, and appended (through Arrow). Fills run one at a time.
+ */
+export class ClusterKeys {
+  private readonly created = new Set<string>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private readers = 0;
+  private idle: (() => void)[] = [];
+  private clearing: Promise<void> | undefined;
+
+  constructor(private readonly connection: Connection) {}
+
+  /** Runs work that fills or reads key tables, so that no clear() drops them meanwhile. */
+  async use<T>(work: () => Promise<T>): Promise<T> {
+    while (this.clearing) await this.clearing;
+    this.readers++;
+    try {
+      return await work();
+    } finally {
+      if (--this.readers === 0) for (const wake of this.idle.splice(0)) wake();
+    }
+  }
+
+  /** Key tables for every `cluster-merge` step among the first `upTo` steps, in step order. */
+  async prepareRecipe(
+    recipe: Recipe,
+    upTo: number | undefined,
+    sourceUpTo: (stepIndex: number) => Select,
+  ): Promise<void> {
+    for (const need of clusterKeyNeeds(recipe, upTo)) {
+      await this.fill(sourceUpTo(need.stepIndex), need.column, need.method, need.params);
+    }
+  }
+
+  fill(source: Select, column: string, method: ClusterMethod, params: ClusterParams): Promise<void> {
+    const work = this.queue.then(() => this.fillNow(source, column, method, params));
+    this.queue = work.catch(() => undefined);
+    return work;
+  }
+
+  /** Drops every key table (they hold values of the datasets that were keyed). */
+  clear(): Promise<void> {
+    const drained =
+      this.readers === 0 ? Promise.resolve() : new Promise<void>((wake) => this.idle.push(wake));
+    const work = Promise.all([drained, this.clearing]).then(async () => {
+      for (const table of this.created) {
+        await this.connection.run(statement({ kind: 'dropTable', name: table, ifExists: true }));
+      }
+      this.created.clear();
+    });
+    const mine: Promise<void> = work
+      .catch(() => undefined)
+      .then(() => {
+        if (this.clearing === mine) this.clearing = undefined;
+      });
+    this.clearing = mine;
+    return work;
+  }
+
+  private async fillNow(
+    source: Select,
+    column: string,
+    method: ClusterMethod,
+    params: ClusterParams,
+  ): Promise<void> {
+    const table = clusterKeyTable(method, params);
+    if (!this.created.has(table)) {
+      await this.connection.run(statement({ kind: 'dropTable', name: table, ifExists: true }));
+      await this.connection.run(
+        statement({
+          kind: 'createEmptyTable',
+          name: table,
+          columns: [
+            { name: 'value', type: 'VARCHAR' },
+            { name: 'key', type: 'VARCHAR' },
+          ],
+        }),
+      );
+      this.created.add(table);
+    }
+    const read = async (json: boolean) => {
+      const r = await this.connection.query(
+        select(missingKeyValuesQuery(source, column, method, params, json)),
+      );
+      const row = r.get(0);
+      const packed = (row?.['packed'] as string | null | undefined) ?? null;
+      return unpackValues(packed, Number(row?.['n'] ?? 0), json);
+    };
+    const values = (await read(false)) ?? (await read(true))!;
+    if (values.length === 0) return;
+    const keys = computeKeys(method, params, values);
+    for (let start = 0; start < values.length; start += BATCH_ROWS) {
+      const end = Math.min(values.length, start + BATCH_ROWS);
+      const batch = new Table({
+        value: utf8Vector(values.slice(start, end)),
+        key: utf8Vector(keys.slice(start, end)),
+      });
+      await this.connection.insertArrow(batch, table);
+    }
+  }
+}

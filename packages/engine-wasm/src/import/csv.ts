@@ -1,0 +1,440 @@
+import {
+  autoColumnNames,
+  createByteValidator,
+  createChunkDecoder,
+  CsvScanner,
+  decodeSample,
+  ENCODING_LABELS,
+  firstRecord,
+  ImportSniffError,
+  NewlineNormalizer,
+  repairHeaderNames,
+  sniffDialect,
+  sniffEncoding,
+  TextDecodeError,
+  TidyvaultError,
+  type Column,
+  type CsvScanReport,
+  type TextEncodingName,
+} from '@tidyvault/core';
+import { col, isNull, lit, select, statement, type Expr, type From, type Select } from '@tidyvault/sql';
+import type { AsyncDuckDB } from '@duckdb/duckdb-wasm';
+import type { Connection } from '../connection.js';
+import { BytesInput, type CsvInput } from './input.js';
+
+/*
+ * The same rules as engine-node's import/csv.ts (read it first), over bytes in memory instead of
+ * files: core's sniffers pick encoding, dialect and header; names are repaired (duplicates
+ * compared case-insensitively, as DuckDB does); every column is VARCHAR; empty fields stay '';
+ * short rows are padded with NULL and counted in a warning; a row with too many fields is an
+ * error naming its line. A file that is not plain UTF-8 with LF or CRLF line ends is transcoded
+ * in memory (never to a file) and the copy registered instead.
+ */
+
+const SAMPLE_BYTES = 1 << 20;
+
+function randomHex(bytes: number): string {
+  const a = crypto.getRandomValues(new Uint8Array(bytes));
+  return Array.from(a, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Empty fields must stay '' (not NULL); only padding makes NULL. DuckDB needs some null string: one no file holds. */
+const NEVER_NULL = '\u0001tidyvault-no-null-' + randomHex(12);
+
+type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+
+export interface CsvImportOptions {
+  format?: 'csv' | 'tsv';
+  /** `extend`: rows with too many fields add auto-named columns instead of failing. */
+  ragged?: 'error' | 'extend';
+  /** Overrides when sniffing is unsure. */
+  delimiter?: string;
+  header?: boolean;
+  encoding?: Encoding;
+}
+
+export interface CsvImportContext {
+  db: AsyncDuckDB;
+  connection: Connection;
+  /** The table to create (columns as text, in the file's row order). */
+  table: string;
+  /** How the file is named in messages. */
+  displayName: string;
+  /** A new name for a file registered with DuckDB. */
+  fileName: () => string;
+}
+
+export interface CsvImportResult {
+  columns: Column[];
+  rowCount: number;
+  warnings: string[];
+}
+
+function sniffFailure(e: unknown, file: string): never {
+  if (e instanceof ImportSniffError) {
+    const code =
+      e.code === 'EMPTY' ? 'IMPORT_EMPTY' : e.code === 'BINARY' ? 'IMPORT_BINARY' : 'IMPORT_ENCODING';
+    throw new TidyvaultError(code, `${file}: ${e.message}`, { file, ...(e.line ? { line: e.line } : {}) });
+  }
+  throw e;
+}
+
+interface Plan {
+  /** The name DuckDB reads. */
+  path: string;
+  /** What DuckDB reads: the input itself, or its UTF-8 transcoding. */
+  file: CsvInput;
+  encoding: Encoding;
+  bomLength: number;
+  delimiter: string;
+  quote: string | null;
+  header: boolean;
+  names: string[];
+  transcoded: boolean;
+  newlinesNormalised: boolean;
+}
+
+/** The files registered with DuckDB for one import: all are dropped when it ends. */
+interface Registered {
+  /** The input itself (registered once, read again by a retry that needs no transcoding). */
+  input?: string;
+  /** The current transcoding (a retry replaces it). */
+  transcoded?: string;
+}
+
+const CASE_INSENSITIVE = { caseInsensitive: true } as const;
+
+async function invalidBytesError(
+  input: CsvInput,
+  encoding: TextEncodingName,
+  bomLength: number,
+  near: number,
+): Promise<ImportSniffError> {
+  const label = ENCODING_LABELS[encoding];
+  const what =
+    encoding === 'windows-1252' ? `bytes that ${label} does not define` : `bytes that are not valid ${label}`;
+  const validator = createByteValidator(encoding, bomLength);
+  let at = undefined;
+  for await (const chunk of input.chunks(bomLength)) {
+    at = validator.push(chunk);
+    if (at) break;
+  }
+  at ??= validator.finish();
+  if (!at) return new ImportSniffError('ENCODING', `${what} near byte ${near}`, { byteOffset: near });
+  return new ImportSniffError('ENCODING', `${what} at byte ${at.byteOffset} (line ${at.line})`, at);
+}
+
+/** The input as UTF-8 without a byte-order mark (and, if asked, LF line ends), in memory. */
+async function transcodeToUtf8(
+  input: CsvInput,
+  o: {
+    encoding: Encoding;
+    bomLength: number;
+    normalizeNewlines: boolean;
+    delimiter: string;
+    quote: string | null;
+  },
+): Promise<Uint8Array> {
+  const decoder = createChunkDecoder(o.encoding, { fatal: true });
+  const normalizer = o.normalizeNewlines
+    ? new NewlineNormalizer({ delimiter: o.delimiter, quote: o.quote })
+    : undefined;
+  const encoder = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  let offset = o.bomLength;
+  const add = async (step: () => string) => {
+    let text: string;
+    try {
+      text = step();
+      if (normalizer) text = normalizer.push(text);
+    } catch (e) {
+      if (e instanceof TextDecodeError) throw await invalidBytesError(input, o.encoding, o.bomLength, offset);
+      throw e;
+    }
+    if (text.length > 0) parts.push(encoder.encode(text));
+  };
+  for await (const chunk of input.chunks(o.bomLength)) {
+    await add(() => decoder.decode(chunk));
+    offset += chunk.length;
+  }
+  await add(() => decoder.end());
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts.splice(0)) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+async function plan(
+  input: CsvInput,
+  ctx: CsvImportContext,
+  o: CsvImportOptions,
+  files: Registered,
+  forceEncoding?: Encoding,
+  forceNewlineNormalisation = false,
+): Promise<Plan> {
+  const sample = await input.head(SAMPLE_BYTES);
+  const whole = sample.byteLength < SAMPLE_BYTES;
+  let enc: { encoding: Encoding; bomLength: number };
+  try {
+    enc = sniffEncoding(sample, whole);
+  } catch (e) {
+    sniffFailure(e, ctx.displayName);
+  }
+  if (forceEncoding ?? o.encoding)
+    enc = { encoding: (forceEncoding ?? o.encoding)!, bomLength: enc.bomLength };
+  const text = decodeSample(sample, enc, whole);
+  const dialect = sniffDialect(text);
+  // RFC 4180 quoting unless the sample shows another quote character.
+  const quote = dialect.quote ?? '"';
+  const delimiter = o.delimiter ?? (o.format === 'tsv' ? '\t' : dialect.delimiter);
+  const header = o.header ?? dialect.hasHeader;
+  const first = firstRecord(text, delimiter, quote);
+  if (first === undefined) {
+    throw new TidyvaultError('IMPORT_FORMAT', `${ctx.displayName}: line 1: a quoted field is never closed`, {
+      file: ctx.displayName,
+      line: 1,
+    });
+  }
+  // DuckDB matches column names case-insensitively, so "Name" and "name" must not both exist.
+  const names = header
+    ? repairHeaderNames(first, CASE_INSENSITIVE)
+    : autoColumnNames(1, first.length, new Set(), CASE_INSENSITIVE);
+  const normalizeNewlines =
+    forceNewlineNormalisation || dialect.lineEnding === 'cr' || dialect.lineEnding === 'mixed';
+  const needsRewrite = enc.encoding !== 'utf-8' || enc.bomLength > 0 || normalizeNewlines;
+  let file = input;
+  let path: string;
+  if (needsRewrite) {
+    let utf8: Uint8Array;
+    try {
+      utf8 = await transcodeToUtf8(input, { ...enc, normalizeNewlines, delimiter, quote });
+    } catch (e) {
+      sniffFailure(e, ctx.displayName);
+    }
+    file = new BytesInput(utf8);
+    path = ctx.fileName();
+    await file.register(ctx.db, path);
+    files.transcoded = path;
+  } else {
+    if (files.input === undefined) {
+      const name = ctx.fileName();
+      await input.register(ctx.db, name);
+      files.input = name;
+    }
+    path = files.input;
+  }
+  return {
+    path,
+    file,
+    ...enc,
+    delimiter,
+    quote,
+    header,
+    names,
+    transcoded: needsRewrite,
+    newlinesNormalised: normalizeNewlines,
+  };
+}
+
+function readCsv(p: Plan, names: string[], pad: boolean): From {
+  const named: Record<string, Expr> = {
+    auto_detect: lit(false),
+    header: lit(p.header),
+    delim: lit(p.delimiter),
+    quote: lit(p.quote ?? ''),
+    escape: lit(p.quote ?? ''),
+    columns: { kind: 'struct', fields: names.map((name) => ({ name, value: lit('VARCHAR') })) },
+    // As in engine-node: padding short rows needs the serial reader, so it is only switched on
+    // for files that turn out to have short rows.
+    null_padding: lit(pad),
+    parallel: lit(!pad),
+    strict_mode: lit(true),
+    nullstr: lit(NEVER_NULL),
+    allow_quoted_nulls: lit(false),
+    max_line_size: lit(16 * 2 ** 20),
+  };
+  return { kind: 'tableFunction', fn: 'read_csv', args: [lit(p.path)], named };
+}
+
+async function scan(p: Plan, expectedFields?: number): Promise<CsvScanReport> {
+  const decoder = createChunkDecoder('utf-8', { fatal: false });
+  const scanner = new CsvScanner({
+    delimiter: p.delimiter,
+    quote: p.quote,
+    ...(expectedFields === undefined ? {} : { expectedFields }),
+  });
+  for await (const chunk of p.file.chunks()) scanner.push(decoder.decode(chunk));
+  scanner.push(decoder.end());
+  return scanner.finish();
+}
+
+/** True when the file holds an odd number of quote bytes: some quoted field is never closed. */
+async function hasOddQuoteCount(p: Plan, quote: string): Promise<boolean> {
+  const byte = quote.charCodeAt(0);
+  let odd = false;
+  for await (const chunk of p.file.chunks()) {
+    for (let i = chunk.indexOf(byte); i !== -1; i = chunk.indexOf(byte, i + 1)) odd = !odd;
+  }
+  return odd;
+}
+
+async function explain(
+  p: Plan,
+  ctx: CsvImportContext,
+  width: number,
+  duckdbMessage: string,
+): Promise<TidyvaultError> {
+  const report = await scan(p, width);
+  const file = ctx.displayName;
+  if (report.unterminatedQuote) {
+    const line = report.unterminatedQuote.line;
+    return new TidyvaultError(
+      'IMPORT_FORMAT',
+      `${file}: line ${line}: a quoted field starts here and is never closed`,
+      {
+        file,
+        line,
+      },
+    );
+  }
+  if (report.firstLongRecord) {
+    const { line, fields } = report.firstLongRecord;
+    return new TidyvaultError(
+      'IMPORT_RAGGED',
+      `${file}: line ${line}: ${fields} fields, but the header has ${width} (pass --ragged extend to add columns for the extra fields)`,
+      { file, line },
+    );
+  }
+  if (report.strayQuote) {
+    const line = report.strayQuote.line;
+    return new TidyvaultError(
+      'IMPORT_FORMAT',
+      `${file}: line ${line}: a quote character inside an unquoted field`,
+      {
+        file,
+        line,
+      },
+    );
+  }
+  const line = /Line: (\d+)/.exec(duckdbMessage)?.[1];
+  const firstLine = duckdbMessage.split('\n')[0] ?? duckdbMessage;
+  return new TidyvaultError(
+    'IMPORT_FORMAT',
+    `${file}${line ? `: line ${line}` : ''}: cannot read as CSV (${firstLine.replace(/^Invalid Input Error: /, '')})`,
+    { file, ...(line ? { line: Number(line) } : {}) },
+  );
+}
+
+const isEncodingError = (m: string) => /unicode|utf-?8|byte sequence/i.test(m);
+
+async function createTableFrom(connection: Connection, table: string, from: From): Promise<void> {
+  const query: Select = { kind: 'select', star: {}, columns: [], from };
+  await connection.run(statement({ kind: 'createTable', name: table, query }));
+}
+
+export async function dropTable(connection: Connection, table: string): Promise<void> {
+  await connection.run(statement({ kind: 'dropTable', name: table, ifExists: true }));
+}
+
+async function count(connection: Connection, table: string, where?: Expr): Promise<number> {
+  const r = await connection.query(
+    select({
+      kind: 'select',
+      columns: [{ expr: { kind: 'countStar' }, as: 'n' }],
+      from: { kind: 'table', name: table },
+      ...(where ? { where } : {}),
+    }),
+  );
+  return Number(r.get(0)?.['n'] ?? 0);
+}
+
+export async function importCsv(
+  input: CsvInput,
+  ctx: CsvImportContext,
+  o: CsvImportOptions = {},
+): Promise<CsvImportResult> {
+  const files: Registered = {};
+  const forget = async (name: string | undefined) => {
+    // Best effort: a failure to release must not hide the import's own error.
+    if (name !== undefined) await ctx.db.dropFile(name).catch(() => undefined);
+  };
+  try {
+    let p = await plan(input, ctx, o, files);
+    let names = p.names;
+    if (o.ragged === 'extend') {
+      const report = await scan(p, names.length);
+      if (report.maxFields > names.length) {
+        names = [
+          ...names,
+          ...autoColumnNames(
+            names.length + 1,
+            report.maxFields - names.length,
+            new Set(names),
+            CASE_INSENSITIVE,
+          ),
+        ];
+      }
+    }
+    let pad = false;
+    const create = async () => {
+      try {
+        await createTableFrom(ctx.connection, ctx.table, readCsv(p, names, pad));
+      } catch (e) {
+        const m = /Expected Number of Columns: (\d+) Found: (\d+)/.exec((e as Error).message);
+        if (pad || !m || Number(m[2]) >= Number(m[1])) throw e;
+        pad = true;
+        await dropTable(ctx.connection, ctx.table);
+        await createTableFrom(ctx.connection, ctx.table, readCsv(p, names, pad));
+      }
+      // The parallel reader rejects a quote left open; the serial one reads it to the end of the file.
+      if (pad && p.quote !== null && (await hasOddQuoteCount(p, p.quote)))
+        throw await explain(p, ctx, names.length, 'a quoted field is never closed');
+    };
+    try {
+      await create();
+    } catch (e) {
+      await dropTable(ctx.connection, ctx.table);
+      if (e instanceof TidyvaultError) throw e;
+      const message = (e as Error).message;
+      const retry = async (encoding: Encoding | undefined, normalise: boolean) => {
+        await forget(files.transcoded);
+        files.transcoded = undefined;
+        p = await plan(input, ctx, o, files, encoding, normalise);
+        await create().catch(async (e2: Error) => {
+          await dropTable(ctx.connection, ctx.table);
+          if (e2 instanceof TidyvaultError) throw e2;
+          throw await explain(p, ctx, names.length, e2.message);
+        });
+      };
+      if (p.encoding === 'utf-8' && isEncodingError(message) && !o.encoding) {
+        await retry('windows-1252', p.newlinesNormalised);
+      } else if (!p.newlinesNormalised && (await scan(p)).lineEndings.cr > 0) {
+        // The sample looked uniform; a lone CR further on ends lines DuckDB does not see.
+        await retry(undefined, true);
+      } else {
+        throw await explain(p, ctx, names.length, message);
+      }
+    }
+    const rows = await count(ctx.connection, ctx.table);
+    const padded =
+      pad && names.length > 1
+        ? await count(ctx.connection, ctx.table, isNull(col(names[names.length - 1]!)))
+        : 0;
+    const warnings: string[] = [];
+    if (padded > 0)
+      warnings.push(
+        `${padded} row${padded === 1 ? '' : 's'} had fewer fields than the header and were padded with empty (null) cells`,
+      );
+    if (p.encoding !== 'utf-8')
+      warnings.push(`read as ${p.encoding === 'windows-1252' ? 'Windows-1252' : p.encoding.toUpperCase()}`);
+    const columns: Column[] = names.map((name) => ({ name, type: 'text' }));
+    return { columns, rowCount: rows, warnings };
+  } finally {
+    // The table holds the data now: the registered bytes are released.
+    await forget(files.transcoded);
+    await forget(files.input);
+  }
+}

@@ -1,0 +1,218 @@
+import { AsyncDuckDB, VoidLogger } from '@duckdb/duckdb-wasm';
+import {
+  analyzeRecipe,
+  compileRecipe,
+  StepError,
+  TidyvaultError,
+  type CompileOptions,
+  type Engine,
+  type LoadedDataset,
+  type Recipe,
+  type RunOptions,
+  type TableResult,
+} from '@tidyvault/core';
+import { call, lit, select } from '@tidyvault/sql';
+import { pickBundle, type Bundle } from './bundles.js';
+import { ClusterKeys } from './cluster-keys.js';
+import { Connection, duckdbReason } from './connection.js';
+import { BlobInput, BytesInput, type CsvInput } from './import/input.js';
+import { dropTable, importCsv, type CsvImportOptions } from './import/csv.js';
+import { checkSettings, defaultExtensionRepository, lockdownStatements, settingsQuery } from './lockdown.js';
+import { tableRows } from './values.js';
+
+export interface WasmEngineOptions {
+  /** The bundle to run (default: the self-hosted one this browser supports). */
+  bundle?: Bundle;
+  /** Where DuckDB may look for extensions (default: `<page origin>/duckdb-ext`, which serves none). */
+  extensionRepository?: string;
+}
+
+/** Whether a DuckDB error says the engine ran out of memory (not a problem with the data). */
+const isOutOfMemory = (message: string): boolean => /out of memory|memory limit/i.test(message);
+
+/**
+ * DuckDB-WASM behind the shared Engine interface: DuckDB runs in a Web Worker started from the
+ * self-hosted bundle, locked down right after open (see lockdown.ts), and refuses to start if a
+ * self-check of the settings fails. Recipes run through core's compiler as on engine-node.
+ */
+export class WasmEngine implements Engine {
+  private counter = 0;
+  private files = 0;
+  private readonly clusterKeys: ClusterKeys;
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly connection: Connection,
+    /** The security settings as DuckDB reported them at the self-check. */
+    readonly settings: Record<string, string>,
+    /** DuckDB's version (e.g. v1.4.3). */
+    readonly version: string,
+  ) {
+    this.clusterKeys = new ClusterKeys(connection);
+  }
+
+  static async open(o: WasmEngineOptions = {}): Promise<WasmEngine> {
+    const bundle = o.bundle ?? (await pickBundle());
+    const worker = new Worker(bundle.worker);
+    try {
+      const db = new AsyncDuckDB(new VoidLogger(), worker);
+      await db.instantiate(bundle.wasm);
+      await db.open({
+        path: ':memory:',
+        allowUnsignedExtensions: false,
+        filesystem: { allowFullHTTPReads: false, reliableHeadRequests: false },
+        query: { castBigIntToDouble: false, castDecimalToDouble: false },
+      });
+      const raw = await db.connect();
+      const connection = new Connection(db, raw);
+      const repository = o.extensionRepository ?? defaultExtensionRepository();
+      for (const sql of lockdownStatements(repository)) await connection.run(sql);
+      const actual: Record<string, string> = {};
+      for (const row of (await connection.query(settingsQuery(repository))).toArray()) {
+        actual[String(row['name'])] = String(row['value'] ?? '');
+      }
+      const settings = checkSettings(actual, repository);
+      return new WasmEngine(worker, connection, settings, await db.getVersion());
+    } catch (e) {
+      worker.terminate();
+      throw e;
+    }
+  }
+
+  get db(): AsyncDuckDB {
+    return this.connection.db;
+  }
+
+  private nextTable(): string {
+    return `dataset_${++this.counter}`;
+  }
+
+  /** Import CSV bytes. The array's buffer is handed to DuckDB's worker (see BytesInput). */
+  loadCsv(name: string, bytes: Uint8Array, o: CsvImportOptions = {}): Promise<LoadedDataset> {
+    return this.importCsv(name, new BytesInput(bytes), o);
+  }
+
+  /** Import a CSV/TSV File (or Blob): the worker reads it in slices, it is never copied whole. */
+  loadFile(file: Blob, name = file instanceof File ? file.name : 'data.csv', o: CsvImportOptions = {}) {
+    return this.importCsv(name, new BlobInput(file), o);
+  }
+
+  private async importCsv(name: string, input: CsvInput, o: CsvImportOptions): Promise<LoadedDataset> {
+    if (input.size === 0)
+      throw new TidyvaultError('IMPORT_EMPTY', `${name}: the file is empty`, { file: name });
+    const table = this.nextTable();
+    try {
+      const format = o.format ?? (/\.tsv$/i.test(name) ? 'tsv' : 'csv');
+      const result = await importCsv(
+        input,
+        {
+          db: this.db,
+          connection: this.connection,
+          table,
+          displayName: name,
+          fileName: () => `tidyvault-import-${++this.files}.csv`,
+        },
+        { ...o, format },
+      );
+      return { table, ...result };
+    } catch (e) {
+      if (!(e instanceof TidyvaultError) && isOutOfMemory((e as Error).message)) {
+        throw new TidyvaultError(
+          'OUT_OF_MEMORY',
+          `${name}: not enough memory to load it (${input.size.toLocaleString('en-US')} bytes) in this browser tab; use server mode or the CLI for a file this large`,
+          { file: name },
+        );
+      }
+      throw e;
+    }
+  }
+
+  /** Columns, types and step parameters, then what only DuckDB can judge (RE2 patterns, date formats). */
+  async validate(dataset: LoadedDataset, recipe: Recipe): Promise<void> {
+    const analysis = analyzeRecipe(recipe, dataset.columns);
+    for (const { stepIndex, op, check } of analysis.engineChecks) {
+      const fn = check.kind === 'regex' ? 'regexp_matches' : 'try_strptime';
+      try {
+        await this.connection.queryWith(
+          select({ kind: 'select', columns: [{ expr: call(fn, lit(''), { kind: 'param', index: 1 }) }] }),
+          [check.value],
+        );
+      } catch (e) {
+        const reason = duckdbReason(e);
+        const what =
+          check.kind === 'regex' ? 'not a valid RE2 regular expression' : 'not a valid date format';
+        throw new StepError(
+          'RECIPE_PARAM',
+          stepIndex,
+          op,
+          `${check.field} ${JSON.stringify(check.value)} is ${what}: ${reason}`,
+        );
+      }
+    }
+  }
+
+  compile(dataset: LoadedDataset, recipe: Recipe, o: CompileOptions = {}) {
+    return compileRecipe(recipe, dataset.table, dataset.columns, {
+      ...o,
+      ...(dataset.rowIdColumn === undefined ? {} : { rowIdColumn: dataset.rowIdColumn }),
+    });
+  }
+
+  sql(dataset: LoadedDataset, recipe: Recipe): string {
+    return select(this.compile(dataset, recipe).query);
+  }
+
+  async run(dataset: LoadedDataset, recipe: Recipe, o: RunOptions = {}): Promise<TableResult> {
+    await this.validate(dataset, recipe);
+    return this.clusterKeys.use(async () => {
+      await this.fillClusterKeys(dataset, recipe, o.upTo);
+      const { query, columns } = this.compile(dataset, recipe, o);
+      const table = await this.execute(() => this.connection.query(select(query)), recipe);
+      return { columns, rows: tableRows(table) };
+    });
+  }
+
+  /** Fills the key tables the recipe's cluster-merge steps join, once per distinct value. */
+  private async fillClusterKeys(dataset: LoadedDataset, recipe: Recipe, upTo?: number): Promise<void> {
+    await this.clusterKeys.prepareRecipe(
+      recipe,
+      upTo,
+      (i) => this.compile(dataset, recipe, { upTo: i }).query,
+    );
+  }
+
+  async drop(dataset: LoadedDataset): Promise<void> {
+    await dropTable(this.connection, dataset.table);
+    await this.clusterKeys.clear();
+  }
+
+  /** Ends the worker: DuckDB's memory, every table and registered file go with it. */
+  async close(): Promise<void> {
+    try {
+      await this.connection.raw.close();
+      await this.db.terminate();
+    } finally {
+      this.worker.terminate();
+    }
+  }
+
+  /** DuckDB errors from running a recipe, in words that name what the user can fix. */
+  private async execute<T>(work: () => Promise<T>, recipe: Recipe): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      if (e instanceof TidyvaultError) throw e;
+      const message = duckdbReason(e);
+      if (isOutOfMemory(message)) {
+        throw new TidyvaultError(
+          'OUT_OF_MEMORY',
+          `not enough memory to run the recipe (${message}) in this browser tab; use server mode or the CLI`,
+        );
+      }
+      throw new TidyvaultError(
+        'EXECUTION',
+        `running the recipe (${recipe.steps.length} steps) failed: ${message}`,
+      );
+    }
+  }
+}

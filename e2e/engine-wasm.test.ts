@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { NodeEngine } from '@tidyvault/engine-node';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -190,6 +191,25 @@ describe('engine-wasm in Chromium (DuckDB-WASM in a worker, under the server CSP
         else expect(got[i]!.result?.rows.length).toBeGreaterThan(0);
       });
     });
+  });
+
+  it('adds auto-named columns for the extra fields with ragged: extend, as engine-node does', async () => {
+    const csv = 'a,b\n1,2\n3,4,5,6\n7\n';
+    const [got] = await page.evaluate(
+      (cs) => window.tidyvaultTest.capture(cs, 'bytes', { ragged: 'extend' }),
+      [{ name: 'ragged.csv', input: base64(Buffer.from(csv)), recipe: EMPTY_RECIPE }],
+    );
+    const want = await capture(node, 'ragged.csv', Buffer.from(csv), EMPTY_RECIPE, async (name, bytes) => {
+      const file = node.staging.file('.csv');
+      fs.writeFileSync(file, bytes, { mode: 0o600 });
+      try {
+        return await node.importFile(file, name, { format: 'csv', ragged: 'extend' });
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
+    });
+    expect(got).toEqual(want);
+    expect(got!.load?.columns.map((c) => c.name)).toEqual(['a', 'b', 'column_3', 'column_4']);
   });
 
   it('leaves no table and no registered file once the datasets are dropped', async () => {

@@ -87,14 +87,24 @@ export class WasmEngine implements Engine {
     return `dataset_${++this.counter}`;
   }
 
-  /** Import CSV bytes. The array's buffer is handed to DuckDB's worker (see BytesInput). */
+  /**
+   * Import CSV bytes (as CSV whatever the name, like engine-node's loadCsv). The array's buffer
+   * is handed to DuckDB's worker without a copy (see BytesInput).
+   */
   loadCsv(name: string, bytes: Uint8Array, o: CsvImportOptions = {}): Promise<LoadedDataset> {
-    return this.importCsv(name, new BytesInput(bytes), o);
+    return this.importCsv(name, new BytesInput(bytes), { format: 'csv', ...o });
   }
 
-  /** Import a CSV/TSV File (or Blob): the worker reads it in slices, it is never copied whole. */
-  loadFile(file: Blob, name = file instanceof File ? file.name : 'data.csv', o: CsvImportOptions = {}) {
-    return this.importCsv(name, new BlobInput(file), o);
+  /**
+   * Import a CSV or TSV File (or Blob; `.tsv` by its name, as the CLI chooses): the worker reads
+   * it in slices, it is never copied whole.
+   */
+  loadFile(
+    file: Blob,
+    name = file instanceof File ? file.name : 'data.csv',
+    o: CsvImportOptions = {},
+  ): Promise<LoadedDataset> {
+    return this.importCsv(name, new BlobInput(file), { format: /\.tsv$/i.test(name) ? 'tsv' : 'csv', ...o });
   }
 
   private async importCsv(name: string, input: CsvInput, o: CsvImportOptions): Promise<LoadedDataset> {
@@ -102,7 +112,6 @@ export class WasmEngine implements Engine {
       throw new TidyvaultError('IMPORT_EMPTY', `${name}: the file is empty`, { file: name });
     const table = this.nextTable();
     try {
-      const format = o.format ?? (/\.tsv$/i.test(name) ? 'tsv' : 'csv');
       const result = await importCsv(
         input,
         {
@@ -112,7 +121,7 @@ export class WasmEngine implements Engine {
           displayName: name,
           fileName: () => `tidyvault-import-${++this.files}.csv`,
         },
-        { ...o, format },
+        o,
       );
       return { table, ...result };
     } catch (e) {

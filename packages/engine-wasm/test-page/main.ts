@@ -5,7 +5,7 @@
  */
 import './zod-jitless.js';
 import { runGoldenCase, type GoldenCase, type TableResult } from '@tidyvault/core';
-import { WasmEngine } from '../src/index.js';
+import { WasmEngine, type CsvImportOptions } from '../src/index.js';
 import { capture, type Captured } from './capture.js';
 
 export interface PageCase {
@@ -29,7 +29,7 @@ export interface TestApi {
   /** runGoldenCase on every case, and what the engine made of each (for the comparison with engine-node). */
   golden(cases: PageCase[]): Promise<GoldenReport[]>;
   /** Load and run each case, from a Uint8Array or as a File. */
-  capture(cases: PageCase[], as: 'bytes' | 'file'): Promise<Captured[]>;
+  capture(cases: PageCase[], as: 'bytes' | 'file', options?: CsvImportOptions): Promise<Captured[]>;
   /** Run one SQL statement on the engine's connection: its error message, or null. */
   sqlError(sql: string): Promise<string | null>;
   /** The engine's tables and registered files (to check that a dropped dataset leaves nothing). */
@@ -77,15 +77,15 @@ window.tidyvaultTest = {
     return reports;
   },
 
-  async capture(cases, as) {
+  async capture(cases, as, options = {}) {
     const engine = await opening;
     const out: Captured[] = [];
     for (const c of cases) {
       out.push(
         await capture(engine, c.name, bytesOf(c.input), c.recipe, (name, bytes) =>
           as === 'file'
-            ? engine.loadFile(new File([bytes as Uint8Array<ArrayBuffer>], name), name)
-            : engine.loadCsv(name, bytes),
+            ? engine.loadFile(new File([bytes as Uint8Array<ArrayBuffer>], name), name, options)
+            : engine.loadCsv(name, bytes, options),
         ),
       );
     }

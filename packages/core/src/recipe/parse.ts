@@ -38,7 +38,7 @@ function describeIssues(error: z.ZodError, input: unknown, prefix: PropertyKey[]
 }
 
 /** Deeper JSON than any real recipe needs; deeper input would overflow the validator's stack. */
-export const MAX_NESTING = 64;
+export const MAX_NESTING = 100;
 
 /** Refuse input nested deeper than MAX_NESTING (checked without recursion). */
 function checkNesting(input: unknown, what: string): void {

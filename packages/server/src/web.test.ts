@@ -144,6 +144,26 @@ describe('the web app', () => {
   });
 });
 
+describe("a large asset (local mode's DuckDB-WASM module)", () => {
+  it('is streamed from disk whole, with its content type, not held in memory', async () => {
+    const web = fakeWebRoot();
+    const big = Buffer.alloc(3 * 1024 * 1024 + 7, 0x61);
+    big.write('\0asm', 0);
+    fs.writeFileSync(path.join(web.root, 'assets', 'duckdb-eh-x1.wasm'), big);
+    const h = await harness({ webRoot: web.root });
+    try {
+      const res = await h.t.app.inject({ method: 'GET', url: '/assets/duckdb-eh-x1.wasm' });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('application/wasm');
+      expect(res.headers['content-security-policy']).toBe(CSP);
+      expect(res.rawPayload.equals(big)).toBe(true);
+    } finally {
+      await h.close();
+      web.remove();
+    }
+  });
+});
+
 describe('without a web app', () => {
   let h: Harness;
   beforeAll(async () => {

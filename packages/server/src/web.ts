@@ -31,9 +31,14 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 export const contentTypeOf = (file: string): string =>
   CONTENT_TYPES[path.extname(file).toLowerCase()] ?? OCTETS;
 
+/** Larger files (the DuckDB-WASM modules of local mode, tens of MB) are streamed from disk. */
+const IN_MEMORY_MAX = 1 << 20;
+
 interface Asset {
-  body: Buffer;
   type: string;
+  /** The bytes, for small files; otherwise the file's path, fixed when the server started. */
+  body?: Buffer;
+  file?: string;
 }
 
 /**
@@ -55,8 +60,9 @@ export function defaultWebRoot(
 
 /**
  * Serves a Vite build: `GET /` is `index.html`, `GET /assets/:file` a file directly under
- * `assets/`. Everything is read into memory here, once; a request only looks its file name up
- * in that map, so no URL can name a path on disk (no traversal, no symlink games, no races).
+ * `assets/`. The file list is read here, once (small files into memory, large ones by path); a
+ * request only looks its file name up in that map, so no URL can name a path on disk (no
+ * traversal, no symlink games).
  * The routes are public: the app shell holds no data, and every API call it makes needs the
  * session. The security headers hook applies to these responses like to any other.
  */
@@ -74,10 +80,12 @@ export function registerWebApp(app: ZodApp, o: { root: string }): void {
   // Regular files only: no folders, no symlinks out of the build.
   for (const entry of entries) {
     if (!entry.isFile()) continue;
-    assets.set(entry.name, {
-      body: fs.readFileSync(path.join(assetDir, entry.name)),
-      type: contentTypeOf(entry.name),
-    });
+    const file = path.join(assetDir, entry.name);
+    const type = contentTypeOf(entry.name);
+    assets.set(
+      entry.name,
+      fs.statSync(file).size <= IN_MEMORY_MAX ? { type, body: fs.readFileSync(file) } : { type, file },
+    );
   }
 
   app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
@@ -91,7 +99,8 @@ export function registerWebApp(app: ZodApp, o: { root: string }): void {
       // An own-property lookup in a Map: "../x", "%2e%2e%2fx" or "__proto__" simply is not there.
       const asset = assets.get(request.params.file);
       if (!asset) return reply.callNotFound();
-      return reply.header('content-type', asset.type).header('cache-control', IMMUTABLE).send(asset.body);
+      reply.header('content-type', asset.type).header('cache-control', IMMUTABLE);
+      return reply.send(asset.body ?? fs.createReadStream(asset.file!));
     },
   );
 }

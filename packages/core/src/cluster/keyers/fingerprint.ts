@@ -71,50 +71,47 @@ function isWhitespace(c: number): boolean {
   );
 }
 
-const KEEP = 0;
-const DELETE = 1;
-const SPACE = 2;
-/** What steps 3–5 do to each ASCII character (NFKD and the replacement table leave ASCII alone). */
-const ASCII_CLASS = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  const ch = String.fromCharCode(c);
-  ASCII_CLASS[c] = isWhitespace(c) ? SPACE : /[\p{P}\p{Sk}\p{Cc}]/u.test(ch) ? DELETE : KEEP;
-}
-
 /**
- * Tokens of an already lower-cased, already trimmed text made only of ASCII, with steps 3–5
- * applied on the fly; undefined as soon as a non-ASCII character shows up. A whitespace
- * character met before any token means Java's split has a leading empty token.
+ * How `fingerprint` treats each UTF-16 unit of a trimmed value (steps 2–5 applied to that unit
+ * alone). Doing the steps one unit at a time gives the same text as doing them on the whole
+ * value, provided no unit is COMPLEX:
+ * - lower-casing maps each character on its own, except final sigma (Σ U+03A3 lowers to ς or σ
+ *   by context) and surrogate pairs (one character, two units): both are COMPLEX;
+ * - NFKD is each character's decomposition followed by canonical reordering, which moves only
+ *   characters with a non-zero combining class; those are all marks (\p{M}; checked over the whole
+ *   BMP in keyers.test.ts). A unit whose result keeps a mark is COMPLEX; the marks the others'
+ *   decompositions hold are deleted by step 3, wherever reordering would have put them;
+ * - steps 3–5 delete or replace single characters.
+ * A value with a COMPLEX unit goes through the steps as written (`fingerprintNormalize`).
  */
-function asciiTokens(t: string, start: number, end: number): string[] | undefined {
-  const tokens: string[] = [];
-  let token = '';
-  let seg = -1;
-  let leadingEmpty = false;
-  for (let i = start; i < end; i++) {
-    const c = t.charCodeAt(i);
-    if (c >= 128) return undefined;
-    const cls = ASCII_CLASS[c];
-    if (cls === KEEP) {
-      if (seg < 0) seg = i;
-      continue;
-    }
-    if (seg >= 0) {
-      token += t.slice(seg, i);
-      seg = -1;
-    }
-    if (cls === SPACE) {
-      if (token !== '') {
-        tokens.push(token);
-        token = '';
-      } else if (tokens.length === 0) leadingEmpty = true;
-    }
-  }
-  if (seg >= 0) token += t.slice(seg, end);
-  if (token !== '') tokens.push(token);
-  if (leadingEmpty && tokens.length > 0) tokens.push('');
-  return tokens;
+const KEEP = 0; // the unit is its own lower case and its own result
+const UPPER = 1; // A–Z: its lower-case letter
+const DELETE = 2; // no result
+const SPACE = 3; // whitespace: ends a token
+const REPLACE = 4; // REPLACEMENT[unit], no whitespace or mark in it
+const COMPLEX = 5;
+const UNKNOWN = 6; // not classified yet (classified on first sight)
+const UNIT_CLASS = new Uint8Array(0x10000).fill(UNKNOWN);
+const REPLACEMENT: string[] = [];
+const MARK = /\p{M}/u;
+const ALL_WS = new RegExp(`^[${WS_CLASS}]+$`);
+const SOME_WS = new RegExp(`[${WS_CLASS}]`);
+
+function classify(c: number): number {
+  if (isWhitespace(c)) return SPACE;
+  if ((c >= 0xd800 && c <= 0xdfff) || c === 0x03a3) return COMPLEX;
+  const unit = String.fromCharCode(c);
+  const r = foldLetters(unit.toLowerCase()).replace(PUNCT_CTRL, '');
+  if (MARK.test(r)) return COMPLEX;
+  if (r === unit && unit.toLowerCase() === unit) return KEEP;
+  if (r === '') return DELETE;
+  if (c >= 0x41 && c <= 0x5a) return UPPER;
+  if (ALL_WS.test(r)) return SPACE;
+  if (SOME_WS.test(r)) return COMPLEX;
+  REPLACEMENT[c] = r;
+  return REPLACE;
 }
+for (let c = 0; c < 0x80; c++) UNIT_CLASS[c] = classify(c);
 
 /** Java's `Stream.sorted().distinct()` joined: UTF-16 code unit order (JS's `<`). */
 function joinSortedDistinct(parts: string[], sep: string): string {
@@ -135,7 +132,7 @@ function joinSortedDistinct(parts: string[], sep: string): string {
   }
   let m = 1;
   for (let i = 1; i < n; i++) if (parts[i] !== parts[m - 1]) parts[m++] = parts[i]!;
-  parts.length = m;
+  if (m < n) parts.length = m;
   return parts.join(sep); // a flat string: cheaper to hash than a chain of concatenations
 }
 
@@ -161,17 +158,114 @@ export function fingerprintNormalize(s: string): string {
   return foldLetters(trimmedLower(s)).replace(PUNCT_CTRL, '');
 }
 
-export function fingerprint(s: string): string {
-  const t = trimmedLower(s);
-  let tokens = asciiTokens(t, 0, t.length);
-  if (!tokens) {
-    const folded = foldLetters(t);
-    tokens = asciiTokens(folded, 0, folded.length);
-    if (!tokens) {
-      tokens = folded.replace(PUNCT_CTRL, '').split(WS_RUN);
-      while (tokens.length > 0 && tokens[tokens.length - 1] === '') tokens.pop();
-    }
+/** The text a value's units leave (steps 2–5), and where its tokens start and end in it. */
+const MAX_UNITS = 512;
+const MAX_TOKENS = 32;
+const units = new Uint16Array(MAX_UNITS);
+const tokenStart = new Int32Array(MAX_TOKENS + 1);
+const tokenEnd = new Int32Array(MAX_TOKENS + 1);
+const order = new Int32Array(MAX_TOKENS + 1);
+/** A reusable array of each key length, for String.fromCharCode (no array made per key). */
+const keyCodes: number[][] = [];
+
+/** Token a before token b in UTF-16 unit order (JS's `<` on the token strings)? Negative, 0 or positive. */
+function compareTokens(a: number, b: number): number {
+  const a0 = tokenStart[a]!;
+  const b0 = tokenStart[b]!;
+  const la = tokenEnd[a]! - a0;
+  const lb = tokenEnd[b]! - b0;
+  const n = la < lb ? la : lb;
+  for (let k = 0; k < n; k++) {
+    const d = units[a0 + k]! - units[b0 + k]!;
+    if (d !== 0) return d;
   }
+  return la - lb;
+}
+
+export function fingerprint(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isWhitespace(s.charCodeAt(start))) start++;
+  while (end > start && isWhitespace(s.charCodeAt(end - 1))) end--;
+  if (end - start > MAX_UNITS) return fingerprintSlow(s);
+  // One pass: each unit's result goes to `units`; whitespace ends a token. A whitespace unit met
+  // before any token means Java's split has a leading empty token.
+  let n = 0; // units written
+  let tokens = 0;
+  let current = -1; // start of the token being written
+  let leadingEmpty = false;
+  let verbatim = true; // every unit so far is its own result
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    let cls = UNIT_CLASS[c]!;
+    if (cls === UNKNOWN) cls = UNIT_CLASS[c] = classify(c);
+    if (cls === KEEP) {
+      if (current < 0) current = n;
+      units[n++] = c;
+      continue;
+    }
+    verbatim = false;
+    if (cls === UPPER) {
+      if (current < 0) current = n;
+      units[n++] = c + 0x20;
+    } else if (cls === SPACE) {
+      if (current >= 0) {
+        if (tokens === MAX_TOKENS) return fingerprintSlow(s);
+        tokenStart[tokens] = current;
+        tokenEnd[tokens++] = n;
+        current = -1;
+      } else if (tokens === 0) leadingEmpty = true;
+    } else if (cls === REPLACE) {
+      const r = REPLACEMENT[c]!;
+      if (n + r.length > MAX_UNITS) return fingerprintSlow(s);
+      if (current < 0) current = n;
+      for (let k = 0; k < r.length; k++) units[n++] = r.charCodeAt(k);
+    } else if (cls === COMPLEX) return fingerprintSlow(s);
+    // DELETE: nothing
+  }
+  if (current >= 0) {
+    if (tokens === MAX_TOKENS) return fingerprintSlow(s);
+    tokenStart[tokens] = current;
+    tokenEnd[tokens++] = n;
+  }
+  if (tokens === 0) return '';
+  if (verbatim && tokens === 1) return s.slice(start, end); // already its own key
+  if (leadingEmpty) {
+    tokenStart[tokens] = 0;
+    tokenEnd[tokens++] = 0;
+  }
+  // sort (Java's String order: UTF-16 units), drop duplicates, join with one space
+  for (let i = 0; i < tokens; i++) {
+    const t = i;
+    let j = i - 1;
+    while (j >= 0 && compareTokens(order[j]!, t) > 0) {
+      order[j + 1] = order[j]!;
+      j--;
+    }
+    order[j + 1] = t;
+  }
+  let kept = 1;
+  let length = tokenEnd[order[0]!]! - tokenStart[order[0]!]!;
+  for (let i = 1; i < tokens; i++) {
+    const t = order[i]!;
+    if (compareTokens(order[kept - 1]!, t) === 0) continue;
+    order[kept++] = t;
+    length += 1 + tokenEnd[t]! - tokenStart[t]!;
+  }
+  const codes = (keyCodes[length] ??= new Array<number>(length).fill(0));
+  let p = 0;
+  for (let i = 0; i < kept; i++) {
+    if (i > 0) codes[p++] = 0x20;
+    const t = order[i]!;
+    for (let k = tokenStart[t]!; k < tokenEnd[t]!; k++) codes[p++] = units[k]!;
+  }
+  return String.fromCharCode.apply(null, codes);
+}
+
+/** Steps 1–5 as written, then Java's split (trailing empty tokens dropped), sort, distinct. */
+function fingerprintSlow(s: string): string {
+  const tokens = fingerprintNormalize(s).split(WS_RUN);
+  while (tokens.length > 0 && tokens[tokens.length - 1] === '') tokens.pop();
   return joinSortedDistinct(tokens, ' ');
 }
 

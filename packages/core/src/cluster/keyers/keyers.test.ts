@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { colognePhonetic } from './cologne-phonetic.js';
 import { fingerprint, fingerprintNormalize, ngramFingerprint } from './fingerprint.js';
@@ -39,6 +40,18 @@ describe("OpenRefine's own test vectors (fixtures/cluster/openrefine-keyers.json
   });
 });
 
+/**
+ * Steps 1–5 as written (fingerprintNormalize), then Java's split (leading empty token kept,
+ * trailing ones dropped), sort, distinct: the reference the one-pass scanner is checked against.
+ */
+function plainFingerprint(s: string): string {
+  const tokens = fingerprintNormalize(s).split(
+    /[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+/,
+  );
+  while (tokens.length > 0 && tokens[tokens.length - 1] === '') tokens.pop();
+  return [...new Set(tokens)].sort().join(' ');
+}
+
 describe('fingerprint: Unicode, empty and edge cases (derived from the Java semantics)', () => {
   it.each([
     ['', ''],
@@ -78,24 +91,94 @@ describe('fingerprint: Unicode, empty and edge cases (derived from the Java sema
     expect(fingerprint(value)).toBe(key);
   });
 
-  it('the ASCII scanner agrees with the plain composition of the steps on every pair of ASCII characters', () => {
-    // steps 1–5, then Java's split (leading empty token kept, trailing ones dropped), sort, distinct
-    const plain = (s: string) => {
-      const tokens = fingerprintNormalize(s).split(
-        /[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+/,
-      );
-      while (tokens.length > 0 && tokens[tokens.length - 1] === '') tokens.pop();
-      return [...new Set(tokens)].sort().join(' ');
-    };
+  it('the one-pass scanner agrees with the plain composition on every pair of ASCII characters', () => {
     const chars: string[] = [];
     for (let c = 0; c < 0x80; c++) chars.push(String.fromCharCode(c));
     for (const a of chars)
       for (const b of chars) {
         for (const s of [`${a}x${b} ${b}Y${a}`, `${a}${b}`, `${a} ${b}q`, `é${a} ${b}`]) {
-          expect(fingerprint(s), JSON.stringify(s)).toBe(plain(s));
+          expect(fingerprint(s), JSON.stringify(s)).toBe(plainFingerprint(s));
         }
       }
     expect(fingerprintNormalize(' A-b ')).toBe('ab');
+  });
+
+  it('the one-pass scanner agrees with the plain composition on every UTF-16 unit', () => {
+    for (let c = 0; c < 0x10000; c++) {
+      const u = String.fromCharCode(c);
+      for (const s of [u, `${u}Ab ${u}c`, `x${u}${u} Ü${u}É-`]) {
+        const got = fingerprint(s);
+        if (got !== plainFingerprint(s)) expect(got, JSON.stringify(s)).toBe(plainFingerprint(s));
+      }
+    }
+  });
+
+  it('the one-pass scanner agrees with the plain composition on random mixed-script text', () => {
+    // units that take every path: ASCII, replaced letters, marks inside and outside U+0300–036F,
+    // final sigma, surrogate pairs, whitespace that NFKD makes or keeps, punctuation, modifiers
+    const pool = [
+      ...'aZ0 .,-^`~$\t\u00A0\u3000\u0085',
+      ...'ÉéüÜßæøÅœŒﬁﬀĲŁıİℌⅫ¨´ˆʰ',
+      '\u0301',
+      '\u0308',
+      '\u0483',
+      '\u3099',
+      ...'ΣσςΟΔ東京ガｶﾞコーヒー',
+      ...'مـحَمَّد،שָׁלוֹם',
+      '\uFDFA',
+      '\u33C2',
+      '\u2474',
+      '\u200B',
+      '\uFEFF',
+      '👍',
+      '🏽',
+      '\uD83D',
+      '\uDE00',
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pool), { maxLength: 12 }), (units) => {
+        const s = units.join('');
+        expect(fingerprint(s), JSON.stringify(s)).toBe(plainFingerprint(s));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('the one-pass scanner agrees with the plain composition on long values and many tokens', () => {
+    const words = fc.constantFrom('a', 'B', 'é', 'ﬃ', 'x.y', '東', ' ', ' ', '\t', '-', 'Σ');
+    fc.assert(
+      fc.property(fc.array(words, { minLength: 20, maxLength: 700 }), (parts) => {
+        const s = parts.join('');
+        expect(fingerprint(s)).toBe(plainFingerprint(s));
+      }),
+      { numRuns: 300 },
+    );
+    // k short tokens, shuffled, some twice (the scanner handles at most 32 tokens and 512 units)
+    const tokens = (k: number) =>
+      Array.from({ length: k }, (_, i) => ((i * 37) % (k - 3)).toString(36)).join(' ');
+    for (const s of [
+      tokens(32),
+      tokens(33),
+      tokens(34),
+      tokens(120),
+      'a'.repeat(512),
+      'a'.repeat(513),
+      'b'.repeat(511) + 'ﬃ',
+    ]) {
+      expect(fingerprint(s)).toBe(plainFingerprint(s));
+    }
+  });
+
+  it('every BMP character that canonical reordering can move is a mark (what the scanner relies on)', () => {
+    // U+0345 has the highest combining class (240): a character after it that NFD moves, or whose
+    // decomposition starts with a character NFD moves, has a non-zero class
+    for (let c = 0; c < 0x10000; c++) {
+      if (c >= 0xd800 && c <= 0xdfff) continue;
+      const u = String.fromCharCode(c);
+      if (/\p{M}/u.test(u)) continue;
+      const probe = `a\u0345${u}`.normalize('NFD');
+      if (probe !== `a\u0345${u.normalize('NFD')}`) expect.fail(`U+${c.toString(16)} is reordered`);
+    }
   });
 });
 

@@ -108,7 +108,7 @@ describe('tidyvault cluster: every key-collision method', () => {
     ]);
   });
 
-  it('a value holding U+001F (the packing separator) still comes back unchanged', () => {
+  it('a value holding U+001F or U+001E (the packing separators) still comes back unchanged', () => {
     const file = write(dir, 's.csv', 'v\na\u001Fb\nA B\nab\n');
     expect(clusterJson(file, '--column', 'v', '--method', 'fingerprint').clusters).toEqual([
       {
@@ -117,6 +117,17 @@ describe('tidyvault cluster: every key-collision method', () => {
           { value: 'ab', count: 1 },
         ],
         suggested: 'a\u001Fb',
+      },
+    ]);
+    const marked = write(dir, 'r.csv', 'v\nab\u001E3\nAB3\nAB3\nab3\n');
+    expect(clusterJson(marked, '--column', 'v', '--method', 'fingerprint').clusters).toEqual([
+      {
+        values: [
+          { value: 'AB3', count: 2 },
+          { value: 'ab\u001E3', count: 1 },
+          { value: 'ab3', count: 1 },
+        ],
+        suggested: 'AB3',
       },
     ]);
   });

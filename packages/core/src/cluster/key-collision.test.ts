@@ -1,6 +1,9 @@
 import fs from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { compareCodePoints } from '../text/code-points.js';
 import { keyCollisionClusters, unpackDistinctCounts } from './key-collision.js';
+import { fingerprint } from './keyers/fingerprint.js';
 
 interface BinningCase {
   method: 'fingerprint';
@@ -44,9 +47,52 @@ describe('key-collision clusters', () => {
     ]);
   });
 
-  it('packs and unpacks distinct values; a separator inside a value asks for the JSON form', () => {
-    expect(unpackDistinctCounts('a\x1F2\x1Fb\x1F1', 2)).toEqual({ values: ['a', 'b'], counts: [2, 1] });
-    expect(unpackDistinctCounts('a\x1Fb\x1F2', 1)).toBeUndefined();
+  it('agrees with a plain Map-and-sort reference on random values and counts', () => {
+    // the reference: group by key, keep groups of two or more, sort with Array.prototype.sort
+    const reference = (values: string[], counts: number[]) => {
+      const groups = new Map<string, { value: string; count: number }[]>();
+      values.forEach((value, i) => {
+        const k = fingerprint(value);
+        groups.set(k, [...(groups.get(k) ?? []), { value, count: counts[i]! }]);
+      });
+      return [...groups.values()]
+        .filter((g) => g.length > 1)
+        .map((g) => {
+          const vs = [...g].sort((a, b) => b.count - a.count || compareCodePoints(a.value, b.value));
+          return { values: vs, suggested: vs[0]!.value };
+        })
+        .sort(
+          (a, b) =>
+            b.values.length - a.values.length ||
+            b.values.reduce((t, v) => t + v.count, 0) - a.values.reduce((t, v) => t + v.count, 0) ||
+            compareCodePoints(a.suggested, b.suggested),
+        );
+    };
+    const word = fc.constantFrom('a', 'A', 'b', 'é', 'E', ' ', '.', '\uFFFD', '\uD83D\uDE00', 'x y', 'y x');
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          fc.array(word, { maxLength: 4 }).map((w) => w.join('')),
+          { maxLength: 60 },
+        ),
+        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 60, maxLength: 60 }),
+        (values, counts) => {
+          const c = counts.slice(0, values.length);
+          expect(keyCollisionClusters(values, c, 'fingerprint', undefined)).toEqual(reference(values, c));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('unpacks distinct values: counts only where more than one row; JSON when a value holds a separator', () => {
+    expect(unpackDistinctCounts('a\x1E2\x1Fb\x1Fc\x1E10', 3)).toEqual({
+      values: ['a', 'b', 'c'],
+      counts: [2, 1, 10],
+    });
+    expect(unpackDistinctCounts('', 1)).toEqual({ values: [''], counts: [1] });
+    expect(unpackDistinctCounts('a\x1Fb', 1)).toBeUndefined();
+    expect(unpackDistinctCounts(null, 2)).toBeUndefined(); // the query saw a separator in a value
     expect(unpackDistinctCounts('[{"value":"a\\u001fb","n":2}]', 1, true)).toEqual({
       values: ['a\x1Fb'],
       counts: [2],

@@ -3,8 +3,8 @@ import fastifyMultipart from '@fastify/multipart';
 import Fastify, { LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ZodApp } from './app-types.js';
-import { authRoutes } from './auth/routes.js';
-import { OneTimeToken, SessionStore } from './auth/sessions.js';
+import { prepareAuth } from './auth/mode.js';
+import { SessionStore } from './auth/sessions.js';
 import { duplicatesRoute } from './datasets/duplicates.js';
 import { datasetRoutes } from './datasets/routes.js';
 import { EngineMemory } from './datasets/memory.js';
@@ -28,8 +28,10 @@ export interface TidyvaultApp {
   routes: RouteInfo[];
   store: DatasetStore;
   sessions: SessionStore;
-  /** Issues the single-user login link's token (each call kills the previous one). */
+  /** Issues the single-user login link's token (each call kills the previous one); throws with `auth: 'local'`. */
   issueLoginToken: () => string;
+  /** `auth: 'local'` with no enabled administrator: a one-time setup token (15 min); else undefined. */
+  issueSetupToken: () => string | undefined;
 }
 
 const JSON_BODY_LIMIT = 1024 * 1024;
@@ -82,13 +84,14 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   // text/plain is a "simple" cross-site content type; the API takes JSON and multipart only.
   app.removeContentTypeParser('text/plain');
 
+  const auth = await prepareAuth(o);
   const sessions = new SessionStore({
     clock: o.clock,
     idleMs: o.sessionIdleMs,
     absoluteMs: o.sessionAbsoluteMs,
     secretKey: o.secretKey,
+    ...(auth.sessionValid ? { valid: auth.sessionValid } : {}),
   });
-  const loginToken = new OneTimeToken();
   const memory = new EngineMemory(o.engine);
   const store = new DatasetStore({
     engine: o.engine,
@@ -131,7 +134,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   if (o.webRoot !== undefined) registerWebApp(app, { root: o.webRoot });
   else rootRoute(app);
   openApiRoute(app);
-  authRoutes(app, { sessions, loginToken, secure: o.secure, sessionAbsoluteMs: o.sessionAbsoluteMs });
+  auth.routes(app, sessions);
   uploadRoute(app, {
     engine: o.engine,
     memory,
@@ -153,6 +156,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   app.addHook('onReady', async () => {
     timer = setInterval(() => {
       sessions.sweep();
+      auth.sweep();
       store.sweep().then(
         (n) => {
           if (n > 0) app.log.info({ op: 'dataset.expire', count: n }, 'expired datasets purged');
@@ -167,5 +171,12 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     await store.purgeAll();
   });
 
-  return { app, routes, store, sessions, issueLoginToken: () => loginToken.issue() };
+  return {
+    app,
+    routes,
+    store,
+    sessions,
+    issueLoginToken: auth.issueLoginToken,
+    issueSetupToken: auth.issueSetupToken,
+  };
 }

@@ -1,6 +1,8 @@
 import os from 'node:os';
 import type { Writable } from 'node:stream';
 import type { NodeEngine } from '@tidyvault/engine-node';
+import type { Accounts } from './auth/accounts.js';
+import type { ThrottleOptions } from './auth/throttle.js';
 import { defaultWebRoot } from './web.js';
 
 /** Milliseconds since the epoch; injectable so expiry can be tested without waiting. */
@@ -58,11 +60,25 @@ export interface ServerOptions {
    * none. Without a web app, `GET /` answers JSON (who is signed in, where the API is).
    */
   webRoot?: string | false;
+  /**
+   * How people sign in: `single` (default) — one user, by the one-time login link; `local` —
+   * accounts with passwords, kept in `accounts`.
+   */
+  auth?: 'single' | 'local';
+  /** The local accounts (`$TIDYVAULT_HOME/users.json`); required with `auth: 'local'`. */
+  accounts?: Accounts;
+  /** Login throttling parameters (defaults in auth/throttle.ts). */
+  loginThrottle?: Omit<ThrottleOptions, 'clock'>;
 }
 
 export interface ResolvedOptions extends Required<
-  Omit<ServerOptions, 'tls' | 'trustProxy' | 'logStream' | 'allowedHosts' | 'webRoot'>
+  Omit<
+    ServerOptions,
+    'tls' | 'trustProxy' | 'logStream' | 'allowedHosts' | 'webRoot' | 'accounts' | 'loginThrottle'
+  >
 > {
+  accounts: Accounts | undefined;
+  loginThrottle: Omit<ThrottleOptions, 'clock'>;
   /** The web app's folder, or undefined to serve none. */
   webRoot: string | undefined;
   tls: ServerOptions['tls'];
@@ -96,6 +112,9 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
     requestTimeoutMs: o.requestTimeoutMs ?? 30 * MINUTE,
     cacheRecipeStates: o.cacheRecipeStates ?? true,
     webRoot: o.webRoot === undefined ? defaultWebRoot() : o.webRoot || undefined,
+    auth: o.auth ?? 'single',
+    accounts: o.accounts,
+    loginThrottle: o.loginThrottle ?? {},
     secure: o.tls !== undefined || (o.trustProxy !== undefined && o.trustProxy !== false),
   };
 }

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { NodeEngine } from '@tidyvault/engine-node';
 import { buildApp } from './app.js';
+import { Accounts } from './auth/accounts.js';
+import { SETUP_TOKEN_TTL_MS } from './auth/mode.js';
 import { loadSecrets } from './home.js';
 import { checkBind, isLoopback, listen } from './listen.js';
 
@@ -25,14 +27,24 @@ export interface ServeOptions {
   datasetAbsoluteMs?: number;
   /** A private folder DuckDB may spill to; spilling is off without it. */
   spillDirectory?: string;
+  /** `single` (default): the one-time login link; `local`: accounts in `$TIDYVAULT_HOME/users.json`. */
+  auth?: 'single' | 'local';
   logStream?: NodeJS.WritableStream;
 }
 
 export interface RunningServer {
   url: string;
   port: number;
-  /** The one-time login link (its token dies on first use). */
+  auth: 'single' | 'local';
+  /**
+   * Single-user mode: the one-time login link (its token dies on first use). Local accounts: the
+   * server's address, where the web app's sign-in form is.
+   */
   loginUrl: string;
+  /** Local accounts with no enabled administrator: the one-time setup token for POST /api/auth/setup. */
+  setupToken?: string;
+  /** When the setup token stops working. */
+  setupExpiresAt?: Date;
   close: () => Promise<void>;
 }
 
@@ -45,6 +57,10 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   const trustProxy = o.trustProxy !== undefined && o.trustProxy !== false;
   checkBind({ host: o.host, port: o.port, tls, trustProxy });
   const { secretKey } = loadSecrets(o.home);
+  const auth = o.auth ?? 'single';
+  const accounts = auth === 'local' ? new Accounts(o.home) : undefined;
+  // A broken or exposed accounts file stops the start, naming the file.
+  accounts?.list();
   const engine = await NodeEngine.open({
     ...(o.memoryLimit ? { memoryLimit: o.memoryLimit } : {}),
     ...(o.threads ? { threads: o.threads } : {}),
@@ -64,16 +80,21 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       ...(o.datasetIdleMs ? { datasetIdleMs: o.datasetIdleMs } : {}),
       ...(o.datasetAbsoluteMs ? { datasetAbsoluteMs: o.datasetAbsoluteMs } : {}),
       ...(o.logStream ? { logStream: o.logStream as never } : {}),
+      auth,
+      ...(accounts ? { accounts } : {}),
     });
     const { url, port } = await listen(t, { host: o.host, port: o.port, tls, trustProxy });
     // A wildcard bind has no name to link to; the local machine can always use localhost.
     const base =
       o.host === '0.0.0.0' || o.host === '::' ? url.replace(/\/\/.+:(\d+)$/, '//localhost:$1') : url;
-    const loginUrl = `${base}/auth/token?token=${t.issueLoginToken()}`;
+    const loginUrl = auth === 'single' ? `${base}/auth/token?token=${t.issueLoginToken()}` : `${base}/`;
+    const setupToken = t.issueSetupToken();
     return {
       url,
       port,
+      auth,
       loginUrl,
+      ...(setupToken ? { setupToken, setupExpiresAt: new Date(Date.now() + SETUP_TOKEN_TTL_MS) } : {}),
       close: async () => {
         await t.app.close();
         await engine.close();

@@ -56,6 +56,7 @@ describe('serve settings', () => {
       datasetIdle: '30m',
       datasetMaxAge: '2h',
       spillDir: spill,
+      auth: 'local',
     });
     const { options } = resolveSettings({}, { TIDYVAULT_HOME: home });
     expect(options).toEqual({
@@ -74,6 +75,7 @@ describe('serve settings', () => {
       datasetIdleMs: 30 * 60_000,
       datasetAbsoluteMs: 2 * 3_600_000,
       spillDirectory: spill,
+      auth: 'local',
     });
     // Every setting of the table was exercised above.
     expect(Object.keys(options).length).toBe(SETTINGS.length + 1);
@@ -132,6 +134,24 @@ describe('serve settings', () => {
       'c.example',
     ]);
     expect(resolveSettings({ 'trust-proxy': 'true' }, env).options.trustProxy).toBe(true);
+  });
+
+  it("takes auth 'single' or 'local' (default: unset, which serve takes as single)", () => {
+    const home = tmp();
+    expect(resolveSettings({}, { TIDYVAULT_HOME: home }).options.auth).toBeUndefined();
+    expect(resolveSettings({ auth: 'local' }, { TIDYVAULT_HOME: home }).options.auth).toBe('local');
+    expect(resolveSettings({}, { TIDYVAULT_HOME: home, TIDYVAULT_AUTH: 'single' }).options.auth).toBe(
+      'single',
+    );
+    expect(() => resolveSettings({ auth: 'ldap' }, { TIDYVAULT_HOME: home })).toThrow(
+      /--auth: must be 'single' or 'local'/,
+    );
+    expect(() => resolveSettings({}, { TIDYVAULT_HOME: home, TIDYVAULT_AUTH: 'oidc' })).toThrow(
+      /TIDYVAULT_AUTH: 'oidc' \(single sign-on\) is not available yet/,
+    );
+    expect(() => resolveSettings({}, { TIDYVAULT_HOME: homeWith({ auth: 7 }) })).toThrow(
+      /config\.json: key "auth": must be a non-empty string/,
+    );
   });
 
   it('takes a spill folder only when it is private', () => {

@@ -128,6 +128,14 @@ const trustProxy = (raw: unknown, at: Origin): string | boolean | undefined => {
   return v;
 };
 
+const AUTH_MODES = ['single', 'local'] as const;
+const authMode = (raw: unknown, at: Origin): (typeof AUTH_MODES)[number] => {
+  const v = text(raw, at);
+  if (v === 'oidc') throw bad(at, "'oidc' (single sign-on) is not available yet; use 'single' or 'local'");
+  if (!(AUTH_MODES as readonly string[]).includes(v)) throw bad(at, "must be 'single' or 'local'");
+  return v as (typeof AUTH_MODES)[number];
+};
+
 const memoryLimit = (raw: unknown, at: Origin): string => {
   const v = text(raw, at);
   if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(v)) throw bad(at, 'must look like 512MB or 8GB');
@@ -160,6 +168,16 @@ export const SETTINGS: readonly Setting[] = [
     shownDefault: '5177',
     help: 'port; 0 picks a free one',
     parse: integer(0, 65535),
+  }),
+  define({
+    key: 'auth',
+    config: 'auth',
+    flag: 'auth',
+    env: 'TIDYVAULT_AUTH',
+    arg: '<mode>',
+    shownDefault: 'single',
+    help: "who can sign in: 'single' — one user, by the one-time login link printed at start; 'local' — accounts made with 'tidyvault users' (passwords, argon2id), sign-in at POST /api/auth/login",
+    parse: authMode,
   }),
   define({
     key: 'tlsCert',

@@ -3,45 +3,86 @@ import type { ZodApp } from '../app-types.js';
 import { errorSchema } from '../errors.js';
 import { cookieName } from '../security/access.js';
 import { CSRF_HEADER } from '../security/csrf.js';
-import type { OneTimeToken, SessionStore } from './sessions.js';
+import type { FastifyReply } from 'fastify';
+import type { Role } from './accounts.js';
+import type { OneTimeToken, Session, SessionStore } from './sessions.js';
 
 /** The only account in single-user mode. */
 export const LOCAL_USER = 'local';
 
+/** `single`: one user, signed in by the one-time link; `local`: accounts with passwords. */
+export type AuthMode = 'single' | 'local';
+
+/** The session cookie: HttpOnly, SameSite=Lax, Secure (and `__Host-`) under HTTPS. */
+export function setSessionCookie(
+  reply: FastifyReply,
+  o: { secure: boolean; sessionAbsoluteMs: number },
+  token: string,
+): void {
+  reply.setCookie(cookieName(o.secure), token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: o.secure,
+    maxAge: Math.floor(o.sessionAbsoluteMs / 1000),
+  });
+}
+
 export function authRoutes(
   app: ZodApp,
-  o: { sessions: SessionStore; loginToken: OneTimeToken; secure: boolean; sessionAbsoluteMs: number },
+  o: {
+    mode: AuthMode;
+    sessions: SessionStore;
+    loginToken: OneTimeToken;
+    secure: boolean;
+    sessionAbsoluteMs: number;
+    /** The signed-in user's role (single-user mode: admin). */
+    role: (s: Session) => Role;
+    /** A first-administrator setup token is live (local mode). */
+    setupPending: () => boolean;
+  },
 ): void {
   const name = cookieName(o.secure);
 
   app.get(
-    '/auth/token',
+    '/api/auth/mode',
     {
       config: { access: 'public' },
       schema: {
-        summary: 'Exchange the one-time login link for a session cookie',
-        querystring: z.object({ token: z.string().min(1).max(200) }),
-        response: { 401: errorSchema },
+        summary:
+          'How to sign in: `single` (the one-time link printed at start) or `local` (POST /api/auth/login); `setup`: a first-administrator setup token is live (POST /api/auth/setup)',
+        response: { 200: z.object({ mode: z.enum(['single', 'local']), setup: z.boolean() }) },
       },
     },
-    async (request, reply) => {
-      if (!o.loginToken.consume(request.query.token)) {
-        return reply.code(401).send({
-          error: { code: 'LOGIN_LINK_INVALID', message: 'this login link is invalid or was already used' },
-        });
-      }
-      const { token } = o.sessions.create(LOCAL_USER);
-      request.log.info({ op: 'auth.login' }, 'signed in with the login link');
-      reply.setCookie(name, token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: o.secure,
-        maxAge: Math.floor(o.sessionAbsoluteMs / 1000),
-      });
-      return reply.redirect('/', 303);
-    },
+    async () => ({ mode: o.mode, setup: o.mode === 'local' && o.setupPending() }),
   );
+
+  // The login link exists in single-user mode only; with accounts it is a 404.
+  if (o.mode === 'single') {
+    app.get(
+      '/auth/token',
+      {
+        config: { access: 'public' },
+        schema: {
+          summary: 'Exchange the one-time login link for a session cookie',
+          querystring: z.object({ token: z.string().min(1).max(200) }),
+          response: { 401: errorSchema },
+        },
+      },
+      async (request, reply) => {
+        if (!o.loginToken.consume(request.query.token)) {
+          return reply.code(401).send({
+            error: { code: 'LOGIN_LINK_INVALID', message: 'this login link is invalid or was already used' },
+          });
+        }
+        o.sessions.destroyToken(request.cookies[name]);
+        const { token } = o.sessions.create(LOCAL_USER);
+        request.log.info({ op: 'auth.login' }, 'signed in with the login link');
+        setSessionCookie(reply, o, token);
+        return reply.redirect('/', 303);
+      },
+    );
+  }
 
   app.get(
     '/api/auth/me',
@@ -50,13 +91,18 @@ export function authRoutes(
       schema: {
         summary: 'Who is signed in, and the CSRF token every state change must send',
         response: {
-          200: z.object({ user: z.string(), csrfToken: z.string(), csrfHeader: z.string() }),
+          200: z.object({
+            user: z.string(),
+            role: z.enum(['admin', 'member']),
+            csrfToken: z.string(),
+            csrfHeader: z.string(),
+          }),
         },
       },
     },
     async (request) => {
       const s = request.session!;
-      return { user: s.user, csrfToken: o.sessions.csrfToken(s), csrfHeader: CSRF_HEADER };
+      return { user: s.user, role: o.role(s), csrfToken: o.sessions.csrfToken(s), csrfHeader: CSRF_HEADER };
     },
   );
 

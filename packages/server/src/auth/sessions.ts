@@ -5,6 +5,8 @@ export interface Session {
   /** SHA-256 of the cookie value, hex: the raw token is never stored. */
   readonly hash: string;
   readonly user: string;
+  /** Local accounts: the account's generation at sign-in (a password change or disable raises it). */
+  readonly generation?: number;
   readonly createdAt: number;
   lastSeenAt: number;
 }
@@ -20,15 +22,34 @@ export function sameSecret(a: string, b: string): boolean {
 /** 256-bit opaque tokens for session cookies and login links. */
 export const newToken = (): string => randomBytes(32).toString('base64url');
 
-/** Server-side sessions with idle and absolute expiry. */
+/**
+ * Server-side sessions with idle and absolute expiry. `valid`, when given, is asked at every
+ * lookup whether the session's account still allows it (local accounts: not disabled, password
+ * unchanged since sign-in); a session it refuses is removed.
+ */
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
-  constructor(private readonly o: { clock: Clock; idleMs: number; absoluteMs: number; secretKey: Buffer }) {}
+  constructor(
+    private readonly o: {
+      clock: Clock;
+      idleMs: number;
+      absoluteMs: number;
+      secretKey: Buffer;
+      valid?: (s: Session) => boolean;
+    },
+  ) {}
 
-  create(user: string): { token: string; session: Session } {
+  /** A new session with a new random token: sign-in always rotates the session id. */
+  create(user: string, generation?: number): { token: string; session: Session } {
     const token = newToken();
     const now = this.o.clock();
-    const session: Session = { hash: sha256(token), user, createdAt: now, lastSeenAt: now };
+    const session: Session = {
+      hash: sha256(token),
+      user,
+      ...(generation !== undefined ? { generation } : {}),
+      createdAt: now,
+      lastSeenAt: now,
+    };
     this.sessions.set(session.hash, session);
     return { token, session };
   }
@@ -40,12 +61,33 @@ export class SessionStore {
     const s = this.sessions.get(hash);
     if (!s) return undefined;
     const now = this.o.clock();
-    if (now - s.lastSeenAt >= this.o.idleMs || now - s.createdAt >= this.o.absoluteMs) {
+    if (this.expired(s, now) || (this.o.valid && !this.o.valid(s))) {
       this.sessions.delete(hash);
       return undefined;
     }
     s.lastSeenAt = now;
     return s;
+  }
+
+  private expired(s: Session, now: number): boolean {
+    return now - s.lastSeenAt >= this.o.idleMs || now - s.createdAt >= this.o.absoluteMs;
+  }
+
+  /** Ends the session a cookie value names, if any (the old session at a new sign-in). */
+  destroyToken(token: string | undefined): void {
+    if (token) this.sessions.delete(sha256(token));
+  }
+
+  /** Ends every session of a user. */
+  destroyUser(user: string): number {
+    let n = 0;
+    for (const [h, s] of this.sessions) {
+      if (s.user === user) {
+        this.sessions.delete(h);
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Bound to the session and the instance key, so nothing extra needs storing. */
@@ -60,8 +102,7 @@ export class SessionStore {
   sweep(): void {
     const now = this.o.clock();
     for (const [h, s] of this.sessions) {
-      if (now - s.lastSeenAt >= this.o.idleMs || now - s.createdAt >= this.o.absoluteMs)
-        this.sessions.delete(h);
+      if (this.expired(s, now) || (this.o.valid && !this.o.valid(s))) this.sessions.delete(h);
     }
   }
 
@@ -70,24 +111,43 @@ export class SessionStore {
   }
 }
 
-/** The single-user login link's token: shown once, only its hash kept, dead after one use. */
+/**
+ * A one-time token: shown once, only its hash kept, dead after one use — the single-user login
+ * link, and the local mode's first-administrator setup token (which also dies `ttlMs` after it
+ * was issued).
+ */
 export class OneTimeToken {
   private hash: string | undefined;
-  constructor(token?: string) {
-    this.hash = token === undefined ? undefined : sha256(token);
-  }
+  private expiresAt = Infinity;
+  constructor(private readonly o: { clock?: Clock; ttlMs?: number } = {}) {}
 
   /** Issue a fresh token (the previous one dies). */
   issue(): string {
     const t = newToken();
     this.hash = sha256(t);
+    this.expiresAt = this.o.ttlMs === undefined ? Infinity : (this.o.clock ?? Date.now)() + this.o.ttlMs;
     return t;
   }
 
+  /** A live token exists (issued, unused, unexpired). */
+  get live(): boolean {
+    return this.hash !== undefined && (this.o.clock ?? Date.now)() < this.expiresAt;
+  }
+
+  /** True (and the token is used up) when `token` is the live token. */
   consume(token: string): boolean {
-    if (this.hash === undefined) return false;
-    const ok = timingSafeEqual(Buffer.from(sha256(token)), Buffer.from(this.hash));
-    if (ok) this.hash = undefined;
-    return ok;
+    if (!this.matches(token)) return false;
+    this.hash = undefined;
+    return true;
+  }
+
+  /** True when `token` is the live token; it stays usable. */
+  matches(token: string): boolean {
+    if (!this.live) return false;
+    return timingSafeEqual(Buffer.from(sha256(token)), Buffer.from(this.hash!));
+  }
+
+  revoke(): void {
+    this.hash = undefined;
   }
 }

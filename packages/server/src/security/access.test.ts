@@ -1,19 +1,35 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localHarness } from '../auth/test-local.js';
 import { fakeWebRoot, harness, type Harness } from '../test-support.js';
 
-const API_PUBLIC = ['GET /healthz', 'GET /auth/token', 'GET /api/openapi.json'];
+const API_PUBLIC = ['GET /healthz', 'GET /auth/token', 'GET /api/openapi.json', 'GET /api/auth/mode'];
+/** Local accounts: sign-in and first-administrator setup instead of the login link. */
+const LOCAL_PUBLIC = [
+  'GET /healthz',
+  'GET /api/openapi.json',
+  'GET /api/auth/mode',
+  'POST /api/auth/login',
+  'POST /api/auth/setup',
+];
 /** The web app's shell and its hashed assets hold no data. */
 const WEB_PUBLIC = ['GET /', 'GET /assets/:file'];
 
 describe.each([
-  { with: 'without the web app', web: false, PUBLIC: new Set(API_PUBLIC) },
-  { with: 'with the web app', web: true, PUBLIC: new Set([...API_PUBLIC, ...WEB_PUBLIC]) },
-])('deny by default, $with', ({ web, PUBLIC }) => {
+  { with: 'without the web app', web: false, local: false, PUBLIC: new Set(API_PUBLIC) },
+  { with: 'with the web app', web: true, local: false, PUBLIC: new Set([...API_PUBLIC, ...WEB_PUBLIC]) },
+  {
+    with: 'local accounts, with the web app',
+    web: true,
+    local: true,
+    PUBLIC: new Set([...LOCAL_PUBLIC, ...WEB_PUBLIC]),
+  },
+])('deny by default, $with', ({ web, local, PUBLIC }) => {
   let h: Harness;
   let root: ReturnType<typeof fakeWebRoot> | undefined;
   beforeAll(async () => {
     root = web ? fakeWebRoot() : undefined;
-    h = await harness(root ? { webRoot: root.root } : {});
+    const o = root ? { webRoot: root.root } : {};
+    h = local ? await localHarness([], o) : await harness(o);
   });
   afterAll(async () => {
     await h.close();

@@ -7,13 +7,17 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const refuse = (code: string, message: string) => ({ error: { code, message } });
 
 /**
- * Every state change on a signed-in route needs: a same-origin (or user-initiated) fetch per
- * Sec-Fetch-Site, an Origin equal to this server's when one is sent, and the session's CSRF
- * token in `x-tidyvault-csrf`. Runs after the access hook, so unauthenticated requests get 401.
+ * Every state change needs a same-origin (or user-initiated) fetch per Sec-Fetch-Site and an
+ * Origin equal to this server's when one is sent — the public ones too (sign-in and setup, so a
+ * cross-site page cannot sign the browser into another account); on a signed-in route also the
+ * session's CSRF token in `x-tidyvault-csrf`. Runs after the access hook, so unauthenticated
+ * requests to signed-in routes get 401.
  */
 export function registerCsrf(app: FastifyInstance, o: { sessions: SessionStore }): void {
   app.addHook('onRequest', async (request, reply) => {
-    if (SAFE_METHODS.has(request.method) || !request.session) return;
+    if (SAFE_METHODS.has(request.method)) return;
+    // No matched route: the 404 handler answers (nothing to protect).
+    if (request.routeOptions.url === undefined) return;
     const site = request.headers['sec-fetch-site'];
     if (site !== undefined && site !== 'same-origin' && site !== 'none') {
       return reply.code(403).send(refuse('CSRF_CROSS_SITE', 'cross-site requests cannot change anything'));
@@ -25,6 +29,7 @@ export function registerCsrf(app: FastifyInstance, o: { sessions: SessionStore }
         return reply.code(403).send(refuse('CSRF_ORIGIN', 'the request comes from another origin'));
       }
     }
+    if (!request.session) return;
     const token = request.headers[CSRF_HEADER];
     if (typeof token !== 'string' || !sameSecret(token, o.sessions.csrfToken(request.session))) {
       return reply

@@ -1,0 +1,84 @@
+import type { ZodApp } from '../app-types.js';
+import { MINUTE, type ResolvedOptions } from '../options.js';
+import { localAuthRoutes } from './local.js';
+import { dummyHash } from './passwords.js';
+import { authRoutes } from './routes.js';
+import { OneTimeToken, type Session, type SessionStore } from './sessions.js';
+import { LoginThrottle } from './throttle.js';
+
+/** How long the first-administrator setup token printed at start stays valid. */
+export const SETUP_TOKEN_TTL_MS = 15 * MINUTE;
+
+/** Made once per process (~0.1 s): the hash an unknown username's password is checked against. */
+let dummyOnce: Promise<string> | undefined;
+
+export interface Auth {
+  mode: 'single' | 'local';
+  /** For the session store: does the session's account still allow it? (local mode) */
+  sessionValid: ((s: Session) => boolean) | undefined;
+  /** Registers /auth/token (single), /api/auth/login and /setup (local), /me, /logout, /mode. */
+  routes: (app: ZodApp, sessions: SessionStore) => void;
+  /** The single-user login link's token (each call kills the previous one). Throws in local mode. */
+  issueLoginToken: () => string;
+  /** Local mode with no enabled administrator: a one-time setup token valid 15 minutes; else undefined. */
+  issueSetupToken: () => string | undefined;
+  sweep: () => void;
+}
+
+/** The sign-in mode's parts: single-user login link, or local accounts with passwords. */
+export async function prepareAuth(o: ResolvedOptions): Promise<Auth> {
+  const loginToken = new OneTimeToken();
+  const setupToken = new OneTimeToken({ clock: o.clock, ttlMs: SETUP_TOKEN_TTL_MS });
+  if (o.auth === 'local' && !o.accounts) throw new Error("auth 'local' needs the accounts");
+  const local = o.auth === 'local' ? o.accounts : undefined;
+  const throttle = new LoginThrottle({ clock: o.clock, ...o.loginThrottle });
+  const dummy = local ? await (dummyOnce ??= dummyHash()) : '';
+  let log: ZodApp['log'] | undefined;
+
+  return {
+    mode: o.auth,
+    sessionValid: local
+      ? (s) => {
+          try {
+            const a = local.get(s.user);
+            return a !== undefined && !a.disabled && a.generation === s.generation;
+          } catch (e) {
+            // An unreadable accounts file signs everyone out rather than trusting old copies.
+            log?.error(
+              { op: 'accounts.read', code: (e as { code?: string }).code },
+              'accounts file unreadable',
+            );
+            return false;
+          }
+        }
+      : undefined,
+    routes: (app, sessions) => {
+      log = app.log;
+      authRoutes(app, {
+        mode: o.auth,
+        sessions,
+        loginToken,
+        secure: o.secure,
+        sessionAbsoluteMs: o.sessionAbsoluteMs,
+        role: (s) => (local ? (local.get(s.user)?.role ?? 'member') : 'admin'),
+        setupPending: () => setupToken.live,
+      });
+      if (local)
+        localAuthRoutes(app, {
+          accounts: local,
+          sessions,
+          throttle,
+          setupToken,
+          dummyHash: dummy,
+          secure: o.secure,
+          sessionAbsoluteMs: o.sessionAbsoluteMs,
+        });
+    },
+    issueLoginToken: () => {
+      if (local) throw new Error('there is no login link with local accounts');
+      return loginToken.issue();
+    },
+    issueSetupToken: () => (local && !local.hasAdmin() ? setupToken.issue() : undefined),
+    sweep: () => throttle.sweep(),
+  };
+}

@@ -13,6 +13,7 @@ Commands:
   sql <recipe.json> [--input <file>]            print the SQL a recipe compiles to
   validate <recipe.json> [--input <file>]       check a recipe (and that it fits a file)
   serve [--host 127.0.0.1] [--port 5177]        the workbench server; prints a one-time login link
+  users add|list|disable|enable|reset-password  accounts for 'serve --auth local'
 
 Examples:
   tidyvault clean fixtures/w1/input.csv --recipe fixtures/w1/recipe.json -o clean.csv
@@ -135,6 +136,40 @@ Examples:
   tidyvault sql fixtures/w1/recipe.json
   tidyvault sql fixtures/w1/recipe.json --input fixtures/w1/input.csv
 `,
+  users: `Usage: tidyvault users <subcommand> [options]
+
+The local accounts of 'tidyvault serve --auth local', kept in $TIDYVAULT_HOME/users.json (0600).
+Run it on the server's machine as the server's user; a running server sees every change at the
+next request. There are no default accounts.
+
+Subcommands:
+  add <name> [--admin] --password-stdin   a new account (a member unless --admin)
+  list [--json]                           every account: name, role, active or disabled, dates
+  disable <name>                          cannot sign in any more; their sessions end at once
+  enable <name>                           can sign in again (old sessions stay ended)
+  reset-password <name> --password-stdin  a new password; their sessions end at once
+
+Options:
+  --password-stdin   read the password from standard input (one trailing newline is dropped);
+                     passwords are never taken as arguments, where other users could see them
+  --admin            make the account an administrator (manages nothing yet, and cannot open
+                     other users' datasets)
+  --home <folder>    the data folder (default: $TIDYVAULT_HOME, else ~/.tidyvault)
+  --json             list as {"users":[{"name","role","disabled","createdAt","passwordChangedAt"}]}
+
+Names: 1 to 64 lower-case letters, digits, '.', '_' or '-' (signing in ignores case).
+Passwords: 8 to 1024 characters, any characters, no other rules; stored as argon2id hashes
+(m=19456 KiB, t=2, p=1).
+Exit codes: 0 ok, 1 refused (name taken or unknown, password too short, unreadable file),
+2 usage error.
+
+Examples:
+  printf '%s' "$ADMIN_PASSWORD" | tidyvault users add alice --admin --password-stdin
+  tidyvault users add bob --password-stdin < bob-password.txt
+  tidyvault users list
+  tidyvault users disable bob
+  printf '%s' "$NEW_PASSWORD" | tidyvault users reset-password bob --password-stdin
+`,
   validate: `Usage: tidyvault validate <recipe.json> [--input <file>]
 
 Checks the recipe's JSON against recipe v1 and every regular expression and date format.
@@ -149,8 +184,16 @@ Examples:
 
 Starts the Tidyvault server. Uploaded datasets are held in this process's memory (a sandboxed
 in-memory DuckDB) and nowhere else; they are purged on delete, after 60 idle minutes, 24 hours
-after upload (see --dataset-idle, --dataset-max-age), or when the server stops. It prints a one-time login link (like Jupyter): opening
-it signs you in with a session cookie and the link stops working. Single user.
+after upload (see --dataset-idle, --dataset-max-age), or when the server stops.
+
+Signing in (--auth):
+  single (default)  one user. It prints a one-time login link (like Jupyter): opening it signs
+                    you in with a session cookie and the link stops working.
+  local             accounts with passwords, made with 'tidyvault users' (see its --help); each
+                    user sees only their own datasets. No accounts exist until you add them:
+                    while no administrator exists, it prints a one-time setup token (valid 15
+                    minutes) for POST /api/auth/setup {token, username, password}, which the web
+                    app's first screen asks for.
 
 Where settings come from, first found wins:
   1. a flag                    --port 8080
@@ -177,6 +220,7 @@ Examples:
   tidyvault serve --port 8080 --max-upload 500MB --dataset-idle 30m
   tidyvault serve --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem --allowed-host tidy.example.org
   TIDYVAULT_HOME=/srv/tidyvault tidyvault serve --host 10.0.0.5 --trust-proxy 10.0.0.1 --allowed-host tidy.example.org
+  tidyvault serve --auth local
   echo '{"port": 8080, "spillDir": "/srv/tidyvault/spill"}' > ~/.tidyvault/config.json
 `,
 };

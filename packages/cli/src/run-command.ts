@@ -12,6 +12,7 @@ const LOADERS: Record<string, () => Promise<(args: Args) => Promise<number>>> = 
   sql: async () => (await import('./commands/sql.js')).sql,
   serve: async () => (await import('./commands/serve.js')).serve,
   validate: async () => (await import('./commands/validate.js')).validate,
+  users: async () => (await import('./commands/users.js')).users,
 };
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -28,6 +29,7 @@ const INPUT_OPTIONS: Options = {
   quiet: { type: 'boolean' },
 };
 
+/** `positionals: -1`: the command checks its own (a subcommand and its arguments). */
 const SPECS: Record<string, { options: Options; positionals: number }> = {
   clean: {
     positionals: 1,
@@ -90,6 +92,15 @@ const SPECS: Record<string, { options: Options; positionals: number }> = {
     positionals: 1,
     options: { input: { type: 'string' }, ...INPUT_OPTIONS, format: { type: 'string' } },
   },
+  users: {
+    positionals: -1,
+    options: {
+      admin: { type: 'boolean' },
+      'password-stdin': { type: 'boolean' },
+      home: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  },
 };
 
 function parse(command: string, argv: string[]): Args {
@@ -101,7 +112,7 @@ function parse(command: string, argv: string[]): Args {
       allowPositionals: true,
       strict: true,
     });
-    if (positionals.length !== spec.positionals) {
+    if (spec.positionals >= 0 && positionals.length !== spec.positionals) {
       throw new UsageError(
         positionals.length < spec.positionals
           ? 'missing the input file'

@@ -39,11 +39,20 @@ export async function serve(args: Args): Promise<number> {
     process.stderr.write(`tidyvault serve: ${message}\n`);
     return 1;
   }
-  process.stdout.write(
-    `Tidyvault is serving at ${server.url} (data held in this process's memory only)\n` +
-      `Open this link to sign in (it works once):\n\n    ${server.loginUrl}\n\n` +
-      `Press Ctrl+C to stop; stopping purges every dataset.\n`,
-  );
+  process.stdout.write(`Tidyvault is serving at ${server.url} (data held in this process's memory only)\n`);
+  if (server.auth === 'single') {
+    process.stdout.write(`Open this link to sign in (it works once):\n\n    ${server.loginUrl}\n\n`);
+  } else if (server.setupToken) {
+    const until = server.setupExpiresAt!.toISOString().slice(11, 16);
+    process.stdout.write(
+      `Local accounts: no administrator yet. Create the first one at ${server.loginUrl}\n` +
+        `with this one-time setup token (works once, until ${until} UTC):\n\n    ${server.setupToken}\n\n` +
+        `or with: printf '%s' "$PASSWORD" | tidyvault users add <name> --admin --password-stdin\n\n`,
+    );
+  } else {
+    process.stdout.write(`Local accounts: sign in at ${server.loginUrl}\n`);
+  }
+  process.stdout.write(`Press Ctrl+C to stop; stopping purges every dataset.\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -3,7 +3,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'fixtures/**', 'bench/out/**', '**/*.d.ts'] },
+  { ignores: ['**/dist/**', '**/dist-local/**', '**/node_modules/**', 'fixtures/**', 'bench/out/**', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

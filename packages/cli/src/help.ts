@@ -195,6 +195,11 @@ Signing in (--auth):
                     minutes) for POST /api/auth/setup {token, username, password}, which the web
                     app's first screen asks for.
 
+Local only (--local-only): serves the workbench's files and nothing else — no API, no
+sessions, no engine. Files opened there are cleaned in the visitor's browser (DuckDB-WASM)
+and never reach this server. Only --host, --port and --config apply. Needs the local build
+(npm run build:local; npm install makes it).
+
 Where settings come from, first found wins:
   1. a flag                    --port 8080
   2. its environment variable  TIDYVAULT_PORT=8080

@@ -81,12 +81,15 @@ const SPECS: Record<string, { options: Options; positionals: number }> = {
   serve: {
     positionals: 0,
     // Every setting of @tidyvault/server's SETTINGS table, plus --config.
-    options: Object.fromEntries(
-      SETTING_FLAGS.map((flag) => [
-        flag,
-        flag === 'allowed-host' ? { type: 'string', multiple: true } : { type: 'string' },
-      ]),
-    ) as Options,
+    options: {
+      ...(Object.fromEntries(
+        SETTING_FLAGS.map((flag) => [
+          flag,
+          flag === 'allowed-host' ? { type: 'string', multiple: true } : { type: 'string' },
+        ]),
+      ) as Options),
+      'local-only': { type: 'boolean' },
+    },
   },
   validate: {
     positionals: 1,

@@ -14,3 +14,4 @@ export {
   SETTING_FLAGS,
   type ResolvedSettings,
 } from './settings.js';
+export { serveLocalOnly, buildLocalOnlyApp, LOCAL_ONLY_HEADERS } from './local-only.js';

@@ -25,8 +25,18 @@ type Dialog =
   | { kind: 'duplicates' }
   | undefined;
 
-export function App({ backend }: { backend: Backend }) {
-  const [me, setMe] = useState<Me | null | 'loading'>('loading');
+export interface Backends {
+  /** The Tidyvault server this page came from (absent in the static local-only build). */
+  server?: Backend;
+  /** This browser tab: DuckDB-WASM, nothing leaves the device. */
+  device: Backend;
+}
+
+export function App({ backends }: { backends: Backends }) {
+  // undefined: no server at all (local-only build); null: a server, but not signed in.
+  const [me, setMe] = useState<Me | null | undefined | 'loading'>(backends.server ? 'loading' : undefined);
+  const [target, setTarget] = useState<'server' | 'device'>(backends.server ? 'server' : 'device');
+  const backend = (target === 'server' ? backends.server : undefined) ?? backends.device;
   const [dataset, setDataset] = useState<DatasetSummary>();
   const [history, setHistory] = useState<HistoryState>();
   const [viewStep, setViewStep] = useState<number>();
@@ -54,25 +64,33 @@ export function App({ backend }: { backend: Backend }) {
   );
 
   useEffect(() => {
-    backend.me().then(setMe, (e: unknown) => {
-      setMe(null);
-      setError(errorText(e));
-    });
-  }, [backend]);
+    if (!backends.server) return;
+    backends.server.me().then(
+      (m) => {
+        setMe(m);
+        if (!m) setTarget('device');
+      },
+      (e: unknown) => {
+        setMe(null);
+        setTarget('device');
+        setError(errorText(e));
+      },
+    );
+  }, [backends.server]);
 
   const id = dataset?.id;
   const cursor = history?.cursor ?? 0;
-  const where = useMemo(() => combinedWhere(facets), [facets]);
-  const whereKey = where ? JSON.stringify(where) : '';
+  const filter = useMemo(() => combinedWhere(facets), [facets]);
+  const whereKey = filter ? JSON.stringify(filter) : '';
 
   const view = useMemo<GridView | undefined>(() => {
     if (!id) return undefined;
     const step = viewStep;
     return {
       key: `${id}:${cursor}:${step ?? ''}:${whereKey}`,
-      fetchPage: (offset, limit) => backend.rows(id, offset, limit, step, where),
+      fetchPage: (offset, limit) => backend.rows(id, offset, limit, step, filter),
     };
-  }, [backend, id, cursor, viewStep, whereKey, where]);
+  }, [backend, id, cursor, viewStep, whereKey, filter]);
 
   // The profile follows the current recipe (not a past step being looked at). It is asked for
   // once the grid has its first rows of that recipe: the rows are what the person waits for.
@@ -131,7 +149,9 @@ export function App({ backend }: { backend: Backend }) {
   }, [backend, change, history, id]);
   useShortcuts({ undo, redo });
 
-  const opened = async (d: DatasetSummary) => {
+  const opened = async (d: DatasetSummary, on: 'server' | 'device' = target) => {
+    setTarget(on);
+    const backend = (on === 'server' ? backends.server : undefined) ?? backends.device;
     setDataset(d);
     setFacets([]);
     setViewStep(undefined);
@@ -153,24 +173,23 @@ export function App({ backend }: { backend: Backend }) {
   };
 
   if (me === 'loading') return <main className="center">Loading…</main>;
-  if (me === null)
-    return (
-      <main className="center" data-testid="signed-out">
-        <h1>Tidyvault</h1>
-        <p>
-          You are not signed in. Open the one-time login link that <code>tidyvault serve</code> printed when
-          it started (or start it again for a new link).
-        </p>
-        {error && <p className="error">{error}</p>}
-      </main>
-    );
 
   if (!dataset || !history || !view)
     return (
       <main className="center">
         <h1>Tidyvault</h1>
-        <OpenFile backend={backend} onOpened={opened} />
-        <DatasetList backend={backend} onOpen={opened} onError={reportError} />
+        <OpenFile
+          backends={backends}
+          signedIn={me !== null && me !== undefined}
+          onOpened={(d, on) => void opened(d, on)}
+        />
+        {backends.server && me && (
+          <DatasetList
+            backend={backends.server}
+            onOpen={(d) => void opened(d, 'server')}
+            onError={reportError}
+          />
+        )}
         {error && (
           <p className="error" role="alert">
             {error}
@@ -189,7 +208,7 @@ export function App({ backend }: { backend: Backend }) {
         </span>
         <span className="muted" data-testid="shape">
           {plural(shape.total, 'row')} × {plural(columns.length, 'column')}
-          {where ? ' (filtered by facets)' : ''}
+          {filter ? ' (filtered by facets)' : ''}
           {viewStep !== undefined ? ` — as after step ${viewStep}` : ''}
         </span>
         <form

@@ -5,10 +5,20 @@ import './styles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { HttpBackend } from './api/http-backend.js';
+import { LocalBackend } from './api/local-backend.js';
+import type { LocalEngine } from './api/local-engine.js';
 import { App } from './App.js';
+
+// The local-only build (npm run build:local) has no server to talk to.
+const server = import.meta.env.MODE === 'local-only' ? undefined : new HttpBackend();
+// DuckDB-WASM (tens of MB) is fetched only when a file is first opened on this device.
+const device = new LocalBackend(async () => {
+  const { WasmEngine } = await import('@tidyvault/engine-wasm');
+  return (await WasmEngine.open()) as unknown as LocalEngine;
+});
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App backend={new HttpBackend()} />
+    <App backends={{ ...(server ? { server } : {}), device }} />
   </StrictMode>,
 );

@@ -2,6 +2,7 @@ import {
   parseSize as parseSizeSetting,
   resolveSettings,
   serve as startServer,
+  serveLocalOnly,
   SettingsError,
 } from '@tidyvault/server';
 import { UsageError, type Args } from '../args.js';
@@ -29,6 +30,7 @@ export function serveSettings(args: Args, env: NodeJS.ProcessEnv) {
 }
 
 export async function serve(args: Args): Promise<number> {
+  if (args.values['local-only'] === true) return serveStatic(args);
   const settings = serveSettings(args, process.env);
   let server;
   try {
@@ -53,6 +55,31 @@ export async function serve(args: Args): Promise<number> {
     process.stdout.write(`Local accounts: sign in at ${server.loginUrl}\n`);
   }
   process.stdout.write(`Press Ctrl+C to stop; stopping purges every dataset.\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+  return 0;
+}
+
+/** `--local-only`: only the workbench's files; every file is opened and cleaned in the browser. */
+async function serveStatic(args: Args): Promise<number> {
+  const settings = serveSettings(args, process.env);
+  let server;
+  try {
+    server = await serveLocalOnly({ host: settings.host, port: settings.port });
+  } catch (e) {
+    const message = (e as Error).message;
+    if (/refusing to listen/.test(message)) throw new UsageError(message);
+    process.stderr.write(`tidyvault serve: ${message}\n`);
+    return 1;
+  }
+  process.stdout.write(
+    `Tidyvault (local only) is serving at ${server.url}/\n` +
+      `Files opened there are cleaned in the browser and never sent to this server, which has no API.\n` +
+      `Press Ctrl+C to stop.\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

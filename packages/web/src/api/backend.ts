@@ -44,7 +44,8 @@ export interface Backend {
   undo(id: string): Promise<HistoryState>;
   redo(id: string): Promise<HistoryState>;
   replaceRecipe(id: string, recipe: Recipe): Promise<HistoryState>;
-  exportUrl(id: string, format: string, formulaGuard: boolean): string;
+  /** A URL the browser can download the cleaned data from (the server's, or a blob: of this tab). */
+  exportFile(id: string, format: string, formulaGuard: boolean): Promise<string>;
   location(id: string): Promise<Location>;
   remove(id: string): Promise<void>;
 }

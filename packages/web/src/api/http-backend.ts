@@ -126,7 +126,7 @@ export class HttpBackend implements Backend {
   redo = (id: string) => this.request<HistoryState>('POST', `/api/datasets/${enc(id)}/redo`);
   replaceRecipe = (id: string, recipe: Recipe) =>
     this.request<HistoryState>('PUT', `/api/datasets/${enc(id)}/recipe`, { recipe });
-  exportUrl = (id: string, format: string, formulaGuard: boolean) =>
+  exportFile = async (id: string, format: string, formulaGuard: boolean) =>
     `/api/datasets/${enc(id)}/export?format=${enc(format)}&formulaGuard=${formulaGuard}`;
   location = (id: string) => this.request<Location>('GET', `/api/datasets/${enc(id)}/location`);
   remove = (id: string) => this.request<void>('DELETE', `/api/datasets/${enc(id)}`);

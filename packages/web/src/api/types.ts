@@ -36,27 +36,7 @@ export interface RowsPage {
   rows: Cell[][];
 }
 
-export interface ColumnProfile {
-  name: string;
-  type: Column['type'];
-  nulls: number;
-  blanks: number;
-  distinct: number;
-  minLength: number | null;
-  maxLength: number | null;
-  topValues: { value: Cell; count: number }[];
-  inferredType: 'integer' | 'number' | 'date' | 'boolean' | 'text' | 'empty';
-  /** Of the non-blank values looked at for the inferred type, the share that has it (0–1). */
-  typeShare?: number;
-  /** Text values with spaces at either end, and with letters of both cases (counts). */
-  padded?: number;
-  mixedCase?: number;
-}
-
-export interface Profile {
-  rows: number;
-  columns: ColumnProfile[];
-}
+export type { ColumnProfile, Profile } from '@tidyvault/core';
 
 export interface FacetResult {
   column: string;
@@ -79,7 +59,7 @@ export interface DuplicatesResult {
 
 export interface Location {
   id: string;
-  where: 'memory';
+  where: 'memory' | 'device';
   description: string;
   approxBytes: number;
   onDisk: { path: string; bytes: number; what: string }[];

@@ -3,6 +3,7 @@ import { clusterKeyTablesNote, recipeSql } from '@tidyvault/core';
 import type { Backend } from '../api/backend.js';
 import type { Column, Recipe } from '../api/types.js';
 import { carriesValues } from '../steps/describe.js';
+import { errorText } from '../errors.js';
 import { Modal } from './Modal.js';
 
 const FORMATS: [string, string][] = [
@@ -37,6 +38,7 @@ export function ExportDialog({ backend, datasetId, name, recipe, inputColumns, o
   const [format, setFormat] = useState('csv');
   const [guard, setGuard] = useState(true);
   const [showSql, setShowSql] = useState(false);
+  const [error, setError] = useState<string>();
   const base = name.replace(/\.[^.]+$/, '');
   const withValues = recipe.steps.some(carriesValues);
   let sql = '';
@@ -76,10 +78,23 @@ export function ExportDialog({ backend, datasetId, name, recipe, inputColumns, o
         <button
           className="primary"
           data-testid="download"
-          onClick={() => download(backend.exportUrl(datasetId, format, guard), `${base}.cleaned.${format}`)}
+          onClick={() =>
+            void backend.exportFile(datasetId, format, guard).then(
+              (href) => {
+                download(href, `${base}.cleaned.${format}`);
+                if (href.startsWith('blob:')) setTimeout(() => URL.revokeObjectURL(href), 60_000);
+              },
+              (e: unknown) => setError(errorText(e)),
+            )
+          }
         >
           Download {base}.cleaned.{format}
         </button>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
       </section>
       <section>
         <h3>The recipe</h3>

@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
-import type { Backend, Upload, UploadOptions } from '../api/backend.js';
+import type { Upload, UploadOptions } from '../api/backend.js';
+import type { Backends } from '../App.js';
 import type { DatasetSummary } from '../api/types.js';
 import { errorText } from '../errors.js';
 import { formatBytes } from '../format.js';
@@ -7,12 +8,17 @@ import { formatBytes } from '../format.js';
 const ACCEPT = '.csv,.tsv,.txt,.json,.ndjson,.jsonl,.parquet,.xlsx';
 
 interface Props {
-  backend: Backend;
-  onOpened: (d: DatasetSummary) => void;
+  backends: Backends;
+  /** Signed in to the server (only then can a file go there). */
+  signedIn: boolean;
+  onOpened: (d: DatasetSummary, on: 'server' | 'device') => void;
 }
 
 /** Drop or pick a file; upload with progress and cancel; parse options when sniffing is unsure. */
-export function OpenFile({ backend, onOpened }: Props) {
+export function OpenFile({ backends, signedIn, onOpened }: Props) {
+  const serverOk = backends.server !== undefined && signedIn;
+  const [on, setOn] = useState<'server' | 'device'>(serverOk ? 'server' : 'device');
+  const backend = (on === 'server' && serverOk ? backends.server : undefined) ?? backends.device;
   const input = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File>();
   const [progress, setProgress] = useState<{ sent: number; total: number }>();
@@ -30,7 +36,7 @@ export function OpenFile({ backend, onOpened }: Props) {
     setUpload(u);
     try {
       const d = await u.done;
-      onOpened(d);
+      onOpened(d, backend === backends.device ? 'device' : 'server');
     } catch (e) {
       setError(`${f.name}: ${errorText(e)}`);
       // A file the sniffer could not read: let the person say how it is laid out.
@@ -50,10 +56,29 @@ export function OpenFile({ backend, onOpened }: Props) {
   return (
     <section className="open-file" aria-labelledby="open-title">
       <h2 id="open-title">Open a file</h2>
-      <p className="muted">
-        CSV, TSV, JSON, NDJSON, Parquet or Excel (.xlsx). The file is sent to this Tidyvault server, held in
-        its memory only, and deleted when you delete it or it expires.
-      </p>
+      <fieldset className="where-choice" data-testid="where-choice">
+        <legend>Where should it be cleaned?</legend>
+        <label className="check">
+          <input type="radio" name="where" checked={on === 'device'} onChange={() => setOn('device')} /> On
+          this device — the file never leaves this computer; it lives in this browser tab until you close it.
+        </label>
+        <label className="check">
+          <input
+            type="radio"
+            name="where"
+            disabled={!serverOk}
+            checked={on === 'server'}
+            onChange={() => setOn('server')}
+          />{' '}
+          On the server —{' '}
+          {serverOk
+            ? 'sent to this Tidyvault server, held in its memory only, deleted when you delete it or it expires.'
+            : backends.server
+              ? 'sign in with the login link that tidyvault serve printed to use the server.'
+              : 'this copy of Tidyvault runs without a server.'}
+        </label>
+      </fieldset>
+      <p className="muted">CSV, TSV, JSON, NDJSON, Parquet or Excel (.xlsx).</p>
       <div
         className={`dropzone${dragging ? ' dragging' : ''}`}
         data-testid="dropzone"
@@ -71,7 +96,8 @@ export function OpenFile({ backend, onOpened }: Props) {
         {progress ? (
           <div className="progress" role="status">
             <span>
-              Uploading {file?.name}: {formatBytes(progress.sent)} of {formatBytes(progress.total)}
+              {backend === backends.device ? 'Reading' : 'Uploading'} {file?.name}:{' '}
+              {formatBytes(progress.sent)} of {formatBytes(progress.total)}
               {progress.sent >= progress.total ? ' — loading into memory…' : ''}
             </span>
             <progress max={progress.total || 1} value={progress.sent} />

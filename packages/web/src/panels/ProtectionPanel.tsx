@@ -61,8 +61,17 @@ export function ProtectionPanel({ backend, datasetId, onDeleted, onError }: Prop
               : loc.onDisk.map((f) => `${f.path} (${formatBytes(f.bytes)})`).join(', ')}
           </p>
           <p className="small" data-testid="expires">
-            Deleted automatically <strong>{countdown(Date.parse(loc.expiresAt) - now)}</strong> (
-            {new Date(loc.expiresAt).toLocaleTimeString()}) unless used again; owner: {loc.owner}.
+            {backend.kind === 'device' ? (
+              <>
+                Deleted when you close or reload this tab, or press Delete; nothing is kept in the
+                browser&apos;s storage.
+              </>
+            ) : (
+              <>
+                Deleted automatically <strong>{countdown(Date.parse(loc.expiresAt) - now)}</strong> (
+                {new Date(loc.expiresAt).toLocaleTimeString()}) unless used again; owner: {loc.owner}.
+              </>
+            )}
           </p>
           <details>
             <summary>Recent access ({loc.recentAccesses.length})</summary>
@@ -82,7 +91,9 @@ export function ProtectionPanel({ backend, datasetId, onDeleted, onError }: Prop
       )}
       {confirming ? (
         <div className="row">
-          <span>Delete it from the server now?</span>
+          <span>
+            {backend.kind === 'device' ? 'Delete it from this tab now?' : 'Delete it from the server now?'}
+          </span>
           <button className="danger" onClick={() => void remove()}>
             Delete now
           </button>

@@ -1,0 +1,281 @@
+import {
+  addStep,
+  canRedo,
+  canUndo,
+  currentRecipe,
+  emptyHistory,
+  historyFromRecipe,
+  isTidyvaultError,
+  parseRecipe,
+  parseStep,
+  redo,
+  undo,
+  type History,
+  type LoadedDataset,
+} from '@tidyvault/core';
+import { BackendError, type Backend, type Upload, type UploadOptions } from './backend.js';
+import type { LocalEngine } from './local-engine.js';
+import type {
+  Condition,
+  DatasetDetail,
+  DatasetSummary,
+  HistoryState,
+  Location,
+  Me,
+  Recipe,
+  Step,
+} from './types.js';
+
+const STATUS: Record<string, number> = {
+  RECIPE_INVALID: 400,
+  IMPORT_EMPTY: 400,
+  IMPORT_BINARY: 400,
+  IMPORT_ENCODING: 400,
+  IMPORT_FORMAT: 400,
+  IMPORT_RAGGED: 400,
+  IMPORT_LIMIT: 413,
+  OUT_OF_MEMORY: 507,
+  CANCELLED: 499,
+};
+
+/** Engine errors in the shape the workbench shows (same codes and messages as the server's). */
+function toBackendError(e: unknown): unknown {
+  if (!isTidyvaultError(e)) return e;
+  return new BackendError(STATUS[e.code] ?? 422, e.code, e.message, e.location.step, e.location.column);
+}
+
+async function wrap<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw toBackendError(e);
+  }
+}
+
+interface Entry {
+  summary: DatasetSummary;
+  data: LoadedDataset;
+  history: History;
+  counts: Map<string, number>;
+  accesses: { at: string; user: string; op: string }[];
+}
+
+const withFilter = (recipe: Recipe, where?: Condition): Recipe =>
+  where ? { ...recipe, steps: [...recipe.steps, { op: 'filter-rows', where } as Step] } : recipe;
+
+const view = (h: History): HistoryState => ({
+  recipe: currentRecipe(h),
+  cursor: h.cursor,
+  steps: h.steps.length,
+  canUndo: canUndo(h),
+  canRedo: canRedo(h),
+});
+
+/**
+ * The workbench on this device: DuckDB-WASM in a Web Worker of this tab. Files are read from
+ * the disk by the browser and never sent anywhere; closing or reloading the tab ends it all.
+ */
+export class LocalBackend implements Backend {
+  readonly kind = 'device' as const;
+  private engine: Promise<LocalEngine> | undefined;
+  private readonly entries = new Map<string, Entry>();
+  private counter = 0;
+
+  constructor(private readonly openEngine: () => Promise<LocalEngine>) {}
+
+  private getEngine(): Promise<LocalEngine> {
+    this.engine ??= this.openEngine().catch((e: unknown) => {
+      this.engine = undefined;
+      throw e;
+    });
+    return this.engine;
+  }
+
+  private entry(id: string, op: string): Entry {
+    const e = this.entries.get(id);
+    if (!e) throw new BackendError(404, 'NOT_FOUND', 'no such dataset');
+    e.accesses.push({ at: new Date().toISOString(), user: 'you', op });
+    if (e.accesses.length > 50) e.accesses.shift();
+    return e;
+  }
+
+  me = async (): Promise<Me> => ({ user: 'you (this device)', csrfToken: '', csrfHeader: '' });
+
+  upload(file: File, o: UploadOptions, onProgress: (sent: number, total: number) => void): Upload {
+    let cancelled = false;
+    const done = wrap(async () => {
+      const engine = await this.getEngine();
+      const estimate = engine.estimate?.(file);
+      if (estimate && !estimate.fits)
+        throw new BackendError(
+          413,
+          'TOO_BIG_FOR_BROWSER',
+          estimate.message ?? 'this file will not fit in the browser; use server mode or the CLI',
+        );
+      onProgress(0, file.size);
+      const data = await engine.loadFile(file, file.name, {
+        ...(o.delimiter ? { delimiter: o.delimiter } : {}),
+        ...(o.header !== undefined ? { header: o.header } : {}),
+        ...(o.encoding ? { encoding: o.encoding as 'utf-8' } : {}),
+      });
+      if (cancelled) {
+        await engine.drop(data);
+        throw new BackendError(0, 'CANCELLED', 'upload cancelled');
+      }
+      onProgress(file.size, file.size);
+      const id = `local-${++this.counter}`;
+      const now = new Date().toISOString();
+      const summary: DatasetSummary = {
+        id,
+        name: file.name,
+        rows: data.rowCount,
+        columns: data.columns,
+        createdAt: now,
+        expiresAt: '',
+        warnings: data.warnings,
+      };
+      this.entries.set(id, { summary, data, history: emptyHistory(), counts: new Map(), accesses: [] });
+      return summary;
+    });
+    return {
+      done,
+      cancel: () => {
+        cancelled = true;
+      },
+    };
+  }
+
+  list = async (): Promise<DatasetSummary[]> => [...this.entries.values()].map((e) => e.summary);
+
+  dataset = async (id: string): Promise<DatasetDetail> => {
+    const e = this.entry(id, 'view');
+    return { ...e.summary, history: view(e.history) };
+  };
+
+  rows = (id: string, offset: number, limit: number, step?: number, where?: Condition) =>
+    wrap(async () => {
+      const e = this.entry(id, 'rows');
+      const engine = await this.getEngine();
+      const all = currentRecipe(e.history);
+      const recipe = withFilter(
+        step === undefined ? all : { ...all, steps: all.steps.slice(0, step) },
+        where,
+      );
+      const page = await engine.run(e.data, recipe, { offset, limit });
+      const key = JSON.stringify(recipe.steps);
+      let total = e.counts.get(key);
+      if (total === undefined) {
+        total = await engine.count(e.data, recipe);
+        e.counts.set(key, total);
+      }
+      return { offset, limit, total, columns: page.columns, rows: page.rows };
+    });
+
+  profile = (id: string) =>
+    wrap(async () => {
+      const e = this.entry(id, 'profile');
+      return (await this.getEngine()).profile(e.data, currentRecipe(e.history));
+    });
+
+  facet = (id: string, column: string, where?: Condition) =>
+    wrap(async () => {
+      const e = this.entry(id, 'facet');
+      return (await this.getEngine()).facet(
+        e.data,
+        withFilter(currentRecipe(e.history), where),
+        column,
+        1000,
+      );
+    });
+
+  histogram = (id: string, column: string, bins: number, where?: Condition) =>
+    wrap(async () => {
+      const e = this.entry(id, 'histogram');
+      return (await this.getEngine()).histogram(
+        e.data,
+        withFilter(currentRecipe(e.history), where),
+        column,
+        bins,
+      );
+    });
+
+  cluster = (id: string, column: string, method: string, params: Record<string, number>) =>
+    wrap(async () => {
+      const e = this.entry(id, 'cluster');
+      return (await this.getEngine()).cluster(e.data, column, method, params, currentRecipe(e.history));
+    });
+
+  duplicates = (id: string, columns: string[], threshold: number) =>
+    wrap(async () => {
+      const e = this.entry(id, 'duplicates');
+      const engine = await this.getEngine();
+      return engine.duplicates(
+        e.data,
+        currentRecipe(e.history),
+        columns,
+        { threshold },
+        new AbortController().signal,
+      );
+    });
+
+  /** Check the changed history's recipe against the data; only then make it current. */
+  private change(id: string, op: string, f: (h: History) => History): Promise<HistoryState> {
+    return wrap(async () => {
+      const e = this.entry(id, op);
+      const next = f(e.history);
+      await (await this.getEngine()).validate(e.data, currentRecipe(next));
+      e.history = next;
+      return view(next);
+    });
+  }
+
+  addStep = (id: string, step: Step) =>
+    wrap(async () => {
+      const s = parseStep(step);
+      return this.change(id, 'step', (h) => addStep(h, s));
+    });
+  undo = (id: string) => this.change(id, 'undo', undo);
+  redo = (id: string) => this.change(id, 'redo', redo);
+  replaceRecipe = (id: string, recipe: Recipe) =>
+    wrap(async () => {
+      const r = parseRecipe(recipe);
+      return this.change(id, 'recipe.replace', () => historyFromRecipe(r));
+    });
+
+  exportFile = (id: string, format: string, formulaGuard: boolean) =>
+    wrap(async () => {
+      const e = this.entry(id, 'export');
+      const blob = await (
+        await this.getEngine()
+      ).export(e.data, currentRecipe(e.history), format, { formulaGuard });
+      return URL.createObjectURL(blob);
+    });
+
+  location = async (id: string): Promise<Location> => {
+    const e = this.entry(id, 'location');
+    return {
+      id,
+      where: 'device',
+      description:
+        'in the memory of this browser tab only (DuckDB-WASM in a Web Worker); nothing is sent anywhere; closing or reloading the tab deletes it',
+      approxBytes: e.data.rowCount * Math.max(1, e.data.columns.length) * 16,
+      onDisk: [],
+      onDiskNote: 'nothing of this dataset is written to disk, browser storage included',
+      spill: 'off',
+      owner: 'you',
+      createdAt: e.summary.createdAt,
+      lastAccessAt: new Date().toISOString(),
+      expiresAt: '',
+      recentAccesses: e.accesses.slice(-20),
+      caveat: 'the browser frees the memory when the tab closes; it does not promise to overwrite it',
+    };
+  };
+
+  remove = (id: string) =>
+    wrap(async () => {
+      const e = this.entries.get(id);
+      if (!e) return;
+      this.entries.delete(id);
+      await (await this.getEngine()).drop(e.data);
+    });
+}

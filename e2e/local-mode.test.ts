@@ -1,0 +1,135 @@
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, record, screenshot, type Recorder } from './browser.js';
+import { serveLocalOnly } from './local-server.js';
+
+const MESSY = path.join(import.meta.dirname, 'fixtures', 'messy.csv');
+
+let srv: Awaited<ReturnType<typeof serveLocalOnly>>;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let rec: Recorder;
+
+const steps = () => page.getByTestId('step');
+const gridRows = () => page.getByTestId('grid').getAttribute('data-rows');
+/** The app's own files: the page, its scripts and styles, DuckDB-WASM's module and worker. */
+const isStaticAsset = (url: string) => {
+  const p = new URL(url).pathname;
+  return p === '/' || /^\/assets\/[\w.-]+$/.test(p);
+};
+
+describe('local mode: the workbench in the browser, the file never leaves the device', () => {
+  beforeAll(async () => {
+    srv = await serveLocalOnly();
+    browser = await launch();
+    context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 900 } });
+    page = await context.newPage();
+    rec = await record(context, page, srv.origin);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await srv?.stop();
+  });
+
+  it('offers only "on this device": there is no server to send a file to', async () => {
+    await page.goto(`${srv.origin}/`);
+    await page.getByRole('heading', { name: 'Open a file' }).waitFor();
+    const choice = page.getByTestId('where-choice');
+    await expect.poll(() => choice.getByRole('radio').first().isChecked()).toBe(true);
+    await expect.poll(() => choice.getByRole('radio').nth(1).isDisabled()).toBe(true);
+    await expect.poll(() => choice.textContent()).toMatch(/runs without a server/);
+  });
+
+  it('loads a messy CSV in the tab, profiles it and says where it lives', async () => {
+    await page.getByTestId('file-input').setInputFiles(MESSY);
+    await expect.poll(gridRows, { timeout: 60_000 }).toBe('8');
+    await expect
+      .poll(() => page.getByTestId('where').textContent())
+      .toMatch(/On this device, in this browser tab only/);
+    await expect.poll(() => page.getByTestId('expires').textContent()).toMatch(/close or reload this tab/);
+    await page
+      .getByTestId('suggestions')
+      .getByRole('button', { name: 'Trim', exact: true })
+      .first()
+      .waitFor();
+    await screenshot(page, 'local-01-workbench');
+  });
+
+  it('applies steps, undoes one, filters with a facet and clusters, all in the tab', async () => {
+    await page
+      .getByTestId('suggestions')
+      .locator('li', { hasText: 'name:' })
+      .getByRole('button', { name: 'Trim', exact: true })
+      .click();
+    await expect.poll(() => steps().count()).toBe(1);
+    await page.getByTestId('column-picker').selectOption('city');
+    await page.getByRole('button', { name: 'Change case…' }).click();
+    await page.getByLabel('Case', { exact: true }).selectOption('upper');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => steps().count()).toBe(2);
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => steps().count()).toBe(1);
+    await page.keyboard.press('Shift+Control+z');
+    await expect.poll(() => steps().count()).toBe(2);
+    await page.getByTestId('column-picker').selectOption('city');
+    await page.getByRole('button', { name: 'Text facet' }).click();
+    await page
+      .getByTestId('facet-text-city')
+      .getByRole('button', { name: /^PARIS/ })
+      .click();
+    await expect.poll(gridRows).toBe('3');
+    await page.getByRole('button', { name: 'Remove the city facet' }).click();
+    await expect.poll(gridRows).toBe('8');
+    await page.getByRole('button', { name: 'Cluster…' }).click();
+    const dialog = page.getByTestId('cluster-dialog');
+    await dialog.getByLabel('Column').selectOption('company');
+    await dialog.getByRole('button', { name: 'Find clusters' }).click();
+    await expect.poll(() => dialog.getByTestId('cluster').count()).toBe(1);
+    await dialog.getByLabel('Merge cluster 1').check();
+    await dialog.getByRole('button', { name: 'Merge 1 selected' }).click();
+    await expect.poll(() => steps().count()).toBe(3);
+    await screenshot(page, 'local-02-steps');
+  });
+
+  it('deletes the dataset, leaving nothing in the browser’s storage', async () => {
+    await page.getByRole('button', { name: 'Delete this dataset…' }).click();
+    await page.getByRole('button', { name: 'Delete now' }).click();
+    await page.getByRole('heading', { name: 'Open a file' }).waitFor();
+    const stored = await page.evaluate(async () => {
+      const opfs = await navigator.storage.getDirectory();
+      const entries: string[] = [];
+      for await (const name of (opfs as unknown as { keys(): AsyncIterable<string> }).keys())
+        entries.push(name);
+      return {
+        localStorage: localStorage.length,
+        sessionStorage: sessionStorage.length,
+        indexedDB: (await indexedDB.databases()).map((d) => d.name),
+        caches: await caches.keys(),
+        opfs: entries,
+        cookies: document.cookie,
+      };
+    });
+    expect(stored).toEqual({
+      localStorage: 0,
+      sessionStorage: 0,
+      indexedDB: [],
+      caches: [],
+      opfs: [],
+      cookies: '',
+    });
+  });
+
+  it('asked for nothing but its own static files, and broke no CSP rule', () => {
+    expect(rec.requests.length).toBeGreaterThan(3);
+    expect(rec.foreign()).toEqual([]);
+    // No XHR, fetch, beacon or websocket at all: only the page, its scripts, styles and DuckDB-WASM.
+    expect(rec.requests.filter((u) => !isStaticAsset(u))).toEqual([]);
+    expect(rec.cspViolations).toEqual([]);
+    expect(rec.errors).toEqual([]);
+    expect(rec.failedAssets).toEqual([]);
+  });
+});

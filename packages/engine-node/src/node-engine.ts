@@ -38,6 +38,32 @@ import { ClusterKeys, readDistinctCounts } from './cluster-keys.js';
 
 const PROFILE_CONCURRENCY = 3;
 
+/**
+ * Node runs each DuckDB query on a libuv pool thread (UV_THREADPOOL_SIZE, 4 by default), and it
+ * holds the thread even while it waits for its connection. Queries on connections from
+ * connect() (profiles, background tables) take at most all but two of them, so queries on
+ * `connection` (a server's grid pages) always find a thread instead of waiting seconds.
+ */
+const SIDE_SLOTS = Math.max(1, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 2);
+
+/** At most `n` pieces of work at a time, the others started in arrival order. */
+class Slots {
+  private readonly waiting: (() => void)[] = [];
+  constructor(private free: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}
+
 /** How a caller follows and stops `cluster()`. */
 export interface ClusterOptions {
   /** Fired: the promise rejects with a TidyvaultError of code CANCELLED (checked between phases; kNN stops within ~25 ms). */
@@ -48,6 +74,16 @@ export interface ClusterOptions {
 
 const cancelled = () => new TidyvaultError('CANCELLED', 'cancelled');
 
+export interface MaterialiseOptions {
+  /** Run the CREATE TABLE on this connection (from connect()) instead of `connection`. */
+  connection?: DuckDBConnection;
+  /**
+   * The caller knows every step keeps its input's rows in order (projections and filters of one
+   * relation, row id passed through): the final ORDER BY, a full sort, is left out.
+   */
+  keepsOrder?: boolean;
+}
+
 export interface NodeEngineOptions extends SandboxOptions {
   /** Called with 0–100 while long queries run. */
   onProgress?: (percent: number) => void;
@@ -57,6 +93,8 @@ export interface NodeEngineOptions extends SandboxOptions {
 export class NodeEngine implements Engine {
   private counter = 0;
   private readonly clusterKeys = new ClusterKeys(() => this.connection);
+  /** Queries running on connections from connect() (see SIDE_SLOTS). */
+  private readonly side = new Slots(SIDE_SLOTS);
   private constructor(
     private readonly sandbox: Sandbox,
     readonly staging: StagingArea,
@@ -80,6 +118,14 @@ export class NodeEngine implements Engine {
 
   get connection(): DuckDBConnection {
     return this.sandbox.connection;
+  }
+
+  /**
+   * Another connection to the same sandboxed database (same tables, same locked settings), for
+   * work that must not queue behind, or hold up, queries on `connection`. Close it when done.
+   */
+  connect(): Promise<DuckDBConnection> {
+    return this.sandbox.instance.connect();
   }
 
   get settings(): Record<string, string> {
@@ -141,6 +187,15 @@ export class NodeEngine implements Engine {
 
   sql(dataset: LoadedDataset, recipe: Recipe): string {
     return select(this.compile(dataset, recipe).query);
+  }
+
+  /**
+   * Run a query built from `recipe`'s compiled SQL (a page of it, say) on `connection`; DuckDB
+   * errors are worded as run()'s. The caller has validated the recipe and filled any cluster keys.
+   */
+  async runQuery(query: Select, columns: Column[], recipe: Recipe): Promise<TableResult> {
+    const reader = await this.execute(() => this.connection.runAndReadAll(select(query)), recipe);
+    return { columns, rows: reader.getRows().map((r) => r.map(toCell)) };
   }
 
   async run(dataset: LoadedDataset, recipe: Recipe, o: RunOptions = {}): Promise<TableResult> {
@@ -236,27 +291,33 @@ export class NodeEngine implements Engine {
     const source: Select = { ...query, orderBy: [] };
     const profile: Profile = { rows: 0, columns: new Array<ColumnProfile>(columns.length) };
     // Column queries overlap on a few connections: each has serial phases that leave cores idle.
-    const connections = [this.connection];
+    // Their own connections, not `connection`: a profile takes seconds, and the short queries on
+    // `connection` (a server's grid pages) should not wait for it.
+    const connections: DuckDBConnection[] = [];
     try {
-      for (let i = 1; i < Math.min(PROFILE_CONCURRENCY, columns.length); i++) {
-        connections.push(await this.sandbox.instance.connect());
+      for (let i = 0; i < Math.max(1, Math.min(PROFILE_CONCURRENCY, columns.length)); i++) {
+        connections.push(await this.connect());
       }
       let next = 0;
-      await this.withProgress(() =>
-        Promise.all(
-          connections.map(async (connection) => {
-            for (let i = next++; i < columns.length; i = next++) {
-              const column = columns[i]!;
-              const reader = await connection.runAndReadAll(select(columnProfileQuery(source, column, topN)));
-              const { rows, profile: p } = readColumnProfile(column, reader.getRowObjectsJson()[0] ?? {});
-              profile.rows = rows;
-              profile.columns[i] = p;
-            }
-          }),
-        ),
+      await this.withProgress(
+        () =>
+          Promise.all(
+            connections.map(async (connection) => {
+              for (let i = next++; i < columns.length; i = next++) {
+                const column = columns[i]!;
+                const reader = await this.side.run(() =>
+                  connection.runAndReadAll(select(columnProfileQuery(source, column, topN))),
+                );
+                const { rows, profile: p } = readColumnProfile(column, reader.getRowObjectsJson()[0] ?? {});
+                profile.rows = rows;
+                profile.columns[i] = p;
+              }
+            }),
+          ),
+        connections[0],
       );
     } finally {
-      for (const c of connections.slice(1)) c.closeSync();
+      for (const c of connections) c.closeSync();
     }
     if (columns.length === 0) profile.rows = dataset.rowCount;
     return profile;
@@ -367,16 +428,25 @@ export class NodeEngine implements Engine {
    * The recipe's result as a new table, rows inserted in the recipe's order (so its rowid is the
    * row's position). Call prepare() first.
    */
-  async materialise(dataset: LoadedDataset, recipe: Recipe, table: string): Promise<Column[]> {
+  async materialise(
+    dataset: LoadedDataset,
+    recipe: Recipe,
+    table: string,
+    o: MaterialiseOptions = {},
+  ): Promise<Column[]> {
     return this.clusterKeys.use(async () => {
       // Again here: a dataset dropped since prepare() may have cleared the key tables.
       await this.fillClusterKeys(dataset, recipe);
-      const { query, columns } = this.compile(dataset, recipe);
+      const compiled = this.compile(dataset, recipe);
+      // In input order already: DuckDB keeps it (preserve_insertion_order) without sorting.
+      const query = o.keepsOrder ? { ...compiled.query, orderBy: [] } : compiled.query;
+      const create = statement({ kind: 'createTable', name: table, query });
+      const { connection } = o;
       await this.execute(
-        () => this.connection.run(statement({ kind: 'createTable', name: table, query })),
+        () => (connection ? this.side.run(() => connection.run(create)) : this.connection.run(create)),
         recipe,
       );
-      return columns;
+      return compiled.columns;
     });
   }
 
@@ -444,11 +514,12 @@ export class NodeEngine implements Engine {
     }
   }
 
-  private async withProgress<T>(work: () => Promise<T>): Promise<T> {
+  /** Report the progress of the query running on `connection` while `work` runs. */
+  private async withProgress<T>(work: () => Promise<T>, connection = this.connection): Promise<T> {
     if (!this.onProgress) return work();
     const report = this.onProgress;
     const timer = setInterval(() => {
-      const p = this.connection.progress;
+      const p = connection.progress;
       if (p.percentage >= 0) report(p.percentage);
     }, 200);
     try {

@@ -18,7 +18,6 @@ import { errorSchema, notFound } from '../errors.js';
 import { facet } from './facet.js';
 import { histogram } from './histogram.js';
 import type { EngineMemory } from './memory.js';
-import { page } from './page.js';
 import {
   cellSchema,
   columnSchema,
@@ -141,17 +140,9 @@ export function datasetRoutes(
       const recipe = step === undefined ? all : { ...all, steps: all.steps.slice(0, step) };
       // Checked as a step appended to the recipe would be (same 422, same step number).
       if (filter) await engine.validate(e.data, withFilter(recipe, filter));
-      return e.states.read(recipe, async (v) => {
-        if (v.materialised && !filter) {
-          const result = await page(engine, v.data, offset, limit);
-          return { offset, limit, total: v.data.rowCount, ...result };
-        }
-        // The filter runs on the recipe's state (or the source and the recipe), never recorded.
-        const run = withFilter(v.recipe, filter);
-        const result = await engine.run(v.data, run, { offset, limit });
-        const total = await e.counts.count(engine, v.data, run);
-        return { offset, limit, total, ...result };
-      });
+      // The filter runs after the recipe (on its state once made), never recorded.
+      const { total, columns, rows } = await e.states.page(recipe, offset, limit, filter);
+      return { offset, limit, total, columns, rows };
     },
   );
 
@@ -421,12 +412,12 @@ export function datasetRoutes(
       config: { access: 'user' },
       schema: { summary: 'Where the bytes are, until when, and who accessed them', params: idParams },
     },
-    async (request) =>
-      location(store, await load(request.params.id, user(request), 'location'), {
-        memory: o.memory,
-        engine,
-        spillDirectory: o.spillDirectory,
-      }),
+    async (request) => {
+      const e = await load(request.params.id, user(request), 'location');
+      // States being made are about to hold bytes too: the answer counts them once made.
+      await e.states.settled();
+      return location(store, e, { memory: o.memory, engine, spillDirectory: o.spillDirectory });
+    },
   );
 
   app.delete(

@@ -1,12 +1,38 @@
-import type { LoadedDataset, Recipe } from '@tidyvault/core';
+import type { LoadedDataset, Recipe, Step, TableResult } from '@tidyvault/core';
 import type { NodeEngine } from '@tidyvault/engine-node';
 import { select, statement } from '@tidyvault/sql';
+import { RowCounts } from './count.js';
 import type { EngineMemory } from './memory.js';
+import { page as statePage } from './page.js';
+import { headPageQuery, pagePlan, rangePageQuery, shapes } from './tail.js';
 
 /** Materialised recipe states kept per dataset: the current one and the most recently used other (undo). */
 const KEPT_STATES = 2;
 /** Profiles and facets remembered per state. */
 const MEMO_ENTRIES = 32;
+/**
+ * A page is answered before its state exists only when the state is made from at least this many
+ * rows; below, making it takes a few tens of milliseconds and the page waits for it (one query,
+ * not two).
+ */
+export const DIRECT_PAGE_ROWS = 50_000;
+/**
+ * A page under a reordering step (a sort) is a top-N of the rows before it; deeper than this, a
+ * state being made is waited for instead (a top-N that deep costs about a full sort).
+ */
+const DIRECT_TOP_N = 10_000;
+
+type Connection = Awaited<ReturnType<NodeEngine['connect']>>;
+
+/** A state being made in the background. */
+interface Job {
+  key: string;
+  cancelled: boolean;
+  /** Its own connection while the CREATE TABLE runs (interrupted on cancel). */
+  connection?: Connection;
+}
+
+const cancelledError = () => Object.assign(new Error('recipe state no longer needed'), { code: 'CANCELLED' });
 
 /** The result of a recipe prefix, held as an engine table whose rowid is the row's position. */
 interface State {
@@ -23,14 +49,20 @@ interface State {
   memo: Map<string, Promise<unknown>>;
 }
 
-/** What a read runs against: a materialised state with no steps left, or the source plus the recipe. */
+/**
+ * What a read runs against: a materialised state with no steps left, or the longest held prefix
+ * plus the rest of the recipe.
+ */
 export interface View {
   data: LoadedDataset;
   recipe: Recipe;
-  /** Set when `data` is the recipe's result as a table: rows may be paged by rowid. */
-  materialised: boolean;
   /** Remember a profile or facet of this state (same recipe state → same answer). */
   memo: <T>(key: string, compute: () => Promise<T>) => Promise<T>;
+}
+
+/** A page of rows under a recipe, and how many rows the recipe gives. */
+export interface Page extends TableResult {
+  total: number;
 }
 
 const NO_STEPS: Recipe = { version: 1, steps: [] };
@@ -44,6 +76,10 @@ export interface StatesOptions {
   room: (bytes: number) => boolean;
   /** false: never materialise. */
   enabled?: boolean;
+  /** Row counts of recipes run on a state (totals of pages answered before their state exists). */
+  counts?: RowCounts;
+  /** Answer pages before their state exists from bases of at least this many rows (default DIRECT_PAGE_ROWS). */
+  directPageRows?: number;
   /** Materialising failed (the read then runs the recipe itself, which reports the error). */
   onFailure?: (e: unknown) => void;
   onMaterialise?: (info: { steps: number; fromSteps: number; bytes: number; ms: number }) => void;
@@ -53,21 +89,33 @@ export interface StatesOptions {
  * Prefix caching of recipe results. The result of a recipe state is made once as an engine table
  * (`CREATE TABLE … AS` the compiled query, rows in the recipe's order, so rowid = position) and
  * reused by every page, facet, profile, cluster and export of that state. A state is made from
- * the longest prefix already held, so appending a step computes only that step. States that are
- * not a prefix of the current recipe are dropped when the recipe changes (step, undo, redo,
- * replace), all of them when the dataset is purged; a table is dropped once no read uses it.
+ * the longest prefix already held (or being made), so appending a step computes only that step.
+ *
+ * A page does not wait for its state: the state is made in the background, on its own
+ * connection, while the page is answered from the longest held prefix plus the remaining steps
+ * (see tail.ts): row-wise steps run on the page's rows only, filters stream, a sort is a top-N;
+ * only steps such as dedupe, which need every row anyway, wait for the state.
+ *
+ * States that are not a prefix of the current recipe are dropped when the recipe changes (step,
+ * undo, redo, replace), and their making is interrupted; all of them go when the dataset is
+ * purged; a table is dropped once no read uses it.
  */
 export class RecipeStates {
   private readonly states = new Map<string, State>();
   private readonly making = new Map<string, Promise<State | undefined>>();
+  private readonly jobs = new Map<string, Job>();
+  /** States not kept: for want of room (bytes it took, retried once there is room) or failed (Infinity). */
+  private readonly refused = new Map<string, number>();
   private readonly source: State;
   private counter = 0;
   private currentKey = '[]';
   private disposed = false;
   private readonly drops = new Set<Promise<void>>();
+  private readonly counts: RowCounts;
 
   constructor(private readonly o: StatesOptions) {
     this.source = this.state('[]', 0, o.source, 0);
+    this.counts = o.counts ?? new RowCounts();
   }
 
   private state(key: string, steps: number, data: LoadedDataset, bytes: number): State {
@@ -79,7 +127,7 @@ export class RecipeStates {
       users: 0,
       doomed: false,
       dropped: false,
-      lastUse: 0,
+      lastUse: performance.now(),
       memo: new Map(),
     };
   }
@@ -96,30 +144,116 @@ export class RecipeStates {
     return [...this.states.values()].map((s) => ({ steps: s.steps, rows: s.data.rowCount, bytes: s.bytes }));
   }
 
+  /** States being made now. */
+  get pending(): number {
+    return this.making.size;
+  }
+
+  /** Resolves once no state is being made (those started meanwhile included). */
+  async settled(): Promise<void> {
+    while (this.making.size > 0) await Promise.allSettled([...this.making.values()]);
+  }
+
   /** Run `read` against the recipe's result; its table is not dropped while `read` runs. */
   async read<T>(recipe: Recipe, read: (view: View) => Promise<T>): Promise<T> {
     let state = await this.obtain(recipe);
-    // Dropped by a recipe change between being found and being used: find (or make) it again.
-    while (state?.dropped) state = await this.obtain(recipe);
-    if (!state) {
-      // Not materialised (no room, or it failed): run the recipe itself, as before caching.
-      return read({ data: this.o.source, recipe, materialised: false, memo: (_k, compute) => compute() });
+    // Dropped by a recipe change between being made and being used: once more, then run the recipe.
+    if (state?.dropped) state = await this.obtain(recipe);
+    if (!state || state.dropped) {
+      // Not materialised (no room, it failed, or the recipe is no longer current): run the rest
+      // of the recipe on the longest prefix held.
+      const base = this.hold(this.longestHeld(recipe, recipe.steps.length));
+      try {
+        const rest: Recipe = { version: 1, steps: recipe.steps.slice(base.steps) };
+        return await read({ data: base.data, recipe: rest, memo: (_k, compute) => compute() });
+      } finally {
+        this.release(base);
+      }
     }
-    state.users++;
-    state.lastUse = performance.now();
+    this.hold(state);
     try {
       return await read({
         data: state.data,
         recipe: NO_STEPS,
-        materialised: true,
         memo: (key, compute) => this.memo(state, key, compute),
       });
     } finally {
-      state.users--;
       // Made for a recipe that moved on meanwhile (an undo, a replace): not worth keeping.
       if (!state.doomed && state !== this.source && !this.leadsToCurrent(state.key)) this.doom(state);
-      else if (state.doomed && state.users === 0) this.dropTable(state);
+      this.release(state);
     }
+  }
+
+  /**
+   * Rows `offset`… of the recipe's result (then `filter`, a view filter, when given) and their
+   * total. The recipe's state is made in the background if it is current (or a prefix of it);
+   * the page is answered from what is held now unless that would cost as much as the state.
+   */
+  async page(recipe: Recipe, offset: number, limit: number, filter?: Step): Promise<Page> {
+    this.start(recipe);
+    const wanted: Recipe = filter ? { ...recipe, steps: [...recipe.steps, filter] } : recipe;
+    const n = wanted.steps.length;
+    const directRows = this.o.directPageRows ?? DIRECT_PAGE_ROWS;
+    for (;;) {
+      const base = this.longestHeld(wanted, n);
+      if (base.steps === n) return this.usingState(base, () => this.statePage(base, offset, limit));
+      const pending = this.pendingPrefix(wanted, base.steps);
+      if (pending && base.data.rowCount < directRows) {
+        await pending;
+        continue;
+      }
+      const steps = wanted.steps.slice(base.steps);
+      const plan = pagePlan(steps, base.data.columns);
+      const direct = plan.headKeepsOrder || (!plan.headOther && offset + limit <= DIRECT_TOP_N);
+      if (!direct && pending) {
+        await pending;
+        continue;
+      }
+      return this.usingState(base, async () => {
+        const { engine } = this.o;
+        const { counts } = this;
+        const rest: Recipe = { version: 1, steps };
+        if (plan.head.length === 0) {
+          const q = rangePageQuery(base.data.table, base.data.columns, steps, offset, limit);
+          return { ...(await engine.runQuery(q.query, q.columns, rest)), total: base.data.rowCount };
+        }
+        if (plan.headOther) {
+          // Dedupe, cluster-merge…: the whole recipe with LIMIT/OFFSET (what run() does), counted.
+          const result = await engine.run(base.data, rest, { offset, limit });
+          return { ...result, total: await counts.count(engine, base.data, rest) };
+        }
+        const q = headPageQuery(base.data.table, base.data.columns, plan, offset, limit);
+        const result = await engine.runQuery(q.query, q.columns, rest);
+        const total = plan.headKeepsCount
+          ? base.data.rowCount
+          : await counts.count(engine, base.data, { version: 1, steps: plan.head });
+        return { ...result, total };
+      });
+    }
+  }
+
+  private async statePage(state: State, offset: number, limit: number): Promise<Page> {
+    return { ...(await statePage(this.o.engine, state.data, offset, limit)), total: state.data.rowCount };
+  }
+
+  private async usingState<T>(state: State, work: () => Promise<T>): Promise<T> {
+    this.hold(state);
+    try {
+      return await work();
+    } finally {
+      this.release(state);
+    }
+  }
+
+  private hold(state: State): State {
+    state.users++;
+    state.lastUse = performance.now();
+    return state;
+  }
+
+  private release(state: State): void {
+    state.users--;
+    if (state.doomed && state.users === 0) this.dropTable(state);
   }
 
   private memo<T>(state: State, key: string, compute: () => Promise<T>): Promise<T> {
@@ -132,65 +266,113 @@ export class RecipeStates {
     return p;
   }
 
+  /** The longest prefix of `recipe` (at most `upTo` steps) held as a table; the source at least. */
+  private longestHeld(recipe: Recipe, upTo: number): State {
+    for (let k = upTo; k > 0; k--) {
+      const s = this.states.get(keyOf(recipe, k));
+      if (s) return s;
+    }
+    return this.source;
+  }
+
+  /** The longest prefix of `recipe` longer than `after` steps being made now. */
+  private pendingPrefix(recipe: Recipe, after: number, upTo = recipe.steps.length) {
+    for (let k = upTo; k > after; k--) {
+      const p = this.making.get(keyOf(recipe, k));
+      if (p) return p;
+    }
+    return undefined;
+  }
+
+  /** The recipe's state: held, being made, or made now (undefined when it is not kept). */
   private async obtain(recipe: Recipe): Promise<State | undefined> {
     if (this.o.enabled === false) return undefined;
     if (recipe.steps.length === 0) return this.source;
-    if (this.disposed) return undefined;
     const key = keyOf(recipe);
     const held = this.states.get(key);
     if (held) return held;
-    let pending = this.making.get(key);
-    if (!pending) {
-      pending = this.make(recipe, key).finally(() => this.making.delete(key));
-      this.making.set(key, pending);
-    }
-    return pending;
+    this.start(recipe);
+    return this.making.get(key);
   }
 
-  private async make(recipe: Recipe, key: string): Promise<State | undefined> {
+  /**
+   * Start making the recipe's state in the background, unless it is held or being made, or is
+   * not worth making: not a prefix of the current recipe, refused for want of room (until there
+   * is room) or failed (until the recipe changes).
+   */
+  private start(recipe: Recipe): void {
+    if (this.o.enabled === false || this.disposed || recipe.steps.length === 0) return;
+    const key = keyOf(recipe);
+    if (this.states.has(key) || this.making.has(key) || !this.leadsToCurrent(key)) return;
+    const refused = this.refused.get(key);
+    if (refused !== undefined && !this.o.room(refused)) return;
+    this.refused.delete(key);
+    const job: Job = { key, cancelled: false };
+    this.jobs.set(key, job);
+    const made = this.make(recipe, job).finally(() => {
+      this.making.delete(key);
+      this.jobs.delete(key);
+    });
+    this.making.set(key, made);
+  }
+
+  private cancel(job: Job): void {
+    job.cancelled = true;
+    job.connection?.interrupt();
+  }
+
+  private async make(recipe: Recipe, job: Job): Promise<State | undefined> {
     const n = recipe.steps.length;
-    let base = this.source;
-    for (let k = n - 1; k > 0; k--) {
-      const s = this.states.get(keyOf(recipe, k));
-      if (s) {
-        base = s;
-        break;
-      }
+    // From the longest prefix held, or being made (waiting costs less than computing it again).
+    let base = this.longestHeld(recipe, n - 1);
+    for (let pending = this.pendingPrefix(recipe, base.steps, n - 1); pending;) {
+      await pending;
+      if (job.cancelled || this.disposed) return undefined;
+      base = this.longestHeld(recipe, n - 1);
+      pending = this.pendingPrefix(recipe, base.steps, n - 1);
     }
     // The base may not be dropped while the new state is made from it.
-    base.users++;
+    this.hold(base);
     const started = performance.now();
     const table = `${this.o.source.table}_state_${++this.counter}`;
-    let made: { value: LoadedDataset['columns']; bytes: number };
+    const rest: Recipe = { version: 1, steps: recipe.steps.slice(base.steps) };
+    let made: { value: { columns: LoadedDataset['columns']; rows: number }; bytes: number };
     try {
-      const rest: Recipe = { version: 1, steps: recipe.steps.slice(base.steps) };
+      const keepsOrder = shapes(rest.steps, base.data.columns).every(
+        (s) => s === 'rowwise' || s === 'filter',
+      );
       // Checks and cluster-key tables first, under the same lock (a purge clears the engine's
       // shared cluster keys) but unmeasured: those are the engine's bytes, not this state's.
       made = await this.o.memory.create(
-        () => this.o.engine.materialise(base.data, rest, table),
-        () => this.o.engine.prepare(base.data, rest),
+        () => this.materialise(job, base.data, rest, table, keepsOrder),
+        async () => {
+          if (!job.cancelled && !this.disposed) await this.o.engine.prepare(base.data, rest);
+        },
       );
     } catch (e) {
       await this.o.memory.drop(() => this.dropStatement(table));
+      if (job.cancelled || this.disposed) return undefined;
+      this.refused.set(job.key, Infinity);
       this.o.onFailure?.(e);
       return undefined;
     } finally {
-      base.users--;
-      if (base.doomed && base.users === 0) this.dropTable(base);
+      this.release(base);
     }
     const data: LoadedDataset = {
       table,
-      columns: made.value,
-      rowCount: await this.count(table),
+      columns: made.value.columns,
+      rowCount: made.value.rows,
       warnings: [],
     };
-    const state = this.state(key, n, data, made.bytes);
-    if (this.disposed || !this.o.room(made.bytes)) {
+    const state = this.state(job.key, n, data, made.bytes);
+    const room = this.o.room(made.bytes);
+    if (job.cancelled || this.disposed || !room) {
+      if (!room && !job.cancelled && !this.disposed) this.refused.set(job.key, made.bytes);
       state.doomed = true;
       this.dropTable(state);
       return undefined;
     }
-    this.states.set(key, state);
+    this.states.set(job.key, state);
     this.o.onMaterialise?.({
       steps: n,
       fromSteps: base.steps,
@@ -201,20 +383,41 @@ export class RecipeStates {
     return state;
   }
 
-  private async count(table: string): Promise<number> {
-    const r = await this.o.engine.connection.runAndReadAll(
-      select({
-        kind: 'select',
-        columns: [{ expr: { kind: 'countStar' } }],
-        from: { kind: 'table', name: table },
-      }),
-    );
-    return Number(r.getRowsJson()[0]![0]);
+  /** CREATE TABLE … AS on a connection of its own (interrupted if the job is cancelled). */
+  private async materialise(
+    job: Job,
+    base: LoadedDataset,
+    rest: Recipe,
+    table: string,
+    keepsOrder: boolean,
+  ): Promise<{ columns: LoadedDataset['columns']; rows: number }> {
+    if (job.cancelled || this.disposed) throw cancelledError();
+    const connection = await this.o.engine.connect();
+    try {
+      job.connection = connection;
+      if (job.cancelled) throw cancelledError();
+      const columns = await this.o.engine.materialise(base, rest, table, { connection, keepsOrder });
+      const r = await connection.runAndReadAll(
+        select({
+          kind: 'select',
+          columns: [{ expr: { kind: 'countStar' } }],
+          from: { kind: 'table', name: table },
+        }),
+      );
+      return { columns, rows: Number(r.getRowsJson()[0]![0]) };
+    } finally {
+      job.connection = undefined;
+      connection.closeSync();
+    }
   }
 
   /** The recipe changed: states that are not a prefix of it can no longer be used. */
   retain(current: Recipe): void {
     this.currentKey = keyOf(current);
+    for (const [key, bytes] of [...this.refused]) {
+      if (bytes === Infinity || !this.leadsToCurrent(key)) this.refused.delete(key);
+    }
+    for (const job of this.jobs.values()) if (!this.leadsToCurrent(job.key)) this.cancel(job);
     const prefixes = new Set(current.steps.map((_, i) => keyOf(current, i + 1)));
     for (const s of [...this.states.values()]) if (!prefixes.has(s.key)) this.doom(s);
     this.trim();
@@ -238,10 +441,11 @@ export class RecipeStates {
     for (const s of [...this.states.values()]) this.doom(s);
   }
 
-  /** Drop everything now or as soon as the reads using it finish. */
+  /** Drop everything now or as soon as the reads using it finish; stop the states being made. */
   async dispose(): Promise<void> {
     this.disposed = true;
-    await Promise.allSettled([...this.making.values()]);
+    for (const job of this.jobs.values()) this.cancel(job);
+    await this.settled();
     this.clear();
     await Promise.allSettled([...this.drops]);
   }

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { Column, Step } from '@tidyvault/core';
+import { pagePlan, stepShape } from './tail.js';
+
+const cols: Column[] = [
+  { name: 'a', type: 'text' },
+  { name: 'b', type: 'text' },
+  { name: 'n', type: 'number' },
+];
+
+describe('step shapes (read off the compiled SQL)', () => {
+  it.each<[Step, string]>([
+    [{ op: 'trim' }, 'rowwise'],
+    [{ op: 'change-case', columns: ['a'], case: 'upper' }, 'rowwise'],
+    [{ op: 'drop-columns', columns: ['b'] }, 'rowwise'],
+    [{ op: 'rename-columns', mapping: { a: 'x' } }, 'rowwise'],
+    [{ op: 'split-column', column: 'a', separator: ';', into: ['x', 'y'] }, 'rowwise'],
+    [{ op: 'fill-null', columns: ['a'], strategy: 'value', value: '?' }, 'rowwise'],
+    [{ op: 'filter-rows', where: { column: 'a', op: 'eq', value: 'x' } }, 'filter'],
+    [{ op: 'sort-rows', by: [{ column: 'a' }] }, 'counted'],
+    [{ op: 'sort-rows', by: [{ column: 'n', desc: true }, { column: 'b' }] }, 'counted'],
+    [{ op: 'fill-null', columns: ['a'], strategy: 'down' }, 'counted'],
+    [{ op: 'dedupe-rows' }, 'other'],
+    [{ op: 'dedupe-rows', columns: ['a'] }, 'other'],
+    [{ op: 'cluster-merge', column: 'a', method: 'fingerprint' }, 'other'],
+  ])('%j is %s', (step, shape) => {
+    expect(stepShape(step, cols)).toBe(shape);
+  });
+});
+
+describe('page plans', () => {
+  const trim: Step = { op: 'trim' };
+  const sort: Step = { op: 'sort-rows', by: [{ column: 'a' }] };
+  const filter: Step = { op: 'filter-rows', where: { column: 'a', op: 'eq', value: 'x' } };
+  const dedupe: Step = { op: 'dedupe-rows' };
+
+  it('runs trailing row-wise steps on the page only', () => {
+    expect(pagePlan([trim, trim], cols)).toMatchObject({ head: [], tail: [trim, trim] });
+    expect(pagePlan([sort, trim], cols)).toMatchObject({
+      head: [sort],
+      tail: [trim],
+      headKeepsOrder: false,
+      headKeepsCount: true,
+      headOther: false,
+    });
+  });
+
+  it('streams a head that keeps the order, and counts one that drops rows', () => {
+    expect(pagePlan([trim, filter, trim], cols)).toMatchObject({
+      head: [trim, filter],
+      tail: [trim],
+      headKeepsOrder: true,
+      headKeepsCount: false,
+      headOther: false,
+    });
+  });
+
+  it('marks a head with a step that needs every row', () => {
+    expect(pagePlan([dedupe, trim], cols)).toMatchObject({ head: [dedupe], tail: [trim], headOther: true });
+    expect(pagePlan([sort, filter], cols)).toMatchObject({
+      headKeepsOrder: false,
+      headKeepsCount: false,
+      headOther: false,
+    });
+  });
+});
+
+describe('page plans with steps that commute', () => {
+  const trimA: Step = { op: 'trim', columns: ['a'] };
+  const upperB: Step = { op: 'change-case', columns: ['b'], case: 'upper' };
+  const sortB: Step = { op: 'sort-rows', by: [{ column: 'b' }] };
+  const filterB: Step = { op: 'filter-rows', where: { column: 'b', op: 'eq', value: 'x' } };
+  const dedupe: Step = { op: 'dedupe-rows' };
+
+  it('moves a row-wise step after a sort or filter that does not read what it changes', () => {
+    expect(pagePlan([trimA, sortB], cols)).toMatchObject({ head: [sortB], tail: [trimA] });
+    expect(pagePlan([trimA, filterB, upperB], cols)).toMatchObject({
+      head: [filterB],
+      tail: [trimA, upperB],
+    });
+  });
+
+  it('keeps it before one that reads it', () => {
+    expect(pagePlan([upperB, sortB], cols)).toMatchObject({ head: [upperB, sortB], tail: [] });
+    expect(pagePlan([upperB, trimA, sortB], cols)).toMatchObject({ head: [upperB, sortB], tail: [trimA] });
+    // trimA could move, but not past upperB, which stays.
+    expect(pagePlan([trimA, upperB, sortB], cols)).toMatchObject({ head: [trimA, upperB, sortB], tail: [] });
+    expect(pagePlan([trimA, dedupe], cols)).toMatchObject({ head: [trimA, dedupe], tail: [] });
+  });
+});

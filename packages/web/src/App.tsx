@@ -7,6 +7,8 @@ import { DuplicatesDialog } from './dialogs/DuplicatesDialog.js';
 import { ExportDialog } from './dialogs/ExportDialog.js';
 import { OpenFile } from './dialogs/OpenFile.js';
 import { DatasetList } from './panels/DatasetList.js';
+import { SignIn } from './panels/SignIn.js';
+import type { HttpBackend } from './api/http-backend.js';
 import { errorText } from './errors.js';
 import { combinedWhere, type Facet } from './facets/facet-model.js';
 import { DataGrid, type GridView } from './grid/DataGrid.js';
@@ -27,7 +29,7 @@ type Dialog =
 
 export interface Backends {
   /** The Tidyvault server this page came from (absent in the static local-only build). */
-  server?: Backend;
+  server?: HttpBackend;
   /** This browser tab: DuckDB-WASM, nothing leaves the device. */
   device: Backend;
 }
@@ -178,7 +180,17 @@ export function App({ backends }: { backends: Backends }) {
     return (
       <main className="center">
         <h1>Tidyvault</h1>
+        {backends.server && me === null && (
+          <SignIn
+            server={backends.server}
+            onSignedIn={(m) => {
+              setMe(m);
+              setTarget('server');
+            }}
+          />
+        )}
         <OpenFile
+          key={me ? 'signed-in' : 'signed-out'}
           backends={backends}
           signedIn={me !== null && me !== undefined}
           onOpened={(d, on) => void opened(d, on)}
@@ -260,6 +272,20 @@ export function App({ backends }: { backends: Backends }) {
         <button onClick={() => setDialog({ kind: 'cluster' })}>Cluster…</button>
         <button onClick={() => setDialog({ kind: 'duplicates' })}>Duplicates…</button>
         <button onClick={() => setDialog({ kind: 'export' })}>Export…</button>
+        {target === 'server' && me && me.role !== undefined && backends.server && (
+          <button
+            className="link"
+            onClick={() =>
+              void backends.server!.logout().then(() => {
+                closed();
+                setMe(null);
+                setTarget('device');
+              }, reportError)
+            }
+          >
+            Sign out {me.user}
+          </button>
+        )}
       </header>
       {error && (
         <div className="error banner" role="alert" data-testid="error">

@@ -61,6 +61,25 @@ export class HttpBackend implements Backend {
     return parsed as T;
   }
 
+  /** How this server signs people in, and whether a first administrator is still to be made. */
+  mode = () => this.request<{ mode: 'single' | 'local'; setup: boolean }>('GET', '/api/auth/mode');
+
+  private signedIn(me: Me): Me {
+    this.csrf = { header: me.csrfHeader, token: me.csrfToken };
+    return me;
+  }
+
+  login = async (username: string, password: string) =>
+    this.signedIn(await this.request<Me>('POST', '/api/auth/login', { username, password }));
+
+  setup = async (token: string, username: string, password: string) =>
+    this.signedIn(await this.request<Me>('POST', '/api/auth/setup', { token, username, password }));
+
+  logout = async () => {
+    await this.request<void>('POST', '/api/auth/logout');
+    this.csrf = undefined;
+  };
+
   async me(): Promise<Me | null> {
     try {
       const me = await this.request<Me>('GET', '/api/auth/me');

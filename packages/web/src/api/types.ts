@@ -75,6 +75,8 @@ export interface Location {
 
 export interface Me {
   user: string;
+  /** Set by a server with accounts (`admin` or `member`). */
+  role?: string;
   csrfToken: string;
   csrfHeader: string;
 }

@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, record, screenshot, type Recorder } from './browser.js';
+import { serveWith } from './local-server.js';
+
+const CLI = path.join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'main.js');
+const MESSY = path.join(import.meta.dirname, 'fixtures', 'messy.csv');
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-e2e-accounts-'));
+const env = { TIDYVAULT_HOME: home };
+
+function addUser(name: string, password: string, admin = false): void {
+  const r = spawnSync(
+    process.execPath,
+    [CLI, 'users', 'add', name, ...(admin ? ['--admin'] : []), '--password-stdin'],
+    {
+      input: password,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    },
+  );
+  if (r.status !== 0) throw new Error(`users add ${name}: ${r.stderr}`);
+}
+
+let srv: Awaited<ReturnType<typeof serveWith>>;
+let browser: Browser;
+
+async function signIn(name: string, password: string): Promise<{ page: Page; rec: Recorder }> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const rec = await record(context, page, srv.origin);
+  await page.goto(`${srv.origin}/`);
+  const form = page.getByTestId('sign-in');
+  await form.getByLabel('User name').fill(name);
+  await form.getByLabel('Password').fill(password);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await form.waitFor({ state: 'detached' });
+  return { page, rec };
+}
+
+describe('the web workbench with local accounts (serve --auth local)', () => {
+  beforeAll(async () => {
+    fs.chmodSync(home, 0o700);
+    addUser('alice', 'alice correct horse', true);
+    addUser('bob', 'bob battery staple');
+    srv = await serveWith(['--auth', 'local'], env);
+    browser = await launch();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await srv?.stop();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('refuses a wrong password in words, then signs in and uploads to the server', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${srv.origin}/`);
+    const form = page.getByTestId('sign-in');
+    await form.getByLabel('User name').fill('alice');
+    await form.getByLabel('Password').fill('not her password');
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => form.getByRole('alert').textContent()).toMatch(/./);
+    await screenshot(page, 'accounts-01-refused');
+    await context.close();
+
+    const { page: alice, rec } = await signIn('alice', 'alice correct horse');
+    await alice.getByTestId('file-input').setInputFiles(MESSY);
+    await expect
+      .poll(() => alice.getByTestId('grid').getAttribute('data-rows'), { timeout: 30_000 })
+      .toBe('8');
+    await expect.poll(() => alice.getByTestId('where').textContent()).toMatch(/On the server/);
+    await expect.poll(() => alice.getByTestId('protection').textContent()).toMatch(/owner: alice/);
+    await screenshot(alice, 'accounts-02-alice');
+    expect(rec.foreign()).toEqual([]);
+    expect(rec.cspViolations).toEqual([]);
+  });
+
+  it("another user does not see alice's dataset", async () => {
+    const { page: bob } = await signIn('bob', 'bob battery staple');
+    await bob.getByRole('heading', { name: 'Open a file' }).waitFor();
+    expect(await bob.getByTestId('dataset-list').count()).toBe(0);
+  });
+});

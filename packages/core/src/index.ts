@@ -27,4 +27,12 @@ export {
   type DuplicateGroup,
   type FuzzyDedupeOptions,
   type FuzzyDedupeParams,
+  checkDuplicateColumns,
+  duplicateCandidates,
+  duplicateTuplesQuery,
+  MAX_DUPLICATE_GROUPS,
+  MAX_DUPLICATE_TUPLES,
+  type DuplicatesAnswer,
+  type DuplicatesParams,
 } from './dedupe/index.js';
+export * from './facet/facet-query.js';

@@ -3,12 +3,11 @@ import {
   clusterKeyTable,
   computeKeys,
   missingKeyValuesQuery,
-  unpackValues,
   type ClusterMethod,
   type ClusterParams,
   type Recipe,
 } from '@tidyvault/core';
-import { select, statement, type Select } from '@tidyvault/sql';
+import { col, select, statement, type Select } from '@tidyvault/sql';
 import { makeData, makeVector, Table, Utf8, type Vector } from 'apache-arrow';
 import type { Connection } from './connection.js';
 
@@ -124,15 +123,15 @@ export class ClusterKeys {
       );
       this.created.add(table);
     }
-    const read = async (json: boolean) => {
-      const r = await this.connection.query(
-        select(missingKeyValuesQuery(source, column, method, params, json)),
-      );
-      const row = r.get(0);
-      const packed = (row?.['packed'] as string | null | undefined) ?? null;
-      return unpackValues(packed, Number(row?.['n'] ?? 0), json);
-    };
-    const values = (await read(false)) ?? (await read(true))!;
+    // The values through Arrow, one per row: engine-node packs them into one string (and falls
+    // back to JSON, which needs DuckDB's json extension: DuckDB-WASM has none).
+    const missing = missingKeyValuesQuery(source, column, method, params);
+    const r = await this.connection.query(
+      select({ ...missing, columns: [{ expr: col('value', 'd'), as: 'value' }] }),
+    );
+    const vector = r.getChildAt(0)!;
+    const values: string[] = new Array<string>(r.numRows);
+    for (let i = 0; i < r.numRows; i++) values[i] = String(vector.get(i));
     if (values.length === 0) return;
     const keys = computeKeys(method, params, values);
     for (let start = 0; start < values.length; start += BATCH_ROWS) {

@@ -1,7 +1,19 @@
-import { makeData, makeVector, Table, DateDay, Float64, Int64 } from 'apache-arrow';
+import {
+  makeData,
+  makeVector,
+  Table,
+  DateDay,
+  Decimal,
+  Field,
+  Float64,
+  Int64,
+  List,
+  Struct,
+  Utf8,
+} from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { utf8Vector } from './cluster-keys.js';
-import { formatDate, tableRows, toCell } from './values.js';
+import { firstJsonObject, formatDate, jsonRows, tableRows, toCell } from './values.js';
 
 const DAY_MS = 86_400_000;
 
@@ -71,5 +83,55 @@ describe('utf8Vector (no Arrow builder: they compile code with new Function, whi
     const values = ['', 'a', 'é', 'e\u0301', '東京', '😀 x', '\u0000\u001f', 'x'.repeat(10_000)];
     expect([...utf8Vector(values)]).toEqual(values);
     expect(utf8Vector([]).length).toBe(0);
+  });
+});
+
+describe('jsonRows (query results read as engine-node reads them as JSON)', () => {
+  it('reads HUGEINT sums (decimal, scale 0), lists of structs and nulls', () => {
+    // DuckDB sends a HUGEINT as a 128-bit decimal of scale 0: 2^64 + 5, and 7.
+    const huge = makeVector(
+      makeData({
+        type: new Decimal(0, 38, 128),
+        length: 2,
+        data: new Uint32Array([5, 0, 1, 0, 7, 0, 0, 0]),
+      }),
+    );
+    const text = utf8Vector(['a', 'b', 'c']);
+    const counts = makeVector(
+      makeData({ type: new Int64(), length: 3, data: new BigInt64Array([3n, 2n, 1n]) }),
+    );
+    const struct = new Struct([new Field('value', new Utf8(), true), new Field('count', new Int64(), true)]);
+    const entries = makeData({ type: struct, length: 3, children: [text.data[0]!, counts.data[0]!] });
+    const top = makeVector(
+      makeData({
+        type: new List(new Field('item', struct, true)),
+        length: 2,
+        nullCount: 1,
+        nullBitmap: new Uint8Array([1]),
+        valueOffsets: new Int32Array([0, 3, 3]),
+        child: entries,
+      }),
+    );
+    const table = new Table({ rows: huge, top });
+    expect(jsonRows(table)).toEqual([
+      [
+        '18446744073709551621',
+        [
+          { value: 'a', count: 3 },
+          { value: 'b', count: 2 },
+          { value: 'c', count: 1 },
+        ],
+      ],
+      [7, null],
+    ]);
+    expect(firstJsonObject(table)).toEqual({
+      rows: '18446744073709551621',
+      top: [
+        { value: 'a', count: 3 },
+        { value: 'b', count: 2 },
+        { value: 'c', count: 1 },
+      ],
+    });
+    expect(firstJsonObject(new Table({ rows: huge.slice(0, 0) }))).toEqual({});
   });
 });

@@ -1,5 +1,7 @@
-import { DataType, type Table, type Vector } from 'apache-arrow';
+import { DataType, util, type Table, type Vector } from 'apache-arrow';
 import type { Cell } from '@tidyvault/core';
+
+const { bigNumToNumber, bigNumToString } = util;
 
 const DAY_MS = 86_400_000;
 /** DuckDB's DATE 'infinity' and '-infinity' (days since the epoch). */
@@ -61,4 +63,53 @@ export function tableRows(table: Table): Cell[][] {
     rows[r] = row;
   }
   return rows;
+}
+
+type Convert = (v: unknown) => unknown;
+
+/**
+ * A converter of one Arrow type's values to what engine-node's JSON readers give the shared
+ * code: numbers (a BIGINT or HUGEINT beyond 2^53 as its digits), strings, arrays for lists,
+ * objects for structs, dates as DuckDB prints them.
+ */
+function jsonConverter(type: DataType): Convert {
+  if (DataType.isDate(type)) return dateCell;
+  if (DataType.isDecimal(type)) {
+    const scale = type.scale;
+    return (v) => {
+      if (v === null || v === undefined) return null;
+      if (scale === 0) return toCell(BigInt(bigNumToString(v as Parameters<typeof bigNumToString>[0])));
+      return bigNumToNumber(v as Parameters<typeof bigNumToNumber>[0], scale);
+    };
+  }
+  if (DataType.isList(type)) {
+    const item = jsonConverter(type.children[0]!.type);
+    return (v) => (v === null || v === undefined ? null : Array.from(v as Iterable<unknown>, item));
+  }
+  if (DataType.isStruct(type)) {
+    const fields = type.children.map((f) => [f.name, jsonConverter(f.type)] as const);
+    return (v) => {
+      if (v === null || v === undefined) return null;
+      const row = v as Record<string, unknown>;
+      return Object.fromEntries(fields.map(([name, convert]) => [name, convert(row[name])]));
+    };
+  }
+  return (v) => (typeof v === 'bigint' ? toCell(v) : v === undefined ? null : v);
+}
+
+/** Every row of an Arrow result as plain JSON-like values (as engine-node's getRowsJson reads them, numbers as numbers). */
+export function jsonRows(table: Table): unknown[][] {
+  const columns: Vector[] = [];
+  for (let i = 0; i < table.numCols; i++) columns.push(table.getChildAt(i)!);
+  const convert = columns.map((c) => jsonConverter(c.type));
+  const rows: unknown[][] = new Array(table.numRows);
+  for (let r = 0; r < table.numRows; r++) rows[r] = columns.map((c, i) => convert[i]!(c.get(r)));
+  return rows;
+}
+
+/** The first row of an Arrow result as an object keyed by column name (empty when there is none). */
+export function firstJsonObject(table: Table): Record<string, unknown> {
+  const row = jsonRows(table)[0];
+  if (!row) return {};
+  return Object.fromEntries(table.schema.fields.map((f, i) => [f.name, row[i]]));
 }

@@ -1,24 +1,52 @@
 import { AsyncDuckDB, VoidLogger } from '@duckdb/duckdb-wasm';
 import {
   analyzeRecipe,
+  checkDuplicateColumns,
+  columnProfileQuery,
   compileRecipe,
+  distinctCountsQuery,
+  duplicateCandidates,
+  duplicateTuplesQuery,
+  facetQuery,
+  histogramColumn,
+  histogramCountsQuery,
+  histogramRangeQuery,
+  isKeyCollision,
+  keyCollisionClusters,
+  keyerFor,
+  knnClusters,
+  outputColumn,
+  readColumnProfile,
+  readFacet,
+  readHistogram,
+  readHistogramRange,
   StepError,
   TidyvaultError,
+  type ClusterMethod,
+  type ClusterParams,
+  type ClusterResult,
+  type Column,
+  type ColumnProfile,
   type CompileOptions,
+  type DuplicatesAnswer,
+  type DuplicatesParams,
   type Engine,
+  type Facet,
+  type Histogram,
   type LoadedDataset,
+  type Profile,
   type Recipe,
   type RunOptions,
   type TableResult,
 } from '@tidyvault/core';
-import { call, lit, select } from '@tidyvault/sql';
+import { call, col, lit, select, type Expr, type Select } from '@tidyvault/sql';
 import { pickBundle, type Bundle } from './bundles.js';
 import { ClusterKeys } from './cluster-keys.js';
 import { Connection, duckdbReason } from './connection.js';
 import { BlobInput, BytesInput, type CsvInput } from './import/input.js';
 import { dropTable, importCsv, type CsvImportOptions } from './import/csv.js';
 import { checkSettings, defaultExtensionRepository, lockdownStatements, settingsQuery } from './lockdown.js';
-import { tableRows } from './values.js';
+import { firstJsonObject, jsonRows, tableRows } from './values.js';
 
 export interface WasmEngineOptions {
   /** The bundle to run (default: the self-hosted one this browser supports). */
@@ -26,6 +54,17 @@ export interface WasmEngineOptions {
   /** Where DuckDB may look for extensions (default: `<page origin>/duckdb-ext`, which serves none). */
   extensionRepository?: string;
 }
+
+/** How a caller follows and stops `cluster()` (as engine-node's ClusterOptions). */
+export interface ClusterOptions {
+  /** Fired: the promise rejects with a TidyvaultError of code CANCELLED (checked between phases and inside kNN). */
+  signal?: AbortSignal;
+  /** Called with 0–100 while nearest-neighbour clustering (levenshtein, ppm) runs. */
+  onProgress?: (percent: number) => void;
+}
+
+const EMPTY_RECIPE: Recipe = { version: 1, steps: [] };
+const cancelled = () => new TidyvaultError('CANCELLED', 'cancelled');
 
 /** Whether a DuckDB error says the engine ran out of memory (not a problem with the data). */
 const isOutOfMemory = (message: string): boolean => /out of memory|memory limit/i.test(message);
@@ -179,6 +218,162 @@ export class WasmEngine implements Engine {
       const table = await this.execute(() => this.connection.query(select(query)), recipe);
       return { columns, rows: tableRows(table) };
     });
+  }
+
+  /** Rows of a query as plain values (see values.ts jsonRows). */
+  private async rows(query: Select): Promise<unknown[][]> {
+    return jsonRows(await this.connection.query(select(query)));
+  }
+
+  /**
+   * Work on the recipe's output: the recipe is validated, the key tables of its cluster-merge
+   * steps filled, and `work` gets its query (without the final sort) and columns. DuckDB errors
+   * are worded as run()'s.
+   */
+  private onOutput<T>(
+    dataset: LoadedDataset,
+    recipe: Recipe,
+    work: (source: Select, columns: Column[]) => Promise<T>,
+  ): Promise<T> {
+    return this.clusterKeys.use(async () => {
+      await this.validate(dataset, recipe);
+      await this.fillClusterKeys(dataset, recipe);
+      const { query, columns } = this.compile(dataset, recipe);
+      return this.execute(() => work({ ...query, orderBy: [] }, columns), recipe);
+    });
+  }
+
+  /** How many rows the recipe gives. */
+  async count(dataset: LoadedDataset, recipe: Recipe): Promise<number> {
+    if (recipe.steps.length === 0) return dataset.rowCount;
+    return this.onOutput(dataset, recipe, async (source) => {
+      const [row] = await this.rows({
+        kind: 'select',
+        columns: [{ expr: { kind: 'countStar' }, as: 'n' }],
+        from: { kind: 'subquery', query: source, alias: 'q' },
+      });
+      return Number(row![0]);
+    });
+  }
+
+  /** Each column's profile under the recipe: core's query, read as engine-node reads it. */
+  async profile(dataset: LoadedDataset, recipe: Recipe = EMPTY_RECIPE, topN = 10): Promise<Profile> {
+    return this.onOutput(dataset, recipe, async (source, columns) => {
+      const profile: Profile = { rows: 0, columns: new Array<ColumnProfile>(columns.length) };
+      // One column at a time: the wasm build is single-threaded.
+      for (const [i, column] of columns.entries()) {
+        const r = await this.connection.query(select(columnProfileQuery(source, column, topN)));
+        const { rows, profile: p } = readColumnProfile(column, firstJsonObject(r));
+        profile.rows = rows;
+        profile.columns[i] = p;
+      }
+      if (columns.length === 0) profile.rows = dataset.rowCount;
+      return profile;
+    });
+  }
+
+  /** Value counts of one column under the recipe, most frequent first, at most `limit` (the server's facet route). */
+  async facet(dataset: LoadedDataset, recipe: Recipe, column: string, limit: number): Promise<Facet> {
+    return this.onOutput(dataset, recipe, async (source, columns) => {
+      const c = outputColumn(columns, column);
+      return readFacet(column, await this.rows(facetQuery(source, column, c.type === 'text', limit)), limit);
+    });
+  }
+
+  /** A number column's histogram under the recipe, `bins` equal-width bins (the server's histogram route). */
+  async histogram(dataset: LoadedDataset, recipe: Recipe, column: string, bins: number): Promise<Histogram> {
+    return this.onOutput(dataset, recipe, async (source, columns) => {
+      histogramColumn(columns, column);
+      const first = readHistogramRange(column, (await this.rows(histogramRangeQuery(source, column)))[0]!);
+      if ('done' in first) return first.done;
+      const counts = await this.rows(histogramCountsQuery(source, column, first.range, bins));
+      return readHistogram(column, first.range, bins, counts);
+    });
+  }
+
+  /**
+   * Clusters of similar values of one column under the recipe, as engine-node's cluster():
+   * key collision (fingerprint, ngram-fingerprint, metaphone3, cologne-phonetic,
+   * daitch-mokotoff) or nearest neighbour (levenshtein, ppm), by core's code.
+   */
+  async cluster(
+    dataset: LoadedDataset,
+    column: string,
+    method: ClusterMethod,
+    params: ClusterParams,
+    recipe: Recipe = EMPTY_RECIPE,
+    o: ClusterOptions = {},
+  ): Promise<ClusterResult> {
+    if (isKeyCollision(method)) keyerFor(method, params); // an unavailable keyer fails before any work
+    const { signal, onProgress } = o;
+    try {
+      signal?.throwIfAborted();
+      const { values, counts } = await this.onOutput(dataset, recipe, async (source, columns) => {
+        const c = outputColumn(columns, column);
+        const textSource: Select =
+          c.type === 'text'
+            ? source
+            : {
+                kind: 'select',
+                star: {
+                  replace: [{ expr: { kind: 'cast', expr: col(column), to: 'VARCHAR' } as Expr, as: column }],
+                },
+                columns: [],
+                from: { kind: 'subquery', query: source, alias: 'typed' },
+              };
+        signal?.throwIfAborted();
+        // Read through Arrow: no packing into one string is needed here, and the JSON form
+        // engine-node falls back to needs DuckDB's json extension, which DuckDB-WASM lacks.
+        const rows = await this.rows(distinctCountsQuery(textSource, column));
+        return { values: rows.map((r) => String(r[0])), counts: rows.map((r) => Number(r[1])) };
+      });
+      signal?.throwIfAborted();
+      if (method === 'levenshtein' || method === 'ppm') {
+        const pairs = values.map((value, i) => ({ value, count: counts[i]! }));
+        const clusters = await knnClusters(
+          pairs,
+          { method, radius: params?.radius, blockingNgramSize: params?.blockingNgramSize },
+          {
+            ...(signal ? { signal } : {}),
+            ...(onProgress
+              ? {
+                  onProgress: (done: number, total: number) =>
+                    onProgress(total > 0 ? (100 * done) / total : 100),
+                }
+              : {}),
+          },
+        );
+        return { column, method, clusters };
+      }
+      return { column, method, clusters: keyCollisionClusters(values, counts, method, params) };
+    } catch (e) {
+      if (signal?.aborted && !(e instanceof TidyvaultError)) throw cancelled();
+      throw e;
+    }
+  }
+
+  /**
+   * Candidate fuzzy-duplicate groups of the recipe's rows over `columns` (text), for review, as
+   * engine-node's findDuplicates (core's dedupe/duplicates.ts). Aborting rejects with CANCELLED.
+   */
+  async duplicates(
+    dataset: LoadedDataset,
+    recipe: Recipe,
+    columns: string[],
+    params: DuplicatesParams,
+    signal?: AbortSignal,
+  ): Promise<DuplicatesAnswer> {
+    try {
+      signal?.throwIfAborted();
+      const rows = await this.onOutput(dataset, recipe, async (source, all) => {
+        checkDuplicateColumns(all, columns);
+        return this.rows(duplicateTuplesQuery(source, columns));
+      });
+      return await duplicateCandidates(columns, rows, params, signal);
+    } catch (e) {
+      if (signal?.aborted && !(e instanceof TidyvaultError)) throw cancelled();
+      throw e;
+    }
   }
 
   /** Fills the key tables the recipe's cluster-merge steps join, once per distinct value. */

@@ -7,7 +7,7 @@ export interface Captured {
   error?: { code: string; message: string; location: unknown } | { unexpected: string };
 }
 
-const describe = (e: unknown): Captured['error'] =>
+export const describe = (e: unknown): Captured['error'] =>
   isTidyvaultError(e)
     ? { code: e.code, message: e.message, location: e.location }
     : { unexpected: String((e as Error)?.message ?? e) };

@@ -4,9 +4,15 @@
  * It is built by `npm run build -w @tidyvault/engine-wasm` into dist/test-page/ and is not shipped.
  */
 import './zod-jitless.js';
-import { runGoldenCase, type GoldenCase, type TableResult } from '@tidyvault/core';
+import {
+  parseRecipe,
+  runGoldenCase,
+  type GoldenCase,
+  type LoadedDataset,
+  type TableResult,
+} from '@tidyvault/core';
 import { WasmEngine, type CsvImportOptions } from '../src/index.js';
-import { capture, type Captured } from './capture.js';
+import { capture, describe, type Captured } from './capture.js';
 
 export interface PageCase {
   name: string;
@@ -24,12 +30,31 @@ export interface GoldenReport {
   captured: Captured;
 }
 
+/** A value, or the error (code, message, location) the engine threw instead. */
+export type Outcome<T> = { value: T } | { error: NonNullable<Captured['error']> };
+
+/** The engine methods `call` reaches, by name; each takes the dataset, then JSON arguments. */
+export type Method = 'run' | 'count' | 'profile' | 'facet' | 'histogram' | 'cluster' | 'duplicates';
+
 export interface TestApi {
   ready: Promise<{ version: string; settings: Record<string, string> }>;
   /** runGoldenCase on every case, and what the engine made of each (for the comparison with engine-node). */
   golden(cases: PageCase[]): Promise<GoldenReport[]>;
   /** Load and run each case, from a Uint8Array or as a File. */
   capture(cases: PageCase[], as: 'bytes' | 'file', options?: CsvImportOptions): Promise<Captured[]>;
+  /** Load `input` (base64) as `name`, kept by the page under the id returned, for `call`. */
+  load(
+    name: string,
+    input: string,
+    options?: CsvImportOptions,
+  ): Promise<Outcome<{ id: number; columns: unknown; rowCount: number; warnings: string[] }>>;
+  /**
+   * Call an engine method on a loaded dataset, recipes given as JSON (parsed here). `cluster`
+   * also reports whether progress was reported (`progress`: the last percentage).
+   */
+  call(id: number, method: Method, args: unknown[]): Promise<Outcome<unknown>>;
+  /** Drop a loaded dataset. */
+  drop(id: number): Promise<void>;
   /** Run one SQL statement on the engine's connection: its error message, or null. */
   sqlError(sql: string): Promise<string | null>;
   /** The engine's tables and registered files (to check that a dropped dataset leaves nothing). */
@@ -43,6 +68,9 @@ declare global {
 }
 
 const bytesOf = (base64: string): Uint8Array => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+
+const loaded = new Map<number, LoadedDataset>();
+let loadedCount = 0;
 
 const status = document.getElementById('status')!;
 const opening = WasmEngine.open();
@@ -90,6 +118,74 @@ window.tidyvaultTest = {
       );
     }
     return out;
+  },
+
+  async load(name, input, options = {}) {
+    const engine = await opening;
+    try {
+      const dataset = await engine.loadFile(
+        new File([bytesOf(input) as Uint8Array<ArrayBuffer>], name),
+        name,
+        options,
+      );
+      const id = ++loadedCount;
+      loaded.set(id, dataset);
+      const { columns, rowCount, warnings } = dataset;
+      return { value: { id, columns, rowCount, warnings } };
+    } catch (e) {
+      return { error: describe(e)! };
+    }
+  },
+
+  async call(id, method, args) {
+    const engine = await opening;
+    const ds = loaded.get(id);
+    if (!ds) throw new Error(`no dataset ${id}`);
+    const recipe = (v: unknown) => parseRecipe(v ?? { version: 1, steps: [] });
+    try {
+      switch (method) {
+        case 'run':
+          return { value: await engine.run(ds, recipe(args[0])) };
+        case 'count':
+          return { value: await engine.count(ds, recipe(args[0])) };
+        case 'profile':
+          return { value: await engine.profile(ds, recipe(args[0]), args[1] as number | undefined) };
+        case 'facet':
+          return { value: await engine.facet(ds, recipe(args[0]), args[1] as string, args[2] as number) };
+        case 'histogram':
+          return { value: await engine.histogram(ds, recipe(args[0]), args[1] as string, args[2] as number) };
+        case 'cluster': {
+          let progress: number | undefined;
+          const result = await engine.cluster(
+            ds,
+            args[0] as string,
+            args[1] as Parameters<WasmEngine['cluster']>[2],
+            args[2] as Parameters<WasmEngine['cluster']>[3],
+            recipe(args[3]),
+            { onProgress: (p) => (progress = p) },
+          );
+          return { value: { result, progress } };
+        }
+        case 'duplicates':
+          return {
+            value: await engine.duplicates(
+              ds,
+              recipe(args[0]),
+              args[1] as string[],
+              args[2] as Parameters<WasmEngine['duplicates']>[3],
+            ),
+          };
+      }
+    } catch (e) {
+      return { error: describe(e)! };
+    }
+  },
+
+  async drop(id) {
+    const engine = await opening;
+    const ds = loaded.get(id);
+    loaded.delete(id);
+    if (ds) await engine.drop(ds);
   },
 
   async sqlError(sql) {

@@ -3,6 +3,9 @@ import fastifyMultipart from '@fastify/multipart';
 import Fastify, { LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ZodApp } from './app-types.js';
+import type { AuditLog } from './audit/log.js';
+import { AuditRecorder, registerAuditHooks } from './audit/record.js';
+import { auditRoute } from './audit/routes.js';
 import { prepareAuth } from './auth/mode.js';
 import { SessionStore } from './auth/sessions.js';
 import { duplicatesRoute } from './datasets/duplicates.js';
@@ -28,6 +31,8 @@ export interface TidyvaultApp {
   routes: RouteInfo[];
   store: DatasetStore;
   sessions: SessionStore;
+  /** The audit log records are written to (options.audit, or one in memory). */
+  audit: AuditLog;
   /** Issues the single-user login link's token (each call kills the previous one); throws with `auth: 'local'`. */
   issueLoginToken: () => string;
   /** `auth: 'local'` with no enabled administrator: a one-time setup token (15 min); else undefined. */
@@ -93,6 +98,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     ...(auth.sessionValid ? { valid: auth.sessionValid } : {}),
   });
   const memory = new EngineMemory(o.engine);
+  const audit = new AuditRecorder(o.audit, app.log);
   const store = new DatasetStore({
     engine: o.engine,
     clock: o.clock,
@@ -114,6 +120,11 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
         },
         'recipe state not materialised; reads run the recipe',
       ),
+    onPurged: (e, reason) =>
+      audit.system(reason === 'expired' ? 'expiry_purge' : 'shutdown_purge', {
+        target: e.id,
+        owner: e.owner,
+      }),
   });
 
   registerErrorHandling(app);
@@ -123,6 +134,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   await app.register(fastifyCookie);
   const routes = registerAccessControl(app, { sessions, secure: o.secure });
   registerCsrf(app, { sessions });
+  registerAuditHooks(app, audit);
   await app.register(fastifyMultipart, {
     limits: { fileSize: o.maxUploadBytes, files: 1, fields: 5, parts: 6, fieldSize: 1024 },
     throwFileSizeLimit: true,
@@ -134,6 +146,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   if (o.webRoot !== undefined) registerWebApp(app, { root: o.webRoot });
   else rootRoute(app);
   openApiRoute(app);
+  auditRoute(app, { log: o.audit });
   auth.routes(app, sessions);
   uploadRoute(app, {
     engine: o.engine,
@@ -154,6 +167,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
 
   let timer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
+    audit.system('server_start');
     timer = setInterval(() => {
       sessions.sweep();
       auth.sweep();
@@ -169,6 +183,9 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   app.addHook('onClose', async () => {
     if (timer) clearInterval(timer);
     await store.purgeAll();
+    audit.system('server_stop');
+    // One made here (no options.audit) is the app's to close; a given one is the caller's.
+    if (options.audit === undefined) o.audit.close();
   });
 
   return {
@@ -176,6 +193,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     routes,
     store,
     sessions,
+    audit: o.audit,
     issueLoginToken: auth.issueLoginToken,
     issueSetupToken: auth.issueSetupToken,
   };

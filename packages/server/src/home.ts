@@ -8,7 +8,7 @@ export const tidyvaultHome = (env: NodeJS.ProcessEnv = process.env): string =>
     ? path.resolve(env.TIDYVAULT_HOME)
     : path.join(os.homedir(), '.tidyvault');
 
-const SECRET_FILE = 'server.key';
+export const SECRET_FILE = 'server.key';
 const SECRET_BYTES = 32;
 
 /**
@@ -39,4 +39,23 @@ export function loadSecrets(home: string): { secretKey: Buffer } {
   if (secretKey.length < SECRET_BYTES)
     throw new Error(`${file} holds fewer than ${SECRET_BYTES} bytes; delete it to make a new one`);
   return { secretKey };
+}
+
+/**
+ * The instance key, read only (never made, unlike loadSecrets): for tools that check what the
+ * server wrote, such as `tidyvault audit verify`.
+ */
+export function readSecretKey(home: string): Buffer {
+  const file = path.join(home, SECRET_FILE);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error(`${file} does not exist: this folder holds no server key`);
+    throw e;
+  }
+  const key = Buffer.from(text.trim(), 'base64url');
+  if (key.length < SECRET_BYTES) throw new Error(`${file} holds fewer than ${SECRET_BYTES} bytes`);
+  return key;
 }

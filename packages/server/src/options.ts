@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Writable } from 'node:stream';
 import type { NodeEngine } from '@tidyvault/engine-node';
+import { AuditLog } from './audit/log.js';
 import type { Accounts } from './auth/accounts.js';
 import type { ThrottleOptions } from './auth/throttle.js';
 import { defaultWebRoot } from './web.js';
@@ -61,6 +62,11 @@ export interface ServerOptions {
    */
   webRoot?: string | false;
   /**
+   * The audit log (`tidyvault serve`: `$TIDYVAULT_HOME/audit.db`); the app does not close it.
+   * Default: a log in memory that the app closes (tests, embedding).
+   */
+  audit?: AuditLog;
+  /**
    * How people sign in: `single` (default) — one user, by the one-time login link; `local` —
    * accounts with passwords, kept in `accounts`.
    */
@@ -112,6 +118,7 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
     requestTimeoutMs: o.requestTimeoutMs ?? 30 * MINUTE,
     cacheRecipeStates: o.cacheRecipeStates ?? true,
     webRoot: o.webRoot === undefined ? defaultWebRoot() : o.webRoot || undefined,
+    audit: o.audit ?? AuditLog.memory(o.secretKey, { clock: o.clock ?? Date.now }),
     auth: o.auth ?? 'single',
     accounts: o.accounts,
     loginThrottle: o.loginThrottle ?? {},

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { NodeEngine } from '@tidyvault/engine-node';
 import { buildApp } from './app.js';
+import { openHomeAuditLog } from './audit/log.js';
 import { Accounts } from './auth/accounts.js';
 import { SETUP_TOKEN_TTL_MS } from './auth/mode.js';
 import { loadSecrets } from './home.js';
@@ -57,6 +58,8 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   const trustProxy = o.trustProxy !== undefined && o.trustProxy !== false;
   checkBind({ host: o.host, port: o.port, tls, trustProxy });
   const { secretKey } = loadSecrets(o.home);
+  // Verified before anything else starts: a log that does not verify stops the start.
+  const audit = openHomeAuditLog(o.home, secretKey);
   const auth = o.auth ?? 'single';
   const accounts = auth === 'local' ? new Accounts(o.home) : undefined;
   // A broken or exposed accounts file stops the start, naming the file.
@@ -71,6 +74,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     const t = await buildApp({
       engine,
       secretKey,
+      audit,
       allowedHosts: [...(o.allowedHosts ?? []), ...(isLoopback(o.host) ? [] : [hostName])],
       ...(tls ? { tls: { cert: fs.readFileSync(o.tlsCert!), key: fs.readFileSync(o.tlsKey!) } } : {}),
       ...(trustProxy ? { trustProxy: o.trustProxy } : {}),
@@ -98,10 +102,12 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       close: async () => {
         await t.app.close();
         await engine.close();
+        audit.close();
       },
     };
   } catch (e) {
     await engine.close();
+    audit.close();
     throw e;
   }
 }

@@ -47,6 +47,8 @@ export interface StoreOptions {
   cacheRecipeStates?: boolean;
   onMaterialiseFailure?: (id: string, e: unknown) => void;
   onMaterialise?: (id: string, info: { steps: number; fromSteps: number; bytes: number; ms: number }) => void;
+  /** A dataset was purged by the store itself: it expired, or the server is stopping (the audit log). */
+  onPurged?: (e: DatasetEntry, reason: 'expired' | 'shutdown') => void;
 }
 
 /**
@@ -111,7 +113,7 @@ export class DatasetStore {
     const e = this.entries.get(id);
     if (!e || e.owner !== user) return undefined;
     if (this.expired(e)) {
-      await this.purge(e);
+      if (await this.purge(e)) this.o.onPurged?.(e, 'expired');
       return undefined;
     }
     const now = this.o.clock();
@@ -136,22 +138,24 @@ export class DatasetStore {
     return [...this.entries.values()].filter((e) => e.owner === user && !this.expired(e));
   }
 
-  async purge(e: DatasetEntry): Promise<void> {
-    if (this.entries.get(e.id) !== e) return;
+  /** Drops the dataset; false if it was already gone. */
+  async purge(e: DatasetEntry): Promise<boolean> {
+    if (this.entries.get(e.id) !== e) return false;
     this.entries.delete(e.id);
     await e.states.dispose();
     await this.o.memory.drop(() => this.o.engine.drop(e.data));
+    return true;
   }
 
   /** Purge every expired dataset; returns how many. */
   async sweep(): Promise<number> {
     const due = [...this.entries.values()].filter((e) => this.expired(e));
-    for (const e of due) await this.purge(e);
+    for (const e of due) if (await this.purge(e)) this.o.onPurged?.(e, 'expired');
     return due.length;
   }
 
   async purgeAll(): Promise<void> {
-    for (const e of [...this.entries.values()]) await this.purge(e);
+    for (const e of [...this.entries.values()]) if (await this.purge(e)) this.o.onPurged?.(e, 'shutdown');
   }
 
   /** Engine bytes held by all datasets: source tables and materialised states (admission control). */

@@ -8,15 +8,22 @@ import { startServer } from './server-process.js';
 import { FILE_SYSCALLS, fileWrites, within, type FileWrite } from './strace.js';
 import { onLinux, requireTools, stagingDirsOf, tempDir } from './tools.js';
 
+/** The audit log (SQLite in WAL mode: the database, its write-ahead log and shared-memory index). */
+const AUDIT_FILES = ['audit.db', 'audit.db-wal', 'audit.db-shm', 'audit.db-journal'];
+
 /**
  * What the server may create or open for writing, and why:
  * - $TIDYVAULT_HOME itself and its server.key (the instance secret, made on first run);
+ * - the audit log in $TIDYVAULT_HOME (dataset ids, user names, actions, route patterns,
+ *   statuses: the scan below proves no cell value reaches it; audit/record.test.ts proves the
+ *   same for file names, column names and tokens);
  * - its own 0700 staging folder on RAM-backed /dev/shm (tidyvault-staging-<its pid>-<random>),
  *   where uploads and exports pass through and are unlinked at once;
  * - /dev/null and the process's own /proc entries (not storage).
  */
 function allowed(w: FileWrite, o: { home: string; pid: number }): boolean {
   if (w.path === o.home || w.path === path.join(o.home, 'server.key')) return true;
+  if (AUDIT_FILES.some((f) => w.path === path.join(o.home, f))) return true;
   const staging = /^\/dev\/shm\/tidyvault-staging-(\d+)-[0-9a-f]+(\/|$)/.exec(w.path);
   if (staging && Number(staging[1]) === o.pid) return true;
   if (w.path === '/dev/null') return true;

@@ -1,0 +1,174 @@
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import { LOCAL_USER } from '../auth/routes.js';
+import { ALWAYS_ALLOWED, actionFor, auditedAction, resultOf, routeKey } from './actions.js';
+import type { AuditEvent, AuditLog } from './log.js';
+
+/** Dataset ids are 128-bit hex; anything else in `:id` is not stored (it could be any text). */
+const DATASET_ID = /^[0-9a-f]{32}$/;
+/** Longest actor name stored; longer ones are cut (user names are far shorter). */
+const MAX_NAME = 256;
+
+const datasetId = (v: unknown): string | null => (typeof v === 'string' && DATASET_ID.test(v) ? v : null);
+const userName = (v: unknown): string | null =>
+  typeof v === 'string' && v !== '' ? v.slice(0, MAX_NAME) : null;
+
+/**
+ * Writes audit records for the app and decides what a failed write means.
+ *
+ * A record that cannot be written is not silent: the server log gets an error (the SQLite error
+ * code and how many records are lost so far, never the record), and the log is marked broken.
+ * The request it belonged to has already been answered (records are written once the response
+ * is sent, when its status is known). Every later audited request is refused with 503
+ * AUDIT_UNAVAILABLE until a write works again, so at most the requests in flight go unrecorded,
+ * and the first record written after the failure is an `audit_gap` naming how many were lost.
+ * Logging out and deleting a dataset are never refused: refusing them would keep data longer.
+ */
+export class AuditRecorder {
+  private lost = 0;
+  private lastError: unknown;
+  constructor(
+    readonly log: AuditLog,
+    private readonly logger: FastifyBaseLogger,
+  ) {
+    if (log.triggersRestored.length > 0)
+      logger.warn(
+        { op: 'audit.triggers', restored: log.triggersRestored },
+        "the audit log's append-only triggers were missing (dropped by someone with the file) and were put back; the records verified",
+      );
+  }
+
+  get healthy(): boolean {
+    return this.lost === 0;
+  }
+
+  /** Append one record; false (and logged) when it could not be written. */
+  record(e: AuditEvent): boolean {
+    try {
+      if (this.lost > 0 && !this.writeGap()) throw this.lastError;
+      this.log.append(e);
+      return true;
+    } catch (err) {
+      this.lost++;
+      const code = (err as { code?: string }).code ?? (err as Error).name ?? 'Error';
+      this.logger.error(
+        { op: 'audit.write', failed: true, code, lost: this.lost },
+        'audit record not written; audited requests are refused until the audit log can be written',
+      );
+      return false;
+    }
+  }
+
+  /** After a failure: the gap record, which also proves the log can be written again. */
+  private writeGap(): boolean {
+    try {
+      this.log.append({
+        actor: 'system',
+        actorKind: 'system',
+        action: 'audit_gap',
+        target: String(this.lost),
+        result: 'error',
+      });
+      this.logger.warn({ op: 'audit.recovered', lost: this.lost }, 'audit log writable again');
+      this.lost = 0;
+      return true;
+    } catch (e) {
+      this.lastError = e;
+      return false;
+    }
+  }
+
+  /** True when audited requests may go ahead: the log is healthy, or writable again now. */
+  recover(): boolean {
+    return this.healthy || this.writeGap();
+  }
+
+  /** An event of the server itself (start, stop, a purge). */
+  system(action: string, o: { target?: string; owner?: string } = {}): boolean {
+    const ok = this.record({
+      actor: 'system',
+      actorKind: 'system',
+      action,
+      target: o.target ?? null,
+      owner: o.owner ?? null,
+      result: 'ok',
+    });
+    // A copy of the head outside the database at start and stop: cutting records off the end
+    // and putting back an older anchor would not match what the server log says.
+    if (ok && (action === 'server_start' || action === 'server_stop'))
+      this.logger.info({ op: 'audit.head', ...this.log.last }, 'audit log head');
+    return ok;
+  }
+}
+
+/** What a route's own answer says that the request does not: a new dataset's id, who signed in. */
+const CAPTURE: Record<string, 'id' | 'user'> = {
+  'POST /api/datasets': 'id',
+  'POST /api/auth/login': 'user',
+  'POST /api/auth/setup': 'user',
+};
+
+/**
+ * One place records every request to the dataset, auth and audit routes, from the route pattern,
+ * the `:id` parameter, the session and the status only: no route needs to know about auditing,
+ * and nothing from the URL's query, the body or the file is ever read. (The only response bodies
+ * read are the new dataset's id and the signed-in user's name; see CAPTURE.)
+ */
+export function registerAuditHooks(app: FastifyInstance, recorder: AuditRecorder): void {
+  const captured = new WeakMap<FastifyRequest, string>();
+
+  // Fail closed: while records cannot be written, audited requests are refused.
+  app.addHook('onRequest', async (request, reply) => {
+    if (recorder.healthy) return;
+    const url = request.routeOptions.url;
+    if (auditedAction(request.method, url) === undefined) return;
+    if (ALWAYS_ALLOWED.has(routeKey(request.method, url!))) return;
+    if (recorder.recover()) return;
+    return reply.code(503).send({
+      error: {
+        code: 'AUDIT_UNAVAILABLE',
+        message: 'the audit log cannot be written, so this request is refused; the server log says why',
+      },
+    });
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const url = request.routeOptions.url;
+    const what = url === undefined ? undefined : CAPTURE[routeKey(request.method, url)];
+    if (what && reply.statusCode < 300 && typeof payload === 'string') {
+      try {
+        const v = (JSON.parse(payload) as Record<string, unknown>)[what];
+        const ok = what === 'id' ? datasetId(v) : userName(v);
+        if (ok !== null) captured.set(request, ok);
+      } catch {
+        // Not JSON: nothing to take.
+      }
+    }
+    return payload;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const url = request.routeOptions.url;
+    const status = reply.statusCode;
+    if (url === undefined) return;
+    const action = actionFor(request.method, url, status);
+    if (action === undefined) return;
+    const key = routeKey(request.method, url);
+    const signedIn =
+      request.session?.user ??
+      (status < 400 && key === 'GET /auth/token' ? LOCAL_USER : undefined) ??
+      (CAPTURE[key] === 'user' ? captured.get(request) : undefined);
+    const target =
+      CAPTURE[key] === 'id'
+        ? captured.get(request)
+        : datasetId(request.params && (request.params as { id?: unknown }).id);
+    recorder.record({
+      actor: signedIn === undefined ? 'anonymous' : signedIn.slice(0, MAX_NAME),
+      actorKind: signedIn === undefined ? 'anonymous' : 'user',
+      action,
+      target: target ?? null,
+      result: resultOf(status),
+      status,
+      route: key,
+    });
+  });
+}

@@ -14,6 +14,7 @@ Commands:
   validate <recipe.json> [--input <file>]       check a recipe (and that it fits a file)
   serve [--host 127.0.0.1] [--port 5177]        the workbench server; prints a one-time login link
   users add|list|disable|enable|reset-password  accounts for 'serve --auth local'
+  audit verify [--home <dir>]                   check the server's audit log has not been altered
 
 Examples:
   tidyvault clean fixtures/w1/input.csv --recipe fixtures/w1/recipe.json -o clean.csv
@@ -169,6 +170,29 @@ Examples:
   tidyvault users list
   tidyvault users disable bob
   printf '%s' "$NEW_PASSWORD" | tidyvault users reset-password bob --password-stdin
+`,
+  audit: `Usage: tidyvault audit verify [--home <folder>]
+
+Checks the audit log of 'tidyvault serve', $TIDYVAULT_HOME/audit.db: who signed in, uploaded,
+viewed, changed, exported and deleted which dataset, and when, and what was refused. It never
+holds cell values, file contents, file or column names, or tokens.
+
+Each record holds the SHA-256 hash of the record before it, and an HMAC made with a key derived
+from the server's key ($TIDYVAULT_HOME/server.key); a last HMAC anchors the newest record. So an
+edited, deleted or reordered record breaks the chain, and a chain rewritten to look whole fails
+the HMACs unless whoever rewrote it also had the server's key. Read-only: it may run while the
+server runs, as the server's user.
+
+Options:
+  --home <folder>   the server's data folder (default: $TIDYVAULT_HOME, else ~/.tidyvault)
+
+Exit codes: 0 intact (prints the number of records and the last record's hash); 1 not intact
+(names the first edited, deleted or reordered record, or the anchor), or no log or key there;
+2 usage error.
+
+Examples:
+  tidyvault audit verify
+  tidyvault audit verify --home /srv/tidyvault
 `,
   validate: `Usage: tidyvault validate <recipe.json> [--input <file>]
 

@@ -1,7 +1,17 @@
 #!/usr/bin/env node
 import { COMMAND_HELP, MAIN_HELP } from './help.js';
 
-const COMMANDS = ['clean', 'profile', 'cluster', 'duplicates', 'sql', 'validate', 'serve', 'users'] as const;
+const COMMANDS = [
+  'clean',
+  'profile',
+  'cluster',
+  'duplicates',
+  'sql',
+  'validate',
+  'serve',
+  'users',
+  'audit',
+] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function main(argv: string[]): Promise<number> {

@@ -13,6 +13,7 @@ const LOADERS: Record<string, () => Promise<(args: Args) => Promise<number>>> = 
   serve: async () => (await import('./commands/serve.js')).serve,
   validate: async () => (await import('./commands/validate.js')).validate,
   users: async () => (await import('./commands/users.js')).users,
+  audit: async () => (await import('./commands/audit.js')).audit,
 };
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -104,6 +105,7 @@ const SPECS: Record<string, { options: Options; positionals: number }> = {
       json: { type: 'boolean' },
     },
   },
+  audit: { positionals: -1, options: { home: { type: 'string' } } },
 };
 
 function parse(command: string, argv: string[]): Args {

@@ -188,6 +188,17 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
     await page.keyboard.press('Escape');
   });
 
+  it("shows the server's audit log of what this person did, without any cell value", async () => {
+    await page.getByRole('button', { name: 'Activity…' }).click();
+    const dialog = page.getByTestId('audit-dialog');
+    await expect.poll(() => dialog.getByTestId('audit-event').count()).toBeGreaterThan(5);
+    const text = (await dialog.textContent()) ?? '';
+    for (const action of ['upload', 'step', 'export']) expect(text).toContain(action);
+    for (const value of ['Ann Lee', 'PARIS', 'Acme', 'messy.csv']) expect(text).not.toContain(value);
+    await screenshot(page, '06b-activity');
+    await page.keyboard.press('Escape');
+  });
+
   it('says why a step is refused, next to the form that asked for it', async () => {
     await openColumn('city');
     await page.getByRole('button', { name: 'Rename…' }).click();

@@ -4,6 +4,7 @@ import type { Column, DatasetSummary, HistoryState, Me, Profile, Step } from './
 import { ClusterDialog } from './dialogs/ClusterDialog.js';
 import { ColumnMenu } from './dialogs/ColumnMenu.js';
 import { DuplicatesDialog } from './dialogs/DuplicatesDialog.js';
+import { AuditDialog } from './dialogs/AuditDialog.js';
 import { ExportDialog } from './dialogs/ExportDialog.js';
 import { OpenFile } from './dialogs/OpenFile.js';
 import { DatasetList } from './panels/DatasetList.js';
@@ -25,6 +26,7 @@ type Dialog =
   | { kind: 'cluster'; column?: string }
   | { kind: 'export' }
   | { kind: 'duplicates' }
+  | { kind: 'audit' }
   | undefined;
 
 export interface Backends {
@@ -272,6 +274,9 @@ export function App({ backends }: { backends: Backends }) {
         <button onClick={() => setDialog({ kind: 'cluster' })}>Cluster…</button>
         <button onClick={() => setDialog({ kind: 'duplicates' })}>Duplicates…</button>
         <button onClick={() => setDialog({ kind: 'export' })}>Export…</button>
+        {target === 'server' && me && backends.server && (
+          <button onClick={() => setDialog({ kind: 'audit' })}>Activity…</button>
+        )}
         {target === 'server' && me && me.role !== undefined && backends.server && (
           <button
             className="link"
@@ -371,6 +376,9 @@ export function App({ backends }: { backends: Backends }) {
           onStep={addStep}
           onClose={() => setDialog(undefined)}
         />
+      )}
+      {dialog?.kind === 'audit' && backends.server && (
+        <AuditDialog server={backends.server} onClose={() => setDialog(undefined)} />
       )}
       {dialog?.kind === 'duplicates' && (
         <DuplicatesDialog

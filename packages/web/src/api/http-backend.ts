@@ -1,5 +1,6 @@
 import { BackendError, type Backend, type Upload, type UploadOptions } from './backend.js';
 import type {
+  AuditEvent,
   ClusterResult,
   DatasetDetail,
   DatasetSummary,
@@ -60,6 +61,13 @@ export class HttpBackend implements Backend {
     if (!r.ok) throw toError(r.status, parsed);
     return parsed as T;
   }
+
+  /** The signed-in person's audit events (and the server's on their datasets), newest first. */
+  audit = (before?: number) =>
+    this.request<{ events: AuditEvent[]; next: number | null }>(
+      'GET',
+      `/api/audit?limit=100${before === undefined ? '' : `&before=${before}`}`,
+    );
 
   /** How this server signs people in, and whether a first administrator is still to be made. */
   mode = () => this.request<{ mode: 'single' | 'local'; setup: boolean }>('GET', '/api/auth/mode');

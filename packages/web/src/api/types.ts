@@ -73,6 +73,18 @@ export interface Location {
   caveat: string;
 }
 
+export interface AuditEvent {
+  seq: number;
+  time: string;
+  actor: string;
+  actorKind: 'user' | 'anonymous' | 'system';
+  action: string;
+  target: string | null;
+  result: 'ok' | 'denied' | 'error';
+  status: number | null;
+  route: string | null;
+}
+
 export interface Me {
   user: string;
   /** Set by a server with accounts (`admin` or `member`). */

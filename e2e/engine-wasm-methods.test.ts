@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { parseRecipe, type LoadedDataset } from '@tidyvault/core';
 import { findDuplicates, NodeEngine } from '@tidyvault/engine-node';
 import type { Browser, Page } from 'playwright-core';
@@ -70,7 +72,24 @@ const FEW_CITIES = {
   ],
 };
 
-const INPUTS: Record<string, Buffer> = { 'w1.csv': W1, 'messy.csv': MESSY, 'edges.csv': EDGES };
+const FORMULAS = Buffer.from(
+  [
+    '=header,n,txt',
+    '=1+2,7,plain',
+    '+1 555,-5,-dash',
+    '@SUM(A1),0,"\tx"',
+    '"\rx",1.5,\'quoted',
+    ' =spaced,,',
+  ].join('\n') + '\n',
+);
+
+const INPUTS: Record<string, Buffer> = {
+  'w1.csv': W1,
+  'messy.csv': MESSY,
+  'edges.csv': EDGES,
+  'formulas.csv': FORMULAS,
+};
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-wasm-export-'));
 
 let srv: StaticServer;
 let browser: Browser;
@@ -78,6 +97,7 @@ let page: Page;
 let rec: Recorder;
 let node: NodeEngine;
 const onNode = new Map<string, LoadedDataset>();
+let exports = 0;
 const onPage = new Map<string, number>();
 
 const outcome = async <T>(work: () => Promise<T>): Promise<Outcome<T>> => {
@@ -116,6 +136,12 @@ async function nodeCall(input: string, method: Method, args: unknown[]): Promise
           { onProgress: (p) => (progress = p) },
         );
         return { result, progress };
+      }
+      case 'export': {
+        const format = args[1] as 'csv' | 'tsv' | 'json' | 'ndjson' | 'xlsx' | 'parquet';
+        const file = path.join(TMP, `node-${++exports}.${format}`);
+        await node.export(ds, recipeOf(args[0]), file, { format, ...(args[2] as object) });
+        return fs.readFileSync(file);
       }
       case 'duplicates':
         return findDuplicates(
@@ -157,7 +183,7 @@ beforeAll(async () => {
   const context = await browser.newContext();
   page = await context.newPage();
   rec = await record(context, page, srv.origin);
-  node = await NodeEngine.open({ memoryLimit: '1GB', threads: 2 });
+  node = await NodeEngine.open({ memoryLimit: '1GB', threads: 2, allowedDirectories: [TMP] });
   await page.goto(`${srv.origin}/`);
   await page.evaluate(() => window.tidyvaultTest.ready);
   for (const [name, bytes] of Object.entries(INPUTS)) {
@@ -176,6 +202,7 @@ afterAll(async () => {
   await browser?.close();
   await srv?.close();
   await node?.close();
+  fs.rmSync(TMP, { recursive: true, force: true });
 });
 
 describe('count: the rows a recipe gives', () => {
@@ -335,6 +362,93 @@ describe('duplicates: candidate groups as engine-node’s findDuplicates', () =>
     expect(errorOf(await both('w1.csv', 'duplicates', [null, ['nope'], {}]))).toMatchObject({
       code: 'RECIPE_COLUMN',
     });
+  });
+});
+
+/** The entries of a zip, inflated, in the order of its central directory. */
+function unzip(zip: Buffer): [string, string][] {
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = zip.readUInt16LE(end + 10);
+  let at = zip.readUInt32LE(end + 16);
+  const out: [string, string][] = [];
+  for (let i = 0; i < count; i++) {
+    const nameLength = zip.readUInt16LE(at + 28);
+    const size = zip.readUInt32LE(at + 20);
+    const offset = zip.readUInt32LE(at + 42);
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
+    const local = offset + 30 + zip.readUInt16LE(offset + 26) + zip.readUInt16LE(offset + 28);
+    const data = zlib.inflateRawSync(zip.subarray(local, local + size));
+    expect(zlib.crc32(data)).toBe(zip.readUInt32LE(at + 16));
+    expect(data.length).toBe(zip.readUInt32LE(at + 24));
+    out.push([name, data.toString('utf8')]);
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  return out;
+}
+
+/** A Parquet file's columns (name, DuckDB type) and rows, as engine-node reads it back. */
+async function readParquet(bytes: Buffer) {
+  const file = path.join(TMP, `read-${++exports}.parquet`);
+  fs.writeFileSync(file, bytes);
+  const types = (
+    await node.connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${file}')`)
+  ).getRowObjectsJson();
+  const rows = (await node.connection.runAndReadAll(`SELECT * FROM read_parquet('${file}')`)).getRowsJson();
+  return { types: types.map((t) => [t.column_name, t.column_type]), rows };
+}
+
+describe('export: engine-node’s bytes for CSV, TSV, JSON, NDJSON; its sheet for XLSX; its data for Parquet', () => {
+  const cases: [string, unknown, object][] = [
+    ['w1.csv', W1_RECIPE, {}],
+    ['w1.csv', null, {}],
+    ['edges.csv', TYPED, {}],
+    ['formulas.csv', { version: 1, steps: [{ op: 'to-number', columns: ['n'] }] }, {}],
+    ['formulas.csv', { version: 1, steps: [{ op: 'to-number', columns: ['n'] }] }, { formulaGuard: false }],
+    [
+      'messy.csv',
+      { version: 1, steps: [{ op: 'filter-rows', where: { column: 'city', op: 'eq', value: 'Nowhere' } }] },
+      {},
+    ],
+  ];
+  for (const format of ['csv', 'tsv', 'json', 'ndjson', 'xlsx', 'parquet'] as const) {
+    for (const [input, recipe, options] of cases) {
+      it(`${format}: ${input}${recipe ? ' under a recipe' : ''} ${JSON.stringify(options)}`, async () => {
+        const wasm = valueOf<{ type: string; base64: string }>(
+          await wasmCall(input, 'export', [recipe, format, options]),
+        );
+        const native = valueOf<Buffer>(await nodeCall(input, 'export', [recipe, format, options]));
+        const bytes = Buffer.from(wasm.base64, 'base64');
+        if (format === 'xlsx') {
+          expect(unzip(bytes)).toEqual(unzip(native));
+        } else if (format === 'parquet') {
+          expect(await readParquet(bytes)).toEqual(await readParquet(native));
+        } else {
+          expect(bytes.toString('utf8')).toEqual(native.toString('utf8'));
+          expect(bytes.equals(native)).toBe(true);
+        }
+        expect(wasm.type).not.toBe('');
+      });
+    }
+  }
+
+  it('guards formulas in CSV by default, and not when asked (or in JSON)', async () => {
+    const recipe = { version: 1, steps: [{ op: 'to-number', columns: ['n'] }] };
+    const text = async (format: string, options: object) =>
+      Buffer.from(
+        valueOf<{ base64: string }>(await wasmCall('formulas.csv', 'export', [recipe, format, options]))
+          .base64,
+        'base64',
+      ).toString('utf8');
+    const guarded = (await text('csv', {})).split('\n');
+    expect(guarded[0]).toBe("'=header,n,txt");
+    expect(guarded[1]).toBe("'=1+2,7.0,plain");
+    expect(guarded[2]).toBe("'+1 555,-5.0,'-dash");
+    expect((await text('csv', { formulaGuard: false })).split('\n')[1]).toBe('=1+2,7.0,plain');
+    expect(JSON.parse(await text('json', {}))[0]).toEqual({ '=header': '=1+2', n: 7, txt: 'plain' });
+  });
+
+  it('refuses an unknown format', async () => {
+    expect(errorOf(await wasmCall('w1.csv', 'export', [null, 'docx', {}]))).toMatchObject({ code: 'USAGE' });
   });
 });
 

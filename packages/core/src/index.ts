@@ -36,3 +36,4 @@ export {
   type DuplicatesParams,
 } from './dedupe/index.js';
 export * from './facet/facet-query.js';
+export * from './export/index.js';

@@ -1,5 +1,5 @@
 import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
-import type { Table } from 'apache-arrow';
+import type { RecordBatch, Table } from 'apache-arrow';
 
 /**
  * The one connection the engine uses, with statements run one at a time (the worker runs them
@@ -37,6 +37,25 @@ export class Connection {
         return await prepared.query(...params);
       } finally {
         await prepared.close();
+      }
+    });
+  }
+
+  /**
+   * Run a statement and hand its result to `each` one Arrow batch at a time (the whole result is
+   * never held). If `each` fails, the rest of the result is read and dropped, so the connection
+   * is free for the next statement.
+   */
+  forEachBatch(sql: string, each: (batch: RecordBatch) => void | Promise<void>): Promise<void> {
+    return this.serial(async () => {
+      const reader = await this.raw.send(sql, true);
+      try {
+        for await (const batch of reader) await each(batch);
+      } catch (e) {
+        for await (const _ of reader) {
+          /* drained */
+        }
+        throw e;
       }
     });
   }

@@ -7,7 +7,11 @@ import {
   distinctCountsQuery,
   duplicateCandidates,
   duplicateTuplesQuery,
+  EXPORT_FORMATS,
+  exportColumns,
+  exportQuery,
   facetQuery,
+  guardsFormulas,
   histogramColumn,
   histogramCountsQuery,
   histogramRangeQuery,
@@ -31,6 +35,7 @@ import {
   type DuplicatesAnswer,
   type DuplicatesParams,
   type Engine,
+  type ExportFormat,
   type Facet,
   type Histogram,
   type LoadedDataset,
@@ -45,6 +50,7 @@ import { ClusterKeys } from './cluster-keys.js';
 import { Connection, duckdbReason } from './connection.js';
 import { BlobInput, BytesInput, type CsvInput } from './import/input.js';
 import { dropTable, importCsv, type CsvImportOptions } from './import/csv.js';
+import { exportDelimited, exportJson, exportParquet, exportXlsx } from './export/export.js';
 import { checkSettings, defaultExtensionRepository, lockdownStatements, settingsQuery } from './lockdown.js';
 import { firstJsonObject, jsonRows, tableRows } from './values.js';
 
@@ -234,12 +240,13 @@ export class WasmEngine implements Engine {
     dataset: LoadedDataset,
     recipe: Recipe,
     work: (source: Select, columns: Column[]) => Promise<T>,
+    { sorted = false } = {},
   ): Promise<T> {
     return this.clusterKeys.use(async () => {
       await this.validate(dataset, recipe);
       await this.fillClusterKeys(dataset, recipe);
       const { query, columns } = this.compile(dataset, recipe);
-      return this.execute(() => work({ ...query, orderBy: [] }, columns), recipe);
+      return this.execute(() => work(sorted ? query : { ...query, orderBy: [] }, columns), recipe);
     });
   }
 
@@ -374,6 +381,56 @@ export class WasmEngine implements Engine {
       if (signal?.aborted && !(e instanceof TidyvaultError)) throw cancelled();
       throw e;
     }
+  }
+
+  /**
+   * The recipe's output as a file, in the recipe's row order: CSV and TSV by DuckDB's own
+   * writer (engine-node's bytes), JSON and NDJSON spelled as DuckDB's JSON writer spells them,
+   * XLSX as engine-node's sheet, Parquet through hyparquet-writer. The formula guard (on by
+   * default) prefixes `'` to text cells and header names that start like a formula, in CSV,
+   * TSV and XLSX only, as engine-node does.
+   */
+  async export(
+    dataset: LoadedDataset,
+    recipe: Recipe,
+    format: ExportFormat,
+    o: { formulaGuard?: boolean } = {},
+  ): Promise<Blob> {
+    if (!(EXPORT_FORMATS as readonly string[]).includes(format))
+      throw new TidyvaultError(
+        'USAGE',
+        `unknown format "${String(format)}"; use one of ${EXPORT_FORMATS.join(', ')}`,
+      );
+    const guard = (o.formulaGuard ?? true) && guardsFormulas(format);
+    return this.onOutput(
+      dataset,
+      recipe,
+      async (query, columns) => {
+        const q = exportQuery(query, columns, guard);
+        const named = exportColumns(columns, guard);
+        switch (format) {
+          case 'csv':
+          case 'tsv':
+            return exportDelimited(
+              {
+                db: this.db,
+                connection: this.connection,
+                fileName: (ext) => `tidyvault-export-${++this.files}${ext}`,
+              },
+              q,
+              format,
+            );
+          case 'json':
+          case 'ndjson':
+            return exportJson(this.connection, q, named, format);
+          case 'xlsx':
+            return exportXlsx(this.connection, q, named);
+          case 'parquet':
+            return exportParquet(this.connection, q, named);
+        }
+      },
+      { sorted: true },
+    );
   }
 
   /** Fills the key tables the recipe's cluster-merge steps join, once per distinct value. */

@@ -34,7 +34,8 @@ export interface GoldenReport {
 export type Outcome<T> = { value: T } | { error: NonNullable<Captured['error']> };
 
 /** The engine methods `call` reaches, by name; each takes the dataset, then JSON arguments. */
-export type Method = 'run' | 'count' | 'profile' | 'facet' | 'histogram' | 'cluster' | 'duplicates';
+export type Method =
+  'run' | 'count' | 'profile' | 'facet' | 'histogram' | 'cluster' | 'duplicates' | 'export';
 
 export interface TestApi {
   ready: Promise<{ version: string; settings: Record<string, string> }>;
@@ -68,6 +69,13 @@ declare global {
 }
 
 const bytesOf = (base64: string): Uint8Array => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+
+async function base64Of(blob: Blob): Promise<string> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
 
 const loaded = new Map<number, LoadedDataset>();
 let loadedCount = 0;
@@ -175,6 +183,15 @@ window.tidyvaultTest = {
               args[2] as Parameters<WasmEngine['duplicates']>[3],
             ),
           };
+        case 'export': {
+          const blob = await engine.export(
+            ds,
+            recipe(args[0]),
+            args[1] as Parameters<WasmEngine['export']>[2],
+            args[2] as Parameters<WasmEngine['export']>[3],
+          );
+          return { value: { type: blob.type, base64: await base64Of(blob) } };
+        }
       }
     } catch (e) {
       return { error: describe(e)! };

@@ -1,0 +1,60 @@
+import { bin, call, caseWhen, col, inList, lit, type Expr, type Select } from '@tidyvault/sql';
+import type { Column } from '../steps/types.js';
+
+/*
+ * The formula guard of every export (engine-node's export/formula-guard.ts, shared here with
+ * engine-wasm): a text cell or header name that a spreadsheet would evaluate gets a leading
+ * apostrophe in CSV, TSV and XLSX; numbers and dates never change.
+ */
+
+/** The formats both engines write (and read). */
+export type ExportFormat = 'csv' | 'tsv' | 'json' | 'ndjson' | 'parquet' | 'xlsx';
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'tsv', 'json', 'ndjson', 'parquet', 'xlsx'];
+
+/** First characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection, plus CR). */
+export const FORMULA_STARTS = ['=', '+', '-', '@', '\t', '\r'];
+
+/** Spreadsheet programs evaluate these; JSON and Parquet consumers do not. */
+export const guardsFormulas = (f: ExportFormat): boolean => f === 'csv' || f === 'tsv' || f === 'xlsx';
+
+/** A text cell starting with a formula character gets a leading apostrophe; other types never change. */
+export function guardedColumn(c: Column): Expr {
+  if (c.type !== 'text') return col(c.name);
+  return caseWhen(
+    [
+      [
+        inList(
+          call('left', col(c.name), lit(1)),
+          FORMULA_STARTS.map((s) => lit(s)),
+        ),
+        bin('||', lit("'"), col(c.name)),
+      ],
+    ],
+    col(c.name),
+  );
+}
+
+export function guardText(value: string): string {
+  return FORMULA_STARTS.includes(value.charAt(0)) ? "'" + value : value;
+}
+
+/** The recipe's final SELECT with guarded text columns and header names (its FROM and ORDER BY untouched). */
+export function exportQuery(query: Select, columns: readonly Column[], guard: boolean): Select {
+  return {
+    ...query,
+    columns: columns.map((c) => ({
+      expr: guard ? guardedColumn(c) : col(c.name),
+      as: guard ? guardText(c.name) : c.name,
+    })),
+  };
+}
+
+/** The columns as the export names them (header names guarded too). */
+export const exportColumns = (columns: readonly Column[], guard: boolean): Column[] =>
+  columns.map((c) => ({ ...c, name: guard ? guardText(c.name) : c.name }));
+
+/** DuckDB's COPY options for the delimited formats, as engine-node writes them. */
+export const DELIMITED_COPY_OPTIONS = {
+  csv: { FORMAT: 'csv', HEADER: true, DELIMITER: ',', QUOTE: '"', ESCAPE: '"' },
+  tsv: { FORMAT: 'csv', HEADER: true, DELIMITER: '\t', QUOTE: '"', ESCAPE: '"' },
+} as const;

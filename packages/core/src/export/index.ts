@@ -1,0 +1,13 @@
+export * from './formula-guard.js';
+export * from './json-text.js';
+export {
+  columnLetters,
+  safeSheetName,
+  xlsxParts,
+  XLSX_MAX_COLUMNS,
+  XLSX_MAX_ROWS,
+  type XlsxCell,
+  type XlsxColumn,
+  type XlsxColumnType,
+  type XlsxPart,
+} from './xlsx-sheet.js';

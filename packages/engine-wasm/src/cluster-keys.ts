@@ -12,26 +12,35 @@ import { makeData, makeVector, Table, Utf8, type Vector } from 'apache-arrow';
 import type { Connection } from './connection.js';
 
 /**
- * A non-null Arrow Utf8 vector built directly from its buffers. Arrow's builders
- * (vectorFromArray) compile a null check with `new Function`, which the page's CSP forbids.
+ * An Arrow Utf8 vector built directly from its buffers (null where a value is null). Arrow's
+ * builders (vectorFromArray) compile a null check with `new Function`, which the page's CSP forbids.
  */
-export function utf8Vector(values: readonly string[]): Vector<Utf8> {
+export function utf8Vector(values: readonly (string | null)[]): Vector<Utf8> {
   const encoder = new TextEncoder();
   const offsets = new Int32Array(values.length + 1);
   let units = 0;
-  for (const v of values) units += v.length;
+  let nulls = 0;
+  for (const v of values) {
+    if (v === null) nulls++;
+    else units += v.length;
+  }
   // A UTF-16 code unit is at most 3 bytes of UTF-8.
   const bytes = new Uint8Array(units * 3);
+  const validity = nulls > 0 ? new Uint8Array((values.length + 7) >> 3) : undefined;
   let at = 0;
   values.forEach((v, i) => {
-    at += encoder.encodeInto(v, bytes.subarray(at)).written;
+    if (v !== null) {
+      at += encoder.encodeInto(v, bytes.subarray(at)).written;
+      if (validity) validity[i >> 3]! |= 1 << (i & 7);
+    }
     offsets[i + 1] = at;
   });
   return makeVector(
     makeData({
       type: new Utf8(),
       length: values.length,
-      nullCount: 0,
+      nullCount: nulls,
+      ...(validity ? { nullBitmap: validity } : {}),
       valueOffsets: offsets,
       data: bytes.subarray(0, at),
     }),

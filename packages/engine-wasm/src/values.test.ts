@@ -84,6 +84,12 @@ describe('utf8Vector (no Arrow builder: they compile code with new Function, whi
     expect([...utf8Vector(values)]).toEqual(values);
     expect(utf8Vector([]).length).toBe(0);
   });
+
+  it('holds nulls where values are null', () => {
+    const v = utf8Vector(['a', null, '', null, 'é'.repeat(9)]);
+    expect([...v]).toEqual(['a', null, '', null, 'é'.repeat(9)]);
+    expect(v.nullCount).toBe(2);
+  });
 });
 
 describe('jsonRows (query results read as engine-node reads them as JSON)', () => {

@@ -50,9 +50,28 @@ import { ClusterKeys } from './cluster-keys.js';
 import { Connection, duckdbReason } from './connection.js';
 import { BlobInput, BytesInput, type CsvInput } from './import/input.js';
 import { dropTable, importCsv, type CsvImportOptions } from './import/csv.js';
+import { inputFormat, type InputFormat } from './import/format.js';
+import { importJson } from './import/json.js';
+import { importParquet } from './import/parquet.js';
 import { exportDelimited, exportJson, exportParquet, exportXlsx } from './export/export.js';
 import { checkSettings, defaultExtensionRepository, lockdownStatements, settingsQuery } from './lockdown.js';
 import { firstJsonObject, jsonRows, tableRows } from './values.js';
+
+/** How `loadFile` reads a file: engine-node's ImportOptions, and the name when the File has none. */
+export interface LoadOptions extends Omit<CsvImportOptions, 'format'> {
+  /** The name shown in messages, whose extension picks the format (default: the File's name). */
+  name?: string;
+  /** The format, whatever the name says. */
+  format?: InputFormat;
+  /** xlsx: the sheet to read (default: the first). */
+  sheet?: string;
+}
+
+/** A Blob's bytes in chunks of 1 MiB. */
+async function* blobChunks(blob: Blob): AsyncIterable<Uint8Array> {
+  for (let at = 0; at < blob.size; at += 1 << 20)
+    yield new Uint8Array(await blob.slice(at, at + (1 << 20)).arrayBuffer());
+}
 
 export interface WasmEngineOptions {
   /** The bundle to run (default: the self-hosted one this browser supports). */
@@ -141,15 +160,66 @@ export class WasmEngine implements Engine {
   }
 
   /**
-   * Import a CSV or TSV File (or Blob; `.tsv` by its name, as the CLI chooses): the worker reads
-   * it in slices, it is never copied whole.
+   * Import a File (or Blob) the user picked, in any format engine-node reads, chosen by
+   * `options.format` or else by the name's extension (`.csv .txt .tsv .tab .json .ndjson .jsonl
+   * .parquet .pq`): CSV and TSV by DuckDB (the worker reads the file in slices, it is never
+   * copied whole), JSON, NDJSON and Parquet parsed in JavaScript a record or row group at a
+   * time and inserted through Arrow. Every column is text, names repaired, as engine-node does.
+   * The name may also be given as the second argument (`loadFile(file, name, options)`).
    */
   loadFile(
     file: Blob,
-    name = file instanceof File ? file.name : 'data.csv',
-    o: CsvImportOptions = {},
+    nameOrOptions?: string | LoadOptions,
+    options: LoadOptions = {},
   ): Promise<LoadedDataset> {
-    return this.importCsv(name, new BlobInput(file), { format: /\.tsv$/i.test(name) ? 'tsv' : 'csv', ...o });
+    const o = typeof nameOrOptions === 'object' ? nameOrOptions : options;
+    const name =
+      (typeof nameOrOptions === 'string' ? nameOrOptions : undefined) ??
+      o.name ??
+      (file instanceof File ? file.name : 'data.csv');
+    const { format: explicit, name: _name, ...rest } = o;
+    void _name;
+    const format = inputFormat(name, explicit);
+    if (format === 'csv' || format === 'tsv')
+      return this.importCsv(name, new BlobInput(file), { ...rest, format });
+    return this.importOther(name, file, format, rest);
+  }
+
+  private async importOther(
+    name: string,
+    file: Blob,
+    format: 'json' | 'ndjson' | 'parquet' | 'xlsx',
+    o: Omit<LoadOptions, 'name' | 'format'>,
+  ): Promise<LoadedDataset> {
+    if (file.size === 0)
+      throw new TidyvaultError('IMPORT_EMPTY', `${name}: the file is empty`, { file: name });
+    const table = this.nextTable();
+    const ctx = { connection: this.connection, table, displayName: name };
+    try {
+      switch (format) {
+        case 'json':
+        case 'ndjson':
+          return { table, ...(await importJson(blobChunks(file), ctx, format)) };
+        case 'parquet':
+          return { table, ...(await importParquet(file, ctx)) };
+        case 'xlsx':
+          void o;
+          throw new TidyvaultError(
+            'IMPORT_FORMAT',
+            `${name}: XLSX files cannot be opened in the browser yet; save the sheet as CSV, or use server mode or the CLI`,
+            { file: name },
+          );
+      }
+    } catch (e) {
+      if (!(e instanceof TidyvaultError) && isOutOfMemory((e as Error).message ?? '')) {
+        throw new TidyvaultError(
+          'OUT_OF_MEMORY',
+          `${name}: not enough memory to load it (${file.size.toLocaleString('en-US')} bytes) in this browser tab; use server mode or the CLI for a file this large`,
+          { file: name },
+        );
+      }
+      throw e;
+    }
   }
 
   private async importCsv(name: string, input: CsvInput, o: CsvImportOptions): Promise<LoadedDataset> {

@@ -1,0 +1,215 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { NodeEngine } from '@tidyvault/engine-node';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capture, type Captured } from '../packages/engine-wasm/test-page/capture.js';
+import { launch, record, type Recorder } from './browser.js';
+import { serveStatic, type StaticServer } from './engine-wasm-server.js';
+
+/*
+ * engine-wasm's import of JSON, NDJSON and Parquet (parsed in JavaScript, inserted through
+ * Arrow) in Chromium under the server's CSP, each file compared with what engine-node (DuckDB's
+ * json and parquet extensions) makes of it: columns, rows, warnings, or the error's code,
+ * location and (where the words are Tidyvault's) message.
+ */
+
+const ROOT = path.join(import.meta.dirname, '..');
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-wasm-import-'));
+const EMPTY = { version: 1, steps: [] };
+
+const JSON_CASES: Record<string, string> = {
+  'values.ndjson':
+    '{"a":1,"b":1.0,"c":1e5,"d":-0,"e":12345678901234567890,"f":123456789012345678901234,"g":true,"h":null,"i":[1,2.50,{"x":"y\\u001f"}],"j":{"k":"é\\n"},"l":"s","m":1.5E-7,"n":-0.0,"o":"\\ud83d\\ude00 \\" \\\\ \\/"}\n\n{"B":2,"a":"x","new":3}\n   \n{"z":{}}\n',
+  'array-line.ndjson': '{"a":1}\n[1,2]\n',
+  'string-line.ndjson': '{"a":1}\n\n"str"\n',
+  'number-element.json': '[{"a":1},{"b":2},3]',
+  'negative-element.json': '[{"a":1},-3]',
+  'double-element.json': '[{"a":1},2.5]',
+  'null-element.json': '[{"a":1}, null]',
+  'bool-element.json': '[{"a":1}, true]',
+  'object.json': '{"a":1}',
+  'no-records.json': '[]',
+  'no-records.ndjson': '\n\n',
+  'unclosed.json': '[{"a":1},',
+  'duplicate-keys.json': '[{"a":1,"a":2,"A":3}]',
+  'big-numbers.json':
+    '[{"a":12345678901234567890}, {"a":-9223372036854775809}, {"a": 1.0e400}, {"a": 18446744073709551616}]',
+  'pretty.json':
+    '[\n  {\n    "name": " Ann ",\n    "tags": ["x", "y"],\n    "n": 10\n  },\n  {\n    "name": "Bob",\n    "extra": {"deep": [1, {"d": null}]}\n  }\n]\n',
+  'header-repair.json': '[{"":1,"x":2," x ":3,"X":4,"x_2":5}]',
+  'unicode.ndjson': '{"名前":"東京","emoji":"😀","ctl":"\\u0001\\t"}\n',
+};
+
+let srv: StaticServer;
+let browser: Browser;
+let page: Page;
+let rec: Recorder;
+let node: NodeEngine;
+
+/** What engine-wasm makes of `bytes` named `name`: the import and the rows. */
+async function onPage(name: string, bytes: Buffer, options: object = {}): Promise<Captured> {
+  const loaded = await page.evaluate(([n, b, o]) => window.tidyvaultTest.load(n, b, o), [
+    name,
+    bytes.toString('base64'),
+    options,
+  ] as const);
+  if ('error' in loaded) return { error: loaded.error };
+  const { id, columns, rowCount, warnings } = loaded.value;
+  const out: Captured = {
+    load: { columns: columns as { name: string; type: string }[], rowCount, warnings },
+  };
+  const run = await page.evaluate(([i]) => window.tidyvaultTest.call(i, 'run', [null]), [id] as const);
+  if ('error' in run) out.error = run.error;
+  else out.result = run.value as Captured['result'];
+  await page.evaluate((i) => window.tidyvaultTest.drop(i), id);
+  return out;
+}
+
+/** What engine-node makes of the same file. */
+async function onNode(name: string, bytes: Buffer, options: object = {}): Promise<Captured> {
+  return capture(node, name, bytes, EMPTY, async (n, b) => {
+    const file = path.join(TMP, `in-${Date.now()}-${Math.random()}${path.extname(n)}`);
+    fs.writeFileSync(file, b);
+    try {
+      return await node.importFile(file, n, options);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+}
+
+/** Both engines agree; DuckDB's own words after "not valid JSON (…): " are not compared. */
+async function both(name: string, bytes: Buffer, options: object = {}) {
+  const wasm = await onPage(name, bytes, options);
+  const native = await onNode(name, bytes, options);
+  const strip = (c: Captured) => {
+    const e = c.error as { message?: string } | undefined;
+    if (e?.message && /: not (a )?valid (JSON|NDJSON|Parquet)/.test(e.message))
+      e.message = e.message.replace(
+        /(: not (a )?valid (JSON|NDJSON|Parquet)[^:]*?(\([^)]*\))?):? .*$/s,
+        '$1',
+      );
+    return c;
+  };
+  expect(strip(wasm)).toEqual(strip(native));
+  return wasm;
+}
+
+beforeAll(async () => {
+  srv = await serveStatic();
+  browser = await launch();
+  const context = await browser.newContext();
+  page = await context.newPage();
+  rec = await record(context, page, srv.origin);
+  node = await NodeEngine.open({ memoryLimit: '1GB', threads: 2, allowedDirectories: [TMP] });
+  await page.goto(`${srv.origin}/`);
+  await page.evaluate(() => window.tidyvaultTest.ready);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await srv?.close();
+  await node?.close();
+  fs.rmSync(TMP, { recursive: true, force: true });
+});
+
+describe('JSON and NDJSON: engine-node’s columns, cells and errors', () => {
+  for (const [name, text] of Object.entries(JSON_CASES)) {
+    it(name, async () => {
+      await both(name, Buffer.from(text));
+    });
+  }
+
+  it('W1 as JSON and as NDJSON (written by engine-node), and by an explicit format', async () => {
+    const w1 = await node.loadCsv('w1.csv', fs.readFileSync(path.join(ROOT, 'fixtures', 'w1', 'input.csv')));
+    for (const format of ['json', 'ndjson'] as const) {
+      const file = path.join(TMP, `w1.${format}`);
+      await node.export(w1, EMPTY as never, file, { format });
+      const r = await both(`w1.${format}`, fs.readFileSync(file));
+      expect(r.load?.rowCount).toBe(5000);
+      await both('w1.data', fs.readFileSync(file), { format });
+    }
+    await node.drop(w1);
+  });
+});
+
+/** A Parquet file written by engine-node's DuckDB from `sql`. */
+async function parquetOf(sql: string, options = 'FORMAT parquet'): Promise<Buffer> {
+  const file = path.join(TMP, `p-${Date.now()}-${Math.random()}.parquet`);
+  await node.connection.run(`COPY (${sql}) TO '${file}' (${options})`);
+  return fs.readFileSync(file);
+}
+
+const TYPED = `SELECT * FROM (VALUES
+  ('a', 1::INTEGER, 9007199254740993::BIGINT, 1.5::DOUBLE, 0.1::FLOAT, true, DATE '2024-02-29',
+   TIMESTAMP '2024-01-02 03:04:05.123456', 12.50::DECIMAL(10,2), 123456789012345678.1234567890::DECIMAL(38,10),
+   '\\x00\\xFFab\\x27'::BLOB, 'd9c6e7a0-1f5e-4b8a-9d3e-2a1b0c9d8e7f'::UUID, [1, 2, 3], {'x': 'y', 'n': 2}, 200::UTINYINT,
+   -5::SMALLINT, 1e300::DOUBLE, -0.0::DOUBLE, TIME '12:34:56.5', 1.005::DECIMAL(4,3)),
+  (NULL, NULL, -1, NULL, NULL, NULL, NULL, NULL, -0.05::DECIMAL(10,2), NULL, NULL, NULL, [], NULL, NULL,
+   NULL, 1e-7, 7.0, NULL, -0.001)
+) AS t(s, i, big, d, f, b, dt, ts, dec, bigdec, bl, u, l, st, ut, sm, d2, d3, tm, dec3)`;
+
+describe('Parquet: engine-node’s text for every column', () => {
+  for (const codec of ['snappy', 'zstd', 'gzip', 'uncompressed']) {
+    it(`scalar types, lists and structs (${codec})`, async () => {
+      const r = await both('typed.parquet', await parquetOf(TYPED, `FORMAT parquet, COMPRESSION ${codec}`));
+      expect(r.load?.rowCount).toBe(2);
+    });
+  }
+
+  it('several row groups, and names repaired', async () => {
+    const sql = `SELECT i AS "Name", i::VARCHAR AS "name", (i * 1.5)::DOUBLE AS " NAME " FROM range(10000) t(i)`;
+    const r = await both('groups.parquet', await parquetOf(sql, 'FORMAT parquet, ROW_GROUP_SIZE 2048'));
+    expect(r.load?.rowCount).toBe(10000);
+  });
+
+  it('timestamps with a time zone, and nanoseconds', async () => {
+    await both(
+      'tz.parquet',
+      await parquetOf(
+        `SELECT TIMESTAMPTZ '2024-05-06 07:08:09.5+00' AS tz, TIMESTAMP_NS '2024-05-06 07:08:09.123456789' AS ns`,
+      ),
+    );
+  });
+
+  it('W1 (written by engine-node), and W1 written by engine-wasm’s own Parquet export', async () => {
+    const w1 = await node.loadCsv('w1.csv', fs.readFileSync(path.join(ROOT, 'fixtures', 'w1', 'input.csv')));
+    const file = path.join(TMP, 'w1.parquet');
+    await node.export(w1, EMPTY as never, file, { format: 'parquet' });
+    const r = await both('w1.parquet', fs.readFileSync(file));
+    expect(r.load?.rowCount).toBe(5000);
+    await node.drop(w1);
+  });
+
+  it('a file that is not Parquet', async () => {
+    const r = await both('broken.parquet', Buffer.from('PAR1 this is not parquet at all PAR1'));
+    expect(r.error).toMatchObject({ code: 'IMPORT_FORMAT' });
+  });
+});
+
+describe('formats by name', () => {
+  it('refuses a name it cannot tell the format of, with engine-node’s words', async () => {
+    const r = await both('data.dat', Buffer.from('a,b\n1,2\n'));
+    expect(r.error).toMatchObject({ code: 'USAGE' });
+  });
+
+  it('says XLSX cannot be opened in the browser yet', async () => {
+    const r = await onPage('book.xlsx', Buffer.from('PK\u0003\u0004'));
+    expect(r.error).toMatchObject({ code: 'IMPORT_FORMAT' });
+  });
+});
+
+describe('the page', () => {
+  it('leaves no table and no registered file behind', async () => {
+    expect(await page.evaluate(() => window.tidyvaultTest.leftovers())).toEqual({ tables: [], files: [] });
+  });
+
+  it('requested nothing from another origin, broke no CSP rule', () => {
+    expect(rec.foreign()).toEqual([]);
+    expect(rec.cspViolations).toEqual([]);
+    expect(rec.errors).toEqual([]);
+    expect(rec.failedAssets).toEqual([]);
+  });
+});

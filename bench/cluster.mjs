@@ -3,26 +3,33 @@
 // target < 3 s). Generates bench/data/cluster-<N>.csv once (values spelled 4 ways each, 1 in 5
 // with accents or non-Latin script, so both keyer paths run), then reports the median of R runs
 // (default 3) of:
-//   cluster  — NodeEngine.cluster() on the loaded column: distinct values, keys (TypeScript,
-//              once per distinct value, into a fresh key table), the clustering query;
+//   cluster  — NodeEngine.cluster() on the loaded column: the distinct values and their counts
+//              (one DuckDB query, read as one string), a key per distinct value (TypeScript),
+//              grouping by key, the ordered clusters;
 //   cli      — the whole `tidyvault cluster <file> --column name --method fingerprint --json`
 //              (process start, CSV import, clustering, JSON out), wall time.
+// The machine may be shared: before each run it waits (at most --quiet-timeout-s, default 300)
+// until other processes use less than 15% of all CPUs, and it reports how much CPU others used
+// during each engine run (busy CPU time from /proc/stat minus this process's own).
 // Usage: npm run build && node bench/cluster.mjs [--values 1000000] [--runs 3] [--method fingerprint]
+//        [--quiet-timeout-s 300]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuBusySeconds, waitQuiet } from './lib/measure.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET_S = 3;
 
-const opts = { values: 1_000_000, runs: 3, method: 'fingerprint' };
+const opts = { values: 1_000_000, runs: 3, method: 'fingerprint', quietTimeoutS: 300 };
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
   if (a === '--values') opts.values = Number.parseInt(process.argv[++i], 10);
   else if (a === '--runs') opts.runs = Number.parseInt(process.argv[++i], 10);
   else if (a === '--method') opts.method = process.argv[++i];
+  else if (a === '--quiet-timeout-s') opts.quietTimeoutS = Number(process.argv[++i]);
   else throw new Error(`unknown option ${a}`);
 }
 
@@ -90,18 +97,24 @@ const { NodeEngine } = await import(path.join(REPO, 'packages/engine-node/dist/i
 
 const engineTimes = [];
 const cpuTimes = []; // this process's CPU (JS and DuckDB threads): less sensitive to other load
+const otherLoads = []; // CPUs' worth of time other processes used during the call
+const quiet = () => waitQuiet({ timeoutS: opts.quietTimeoutS, log: (m) => process.stderr.write(`${m}\n`) });
 let clusters = 0;
 let distinct = 0;
 for (let r = 0; r < opts.runs; r++) {
   const engine = await NodeEngine.open({ allowedDirectories: [path.dirname(file) + '/'] });
   try {
     const dataset = await engine.importFile(file, path.basename(file), { format: 'csv' });
+    await quiet();
+    const busy0 = cpuBusySeconds();
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const result = await engine.cluster(dataset, 'name', opts.method, {});
-    engineTimes.push((performance.now() - t0) / 1000);
+    const wall = (performance.now() - t0) / 1000;
+    engineTimes.push(wall);
     const cpu = process.cpuUsage(cpu0);
     cpuTimes.push((cpu.user + cpu.system) / 1e6);
+    otherLoads.push((cpuBusySeconds() - busy0 - (cpu.user + cpu.system) / 1e6) / wall);
     clusters = result.clusters.length;
     const c = await engine.connection.runAndReadAll('SELECT count(DISTINCT name) FROM ' + dataset.table);
     distinct = Number(c.getRowsJson()[0][0]);
@@ -112,6 +125,7 @@ for (let r = 0; r < opts.runs; r++) {
 
 const cliTimes = [];
 for (let r = 0; r < opts.runs; r++) {
+  await quiet();
   const t0 = performance.now();
   const p = spawnSync(
     process.execPath,
@@ -141,7 +155,7 @@ console.log(
   `cluster (engine, data loaded): median ${fmt(median(engineTimes))} of [${engineTimes.map(fmt).join(', ')}]  target < ${TARGET_S} s: ${median(engineTimes) < TARGET_S ? 'met' : 'MISSED'}`,
 );
 console.log(
-  `  CPU time of that call: median ${fmt(median(cpuTimes))}; load average at the end: ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`,
+  `  CPU time of that call: median ${fmt(median(cpuTimes))}; other processes used [${otherLoads.map((x) => Math.max(0, x).toFixed(2)).join(', ')}] CPUs during the runs; load average at the end: ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`,
 );
 console.log(
   `tidyvault cluster (CLI, incl. import): median ${fmt(median(cliTimes))} of [${cliTimes.map(fmt).join(', ')}]`,

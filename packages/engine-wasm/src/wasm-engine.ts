@@ -51,6 +51,7 @@ import { Connection, duckdbReason } from './connection.js';
 import { BlobInput, BytesInput, type CsvInput } from './import/input.js';
 import { dropTable, importCsv, type CsvImportOptions } from './import/csv.js';
 import { inputFormat, type InputFormat } from './import/format.js';
+import { estimateFootprint, TABLE_BYTES_PER_FILE_BYTE, WORKING_FACTOR, type Estimate } from './estimate.js';
 import { importJson } from './import/json.js';
 import { importParquet } from './import/parquet.js';
 import { exportDelimited, exportJson, exportParquet, exportXlsx } from './export/export.js';
@@ -183,6 +184,24 @@ export class WasmEngine implements Engine {
     if (format === 'csv' || format === 'tsv')
       return this.importCsv(name, new BlobInput(file), { ...rest, format });
     return this.importOther(name, file, format, rest);
+  }
+
+  /**
+   * Before loading: the memory the file is expected to need in DuckDB-WASM's heap, and whether
+   * it fits (see estimate.ts), so the page can say "use server mode or the CLI" instead of the
+   * tab crashing. The format is chosen as `loadFile` chooses it; `heapBytes` overrides the
+   * usable heap (about 3 GB of wasm32's 4 GB).
+   */
+  estimate(file: Blob, o: { name?: string; format?: InputFormat; heapBytes?: number } = {}): Estimate {
+    const name = o.name ?? (file instanceof File ? file.name : 'data.csv');
+    const format = inputFormat(name, o.format);
+    if (format === 'xlsx')
+      return {
+        bytes: Math.ceil(file.size * TABLE_BYTES_PER_FILE_BYTE.xlsx * WORKING_FACTOR),
+        fits: false,
+        message: `${name}: XLSX files cannot be opened in the browser yet; save the sheet as CSV, or use server mode or the CLI`,
+      };
+    return estimateFootprint(name, file.size, format, o.heapBytes);
   }
 
   private async importOther(
@@ -510,6 +529,24 @@ export class WasmEngine implements Engine {
       upTo,
       (i) => this.compile(dataset, recipe, { upTo: i }).query,
     );
+  }
+
+  /** DuckDB's own accounting by tag (`duckdb_memory()`), as engine-node's memoryUsage. */
+  async memoryUsage(): Promise<{ tag: string; memoryBytes: number; temporaryBytes: number }[]> {
+    const rows = await this.rows({
+      kind: 'select',
+      columns: [
+        { expr: col('tag') },
+        { expr: col('memory_usage_bytes') },
+        { expr: col('temporary_storage_bytes') },
+      ],
+      from: { kind: 'tableFunction', fn: 'duckdb_memory', args: [] },
+    });
+    return rows.map(([tag, m, t]) => ({
+      tag: String(tag),
+      memoryBytes: Number(m),
+      temporaryBytes: Number(t),
+    }));
   }
 
   async drop(dataset: LoadedDataset): Promise<void> {

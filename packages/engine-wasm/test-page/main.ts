@@ -54,6 +54,8 @@ export interface TestApi {
    * also reports whether progress was reported (`progress`: the last percentage).
    */
   call(id: number, method: Method, args: unknown[]): Promise<Outcome<unknown>>;
+  /** DuckDB's memory by tag (engine.memoryUsage()). */
+  memory(): Promise<{ tag: string; memoryBytes: number }[]>;
   /** Drop a loaded dataset. */
   drop(id: number): Promise<void>;
   /** Run one SQL statement on the engine's connection: its error message, or null. */
@@ -196,6 +198,10 @@ window.tidyvaultTest = {
     } catch (e) {
       return { error: describe(e)! };
     }
+  },
+
+  async memory() {
+    return (await opening).memoryUsage();
   },
 
   async drop(id) {

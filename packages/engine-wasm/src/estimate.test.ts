@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import {
+  estimateFootprint,
+  formatSize,
+  TABLE_BYTES_PER_FILE_BYTE,
+  USABLE_HEAP_BYTES,
+  WORKING_FACTOR,
+} from './estimate.js';
+
+const MB = 2 ** 20;
+const GB = 2 ** 30;
+
+describe('estimateFootprint (will the file fit in the wasm heap?)', () => {
+  it('lets W1-sized and 500 MB CSV files in, and refuses 1 GB and more', () => {
+    expect(estimateFootprint('w1.csv', 780_865, 'csv')).toEqual({ bytes: 780_865 * 4, fits: true });
+    expect(estimateFootprint('half.csv', 500 * MB, 'csv').fits).toBe(true);
+    const big = estimateFootprint('big.csv', GB, 'csv');
+    expect(big.fits).toBe(false);
+    expect(big.bytes).toBe(4 * GB);
+    expect(big.message).toBe(
+      'big.csv (1 GB) will not fit in the browser: cleaning it needs about 4 GB of memory, and a browser tab can give at most about 3 GB. Use server mode or the CLI for a file this large.',
+    );
+  });
+
+  it('decides at the limit exactly: the largest file that fits, and one byte more', () => {
+    for (const format of ['csv', 'json', 'parquet', 'xlsx'] as const) {
+      const perByte = TABLE_BYTES_PER_FILE_BYTE[format] * WORKING_FACTOR;
+      const largest = Math.floor(USABLE_HEAP_BYTES / perByte);
+      expect(estimateFootprint('f', largest, format).fits, format).toBe(true);
+      expect(estimateFootprint('f', largest + 1, format).fits, format).toBe(false);
+    }
+  });
+
+  it('counts compressed formats as larger than their bytes', () => {
+    const csv = estimateFootprint('a.csv', 100 * MB, 'csv').bytes;
+    expect(estimateFootprint('a.parquet', 100 * MB, 'parquet').bytes).toBeGreaterThan(csv);
+    expect(estimateFootprint('a.json', 100 * MB, 'json').bytes).toBeLessThan(csv);
+    expect(estimateFootprint('a.parquet', 250 * MB, 'parquet').fits).toBe(false);
+  });
+
+  it('takes a smaller heap when the page knows the device has less', () => {
+    expect(estimateFootprint('a.csv', 200 * MB, 'csv').fits).toBe(true);
+    const small = estimateFootprint('a.csv', 200 * MB, 'csv', 512 * MB);
+    expect(small.fits).toBe(false);
+    expect(small.message).toMatch(/at most about 512 MB/);
+  });
+
+  it('says sizes in words', () => {
+    expect(formatSize(12)).toBe('12 bytes');
+    expect(formatSize(3 * 1024)).toBe('3 KB');
+    expect(formatSize(1.5 * GB)).toBe('1.5 GB');
+    expect(formatSize(812 * MB)).toBe('812 MB');
+  });
+});

@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,6 +8,8 @@ import { launch, record, screenshot, type Recorder } from './browser.js';
 import { serveLocalOnly } from './local-server.js';
 
 const MESSY = path.join(import.meta.dirname, 'fixtures', 'messy.csv');
+const CLI = path.join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'main.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-e2e-local-'));
 
 let srv: Awaited<ReturnType<typeof serveLocalOnly>>;
 let browser: Browser;
@@ -32,6 +37,7 @@ describe('local mode: the workbench in the browser, the file never leaves the de
   afterAll(async () => {
     await browser?.close();
     await srv?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('offers only "on this device": there is no server to send a file to', async () => {
@@ -93,6 +99,32 @@ describe('local mode: the workbench in the browser, the file never leaves the de
     await dialog.getByRole('button', { name: 'Merge 1 selected' }).click();
     await expect.poll(() => steps().count()).toBe(3);
     await screenshot(page, 'local-02-steps');
+  });
+
+  it('exports in the browser exactly what the CLI writes for the same recipe', async () => {
+    await page.getByRole('button', { name: 'Export…' }).click();
+    const dialog = page.getByTestId('export-dialog');
+    const [data] = await Promise.all([page.waitForEvent('download'), dialog.getByTestId('download').click()]);
+    const [recipe] = await Promise.all([
+      page.waitForEvent('download'),
+      dialog.getByTestId('download-recipe').click(),
+    ]);
+    const browserCsv = fs.readFileSync((await data.path())!);
+    const recipeFile = path.join(dir, 'recipe.json');
+    fs.copyFileSync((await recipe.path())!, recipeFile);
+    const out = path.join(dir, 'cli.csv');
+    const r = spawnSync(
+      process.execPath,
+      [CLI, 'clean', MESSY, '--recipe', recipeFile, '-o', out, '--quiet'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(browserCsv.toString('utf8')).toBe(fs.readFileSync(out, 'utf8'));
+    // The formula guard is on by default here too.
+    expect(browserCsv.toString('utf8')).toContain("'=1+2");
+    await page.keyboard.press('Escape');
   });
 
   it('deletes the dataset, leaving nothing in the browser’s storage', async () => {

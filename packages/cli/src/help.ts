@@ -88,6 +88,8 @@ Methods (--method):
   ngram-fingerprint  the same folding, whitespace removed, sorted distinct character n-grams
                      (--ngram-size, default 2): catches run-together and split words
   cologne-phonetic   Kölner Phonetik (German names: Meyer, Maier, Mayr)
+  daitch-mokotoff    Daitch–Mokotoff Soundex, six digits (Slavic and Yiddish names:
+                     Moskowitz, Moskovitz; Schwarzenegger, Shwarzenegger)
   metaphone3         not available yet (exits 1 naming it)
   levenshtein, ppm   nearest-neighbour methods, with --radius and --blocking-ngram-size
 
@@ -104,6 +106,7 @@ Examples:
   tidyvault cluster fixtures/w1/input.csv --column name --method fingerprint
   tidyvault cluster people.csv --column city --method ngram-fingerprint --ngram-size 1 --json
   tidyvault cluster people.csv --column surname --method cologne-phonetic
+  tidyvault cluster people.csv --column surname --method daitch-mokotoff --json
 `,
   duplicates: `Usage: tidyvault duplicates <input> --columns <a,b,…> [options]
 

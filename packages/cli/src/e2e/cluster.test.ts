@@ -108,6 +108,38 @@ describe('tidyvault cluster: every key-collision method', () => {
     ]);
   });
 
+  it('daitch-mokotoff: accents folded, NULL never clustered, values without a coded letter share 000000', () => {
+    // JSON null and a missing key are NULL, which is never clustered (its key would be 000000)
+    const rows = ['Moskowitz', 'MOSKOVITZ', 'Moskovitz', 'Éléonore', 'Eleonore', null, '123', '', 'Müller'];
+    const file = write(dir, 'd.json', JSON.stringify([...rows.map((v) => ({ v })), {}]));
+    const out = clusterJson(file, '--column', 'v', '--method', 'daitch-mokotoff');
+    expect(out.method).toBe('daitch-mokotoff');
+    expect(out.clusters).toEqual([
+      {
+        values: [
+          { value: 'MOSKOVITZ', count: 1 },
+          { value: 'Moskovitz', count: 1 },
+          { value: 'Moskowitz', count: 1 },
+        ],
+        suggested: 'MOSKOVITZ',
+      },
+      {
+        values: [
+          { value: '', count: 1 },
+          { value: '123', count: 1 },
+        ],
+        suggested: '',
+      },
+      {
+        values: [
+          { value: 'Eleonore', count: 1 },
+          { value: 'Éléonore', count: 1 },
+        ],
+        suggested: 'Eleonore',
+      },
+    ]);
+  });
+
   it('a value holding U+001F or U+001E (the packing separators) still comes back unchanged', () => {
     const file = write(dir, 's.csv', 'v\na\u001Fb\nA B\nab\n');
     expect(clusterJson(file, '--column', 'v', '--method', 'fingerprint').clusters).toEqual([

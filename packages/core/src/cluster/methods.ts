@@ -6,6 +6,7 @@ export const CLUSTER_METHODS = [
   'ngram-fingerprint',
   'metaphone3',
   'cologne-phonetic',
+  'daitch-mokotoff',
   'levenshtein',
   'ppm',
 ] as const;
@@ -22,6 +23,7 @@ export const KEY_COLLISION_METHODS = [
   'ngram-fingerprint',
   'metaphone3',
   'cologne-phonetic',
+  'daitch-mokotoff',
 ] as const satisfies readonly ClusterMethod[];
 export const NEAREST_NEIGHBOUR_METHODS = ['levenshtein', 'ppm'] as const satisfies readonly ClusterMethod[];
 

@@ -2,7 +2,7 @@ import { col, type Expr } from '@tidyvault/sql';
 import { z } from 'zod';
 import { clusterKeyTable } from '../cluster/key-table.js';
 import { hasKeyer, unavailableMessage } from '../cluster/keyers/index.js';
-import { CLUSTER_METHODS, clusterParams, isKeyCollision } from '../cluster/methods.js';
+import { CLUSTER_METHODS, KEY_COLLISION_METHODS, clusterParams, isKeyCollision } from '../cluster/methods.js';
 import { columnName } from './common.js';
 import type { StepDefinition } from './types.js';
 
@@ -23,7 +23,7 @@ export const clusterMerge: StepDefinition<ClusterMergeStep> = {
     ctx.column(s.column, ['text']);
     if (!isKeyCollision(s.method)) {
       ctx.fail(
-        `clustering method "${s.method}" is a nearest-neighbour method; cluster-merge takes a key-collision method (fingerprint, ngram-fingerprint, metaphone3, cologne-phonetic)`,
+        `clustering method "${s.method}" is a nearest-neighbour method; cluster-merge takes a key-collision method (${KEY_COLLISION_METHODS.join(', ')})`,
       );
     }
     if (!hasKeyer(s.method)) ctx.fail(unavailableMessage(s.method));

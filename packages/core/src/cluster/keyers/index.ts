@@ -1,9 +1,11 @@
 import { TidyvaultError } from '../../errors.js';
 import type { ClusterMethod, ClusterParams } from '../methods.js';
 import { colognePhonetic } from './cologne-phonetic.js';
+import { daitchMokotoff } from './daitch-mokotoff.js';
 import { fingerprint, ngramFingerprint } from './fingerprint.js';
 
 export { colognePhonetic } from './cologne-phonetic.js';
+export { daitchMokotoff, daitchMokotoffSoundex } from './daitch-mokotoff.js';
 export { fingerprint, fingerprintNormalize, ngramFingerprint } from './fingerprint.js';
 
 /** A key-collision keyer: values with equal keys fall in one cluster. */
@@ -20,6 +22,7 @@ const KEYERS: Partial<Record<ClusterMethod, (params: ClusterParams) => Keyer>> =
     return (v) => ngramFingerprint(v, n);
   },
   'cologne-phonetic': () => colognePhonetic,
+  'daitch-mokotoff': () => daitchMokotoff,
 };
 
 export function availableKeyers(): ClusterMethod[] {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { colognePhonetic } from './cologne-phonetic.js';
+import { daitchMokotoff, daitchMokotoffSoundex } from './daitch-mokotoff.js';
 import { fingerprint, fingerprintNormalize, ngramFingerprint } from './fingerprint.js';
 import { computeKeys, keyerFor, storableKey } from './index.js';
 
@@ -12,6 +13,11 @@ interface Vectors {
     cases: { value: string; key: string }[];
     sameKey: [string, string][];
     variations: { key: string; values: string[] }[];
+  };
+  'daitch-mokotoff': {
+    encode: { value: string; key: string }[];
+    soundex: { value: string; codes: string }[];
+    openrefine: { cases: { value: string; key: string }[] };
   };
 }
 
@@ -51,6 +57,93 @@ function plainFingerprint(s: string): string {
   while (tokens.length > 0 && tokens[tokens.length - 1] === '') tokens.pop();
   return [...new Set(tokens)].sort().join(' ');
 }
+
+describe("daitch-mokotoff: commons-codec's and OpenRefine's own test vectors", () => {
+  const dm = vectors['daitch-mokotoff'];
+  it.each(dm.encode)('encode %j', ({ value, key }) => {
+    expect(daitchMokotoff(value)).toBe(key);
+  });
+  it.each(dm.openrefine.cases)("OpenRefine's DaitchMokotoffKeyer %j", ({ value, key }) => {
+    expect(daitchMokotoff(value)).toBe(key);
+  });
+  // soundex lists every branch; the first is the one encode (the keyer) follows
+  it.each(dm.soundex)('soundex %j', ({ value, codes }) => {
+    expect(daitchMokotoffSoundex(value)).toBe(codes);
+    expect(daitchMokotoff(value)).toBe(codes.split('|')[0]);
+  });
+});
+
+describe('daitch-mokotoff: Unicode, empty and edge cases (derived from the Java semantics)', () => {
+  it.each([
+    ['', '000000'],
+    ['123', '000000'], // nothing to code
+    ['東京', '000000'],
+    ['-', '000000'],
+    ['Müller', '689000'], // ü is not among the foldings: skipped, like any character outside the table
+    ['Muller', '689000'],
+    ['MÜLLER', '689000'],
+    ['Éléonore', '086900'],
+    ['ÉLÉONORE', '086900'],
+    ['Straße', '294000'], // ß folds to s
+    ['STRAẞE', '294000'], // capital sharp s lower-cases to ß
+    ['İAN', '160000'], // simple lower-casing: İ → i, so "ia" (the full mapping i + U+0307 would give 060000)
+    ['\u212Aatz', '540000'], // the Kelvin sign lower-cases to k
+    ['ŢAMAS', '364000'], // Ţ → ţ, its own rule: first alternative
+    ['Gęba', '570000'], // ę: first alternative is nothing
+    ['Ah A', '050000'], // whitespace is dropped, so h comes before a vowel
+    ['Ah\u00A0A', '000000'], // no-break spaces are not Java whitespace: they stay and separate
+    ['Ah\u2007A', '000000'],
+    ['Ah\u202FA', '000000'],
+    ['Ah\u0085A', '000000'], // NEL is not Java whitespace
+    ['Ah\u180EA', '000000'], // nor U+180E (a format character since Unicode 6.3)
+    ['Ah\u3000A', '050000'],
+    ['Ah\u001FA', '050000'], // U+001C–001F are
+    ['S-T', '430000'], // a hyphen splits st
+    ['ST', '200000'],
+    ['Schwarzenegger', '474659'],
+    ['Amnn', '066600'], // n right after the m of "mn" is coded again
+    ['AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB', '070000'],
+    ['Kowalczyk-Wiśniewska-Zielińska', '578457'], // cz before y (not a vowel); cut at six digits
+    ['Ahy', '000000'], // y is not a vowel: h codes nothing before it
+    ['Rzepka', '475000'], // rz at the start: first alternative 4
+  ])('%j → %j', (value, key) => {
+    expect(daitchMokotoff(value)).toBe(key);
+  });
+
+  it.each([
+    ['ß', 's'],
+    ...[...'àáâãäåæ'].map((c) => [c, 'a']),
+    ['ç', 'c'],
+    ['ć', 'c'],
+    ...[...'èéêë'].map((c) => [c, 'e']),
+    ...[...'ìíîï'].map((c) => [c, 'i']),
+    ['ð', 'd'],
+    ['ñ', 'n'],
+    ...[...'òóôõöø'].map((c) => [c, 'o']),
+    ...[...'ùúû'].map((c) => [c, 'u']),
+    ['ý', 'y'],
+    ['ÿ', 'y'],
+    ['þ', 'b'],
+    ['ł', 'l'],
+    ['ś', 's'],
+    ['ż', 'z'],
+    ['ź', 'z'],
+  ])('%s folds to %s', (c, ascii) => {
+    // a context where the letter changes the key: a vowel after h, y at the start, else after a
+    const at = (x: string) => ('aeiou'.includes(ascii) ? `ah${x}` : ascii === 'y' ? `${x}a` : `a${x}`);
+    expect(daitchMokotoff(at(c))).toBe(daitchMokotoff(at(ascii)));
+    expect(daitchMokotoff(at(c.toUpperCase()))).toBe(daitchMokotoff(at(ascii)));
+    expect(daitchMokotoff(at(ascii))).not.toBe(daitchMokotoff(at('-')));
+  });
+
+  it('keys are always six digits', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 30 }), (s) => {
+        expect(daitchMokotoff(s)).toMatch(/^[0-9]{6}$/);
+      }),
+    );
+  });
+});
 
 describe('fingerprint: Unicode, empty and edge cases (derived from the Java semantics)', () => {
   it.each([
@@ -222,11 +315,12 @@ describe('cologne-phonetic: Unicode and edge cases', () => {
 });
 
 describe('keyer registry', () => {
-  it('has fingerprint, ngram-fingerprint (with its size) and cologne-phonetic; metaphone3 is not available', () => {
+  it('has fingerprint, ngram-fingerprint (with its size), cologne-phonetic and daitch-mokotoff; metaphone3 is not available', () => {
     expect(keyerFor('fingerprint', undefined)('B a')).toBe('a b');
     expect(keyerFor('ngram-fingerprint', { ngramSize: 1 })('aba')).toBe('ab');
     expect(keyerFor('ngram-fingerprint', undefined)('aba')).toBe('abba');
     expect(keyerFor('cologne-phonetic', undefined)('Meyer')).toBe('67');
+    expect(keyerFor('daitch-mokotoff', undefined)('Meyer')).toBe('619000');
     expect(() => keyerFor('metaphone3', undefined)).toThrow(/metaphone3.*not available/);
     expect(() => keyerFor('levenshtein', undefined)).toThrow(/not available/);
   });

@@ -14,7 +14,8 @@ const server = import.meta.env.MODE === 'local-only' ? undefined : new HttpBacke
 // DuckDB-WASM (tens of MB) is fetched only when a file is first opened on this device.
 const device = new LocalBackend(async () => {
   const { WasmEngine } = await import('@tidyvault/engine-wasm');
-  return (await WasmEngine.open()) as unknown as LocalEngine;
+  const engine: LocalEngine = await WasmEngine.open();
+  return engine;
 });
 
 createRoot(document.getElementById('root')!).render(

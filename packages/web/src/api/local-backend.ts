@@ -105,8 +105,8 @@ export class LocalBackend implements Backend {
     let cancelled = false;
     const done = wrap(async () => {
       const engine = await this.getEngine();
-      const estimate = engine.estimate?.(file);
-      if (estimate && !estimate.fits)
+      const estimate = engine.estimate(file);
+      if (!estimate.fits)
         throw new BackendError(
           413,
           'TOO_BIG_FOR_BROWSER',
@@ -117,6 +117,7 @@ export class LocalBackend implements Backend {
         ...(o.delimiter ? { delimiter: o.delimiter } : {}),
         ...(o.header !== undefined ? { header: o.header } : {}),
         ...(o.encoding ? { encoding: o.encoding as 'utf-8' } : {}),
+        ...(o.sheet ? { sheet: o.sheet } : {}),
       });
       if (cancelled) {
         await engine.drop(data);

@@ -33,6 +33,6 @@ export interface LocalEngine {
     signal: AbortSignal,
   ): Promise<DuplicatesResult>;
   export(dataset: LoadedDataset, recipe: Recipe, format: string, o: { formulaGuard: boolean }): Promise<Blob>;
-  estimate?(file: Blob): { bytes: number; fits: boolean; message?: string };
+  estimate(file: Blob): { bytes: number; fits: boolean; message?: string };
   drop(dataset: LoadedDataset): Promise<void>;
 }

@@ -341,6 +341,10 @@ export function App({ backends }: { backends: Backends }) {
           }
           onUndo={undo}
           onRedo={redo}
+          onLoad={(recipe) =>
+            void change('applying the recipe', () => backend.replaceRecipe(dataset.id, recipe as never))
+          }
+          onError={reportError}
         />
         <ProtectionPanel backend={backend} datasetId={dataset.id} onDeleted={closed} onError={reportError} />
       </aside>

@@ -4,11 +4,12 @@ import type { ClusterResult, Step } from '../api/types.js';
 import { errorText } from '../errors.js';
 import { Modal } from './Modal.js';
 
+/** OpenRefine's methods as Tidyvault offers them (metaphone3 is not available yet). */
 const METHODS: [string, string][] = [
   ['fingerprint', 'key collision: fingerprint'],
   ['ngram-fingerprint', 'key collision: n-gram fingerprint'],
   ['cologne-phonetic', 'key collision: Cologne phonetic'],
-  ['metaphone3', 'key collision: Metaphone3'],
+  ['daitch-mokotoff', 'key collision: Daitch–Mokotoff'],
   ['levenshtein', 'nearest neighbour: Levenshtein'],
   ['ppm', 'nearest neighbour: PPM'],
 ];

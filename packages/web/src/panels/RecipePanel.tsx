@@ -9,9 +9,12 @@ interface Props {
   onRemove: (index: number) => void;
   onUndo: () => void;
   onRedo: () => void;
+  /** Replace the whole recipe with one from a file (a recipe saved from another dataset). */
+  onLoad: (recipe: unknown) => void;
+  onError: (e: unknown) => void;
 }
 
-export function RecipePanel({ history, viewStep, onView, onRemove, onUndo, onRedo }: Props) {
+export function RecipePanel({ history, viewStep, onView, onRemove, onUndo, onRedo, onLoad, onError }: Props) {
   const steps = history.recipe.steps;
   return (
     <section className="panel" aria-labelledby="recipe-title" data-testid="recipe">
@@ -46,6 +49,29 @@ export function RecipePanel({ history, viewStep, onView, onRemove, onUndo, onRed
           </li>
         ))}
       </ol>
+      <label className="check small">
+        Apply a saved recipe:{' '}
+        <input
+          type="file"
+          accept=".json,application/json"
+          data-testid="recipe-file"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            e.target.value = '';
+            if (!f) return;
+            f.text().then(
+              (text) => {
+                try {
+                  onLoad(JSON.parse(text));
+                } catch {
+                  onError(new Error(`${f.name} is not JSON`));
+                }
+              },
+              (err: unknown) => onError(err),
+            );
+          }}
+        />
+      </label>
       {history.steps > history.cursor && (
         <p className="muted small">
           {history.steps - history.cursor} undone step{history.steps - history.cursor === 1 ? '' : 's'} can be

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NodeEngine } from '@tidyvault/engine-node';
+import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capture, type Captured } from '../packages/engine-wasm/test-page/capture.js';
@@ -9,8 +10,8 @@ import { launch, record, type Recorder } from './browser.js';
 import { serveStatic, type StaticServer } from './engine-wasm-server.js';
 
 /*
- * engine-wasm's import of JSON, NDJSON and Parquet (parsed in JavaScript, inserted through
- * Arrow) in Chromium under the server's CSP, each file compared with what engine-node (DuckDB's
+ * engine-wasm's import of JSON, NDJSON, Parquet and XLSX (parsed in JavaScript, inserted
+ * through Arrow) in Chromium under the server's CSP, each file compared with what engine-node (DuckDB's
  * json and parquet extensions) makes of it: columns, rows, warnings, or the error's code,
  * location and (where the words are Tidyvault's) message.
  */
@@ -194,10 +195,74 @@ describe('formats by name', () => {
     const r = await both('data.dat', Buffer.from('a,b\n1,2\n'));
     expect(r.error).toMatchObject({ code: 'USAGE' });
   });
+});
 
-  it('says XLSX cannot be opened in the browser yet', async () => {
-    const r = await onPage('book.xlsx', Buffer.from('PK\u0003\u0004'));
-    expect(r.error).toMatchObject({ code: 'IMPORT_FORMAT' });
+/** An xlsx written by exceljs: two sheets, dates, rich text, formulas, gaps, a ragged row. */
+async function workbook(rows: unknown[][], extra?: (wb: ExcelJS.Workbook) => void): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('Data');
+  for (const r of rows) ws.addRow(r);
+  extra?.(wb);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+describe('XLSX: engine-node’s guarded reader, header, cells and errors', () => {
+  const BOOK = [
+    ['id', 'Name', 'name', '', 'when'],
+    [1, 'Ann', 12.5, true, new Date(Date.UTC(2024, 0, 31))],
+    [2, { richText: [{ text: 'Bo' }, { text: 'b' }] }, { formula: 'C2*2', result: 25 }, null, null],
+    [],
+    [0.30000000000000004, '=not a formula', -3, false, new Date(Date.UTC(1900, 2, 1))],
+  ];
+
+  it('a workbook written by exceljs (first sheet, then another by name)', async () => {
+    const book = await workbook(BOOK, (wb) => wb.addWorksheet('Notes').addRows([['note'], ['hello']]));
+    const r = await both('book.xlsx', book);
+    expect(r.load?.columns.map((c) => c.name)).toEqual(['id', 'Name', 'name_2', 'column_4', 'when']);
+    expect(r.load?.rowCount).toBe(3);
+    await both('book.xlsx', book, { sheet: 'notes' });
+    const missing = await both('book.xlsx', book, { sheet: 'Nope' });
+    expect(missing.error).toMatchObject({ code: 'IMPORT_FORMAT' });
+  });
+
+  it('a row wider than the header: an error naming it, or columns added with ragged: extend', async () => {
+    const book = await workbook([
+      ['a', 'b'],
+      [1, 2],
+      [3, 4, 5, 6],
+    ]);
+    expect((await both('ragged.xlsx', book)).error).toMatchObject({
+      code: 'IMPORT_RAGGED',
+      location: { row: 3 },
+    });
+    const extended = await both('ragged.xlsx', book, { ragged: 'extend' });
+    expect(extended.load?.columns.map((c) => c.name)).toEqual(['a', 'b', 'column_3', 'column_4']);
+  });
+
+  it('an empty sheet, a header alone, a zip that is not a workbook', async () => {
+    expect((await both('empty.xlsx', await workbook([]))).error).toMatchObject({ code: 'IMPORT_EMPTY' });
+    expect((await both('header.xlsx', await workbook([['a', 'b']]))).load?.rowCount).toBe(0);
+    expect((await both('not.xlsx', Buffer.from('PK\u0005\u0006' + '\u0000'.repeat(18)))).error).toMatchObject(
+      {
+        code: 'IMPORT_FORMAT',
+      },
+    );
+  });
+
+  it('W1 as XLSX (written by engine-node)', async () => {
+    const w1 = await node.loadCsv('w1.csv', fs.readFileSync(path.join(ROOT, 'fixtures', 'w1', 'input.csv')));
+    const file = path.join(TMP, 'w1.xlsx');
+    await node.export(w1, EMPTY as never, file, { format: 'xlsx', formulaGuard: false });
+    const r = await both('w1.xlsx', fs.readFileSync(file));
+    expect(r.load?.rowCount).toBe(5000);
+    await node.drop(w1);
+  });
+
+  it('lists the sheets of a workbook', async () => {
+    const book = await workbook(BOOK, (wb) => wb.addWorksheet('Notes'));
+    expect(await page.evaluate((b) => window.tidyvaultTest.sheets(b), book.toString('base64'))).toEqual({
+      value: ['Data', 'Notes'],
+    });
   });
 });
 

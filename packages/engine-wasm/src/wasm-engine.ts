@@ -51,7 +51,10 @@ import { Connection, duckdbReason } from './connection.js';
 import { BlobInput, BytesInput, type CsvInput } from './import/input.js';
 import { dropTable, importCsv, type CsvImportOptions } from './import/csv.js';
 import { inputFormat, type InputFormat } from './import/format.js';
-import { estimateFootprint, TABLE_BYTES_PER_FILE_BYTE, WORKING_FACTOR, type Estimate } from './estimate.js';
+import { estimateFootprint, type Estimate } from './estimate.js';
+import { importXlsx } from './import/xlsx/import.js';
+import { listXlsxSheets } from './import/xlsx/reader.js';
+import { XlsxError } from './import/xlsx/xlsx-text.js';
 import { importJson } from './import/json.js';
 import { importParquet } from './import/parquet.js';
 import { exportDelimited, exportJson, exportParquet, exportXlsx } from './export/export.js';
@@ -195,13 +198,24 @@ export class WasmEngine implements Engine {
   estimate(file: Blob, o: { name?: string; format?: InputFormat; heapBytes?: number } = {}): Estimate {
     const name = o.name ?? (file instanceof File ? file.name : 'data.csv');
     const format = inputFormat(name, o.format);
-    if (format === 'xlsx')
-      return {
-        bytes: Math.ceil(file.size * TABLE_BYTES_PER_FILE_BYTE.xlsx * WORKING_FACTOR),
-        fits: false,
-        message: `${name}: XLSX files cannot be opened in the browser yet; save the sheet as CSV, or use server mode or the CLI`,
-      };
     return estimateFootprint(name, file.size, format, o.heapBytes);
+  }
+
+  /** The worksheets of an xlsx File, in workbook order (for a sheet picker). */
+  async sheets(file: Blob, name = file instanceof File ? file.name : 'book.xlsx'): Promise<string[]> {
+    try {
+      return await listXlsxSheets(file);
+    } catch (e) {
+      if (e instanceof XlsxError)
+        throw new TidyvaultError(
+          e.code === 'XLSX_LIMIT' ? 'IMPORT_LIMIT' : 'IMPORT_FORMAT',
+          `${name}: ${e.message}`,
+          {
+            file: name,
+          },
+        );
+      throw e;
+    }
   }
 
   private async importOther(
@@ -222,12 +236,13 @@ export class WasmEngine implements Engine {
         case 'parquet':
           return { table, ...(await importParquet(file, ctx)) };
         case 'xlsx':
-          void o;
-          throw new TidyvaultError(
-            'IMPORT_FORMAT',
-            `${name}: XLSX files cannot be opened in the browser yet; save the sheet as CSV, or use server mode or the CLI`,
-            { file: name },
-          );
+          return {
+            table,
+            ...(await importXlsx(file, ctx, {
+              ...(o.sheet === undefined ? {} : { sheet: o.sheet }),
+              ...(o.ragged === undefined ? {} : { ragged: o.ragged }),
+            })),
+          };
       }
     } catch (e) {
       if (!(e instanceof TidyvaultError) && isOutOfMemory((e as Error).message ?? '')) {

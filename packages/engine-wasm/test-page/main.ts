@@ -11,7 +11,7 @@ import {
   type LoadedDataset,
   type TableResult,
 } from '@tidyvault/core';
-import { WasmEngine, type CsvImportOptions } from '../src/index.js';
+import { WasmEngine, type CsvImportOptions, type LoadOptions } from '../src/index.js';
 import { capture, describe, type Captured } from './capture.js';
 
 export interface PageCase {
@@ -47,13 +47,15 @@ export interface TestApi {
   load(
     name: string,
     input: string,
-    options?: CsvImportOptions,
+    options?: LoadOptions,
   ): Promise<Outcome<{ id: number; columns: unknown; rowCount: number; warnings: string[] }>>;
   /**
    * Call an engine method on a loaded dataset, recipes given as JSON (parsed here). `cluster`
    * also reports whether progress was reported (`progress`: the last percentage).
    */
   call(id: number, method: Method, args: unknown[]): Promise<Outcome<unknown>>;
+  /** The worksheets of an xlsx (base64). */
+  sheets(input: string): Promise<Outcome<string[]>>;
   /** DuckDB's memory by tag (engine.memoryUsage()). */
   memory(): Promise<{ tag: string; memoryBytes: number }[]>;
   /** Drop a loaded dataset. */
@@ -195,6 +197,14 @@ window.tidyvaultTest = {
           return { value: { type: blob.type, base64: await base64Of(blob) } };
         }
       }
+    } catch (e) {
+      return { error: describe(e)! };
+    }
+  },
+
+  async sheets(input) {
+    try {
+      return { value: await (await opening).sheets(new Blob([bytesOf(input) as Uint8Array<ArrayBuffer>])) };
     } catch (e) {
       return { error: describe(e)! };
     }

@@ -50,7 +50,7 @@ export function RecipePanel({ history, viewStep, onView, onRemove, onUndo, onRed
         ))}
       </ol>
       <label className="check small">
-        Apply a saved recipe:{' '}
+        Replay a saved recipe:{' '}
         <input
           type="file"
           accept=".json,application/json"

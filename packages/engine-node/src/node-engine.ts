@@ -299,23 +299,32 @@ export class NodeEngine implements Engine {
         connections.push(await this.connect());
       }
       let next = 0;
+      // The first failure stops every connection after its current query, and only then are the
+      // connections closed: closing one while its query runs leaves that query's promise (and
+      // its pool thread and slot) unsettled forever.
+      const failures: unknown[] = [];
       await this.withProgress(
         () =>
           Promise.all(
             connections.map(async (connection) => {
-              for (let i = next++; i < columns.length; i = next++) {
+              for (let i = next++; i < columns.length && failures.length === 0; i = next++) {
                 const column = columns[i]!;
-                const reader = await this.side.run(() =>
-                  connection.runAndReadAll(select(columnProfileQuery(source, column, topN))),
-                );
-                const { rows, profile: p } = readColumnProfile(column, reader.getRowObjectsJson()[0] ?? {});
-                profile.rows = rows;
-                profile.columns[i] = p;
+                try {
+                  const reader = await this.side.run(() =>
+                    connection.runAndReadAll(select(columnProfileQuery(source, column, topN))),
+                  );
+                  const { rows, profile: p } = readColumnProfile(column, reader.getRowObjectsJson()[0] ?? {});
+                  profile.rows = rows;
+                  profile.columns[i] = p;
+                } catch (e) {
+                  failures.push(e);
+                }
               }
             }),
           ),
         connections[0],
       );
+      if (failures.length > 0) throw failures[0];
     } finally {
       for (const c of connections) c.closeSync();
     }

@@ -281,6 +281,22 @@ describe('background states dropped cleanly', () => {
     expect(await stateTables()).toEqual([]);
   });
 
+  it('answers a read waiting for a state of a purged dataset with 404, running nothing on dropped tables', async () => {
+    const { s, memory } = states();
+    const recipe = recipeOf([trim, upper]);
+    s.retain(recipe);
+    const held = gate();
+    memory.waitFor = () => held.opened;
+    let ran = false;
+    const profile = s.read(recipe, async () => (ran = true));
+    const purged = s.dispose();
+    held.open();
+    await purged;
+    await expect(profile).rejects.toMatchObject({ status: 404, code: 'NOT_FOUND' });
+    await expect(s.page(recipe, 0, 5)).rejects.toMatchObject({ status: 404 });
+    expect(ran).toBe(false);
+  });
+
   it('leaves no table behind when the dataset is purged while the background state is being made', async () => {
     // Big enough that the CREATE TABLE is still running when the purge comes (if it is not, it
     // has to be dropped afterwards: either way nothing may remain).

@@ -1,6 +1,7 @@
 import type { LoadedDataset, Recipe, Step, TableResult } from '@tidyvault/core';
 import type { NodeEngine } from '@tidyvault/engine-node';
 import { select, statement } from '@tidyvault/sql';
+import { notFound } from '../errors.js';
 import { RowCounts } from './count.js';
 import type { EngineMemory } from './memory.js';
 import { page as statePage } from './page.js';
@@ -159,6 +160,8 @@ export class RecipeStates {
     let state = await this.obtain(recipe);
     // Dropped by a recipe change between being made and being used: once more, then run the recipe.
     if (state?.dropped) state = await this.obtain(recipe);
+    // The dataset was purged meanwhile (its state's making stopped): it is gone, not failed.
+    if (this.disposed) throw notFound();
     if (!state || state.dropped) {
       // Not materialised (no room, it failed, or the recipe is no longer current): run the rest
       // of the recipe on the longest prefix held.
@@ -195,6 +198,7 @@ export class RecipeStates {
     const n = wanted.steps.length;
     const directRows = this.o.directPageRows ?? DIRECT_PAGE_ROWS;
     for (;;) {
+      if (this.disposed) throw notFound();
       const base = this.longestHeld(wanted, n);
       if (base.steps === n) return this.usingState(base, () => this.statePage(base, offset, limit));
       const pending = this.pendingPrefix(wanted, base.steps);

@@ -46,21 +46,45 @@ const PROFILE_CONCURRENCY = 3;
  */
 const SIDE_SLOTS = Math.max(1, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 2);
 
-/** At most `n` pieces of work at a time, the others started in arrival order. */
+/**
+ * Queries on side connections: at most `n` at a time, the others started in arrival order. It
+ * knows which connections are running a query, so close() can interrupt them and wait: a
+ * connection closed while its query runs deadlocks that query's pool thread (the query drops
+ * the last reference to its context while holding its lock), and the process cannot exit.
+ */
 class Slots {
   private readonly waiting: (() => void)[] = [];
+  private readonly running: DuckDBConnection[] = [];
+  private readonly idle: (() => void)[] = [];
+  private closed = false;
   constructor(private free: number) {}
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
+  async run<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
     if (this.free > 0) this.free--;
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
     try {
-      return await work();
+      if (this.closed) throw new TidyvaultError('CANCELLED', 'the engine is closing');
+      this.running.push(connection);
+      try {
+        return await work();
+      } finally {
+        this.running.splice(this.running.indexOf(connection), 1);
+      }
     } finally {
       const next = this.waiting.shift();
       if (next) next();
       else this.free++;
+      if (this.running.length === 0 && this.waiting.length === 0)
+        for (const wake of this.idle.splice(0)) wake();
     }
+  }
+
+  /** Interrupt the queries running, refuse those waiting and any later; resolves once none runs. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const c of this.running) c.interrupt();
+    if (this.running.length === 0 && this.waiting.length === 0) return;
+    await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 }
 
@@ -310,7 +334,7 @@ export class NodeEngine implements Engine {
               for (let i = next++; i < columns.length && failures.length === 0; i = next++) {
                 const column = columns[i]!;
                 try {
-                  const reader = await this.side.run(() =>
+                  const reader = await this.side.run(connection, () =>
                     connection.runAndReadAll(select(columnProfileQuery(source, column, topN))),
                   );
                   const { rows, profile: p } = readColumnProfile(column, reader.getRowObjectsJson()[0] ?? {});
@@ -452,7 +476,8 @@ export class NodeEngine implements Engine {
       const create = statement({ kind: 'createTable', name: table, query });
       const { connection } = o;
       await this.execute(
-        () => (connection ? this.side.run(() => connection.run(create)) : this.connection.run(create)),
+        () =>
+          connection ? this.side.run(connection, () => connection.run(create)) : this.connection.run(create),
         recipe,
       );
       return compiled.columns;
@@ -494,8 +519,13 @@ export class NodeEngine implements Engine {
     await this.clusterKeys.clear();
   }
 
+  /**
+   * Close the database. Queries on side connections are interrupted and waited for first; a
+   * query still running on `connection` (a caller's) should have been awaited by its caller.
+   */
   async close(): Promise<void> {
     try {
+      await this.side.close();
       this.connection.closeSync();
       this.sandbox.instance.closeSync();
     } finally {

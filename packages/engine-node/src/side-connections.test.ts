@@ -81,4 +81,32 @@ describe('work on side connections', () => {
       await engine.connection.run('DROP TABLE IF EXISTS side_copy');
     }
   });
+
+  it('close() interrupts the queries running on side connections and waits for them', async () => {
+    const own = await NodeEngine.open({ threads: 2 });
+    await own.connection.run(
+      "CREATE TABLE side_big AS SELECT 'x' || CAST(i AS VARCHAR) AS a, CAST(i AS VARCHAR) AS b FROM range(4000000) t(i)",
+    );
+    // Know when a side query has been sent (a connection closed under it would never answer).
+    let sent!: () => void;
+    const running = new Promise<void>((resolve) => (sent = resolve));
+    const connect = own.connect.bind(own);
+    own.connect = async () => {
+      const c = await connect();
+      return new Proxy(c, {
+        get(target, key) {
+          const v: unknown = Reflect.get(target, key, target);
+          if (key === 'runAndReadAll') sent();
+          return typeof v === 'function' ? v.bind(target) : v;
+        },
+      });
+    };
+    const profile = own.profile({ ...dataset(['a', 'b']), table: 'side_big', rowCount: 4_000_000 }).then(
+      () => 'finished',
+      () => 'stopped',
+    );
+    await running;
+    await own.close();
+    expect(['finished', 'stopped']).toContain(await profile);
+  });
 });

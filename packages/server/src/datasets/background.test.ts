@@ -297,6 +297,31 @@ describe('background states dropped cleanly', () => {
     expect(ran).toBe(false);
   });
 
+  it('purges only once the reads running on its tables have finished, then drops their state', async () => {
+    const { s } = states();
+    const recipe = recipeOf([trim, upper]);
+    s.retain(recipe);
+    await s.page(recipe, 0, 1);
+    await s.settled();
+    const held = gate();
+    const read = s.read(recipe, async (v) => {
+      await held.opened;
+      return engine.run(v.data, v.recipe, { limit: 2 });
+    });
+    await new Promise((r) => setImmediate(r));
+    let purgedYet = false;
+    const purged = s.dispose().then(() => (purgedYet = true));
+    await new Promise((r) => setImmediate(r));
+    // The read still uses the state's table: the purge waits for it (dropping the table under it
+    // would fail the read, and at shutdown leave a query running on a closed connection).
+    expect(purgedYet).toBe(false);
+    expect(await stateTables()).toHaveLength(1);
+    held.open();
+    expect((await read).rows).toHaveLength(2);
+    await purged;
+    expect(await stateTables()).toEqual([]);
+  });
+
   it('leaves no table behind when the dataset is purged while the background state is being made', async () => {
     // Big enough that the CREATE TABLE is still running when the purge comes (if it is not, it
     // has to be dropped afterwards: either way nothing may remain).

@@ -113,6 +113,9 @@ export class RecipeStates {
   private disposed = false;
   private readonly drops = new Set<Promise<void>>();
   private readonly counts: RowCounts;
+  /** Reads running on any of this dataset's tables (the source included), and who waits for none. */
+  private active = 0;
+  private readonly idle: (() => void)[] = [];
 
   constructor(private readonly o: StatesOptions) {
     this.source = this.state('[]', 0, o.source, 0);
@@ -252,12 +255,14 @@ export class RecipeStates {
   private hold(state: State): State {
     state.users++;
     state.lastUse = performance.now();
+    this.active++;
     return state;
   }
 
   private release(state: State): void {
     state.users--;
     if (state.doomed && state.users === 0) this.dropTable(state);
+    if (--this.active === 0) for (const wake of this.idle.splice(0)) wake();
   }
 
   private memo<T>(state: State, key: string, compute: () => Promise<T>): Promise<T> {
@@ -445,11 +450,17 @@ export class RecipeStates {
     for (const s of [...this.states.values()]) this.doom(s);
   }
 
-  /** Drop everything now or as soon as the reads using it finish; stop the states being made. */
+  /**
+   * Stop the states being made, let the reads running finish (new ones are refused), and drop
+   * every state table: once this resolves nothing of the dataset's runs or remains but its
+   * source table, which the caller drops (a read still running would fail on it, and a query
+   * left running at shutdown would outlive the engine's connection).
+   */
   async dispose(): Promise<void> {
     this.disposed = true;
     for (const job of this.jobs.values()) this.cancel(job);
     await this.settled();
+    if (this.active > 0) await new Promise<void>((wake) => this.idle.push(wake));
     this.clear();
     await Promise.allSettled([...this.drops]);
   }

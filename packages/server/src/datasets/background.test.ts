@@ -241,6 +241,56 @@ describe('pages before their recipe state exists', () => {
   });
 });
 
+describe('steps posted in a burst', () => {
+  it('make one state for the steps since the one being made, not one per step', async () => {
+    const { s, memory, made } = states();
+    try {
+      const held = gate();
+      memory.waitFor = () => held.opened;
+      const steps = [trim, upper, dropId, toNumber];
+      for (let n = 1; n <= steps.length; n++) {
+        const recipe = recipeOf(steps.slice(0, n));
+        s.retain(recipe);
+        const page = await s.page(recipe, 5, 3);
+        expect(page.rows).toEqual((await engine.run(source, recipe, { offset: 5, limit: 3 })).rows);
+      }
+      held.open();
+      await s.settled();
+      expect(made.map((m) => [m.steps, m.fromSteps])).toEqual([
+        [1, 0],
+        [4, 1],
+      ]);
+    } finally {
+      await s.dispose();
+    }
+  });
+
+  it('still makes a state a read is waiting for', async () => {
+    const { s, memory, made } = states();
+    try {
+      const held = gate();
+      memory.waitFor = () => held.opened;
+      s.retain(recipeOf([trim]));
+      await s.page(recipeOf([trim]), 0, 1);
+      s.retain(recipeOf([trim, upper]));
+      const read = s.read(recipeOf([trim, upper]), async (v) => v.data.rowCount);
+      await new Promise((r) => setImmediate(r));
+      s.retain(recipeOf([trim, upper, dropId]));
+      await s.page(recipeOf([trim, upper, dropId]), 0, 1);
+      held.open();
+      expect(await read).toBe(ROWS);
+      await s.settled();
+      expect(made.map((m) => [m.steps, m.fromSteps])).toEqual([
+        [1, 0],
+        [2, 1],
+        [3, 2],
+      ]);
+    } finally {
+      await s.dispose();
+    }
+  });
+});
+
 describe('background states dropped cleanly', () => {
   it('stops making a state the recipe moved away from (undo), keeping nothing', async () => {
     const { s, memory, made, failures } = states();

@@ -29,6 +29,10 @@ type Connection = Awaited<ReturnType<NodeEngine['connect']>>;
 interface Job {
   key: string;
   cancelled: boolean;
+  /** Its table is being made (it has the engine's table lock), not only waiting to. */
+  started: boolean;
+  /** Reads (profile, facet…) waiting for it. */
+  readers: number;
   /** Its own connection while the CREATE TABLE runs (interrupted on cancel). */
   connection?: Connection;
 }
@@ -301,7 +305,14 @@ export class RecipeStates {
     const held = this.states.get(key);
     if (held) return held;
     this.start(recipe);
-    return this.making.get(key);
+    const job = this.jobs.get(key);
+    if (!job) return this.making.get(key);
+    job.readers++;
+    try {
+      return await this.making.get(key);
+    } finally {
+      job.readers--;
+    }
   }
 
   /**
@@ -316,7 +327,7 @@ export class RecipeStates {
     const refused = this.refused.get(key);
     if (refused !== undefined && !this.o.room(refused)) return;
     this.refused.delete(key);
-    const job: Job = { key, cancelled: false };
+    const job: Job = { key, cancelled: false, started: false, readers: 0 };
     this.jobs.set(key, job);
     const made = this.make(recipe, job).finally(() => {
       this.making.delete(key);
@@ -355,7 +366,9 @@ export class RecipeStates {
       made = await this.o.memory.create(
         () => this.materialise(job, base.data, rest, table, keepsOrder),
         async () => {
-          if (!job.cancelled && !this.disposed) await this.o.engine.prepare(base.data, rest);
+          if (job.cancelled || this.disposed) return;
+          job.started = true;
+          await this.o.engine.prepare(base.data, rest);
         },
       );
     } catch (e) {
@@ -426,7 +439,13 @@ export class RecipeStates {
     for (const [key, bytes] of [...this.refused]) {
       if (bytes === Infinity || !this.leadsToCurrent(key)) this.refused.delete(key);
     }
-    for (const job of this.jobs.values()) if (!this.leadsToCurrent(job.key)) this.cancel(job);
+    // States of other recipes stop; so do states of earlier steps still only waiting to be made
+    // that no read waits for: the current one is made from what is held (or being made) with
+    // all the steps since, in one table instead of one per step (steps posted in a burst).
+    for (const job of this.jobs.values()) {
+      const intermediate = job.key !== this.currentKey && !job.started && job.readers === 0;
+      if (!this.leadsToCurrent(job.key) || intermediate) this.cancel(job);
+    }
     const prefixes = new Set(current.steps.map((_, i) => keyOf(current, i + 1)));
     for (const s of [...this.states.values()]) if (!prefixes.has(s.key)) this.doom(s);
     this.trim();

@@ -421,6 +421,10 @@ async function phaseLatency(o, rows, file) {
       );
     }
     const total = steps.at(-1).total;
+    // Since 533f895 a step's state is made in the background while its pages are answered
+    // directly; GET /location waits for states being made: how long until they caught up.
+    const settled = await api(srv, s, 'GET', `/api/datasets/${id}/location`);
+    log(`  [${short(rows)}] recipe states made ${ms0(settled.ms)} ms after the last step's first page`);
 
     // One kind at a time, up to n requests or budget seconds (at least 2).
     const failures = [];
@@ -463,6 +467,7 @@ async function phaseLatency(o, rows, file) {
       rawPagesMs: raw,
       steps,
       total,
+      settleMs: settled.ms,
       pages: stats(pages),
       facets: stats(facets),
       profiles: stats(profiles),
@@ -586,6 +591,11 @@ function markdown(o, env, results, argv = process.argv.slice(2)) {
         L.push(
           `| ${name} | ${x.n} | ${ms0(x.p50)} | ${ms0(x.p95)} | ${ms0(x.max)} | ${target ? `< ${target} ms: ${verdict(x.p95 < target)}` : '—'} |`,
         );
+    if (l.settleMs !== undefined)
+      L.push(
+        '',
+        `After the last step, \`GET /location\` (which waits for recipe states being made in the background) took ${ms0(l.settleMs)} ms.`,
+      );
     L.push(
       '',
       `Before any step, a grid page took ${l.rawPagesMs.map(ms0).join(', ')} ms. Server RSS: ${mib(l.mem.baseline.rssKiB)} MiB idle, ${mib(l.mem.afterLoad.rssKiB)} MiB after the load, ${mib(l.mem.end.rssKiB)} MiB at the end (peak ${mib(l.mem.end.hwmKiB)} MiB = ${((l.mem.end.hwmKiB * 1024) / l.csvBytes).toFixed(2)}× the CSV). ` +

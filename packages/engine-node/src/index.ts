@@ -4,7 +4,7 @@ export { StagingArea, sweepStaging, stagingRoot } from './staging.js';
 export { formatFromName, INPUT_FORMATS } from './import/format.js';
 export type { ImportOptions, InputFormat } from './import/types.js';
 export { outputFormatFor, OUTPUT_FORMATS, guardsFormulas, type OutputFormat } from './export/formats.js';
-export { guardText, FORMULA_STARTS } from './export/formula-guard.js';
+export { guardText, FORMULA_STARTS } from '@tidyvault/core';
 export type { ExportOptions } from './export/run-export.js';
 export { toCell } from './values.js';
 export {

@@ -7,4 +7,4 @@ export const outputFormatFor = (file: string, explicit?: string): OutputFormat =
   fileFormat(file, explicit, '--format');
 
 /** Spreadsheet programs evaluate these; JSON and Parquet consumers do not. */
-export const guardsFormulas = (f: OutputFormat): boolean => f === 'csv' || f === 'tsv' || f === 'xlsx';
+export { guardsFormulas } from '@tidyvault/core';

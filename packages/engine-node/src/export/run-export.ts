@@ -1,10 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Column } from '@tidyvault/core';
+import { guardedColumn, guardText, type Column } from '@tidyvault/core';
 import { col, select, statement, type LiteralValue, type Select } from '@tidyvault/sql';
 import { toCell } from '../values.js';
 import { writeXlsx } from '../xlsx/write-xlsx.js';
 import { guardsFormulas, type OutputFormat } from './formats.js';
-import { guardedColumn, guardText } from './formula-guard.js';
 
 export interface ExportOptions {
   format: OutputFormat;

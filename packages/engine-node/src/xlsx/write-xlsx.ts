@@ -1,4 +1,4 @@
-import { guardText } from '../export/formula-guard.js';
+import { guardText } from '@tidyvault/core';
 import { dateToSerial } from './excel-dates.js';
 import { encodeOoxmlText, escapeXml } from './ooxml-text.js';
 import {

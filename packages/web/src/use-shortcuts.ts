@@ -1,7 +1,11 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 
 /** Ctrl/Cmd+Z undoes, Shift+Ctrl/Cmd+Z (or Ctrl+Y) redoes — except while typing in a field. */
 export function useShortcuts(o: { undo: () => void; redo: () => void }): void {
+  // The listener reads the handlers of the latest render: a key pressed right after the
+  // screen changed must act on what the person sees, not on the state before it.
+  const latest = useRef(o);
+  latest.current = o;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
@@ -14,13 +18,13 @@ export function useShortcuts(o: { undo: () => void; redo: () => void }): void {
       const k = e.key.toLowerCase();
       if (k === 'z' && !e.shiftKey) {
         e.preventDefault();
-        o.undo();
+        latest.current.undo();
       } else if ((k === 'z' && e.shiftKey) || k === 'y') {
         e.preventDefault();
-        o.redo();
+        latest.current.redo();
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [o]);
+  }, []);
 }

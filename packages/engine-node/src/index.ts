@@ -3,6 +3,7 @@ export { openSandbox, selfCheck, expectedSettings, type SandboxOptions } from '.
 export { StagingArea, sweepStaging, stagingRoot } from './staging.js';
 export { formatFromName, INPUT_FORMATS } from './import/format.js';
 export type { ImportOptions, InputFormat } from './import/types.js';
+export type { TextRow } from './import/rows.js';
 export { outputFormatFor, OUTPUT_FORMATS, guardsFormulas, type OutputFormat } from './export/formats.js';
 export { guardText, FORMULA_STARTS } from '@tidyvault/core';
 export type { ExportOptions } from './export/run-export.js';

@@ -9,6 +9,7 @@ import {
   knnClusters,
   columnProfileQuery,
   readColumnProfile,
+  repairHeaderNames,
   ROW_ID,
   StepError,
   TidyvaultError,
@@ -17,6 +18,7 @@ import {
   type ClusterResult,
   type Column,
   type ColumnProfile,
+  type Cell,
   type CompileOptions,
   type Engine,
   type LoadedDataset,
@@ -26,9 +28,11 @@ import {
   type TableResult,
 } from '@tidyvault/core';
 import { call, col, lit, select, statement, type Expr, type Select } from '@tidyvault/sql';
+import { resultRows } from './export/result-rows.js';
 import { runExport, type ExportOptions } from './export/run-export.js';
 import { dropTable } from './import/create-table.js';
 import { importFile } from './import/import-file.js';
+import { loadTextRows, type TextRow } from './import/rows.js';
 import type { ImportOptions } from './import/types.js';
 import { openSandbox, type Sandbox, type SandboxOptions } from './sandbox.js';
 import { StagingArea } from './staging.js';
@@ -178,6 +182,34 @@ export class NodeEngine implements Engine {
     }
   }
 
+  /**
+   * Rows that JavaScript read (a database cursor, say) as a new dataset of text columns, in the
+   * order they come. `names` are repaired as a file's header is (blank → column_N, a repeat →
+   * name_2, compared ignoring case). `displayName` names the source in messages.
+   */
+  async importRows(
+    displayName: string,
+    names: readonly string[],
+    rows: AsyncIterable<TextRow>,
+  ): Promise<LoadedDataset> {
+    if (names.length === 0)
+      throw new TidyvaultError('IMPORT_EMPTY', `${displayName}: no columns`, { file: displayName });
+    const table = this.nextTable();
+    const columns = repairHeaderNames(names, { caseInsensitive: true });
+    try {
+      const rowCount = await loadTextRows(this.connection, table, columns, rows);
+      return { table, columns: columns.map((name) => ({ name, type: 'text' })), rowCount, warnings: [] };
+    } catch (e) {
+      if (!(e instanceof TidyvaultError) && e instanceof Error && isOutOfMemory(e.message))
+        throw new TidyvaultError(
+          'OUT_OF_MEMORY',
+          `${displayName}: not enough memory to load it; raise the memory limit or use a machine with more memory`,
+          { file: displayName },
+        );
+      throw e;
+    }
+  }
+
   /** Columns, types and step parameters, then what only DuckDB can judge (RE2 patterns, date formats). */
   async validate(dataset: LoadedDataset, recipe: Recipe): Promise<void> {
     const analysis = analyzeRecipe(recipe, dataset.columns);
@@ -249,6 +281,36 @@ export class NodeEngine implements Engine {
           recipe,
         );
         return { rows, columns: compiled.columns };
+      } finally {
+        await staged.dispose();
+      }
+    });
+  }
+
+  /**
+   * The recipe's result handed to `sink` (a database table, say) as a stream of rows in the
+   * recipe's order, cells as they are (no formula guard: that is for spreadsheets). Resolves
+   * with what `sink` does; DuckDB's errors reach `sink` from the rows, worded as run()'s.
+   */
+  async exportRows<T>(
+    dataset: LoadedDataset,
+    recipe: Recipe,
+    sink: (columns: Column[], rows: AsyncIterable<Cell[]>) => Promise<T>,
+  ): Promise<T> {
+    await this.validate(dataset, recipe);
+    return this.clusterKeys.use(async () => {
+      const staged = await this.stageClusterMerges(dataset, recipe);
+      try {
+        const { query, columns } = this.compile(staged.dataset, staged.recipe);
+        const connection = this.connection;
+        async function* rows(): AsyncGenerator<Cell[]> {
+          try {
+            yield* resultRows(connection, query);
+          } catch (e) {
+            throw recipeError(e, recipe);
+          }
+        }
+        return await sink(columns, rows());
       } finally {
         await staged.dispose();
       }
@@ -451,6 +513,7 @@ export class NodeEngine implements Engine {
     );
   }
 
+
   /** What must exist before the recipe's SQL runs: checks, and key tables of cluster-merge steps. */
   async prepare(dataset: LoadedDataset, recipe: Recipe): Promise<void> {
     await this.validate(dataset, recipe);
@@ -538,18 +601,7 @@ export class NodeEngine implements Engine {
     try {
       return await work();
     } catch (e) {
-      if (e instanceof TidyvaultError) throw e;
-      const message = (e as Error).message.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '');
-      if (isOutOfMemory(message)) {
-        throw new TidyvaultError(
-          'OUT_OF_MEMORY',
-          `not enough memory to run the recipe (${message}); raise --memory-limit or use a machine with more memory`,
-        );
-      }
-      throw new TidyvaultError(
-        'EXECUTION',
-        `running the recipe (${recipe.steps.length} steps) failed: ${message}`,
-      );
+      throw recipeError(e, recipe);
     }
   }
 
@@ -567,4 +619,20 @@ export class NodeEngine implements Engine {
       clearInterval(timer);
     }
   }
+}
+
+/** A DuckDB error from running a recipe, in words that name what the user can fix. */
+function recipeError(e: unknown, recipe: Recipe): unknown {
+  if (e instanceof TidyvaultError) return e;
+  const message = (e as Error).message.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '');
+  if (isOutOfMemory(message)) {
+    return new TidyvaultError(
+      'OUT_OF_MEMORY',
+      `not enough memory to run the recipe (${message}); raise --memory-limit or use a machine with more memory`,
+    );
+  }
+  return new TidyvaultError(
+    'EXECUTION',
+    `running the recipe (${recipe.steps.length} steps) failed: ${message}`,
+  );
 }

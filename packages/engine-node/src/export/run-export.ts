@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { guardedColumn, guardText, type Column } from '@tidyvault/core';
-import { col, select, statement, type LiteralValue, type Select } from '@tidyvault/sql';
-import { toCell } from '../values.js';
+import { col, statement, type LiteralValue, type Select } from '@tidyvault/sql';
 import { writeXlsx } from '../xlsx/write-xlsx.js';
+import { resultRows } from './result-rows.js';
 import { guardsFormulas, type OutputFormat } from './formats.js';
 
 export interface ExportOptions {
@@ -45,21 +45,12 @@ export async function runExport(
     );
     return copied.rowsChanged;
   }
-  const result = await connection.stream(select(q));
   let written = 0;
-  async function* rows() {
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) return;
-      written += chunk.rowCount;
-      for (const row of chunk.getRows()) yield row.map(toCell);
-    }
-  }
   // The guard already ran in SQL; the writer must not add a second apostrophe.
   await writeXlsx(
     file,
     columns.map((c) => ({ ...c, name: guard ? guardText(c.name) : c.name })),
-    rows(),
+    resultRows(connection, q, (n) => (written += n)),
     { formulaGuard: false },
   );
   return written;

@@ -1,7 +1,8 @@
 import { autoColumnNames, repairHeaderNames, TidyvaultError, type Column } from '@tidyvault/core';
-import { statement } from '@tidyvault/sql';
 import { readXlsxRows, XlsxError } from '../xlsx/read-xlsx.js';
+import type { XlsxRow } from '../xlsx/sheet-rows.js';
 import { dropTable } from './create-table.js';
+import { loadTextRows, type TextRow } from './rows.js';
 import type { ImportContext, ImportOptions, ImportResult } from './types.js';
 
 function failure(e: unknown, name: string): never {
@@ -27,58 +28,43 @@ export async function importXlsx(
 ): Promise<ImportResult> {
   const name = ctx.displayName;
   const sheetOpt = o.sheet === undefined ? {} : { sheet: o.sheet };
-  let appender: Awaited<ReturnType<typeof ctx.connection.createAppender>> | undefined;
+  let sheet: AsyncIterator<XlsxRow> | undefined;
   try {
     const extendTo = o.ragged === 'extend' ? await widestRow(file, o.sheet) : 0;
-    let names: string[] | undefined;
-    let rows = 0;
-    for await (const row of readXlsxRows(file, sheetOpt)) {
-      if (names === undefined) {
-        names = repairHeaderNames(row.cells, { caseInsensitive: true });
-        if (extendTo > names.length)
-          names = [
-            ...names,
-            ...autoColumnNames(names.length + 1, extendTo - names.length, new Set(names), {
-              caseInsensitive: true,
-            }),
-          ];
-        await ctx.connection.run(
-          statement({
-            kind: 'createEmptyTable',
-            name: ctx.table,
-            columns: names.map((n) => ({ name: n, type: 'VARCHAR' })),
-          }),
-        );
-        appender = await ctx.connection.createAppender(ctx.table);
-        continue;
+    const reader = readXlsxRows(file, sheetOpt)[Symbol.asyncIterator]();
+    sheet = reader;
+    const header = await reader.next();
+    if (header.done) throw new TidyvaultError('IMPORT_EMPTY', `${name}: the sheet is empty`, { file: name });
+    let names = repairHeaderNames(header.value.cells, { caseInsensitive: true });
+    if (extendTo > names.length)
+      names = [
+        ...names,
+        ...autoColumnNames(names.length + 1, extendTo - names.length, new Set(names), {
+          caseInsensitive: true,
+        }),
+      ];
+    const width = names.length;
+    async function* body(): AsyncGenerator<TextRow> {
+      for (let r = await reader.next(); !r.done; r = await reader.next()) {
+        const row = r.value;
+        if (row.cells.length > width) {
+          throw new TidyvaultError(
+            'IMPORT_RAGGED',
+            `${name}: sheet row ${row.rowNumber}: ${row.cells.length} cells, but the header has ${width} (pass --ragged extend to add columns)`,
+            { file: name, row: row.rowNumber },
+          );
+        }
+        yield row.cells;
       }
-      const cells = row.cells;
-      if (cells.length > names.length) {
-        throw new TidyvaultError(
-          'IMPORT_RAGGED',
-          `${name}: sheet row ${row.rowNumber}: ${cells.length} cells, but the header has ${names.length} (pass --ragged extend to add columns)`,
-          { file: name, row: row.rowNumber },
-        );
-      }
-      for (let i = 0; i < names.length; i++) {
-        const v = cells[i];
-        if (v === null || v === undefined) appender!.appendNull();
-        else appender!.appendVarchar(v);
-      }
-      appender!.endRow();
-      rows++;
     }
-    if (names === undefined)
-      throw new TidyvaultError('IMPORT_EMPTY', `${name}: the sheet is empty`, { file: name });
-    appender!.flushSync();
+    const rows = await loadTextRows(ctx.connection, ctx.table, names, body());
     const columns: Column[] = names.map((n) => ({ name: n, type: 'text' }));
     return { columns, rowCount: rows, warnings: [] };
   } catch (e) {
-    appender?.closeSync();
-    appender = undefined;
     await dropTable(ctx.connection, ctx.table);
     return failure(e, name);
   } finally {
-    appender?.closeSync();
+    // Closes the workbook when reading stopped early (an error, a refused row).
+    await sheet?.return?.();
   }
 }

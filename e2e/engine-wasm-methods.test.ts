@@ -124,7 +124,14 @@ async function nodeCall(input: string, method: Method, args: unknown[]): Promise
       case 'facet':
         return facet(node, ds, recipeOf(args[0]), args[1] as string, args[2] as number);
       case 'histogram':
-        return histogram(node, ds, recipeOf(args[0]), args[1] as string, args[2] as number);
+        return histogram(
+          node,
+          ds,
+          recipeOf(args[0]),
+          args[1] as string,
+          args[2] as number,
+          args[3] as 'value' | 'length' | undefined,
+        );
       case 'cluster': {
         let progress: number | undefined;
         const result = await node.cluster(
@@ -276,6 +283,18 @@ describe('facet and histogram: the server routes’ semantics and errors', () =>
   for (const [input, recipe, column, bins] of histograms) {
     it(`histogram ${input} ${column} (${bins} bins)`, async () => {
       await both(input, 'histogram', [recipe, column, bins]);
+    });
+  }
+
+  const lengths: [string, unknown, string, number][] = [
+    ['w1.csv', null, 'city', 30],
+    ['w1.csv', null, 'name', 4],
+    ['messy.csv', null, 'city', 30],
+    ['edges.csv', TYPED, 'num', 5],
+  ];
+  for (const [input, recipe, column, bins] of lengths) {
+    it(`histogram of the lengths of ${input} ${column} (${bins} bins)`, async () => {
+      await both(input, 'histogram', [recipe, column, bins, 'length']);
     });
   }
 

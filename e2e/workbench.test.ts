@@ -212,12 +212,24 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
 
   it('converts text to numbers and filters them with a numeric facet and its histogram', async () => {
     await openColumn('amount');
+    // A text column's profile charts the lengths of its values.
+    await page
+      .getByTestId('column-histogram')
+      .and(page.locator('[data-of="length"]'))
+      .locator('canvas')
+      .first()
+      .waitFor();
     await page.getByRole('button', { name: 'Convert to number…' }).click();
     await page.getByLabel('Characters to remove first', { exact: true }).fill('$');
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(() => steps().count()).toBe(5);
     await openColumn('amount');
-    await page.getByTestId('column-histogram').locator('canvas').first().waitFor();
+    await page
+      .getByTestId('column-histogram')
+      .and(page.locator('[data-of="value"]'))
+      .locator('canvas')
+      .first()
+      .waitFor();
     await page.getByRole('button', { name: 'Numeric facet' }).click();
     const facet = page.getByTestId('facet-range-amount');
     await facet.locator('canvas').first().waitFor();

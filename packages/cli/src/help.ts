@@ -147,7 +147,7 @@ Run it on the server's machine as the server's user; a running server sees every
 next request. There are no default accounts.
 
 Subcommands:
-  add <name> [--admin] --password-stdin   a new account (a member unless --admin)
+  add <name> [--role R] --password-stdin  a new account: a member unless --role (or --admin) says
   list [--json]                           every account: name, role, active or disabled, dates
   disable <name>                          cannot sign in any more; their sessions end at once
   enable <name>                           can sign in again (old sessions stay ended)
@@ -156,8 +156,13 @@ Subcommands:
 Options:
   --password-stdin   read the password from standard input (one trailing newline is dropped);
                      passwords are never taken as arguments, where other users could see them
-  --admin            make the account an administrator (manages nothing yet, and cannot open
-                     other users' datasets)
+  --role <role>      the account's role:
+                       member  uploads and cleans datasets, and shares them (the default)
+                       viewer  only views and exports what others share with it: cannot upload,
+                               change a recipe, share or delete
+                       admin   a member who also manages the server; cannot open other users'
+                               datasets unless they are shared with them
+  --admin            the same as --role admin
   --home <folder>    the data folder (default: $TIDYVAULT_HOME, else ~/.tidyvault)
   --json             list as {"users":[{"name","role","disabled","createdAt","passwordChangedAt"}]}
 
@@ -170,6 +175,7 @@ Exit codes: 0 ok, 1 refused (name taken or unknown, password too short, unreadab
 Examples:
   printf '%s' "$ADMIN_PASSWORD" | tidyvault users add alice --admin --password-stdin
   tidyvault users add bob --password-stdin < bob-password.txt
+  tidyvault users add auditor --role viewer --password-stdin < auditor-password.txt
   tidyvault users list
   tidyvault users disable bob
   printf '%s' "$NEW_PASSWORD" | tidyvault users reset-password bob --password-stdin

@@ -100,6 +100,7 @@ const SPECS: Record<string, { options: Options; positionals: number }> = {
     positionals: -1,
     options: {
       admin: { type: 'boolean' },
+      role: { type: 'string' },
       'password-stdin': { type: 'boolean' },
       home: { type: 'string' },
       json: { type: 'boolean' },

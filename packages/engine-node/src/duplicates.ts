@@ -1,6 +1,5 @@
 import {
   checkDuplicateColumns,
-  compileRecipe,
   duplicateCandidates,
   duplicateTuplesQuery,
   type DuplicatesAnswer,
@@ -23,11 +22,11 @@ export async function findDuplicates(
   params: DuplicatesParams,
   signal: AbortSignal,
 ): Promise<DuplicatesAnswer> {
-  await engine.validate(data, recipe);
-  const { query, columns: all } = compileRecipe(recipe, data.table, data.columns);
-  checkDuplicateColumns(all, columns);
-  const rows = (
-    await engine.connection.runAndReadAll(select(duplicateTuplesQuery(query, columns)))
-  ).getRowsJson();
+  const rows = await engine.onOutput(data, recipe, async (source, all) => {
+    checkDuplicateColumns(all, columns);
+    return (
+      await engine.connection.runAndReadAll(select(duplicateTuplesQuery(source, columns)))
+    ).getRowsJson();
+  });
   return duplicateCandidates(columns, rows, params, signal);
 }

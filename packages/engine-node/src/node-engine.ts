@@ -513,6 +513,24 @@ export class NodeEngine implements Engine {
     );
   }
 
+  /**
+   * Runs `work` on the recipe's output — a query to select from (unsorted unless asked) and its
+   * columns — once the recipe is checked and its cluster-merge key tables are filled; a DuckDB
+   * error is reported against the recipe. For code that builds its own query on the output.
+   */
+  async onOutput<T>(
+    dataset: LoadedDataset,
+    recipe: Recipe,
+    work: (source: Select, columns: Column[]) => Promise<T>,
+    { sorted = false } = {},
+  ): Promise<T> {
+    await this.validate(dataset, recipe);
+    return this.clusterKeys.use(async () => {
+      await this.fillClusterKeys(dataset, recipe);
+      const { query, columns } = this.compile(dataset, recipe);
+      return this.execute(() => work(sorted ? query : { ...query, orderBy: [] }, columns), recipe);
+    });
+  }
 
   /** What must exist before the recipe's SQL runs: checks, and key tables of cluster-merge steps. */
   async prepare(dataset: LoadedDataset, recipe: Recipe): Promise<void> {

@@ -38,6 +38,7 @@ import {
   type ExportFormat,
   type Facet,
   type Histogram,
+  type HistogramOf,
   type LoadedDataset,
   type Profile,
   type Recipe,
@@ -391,14 +392,23 @@ export class WasmEngine implements Engine {
     });
   }
 
-  /** A number column's histogram under the recipe, `bins` equal-width bins (the server's histogram route). */
-  async histogram(dataset: LoadedDataset, recipe: Recipe, column: string, bins: number): Promise<Histogram> {
+  /** A number column's histogram (or any column's value lengths') under the recipe, as the server's histogram route. */
+  async histogram(
+    dataset: LoadedDataset,
+    recipe: Recipe,
+    column: string,
+    bins: number,
+    of: HistogramOf = 'value',
+  ): Promise<Histogram> {
     return this.onOutput(dataset, recipe, async (source, columns) => {
-      histogramColumn(columns, column);
-      const first = readHistogramRange(column, (await this.rows(histogramRangeQuery(source, column)))[0]!);
+      histogramColumn(columns, column, of);
+      const first = readHistogramRange(
+        column,
+        (await this.rows(histogramRangeQuery(source, column, of)))[0]!,
+      );
       if ('done' in first) return first.done;
-      const counts = await this.rows(histogramCountsQuery(source, column, first.range, bins));
-      return readHistogram(column, first.range, bins, counts);
+      const counts = await this.rows(histogramCountsQuery(source, column, first.range, bins, of));
+      return readHistogram(column, first.range, bins, counts, of);
     });
   }
 

@@ -165,7 +165,15 @@ window.tidyvaultTest = {
         case 'facet':
           return { value: await engine.facet(ds, recipe(args[0]), args[1] as string, args[2] as number) };
         case 'histogram':
-          return { value: await engine.histogram(ds, recipe(args[0]), args[1] as string, args[2] as number) };
+          return {
+            value: await engine.histogram(
+              ds,
+              recipe(args[0]),
+              args[1] as string,
+              args[2] as number,
+              args[3] as 'value' | 'length' | undefined,
+            ),
+          };
         case 'cluster': {
           let progress: number | undefined;
           const result = await engine.cluster(

@@ -10,6 +10,7 @@ import { prepareAuth } from './auth/mode.js';
 import { SessionStore } from './auth/sessions.js';
 import { duplicatesRoute } from './datasets/duplicates.js';
 import { datasetRoutes } from './datasets/routes.js';
+import { shareRoutes } from './datasets/shares.js';
 import { EngineMemory } from './datasets/memory.js';
 import { DatasetStore } from './datasets/store.js';
 import { uploadRoute } from './datasets/upload.js';
@@ -23,6 +24,7 @@ import { registerAccessControl, type RouteInfo } from './security/access.js';
 import { registerCsrf } from './security/csrf.js';
 import { registerSecurityHeaders } from './security/headers.js';
 import { registerHostCheck } from './security/host-check.js';
+import { registerRoleCheck } from './security/roles.js';
 import { registerWebApp } from './web.js';
 
 export interface TidyvaultApp {
@@ -134,6 +136,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   await app.register(fastifyCookie);
   const routes = registerAccessControl(app, { sessions, secure: o.secure });
   registerCsrf(app, { sessions });
+  registerRoleCheck(app, { role: auth.role });
   registerAuditHooks(app, audit);
   await app.register(fastifyMultipart, {
     limits: { fileSize: o.maxUploadBytes, files: 1, fields: 5, parts: 6, fieldSize: 1024 },
@@ -158,6 +161,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     limits: { maxColumns: o.maxColumns, maxCellBytes: o.maxCellBytes },
   });
   duplicatesRoute(app, { engine: o.engine, store });
+  shareRoutes(app, { store, shareable: auth.shareable });
   datasetRoutes(app, {
     engine: o.engine,
     store,

@@ -1,16 +1,33 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Accounts, AccountsError, tidyvaultHome, type Account } from '@tidyvault/server/accounts';
+import {
+  Accounts,
+  AccountsError,
+  ROLES,
+  tidyvaultHome,
+  type Account,
+  type Role,
+} from '@tidyvault/server/accounts';
 import { UsageError, type Args } from '../args.js';
 
 /** Subcommands, how many names each takes, and the options each allows. */
 const SUBCOMMANDS: Record<string, { names: number; options: string[] }> = {
-  add: { names: 1, options: ['admin', 'password-stdin', 'home'] },
+  add: { names: 1, options: ['admin', 'role', 'password-stdin', 'home'] },
   list: { names: 0, options: ['json', 'home'] },
   disable: { names: 1, options: ['home'] },
   enable: { names: 1, options: ['home'] },
   'reset-password': { names: 1, options: ['password-stdin', 'home'] },
 };
+
+/** `--role admin|member|viewer` (default member); `--admin` is `--role admin`. */
+function roleOf(args: Args): Role {
+  const given = args.values.role;
+  if (given !== undefined && (typeof given !== 'string' || !(ROLES as readonly string[]).includes(given)))
+    throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+  if (args.values.admin === true && given !== undefined && given !== 'admin')
+    throw new UsageError(`--admin and --role ${given} disagree; pass one of them`);
+  return args.values.admin === true ? 'admin' : ((given as Role | undefined) ?? 'member');
+}
 
 /** The password on standard input, without the one line ending `echo` adds. */
 function passwordFromStdin(args: Args, sub: string): string {
@@ -75,8 +92,8 @@ export async function users(args: Args): Promise<number> {
   try {
     switch (sub) {
       case 'add': {
+        const role = roleOf(args);
         const password = passwordFromStdin(args, sub);
-        const role = args.values.admin === true ? 'admin' : 'member';
         const a = await accounts.add(name, password, role);
         process.stdout.write(`Added ${a.name} (${a.role}) to ${accounts.file}.\n`);
         return 0;

@@ -79,6 +79,25 @@ describe('tidyvault users', () => {
     expect(exposed.stderr).toMatch(/readable by other users .* chmod 600/);
   });
 
+  it('adds a viewer, a member or an administrator with --role, and lists the role', () => {
+    const home = path.join(workdir(), 'home');
+    for (const [name, args] of [
+      ['vera', ['--role', 'viewer']],
+      ['mo', ['--role', 'member']],
+      ['ada', ['--role', 'admin', '--admin']],
+    ] as const) {
+      const r = users(['add', name, ...args, '--password-stdin'], home, `${name} password here`);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const list = users(['list'], home).stdout;
+    expect(list).toMatch(/\nvera\s+viewer\s+active/);
+    expect(list).toMatch(/\nmo\s+member\s+active/);
+    expect(list).toMatch(/\nada\s+admin\s+active/);
+    const json = JSON.parse(users(['list', '--json'], home).stdout);
+    expect(json.users.map((u: { role: string }) => u.role)).toEqual(['viewer', 'member', 'admin']);
+    expect(tidyvault(['users', '--help']).stdout).toMatch(/--role <role>/);
+  });
+
   it('refuses bad usage with exit 2', () => {
     const home = path.join(workdir(), 'home');
     const cases: [string[], RegExp][] = [
@@ -90,6 +109,9 @@ describe('tidyvault users', () => {
       [['list', '--admin'], /--admin does not apply to list/],
       [['disable', 'x', '--password-stdin'], /--password-stdin does not apply to disable/],
       [['add', 'x', '--password', 'secret'], /Unknown option '--password'/],
+      [['add', 'x', '--role', 'owner', '--password-stdin'], /--role must be one of admin, member, viewer/],
+      [['add', 'x', '--role', 'viewer', '--admin', '--password-stdin'], /--admin and --role viewer disagree/],
+      [['list', '--role', 'viewer'], /--role does not apply to list/],
     ];
     for (const [args, message] of cases) {
       const r = users(args, home, 'long enough password');

@@ -2,8 +2,10 @@ import { select } from '@tidyvault/sql';
 import { describe, expect, it } from 'vitest';
 import {
   facetQuery,
+  histogramBins,
   histogramColumn,
   histogramCountsQuery,
+  histogramRangeQuery,
   outputColumn,
   readFacet,
   readHistogram,
@@ -90,5 +92,20 @@ describe('histogram', () => {
       { from: 7.5, to: 10, count: 4 },
     ]);
     expect(h).toMatchObject({ min: 0, max: 10, missing: 1 });
+  });
+
+  it('counts lengths of any column, in whole-number bins that never outnumber the lengths', () => {
+    expect(histogramColumn(columns, 'd', 'length').type).toBe('date');
+    expect(select(histogramRangeQuery(source, 'x', 'length'))).toMatch(/length\(CAST\("x" AS VARCHAR\)\)/);
+    const range = { min: 2, max: 5, missing: 0, present: 9 };
+    expect(histogramBins(range, 30, 'length')).toEqual({ bins: 4, width: 1 });
+    expect(histogramBins(range, 2, 'length')).toEqual({ bins: 2, width: 2 });
+    expect(histogramBins(range, 2)).toEqual({ bins: 2, width: 1.5 });
+    expect(readHistogram('x', range, 30, [[1, 9n]], 'length').bins).toEqual([
+      { from: 2, to: 3, count: 0 },
+      { from: 3, to: 4, count: 9 },
+      { from: 4, to: 5, count: 0 },
+      { from: 5, to: 6, count: 0 },
+    ]);
   });
 });

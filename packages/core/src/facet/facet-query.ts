@@ -31,7 +31,10 @@ export interface Histogram {
   /** Smallest and largest value (null when the column holds no number). */
   min: number | null;
   max: number | null;
-  /** Equal-width bins from min to max; the last one includes max. Empty bins are listed. */
+  /**
+   * Equal-width bins from min to max; the last one includes max. Empty bins are listed. Bins of
+   * lengths hold whole numbers: each is [from, to), and there are never more bins than lengths.
+   */
   bins: { from: number; to: number; count: number }[];
   /** Rows whose value is null, in no bin. */
   missing: number;
@@ -78,10 +81,16 @@ export function readFacet(column: string, rows: readonly (readonly unknown[])[],
   return { column, values: values.slice(0, limit), truncated: values.length > limit };
 }
 
-/** The column for a numeric facet: it must exist and hold numbers. */
-export function histogramColumn(columns: readonly Column[], name: string): Column {
+/**
+ * What a histogram counts: the values of a number column (the numeric facet), or the lengths in
+ * characters of any column's values as text (the column profile of a text column).
+ */
+export type HistogramOf = 'value' | 'length';
+
+/** The column for a histogram: it must exist, and hold numbers when its values are counted. */
+export function histogramColumn(columns: readonly Column[], name: string, of: HistogramOf = 'value'): Column {
   const c = outputColumn(columns, name);
-  if (c.type !== 'number' && c.type !== 'integer') {
+  if (of === 'value' && c.type !== 'number' && c.type !== 'integer') {
     throw new TidyvaultError(
       'RECIPE_TYPE',
       `column "${name}" holds ${c.type}, not numbers: convert it to numbers first for a numeric facet`,
@@ -96,9 +105,25 @@ const countIf = (cond: Expr): Expr =>
 
 const histogramSource = (source: Select): From => ({ kind: 'subquery', query: source, alias: 'data' });
 
+const measure = (column: string, of: HistogramOf): Expr =>
+  of === 'length'
+    ? cast(call('length', cast(col(column), 'VARCHAR')), 'DOUBLE')
+    : cast(col(column), 'DOUBLE');
+
+/** How many bins, and how wide: lengths are whole numbers, so never more bins than lengths, each ending before the next. */
+export function histogramBins(
+  range: HistogramRange,
+  bins: number,
+  of: HistogramOf = 'value',
+): { bins: number; width: number } {
+  if (of === 'value') return { bins, width: (range.max - range.min) / bins };
+  const n = Math.min(bins, range.max - range.min + 1);
+  return { bins: n, width: (range.max - range.min + 1) / n };
+}
+
 /** One row (lo, hi, missing, present): the range of the column as doubles, its nulls and its numbers. */
-export function histogramRangeQuery(source: Select, column: string): Select {
-  const v = cast(col(column), 'DOUBLE');
+export function histogramRangeQuery(source: Select, column: string, of: HistogramOf = 'value'): Select {
+  const v = measure(column, of);
   return {
     kind: 'select',
     columns: [
@@ -149,10 +174,11 @@ export function histogramCountsQuery(
   source: Select,
   column: string,
   range: HistogramRange,
-  bins: number,
+  requestedBins: number,
+  of: HistogramOf = 'value',
 ): Select {
-  const v = cast(col(column), 'DOUBLE');
-  const width = (range.max - range.min) / bins;
+  const v = measure(column, of);
+  const { bins, width } = histogramBins(range, requestedBins, of);
   const bucket = call(
     'least',
     cast(call('trunc', bin('/', bin('-', v, lit(range.min)), lit(width))), 'BIGINT'),
@@ -174,11 +200,12 @@ export function histogramCountsQuery(
 export function readHistogram(
   column: string,
   range: HistogramRange,
-  bins: number,
+  requestedBins: number,
   rows: readonly (readonly unknown[])[],
+  of: HistogramOf = 'value',
 ): Histogram {
   const { min, max } = range;
-  const width = (max - min) / bins;
+  const { bins, width } = histogramBins(range, requestedBins, of);
   const found = new Map<number, number>();
   for (const [b, k] of rows) found.set(Number(b), Number(k));
   return {
@@ -187,7 +214,7 @@ export function readHistogram(
     max,
     bins: Array.from({ length: bins }, (_, i) => ({
       from: min + i * width,
-      to: i === bins - 1 ? max : min + (i + 1) * width,
+      to: i === bins - 1 && of === 'value' ? max : min + (i + 1) * width,
       count: found.get(i) ?? 0,
     })),
     missing: range.missing,

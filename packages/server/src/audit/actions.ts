@@ -30,7 +30,10 @@ export const AUDITED_ROUTES: Readonly<Record<string, string>> = {
   'PUT /api/datasets/:id/recipe': 'recipe_replace',
   'GET /api/datasets/:id/export': 'export',
   'DELETE /api/datasets/:id': 'delete',
-  // Sharing (multi-user mode) will be 'share' / 'unshare' here.
+  // Sharing (multi-user mode): the record's subject is the user shared with or revoked.
+  'GET /api/datasets/:id/shares': 'view',
+  'POST /api/datasets/:id/shares': 'share',
+  'DELETE /api/datasets/:id/shares/:user': 'unshare',
   // The audit log itself: who read it.
   'GET /api/audit': 'audit_view',
 };

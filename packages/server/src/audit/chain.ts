@@ -23,6 +23,11 @@ export interface AuditRecord {
   target: string | null;
   /** Whose dataset the event concerns when that is not the actor (a system purge), else null. */
   owner: string | null;
+  /**
+   * The other user an event concerns: the one a dataset was shared with or revoked from. Records
+   * written before this field existed have none (undefined and null serialise alike: see canonical).
+   */
+  subject?: string | null;
   result: AuditResult;
   /** The HTTP status, or null for events that are not a request (purges, start, stop). */
   status: number | null;
@@ -59,6 +64,8 @@ export function canonical(r: Omit<AuditRecord, 'hash' | 'mac'>): string {
     r.status,
     r.route,
     r.prevHash,
+    // Only when set, so every record written before the field existed hashes as it did.
+    ...(r.subject != null ? [r.subject] : []),
   ]);
 }
 

@@ -98,12 +98,12 @@ describe('the audit log store', () => {
     );
     expect(() =>
       db.exec(
-        'INSERT INTO audit_log SELECT 9, time, actor, actor_kind, action, target, owner, result, status, route, prev_hash, hash, mac FROM audit_log WHERE seq = 3',
+        'INSERT INTO audit_log SELECT 9, time, actor, actor_kind, action, target, owner, result, status, route, prev_hash, hash, mac, subject FROM audit_log WHERE seq = 3',
       ),
     ).toThrow(/next record only/);
     expect(() =>
       db.exec(
-        "INSERT INTO audit_log SELECT 4, time, actor, actor_kind, action, target, owner, result, status, route, 'ff', hash, mac FROM audit_log WHERE seq = 3",
+        "INSERT INTO audit_log SELECT 4, time, actor, actor_kind, action, target, owner, result, status, route, 'ff', hash, mac, subject FROM audit_log WHERE seq = 3",
       ),
     ).toThrow(/next record only/);
     expect(db.prepare('SELECT count(*) AS n FROM audit_log').get()).toEqual({ n: 3 });
@@ -199,7 +199,7 @@ describe('the audit log store', () => {
     };
     const hash = createHash('sha256').update(canonical(forged)).digest('hex');
     db.prepare(
-      `INSERT INTO audit_log VALUES (4, @time, @actor, @actorKind, @action, NULL, NULL, @result, @status, NULL, @prevHash, @hash, @hash)`,
+      `INSERT INTO audit_log VALUES (4, @time, @actor, @actorKind, @action, NULL, NULL, @result, @status, NULL, @prevHash, @hash, @hash, NULL)`,
     ).run({ ...forged, hash });
     db.close();
     expect(() => a.append(event(5))).toThrow(/record 4 was rewritten by someone without the server's key/);

@@ -25,6 +25,8 @@ export interface AuditEvent {
   action: string;
   target?: string | null;
   owner?: string | null;
+  /** The other user the event concerns (shared with, revoked from). */
+  subject?: string | null;
   result: AuditResult;
   status?: number | null;
   route?: string | null;
@@ -98,6 +100,7 @@ interface Row {
   result: AuditResult;
   status: number | null;
   route: string | null;
+  subject: string | null;
   prev_hash: string;
   hash: string;
   mac: string;
@@ -114,6 +117,7 @@ const fromRow = (r: Row): AuditRecord => ({
   result: r.result,
   status: r.status,
   route: r.route,
+  ...(r.subject != null ? { subject: r.subject } : {}),
   prevHash: r.prev_hash,
   hash: r.hash,
   mac: r.mac,
@@ -122,6 +126,16 @@ const fromRow = (r: Row): AuditRecord => ({
 function* records(db: Database.Database, after = 0): Generator<AuditRecord> {
   for (const r of db.prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq').iterate(after))
     yield fromRow(r as Row);
+}
+
+/**
+ * `subject` came after the first logs were written: an older log gets the column (empty on its
+ * records, which hash without it; see chain.ts canonical). Adding a column rewrites no record.
+ */
+function addSubjectColumn(db: Database.Database): void {
+  const columns = db.prepare('PRAGMA table_info(audit_log)').all() as { name: string }[];
+  if (!columns.some((c) => c.name === 'subject')) db.exec('ALTER TABLE audit_log ADD COLUMN subject TEXT');
+  db.exec('CREATE INDEX IF NOT EXISTS audit_log_by_subject ON audit_log (subject, seq)');
 }
 
 const readAnchor = (db: Database.Database): Anchor | undefined =>
@@ -186,6 +200,7 @@ export class AuditLog {
     this.clock = o.clock ?? Date.now;
     const fresh = db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'audit_log'").get() === undefined;
     db.exec(TABLES);
+    addSubjectColumn(db);
     const missing = missingTriggers(db);
     for (const t of missing) db.exec(TRIGGERS[t]!);
     this.triggersRestored = fresh ? [] : missing;
@@ -197,8 +212,8 @@ export class AuditLog {
 
     const last = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
     const insert = db.prepare(
-      `INSERT INTO audit_log (seq, time, actor, actor_kind, action, target, owner, result, status, route, prev_hash, hash, mac)
-       VALUES (@seq, @time, @actor, @actorKind, @action, @target, @owner, @result, @status, @route, @prevHash, @hash, @mac)`,
+      `INSERT INTO audit_log (seq, time, actor, actor_kind, action, target, owner, result, status, route, subject, prev_hash, hash, mac)
+       VALUES (@seq, @time, @actor, @actorKind, @action, @target, @owner, @result, @status, @route, @subject, @prevHash, @hash, @mac)`,
     );
     const anchor = db.prepare(
       'INSERT INTO audit_anchor (id, seq, hash, mac) VALUES (1, @seq, @hash, @mac) ' +
@@ -218,11 +233,12 @@ export class AuditLog {
         result: e.result,
         status: e.status ?? null,
         route: e.route ?? null,
+        ...(e.subject != null ? { subject: e.subject } : {}),
         prevHash: this.head.hash,
       };
       const hash = recordHash(base);
       const record: AuditRecord = { ...base, hash, mac: recordMac(this.key, hash) };
-      insert.run(record);
+      insert.run({ subject: null, ...record });
       anchor.run({ seq: record.seq, hash, mac: anchorMac(this.key, record.seq, hash) });
       return record;
     });
@@ -295,8 +311,9 @@ export class AuditLog {
   }
 
   /**
-   * Newest first, seq < `before`. `user`: only that user's own actions and events about their
-   * datasets (a system purge); undefined: everyone's (for administrators, in multi-user mode).
+   * Newest first, seq < `before`. `user`: only that user's own actions, events about their
+   * datasets (a system purge, someone they shared it with using it, a refused attempt on it) and
+   * shares granted to or revoked from them; undefined: everyone's (for administrators, in multi-user mode).
    */
   list(q: { user?: string; before?: number; limit: number }): AuditRecord[] {
     const before = q.before ?? Number.MAX_SAFE_INTEGER;
@@ -313,6 +330,9 @@ export class AuditLog {
                  UNION ALL
                  SELECT seq FROM (SELECT seq FROM audit_log
                    WHERE owner = @user AND seq < @before ORDER BY seq DESC LIMIT @limit)
+                 UNION ALL
+                 SELECT seq FROM (SELECT seq FROM audit_log
+                   WHERE subject = @user AND seq < @before ORDER BY seq DESC LIMIT @limit)
                ) ORDER BY seq DESC LIMIT @limit`,
             )
             .all({ user: q.user, before, limit: q.limit });

@@ -181,6 +181,7 @@ describe('recording what was done', () => {
       result: 'ok',
       status: 200,
       route: 'GET /api/datasets/:id/rows',
+      subject: null,
     });
     const page2 = (await h.t.app.inject({ url: `/api/audit?limit=2&before=${page1.next}`, headers })).json();
     // The first page's own read of the log, then the login.
@@ -229,7 +230,12 @@ describe('recording what was done', () => {
       const bobs = (await l.t.app.inject({ url: '/api/audit', headers: bob.headers })).json();
       expect(bobs.events.map((e: { action: string }) => e.action)).toEqual(['access_denied', 'login']);
       const alices = (await l.t.app.inject({ url: '/api/audit', headers: alice.headers })).json();
-      expect(alices.events.map((e: { action: string }) => e.action)).toEqual(['upload', 'login']);
+      // Her own events, and bob's refused attempt on her dataset: an owner sees who tried.
+      expect(alices.events.map((e: { action: string; actor: string }) => [e.actor, e.action])).toEqual([
+        ['bob', 'access_denied'],
+        ['alice', 'upload'],
+        ['alice', 'login'],
+      ]);
     } finally {
       await l.close();
     }

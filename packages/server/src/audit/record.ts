@@ -161,11 +161,16 @@ export function registerAuditHooks(app: FastifyInstance, recorder: AuditRecorder
       CAPTURE[key] === 'id'
         ? captured.get(request)
         : datasetId(request.params && (request.params as { id?: unknown }).id);
+    // Set by the dataset routes (datasets/load.ts, shares.ts): whose dataset it was when not the
+    // actor's, and the user a share was granted to or revoked from.
+    const parties = request.auditParties;
     recorder.record({
       actor: signedIn === undefined ? 'anonymous' : signedIn.slice(0, MAX_NAME),
       actorKind: signedIn === undefined ? 'anonymous' : 'user',
       action,
       target: target ?? null,
+      owner: userName(parties?.owner),
+      subject: userName(parties?.subject),
       result: resultOf(status),
       status,
       route: key,

@@ -16,6 +16,8 @@ const eventSchema = z.object({
   result: z.enum(['ok', 'denied', 'error']),
   status: z.number().int().nullable(),
   route: z.string().nullable(),
+  /** The user a share was granted to or revoked from; null for other events. */
+  subject: z.string().nullable(),
 });
 
 /**
@@ -36,7 +38,7 @@ export function auditRoute(app: ZodApp, o: { log: AuditLog; scope?: AuditScope }
       config: { access: 'user' },
       schema: {
         summary:
-          "The audit log: the caller's own events (and the server's purges of their datasets), newest first. Page with `before` = the previous page's `next`",
+          "The audit log: the caller's own events, events on their datasets (the server's purges, use by the people they shared them with, refused attempts) and shares granted to or revoked from them, newest first. Page with `before` = the previous page's `next`",
         querystring: z.object({
           before: z.coerce.number().int().min(1).optional(),
           limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).default(50),
@@ -71,6 +73,7 @@ export function auditRoute(app: ZodApp, o: { log: AuditLog; scope?: AuditScope }
           result: r.result,
           status: r.status,
           route: r.route,
+          subject: r.subject ?? null,
         })),
         next: rows.length > limit ? page[page.length - 1]!.seq : null,
       };

@@ -19,12 +19,21 @@ export { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './passwords.js';
 
 export const ACCOUNTS_FILE = 'users.json';
 
-export type Role = 'admin' | 'member';
-export const ROLES: readonly Role[] = ['admin', 'member'];
+/**
+ * `admin`: manages accounts and the server (but opens only datasets shared with them, like
+ * anyone); `member`: uploads, cleans and shares their own datasets; `viewer`: reads the datasets
+ * shared with them and nothing more (cannot upload, change a recipe, share or delete).
+ */
+export type Role = 'admin' | 'member' | 'viewer';
+export const ROLES = ['admin', 'member', 'viewer'] as const satisfies readonly Role[];
+
+/** How much an account role may do, for "at least this role" checks. */
+export const ROLE_RANK: Readonly<Record<Role, number>> = { viewer: 0, member: 1, admin: 2 };
+export const atLeast = (role: Role, needed: Role): boolean => ROLE_RANK[role] >= ROLE_RANK[needed];
 
 const accountSchema = z.strictObject({
   name: z.string(),
-  role: z.enum(['admin', 'member']),
+  role: z.enum(ROLES),
   /** PHC string (argon2id). */
   passwordHash: z.string(),
   disabled: z.boolean(),

@@ -29,6 +29,9 @@ const SAMPLES: Record<string, { query?: string; payload?: object }> = {
   'GET /api/datasets/:id/recipe': {},
   'GET /api/datasets/:id/export': { query: 'format=csv' },
   'GET /api/datasets/:id/location': {},
+  'GET /api/datasets/:id/shares': {},
+  'POST /api/datasets/:id/shares': { payload: { user: 'carol', role: 'viewer' } },
+  'DELETE /api/datasets/:id/shares/:user': {},
   'DELETE /api/datasets/:id': {},
 };
 
@@ -43,6 +46,7 @@ describe('two users: one user’s datasets are 404 to another, on every dataset 
       { name: 'alice', password: 'alice password' },
       { name: 'bob', password: 'bob password' },
       { name: 'root', password: 'root password', role: 'admin' },
+      { name: 'carol', password: 'carol password' },
     ]);
     alice = await h.signIn('alice', 'alice password');
     others = [
@@ -65,7 +69,8 @@ describe('two users: one user’s datasets are 404 to another, on every dataset 
 
   const send = (route: { method: string; url: string }, datasetId: string, s: SignedIn) => {
     const sample = SAMPLES[`${route.method} ${route.url}`]!;
-    const url = route.url.replace(':id', datasetId) + (sample.query ? `?${sample.query}` : '');
+    const url =
+      route.url.replace(':id', datasetId).replace(':user', 'carol') + (sample.query ? `?${sample.query}` : '');
     return h.t.app.inject({
       method: route.method as 'GET',
       url,
@@ -78,7 +83,7 @@ describe('two users: one user’s datasets are 404 to another, on every dataset 
 
   it('has a sample request for every dataset route the server registers', () => {
     const routes = datasetRoutes().map((r) => `${r.method} ${r.url}`);
-    expect(routes.length).toBeGreaterThanOrEqual(15);
+    expect(routes.length).toBeGreaterThanOrEqual(18);
     const missing = routes.filter((r) => !(r in SAMPLES));
     expect(missing, 'add a request the owner may make to SAMPLES for these routes').toEqual([]);
   });

@@ -4,7 +4,7 @@ import type { ZodApp } from '../app-types.js';
 import { errorSchema } from '../errors.js';
 import { cookieName } from '../security/access.js';
 import { CSRF_HEADER } from '../security/csrf.js';
-import { Accounts, AccountsError, normaliseUsername, usernameProblem } from './accounts.js';
+import { Accounts, AccountsError, normaliseUsername, ROLES, usernameProblem } from './accounts.js';
 import { hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords.js';
 import { setSessionCookie } from './routes.js';
 import type { OneTimeToken, SessionStore } from './sessions.js';
@@ -21,7 +21,7 @@ const credentials = {
 
 const signedIn = z.object({
   user: z.string(),
-  role: z.enum(['admin', 'member']),
+  role: z.enum(ROLES),
   csrfToken: z.string(),
   csrfHeader: z.string(),
 });

@@ -1,5 +1,6 @@
 import type { ZodApp } from '../app-types.js';
 import { MINUTE, type ResolvedOptions } from '../options.js';
+import type { Role } from './accounts.js';
 import { localAuthRoutes } from './local.js';
 import { dummyHash } from './passwords.js';
 import { authRoutes } from './routes.js';
@@ -24,6 +25,13 @@ export interface Auth {
   issueSetupToken: () => string | undefined;
   sweep: () => void;
 }
+  /** The signed-in account's role (single-user mode: admin, the one user). */
+  role: (s: Session) => Role;
+  /**
+   * Who a dataset can be shared with: the role of an enabled account, undefined for an unknown
+   * or disabled one. Undefined in single-user mode, where there is no one to share with.
+   */
+  shareable: ((name: string) => Role | undefined) | undefined;
 
 /** The sign-in mode's parts: single-user login link, or local accounts with passwords. */
 export async function prepareAuth(o: ResolvedOptions): Promise<Auth> {
@@ -38,6 +46,7 @@ export async function prepareAuth(o: ResolvedOptions): Promise<Auth> {
   return {
     mode: o.auth,
     sessionValid: local
+  const role = (s: Session): Role => (local ? (local.get(s.user)?.role ?? 'viewer') : 'admin');
       ? (s) => {
           try {
             const a = local.get(s.user);
@@ -60,7 +69,7 @@ export async function prepareAuth(o: ResolvedOptions): Promise<Auth> {
         loginToken,
         secure: o.secure,
         sessionAbsoluteMs: o.sessionAbsoluteMs,
-        role: (s) => (local ? (local.get(s.user)?.role ?? 'member') : 'admin'),
+        role,
         setupPending: () => setupToken.live,
       });
       if (local)
@@ -82,3 +91,10 @@ export async function prepareAuth(o: ResolvedOptions): Promise<Auth> {
     sweep: () => throttle.sweep(),
   };
 }
+    role,
+    shareable: local
+      ? (name) => {
+          const a = local.get(name);
+          return a && !a.disabled ? a.role : undefined;
+        }
+      : undefined,

@@ -4,7 +4,7 @@ import { errorSchema } from '../errors.js';
 import { cookieName } from '../security/access.js';
 import { CSRF_HEADER } from '../security/csrf.js';
 import type { FastifyReply } from 'fastify';
-import type { Role } from './accounts.js';
+import { ROLES, type Role } from './accounts.js';
 import type { OneTimeToken, Session, SessionStore } from './sessions.js';
 
 /** The only account in single-user mode. */
@@ -93,7 +93,7 @@ export function authRoutes(
         response: {
           200: z.object({
             user: z.string(),
-            role: z.enum(['admin', 'member']),
+            role: z.enum(ROLES),
             csrfToken: z.string(),
             csrfHeader: z.string(),
           }),
@@ -108,7 +108,7 @@ export function authRoutes(
 
   app.post(
     '/api/auth/logout',
-    { config: { access: 'user' }, schema: { summary: 'End the session' } },
+    { config: { access: 'user', minRole: 'viewer' }, schema: { summary: 'End the session' } },
     async (request, reply) => {
       o.sessions.destroy(request.session!);
       request.log.info({ op: 'auth.logout' }, 'signed out');

@@ -1,4 +1,4 @@
-import { compileRecipe, type LoadedDataset, type Recipe } from '@tidyvault/core';
+import type { LoadedDataset, Recipe } from '@tidyvault/core';
 import type { NodeEngine } from '@tidyvault/engine-node';
 import { select } from '@tidyvault/sql';
 
@@ -14,15 +14,16 @@ export class RowCounts {
     const key = `${data.table}:${JSON.stringify(recipe.steps)}`;
     const known = this.counts.get(key);
     if (known !== undefined) return known;
-    const { query } = compileRecipe(recipe, data.table, data.columns);
-    const reader = await engine.connection.runAndReadAll(
-      select({
-        kind: 'select',
-        columns: [{ expr: { kind: 'countStar' }, as: 'n' }],
-        from: { kind: 'subquery', query: { ...query, orderBy: [] }, alias: 'q' },
-      }),
-    );
-    const n = Number(reader.getRowsJson()[0]![0]);
+    const n = await engine.onOutput(data, recipe, async (source) => {
+      const reader = await engine.connection.runAndReadAll(
+        select({
+          kind: 'select',
+          columns: [{ expr: { kind: 'countStar' }, as: 'n' }],
+          from: { kind: 'subquery', query: source, alias: 'q' },
+        }),
+      );
+      return Number(reader.getRowsJson()[0]![0]);
+    });
     if (this.counts.size >= CACHED_COUNTS) this.counts.delete(this.counts.keys().next().value!);
     this.counts.set(key, n);
     return n;

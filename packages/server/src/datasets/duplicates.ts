@@ -2,14 +2,17 @@ import { TidyvaultError, currentRecipe } from '@tidyvault/core';
 import { findDuplicates, type NodeEngine } from '@tidyvault/engine-node';
 import { z } from 'zod';
 import type { ZodApp } from '../app-types.js';
-import { errorSchema, notFound } from '../errors.js';
+import { errorSchema } from '../errors.js';
+import { datasetLoader } from './load.js';
 import type { DatasetStore } from './store.js';
 
 export function duplicatesRoute(app: ZodApp, o: { engine: NodeEngine; store: DatasetStore }): void {
+  const open = datasetLoader(o.store);
   app.post(
     '/api/datasets/:id/duplicates',
     {
-      config: { access: 'user' },
+      // A POST that only reads: viewers may look for duplicates.
+      config: { access: 'user', minRole: 'viewer' },
       schema: {
         summary:
           'Candidate groups of fuzzy-duplicate rows over some text columns, with a similarity score, for review (confirmed groups become a dedupe-groups step)',
@@ -29,8 +32,7 @@ export function duplicatesRoute(app: ZodApp, o: { engine: NodeEngine; store: Dat
       };
       reply.raw.once('close', onClose);
       try {
-        const e = await o.store.get(request.params.id, request.session!.user, 'duplicates');
-        if (!e) throw notFound();
+        const { entry: e } = await open(request, request.params.id, 'duplicates');
         const { columns, threshold, blockingNgramSize } = request.body;
         if (new Set(columns).size !== columns.length)
           throw new TidyvaultError('RECIPE_PARAM', 'a column is listed twice');

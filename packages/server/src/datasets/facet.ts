@@ -1,5 +1,4 @@
 import {
-  compileRecipe,
   facetQuery,
   outputColumn,
   readFacet,
@@ -20,10 +19,10 @@ export async function facet(
   column: string,
   limit: number,
 ): Promise<Facet> {
-  await engine.validate(data, recipe);
-  const { query, columns } = compileRecipe(recipe, data.table, data.columns);
-  const c = outputColumn(columns, column);
-  const q = facetQuery({ ...query, orderBy: [] }, column, c.type === 'text', limit);
-  const reader = await engine.connection.runAndReadAll(select(q));
-  return readFacet(column, reader.getRowsJson(), limit);
+  return engine.onOutput(data, recipe, async (source, columns) => {
+    const c = outputColumn(columns, column);
+    const q = facetQuery(source, column, c.type === 'text', limit);
+    const reader = await engine.connection.runAndReadAll(select(q));
+    return readFacet(column, reader.getRowsJson(), limit);
+  });
 }

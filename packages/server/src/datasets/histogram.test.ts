@@ -37,6 +37,31 @@ describe('GET /api/datasets/:id/histogram (the numeric facet)', () => {
     expect(res.json().error.message).toMatch(/convert it to numbers/);
   });
 
+  it("counts the lengths of a text column's values, one bin per length when they are few", async () => {
+    const res = await get(`/api/datasets/${id}/histogram?column=amount&of=length`);
+    expect(res.statusCode, res.body).toBe(200);
+    // "0", "10", "10", "25", "100" and one empty cell (text, length 0).
+    expect(res.json()).toEqual({
+      column: 'amount',
+      min: 0,
+      max: 3,
+      bins: [
+        { from: 0, to: 1, count: 1 },
+        { from: 1, to: 2, count: 1 },
+        { from: 2, to: 3, count: 3 },
+        { from: 3, to: 4, count: 1 },
+      ],
+      missing: 0,
+    });
+    const few = await get(`/api/datasets/${id}/histogram?column=name&of=length&bins=5`);
+    expect(few.json().bins).toEqual([{ from: 1, to: 1, count: 6 }]);
+    const wide = await get(`/api/datasets/${id}/histogram?column=amount&of=length&bins=2`);
+    expect(wide.json().bins).toEqual([
+      { from: 0, to: 2, count: 2 },
+      { from: 2, to: 4, count: 4 },
+    ]);
+  });
+
   it('counts every number into equal-width bins under the current recipe, the maximum in the last bin', async () => {
     expect((await step({ op: 'to-number', columns: ['amount'] })).statusCode).toBe(200);
     const res = await get(`/api/datasets/${id}/histogram?column=amount&bins=4`);

@@ -212,11 +212,12 @@ export function datasetRoutes(
       config: { access: 'user' },
       schema: {
         summary:
-          'Equal-width histogram of a number column under the current recipe (and `where`): the numeric facet',
+          'Equal-width histogram under the current recipe (and `where`) of a number column (the numeric facet), or with `of=length` of any column’s value lengths in characters',
         params: idParams,
         querystring: z.object({
           column: z.string().min(1),
           bins: z.coerce.number().int().min(1).max(200).default(30),
+          of: z.enum(['value', 'length']).default('value'),
           where: whereQuery,
         }),
         response: {
@@ -232,14 +233,14 @@ export function datasetRoutes(
       },
     },
     async (request) => {
-      const { column, bins, where } = request.query;
+      const { column, bins, of, where } = request.query;
       const filter = parseViewFilter(where);
       const e = await load(request.params.id, user(request), 'histogram');
       const recipe = currentRecipe(e.history);
       if (filter) await engine.validate(e.data, withFilter(recipe, filter));
-      const key = `histogram:${bins}:${JSON.stringify(column)}${filter ? `:where:${JSON.stringify(filter.where)}` : ''}`;
+      const key = `histogram:${of}:${bins}:${JSON.stringify(column)}${filter ? `:where:${JSON.stringify(filter.where)}` : ''}`;
       return e.states.read(recipe, (v) =>
-        v.memo(key, () => histogram(engine, v.data, withFilter(v.recipe, filter), column, bins)),
+        v.memo(key, () => histogram(engine, v.data, withFilter(v.recipe, filter), column, bins, of)),
       );
     },
   );

@@ -11,6 +11,10 @@ export const idParams = z.object({ id: z.string().max(100) });
 export const datasetSummary = z.object({
   id: z.string(),
   name: z.string(),
+  /** Who uploaded it (and alone may share or delete it). */
+  owner: z.string(),
+  /** The caller's standing: its owner, or shared with them as editor or viewer. */
+  access: z.enum(['owner', 'editor', 'viewer']),
   rows: z.number(),
   columns: z.array(columnSchema),
   createdAt: z.string(),
@@ -32,3 +36,16 @@ export const historyState = z.object({
 });
 
 export const datasetDetail = datasetSummary.extend({ history: historyState });
+
+export const shareSchema = z.object({
+  user: z.string(),
+  role: z.enum(['viewer', 'editor']),
+  since: z.string(),
+});
+
+export const sharesView = z.object({
+  owner: z.string(),
+  /** False when this server has no accounts to share with (single-user mode). */
+  sharing: z.boolean(),
+  shares: z.array(shareSchema),
+});

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { History, LoadedDataset } from '@tidyvault/core';
 import type { NodeEngine } from '@tidyvault/engine-node';
+import type { Role } from '../auth/accounts.js';
 import type { Clock } from '../options.js';
+import { accessOf, decide, type DatasetAccess, type DatasetAction, type Share, type ShareRole } from './acl.js';
 import { RowCounts } from './count.js';
 import type { EngineMemory } from './memory.js';
 import { RecipeStates } from './states.js';
@@ -31,7 +33,16 @@ export interface DatasetEntry {
   /** Changes to `history` run one at a time (see DatasetStore.change). */
   queue: Promise<unknown>;
   readonly counts: RowCounts;
+  /** Who else may use it, and how (see acl.ts); they go with the entry when it is purged. */
+  readonly shares: Map<string, Share>;
 }
+
+/** What `open` found: the entry and the caller's standing, or why not (see acl.ts `decide`). */
+export type Opened =
+  | { kind: 'ok'; entry: DatasetEntry; access: DatasetAccess }
+  | { kind: 'forbidden'; access: DatasetAccess; owner: string }
+  /** `owner`: whose dataset the refused attempt was on (for the audit log only), if it exists. */
+  | { kind: 'none'; owner?: string };
 
 const RECENT_ACCESSES = 20;
 
@@ -92,6 +103,7 @@ export class DatasetStore {
       accesses: [{ at: now, op: 'upload', user: owner }],
       queue: Promise.resolve(),
       counts: new RowCounts(),
+      shares: new Map(),
     };
     this.entries.set(entry.id, entry);
     return entry;
@@ -106,21 +118,31 @@ export class DatasetStore {
   }
 
   /**
-   * The caller's live dataset, its idle timer touched and the access recorded; undefined for
-   * unknown, someone else's and expired ids alike (expired ones are purged on the way).
+   * The dataset if `user` (whose account role is `role`) may do `action` to it, its idle timer
+   * touched and the access recorded. Unknown, expired (purged on the way) and other people's
+   * datasets they have no share of are all `none`; a dataset they may see but not change in this
+   * way is `forbidden` (nothing is touched or recorded).
    */
-  async get(id: string, user: string, op: string): Promise<DatasetEntry | undefined> {
+  async open(id: string, user: string, op: string, action: DatasetAction, role: Role): Promise<Opened> {
     const e = this.entries.get(id);
-    if (!e || e.owner !== user) return undefined;
+    const d = decide(e, user, role, action);
+    if (!e || d.kind === 'none') return e ? { kind: 'none', owner: e.owner } : { kind: 'none' };
     if (this.expired(e)) {
       if (await this.purge(e)) this.o.onPurged?.(e, 'expired');
-      return undefined;
+      return { kind: 'none' };
     }
+    if (d.kind === 'forbidden') return { kind: 'forbidden', access: d.access, owner: e.owner };
     const now = this.o.clock();
     e.lastAccessAt = now;
     e.accesses.push({ at: now, op, user });
     if (e.accesses.length > RECENT_ACCESSES) e.accesses.splice(0, e.accesses.length - RECENT_ACCESSES);
-    return e;
+    return { kind: 'ok', entry: e, access: d.access };
+  }
+
+  /** The dataset if `user` may view it (a member's view; see `open`), else undefined. */
+  async get(id: string, user: string, op: string): Promise<DatasetEntry | undefined> {
+    const r = await this.open(id, user, op, 'view', 'member');
+    return r.kind === 'ok' ? r.entry : undefined;
   }
 
   /**
@@ -133,15 +155,33 @@ export class DatasetStore {
     return run;
   }
 
-  /** Live datasets owned by `user` (listing does not count as access). */
-  list(user: string): DatasetEntry[] {
-    return [...this.entries.values()].filter((e) => e.owner === user && !this.expired(e));
+  /** Live datasets `user` owns or has a share of, with their standing (listing is not access). */
+  list(user: string, role: Role): { entry: DatasetEntry; access: DatasetAccess }[] {
+    const out: { entry: DatasetEntry; access: DatasetAccess }[] = [];
+    for (const entry of this.entries.values()) {
+      const access = accessOf(entry, user, role);
+      if (access !== undefined && !this.expired(entry)) out.push({ entry, access });
+    }
+    return out;
+  }
+
+  /** Share the dataset with `user` as `role` (or change the role of their share). */
+  share(e: DatasetEntry, user: string, role: ShareRole, by: string): void {
+    if (user === e.owner) throw new Error('the owner cannot be given a share');
+    e.shares.set(user, { role, since: this.o.clock(), by });
+  }
+
+  /** End `user`'s share; false if they had none. */
+  unshare(e: DatasetEntry, user: string): boolean {
+    return e.shares.delete(user);
   }
 
   /** Drops the dataset; false if it was already gone. */
   async purge(e: DatasetEntry): Promise<boolean> {
     if (this.entries.get(e.id) !== e) return false;
     this.entries.delete(e.id);
+    // No one reaches it any more, through a share either.
+    e.shares.clear();
     await e.states.dispose();
     await this.o.memory.drop(() => this.o.engine.drop(e.data));
     return true;

@@ -1,14 +1,18 @@
 import { canRedo, canUndo, currentRecipe } from '@tidyvault/core';
 import type { NodeEngine } from '@tidyvault/engine-node';
+import type { DatasetAccess } from './acl.js';
 import type { EngineMemory } from './memory.js';
 import type { DatasetEntry, DatasetStore } from './store.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function summary(store: DatasetStore, e: DatasetEntry) {
+/** `access`: the caller's standing (an upload's answer: its owner). */
+export function summary(store: DatasetStore, e: DatasetEntry, access: DatasetAccess = 'owner') {
   return {
     id: e.id,
     name: e.name,
+    owner: e.owner,
+    access,
     rows: e.data.rowCount,
     columns: e.data.columns,
     createdAt: iso(e.createdAt),
@@ -66,10 +70,16 @@ export async function location(
     spill: spill ? ('on' as const) : ('off' as const),
     ...(spill ? { spillDirectory: o.spillDirectory } : {}),
     owner: e.owner,
+    sharedWith: sharesView(e),
     createdAt: iso(e.createdAt),
     lastAccessAt: iso(e.lastAccessAt),
     expiresAt: iso(store.expiresAt(e)),
     recentAccesses: e.accesses.map((a) => ({ at: iso(a.at), op: a.op, user: a.user })),
     caveat: 'freed memory is not zeroed by the engine; the bytes stay until the memory is reused',
   };
+}
+
+/** Who else may use the dataset, and how, in the order the shares were made. */
+export function sharesView(e: DatasetEntry) {
+  return [...e.shares].map(([user, s]) => ({ user, role: s.role, since: iso(s.since) }));
 }

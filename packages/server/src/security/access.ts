@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Role } from '../auth/accounts.js';
 import type { Session, SessionStore } from '../auth/sessions.js';
 
 /** What a route needs: `public` (health, login link, API description) or a signed-in `user`. */
@@ -17,6 +18,8 @@ export interface RouteInfo {
   method: string;
   url: string;
   access: Access | undefined;
+  /** The least account role it declares (see security/roles.ts), if any. */
+  minRole?: Role | undefined;
 }
 
 /**
@@ -40,7 +43,8 @@ export function registerAccessControl(
   const routes: RouteInfo[] = [];
   app.addHook('onRoute', (r) => {
     const methods = Array.isArray(r.method) ? r.method : [r.method];
-    for (const method of methods) routes.push({ method, url: r.url, access: r.config?.access });
+    for (const method of methods)
+      routes.push({ method, url: r.url, access: r.config?.access, minRole: r.config?.minRole });
   });
   const name = cookieName(o.secure);
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {

@@ -6,6 +6,7 @@ import type {
   Condition,
   FacetResult,
   Histogram,
+  HistogramOf,
   HistoryState,
   Location,
   Me,
@@ -37,7 +38,14 @@ export interface Backend {
   rows(id: string, offset: number, limit: number, step?: number, where?: Condition): Promise<RowsPage>;
   profile(id: string): Promise<Profile>;
   facet(id: string, column: string, where?: Condition): Promise<FacetResult>;
-  histogram(id: string, column: string, bins: number, where?: Condition): Promise<Histogram>;
+  /** Of a number column's values (the numeric facet), or with `of: 'length'` of any column's value lengths. */
+  histogram(
+    id: string,
+    column: string,
+    bins: number,
+    where?: Condition,
+    of?: HistogramOf,
+  ): Promise<Histogram>;
   cluster(id: string, column: string, method: string, params: Record<string, number>): Promise<ClusterResult>;
   duplicates(id: string, columns: string[], threshold: number): Promise<DuplicatesResult>;
   addStep(id: string, step: Step): Promise<HistoryState>;

@@ -8,6 +8,7 @@ import type {
   Condition,
   FacetResult,
   Histogram,
+  HistogramOf,
   HistoryState,
   Location,
   Me,
@@ -138,10 +139,10 @@ export class HttpBackend implements Backend {
       'GET',
       `/api/datasets/${enc(id)}/facet?column=${enc(column)}&limit=1000${whereParam(where)}`,
     );
-  histogram = (id: string, column: string, bins: number, where?: Condition) =>
+  histogram = (id: string, column: string, bins: number, where?: Condition, of: HistogramOf = 'value') =>
     this.request<Histogram>(
       'GET',
-      `/api/datasets/${enc(id)}/histogram?column=${enc(column)}&bins=${bins}${whereParam(where)}`,
+      `/api/datasets/${enc(id)}/histogram?column=${enc(column)}&bins=${bins}&of=${of}${whereParam(where)}`,
     );
   cluster = (id: string, column: string, method: string, params: Record<string, number>) =>
     this.request<ClusterResult>('POST', `/api/datasets/${enc(id)}/cluster`, { column, method, params });

@@ -19,6 +19,7 @@ import type {
   Condition,
   DatasetDetail,
   DatasetSummary,
+  HistogramOf,
   HistoryState,
   Location,
   Me,
@@ -189,7 +190,7 @@ export class LocalBackend implements Backend {
       );
     });
 
-  histogram = (id: string, column: string, bins: number, where?: Condition) =>
+  histogram = (id: string, column: string, bins: number, where?: Condition, of: HistogramOf = 'value') =>
     wrap(async () => {
       const e = this.entry(id, 'histogram');
       return (await this.getEngine()).histogram(
@@ -197,6 +198,7 @@ export class LocalBackend implements Backend {
         withFilter(currentRecipe(e.history), where),
         column,
         bins,
+        of,
       );
     });
 

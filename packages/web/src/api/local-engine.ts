@@ -1,5 +1,5 @@
 import type { ClusterResult, LoadedDataset, Profile, Recipe, TableResult } from '@tidyvault/core';
-import type { DuplicatesResult, FacetResult, Histogram } from './types.js';
+import type { DuplicatesResult, FacetResult, Histogram, HistogramOf } from './types.js';
 
 /** What local mode needs from the in-browser engine (packages/engine-wasm's WasmEngine). */
 export interface LocalEngine {
@@ -17,7 +17,13 @@ export interface LocalEngine {
   count(dataset: LoadedDataset, recipe: Recipe): Promise<number>;
   profile(dataset: LoadedDataset, recipe?: Recipe, topN?: number): Promise<Profile>;
   facet(dataset: LoadedDataset, recipe: Recipe, column: string, limit: number): Promise<FacetResult>;
-  histogram(dataset: LoadedDataset, recipe: Recipe, column: string, bins: number): Promise<Histogram>;
+  histogram(
+    dataset: LoadedDataset,
+    recipe: Recipe,
+    column: string,
+    bins: number,
+    of?: HistogramOf,
+  ): Promise<Histogram>;
   cluster(
     dataset: LoadedDataset,
     column: string,

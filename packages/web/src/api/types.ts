@@ -102,6 +102,9 @@ export type Leaf = {
 /** The `where` of a filter-rows step. */
 export type Condition = Leaf | { and: Condition[] } | { or: Condition[] } | { not: Condition };
 
+/** What a histogram counts: a number column's values, or any column's value lengths. */
+export type HistogramOf = 'value' | 'length';
+
 export interface Histogram {
   column: string;
   min: number | null;

@@ -30,17 +30,19 @@ export function ColumnMenu(p: Props) {
   const [problem, setProblem] = useState<string>();
   const [hist, setHist] = useState<HistogramData>();
   const numeric = type === 'number' || type === 'integer';
+  // Numbers: their values; anything else: the lengths of its values, in characters.
+  const of = numeric ? 'value' : 'length';
   useEffect(() => {
-    if (!numeric) return;
     let live = true;
-    p.backend.histogram(p.datasetId, column, 30).then(
+    setHist(undefined);
+    p.backend.histogram(p.datasetId, column, 30, undefined, of).then(
       (h) => live && setHist(h),
       () => undefined,
     );
     return () => {
       live = false;
     };
-  }, [p.backend, p.datasetId, column, numeric]);
+  }, [p.backend, p.datasetId, column, of]);
   const [sample, setSample] = useState<string[]>([]);
   const box = useRef<HTMLDivElement>(null);
   const forms = useMemo(() => STEP_FORMS.filter((f) => !f.types || f.types.includes(type)), [type]);
@@ -93,12 +95,13 @@ export function ColumnMenu(p: Props) {
         </div>
         {profile && <ProfileSummary p={profile} />}
         {hist && hist.bins.length > 0 && (
-          <div data-testid="column-histogram">
+          <div data-testid="column-histogram" data-of={of}>
             <Histogram
               edges={hist.bins.map((b) => b.from)}
               counts={hist.bins.map((b) => b.count)}
-              label={column}
+              label={of === 'length' ? `${column} (length in characters)` : column}
             />
+            {of === 'length' && <p className="muted small">Lengths of the values, in characters</p>}
           </div>
         )}
         <div className="row wrap">

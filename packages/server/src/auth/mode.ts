@@ -24,7 +24,6 @@ export interface Auth {
   /** Local mode with no enabled administrator: a one-time setup token valid 15 minutes; else undefined. */
   issueSetupToken: () => string | undefined;
   sweep: () => void;
-}
   /** The signed-in account's role (single-user mode: admin, the one user). */
   role: (s: Session) => Role;
   /**
@@ -32,6 +31,7 @@ export interface Auth {
    * or disabled one. Undefined in single-user mode, where there is no one to share with.
    */
   shareable: ((name: string) => Role | undefined) | undefined;
+}
 
 /** The sign-in mode's parts: single-user login link, or local accounts with passwords. */
 export async function prepareAuth(o: ResolvedOptions): Promise<Auth> {
@@ -42,11 +42,11 @@ export async function prepareAuth(o: ResolvedOptions): Promise<Auth> {
   const throttle = new LoginThrottle({ clock: o.clock, ...o.loginThrottle });
   const dummy = local ? await (dummyOnce ??= dummyHash()) : '';
   let log: ZodApp['log'] | undefined;
+  const role = (s: Session): Role => (local ? (local.get(s.user)?.role ?? 'viewer') : 'admin');
 
   return {
     mode: o.auth,
     sessionValid: local
-  const role = (s: Session): Role => (local ? (local.get(s.user)?.role ?? 'viewer') : 'admin');
       ? (s) => {
           try {
             const a = local.get(s.user);
@@ -89,8 +89,6 @@ export async function prepareAuth(o: ResolvedOptions): Promise<Auth> {
     },
     issueSetupToken: () => (local && !local.hasAdmin() ? setupToken.issue() : undefined),
     sweep: () => throttle.sweep(),
-  };
-}
     role,
     shareable: local
       ? (name) => {
@@ -98,3 +96,5 @@ export async function prepareAuth(o: ResolvedOptions): Promise<Auth> {
           return a && !a.disabled ? a.role : undefined;
         }
       : undefined,
+  };
+}

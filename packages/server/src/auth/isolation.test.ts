@@ -70,7 +70,8 @@ describe('two users: one user’s datasets are 404 to another, on every dataset 
   const send = (route: { method: string; url: string }, datasetId: string, s: SignedIn) => {
     const sample = SAMPLES[`${route.method} ${route.url}`]!;
     const url =
-      route.url.replace(':id', datasetId).replace(':user', 'carol') + (sample.query ? `?${sample.query}` : '');
+      route.url.replace(':id', datasetId).replace(':user', 'carol') +
+      (sample.query ? `?${sample.query}` : '');
     return h.t.app.inject({
       method: route.method as 'GET',
       url,

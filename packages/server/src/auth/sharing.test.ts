@@ -72,7 +72,8 @@ describe('roles and sharing, on every dataset route', () => {
   const send = (route: { method: string; url: string }, datasetId: string, s: SignedIn) => {
     const sample = SAMPLES[key(route)]!;
     const url =
-      route.url.replace(':id', datasetId).replace(':user', 'carol') + (sample.query ? `?${sample.query}` : '');
+      route.url.replace(':id', datasetId).replace(':user', 'carol') +
+      (sample.query ? `?${sample.query}` : '');
     return inject({ method: route.method, url, s, ...(sample.payload ? { payload: sample.payload } : {}) });
   };
   const datasetRoutes = () => h.t.routes.filter((r) => r.url.includes('/:id'));
@@ -170,7 +171,9 @@ describe('roles and sharing, on every dataset route', () => {
     expect(await history()).toEqual(before);
     // Listed for bob with its owner and his standing.
     const list = (await inject({ url: '/api/datasets', s: bob })).json().datasets as { id: string }[];
-    expect(list.find((d) => d.id === id)).toEqual(expect.objectContaining({ owner: 'alice', access: 'viewer' }));
+    expect(list.find((d) => d.id === id)).toEqual(
+      expect.objectContaining({ owner: 'alice', access: 'viewer' }),
+    );
     // Who can reach it, and bob's reads among its accesses.
     const where = (await inject({ url: `/api/datasets/${id}/location`, s: alice })).json();
     expect(where.sharedWith).toEqual([{ user: 'bob', role: 'viewer', since: expect.any(String) }]);
@@ -338,10 +341,16 @@ describe('expiry ends shares', () => {
         headers: alice.headers,
         payload: { user: 'bob', role: 'viewer' },
       });
-      expect((await h.t.app.inject({ url: `/api/datasets/${id}`, headers: bob.headers })).statusCode).toBe(200);
+      expect((await h.t.app.inject({ url: `/api/datasets/${id}`, headers: bob.headers })).statusCode).toBe(
+        200,
+      );
       clock.advance(61_000);
-      expect((await h.t.app.inject({ url: '/api/datasets', headers: bob.headers })).json().datasets).toEqual([]);
-      expect((await h.t.app.inject({ url: `/api/datasets/${id}`, headers: bob.headers })).statusCode).toBe(404);
+      expect((await h.t.app.inject({ url: '/api/datasets', headers: bob.headers })).json().datasets).toEqual(
+        [],
+      );
+      expect((await h.t.app.inject({ url: `/api/datasets/${id}`, headers: bob.headers })).statusCode).toBe(
+        404,
+      );
       expect(h.t.store.size).toBe(0);
     } finally {
       await h.close();

@@ -12,7 +12,11 @@ declare module 'fastify' {
 
 function forbidden(access: DatasetAccess, action: DatasetAction, owner: string): ApiError {
   if (action === 'manage')
-    return new ApiError(403, 'DATASET_FORBIDDEN', `only its owner, ${owner}, can share or delete this dataset`);
+    return new ApiError(
+      403,
+      'DATASET_FORBIDDEN',
+      `only its owner, ${owner}, can share or delete this dataset`,
+    );
   return new ApiError(
     403,
     'DATASET_FORBIDDEN',

@@ -12,11 +12,14 @@ import {
   type History,
 } from '@tidyvault/core';
 import { OUTPUT_FORMATS, type NodeEngine } from '@tidyvault/engine-node';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ZodApp } from '../app-types.js';
-import { errorSchema, notFound } from '../errors.js';
+import { errorSchema } from '../errors.js';
+import type { DatasetAction } from './acl.js';
 import { facet } from './facet.js';
 import { histogram } from './histogram.js';
+import { datasetLoader } from './load.js';
 import type { EngineMemory } from './memory.js';
 import {
   cellSchema,
@@ -60,12 +63,15 @@ export function datasetRoutes(
   o: { engine: NodeEngine; store: DatasetStore; memory: EngineMemory; spillDirectory: string },
 ): void {
   const { engine, store } = o;
-  const load = async (id: string, user: string, op: string): Promise<DatasetEntry> => {
-    const e = await store.get(id, user, op);
-    if (!e) throw notFound();
-    return e;
-  };
-  const user = (r: { session?: { user: string } }) => r.session!.user;
+  const open = datasetLoader(store);
+  /** The dataset, if the signed-in user may do `action` to it (404 or 403 otherwise; see acl.ts). */
+  const load = async (
+    id: string,
+    request: FastifyRequest,
+    op: string,
+    action: DatasetAction = 'view',
+  ): Promise<DatasetEntry> => (await open(request, id, op, action)).entry;
+  const user = (r: FastifyRequest) => r;
 
   /** Validate the changed history's recipe against the data; only then make it current. */
   const commit = (e: DatasetEntry, change: (h: History) => History) =>
@@ -82,11 +88,16 @@ export function datasetRoutes(
     {
       config: { access: 'user' },
       schema: {
-        summary: 'Your datasets',
+        summary:
+          'Your datasets and those shared with you (`owner`, and your `access`: owner, editor or viewer)',
         response: { 200: z.object({ datasets: z.array(datasetSummary) }) },
       },
     },
-    async (request) => ({ datasets: store.list(user(request)).map((e) => summary(store, e)) }),
+    async (request) => ({
+      datasets: store
+        .list(request.session!.user, request.role ?? 'viewer')
+        .map(({ entry, access }) => summary(store, entry, access)),
+    }),
   );
 
   app.get(
@@ -100,8 +111,8 @@ export function datasetRoutes(
       },
     },
     async (request) => {
-      const e = await load(request.params.id, user(request), 'read');
-      return { ...summary(store, e), history: historyView(e) };
+      const { entry: e, access } = await open(request, request.params.id, 'read');
+      return { ...summary(store, e, access), history: historyView(e) };
     },
   );
 
@@ -248,9 +259,10 @@ export function datasetRoutes(
   app.post(
     '/api/datasets/:id/cluster',
     {
-      config: { access: 'user' },
+      // A POST that only reads: viewers may cluster (and so see what a merge would do).
+      config: { access: 'user', minRole: 'viewer' },
       schema: {
-        summary: 'Clusters of near-duplicate values in one column (OpenRefine methods)',
+        summary: 'Clusters of near-duplicate values in one column (OpenRefine methods); reads only',
         params: idParams,
         body: z.object({
           column: z.string().min(1),
@@ -299,7 +311,7 @@ export function datasetRoutes(
     },
     async (request) => {
       const step = parseStep(request.body.step);
-      const e = await load(request.params.id, user(request), 'step');
+      const e = await load(request.params.id, user(request), 'step', 'edit');
       return commit(e, (h) => addStep(h, step));
     },
   );
@@ -319,7 +331,7 @@ export function datasetRoutes(
         },
       },
       async (request) => {
-        const e = await load(request.params.id, user(request), route);
+        const e = await load(request.params.id, user(request), route, 'edit');
         return commit(e, move);
       },
     );
@@ -338,7 +350,7 @@ export function datasetRoutes(
     },
     async (request) => {
       const recipe = parseRecipe(request.body.recipe);
-      const e = await load(request.params.id, user(request), 'recipe.replace');
+      const e = await load(request.params.id, user(request), 'recipe.replace', 'edit');
       return commit(e, () => historyFromRecipe(recipe));
     },
   );
@@ -432,7 +444,7 @@ export function datasetRoutes(
       },
     },
     async (request, reply) => {
-      const e = await load(request.params.id, user(request), 'delete');
+      const e = await load(request.params.id, user(request), 'delete', 'manage');
       await store.purge(e);
       request.log.info({ op: 'dataset.purge', dataset: e.id, reason: 'delete' }, 'dataset purged');
       return reply.code(204).send();

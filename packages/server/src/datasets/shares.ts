@@ -51,7 +51,8 @@ export function shareRoutes(
     {
       config: { access: 'user' },
       schema: {
-        summary: 'Who the dataset is shared with, and as what (its owner and everyone it is shared with may ask)',
+        summary:
+          'Who the dataset is shared with, and as what (its owner and everyone it is shared with may ask)',
         params: idParams,
         response: { 200: sharesView, 404: errorSchema },
       },

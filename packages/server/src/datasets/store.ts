@@ -3,7 +3,14 @@ import type { History, LoadedDataset } from '@tidyvault/core';
 import type { NodeEngine } from '@tidyvault/engine-node';
 import type { Role } from '../auth/accounts.js';
 import type { Clock } from '../options.js';
-import { accessOf, decide, type DatasetAccess, type DatasetAction, type Share, type ShareRole } from './acl.js';
+import {
+  accessOf,
+  decide,
+  type DatasetAccess,
+  type DatasetAction,
+  type Share,
+  type ShareRole,
+} from './acl.js';
 import { RowCounts } from './count.js';
 import type { EngineMemory } from './memory.js';
 import { RecipeStates } from './states.js';

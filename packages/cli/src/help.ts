@@ -227,6 +227,11 @@ Signing in (--auth):
                     while no administrator exists, it prints a one-time setup token (valid 15
                     minutes) for POST /api/auth/setup {token, username, password}, which the web
                     app's first screen asks for.
+  oidc              single sign-on with an OpenID Connect provider (--oidc-issuer, --oidc-client-id,
+                    the client secret in a 0600 file or TIDYVAULT_OIDC_CLIENT_SECRET; register
+                    <address>/auth/oidc/callback at the provider). Code flow with PKCE, state and
+                    nonce; each (issuer, subject) gets its own account (users.json), never one
+                    matched by email; first sign-in makes a member (--oidc-admin-subject: admin).
 
 Local only (--local-only): serves the workbench's files and nothing else — no API, no
 sessions, no engine. Files opened there are cleaned in the visitor's browser (DuckDB-WASM)
@@ -259,6 +264,9 @@ Examples:
   tidyvault serve --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem --allowed-host tidy.example.org
   TIDYVAULT_HOME=/srv/tidyvault tidyvault serve --host 10.0.0.5 --trust-proxy 10.0.0.1 --allowed-host tidy.example.org
   tidyvault serve --auth local
+  tidyvault serve --auth oidc --oidc-issuer https://login.example.com/realms/main \\
+    --oidc-client-id tidyvault --oidc-client-secret-file /etc/tidyvault/oidc-secret \\
+    --oidc-redirect-url https://tidy.example.org/auth/oidc/callback --trust-proxy 10.0.0.1
   echo '{"port": 8080, "spillDir": "/srv/tidyvault/spill"}' > ~/.tidyvault/config.json
 `,
 };

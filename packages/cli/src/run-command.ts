@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isTidyvaultError } from '@tidyvault/core';
-import { SETTING_FLAGS } from '@tidyvault/server/settings';
+import { REPEATABLE_SETTING_FLAGS, SETTING_FLAGS } from '@tidyvault/server/settings';
 import { UsageError, type Args } from './args.js';
 
 /** Each command loads only what it needs: the CLI commands never load the web server. */
@@ -86,7 +86,7 @@ const SPECS: Record<string, { options: Options; positionals: number }> = {
       ...(Object.fromEntries(
         SETTING_FLAGS.map((flag) => [
           flag,
-          flag === 'allowed-host' ? { type: 'string', multiple: true } : { type: 'string' },
+          REPEATABLE_SETTING_FLAGS.has(flag) ? { type: 'string', multiple: true } : { type: 'string' },
         ]),
       ) as Options),
       'local-only': { type: 'boolean' },

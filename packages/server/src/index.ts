@@ -2,6 +2,8 @@ export { buildApp, type TidyvaultApp } from './app.js';
 export { listen, checkBind, isLoopback, type ListenOptions } from './listen.js';
 export { loadSecrets, tidyvaultHome } from './home.js';
 export type { ServerOptions, Clock } from './options.js';
+export { SecretValue, readClientSecret, type ClientSecretSource } from './auth/oidc/client-secret.js';
+export type { OidcOptions } from './auth/oidc/options.js';
 export { cookieName } from './security/access.js';
 export { CSRF_HEADER } from './security/csrf.js';
 export { serve, type ServeOptions, type RunningServer } from './serve.js';

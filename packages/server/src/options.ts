@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import type { NodeEngine } from '@tidyvault/engine-node';
 import { AuditLog } from './audit/log.js';
 import type { Accounts } from './auth/accounts.js';
+import type { OidcOptions } from './auth/oidc/options.js';
 import type { ThrottleOptions } from './auth/throttle.js';
 import { defaultWebRoot } from './web.js';
 
@@ -68,11 +69,14 @@ export interface ServerOptions {
   audit?: AuditLog;
   /**
    * How people sign in: `single` (default) — one user, by the one-time login link; `local` —
-   * accounts with passwords, kept in `accounts`.
+   * accounts with passwords, kept in `accounts`; `oidc` — single sign-on with the provider of
+   * `oidc`, onto the accounts of `accounts`.
    */
-  auth?: 'single' | 'local';
-  /** The local accounts (`$TIDYVAULT_HOME/users.json`); required with `auth: 'local'`. */
+  auth?: 'single' | 'local' | 'oidc';
+  /** The accounts (`$TIDYVAULT_HOME/users.json`); required with `auth: 'local'` and `'oidc'`. */
   accounts?: Accounts;
+  /** The OpenID Connect provider and client; required with `auth: 'oidc'`. */
+  oidc?: OidcOptions;
   /** Login throttling parameters (defaults in auth/throttle.ts). */
   loginThrottle?: Omit<ThrottleOptions, 'clock'>;
 }
@@ -80,10 +84,11 @@ export interface ServerOptions {
 export interface ResolvedOptions extends Required<
   Omit<
     ServerOptions,
-    'tls' | 'trustProxy' | 'logStream' | 'allowedHosts' | 'webRoot' | 'accounts' | 'loginThrottle'
+    'tls' | 'trustProxy' | 'logStream' | 'allowedHosts' | 'webRoot' | 'accounts' | 'loginThrottle' | 'oidc'
   >
 > {
   accounts: Accounts | undefined;
+  oidc: OidcOptions | undefined;
   loginThrottle: Omit<ThrottleOptions, 'clock'>;
   /** The web app's folder, or undefined to serve none. */
   webRoot: string | undefined;
@@ -121,6 +126,7 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
     audit: o.audit ?? AuditLog.memory(o.secretKey, { clock: o.clock ?? Date.now }),
     auth: o.auth ?? 'single',
     accounts: o.accounts,
+    oidc: o.oidc,
     loginThrottle: o.loginThrottle ?? {},
     secure: o.tls !== undefined || (o.trustProxy !== undefined && o.trustProxy !== false),
   };

@@ -4,6 +4,9 @@ import { buildApp } from './app.js';
 import { openHomeAuditLog } from './audit/log.js';
 import { Accounts } from './auth/accounts.js';
 import { SETUP_TOKEN_TTL_MS } from './auth/mode.js';
+import { readClientSecret, type SecretValue } from './auth/oidc/client-secret.js';
+import { OidcIdentities } from './auth/oidc/identities.js';
+import type { OidcOptions } from './auth/oidc/options.js';
 import { loadSecrets } from './home.js';
 import { checkBind, isLoopback, listen } from './listen.js';
 
@@ -28,24 +31,60 @@ export interface ServeOptions {
   datasetAbsoluteMs?: number;
   /** A private folder DuckDB may spill to; spilling is off without it. */
   spillDirectory?: string;
-  /** `single` (default): the one-time login link; `local`: accounts in `$TIDYVAULT_HOME/users.json`. */
-  auth?: 'single' | 'local';
+  /**
+   * `single` (default): the one-time login link; `local`: accounts in `$TIDYVAULT_HOME/users.json`;
+   * `oidc`: single sign-on (the oidc* options) onto those accounts.
+   */
+  auth?: 'single' | 'local' | 'oidc';
+  oidcIssuer?: string;
+  oidcClientId?: string;
+  /** A file (0600, ours) holding the client secret; read at start. */
+  oidcClientSecretFile?: string;
+  /** The client secret itself (from TIDYVAULT_OIDC_CLIENT_SECRET); not with oidcClientSecretFile. */
+  oidcClientSecret?: SecretValue;
+  oidcRedirectUrl?: string;
+  oidcScopes?: string[];
+  oidcProviderName?: string;
+  oidcAdminSubjects?: string[];
   logStream?: NodeJS.WritableStream;
+}
+
+/** The OIDC options of `serve`, the client secret read from its file (the secrets-store hook is there). */
+function oidcOptions(o: ServeOptions): OidcOptions {
+  if (o.oidcIssuer === undefined || o.oidcClientId === undefined)
+    throw new Error("auth 'oidc' needs the issuer and the client id");
+  if (o.oidcClientSecretFile !== undefined && o.oidcClientSecret !== undefined)
+    throw new Error('the OIDC client secret is given twice (a file and the environment): use one');
+  const clientSecret =
+    o.oidcClientSecretFile !== undefined
+      ? readClientSecret({ kind: 'file', path: o.oidcClientSecretFile })
+      : o.oidcClientSecret;
+  return {
+    issuer: o.oidcIssuer,
+    clientId: o.oidcClientId,
+    ...(clientSecret ? { clientSecret } : {}),
+    ...(o.oidcRedirectUrl ? { redirectUrl: o.oidcRedirectUrl } : {}),
+    ...(o.oidcScopes ? { scopes: o.oidcScopes } : {}),
+    ...(o.oidcProviderName ? { providerName: o.oidcProviderName } : {}),
+    ...(o.oidcAdminSubjects ? { adminSubjects: o.oidcAdminSubjects } : {}),
+  };
 }
 
 export interface RunningServer {
   url: string;
   port: number;
-  auth: 'single' | 'local';
+  auth: 'single' | 'local' | 'oidc';
   /**
-   * Single-user mode: the one-time login link (its token dies on first use). Local accounts: the
-   * server's address, where the web app's sign-in form is.
+   * Single-user mode: the one-time login link (its token dies on first use). Local accounts and
+   * single sign-on: the server's address, where the web app's sign-in form or button is.
    */
   loginUrl: string;
   /** Local accounts with no enabled administrator: the one-time setup token for POST /api/auth/setup. */
   setupToken?: string;
   /** When the setup token stops working. */
   setupExpiresAt?: Date;
+  /** Single sign-on: no enabled administrator exists and no admin subject is configured. */
+  noAdministrator?: boolean;
   close: () => Promise<void>;
 }
 
@@ -61,9 +100,12 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   // Verified before anything else starts: a log that does not verify stops the start.
   const audit = openHomeAuditLog(o.home, secretKey);
   const auth = o.auth ?? 'single';
-  const accounts = auth === 'local' ? new Accounts(o.home) : undefined;
+  const accounts = auth === 'local' || auth === 'oidc' ? new Accounts(o.home) : undefined;
   // A broken or exposed accounts file stops the start, naming the file.
   accounts?.list();
+  // So do a broken identities file and an unreadable or exposed client secret file.
+  const oidc = auth === 'oidc' ? oidcOptions(o) : undefined;
+  if (oidc) new OidcIdentities(o.home).list();
   const engine = await NodeEngine.open({
     ...(o.memoryLimit ? { memoryLimit: o.memoryLimit } : {}),
     ...(o.threads ? { threads: o.threads } : {}),
@@ -75,7 +117,12 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       engine,
       secretKey,
       audit,
-      allowedHosts: [...(o.allowedHosts ?? []), ...(isLoopback(o.host) ? [] : [hostName])],
+      allowedHosts: [
+        ...(o.allowedHosts ?? []),
+        ...(isLoopback(o.host) ? [] : [hostName]),
+        // The provider sends browsers back to the redirect URI's host.
+        ...(oidc?.redirectUrl ? [new URL(oidc.redirectUrl).hostname] : []),
+      ],
       ...(tls ? { tls: { cert: fs.readFileSync(o.tlsCert!), key: fs.readFileSync(o.tlsKey!) } } : {}),
       ...(trustProxy ? { trustProxy: o.trustProxy } : {}),
       ...(o.maxUploadBytes ? { maxUploadBytes: o.maxUploadBytes } : {}),
@@ -86,6 +133,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       ...(o.logStream ? { logStream: o.logStream as never } : {}),
       auth,
       ...(accounts ? { accounts } : {}),
+      ...(oidc ? { oidc } : {}),
     });
     const { url, port } = await listen(t, { host: o.host, port: o.port, tls, trustProxy });
     // A wildcard bind has no name to link to; the local machine can always use localhost.
@@ -99,6 +147,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       auth,
       loginUrl,
       ...(setupToken ? { setupToken, setupExpiresAt: new Date(Date.now() + SETUP_TOKEN_TTL_MS) } : {}),
+      ...(oidc && !accounts!.hasAdmin() && !oidc.adminSubjects?.length ? { noAdministrator: true } : {}),
       close: async () => {
         await t.app.close();
         await engine.close();

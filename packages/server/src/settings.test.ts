@@ -57,6 +57,13 @@ describe('serve settings', () => {
       datasetMaxAge: '2h',
       spillDir: spill,
       auth: 'local',
+      oidcIssuer: 'https://login.example.com/realms/main',
+      oidcClientId: 'tidyvault',
+      oidcClientSecretFile: 'oidc-secret',
+      oidcRedirectUrl: 'https://tidy.example.org/auth/oidc/callback',
+      oidcScopes: ['openid', 'email'],
+      oidcProviderName: 'Example SSO',
+      oidcAdminSubjects: ['248289761001'],
     });
     const { options } = resolveSettings({}, { TIDYVAULT_HOME: home });
     expect(options).toEqual({
@@ -76,6 +83,13 @@ describe('serve settings', () => {
       datasetAbsoluteMs: 2 * 3_600_000,
       spillDirectory: spill,
       auth: 'local',
+      oidcIssuer: 'https://login.example.com/realms/main',
+      oidcClientId: 'tidyvault',
+      oidcClientSecretFile: path.join(home, 'oidc-secret'),
+      oidcRedirectUrl: 'https://tidy.example.org/auth/oidc/callback',
+      oidcScopes: ['openid', 'email'],
+      oidcProviderName: 'Example SSO',
+      oidcAdminSubjects: ['248289761001'],
     });
     // Every setting of the table was exercised above.
     expect(Object.keys(options).length).toBe(SETTINGS.length + 1);
@@ -136,7 +150,7 @@ describe('serve settings', () => {
     expect(resolveSettings({ 'trust-proxy': 'true' }, env).options.trustProxy).toBe(true);
   });
 
-  it("takes auth 'single' or 'local' (default: unset, which serve takes as single)", () => {
+  it("takes auth 'single', 'local' or 'oidc' (default: unset, which serve takes as single)", () => {
     const home = tmp();
     expect(resolveSettings({}, { TIDYVAULT_HOME: home }).options.auth).toBeUndefined();
     expect(resolveSettings({ auth: 'local' }, { TIDYVAULT_HOME: home }).options.auth).toBe('local');
@@ -144,10 +158,10 @@ describe('serve settings', () => {
       'single',
     );
     expect(() => resolveSettings({ auth: 'ldap' }, { TIDYVAULT_HOME: home })).toThrow(
-      /--auth: must be 'single' or 'local'/,
+      /--auth: must be 'single', 'local' or 'oidc'/,
     );
     expect(() => resolveSettings({}, { TIDYVAULT_HOME: home, TIDYVAULT_AUTH: 'oidc' })).toThrow(
-      /TIDYVAULT_AUTH: 'oidc' \(single sign-on\) is not available yet/,
+      /auth 'oidc' needs oidc-issuer and oidc-client-id/,
     );
     expect(() => resolveSettings({}, { TIDYVAULT_HOME: homeWith({ auth: 7 }) })).toThrow(
       /config\.json: key "auth": must be a non-empty string/,

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spillFolderProblem } from '@tidyvault/engine-node/spill-folder';
+import { CLIENT_SECRET_ENV, SecretValue } from './auth/oidc/client-secret.js';
+import { issuerProblem, redirectUrlProblem, scopesProblem } from './auth/oidc/options.js';
 import { tidyvaultHome } from './home.js';
 import type { ServeOptions } from './serve.js';
 
@@ -128,12 +130,52 @@ const trustProxy = (raw: unknown, at: Origin): string | boolean | undefined => {
   return v;
 };
 
-const AUTH_MODES = ['single', 'local'] as const;
+const AUTH_MODES = ['single', 'local', 'oidc'] as const;
 const authMode = (raw: unknown, at: Origin): (typeof AUTH_MODES)[number] => {
   const v = text(raw, at);
-  if (v === 'oidc') throw bad(at, "'oidc' (single sign-on) is not available yet; use 'single' or 'local'");
-  if (!(AUTH_MODES as readonly string[]).includes(v)) throw bad(at, "must be 'single' or 'local'");
+  if (!(AUTH_MODES as readonly string[]).includes(v)) throw bad(at, "must be 'single', 'local' or 'oidc'");
   return v as (typeof AUTH_MODES)[number];
+};
+
+const issuerUrl = (raw: unknown, at: Origin): string => {
+  const v = text(raw, at);
+  const problem = issuerProblem(v);
+  if (problem) throw bad(at, problem);
+  return v;
+};
+
+const redirectUrl = (raw: unknown, at: Origin): string => {
+  const v = text(raw, at);
+  const problem = redirectUrlProblem(v);
+  if (problem) throw bad(at, problem);
+  return v;
+};
+
+/** Names from a flag (repeatable), a variable (commas or spaces) or the config file (an array). */
+const names =
+  (what: string) =>
+  (raw: unknown, at: Origin): string[] => {
+    const items =
+      at.source === 'config'
+        ? Array.isArray(raw) && raw.every((x) => typeof x === 'string')
+          ? raw
+          : null
+        : Array.isArray(raw)
+          ? raw
+          : typeof raw === 'string'
+            ? raw.split(/[\s,]+/)
+            : null;
+    if (!items) throw bad(at, `must be a list of ${what} (a JSON array of strings)`);
+    const out = (items as string[]).map((s) => s.trim()).filter((s) => s !== '');
+    if (out.length === 0) throw bad(at, `must name at least one of the ${what}`);
+    return out;
+  };
+
+const scopes = (raw: unknown, at: Origin): string[] => {
+  const list = names('scopes')(raw, at);
+  const problem = scopesProblem(list);
+  if (problem) throw bad(at, problem);
+  return list;
 };
 
 const memoryLimit = (raw: unknown, at: Origin): string => {
@@ -176,8 +218,78 @@ export const SETTINGS: readonly Setting[] = [
     env: 'TIDYVAULT_AUTH',
     arg: '<mode>',
     shownDefault: 'single',
-    help: "who can sign in: 'single' — one user, by the one-time login link printed at start; 'local' — accounts made with 'tidyvault users' (passwords, argon2id), sign-in at POST /api/auth/login",
+    help: "who can sign in: 'single' — one user, by the one-time login link printed at start; 'local' — accounts made with 'tidyvault users' (passwords, argon2id), sign-in at POST /api/auth/login; 'oidc' — single sign-on with an OpenID Connect provider (the oidc-* settings)",
     parse: authMode,
+  }),
+  define({
+    key: 'oidcIssuer',
+    config: 'oidcIssuer',
+    flag: 'oidc-issuer',
+    env: 'TIDYVAULT_OIDC_ISSUER',
+    arg: '<url>',
+    shownDefault: 'none (required with auth oidc)',
+    help: "the provider's issuer URL, exactly as its discovery document says (https; plain http only for a provider on this machine)",
+    parse: issuerUrl,
+  }),
+  define({
+    key: 'oidcClientId',
+    config: 'oidcClientId',
+    flag: 'oidc-client-id',
+    env: 'TIDYVAULT_OIDC_CLIENT_ID',
+    arg: '<id>',
+    shownDefault: 'none (required with auth oidc)',
+    help: "this server's client id at the provider",
+    parse: text,
+  }),
+  define({
+    key: 'oidcClientSecretFile',
+    config: 'oidcClientSecretFile',
+    flag: 'oidc-client-secret-file',
+    env: 'TIDYVAULT_OIDC_CLIENT_SECRET_FILE',
+    arg: '<file>',
+    shownDefault: `none: then ${CLIENT_SECRET_ENV}, else a public client (PKCE only)`,
+    help: `a file (yours, mode 0600) holding the client secret alone; or give the secret itself in ${CLIENT_SECRET_ENV} (never as a flag or in the config file); never logged, never sent to a browser`,
+    parse: filePath,
+  }),
+  define({
+    key: 'oidcRedirectUrl',
+    config: 'oidcRedirectUrl',
+    flag: 'oidc-redirect-url',
+    env: 'TIDYVAULT_OIDC_REDIRECT_URL',
+    arg: '<url>',
+    shownDefault: "this server's address + /auth/oidc/callback (loopback only)",
+    help: 'the redirect URI registered at the provider: the address people reach this server at, followed by /auth/oidc/callback; required unless the server listens on loopback without a proxy',
+    parse: redirectUrl,
+  }),
+  define({
+    key: 'oidcScopes',
+    config: 'oidcScopes',
+    flag: 'oidc-scopes',
+    env: 'TIDYVAULT_OIDC_SCOPES',
+    arg: '<scopes>',
+    shownDefault: 'openid email profile',
+    help: 'scopes asked for (comma- or space-separated; config an array); must include openid',
+    parse: scopes,
+  }),
+  define({
+    key: 'oidcProviderName',
+    config: 'oidcProviderName',
+    flag: 'oidc-provider-name',
+    env: 'TIDYVAULT_OIDC_PROVIDER_NAME',
+    arg: '<name>',
+    shownDefault: "the issuer's host name",
+    help: 'shown on the sign-in button: "Sign in with <name>"',
+    parse: text,
+  }),
+  define({
+    key: 'oidcAdminSubjects',
+    config: 'oidcAdminSubjects',
+    flag: 'oidc-admin-subject',
+    env: 'TIDYVAULT_OIDC_ADMIN_SUBJECTS',
+    arg: '<sub>',
+    shownDefault: 'none',
+    help: "the provider's subject (sub) of a person whose account is made an administrator at their first sign-in (flag repeatable; environment comma-separated; config an array)",
+    parse: names('subjects'),
   }),
   define({
     key: 'tlsCert',
@@ -304,8 +416,12 @@ export const SETTINGS: readonly Setting[] = [
 /** Flag names (without --) the serve command accepts: every setting plus --config. */
 export const SETTING_FLAGS: readonly string[] = [...SETTINGS.map((s) => s.flag), 'config'];
 
+/** Flags that may be given more than once (each adds a name). */
+export const REPEATABLE_SETTING_FLAGS: ReadonlySet<string> = new Set(['allowed-host', 'oidc-admin-subject']);
+
 export interface ResolvedSettings {
-  options: Settable & { home: string };
+  /** `oidcClientSecret`: from TIDYVAULT_OIDC_CLIENT_SECRET (a secret file is read by serve). */
+  options: Settable & { home: string; oidcClientSecret?: SecretValue };
   /** Where each setting that is not at its default came from. */
   sources: Partial<Record<keyof Settable, SettingSource>>;
   /** The config file read, if any. */
@@ -381,7 +497,32 @@ export function resolveSettings(
   o.port ??= 5177;
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined))
     throw new SettingsError('tls-cert and tls-key go together: set both or neither');
+  if (o.auth === 'oidc') oidcSettings(o, env);
   return { options: o, sources, configFile: config ? configFile : undefined };
+}
+
+/** auth oidc: what it needs, and the client secret from the environment. */
+function oidcSettings(o: ResolvedSettings['options'], env: NodeJS.ProcessEnv): void {
+  const missing = [
+    ...(o.oidcIssuer === undefined ? ['oidc-issuer'] : []),
+    ...(o.oidcClientId === undefined ? ['oidc-client-id'] : []),
+  ];
+  if (missing.length > 0) throw new SettingsError(`auth 'oidc' needs ${missing.join(' and ')}`);
+  const secret = env[CLIENT_SECRET_ENV];
+  if (given(secret)) {
+    if (o.oidcClientSecretFile !== undefined)
+      throw new SettingsError(
+        `the client secret is in ${CLIENT_SECRET_ENV} and oidc-client-secret-file is set too: use one`,
+      );
+    o.oidcClientSecret = new SecretValue(String(secret).trim());
+  }
+  // The default redirect URI is the address listened on: right only when people reach the
+  // server there (loopback, no proxy in front).
+  const loopback = o.host === 'localhost' || o.host === '::1' || /^127\./.test(o.host);
+  if (o.oidcRedirectUrl === undefined && (!loopback || o.trustProxy !== undefined))
+    throw new SettingsError(
+      "auth 'oidc' needs oidc-redirect-url (the address people reach this server at + /auth/oidc/callback) when it listens beyond loopback or behind a proxy",
+    );
 }
 
 /** The settings part of `tidyvault serve --help`, made from SETTINGS so it cannot drift. */

@@ -44,6 +44,13 @@ export async function serve(args: Args): Promise<number> {
   process.stdout.write(`Tidyvault is serving at ${server.url} (data held in this process's memory only)\n`);
   if (server.auth === 'single') {
     process.stdout.write(`Open this link to sign in (it works once):\n\n    ${server.loginUrl}\n\n`);
+  } else if (server.auth === 'oidc') {
+    process.stdout.write(`Single sign-on: sign in at ${server.loginUrl}\n`);
+    if (server.noAdministrator)
+      process.stdout.write(
+        `No administrator yet: restart with --oidc-admin-subject <sub> to make that person's account one\n` +
+          `at their first sign-in (or: tidyvault users add <name> --admin --password-stdin).\n`,
+      );
   } else if (server.setupToken) {
     const until = server.setupExpiresAt!.toISOString().slice(11, 16);
     process.stdout.write(

@@ -12,6 +12,8 @@ export const AUDITED_ROUTES: Readonly<Record<string, string>> = {
   'POST /api/auth/login': 'login',
   'POST /api/auth/setup': 'setup',
   'POST /api/auth/logout': 'logout',
+  // Single sign-on: the provider's redirect back is the sign-in (the reason of a failure is the target).
+  'GET /auth/oidc/callback': 'login',
   // Datasets.
   'POST /api/datasets': 'upload',
   'GET /api/datasets': 'list',
@@ -39,9 +41,14 @@ export const AUDITED_ROUTES: Readonly<Record<string, string>> = {
 };
 
 /** Routes under the audited prefixes that are deliberately not recorded (no data, polled often). */
-export const UNAUDITED_ROUTES: ReadonlySet<string> = new Set(['GET /api/auth/me', 'GET /api/auth/mode']);
+export const UNAUDITED_ROUTES: ReadonlySet<string> = new Set([
+  'GET /api/auth/me',
+  'GET /api/auth/mode',
+  // Only redirects to the provider; the callback records how the sign-in ended.
+  'GET /auth/oidc/login',
+]);
 
-const LOGIN_ROUTES = new Set(['GET /auth/token', 'POST /api/auth/login']);
+const LOGIN_ROUTES = new Set(['GET /auth/token', 'POST /api/auth/login', 'GET /auth/oidc/callback']);
 
 /**
  * Requests that go through even when the audit log cannot be written: they end a session or

@@ -100,6 +100,17 @@ export class AuditRecorder {
   }
 }
 
+const notes = new WeakMap<FastifyRequest, { user?: string; target?: string }>();
+
+/**
+ * For a route whose answer is a redirect or a page (no JSON to read): who it signed in, and the
+ * record's target — for single sign-on, `oidc`, `oidc:account_created` or `oidc:<failure reason>`
+ * (a fixed code; never a token, claim or provider message).
+ */
+export function noteForAudit(request: FastifyRequest, note: { user?: string; target?: string }): void {
+  notes.set(request, note);
+}
+
 /** What a route's own answer says that the request does not: a new dataset's id, who signed in. */
 const CAPTURE: Record<string, 'id' | 'user'> = {
   'POST /api/datasets': 'id',
@@ -156,11 +167,14 @@ export function registerAuditHooks(app: FastifyInstance, recorder: AuditRecorder
     const signedIn =
       request.session?.user ??
       (status < 400 && key === 'GET /auth/token' ? LOCAL_USER : undefined) ??
-      (CAPTURE[key] === 'user' ? captured.get(request) : undefined);
+      (CAPTURE[key] === 'user' ? captured.get(request) : undefined) ??
+      userName(notes.get(request)?.user) ??
+      undefined;
     const target =
-      CAPTURE[key] === 'id'
+      (CAPTURE[key] === 'id'
         ? captured.get(request)
-        : datasetId(request.params && (request.params as { id?: unknown }).id);
+        : datasetId(request.params && (request.params as { id?: unknown }).id)) ??
+      notes.get(request)?.target?.slice(0, MAX_NAME);
     // Set by the dataset routes (datasets/load.ts, shares.ts): whose dataset it was when not the
     // actor's, and the user a share was granted to or revoked from.
     const parties = request.auditParties;

@@ -2,6 +2,7 @@ import type { ZodApp } from '../app-types.js';
 import { MINUTE, type ResolvedOptions } from '../options.js';
 import type { Role } from './accounts.js';
 import { localAuthRoutes } from './local.js';
+import { prepareOidc } from './oidc/prepare.js';
 import { dummyHash } from './passwords.js';
 import { authRoutes } from './routes.js';
 import { OneTimeToken, type Session, type SessionStore } from './sessions.js';
@@ -14,7 +15,7 @@ export const SETUP_TOKEN_TTL_MS = 15 * MINUTE;
 let dummyOnce: Promise<string> | undefined;
 
 export interface Auth {
-  mode: 'single' | 'local';
+  mode: 'single' | 'local' | 'oidc';
   /** For the session store: does the session's account still allow it? (local mode) */
   sessionValid: ((s: Session) => boolean) | undefined;
   /** Registers /auth/token (single), /api/auth/login and /setup (local), /me, /logout, /mode. */
@@ -37,10 +38,13 @@ export interface Auth {
 export async function prepareAuth(o: ResolvedOptions): Promise<Auth> {
   const loginToken = new OneTimeToken();
   const setupToken = new OneTimeToken({ clock: o.clock, ttlMs: SETUP_TOKEN_TTL_MS });
-  if (o.auth === 'local' && !o.accounts) throw new Error("auth 'local' needs the accounts");
-  const local = o.auth === 'local' ? o.accounts : undefined;
+  if ((o.auth === 'local' || o.auth === 'oidc') && !o.accounts)
+    throw new Error(`auth '${o.auth}' needs the accounts`);
+  // The accounts of users.json: signed in with passwords (local) or by single sign-on (oidc).
+  const local = o.auth === 'local' || o.auth === 'oidc' ? o.accounts : undefined;
+  const oidc = o.auth === 'oidc' && local ? prepareOidc(o, local) : undefined;
   const throttle = new LoginThrottle({ clock: o.clock, ...o.loginThrottle });
-  const dummy = local ? await (dummyOnce ??= dummyHash()) : '';
+  const dummy = o.auth === 'local' ? await (dummyOnce ??= dummyHash()) : '';
   let log: ZodApp['log'] | undefined;
   const role = (s: Session): Role => (local ? (local.get(s.user)?.role ?? 'viewer') : 'admin');
 
@@ -65,6 +69,7 @@ export async function prepareAuth(o: ResolvedOptions): Promise<Auth> {
       log = app.log;
       authRoutes(app, {
         mode: o.auth,
+        ...(oidc ? { provider: oidc.providerName } : {}),
         sessions,
         loginToken,
         secure: o.secure,
@@ -72,7 +77,7 @@ export async function prepareAuth(o: ResolvedOptions): Promise<Auth> {
         role,
         setupPending: () => setupToken.live,
       });
-      if (local)
+      if (local && o.auth === 'local')
         localAuthRoutes(app, {
           accounts: local,
           sessions,
@@ -82,12 +87,14 @@ export async function prepareAuth(o: ResolvedOptions): Promise<Auth> {
           secure: o.secure,
           sessionAbsoluteMs: o.sessionAbsoluteMs,
         });
+      oidc?.routes(app, sessions);
     },
     issueLoginToken: () => {
       if (local) throw new Error('there is no login link with local accounts');
       return loginToken.issue();
     },
-    issueSetupToken: () => (local && !local.hasAdmin() ? setupToken.issue() : undefined),
+    issueSetupToken: () =>
+      o.auth === 'local' && local && !local.hasAdmin() ? setupToken.issue() : undefined,
     sweep: () => throttle.sweep(),
     role,
     shareable: local

@@ -10,8 +10,11 @@ import type { OneTimeToken, Session, SessionStore } from './sessions.js';
 /** The only account in single-user mode. */
 export const LOCAL_USER = 'local';
 
-/** `single`: one user, signed in by the one-time link; `local`: accounts with passwords. */
-export type AuthMode = 'single' | 'local';
+/**
+ * `single`: one user, signed in by the one-time link; `local`: accounts with passwords; `oidc`:
+ * accounts signed in by single sign-on (OpenID Connect).
+ */
+export type AuthMode = 'single' | 'local' | 'oidc';
 
 /** The session cookie: HttpOnly, SameSite=Lax, Secure (and `__Host-`) under HTTPS. */
 export function setSessionCookie(
@@ -32,6 +35,8 @@ export function authRoutes(
   app: ZodApp,
   o: {
     mode: AuthMode;
+    /** oidc: the provider's name for the sign-in button. */
+    provider?: string;
     sessions: SessionStore;
     loginToken: OneTimeToken;
     secure: boolean;
@@ -50,11 +55,21 @@ export function authRoutes(
       config: { access: 'public' },
       schema: {
         summary:
-          'How to sign in: `single` (the one-time link printed at start) or `local` (POST /api/auth/login); `setup`: a first-administrator setup token is live (POST /api/auth/setup)',
-        response: { 200: z.object({ mode: z.enum(['single', 'local']), setup: z.boolean() }) },
+          'How to sign in: `single` (the one-time link printed at start), `local` (POST /api/auth/login) or `oidc` (single sign-on: GET /auth/oidc/login; `provider` names it); `setup`: a first-administrator setup token is live (POST /api/auth/setup)',
+        response: {
+          200: z.object({
+            mode: z.enum(['single', 'local', 'oidc']),
+            setup: z.boolean(),
+            provider: z.string().optional(),
+          }),
+        },
       },
     },
-    async () => ({ mode: o.mode, setup: o.mode === 'local' && o.setupPending() }),
+    async () => ({
+      mode: o.mode,
+      setup: o.mode === 'local' && o.setupPending(),
+      ...(o.provider !== undefined ? { provider: o.provider } : {}),
+    }),
   );
 
   // The login link exists in single-user mode only; with accounts it is a 404.

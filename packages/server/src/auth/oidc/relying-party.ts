@@ -113,6 +113,8 @@ function classify(err: unknown): FailureReason {
     return 'token_invalid';
   }
   if (/"iss" \(issuer\)/.test(text)) return 'issuer_mismatch';
+  if (/"nonce"/.test(text)) return 'nonce_mismatch';
+  if (/"aud" \(audience\)/.test(text)) return 'audience_mismatch';
   if (/"state"/.test(text)) return 'state_mismatch';
   if (codes.has('OAUTH_UNSUPPORTED_OPERATION') || /"alg"/.test(text)) return 'algorithm_refused';
   if (/signature/i.test(text) || codes.has('OAUTH_KEY_SELECTION_FAILED')) return 'signature_invalid';

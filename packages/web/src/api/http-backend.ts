@@ -71,7 +71,11 @@ export class HttpBackend implements Backend {
     );
 
   /** How this server signs people in, and whether a first administrator is still to be made. */
-  mode = () => this.request<{ mode: 'single' | 'local'; setup: boolean }>('GET', '/api/auth/mode');
+  mode = () =>
+    this.request<{ mode: 'single' | 'local' | 'oidc'; setup: boolean; provider?: string }>(
+      'GET',
+      '/api/auth/mode',
+    );
 
   private signedIn(me: Me): Me {
     this.csrf = { header: me.csrfHeader, token: me.csrfToken };

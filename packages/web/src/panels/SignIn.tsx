@@ -8,9 +8,16 @@ interface Props {
   onSignedIn: (me: Me) => void;
 }
 
-/** The server's way in: the login link (single user), or a form (local accounts, first admin). */
+/**
+ * The server's way in: the login link (single user), a form (local accounts, first admin), or a
+ * link to the single sign-on provider.
+ */
 export function SignIn({ server, onSignedIn }: Props) {
-  const [mode, setMode] = useState<{ mode: 'single' | 'local'; setup: boolean }>();
+  const [mode, setMode] = useState<{
+    mode: 'single' | 'local' | 'oidc';
+    setup: boolean;
+    provider?: string;
+  }>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [creating, setCreating] = useState(false);
@@ -24,6 +31,16 @@ export function SignIn({ server, onSignedIn }: Props) {
         To use the server, open the one-time login link that <code>tidyvault serve</code> printed when it
         started (or start it again for a new link).
       </p>
+    );
+  // A plain link: the server redirects to the provider, which sends the browser back signed in.
+  if (mode.mode === 'oidc')
+    return (
+      <div className="sign-in" data-testid="sign-in">
+        <h2>Sign in to the server</h2>
+        <a className="sso-button" href="/auth/oidc/login">
+          Sign in with {mode.provider ?? 'single sign-on'}
+        </a>
+      </div>
     );
   // No administrator yet: the first one is made with the setup token (members may sign in).
   const setup = mode.setup && creating;

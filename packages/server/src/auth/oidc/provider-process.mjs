@@ -48,6 +48,13 @@ server.listen(o.port ?? 0, '127.0.0.1', () => {
     }),
     features: { devInteractions: { enabled: true } },
   });
+  // Its development pages link a web font from a CDN: dropped, so a browser driven through
+  // them in the tests never tries to leave this machine.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (typeof ctx.body === 'string' && ctx.type === 'text/html')
+      ctx.body = ctx.body.replace(/@import url\(https:\/\/fonts\.googleapis\.com[^)]*\);?/g, '');
+  });
   handler = provider.callback();
   process.stdout.write(`OIDC PROVIDER READY ${issuer}\n`);
 });

@@ -80,9 +80,67 @@ describe('the web workbench with local accounts (serve --auth local)', () => {
     expect(rec.cspViolations).toEqual([]);
   });
 
+  it('alice shares a dataset with bob as viewer: he sees the data but cannot apply a step', async () => {
+    const { page: alice } = await signIn('alice', 'alice correct horse');
+    await alice.getByTestId('file-input').setInputFiles(MESSY);
+    await expect
+      .poll(() => alice.getByTestId('grid').getAttribute('data-rows'), { timeout: 30_000 })
+      .toBe('8');
+    await alice.getByTestId('share').click();
+    const dialog = alice.getByTestId('share-dialog');
+    await dialog.getByLabel('User name').fill('bob');
+    await dialog.getByLabel('Role').selectOption('viewer');
+    await dialog.getByRole('button', { name: 'Share', exact: true }).click();
+    await expect.poll(() => dialog.getByTestId('share-list').textContent()).toMatch(/bob — viewer/);
+    // Sharing with someone who has no account says so.
+    await dialog.getByLabel('User name').fill('nobody');
+    await dialog.getByRole('button', { name: 'Share', exact: true }).click();
+    await expect
+      .poll(() => dialog.getByRole('alert').textContent())
+      .toMatch(/no active account named "nobody"/);
+    await screenshot(alice, 'accounts-03-share-dialog');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => alice.getByTestId('shared-with').textContent()).toMatch(/bob \(viewer\)/);
+
+    const { page: bob, rec } = await signIn('bob', 'bob battery staple');
+    const list = bob.getByTestId('dataset-list');
+    await expect
+      .poll(() => list.getByTestId('shared-by').first().textContent())
+      .toMatch(/shared by alice; you are a viewer/);
+    expect(await list.getByRole('button', { name: /Delete/ }).count()).toBe(0);
+    await list.getByRole('button', { name: 'Open' }).first().click();
+    await expect.poll(() => bob.getByTestId('grid').getAttribute('data-rows'), { timeout: 30_000 }).toBe('8');
+    // Why he cannot change it, in words; the step controls are off.
+    await expect
+      .poll(() => bob.getByTestId('read-only-banner').textContent())
+      .toMatch(/Shared with you by alice to view only/);
+    expect(await bob.getByRole('button', { name: 'Undo', exact: true }).isDisabled()).toBe(true);
+    expect(await bob.getByTestId('share').count()).toBe(0);
+    await bob.getByTestId('column-picker').selectOption({ index: 1 });
+    await expect.poll(() => bob.locator('.notice').first().textContent()).toMatch(/view only/);
+    expect(await bob.getByRole('button', { name: /^Trim/ }).count()).toBe(0);
+    await screenshot(bob, 'accounts-04-viewer');
+    // And the server refuses a step from him whatever the page does.
+    const status = await bob.evaluate(async () => {
+      const me = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string; csrfHeader: string };
+      const list = (await (await fetch('/api/datasets')).json()) as { datasets: { id: string }[] };
+      const res = await fetch(`/api/datasets/${list.datasets[0]!.id}/steps`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [me.csrfHeader]: me.csrfToken },
+        body: JSON.stringify({ step: { op: 'trim' } }),
+      });
+      return res.status;
+    });
+    expect(status).toBe(403);
+    expect(rec.foreign()).toEqual([]);
+    expect(rec.cspViolations).toEqual([]);
+  });
+
   it("another user does not see alice's dataset", async () => {
     const { page: bob } = await signIn('bob', 'bob battery staple');
     await bob.getByRole('heading', { name: 'Open a file' }).waitFor();
-    expect(await bob.getByTestId('dataset-list').count()).toBe(0);
+    // Only what alice shared with him (the test before), never her other upload.
+    await expect.poll(() => bob.getByTestId('shared-by').count()).toBe(1);
+    expect(await bob.getByTestId('dataset-list').locator('li').count()).toBe(1);
   });
 });

@@ -7,6 +7,7 @@ import { DuplicatesDialog } from './dialogs/DuplicatesDialog.js';
 import { AuditDialog } from './dialogs/AuditDialog.js';
 import { ExportDialog } from './dialogs/ExportDialog.js';
 import { OpenFile } from './dialogs/OpenFile.js';
+import { ShareDialog } from './dialogs/ShareDialog.js';
 import { DatasetList } from './panels/DatasetList.js';
 import { SignIn } from './panels/SignIn.js';
 import type { HttpBackend } from './api/http-backend.js';
@@ -27,6 +28,7 @@ type Dialog =
   | { kind: 'export' }
   | { kind: 'duplicates' }
   | { kind: 'audit' }
+  | { kind: 'share' }
   | undefined;
 
 export interface Backends {
@@ -51,6 +53,12 @@ export function App({ backends }: { backends: Backends }) {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState<string>();
   const [jump, setJump] = useState<{ row: number; n: number }>();
+  const [sharesChanged, setSharesChanged] = useState(0);
+  // A dataset shared with this person to view only: every step control is off, and this says why.
+  const readOnly =
+    dataset?.access === 'viewer'
+      ? `Shared with you by ${dataset.owner ?? 'its owner'} to view only: you can look, facet and export, but not change the recipe.`
+      : undefined;
   const theme = useGridTheme();
   const reportError = useCallback((e: unknown) => setError(errorText(e)), []);
   // A step removed or renamed a column a facet filters on: drop that facet rather than fail.
@@ -141,16 +149,23 @@ export function App({ backends }: { backends: Backends }) {
   );
 
   const addStep = useCallback(
-    (step: Step, report?: (message: string) => void) =>
-      id ? change('applying the step', () => backend.addStep(id, step), report) : Promise.resolve(false),
-    [backend, change, id],
+    (step: Step, report?: (message: string) => void) => {
+      if (readOnly) {
+        (report ?? setError)(readOnly);
+        return Promise.resolve(false);
+      }
+      return id
+        ? change('applying the step', () => backend.addStep(id, step), report)
+        : Promise.resolve(false);
+    },
+    [backend, change, id, readOnly],
   );
   const undo = useCallback(() => {
-    if (id && history?.canUndo) void change('undoing', () => backend.undo(id));
-  }, [backend, change, history, id]);
+    if (id && history?.canUndo && !readOnly) void change('undoing', () => backend.undo(id));
+  }, [backend, change, history, id, readOnly]);
   const redo = useCallback(() => {
-    if (id && history?.canRedo) void change('redoing', () => backend.redo(id));
-  }, [backend, change, history, id]);
+    if (id && history?.canRedo && !readOnly) void change('redoing', () => backend.redo(id));
+  }, [backend, change, history, id, readOnly]);
   useShortcuts({ undo, redo });
 
   const opened = async (d: DatasetSummary, on: 'server' | 'device' = target) => {
@@ -163,6 +178,8 @@ export function App({ backends }: { backends: Backends }) {
     try {
       const detail = await backend.dataset(d.id);
       setHistory(detail.history);
+      // The server's word on whose it is and what this person may do with it.
+      if (detail.access) setDataset({ ...d, owner: detail.owner, access: detail.access });
     } catch (e) {
       setError(errorText(e));
     }
@@ -250,10 +267,10 @@ export function App({ backends }: { backends: Backends }) {
             {busy}…
           </span>
         )}
-        <button onClick={undo} disabled={!history.canUndo} title="Undo (Ctrl/Cmd+Z)">
+        <button onClick={undo} disabled={!!readOnly || !history.canUndo} title="Undo (Ctrl/Cmd+Z)">
           Undo
         </button>
-        <button onClick={redo} disabled={!history.canRedo} title="Redo (Shift+Ctrl/Cmd+Z)">
+        <button onClick={redo} disabled={!!readOnly || !history.canRedo} title="Redo (Shift+Ctrl/Cmd+Z)">
           Redo
         </button>
         <select
@@ -300,8 +317,13 @@ export function App({ backends }: { backends: Backends }) {
           </button>
         </div>
       )}
+      {readOnly && (
+        <div className="notice banner" data-testid="read-only-banner">
+          {readOnly}
+        </div>
+      )}
       <aside className="left">
-        <SuggestionsPanel profile={profile} onApply={(s) => addStep(s)} />
+        {!readOnly && <SuggestionsPanel profile={profile} onApply={(s) => addStep(s)} />}
         <FacetPanel
           backend={backend}
           datasetId={dataset.id}
@@ -345,8 +367,21 @@ export function App({ backends }: { backends: Backends }) {
             void change('applying the recipe', () => backend.replaceRecipe(dataset.id, recipe as never))
           }
           onError={reportError}
+          {...(readOnly ? { readOnly } : {})}
         />
-        <ProtectionPanel backend={backend} datasetId={dataset.id} onDeleted={closed} onError={reportError} />
+        <ProtectionPanel
+          backend={backend}
+          datasetId={dataset.id}
+          onDeleted={closed}
+          onError={reportError}
+          onShare={
+            target === 'server' && me && backends.server && dataset.access === 'owner'
+              ? () => setDialog({ kind: 'share' })
+              : undefined
+          }
+          canDelete={(dataset.access ?? 'owner') === 'owner'}
+          refresh={sharesChanged}
+        />
       </aside>
       {dialog?.kind === 'column' && (
         <ColumnMenu
@@ -369,6 +404,15 @@ export function App({ backends }: { backends: Backends }) {
             setDialog(undefined);
           }}
           onCluster={() => setDialog({ kind: 'cluster', column: dialog.column })}
+          {...(readOnly ? { readOnly } : {})}
+        />
+      )}
+      {dialog?.kind === 'share' && backends.server && (
+        <ShareDialog
+          server={backends.server}
+          datasetId={dataset.id}
+          onClose={() => setDialog(undefined)}
+          onChanged={() => setSharesChanged((n) => n + 1)}
         />
       )}
       {dialog?.kind === 'cluster' && (

@@ -15,6 +15,7 @@ import type {
   Profile,
   Recipe,
   RowsPage,
+  Shares,
   Step,
 } from './types.js';
 
@@ -162,4 +163,10 @@ export class HttpBackend implements Backend {
     `/api/datasets/${enc(id)}/export?format=${enc(format)}&formulaGuard=${formulaGuard}`;
   location = (id: string) => this.request<Location>('GET', `/api/datasets/${enc(id)}/location`);
   remove = (id: string) => this.request<void>('DELETE', `/api/datasets/${enc(id)}`);
+  /** Who the dataset is shared with (server mode only). */
+  shares = (id: string) => this.request<Shares>('GET', `/api/datasets/${enc(id)}/shares`);
+  share = (id: string, user: string, role: 'viewer' | 'editor') =>
+    this.request<Shares>('POST', `/api/datasets/${enc(id)}/shares`, { user, role });
+  unshare = (id: string, user: string) =>
+    this.request<Shares>('DELETE', `/api/datasets/${enc(id)}/shares/${enc(user)}`);
 }

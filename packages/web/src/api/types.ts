@@ -14,6 +14,23 @@ export interface DatasetSummary {
   createdAt: string;
   expiresAt: string;
   warnings?: string[];
+  /** Server mode: who uploaded it (and alone may share or delete it). */
+  owner?: string;
+  /** Server mode: the signed-in person's standing on it. */
+  access?: 'owner' | 'editor' | 'viewer';
+}
+
+export interface Share {
+  user: string;
+  role: 'viewer' | 'editor';
+  since: string;
+}
+
+export interface Shares {
+  owner: string;
+  /** False on a server without accounts (nobody to share with). */
+  sharing: boolean;
+  shares: Share[];
 }
 
 export interface HistoryState {
@@ -70,6 +87,8 @@ export interface Location {
   lastAccessAt: string;
   expiresAt: string;
   recentAccesses: { at: string; user: string; op: string }[];
+  /** Server mode: who else may use it, and how. */
+  sharedWith?: Share[];
   caveat: string;
 }
 

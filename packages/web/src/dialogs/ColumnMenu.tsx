@@ -18,6 +18,8 @@ interface Props {
   onClose: () => void;
   /** Resolves to the error message when the step was refused. */
   onStep: (s: Step) => Promise<string | undefined>;
+  /** Why this person cannot apply steps (a dataset shared with them to view only), if so. */
+  readOnly?: string;
   onFacet: (f: Facet) => void;
   onCluster: () => void;
 }
@@ -117,7 +119,9 @@ export function ColumnMenu(p: Props) {
           </button>
           {type === 'text' && <button onClick={p.onCluster}>Cluster…</button>}
         </div>
-        {form ? (
+        {p.readOnly ? (
+          <p className="notice small">{p.readOnly}</p>
+        ) : form ? (
           <StepFormView
             form={form}
             column={column}

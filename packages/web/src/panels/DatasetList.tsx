@@ -36,7 +36,7 @@ export function DatasetList({ backend, onOpen, onError }: Props) {
   };
   return (
     <section aria-labelledby="datasets-title" data-testid="dataset-list">
-      <h2 id="datasets-title">Your datasets on this server</h2>
+      <h2 id="datasets-title">Your datasets on this server, and those shared with you</h2>
       <ul className="datasets">
         {list.map((d) => (
           <li key={d.id}>
@@ -46,12 +46,20 @@ export function DatasetList({ backend, onOpen, onError }: Props) {
                 {plural(d.rows, 'row')} × {plural(d.columns.length, 'column')}; deleted automatically{' '}
                 {countdown(Date.parse(d.expiresAt) - now)}
               </span>
+              {d.access && d.access !== 'owner' && (
+                <span className="muted" data-testid="shared-by">
+                  {' '}
+                  — shared by {d.owner}; you are {d.access === 'viewer' ? 'a viewer' : 'an editor'}
+                </span>
+              )}
             </span>
             <span className="row">
               <button onClick={() => onOpen(d)}>Open</button>
-              <button className="danger" onClick={() => void remove(d)} aria-label={`Delete ${d.name} now`}>
-                Delete now
-              </button>
+              {(d.access ?? 'owner') === 'owner' && (
+                <button className="danger" onClick={() => void remove(d)} aria-label={`Delete ${d.name} now`}>
+                  Delete now
+                </button>
+              )}
             </span>
           </li>
         ))}

@@ -8,10 +8,24 @@ interface Props {
   datasetId: string;
   onDeleted: () => void;
   onError: (e: unknown) => void;
+  /** The owner on a server: opens the Share dialog. */
+  onShare?: (() => void) | undefined;
+  /** Only the owner deletes (default: yes). */
+  canDelete?: boolean;
+  /** Changes when shares change, to ask again who can reach the data. */
+  refresh?: number;
 }
 
 /** Where this dataset is, until when, and who touched it — always on screen. */
-export function ProtectionPanel({ backend, datasetId, onDeleted, onError }: Props) {
+export function ProtectionPanel({
+  backend,
+  datasetId,
+  onDeleted,
+  onError,
+  onShare,
+  canDelete = true,
+  refresh = 0,
+}: Props) {
   const [loc, setLoc] = useState<Location>();
   const [now, setNow] = useState(Date.now());
   const [confirming, setConfirming] = useState(false);
@@ -31,7 +45,7 @@ export function ProtectionPanel({ backend, datasetId, onDeleted, onError }: Prop
       clearInterval(refresh);
       clearInterval(tick);
     };
-  }, [backend, datasetId, onError]);
+  }, [backend, datasetId, onError, refresh]);
 
   const remove = async () => {
     try {
@@ -73,6 +87,13 @@ export function ProtectionPanel({ backend, datasetId, onDeleted, onError }: Prop
               </>
             )}
           </p>
+          {loc.sharedWith && (
+            <p className="small" data-testid="shared-with">
+              {loc.sharedWith.length === 0
+                ? `Only ${loc.owner} can open it.`
+                : `Shared with: ${loc.sharedWith.map((s) => `${s.user} (${s.role})`).join(', ')}.`}
+            </p>
+          )}
           <details>
             <summary>Recent access ({loc.recentAccesses.length})</summary>
             <ul className="small">
@@ -89,7 +110,12 @@ export function ProtectionPanel({ backend, datasetId, onDeleted, onError }: Prop
           </details>
         </>
       )}
-      {confirming ? (
+      {onShare && (
+        <button onClick={onShare} data-testid="share">
+          Share…
+        </button>
+      )}
+      {!canDelete ? null : confirming ? (
         <div className="row">
           <span>
             {backend.kind === 'device' ? 'Delete it from this tab now?' : 'Delete it from the server now?'}

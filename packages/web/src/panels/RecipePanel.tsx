@@ -12,19 +12,31 @@ interface Props {
   /** Replace the whole recipe with one from a file (a recipe saved from another dataset). */
   onLoad: (recipe: unknown) => void;
   onError: (e: unknown) => void;
+  /** Why this person cannot change the recipe (shared with them to view only), if so. */
+  readOnly?: string;
 }
 
-export function RecipePanel({ history, viewStep, onView, onRemove, onUndo, onRedo, onLoad, onError }: Props) {
+export function RecipePanel({
+  history,
+  viewStep,
+  onView,
+  onRemove,
+  onUndo,
+  onRedo,
+  onLoad,
+  onError,
+  readOnly,
+}: Props) {
   const steps = history.recipe.steps;
   return (
     <section className="panel" aria-labelledby="recipe-title" data-testid="recipe">
       <div className="row">
         <h2 id="recipe-title">Recipe</h2>
         <span className="spacer" />
-        <button onClick={onUndo} disabled={!history.canUndo} aria-label="Undo the last step">
+        <button onClick={onUndo} disabled={!!readOnly || !history.canUndo} aria-label="Undo the last step">
           ↶
         </button>
-        <button onClick={onRedo} disabled={!history.canRedo} aria-label="Redo">
+        <button onClick={onRedo} disabled={!!readOnly || !history.canRedo} aria-label="Redo">
           ↷
         </button>
       </div>
@@ -43,35 +55,44 @@ export function RecipePanel({ history, viewStep, onView, onRemove, onUndo, onRed
             >
               <span className="muted">{i + 1}.</span> {describeStep(s)}
             </button>
-            <button className="link" onClick={() => onRemove(i)} aria-label={`Remove step ${i + 1}`}>
-              remove
-            </button>
+            {!readOnly && (
+              <button className="link" onClick={() => onRemove(i)} aria-label={`Remove step ${i + 1}`}>
+                remove
+              </button>
+            )}
           </li>
         ))}
       </ol>
-      <label className="check small">
-        Replay a saved recipe:{' '}
-        <input
-          type="file"
-          accept=".json,application/json"
-          data-testid="recipe-file"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            e.target.value = '';
-            if (!f) return;
-            f.text().then(
-              (text) => {
-                try {
-                  onLoad(JSON.parse(text));
-                } catch {
-                  onError(new Error(`${f.name} is not JSON`));
-                }
-              },
-              (err: unknown) => onError(err),
-            );
-          }}
-        />
-      </label>
+      {readOnly && (
+        <p className="notice small" data-testid="read-only">
+          {readOnly}
+        </p>
+      )}
+      {!readOnly && (
+        <label className="check small">
+          Replay a saved recipe:{' '}
+          <input
+            type="file"
+            accept=".json,application/json"
+            data-testid="recipe-file"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              e.target.value = '';
+              if (!f) return;
+              f.text().then(
+                (text) => {
+                  try {
+                    onLoad(JSON.parse(text));
+                  } catch {
+                    onError(new Error(`${f.name} is not JSON`));
+                  }
+                },
+                (err: unknown) => onError(err),
+              );
+            }}
+          />
+        </label>
+      )}
       {history.steps > history.cursor && (
         <p className="muted small">
           {history.steps - history.cursor} undone step{history.steps - history.cursor === 1 ? '' : 's'} can be

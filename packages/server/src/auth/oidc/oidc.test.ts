@@ -97,6 +97,29 @@ describe('single sign-on with a real OpenID Provider (serve --auth oidc)', () =>
     expect(login.status).toBe(404);
   });
 
+  it('denies by default: only health, the API description, the mode and the two sign-in routes are public', async () => {
+    const pub = app.t.routes.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`);
+    expect(pub.sort()).toEqual(
+      [
+        'GET /api/auth/mode',
+        'GET /api/openapi.json',
+        'GET /auth/oidc/callback',
+        'GET /auth/oidc/login',
+        'GET /healthz',
+      ].sort(),
+    );
+    for (const r of app.t.routes.filter((x) => x.access !== 'public' && x.method !== 'HEAD')) {
+      const res = await fetch(
+        `${app.origin}${r.url.replace(/:(\w+)/g, '0123456789abcdef0123456789abcdef')}`,
+        {
+          method: r.method,
+          redirect: 'manual',
+        },
+      );
+      expect([401, 403], `${r.method} ${r.url}`).toContain(res.status);
+    }
+  });
+
   it('starts with code + PKCE (S256) + state + nonce, bound to a short-lived HttpOnly SameSite=Lax cookie', async () => {
     const c = new CookieClient();
     const res = await c.request(`${app.origin}/auth/oidc/login`);

@@ -51,6 +51,13 @@ export async function serve(args: Args): Promise<number> {
         `No administrator yet: restart with --oidc-admin-subject <sub> to make that person's account one\n` +
           `at their first sign-in (or: tidyvault users add <name> --admin --password-stdin).\n`,
       );
+  } else if (server.auth === 'oidc') {
+    process.stdout.write(`Single sign-on: sign in at ${server.loginUrl}\n`);
+    if (server.noAdministrator)
+      process.stdout.write(
+        `No administrator yet: start with --oidc-admin-subject <sub> (a person's subject at the provider)\n` +
+          `to make their account an administrator when their first sign-in creates it.\n`,
+      );
   } else if (server.setupToken) {
     const until = server.setupExpiresAt!.toISOString().slice(11, 16);
     process.stdout.write(

@@ -1,6 +1,7 @@
 import { StepError } from '../errors.js';
 import type { Recipe } from '../recipe/schema.js';
-import { stepDefinition, type Step } from '../steps/registry.js';
+import { checkCondition, conditionChecks } from '../steps/condition.js';
+import { rowScopeOf, stepDefinition, type Step } from '../steps/registry.js';
 import type { AnalyzeContext, Column, ColumnType, EngineCheck } from '../steps/types.js';
 
 export const ROW_ID = '__tidyvault_row__';
@@ -64,11 +65,17 @@ export function analyzeRecipe(
   let current = input;
   recipe.steps.forEach((step: Step, index) => {
     const def = stepDefinition(step.op)!;
-    const output = def.analyze(
-      step,
-      current,
-      context(index, step.op, current, gone, options.onUnknownColumn),
-    );
+    const ctx = context(index, step.op, current, gone, options.onUnknownColumn);
+    const output = def.analyze(step, current, ctx);
+    const scope = rowScopeOf(step);
+    if (scope) {
+      checkCondition(scope, current, ctx);
+      for (const check of conditionChecks(scope)) engineChecks.push({ stepIndex: index, op: step.op, check });
+      const same =
+        output.length === current.length &&
+        output.every((c, i) => c.name === current[i]!.name && c.type === current[i]!.type);
+      if (!same) ctx.fail("a step limited to some rows (where) must keep every column's name and type");
+    }
     const names = new Set(output.map((c) => c.name));
     if (names.size !== output.length)
       throw new StepError('RECIPE_COLUMN', index, step.op, 'duplicate column names');

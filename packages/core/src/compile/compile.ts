@@ -8,8 +8,9 @@ import {
   type Select,
 } from '@tidyvault/sql';
 import type { Recipe } from '../recipe/schema.js';
-import { stepDefinition } from '../steps/registry.js';
-import type { Column } from '../steps/types.js';
+import { compileCondition } from '../steps/condition.js';
+import { rowScopeOf, stepDefinition } from '../steps/registry.js';
+import type { Column, StepSql } from '../steps/types.js';
 import { analyzeRecipe, ROW_ID, type Analysis } from './analyze.js';
 
 export interface CompileOptions {
@@ -61,14 +62,24 @@ export function compileRecipe(
   steps.forEach((step, i) => {
     const def = stepDefinition(step.op)!;
     const outputColumns = analysis.schemas[i + 1]!;
-    const compiled = def.compile(step, {
+    const inputColumns = analysis.schemas[i]!;
+    const scope = rowScopeOf(step);
+    const unscoped = def.compile(step, {
       input: relation,
-      inputColumns: analysis.schemas[i]!,
+      inputColumns,
       outputColumns,
       rowId: ROW_ID,
       fresh,
       inputExpr: (name) => produced.get(name),
     });
+    const compiled = scope
+      ? limitToRows(
+          unscoped,
+          compileCondition(scope, new Map(inputColumns.map((c) => [c.name, c.type]))),
+          outputColumns,
+          step.op,
+        )
+      : unscoped;
     if (compiled.kind === 'ctes') {
       produced = new Map();
       ctes.push(...compiled.ctes);
@@ -114,6 +125,21 @@ export function compileRecipe(
     ...(options.offset !== undefined ? { offset: options.offset } : {}),
   };
   return { query, columns, analysis };
+}
+
+/** A row-scoped step's projection, changing a column only in the rows `cond` selects. */
+function limitToRows(compiled: StepSql, cond: Expr, outputColumns: Column[], op: string): StepSql {
+  if (compiled.kind !== 'project' || compiled.where || compiled.rowId) {
+    throw new Error(`internal: ${op} is row-scoped but does not compile to a plain projection`);
+  }
+  return {
+    kind: 'project',
+    exprs: compiled.exprs.map((e, j) => {
+      const name = outputColumns[j]!.name;
+      if (e.kind === 'column' && e.name === name) return e;
+      return { kind: 'case', whens: [{ when: cond, then: e }], else: col(name) };
+    }),
+  };
 }
 
 export function recipeSql(

@@ -9,14 +9,16 @@ import {
   WS_CLASS,
   yieldsTrimmed,
 } from './common.js';
+import { rowScope } from './condition.js';
 import type { StepDefinition } from './types.js';
 
-const schema = z.strictObject({ op: z.literal('blank-to-null'), columns: optionalColumns });
+const schema = z.strictObject({ op: z.literal('blank-to-null'), columns: optionalColumns, where: rowScope });
 export type BlankToNullStep = z.infer<typeof schema>;
 
 export const blankToNull: StepDefinition<BlankToNullStep> = {
   op: 'blank-to-null',
   schema,
+  rowScoped: true,
   describe: (s) => `Turn empty and whitespace-only values into null in ${describeColumns(s.columns)}`,
   analyze(s, input, ctx) {
     targetColumns(s.columns, input, ctx);

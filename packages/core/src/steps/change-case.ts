@@ -1,12 +1,14 @@
 import { bin, call, lit, lambda, col, type Expr } from '@tidyvault/sql';
 import { z } from 'zod';
 import { listOf, mapColumns, requiredColumns, targetColumns, WS_CHARS, WS_CLASS } from './common.js';
+import { rowScope } from './condition.js';
 import type { StepDefinition } from './types.js';
 
 const schema = z.strictObject({
   op: z.literal('change-case'),
   columns: requiredColumns,
   case: z.enum(['lower', 'upper', 'title']),
+  where: rowScope,
 });
 export type ChangeCaseStep = z.infer<typeof schema>;
 
@@ -27,6 +29,7 @@ function titleCase(c: Expr): Expr {
 export const changeCase: StepDefinition<ChangeCaseStep> = {
   op: 'change-case',
   schema,
+  rowScoped: true,
   describe: (s) => `Change ${listOf(s.columns)} to ${s.case} case`,
   analyze(s, input, ctx) {
     targetColumns(s.columns, input, ctx);

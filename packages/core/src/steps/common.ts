@@ -2,6 +2,9 @@ import { call, caseWhen, col, lit, type Expr } from '@tidyvault/sql';
 import { z } from 'zod';
 import type { AnalyzeContext, Column, ColumnType, CompileContext, StepSql } from './types.js';
 
+/** The longest pattern (find text, regex, separator) a step takes. */
+export const MAX_PATTERN_LENGTH = 1000;
+
 export const columnName = z
   .string()
   .min(1, 'a column name cannot be empty')

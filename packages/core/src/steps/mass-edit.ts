@@ -1,6 +1,7 @@
 import { caseWhen, col, inList, lit } from '@tidyvault/sql';
 import { z } from 'zod';
 import { columnName, mapColumns } from './common.js';
+import { rowScope } from './condition.js';
 import type { StepDefinition } from './types.js';
 
 const schema = z.strictObject({
@@ -10,12 +11,14 @@ const schema = z.strictObject({
     .array(z.strictObject({ from: z.array(z.string()).min(1), to: z.string().nullable() }))
     .min(1)
     .max(100_000),
+  where: rowScope,
 });
 export type MassEditStep = z.infer<typeof schema>;
 
 export const massEdit: StepDefinition<MassEditStep> = {
   op: 'mass-edit',
   schema,
+  rowScoped: true,
   carriesDataValues: true,
   describe: (s) => `Edit ${s.edits.length} value${s.edits.length === 1 ? '' : 's'} of "${s.column}"`,
   analyze(s, input, ctx) {

@@ -1,6 +1,7 @@
 import { blankToNull } from './blank-to-null.js';
 import { changeCase } from './change-case.js';
 import { clusterMerge } from './cluster-merge.js';
+import { describeCondition, type Condition } from './condition.js';
 import { collapseWhitespace } from './collapse-whitespace.js';
 import { dedupeGroups } from './dedupe-groups.js';
 import { dedupeRows } from './dedupe-rows.js';
@@ -54,3 +55,20 @@ export function stepDefinition(op: string): StepDefinition<Step> | undefined {
 }
 
 export const STEP_OPS: readonly string[] = STEP_DEFINITIONS.map((d) => d.op);
+
+/** The ops that take a `where`, changing only the rows it selects. */
+export const ROW_SCOPED_OPS: readonly string[] = [...byOp.values()]
+  .filter((d) => d.rowScoped === true)
+  .map((d) => d.op);
+
+/** The rows a row-scoped step is limited to, if it is. */
+export function rowScopeOf(step: Step): Condition | undefined {
+  return stepDefinition(step.op)?.rowScoped ? (step as { where?: Condition }).where : undefined;
+}
+
+/** The step in words, for the recipe panel and the CLI, with the rows it is limited to. */
+export function describeStep(step: Step): string {
+  const base = stepDefinition(step.op)?.describe(step) ?? step.op;
+  const scope = rowScopeOf(step);
+  return scope ? `${base}, only in rows where ${describeCondition(scope)}` : base;
+}

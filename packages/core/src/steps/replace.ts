@@ -1,9 +1,18 @@
 import { call, lit } from '@tidyvault/sql';
 import { z } from 'zod';
-import { escapeRegex, escapeRewrite, listOf, mapColumns, requiredColumns, targetColumns } from './common.js';
+import {
+  escapeRegex,
+  escapeRewrite,
+  listOf,
+  mapColumns,
+  MAX_PATTERN_LENGTH,
+  requiredColumns,
+  targetColumns,
+} from './common.js';
+import { rowScope } from './condition.js';
 import type { StepDefinition } from './types.js';
 
-export const MAX_PATTERN_LENGTH = 1000;
+export { MAX_PATTERN_LENGTH } from './common.js';
 
 const schema = z.strictObject({
   op: z.literal('replace'),
@@ -12,12 +21,14 @@ const schema = z.strictObject({
   replace: z.string().max(100_000),
   regex: z.boolean().optional(),
   caseSensitive: z.boolean().optional(),
+  where: rowScope,
 });
 export type ReplaceStep = z.infer<typeof schema>;
 
 export const replace: StepDefinition<ReplaceStep> = {
   op: 'replace',
   schema,
+  rowScoped: true,
   describe: (s) =>
     `Replace ${s.regex ? 'pattern ' : ''}${JSON.stringify(s.find)} with ${JSON.stringify(s.replace)} in ${listOf(s.columns)}`,
   analyze(s, input, ctx) {

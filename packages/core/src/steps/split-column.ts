@@ -1,7 +1,6 @@
 import { call, col, lit, type Expr } from '@tidyvault/sql';
 import { z } from 'zod';
-import { columnName } from './common.js';
-import { MAX_PATTERN_LENGTH } from './replace.js';
+import { columnName, MAX_PATTERN_LENGTH } from './common.js';
 import type { Column, StepDefinition } from './types.js';
 
 const schema = z.strictObject({

@@ -54,6 +54,12 @@ export interface StepDefinition<S extends { op: string }> {
   analyze(step: S, input: Column[], ctx: AnalyzeContext): Column[];
   compile(step: S, ctx: CompileContext): StepSql;
   engineChecks?(step: S): EngineCheck[];
+  /**
+   * Takes an optional `where` (a condition on the input row): only the rows it selects change,
+   * the others pass through. Such a step must keep every column's name and type, and compile to
+   * a projection without a WHERE of its own.
+   */
+  rowScoped?: boolean;
   /** True when the step stores values from the data (mass edits): exports say so. */
   carriesDataValues?: boolean;
 }

@@ -19,6 +19,7 @@ import { registerErrorHandling } from './errors.js';
 import { healthRoute, rootRoute } from './health.js';
 import { logSerializers, registerRequestLog } from './logging.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
+import { postgresRoutes } from './postgres/routes.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import { registerAccessControl, type RouteInfo } from './security/access.js';
 import { registerCsrf } from './security/csrf.js';
@@ -161,6 +162,16 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     limits: { maxColumns: o.maxColumns, maxCellBytes: o.maxCellBytes },
   });
   duplicatesRoute(app, { engine: o.engine, store });
+  postgresRoutes(app, {
+    engine: o.engine,
+    memory,
+    store,
+    secrets: o.secrets,
+    maxUploadBytes: o.maxUploadBytes,
+    maxConcurrentUploads: o.maxConcurrentUploads,
+    maxResidentBytes: o.maxResidentBytes,
+    limits: { maxColumns: o.maxColumns, maxCellBytes: o.maxCellBytes },
+  });
   shareRoutes(app, { store, shareable: auth.shareable });
   datasetRoutes(app, {
     engine: o.engine,

@@ -4,6 +4,7 @@ import type { NodeEngine } from '@tidyvault/engine-node';
 import { AuditLog } from './audit/log.js';
 import type { Accounts } from './auth/accounts.js';
 import type { OidcOptions } from './auth/oidc/options.js';
+import type { SecretsStore } from './secrets/store.js';
 import type { ThrottleOptions } from './auth/throttle.js';
 import { defaultWebRoot } from './web.js';
 
@@ -77,6 +78,8 @@ export interface ServerOptions {
   accounts?: Accounts;
   /** The OpenID Connect provider and client; required with `auth: 'oidc'`. */
   oidc?: OidcOptions;
+  /** Data-source connections (`tidyvault secrets`), opened with the secrets key; none without. */
+  secrets?: SecretsStore;
   /** Login throttling parameters (defaults in auth/throttle.ts). */
   loginThrottle?: Omit<ThrottleOptions, 'clock'>;
 }
@@ -84,11 +87,20 @@ export interface ServerOptions {
 export interface ResolvedOptions extends Required<
   Omit<
     ServerOptions,
-    'tls' | 'trustProxy' | 'logStream' | 'allowedHosts' | 'webRoot' | 'accounts' | 'loginThrottle' | 'oidc'
+    | 'tls'
+    | 'trustProxy'
+    | 'logStream'
+    | 'allowedHosts'
+    | 'webRoot'
+    | 'accounts'
+    | 'loginThrottle'
+    | 'oidc'
+    | 'secrets'
   >
 > {
   accounts: Accounts | undefined;
   oidc: OidcOptions | undefined;
+  secrets: SecretsStore | undefined;
   loginThrottle: Omit<ThrottleOptions, 'clock'>;
   /** The web app's folder, or undefined to serve none. */
   webRoot: string | undefined;
@@ -127,6 +139,7 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
     auth: o.auth ?? 'single',
     accounts: o.accounts,
     oidc: o.oidc,
+    secrets: o.secrets,
     loginThrottle: o.loginThrottle ?? {},
     secure: o.tls !== undefined || (o.trustProxy !== undefined && o.trustProxy !== false),
   };

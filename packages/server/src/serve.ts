@@ -8,6 +8,7 @@ import { readClientSecret, type SecretValue } from './auth/oidc/client-secret.js
 import { OidcIdentities } from './auth/oidc/identities.js';
 import type { OidcOptions } from './auth/oidc/options.js';
 import { loadSecrets } from './home.js';
+import { openSecrets } from './secrets/open.js';
 import { checkBind, isLoopback, listen } from './listen.js';
 
 export interface ServeOptions {
@@ -31,6 +32,8 @@ export interface ServeOptions {
   datasetAbsoluteMs?: number;
   /** A private folder DuckDB may spill to; spilling is off without it. */
   spillDirectory?: string;
+  /** The secrets key's file (else TIDYVAULT_SECRETS_KEY): opens the PostgreSQL connections. */
+  secretsKeyFile?: string;
   /**
    * `single` (default): the one-time login link; `local`: accounts in `$TIDYVAULT_HOME/users.json`;
    * `oidc`: single sign-on (the oidc* options) onto those accounts.
@@ -106,6 +109,8 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   // So do a broken identities file and an unreadable or exposed client secret file.
   const oidc = auth === 'oidc' ? oidcOptions(o) : undefined;
   if (oidc) new OidcIdentities(o.home).list();
+  // A key that is weak, exposed, kept in the data folder or not the store's stops the start.
+  const secrets = openSecrets(o.home, o.secretsKeyFile);
   const engine = await NodeEngine.open({
     ...(o.memoryLimit ? { memoryLimit: o.memoryLimit } : {}),
     ...(o.threads ? { threads: o.threads } : {}),
@@ -134,6 +139,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       auth,
       ...(accounts ? { accounts } : {}),
       ...(oidc ? { oidc } : {}),
+      ...(secrets ? { secrets } : {}),
     });
     const { url, port } = await listen(t, { host: o.host, port: o.port, tls, trustProxy });
     // A wildcard bind has no name to link to; the local machine can always use localhost.

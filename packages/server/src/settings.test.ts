@@ -64,6 +64,7 @@ describe('serve settings', () => {
       oidcScopes: ['openid', 'email'],
       oidcProviderName: 'Example SSO',
       oidcAdminSubjects: ['248289761001'],
+      secretsKeyFile: '/etc/tidyvault/secrets.key',
     });
     const { options } = resolveSettings({}, { TIDYVAULT_HOME: home });
     expect(options).toEqual({
@@ -90,6 +91,7 @@ describe('serve settings', () => {
       oidcScopes: ['openid', 'email'],
       oidcProviderName: 'Example SSO',
       oidcAdminSubjects: ['248289761001'],
+      secretsKeyFile: '/etc/tidyvault/secrets.key',
     });
     // Every setting of the table was exercised above.
     expect(Object.keys(options).length).toBe(SETTINGS.length + 1);

@@ -411,6 +411,16 @@ export const SETTINGS: readonly Setting[] = [
     help: 'let DuckDB spill to this private (0700, yours) folder under memory pressure; spill files are NOT encrypted, and /location lists them',
     parse: privateFolder,
   }),
+  define({
+    key: 'secretsKeyFile',
+    config: 'secretsKeyFile',
+    flag: 'secrets-key-file',
+    env: 'TIDYVAULT_SECRETS_KEY_FILE',
+    arg: '<file>',
+    shownDefault: 'none: then TIDYVAULT_SECRETS_KEY, else no connections',
+    help: "the secrets key (32 random bytes in base64, a 0600 file outside TIDYVAULT_HOME) that opens the PostgreSQL connections in secrets.json ('tidyvault secrets'); without one, imports from PostgreSQL are off",
+    parse: filePath,
+  }),
 ];
 
 /** Flag names (without --) the serve command accepts: every setting plus --config. */

@@ -16,6 +16,7 @@ export const AUDITED_ROUTES: Readonly<Record<string, string>> = {
   'GET /auth/oidc/callback': 'login',
   // Datasets.
   'POST /api/datasets': 'upload',
+  'POST /api/datasets/import/postgres': 'import',
   'GET /api/datasets': 'list',
   'GET /api/datasets/:id': 'view',
   'GET /api/datasets/:id/rows': 'view',

@@ -114,6 +114,7 @@ export function noteForAudit(request: FastifyRequest, note: { user?: string; tar
 /** What a route's own answer says that the request does not: a new dataset's id, who signed in. */
 const CAPTURE: Record<string, 'id' | 'user'> = {
   'POST /api/datasets': 'id',
+  'POST /api/datasets/import/postgres': 'id',
   'POST /api/auth/login': 'user',
   'POST /api/auth/setup': 'user',
 };

@@ -154,7 +154,7 @@ export class SecretsStore {
     const key = this.requireKey();
     let result: SecretSummary | undefined;
     this.mutate((doc) => {
-      this.checkKey(doc, key);
+      this.checkKeyOf(doc, key);
       const now = new Date(this.clock()).toISOString();
       const old = doc.records.find((r) => r.name === name);
       const next: SecretRecord = {
@@ -194,7 +194,7 @@ export class SecretsStore {
     const doc = this.read();
     const r = doc.records.find((x) => x.name === name);
     if (!r) throw new SecretsError('NO_SUCH_SECRET', `there is no connection named "${name.slice(0, 80)}"`);
-    this.checkKey(doc, key);
+    this.checkKeyOf(doc, key);
     return { name, settings: structuredClone(r.settings), password: this.openField(r, 'password', key) };
   }
 
@@ -212,7 +212,7 @@ export class SecretsStore {
       );
     let count = 0;
     this.mutate((doc) => {
-      this.checkKey(doc, key);
+      this.checkKeyOf(doc, key);
       for (const r of doc.records) {
         const password = this.openField(r, 'password', key);
         if (password !== undefined) {
@@ -230,6 +230,11 @@ export class SecretsStore {
     return sealed === undefined ? undefined : open(key, sealed, aad(r, field), `the ${field} of ${r.name}`);
   }
 
+  /** Throws WRONG_KEY unless the key given is the one the store's secrets are sealed with. */
+  checkKey(): void {
+    this.checkKeyOf(this.read(), this.requireKey());
+  }
+
   private requireKey(): SecretsKey {
     if (!this.key)
       throw new SecretsError(
@@ -239,7 +244,7 @@ export class SecretsStore {
     return this.key;
   }
 
-  private checkKey(doc: SecretsDocument, key: SecretsKey): void {
+  private checkKeyOf(doc: SecretsDocument, key: SecretsKey): void {
     if (doc.keyId !== null && doc.records.length > 0 && doc.keyId !== key.id)
       throw new SecretsError(
         'WRONG_KEY',

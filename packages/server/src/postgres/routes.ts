@@ -1,0 +1,241 @@
+import { emptyHistory } from '@tidyvault/core';
+import type { NodeEngine } from '@tidyvault/engine-node';
+import type { FastifyBaseLogger } from 'fastify';
+import { z } from 'zod';
+import type { ZodApp } from '../app-types.js';
+import { checkLoaded, type UploadLimits } from '../datasets/limits.js';
+import type { EngineMemory } from '../datasets/memory.js';
+import { uploadResult } from '../datasets/schemas.js';
+import type { DatasetStore } from '../datasets/store.js';
+import { summary } from '../datasets/views.js';
+import { ApiError, errorSchema } from '../errors.js';
+import { SecretsError } from '../secrets/errors.js';
+import type { PostgresCredentials, SecretsStore, SecretSummary } from '../secrets/store.js';
+import { PostgresError, type PostgresReason } from './errors.js';
+import { importFromPostgres } from './import.js';
+
+export interface PostgresRouteOptions {
+  engine: NodeEngine;
+  memory: EngineMemory;
+  store: DatasetStore;
+  /** The secrets store, opened with the server's secrets key; undefined: no connections. */
+  secrets: SecretsStore | undefined;
+  /** The upload limit also bounds an import (bytes of text in all cells). */
+  maxUploadBytes: number;
+  maxConcurrentUploads: number;
+  maxResidentBytes: number;
+  limits: UploadLimits;
+}
+
+/** How a connection is shown to a user who may use it: never its password, only whether it has one. */
+export const connectionSchema = z.object({
+  name: z.string(),
+  kind: z.literal('postgres'),
+  host: z.string(),
+  port: z.number(),
+  database: z.string(),
+  sslmode: z.enum(['verify-full', 'disable']),
+  /** Always null: secrets are write-only (set with `tidyvault secrets set` on the server). */
+  password: z.null(),
+  hasPassword: z.boolean(),
+});
+
+const importBody = z
+  .strictObject({
+    connection: z.string().min(1).max(64),
+    table: z.string().min(1).max(300).optional(),
+    query: z.string().min(1).max(100_000).optional(),
+  })
+  .refine((b) => (b.table === undefined) !== (b.query === undefined), {
+    message: 'give exactly one of table or query',
+  });
+
+const STATUS: Record<PostgresReason, [number, string]> = {
+  TLS: [502, 'POSTGRES_TLS'],
+  CONNECT: [502, 'POSTGRES_UNREACHABLE'],
+  AUTH: [502, 'POSTGRES_AUTH'],
+  CA_FILE: [502, 'POSTGRES_CONFIG'],
+  QUERY: [400, 'POSTGRES_QUERY'],
+  READ_ONLY: [400, 'POSTGRES_READ_ONLY'],
+  TABLE_EXISTS: [409, 'POSTGRES_TABLE_EXISTS'],
+  TIMEOUT: [504, 'POSTGRES_TIMEOUT'],
+  LIMIT: [413, 'POSTGRES_TOO_LARGE'],
+};
+
+const noSuchConnection = () =>
+  new ApiError(404, 'CONNECTION_NOT_FOUND', 'no such connection, or it is not open to you');
+
+/** May `user` use this connection through the server? Only if the operator named them (or `*`). */
+const allowed = (c: { settings: { serverUsers: string[] } }, user: string) =>
+  c.settings.serverUsers.includes('*') || c.settings.serverUsers.includes(user);
+
+const view = (c: SecretSummary) => ({
+  name: c.name,
+  kind: c.kind,
+  host: c.settings.host,
+  port: c.settings.port,
+  database: c.settings.database,
+  sslmode: c.settings.sslmode,
+  password: null,
+  hasPassword: c.hasPassword,
+});
+
+/** The connection for `user`, decrypted; a store the server cannot read is its operator's problem. */
+function credentialsFor(
+  secrets: SecretsStore | undefined,
+  name: string,
+  user: string,
+  log: FastifyBaseLogger,
+): PostgresCredentials {
+  if (!secrets) throw noSuchConnection();
+  try {
+    const listed = secrets.get(name);
+    if (!listed || !allowed(listed, user)) throw noSuchConnection();
+    const c = secrets.postgres(name);
+    // The decrypted record is checked again: only settings the key vouches for count.
+    if (!allowed(c, user)) throw noSuchConnection();
+    return c;
+  } catch (e) {
+    if (e instanceof SecretsError) {
+      log.error({ op: 'secrets.read', reason: e.reason, connection: name }, 'a connection cannot be read');
+      throw new ApiError(
+        503,
+        'SECRETS_UNAVAILABLE',
+        "the server cannot read this connection's credentials; an administrator must check the secrets key and 'tidyvault secrets list'",
+      );
+    }
+    throw e;
+  }
+}
+
+/**
+ * Routes of PostgreSQL imports. Connections are managed on the server's machine only, with
+ * `tidyvault secrets` (like accounts with `tidyvault users`): there is no route that creates,
+ * changes or reveals one. A connection is usable here only by the users its operator named
+ * (`--server-users`), and a user sees only those.
+ */
+export function postgresRoutes(app: ZodApp, o: PostgresRouteOptions): void {
+  let active = 0;
+  const room = (bytes: number): boolean => {
+    if (o.store.residentBytes + bytes <= o.maxResidentBytes) return true;
+    o.store.dropStates();
+    return o.store.residentBytes + bytes <= o.maxResidentBytes;
+  };
+
+  app.get(
+    '/api/connections',
+    {
+      config: { access: 'user' },
+      schema: {
+        summary: 'The data-source connections you may import from (never their secrets)',
+        response: { 200: z.object({ connections: z.array(connectionSchema) }) },
+      },
+    },
+    async (request) => {
+      const user = request.session!.user;
+      let all: SecretSummary[] = [];
+      try {
+        all = o.secrets?.list() ?? [];
+      } catch (e) {
+        if (!(e instanceof SecretsError)) throw e;
+        request.log.error({ op: 'secrets.read', reason: e.reason }, 'the secrets store cannot be read');
+      }
+      return { connections: all.filter((c) => allowed(c, user)).map(view) };
+    },
+  );
+
+  app.post(
+    '/api/datasets/import/postgres',
+    {
+      config: { access: 'user' },
+      schema: {
+        summary: 'Import a PostgreSQL table or read-only query into a new dataset',
+        description:
+          'Over TLS verify-full unless the connection says disable. A query runs in a READ ONLY transaction with a statement timeout. Columns arrive as text (PostgreSQL’s text form of each value).',
+        body: importBody,
+        response: {
+          201: uploadResult,
+          400: errorSchema,
+          404: errorSchema,
+          413: errorSchema,
+          429: errorSchema,
+          502: errorSchema,
+          503: errorSchema,
+          504: errorSchema,
+          507: errorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const user = request.session!.user;
+      const { connection, table, query } = request.body;
+      const c = credentialsFor(o.secrets, connection, user, request.log);
+      if (active >= o.maxConcurrentUploads) {
+        reply.header('retry-after', '5');
+        throw new ApiError(429, 'TOO_MANY_UPLOADS', 'too many imports at once; try again shortly');
+      }
+      active++;
+      const started = performance.now();
+      // The client leaving stops the import between fetches.
+      const abort = new AbortController();
+      const onClose = () => {
+        if (!reply.raw.writableEnded) abort.abort();
+      };
+      reply.raw.once('close', onClose);
+      try {
+        const { value: data, bytes: tableBytes } = await o.memory.create(() =>
+          importFromPostgres(o.engine, c, table !== undefined ? { table } : { query: query! }, {
+            maxColumns: o.limits.maxColumns,
+            maxBytes: o.maxUploadBytes,
+            signal: abort.signal,
+            onWarning: () =>
+              request.log.warn(
+                { op: 'postgres.insecure', connection: c.name },
+                'connection without TLS (sslmode=disable)',
+              ),
+          }),
+        );
+        const refuse = async (e: unknown): Promise<never> => {
+          await o.memory.drop(() => o.engine.drop(data));
+          throw e;
+        };
+        if (abort.signal.aborted) await refuse(new ApiError(400, 'UPLOAD_ABORTED', 'import aborted'));
+        if (!room(tableBytes))
+          await refuse(
+            new ApiError(
+              507,
+              'INSUFFICIENT_MEMORY',
+              'the server has no room for this dataset now; delete a dataset or try later',
+            ),
+          );
+        await checkLoaded(o.engine, data, o.limits).catch(refuse);
+        const name = `${c.name}: ${table ?? 'query'}`.slice(0, 255);
+        const entry = o.store.add(user, name, data, emptyHistory(), tableBytes, tableBytes);
+        // The connection's name and what was read (never the query's text: it can hold values).
+        request.log.info(
+          {
+            op: 'postgres.import',
+            dataset: entry.id,
+            connection: c.name,
+            source: table !== undefined ? 'table' : 'query',
+            rows: data.rowCount,
+            columns: data.columns.length,
+            tableBytes,
+            ms: Math.round(performance.now() - started),
+          },
+          'dataset imported from PostgreSQL',
+        );
+        return reply.code(201).send({ ...summary(o.store, entry), warnings: data.warnings });
+      } catch (e) {
+        if (e instanceof PostgresError) {
+          const [status, code] = STATUS[e.reason];
+          throw new ApiError(status, code, e.message);
+        }
+        throw e;
+      } finally {
+        reply.raw.off('close', onClose);
+        active--;
+      }
+    },
+  );
+}

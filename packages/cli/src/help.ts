@@ -15,6 +15,7 @@ Commands:
   serve [--host 127.0.0.1] [--port 5177]        the workbench server; prints a one-time login link
   users add|list|disable|enable|reset-password  accounts for 'serve --auth local'
   audit verify [--home <dir>]                   check the server's audit log has not been altered
+  secrets new-key|set|list|delete|rotate-key    data-source connections, encrypted at rest
 
 Examples:
   tidyvault clean fixtures/w1/input.csv --recipe fixtures/w1/recipe.json -o clean.csv
@@ -53,10 +54,26 @@ Options:
                          spill files are NOT encrypted (off by default: work must fit in memory)
   --quiet                no progress bar or summary
 
+PostgreSQL (connections from 'tidyvault secrets'; TLS verify-full unless the connection says
+disable):
+  --from-postgres <name> read from this connection instead of an input file, with one of
+    --table <schema.table>   a whole table (unquoted names fold to lower case, as in SQL)
+    --query <select …>       a query that only reads: run in a READ ONLY transaction with a
+                             5-minute statement timeout; anything that writes is refused
+                         every column arrives as PostgreSQL's text for it (see the README)
+  --to-postgres <name>   write to this connection instead of -o, into
+    --new-table <schema.table>  a NEW table (refused if it exists), columns typed from the
+                             recipe: text, double precision, bigint, date; one transaction
+  --secrets-key-file <f> the secrets key (default: $TIDYVAULT_SECRETS_KEY_FILE, then
+                         $TIDYVAULT_SECRETS_KEY)
+  --home <folder>        where secrets.json is (default: $TIDYVAULT_HOME, else ~/.tidyvault)
+
 Examples:
   tidyvault clean fixtures/w1/input.csv --recipe fixtures/w1/recipe.json -o clean.csv
   tidyvault clean data.xlsx --sheet Orders --recipe r.json -o clean.parquet
   tidyvault clean export.csv --recipe r.json -o out.csv --no-formula-guard --quiet
+  tidyvault clean --from-postgres pg.sales --table public.customers --recipe r.json -o out.csv
+  tidyvault clean in.csv --recipe r.json --to-postgres pg.sales --new-table public.customers_clean
 `,
   profile: `Usage: tidyvault profile <input> [--json] [options]
 
@@ -202,6 +219,57 @@ Exit codes: 0 intact (prints the number of records and the last record's hash); 
 Examples:
   tidyvault audit verify
   tidyvault audit verify --home /srv/tidyvault
+`,
+  secrets: `Usage: tidyvault secrets <subcommand> [options]
+
+Named connections to data sources (PostgreSQL), kept in $TIDYVAULT_HOME/secrets.json (0600).
+Settings are readable there; the password is encrypted (AES-256-GCM, a fresh key per secret,
+wrapped by the secrets key) and bound to the connection's name and settings, so it cannot be
+moved to another connection or sent to another host without the key. The secrets key is 32
+random bytes in base64, given as a file (--secrets-key-file, or TIDYVAULT_SECRETS_KEY_FILE; mode
+600, kept outside $TIDYVAULT_HOME) or as TIDYVAULT_SECRETS_KEY; it is never stored with the secrets.
+Passwords are never printed, logged or sent to a browser.
+
+Subcommands:
+  new-key [--out <file>]        print a new random secrets key, or write it to a new 0600 file
+  set <name> --host <h> --database <d> --user <u> [--password-stdin] [options]
+                                create or change a connection (an existing one keeps what
+                                is not given, its password too unless --password-stdin or
+                                --no-password)
+  list [--json]                 every connection: settings, and whether a password is stored
+  delete <name>                 forget a connection
+  rotate-key --new-key-file <f> re-encrypt every secret with the key in <f> (fresh data keys);
+                                afterwards the old key opens nothing
+
+Options of set:
+  --host <h>, --port <n> (5432), --database <d>, --user <u>
+  --password-stdin       read the password from standard input (one trailing newline dropped);
+                         never as an argument, where other users could see it
+  --no-password          store no password (the server authenticates otherwise)
+  --sslmode <m>          verify-full (default): TLS 1.2+, the certificate must chain to
+                         --ca-file (or the system's CAs) and name the host; disable: no TLS
+                         (a warning each time it is used). require/verify-ca are not offered:
+                         they do not prove the server is the one you meant
+  --ca-file <pem>        the CA that signs the server's certificate ('system': none, use the
+                         system's trusted CAs)
+  --server-users <list>  who may use it through 'tidyvault serve': user names (comma-separated)
+                         or '*' for every signed-in user; default none (command line only)
+Common options:
+  --home <folder>        the data folder (default: $TIDYVAULT_HOME, else ~/.tidyvault)
+  --secrets-key-file <f> the secrets key (default: $TIDYVAULT_SECRETS_KEY_FILE, then
+                         $TIDYVAULT_SECRETS_KEY); needed by set and rotate-key (the current key)
+
+Exit codes: 0 ok; 1 refused (wrong key, a record altered, no such connection); 2 usage error
+(also: no key, or a key that is not 32 random bytes in base64).
+
+Examples:
+  tidyvault secrets new-key --out /etc/tidyvault/secrets.key
+  export TIDYVAULT_SECRETS_KEY_FILE=/etc/tidyvault/secrets.key
+  printf '%s' "$PGPASSWORD_SALES" | tidyvault secrets set pg.sales --host db.example.org \\
+    --database sales --user reader --ca-file /etc/ssl/db-ca.pem --password-stdin
+  tidyvault secrets list
+  tidyvault secrets new-key --out /etc/tidyvault/secrets.key.new
+  tidyvault secrets rotate-key --new-key-file /etc/tidyvault/secrets.key.new
 `,
   validate: `Usage: tidyvault validate <recipe.json> [--input <file>]
 

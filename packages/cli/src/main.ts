@@ -11,6 +11,7 @@ const COMMANDS = [
   'serve',
   'users',
   'audit',
+  'secrets',
 ] as const;
 type Command = (typeof COMMANDS)[number];
 

@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isTidyvaultError } from '@tidyvault/core';
 import { REPEATABLE_SETTING_FLAGS, SETTING_FLAGS } from '@tidyvault/server/settings';
 import { UsageError, type Args } from './args.js';
+import { POSTGRES_OPTIONS } from './postgres-options.js';
 
 /** Each command loads only what it needs: the CLI commands never load the web server. */
 const LOADERS: Record<string, () => Promise<(args: Args) => Promise<number>>> = {
@@ -14,6 +15,7 @@ const LOADERS: Record<string, () => Promise<(args: Args) => Promise<number>>> = 
   validate: async () => (await import('./commands/validate.js')).validate,
   users: async () => (await import('./commands/users.js')).users,
   audit: async () => (await import('./commands/audit.js')).audit,
+  secrets: async () => (await import('./commands/secrets.js')).secrets,
 };
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -33,9 +35,11 @@ const INPUT_OPTIONS: Options = {
 /** `positionals: -1`: the command checks its own (a subcommand and its arguments). */
 const SPECS: Record<string, { options: Options; positionals: number }> = {
   clean: {
-    positionals: 1,
+    // One input file, or none with --from-postgres: clean checks.
+    positionals: -1,
     options: {
       ...INPUT_OPTIONS,
+      ...POSTGRES_OPTIONS,
       recipe: { type: 'string' },
       output: { type: 'string', short: 'o' },
       format: { type: 'string' },
@@ -107,6 +111,25 @@ const SPECS: Record<string, { options: Options; positionals: number }> = {
     },
   },
   audit: { positionals: -1, options: { home: { type: 'string' } } },
+  secrets: {
+    positionals: -1,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      database: { type: 'string' },
+      user: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      'no-password': { type: 'boolean' },
+      sslmode: { type: 'string' },
+      'ca-file': { type: 'string' },
+      'server-users': { type: 'string' },
+      home: { type: 'string' },
+      'secrets-key-file': { type: 'string' },
+      'new-key-file': { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  },
 };
 
 function parse(command: string, argv: string[]): Args {

@@ -293,6 +293,46 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
     await expect.poll(() => steps().count()).toBe(6);
   });
 
+  it('applies a cleaning step only to the rows the facets select, as OpenRefine does', async () => {
+    await openColumn('city');
+    await page.getByRole('button', { name: 'Text facet' }).click();
+    const facet = page.getByTestId('facet-text-city');
+    await facet.getByRole('button', { name: /^PARIS/ }).click();
+    await expect.poll(() => page.getByTestId('shape').textContent()).toMatch(/filtered by facets/);
+    const paris = Number(await gridRows());
+    await openColumn('name');
+    await expect
+      .poll(() => page.getByTestId('scope-notice').textContent())
+      .toMatch(new RegExp(`change only the ${paris} rows? they select`));
+    await page.getByRole('button', { name: 'Change case…' }).click();
+    await page.getByLabel('Case', { exact: true }).selectOption('upper');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => steps().count()).toBe(7);
+    await expect
+      .poll(() => steps().nth(6).textContent())
+      .toMatch(/Change "name" to upper case, only in rows where "city" is "PARIS"/);
+    await page.getByRole('button', { name: 'Remove the city facet' }).click();
+    await expect.poll(gridRows).toBe('7');
+    const id = (await page.evaluate(() => fetch('/api/datasets').then((r) => r.json()))).datasets[0]
+      .id as string;
+    const page0 = await page.evaluate(
+      (u) => fetch(u).then((r) => r.json()),
+      `/api/datasets/${id}/rows?offset=0&limit=50`,
+    );
+    const names = page0.columns.findIndex((c: { name: string }) => c.name === 'name');
+    const cities = page0.columns.findIndex((c: { name: string }) => c.name === 'city');
+    const rows = page0.rows as (string | null)[][];
+    expect(rows.filter((r) => r[cities] === 'PARIS').length).toBe(paris);
+    for (const r of rows) {
+      const name = r[names];
+      if (name === null) continue;
+      if (r[cities] === 'PARIS') expect(name).toBe(name.toUpperCase());
+      else expect(name).not.toBe(name.toUpperCase());
+    }
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => steps().count()).toBe(6);
+  });
+
   it('deletes the dataset now, and the server no longer has it', async () => {
     const id = (await page.evaluate(() => fetch('/api/datasets').then((r) => r.json()))).datasets[0]
       .id as string;

@@ -1,6 +1,16 @@
 export * from './errors.js';
 export type { Column, ColumnType, EngineCheck, StepDefinition } from './steps/types.js';
-export { STEP_DEFINITIONS, STEP_OPS, stepDefinition, type Step, type StepOp } from './steps/registry.js';
+export {
+  describeStep,
+  ROW_SCOPED_OPS,
+  rowScopeOf,
+  STEP_DEFINITIONS,
+  STEP_OPS,
+  stepDefinition,
+  type Step,
+  type StepOp,
+} from './steps/registry.js';
+export { describeCondition, type Condition } from './steps/condition.js';
 export { WS_CHARS } from './steps/common.js';
 export { recipeSchema, stepSchema, MAX_STEPS, type Recipe } from './recipe/schema.js';
 export { parseRecipe, parseRecipeText, parseStep } from './recipe/parse.js';

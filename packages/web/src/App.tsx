@@ -19,6 +19,7 @@ import { FacetPanel } from './panels/FacetPanel.js';
 import { ProtectionPanel } from './panels/ProtectionPanel.js';
 import { RecipePanel } from './panels/RecipePanel.js';
 import { SuggestionsPanel } from './panels/SuggestionsPanel.js';
+import { withScope } from './steps/scope.js';
 import { useShortcuts } from './use-shortcuts.js';
 import { plural } from './format.js';
 
@@ -396,7 +397,7 @@ export function App({ backends }: { backends: Backends }) {
           onStep={async (s) => {
             let problem: string | undefined;
             // Shown in the form, next to what caused it.
-            if (await addStep(s, (m) => (problem = m))) setDialog(undefined);
+            if (await addStep(withScope(s, filter), (m) => (problem = m))) setDialog(undefined);
             return problem;
           }}
           onFacet={(f) => {
@@ -404,6 +405,7 @@ export function App({ backends }: { backends: Backends }) {
             setDialog(undefined);
           }}
           onCluster={() => setDialog({ kind: 'cluster', column: dialog.column })}
+          {...(filter ? { scopedRows: shape.total } : {})}
           {...(readOnly ? { readOnly } : {})}
         />
       )}

@@ -3,7 +3,8 @@ import type { Backend } from '../api/backend.js';
 import type { Column, ColumnProfile, Histogram as HistogramData, Step } from '../api/types.js';
 import { Histogram } from '../charts/Histogram.js';
 import type { Facet } from '../facets/facet-model.js';
-import { showValue } from '../format.js';
+import { plural, showValue } from '../format.js';
+import { ROW_SCOPED_OPS } from '@tidyvault/core';
 import { STEP_FORMS, type StepForm } from '../steps/step-forms.js';
 import { StepFormView } from '../steps/StepFormView.js';
 
@@ -20,9 +21,13 @@ interface Props {
   onStep: (s: Step) => Promise<string | undefined>;
   /** Why this person cannot apply steps (a dataset shared with them to view only), if so. */
   readOnly?: string;
+  /** Facets are active: value-changing steps change only the rows they select (this many). */
+  scopedRows?: number;
   onFacet: (f: Facet) => void;
   onCluster: () => void;
 }
+
+const scopedOps = ROW_SCOPED_OPS.join(', ');
 
 /** A column's profile, facets and every step that applies to it. */
 export function ColumnMenu(p: Props) {
@@ -132,6 +137,12 @@ export function ColumnMenu(p: Props) {
           />
         ) : (
           <div className="step-groups">
+            {p.scopedRows !== undefined && (
+              <p className="notice small wide" data-testid="scope-notice">
+                Facets are on: cleaning steps ({scopedOps}) change only the {plural(p.scopedRows, 'row')} they
+                select. Conversions, filters and column changes apply to every row.
+              </p>
+            )}
             {problem && (
               <p className="error wide" role="alert">
                 {problem}

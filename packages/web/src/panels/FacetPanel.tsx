@@ -4,6 +4,7 @@ import { BlankFacetCard } from '../facets/BlankFacetCard.js';
 import { combinedWhere, describeFacet, facetWhere, type Facet } from '../facets/facet-model.js';
 import { RangeFacetCard } from '../facets/RangeFacetCard.js';
 import { TextFacetCard } from '../facets/TextFacetCard.js';
+import { withScope } from '../steps/scope.js';
 
 interface Props {
   backend: Backend;
@@ -48,7 +49,13 @@ export function FacetPanel({ backend, datasetId, viewKey, facets, onChange, onSt
               </button>
             </div>
             {f.kind === 'text' && (
-              <TextFacetCard {...common} facet={f} onChange={(n) => replace(f, n)} onStep={onStep} />
+              <TextFacetCard
+                {...common}
+                facet={f}
+                onChange={(n) => replace(f, n)}
+                // An edit changes the rows this facet counts: those the other facets select.
+                onStep={(s) => onStep(withScope(s, combinedWhere(facets, f)))}
+              />
             )}
             {f.kind === 'range' && <RangeFacetCard {...common} facet={f} onChange={(n) => replace(f, n)} />}
             {f.kind === 'blank' && <BlankFacetCard facet={f} onChange={(n) => replace(f, n)} />}

@@ -1,9 +1,9 @@
-import { stepDefinition } from '@tidyvault/core';
+import { describeStep as describeRecipeStep } from '@tidyvault/core';
 import type { Step } from '../api/types.js';
 
-/** A step in words, as the recipe panel lists it. */
+/** A step in words, as the recipe panel lists it (with the rows it is limited to, if it is). */
 export function describeStep(step: Step): string {
-  return stepDefinition(step.op)?.describe(step as never) ?? step.op;
+  return describeRecipeStep(step as never);
 }
 
 /** Steps that carry values from the data (mass edits, confirmed duplicate groups). */

@@ -48,13 +48,6 @@ export async function serve(args: Args): Promise<number> {
     process.stdout.write(`Single sign-on: sign in at ${server.loginUrl}\n`);
     if (server.noAdministrator)
       process.stdout.write(
-        `No administrator yet: restart with --oidc-admin-subject <sub> to make that person's account one\n` +
-          `at their first sign-in (or: tidyvault users add <name> --admin --password-stdin).\n`,
-      );
-  } else if (server.auth === 'oidc') {
-    process.stdout.write(`Single sign-on: sign in at ${server.loginUrl}\n`);
-    if (server.noAdministrator)
-      process.stdout.write(
         `No administrator yet: start with --oidc-admin-subject <sub> (a person's subject at the provider)\n` +
           `to make their account an administrator when their first sign-in creates it.\n`,
       );

@@ -83,6 +83,11 @@ class Slots {
     }
   }
 
+  /** Interrupt the queries running now; they fail with DuckDB's "Interrupted" error. */
+  interrupt(): void {
+    for (const c of this.running) c.interrupt();
+  }
+
   /** Interrupt the queries running, refuse those waiting and any later; resolves once none runs. */
   async close(): Promise<void> {
     this.closed = true;
@@ -598,6 +603,16 @@ export class NodeEngine implements Engine {
   async drop(dataset: LoadedDataset): Promise<void> {
     await dropTable(this.connection, dataset.table);
     await this.clusterKeys.clear();
+  }
+
+  /**
+   * Stop the queries running now, on the main connection and the side ones: each fails with
+   * DuckDB's "Interrupted" error (checked between vectors, so within moments). For Ctrl+C and
+   * shutdown; the engine stays usable.
+   */
+  interrupt(): void {
+    this.connection.interrupt();
+    this.side.interrupt();
   }
 
   /**

@@ -155,7 +155,17 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       ...(setupToken ? { setupToken, setupExpiresAt: new Date(Date.now() + SETUP_TOKEN_TTL_MS) } : {}),
       ...(oidc && !accounts!.hasAdmin() && !oidc.adminSubjects?.length ? { noAdministrator: true } : {}),
       close: async () => {
-        await t.app.close();
+        // In-flight requests end now rather than when their queries would (an export of 10M
+        // rows, a recipe state being made): interrupted, they answer with an error, and
+        // closing the engine never waits on a query still running.
+        engine.interrupt();
+        const again = setInterval(() => engine.interrupt(), 100);
+        try {
+          await t.app.close();
+        } finally {
+          clearInterval(again);
+        }
+        engine.interrupt();
         await engine.close();
         audit.close();
       },

@@ -17,9 +17,9 @@ export async function cluster(args: Args): Promise<number> {
   if (ngramSize !== undefined) params.ngramSize = ngramSize;
   if (radius !== undefined) params.radius = radius;
   if (blocking !== undefined) params.blockingNgramSize = blocking;
-  // Ctrl+C stops the work: the engine is closed (its staging folder removed), one line is
-  // printed and the exit code is 130. Installed before loading, so a Ctrl+C during the load
-  // takes effect when it ends; once only, so a second Ctrl+C gets Node's default (exit at once).
+  // Ctrl+C stops the work, the load included (DuckDB's read is interrupted): the engine is
+  // closed (its staging folder removed), one line is printed and the exit code is 130. Once
+  // only, so a second Ctrl+C gets Node's default (exit at once).
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -42,7 +42,7 @@ async function run(
   params: NonNullable<ClusterParams>,
   signal: AbortSignal,
 ): Promise<number> {
-  const { engine, dataset, bar } = await openInput(args, input, 'clustering');
+  const { engine, dataset, bar } = await openInput(args, input, 'clustering', signal);
   // Nearest-neighbour methods compare values in TypeScript after DuckDB's part: a bar of its own.
   const compareBar = new ProgressBar('comparing values', bar.listener !== undefined);
   try {

@@ -1,4 +1,3 @@
-import { isTidyvaultError } from '@tidyvault/core';
 import { findDuplicates } from '@tidyvault/engine-node';
 import { optionalNumber, requireString, UsageError, type Args } from '../args.js';
 import { openInput } from '../open-input.js';
@@ -16,7 +15,19 @@ export async function duplicates(args: Args): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  const { engine, dataset, bar } = await openInput(args, input, 'comparing');
+  const cancelled = () => {
+    process.stderr.write('tidyvault duplicates: cancelled\n');
+    return 130; // 128 + SIGINT
+  };
+  let opened: Awaited<ReturnType<typeof openInput>>;
+  try {
+    opened = await openInput(args, input, 'comparing', controller.signal);
+  } catch (e) {
+    process.removeListener('SIGINT', onSigint);
+    if (controller.signal.aborted) return cancelled();
+    throw e;
+  }
+  const { engine, dataset, bar } = opened;
   try {
     const r = await findDuplicates(
       engine,
@@ -48,10 +59,7 @@ export async function duplicates(args: Args): Promise<number> {
     }
     return 0;
   } catch (e) {
-    if (controller.signal.aborted && !isTidyvaultError(e)) {
-      process.stderr.write('tidyvault duplicates: cancelled\n');
-      return 130;
-    }
+    if (controller.signal.aborted) return cancelled();
     throw e;
   } finally {
     process.removeListener('SIGINT', onSigint);

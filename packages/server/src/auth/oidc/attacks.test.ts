@@ -136,3 +136,65 @@ describe('single sign-on refuses forged and misdirected proofs (control 6)', () 
     expect(JSON.stringify(app.t.audit.list({ limit: 500 }))).not.toMatch(/eyJ[\w-]+\.eyJ/);
   });
 });
+
+describe('single sign-on under HTTPS (behind a trusted TLS proxy)', () => {
+  it('uses __Host- cookies, Secure, HttpOnly, SameSite=Lax, Path=/, no Domain, for the sign-in state and the session', async () => {
+    const h = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-oidc-tls-')), 'home');
+    const publicCallback = 'https://tidy.example.org/auth/oidc/callback';
+    const r = await startRogueIssuer({ redirectUri: publicCallback });
+    const a = await oidcApp({
+      port: await freePort(),
+      home: h,
+      oidc: {
+        issuer: r.issuer,
+        clientId: r.clientId,
+        clientSecret: new SecretValue(r.clientSecret),
+        redirectUrl: publicCallback,
+      },
+      extra: { trustProxy: '127.0.0.1', allowedHosts: ['tidy.example.org'] },
+    });
+    // What the proxy forwards: the public host name, and that the client spoke HTTPS.
+    const proxied = { host: 'tidy.example.org', 'x-forwarded-proto': 'https' };
+    const attributes = (line: string) =>
+      line
+        .split(';')
+        .slice(1)
+        .map((x) => x.trim().toLowerCase());
+    try {
+      const start = await a.t.app.inject({ url: '/auth/oidc/login', headers: proxied });
+      expect(start.statusCode).toBe(303);
+      const state = [start.headers['set-cookie']]
+        .flat()
+        .find((l) => l!.startsWith('__Host-tidyvault-oidc='))!;
+      expect(attributes(state)).toEqual(
+        expect.arrayContaining(['path=/', 'httponly', 'secure', 'samesite=lax', 'max-age=600']),
+      );
+      expect(state.toLowerCase()).not.toContain('domain=');
+      const back = new URL(
+        (await fetch(start.headers.location as string, { redirect: 'manual' })).headers.get('location')!,
+      );
+      expect(back.origin).toBe('https://tidy.example.org');
+      const cb = await a.t.app.inject({
+        url: `${back.pathname}${back.search}`,
+        headers: { ...proxied, cookie: state.split(';')[0]! },
+      });
+      expect(cb.statusCode).toBe(303);
+      const cookies = [cb.headers['set-cookie']].flat() as string[];
+      const session = cookies.find((l) => l.startsWith('__Host-tidyvault-sid='))!;
+      expect(attributes(session)).toEqual(
+        expect.arrayContaining(['path=/', 'httponly', 'secure', 'samesite=lax']),
+      );
+      expect(session.toLowerCase()).not.toContain('domain=');
+      // The sign-in state cookie is cleared by the callback.
+      expect(cookies.find((l) => l.startsWith('__Host-tidyvault-oidc='))).toMatch(
+        /Expires=Thu, 01 Jan 1970|Max-Age=0/,
+      );
+      // HTTPS everywhere from then on, as on every answer under TLS.
+      expect(cb.headers['strict-transport-security']).toBeDefined();
+    } finally {
+      await a.close();
+      await r.close();
+      fs.rmSync(path.dirname(h), { recursive: true, force: true });
+    }
+  });
+});

@@ -95,6 +95,10 @@ describe('single sign-on with a real OpenID Provider (serve --auth oidc)', () =>
       body: JSON.stringify({ username: 'alice', password: 'alice correct horse' }),
     });
     expect(login.status).toBe(404);
+    const api = (await (await fetch(`${app.origin}/api/openapi.json`)).json()) as { paths: object };
+    expect(Object.keys(api.paths)).toEqual(
+      expect.arrayContaining(['/auth/oidc/login', '/auth/oidc/callback']),
+    );
   });
 
   it('denies by default: only health, the API description, the mode and the two sign-in routes are public', async () => {

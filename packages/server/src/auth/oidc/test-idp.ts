@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import { NodeEngine } from '@tidyvault/engine-node';
 import { buildApp, type TidyvaultApp } from '../../app.js';
 import type { AuditLog } from '../../audit/log.js';
+import type { ServerOptions } from '../../options.js';
 import { Accounts } from '../accounts.js';
 import type { OidcOptions } from './options.js';
 
@@ -197,6 +198,8 @@ export async function oidcApp(o: {
   home: string;
   oidc: OidcOptions;
   audit?: AuditLog;
+  /** Further app options (a trusted proxy, allowed hosts…). */
+  extra?: Partial<ServerOptions>;
 }): Promise<OidcApp> {
   const engine = await NodeEngine.open({ memoryLimit: '256MB', threads: 1 });
   const chunks: string[] = [];
@@ -216,6 +219,7 @@ export async function oidcApp(o: {
     accounts,
     oidc: o.oidc,
     ...(o.audit ? { audit: o.audit } : {}),
+    ...o.extra,
   });
   await t.app.listen({ host: '127.0.0.1', port: o.port });
   return {

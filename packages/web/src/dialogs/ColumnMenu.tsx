@@ -132,6 +132,7 @@ export function ColumnMenu(p: Props) {
             column={column}
             columns={columns}
             sample={sample}
+            profile={profile}
             onBack={() => setForm(undefined)}
             onApply={p.onStep}
           />

@@ -81,14 +81,15 @@ export function ExportDialog({ backend, datasetId, name, recipe, inputColumns, o
           onClick={() =>
             void backend.exportFile(datasetId, format, guard).then(
               (href) => {
-                download(href, `${base}.cleaned.${format}`);
+                // The name the server gives it too (Content-Disposition wins over `download`).
+                download(href, `${base}-clean.${format}`);
                 if (href.startsWith('blob:')) setTimeout(() => URL.revokeObjectURL(href), 60_000);
               },
               (e: unknown) => setError(errorText(e)),
             )
           }
         >
-          Download {base}.cleaned.{format}
+          Download {base}-clean.{format}
         </button>
         {error && (
           <p className="error" role="alert">

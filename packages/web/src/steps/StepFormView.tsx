@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Column, Step } from '../api/types.js';
+import type { Column, ColumnProfile, Step } from '../api/types.js';
 import { describeStep } from './describe.js';
 import { defaults, type StepForm, type Values } from './step-forms.js';
 
@@ -9,12 +9,14 @@ interface Props {
   columns: Column[];
   /** A few values of the column from the rows on screen, for the before/after preview. */
   sample: string[];
+  /** The column's profile, for the form's notice (blank cells a fill would skip). */
+  profile?: ColumnProfile | undefined;
   onBack: () => void;
   /** Resolves to the error message when the step was refused. */
   onApply: (s: Step) => Promise<string | undefined>;
 }
 
-export function StepFormView({ form, column, columns, sample, onBack, onApply }: Props) {
+export function StepFormView({ form, column, columns, sample, profile, onBack, onApply }: Props) {
   const [values, setValues] = useState<Values>(() => defaults(form));
   const [refused, setRefused] = useState<string>();
   const set = (k: string, v: Values[string]) => setValues({ ...values, [k]: v });
@@ -26,6 +28,7 @@ export function StepFormView({ form, column, columns, sample, onBack, onApply }:
     problem = (e as Error).message;
   }
   const preview = form.preview;
+  const notice = profile && form.notice?.(column, profile);
   return (
     <form
       className="step-form"
@@ -36,6 +39,11 @@ export function StepFormView({ form, column, columns, sample, onBack, onApply }:
       }}
     >
       <h3>{form.label}</h3>
+      {notice && (
+        <p className="notice small" data-testid="form-notice">
+          {notice}
+        </p>
+      )}
       {form.fields.map((f) => {
         const id = `f-${form.id}-${f.key}`;
         if (f.kind === 'checkbox')

@@ -1,6 +1,7 @@
 import { parseStep, STEP_OPS } from '@tidyvault/core';
 import { describe, expect, it } from 'vitest';
-import { defaults, STEP_FORMS, type Values } from './step-forms.js';
+import type { ColumnProfile } from '../api/types.js';
+import { dateFormatList, defaults, STEP_FORMS, type Values } from './step-forms.js';
 
 /** Values a person would type into each form (the defaults, plus what has no sensible default). */
 const FILLED: Record<string, Values> = {
@@ -43,5 +44,30 @@ describe('the column menu forms', () => {
     expect(
       byId.replace!.preview!('a', { find: 'a', replace: 'b', regex: true, caseSensitive: true }),
     ).toBeNull();
+  });
+
+  it('date formats are comma-separated, yet a format may hold a comma', () => {
+    expect(dateFormatList('%Y-%m-%d, %d/%m/%Y')).toEqual(['%Y-%m-%d', '%d/%m/%Y']);
+    expect(dateFormatList('%d/%m/%Y, %b %d, %Y, %Y-%m-%d')).toEqual(['%d/%m/%Y', '%b %d, %Y', '%Y-%m-%d']);
+    expect(dateFormatList('%A, %B %d, %Y')).toEqual(['%A, %B %d, %Y']);
+    expect(dateFormatList(' %y%m%d ,, ')).toEqual(['%y%m%d']);
+    const toDate = STEP_FORMS.find((f) => f.id === 'to-date')!;
+    expect(toDate.build('d', { formats: '%b %d, %Y, %d.%m.%Y' })).toEqual({
+      op: 'to-date',
+      columns: ['d'],
+      formats: ['%b %d, %Y', '%d.%m.%Y'],
+    });
+  });
+
+  it('fill says, before applying, that blank text is not null and will not be filled', () => {
+    const fill = STEP_FORMS.find((f) => f.id === 'fill-null')!;
+    const profile = (type: string, blanks: number) =>
+      ({ name: 'city', type, nulls: 1, blanks }) as ColumnProfile;
+    expect(fill.notice!('city', profile('text', 3))).toMatch(
+      /^3 cells of "city" are blank text, not null \(∅\): this fills only null cells\. .*“Blank cells to null” first/,
+    );
+    expect(fill.notice!('city', profile('text', 1))).toMatch(/^1 cell of "city" is blank text/);
+    expect(fill.notice!('city', profile('text', 0))).toBeUndefined();
+    expect(fill.notice!('n', profile('integer', 0))).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
-import type { Column, Step } from '../api/types.js';
+import type { Column, ColumnProfile, Step } from '../api/types.js';
+import { plural } from '../format.js';
 
 export type Field =
   | { key: string; label: string; kind: 'text'; default?: string; placeholder?: string; help?: string }
@@ -18,6 +19,8 @@ export interface StepForm {
   build: (column: string, v: Values) => Step;
   /** For the before/after preview: the new value of one cell, when cheap to say in the browser. */
   preview?: (value: string, v: Values) => string | null;
+  /** Something about this column the person should know before applying (from its profile). */
+  notice?: (column: string, p: ColumnProfile) => string | undefined;
 }
 
 const list = (s: unknown): string[] =>
@@ -25,6 +28,24 @@ const list = (s: unknown): string[] =>
     .split(',')
     .map((x) => x.trim())
     .filter((x) => x !== '');
+/**
+ * Date formats typed comma-separated, where a format may hold a comma itself ("%b %d, %Y"): a
+ * piece without a year joins the piece after it, so "%d/%m/%Y, %b %d, %Y" is two formats.
+ */
+export function dateFormatList(s: unknown): string[] {
+  const out: string[] = [];
+  let pending: string | undefined;
+  for (const piece of String(s ?? '').split(',')) {
+    if (pending === undefined && piece.trim() === '') continue;
+    pending = pending === undefined ? piece : `${pending},${piece}`;
+    if (/%[YyGcx]/.test(pending)) {
+      out.push(pending.trim());
+      pending = undefined;
+    }
+  }
+  if (pending !== undefined) out.push(pending.trim());
+  return out.filter((x) => x !== '');
+}
 const str = (v: Values, k: string) => String(v[k] ?? '');
 const bool = (v: Values, k: string) => v[k] === true;
 const WS =
@@ -144,6 +165,12 @@ export const STEP_FORMS: StepForm[] = [
       },
       { key: 'value', label: 'Value (for a fixed value)', kind: 'text', default: '' },
     ],
+    // Blank text ('' as imported from an empty field) is a value, not null: fill would skip it.
+    notice: (c, p) =>
+      p.type === 'text' && p.blanks > 0
+        ? `${plural(p.blanks, 'cell')} of "${c}" ${p.blanks === 1 ? 'is' : 'are'} blank text, not null (∅): ` +
+          'this fills only null cells. To fill the blank ones too, apply “Blank cells to null” first.'
+        : undefined,
     build: (c, v) => ({
       op: 'fill-null',
       columns: [c],
@@ -178,10 +205,10 @@ export const STEP_FORMS: StepForm[] = [
         label: 'Formats, tried in order (comma-separated)',
         kind: 'text',
         default: '%Y-%m-%d, %d/%m/%Y',
-        help: '%Y year, %m month, %d day, %b month name',
+        help: '%Y year, %m month, %d day, %b month name; a comma inside a format stays in it (%b %d, %Y)',
       },
     ],
-    build: (c, v) => ({ op: 'to-date', columns: [c], formats: list(v.formats) }),
+    build: (c, v) => ({ op: 'to-date', columns: [c], formats: dateFormatList(v.formats) }),
   },
   {
     id: 'filter-rows',

@@ -124,6 +124,7 @@ export function uploadRoute(
       active++;
       const started = performance.now();
       const staged = o.engine.staging.file('.upload');
+      let out: fs.WriteStream | undefined;
       try {
         const part = await request.file({
           limits: { fileSize: o.maxUploadBytes, files: 1, fields: 5, parts: 6, fieldSize: 1024 },
@@ -145,7 +146,7 @@ export function uploadRoute(
         const watch =
           format === 'csv' || format === 'tsv' ? new CsvLimitWatch(format, o.limits, parse) : undefined;
         try {
-          const out = fs.createWriteStream(staged, { flags: 'wx', mode: 0o600 });
+          out = fs.createWriteStream(staged, { flags: 'wx', mode: 0o600 });
           if (watch) await pipeline(part.file, watch, out);
           else await pipeline(part.file, out);
         } finally {
@@ -185,6 +186,10 @@ export function uploadRoute(
         if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(o.maxUploadBytes);
         throw e;
       } finally {
+        // A copy refused early (a cell too long) may not have opened its file yet: it opens and
+        // closes it after, so unlinking before then would leave the file behind.
+        const copy = out;
+        if (copy && !copy.closed) await new Promise<void>((done) => copy.once('close', () => done()));
         fs.rmSync(staged, { force: true });
         active--;
       }

@@ -222,7 +222,8 @@ Examples:
 `,
   secrets: `Usage: tidyvault secrets <subcommand> [options]
 
-Named connections to data sources (PostgreSQL), kept in $TIDYVAULT_HOME/secrets.json (0600).
+Named connections to data sources (PostgreSQL) and secret values such as server keys, kept in
+$TIDYVAULT_HOME/secrets.json (0600).
 Settings are readable there; the password is encrypted (AES-256-GCM, a fresh key per secret,
 wrapped by the secrets key) and bound to the connection's name and settings, so it cannot be
 moved to another connection or sent to another host without the key. The secrets key is 32
@@ -236,8 +237,11 @@ Subcommands:
                                 create or change a connection (an existing one keeps what
                                 is not given, its password too unless --password-stdin or
                                 --no-password)
-  list [--json]                 every connection: settings, and whether a password is stored
-  delete <name>                 forget a connection
+  set-value <name> --value-stdin a secret value on its own, such as a server key (the OIDC
+                                client secret: serve --oidc-client-secret-name <name>)
+  list [--json]                 every connection (settings, whether a password is stored) and
+                                value (never a secret itself)
+  delete <name>                 forget a connection or value
   rotate-key --new-key-file <f> re-encrypt every secret with the key in <f> (fresh data keys);
                                 afterwards the old key opens nothing
 

@@ -126,6 +126,7 @@ const SPECS: Record<string, { options: Options; positionals: number }> = {
       home: { type: 'string' },
       'secrets-key-file': { type: 'string' },
       'new-key-file': { type: 'string' },
+      'value-stdin': { type: 'boolean' },
       out: { type: 'string' },
       json: { type: 'boolean' },
     },

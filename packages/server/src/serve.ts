@@ -9,6 +9,7 @@ import { OidcIdentities } from './auth/oidc/identities.js';
 import type { OidcOptions } from './auth/oidc/options.js';
 import { loadSecrets } from './home.js';
 import { openSecrets } from './secrets/open.js';
+import type { SecretsStore } from './secrets/store.js';
 import { checkBind, isLoopback, listen } from './listen.js';
 
 export interface ServeOptions {
@@ -45,6 +46,8 @@ export interface ServeOptions {
   oidcClientSecretFile?: string;
   /** The client secret itself (from TIDYVAULT_OIDC_CLIENT_SECRET); not with oidcClientSecretFile. */
   oidcClientSecret?: SecretValue;
+  /** The name of a secret value in the secrets store holding the client secret (`tidyvault secrets set-value`). */
+  oidcClientSecretName?: string;
   oidcRedirectUrl?: string;
   oidcScopes?: string[];
   oidcProviderName?: string;
@@ -53,15 +56,22 @@ export interface ServeOptions {
 }
 
 /** The OIDC options of `serve`, the client secret read from its file (the secrets-store hook is there). */
-function oidcOptions(o: ServeOptions): OidcOptions {
+function oidcOptions(o: ServeOptions, secrets: SecretsStore | undefined): OidcOptions {
   if (o.oidcIssuer === undefined || o.oidcClientId === undefined)
     throw new Error("auth 'oidc' needs the issuer and the client id");
-  if (o.oidcClientSecretFile !== undefined && o.oidcClientSecret !== undefined)
-    throw new Error('the OIDC client secret is given twice (a file and the environment): use one');
+  const given = [o.oidcClientSecretFile, o.oidcClientSecret, o.oidcClientSecretName].filter(
+    (x) => x !== undefined,
+  ).length;
+  if (given > 1)
+    throw new Error(
+      'the OIDC client secret is given twice (a file, the environment or the secrets store): use one',
+    );
   const clientSecret =
     o.oidcClientSecretFile !== undefined
       ? readClientSecret({ kind: 'file', path: o.oidcClientSecretFile })
-      : o.oidcClientSecret;
+      : o.oidcClientSecretName !== undefined
+        ? readClientSecret({ kind: 'store', name: o.oidcClientSecretName, store: secrets })
+        : o.oidcClientSecret;
   return {
     issuer: o.oidcIssuer,
     clientId: o.oidcClientId,
@@ -107,10 +117,10 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   // A broken or exposed accounts file stops the start, naming the file.
   accounts?.list();
   // So do a broken identities file and an unreadable or exposed client secret file.
-  const oidc = auth === 'oidc' ? oidcOptions(o) : undefined;
-  if (oidc) new OidcIdentities(o.home).list();
   // A key that is weak, exposed, kept in the data folder or not the store's stops the start.
   const secrets = openSecrets(o.home, o.secretsKeyFile);
+  const oidc = auth === 'oidc' ? oidcOptions(o, secrets) : undefined;
+  if (oidc) new OidcIdentities(o.home).list();
   const engine = await NodeEngine.open({
     ...(o.memoryLimit ? { memoryLimit: o.memoryLimit } : {}),
     ...(o.threads ? { threads: o.threads } : {}),

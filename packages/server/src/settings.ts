@@ -252,6 +252,16 @@ export const SETTINGS: readonly Setting[] = [
     parse: filePath,
   }),
   define({
+    key: 'oidcClientSecretName',
+    config: 'oidcClientSecretName',
+    flag: 'oidc-client-secret-name',
+    env: 'TIDYVAULT_OIDC_CLIENT_SECRET_NAME',
+    arg: '<name>',
+    shownDefault: 'none',
+    help: "instead of a file: the name of a secret value in the encrypted secrets store ('tidyvault secrets set-value <name> --value-stdin'), opened with the secrets key",
+    parse: text,
+  }),
+  define({
     key: 'oidcRedirectUrl',
     config: 'oidcRedirectUrl',
     flag: 'oidc-redirect-url',
@@ -518,11 +528,13 @@ function oidcSettings(o: ResolvedSettings['options'], env: NodeJS.ProcessEnv): v
     ...(o.oidcClientId === undefined ? ['oidc-client-id'] : []),
   ];
   if (missing.length > 0) throw new SettingsError(`auth 'oidc' needs ${missing.join(' and ')}`);
+  if (o.oidcClientSecretFile !== undefined && o.oidcClientSecretName !== undefined)
+    throw new SettingsError('oidc-client-secret-file and oidc-client-secret-name are both set: use one');
   const secret = env[CLIENT_SECRET_ENV];
   if (given(secret)) {
-    if (o.oidcClientSecretFile !== undefined)
+    if (o.oidcClientSecretFile !== undefined || o.oidcClientSecretName !== undefined)
       throw new SettingsError(
-        `the client secret is in ${CLIENT_SECRET_ENV} and oidc-client-secret-file is set too: use one`,
+        `the client secret is in ${CLIENT_SECRET_ENV} and oidc-client-secret-${o.oidcClientSecretFile !== undefined ? 'file' : 'name'} is set too: use one`,
       );
     o.oidcClientSecret = new SecretValue(String(secret).trim());
   }

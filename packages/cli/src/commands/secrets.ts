@@ -11,6 +11,7 @@ import {
   SSL_MODES,
   tidyvaultHome,
   type PostgresSettings,
+  type ConnectionSummary,
   type SecretSummary,
   type SslMode,
 } from '@tidyvault/server/secrets';
@@ -35,6 +36,7 @@ const SUBCOMMANDS: Record<string, { names: number; options: string[] }> = {
       'secrets-key-file',
     ],
   },
+  'set-value': { names: 1, options: ['value-stdin', 'home', 'secrets-key-file'] },
   list: { names: 0, options: ['json', 'home'] },
   delete: { names: 1, options: ['home'] },
   'rotate-key': { names: 0, options: ['new-key-file', 'home', 'secrets-key-file'] },
@@ -96,18 +98,23 @@ function port(raw: string): number {
 
 function table(items: SecretSummary[]): string {
   const rows = [
-    ['NAME', 'HOST', 'PORT', 'DATABASE', 'USER', 'SSLMODE', 'CA FILE', 'PASSWORD', 'SERVER USERS'],
-    ...items.map((c) => [
-      c.name,
-      c.settings.host,
-      String(c.settings.port),
-      c.settings.database,
-      c.settings.user,
-      c.settings.sslmode,
-      c.settings.caFile ?? '(system CAs)',
-      c.hasPassword ? 'stored' : 'none',
-      c.settings.serverUsers.length === 0 ? '(CLI only)' : c.settings.serverUsers.join(','),
-    ]),
+    ['NAME', 'KIND', 'HOST', 'PORT', 'DATABASE', 'USER', 'SSLMODE', 'CA FILE', 'SECRET', 'SERVER USERS'],
+    ...items.map((c) =>
+      c.kind === 'value'
+        ? [c.name, 'value', '', '', '', '', '', '', 'stored', '']
+        : [
+            c.name,
+            'postgres',
+            c.settings.host,
+            String(c.settings.port),
+            c.settings.database,
+            c.settings.user,
+            c.settings.sslmode,
+            c.settings.caFile ?? '(system CAs)',
+            c.hasPassword ? 'stored' : 'none',
+            c.settings.serverUsers.length === 0 ? '(CLI only)' : c.settings.serverUsers.join(','),
+          ],
+    ),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return (
@@ -122,7 +129,7 @@ function table(items: SecretSummary[]): string {
   );
 }
 
-const describe = (c: SecretSummary) =>
+const describe = (c: ConnectionSummary) =>
   `${c.name}: postgres ${c.settings.user}@${c.settings.host}:${c.settings.port}/${c.settings.database}, sslmode ${c.settings.sslmode}, password ${c.hasPassword ? 'stored (encrypted)' : 'none'}, ${c.settings.serverUsers.length === 0 ? 'CLI only' : `server users ${c.settings.serverUsers.join(',')}`}`;
 
 /** `tidyvault secrets new-key|set|list|delete|rotate-key`: named data-source connections, encrypted at rest. */
@@ -164,7 +171,10 @@ export async function secrets(args: Args): Promise<number> {
     }
     case 'set': {
       const store = new SecretsStore(home, requireKey({ keyFile, home }));
-      const old = store.get(name);
+      const found = store.get(name);
+      if (found?.kind === 'value')
+        throw new UsageError(`${name} is a secret value, not a connection (delete it first)`);
+      const old = found;
       const given: Partial<PostgresSettings> = {};
       const host = str(args, 'host');
       if (host !== undefined) given.host = host;
@@ -197,7 +207,7 @@ export async function secrets(args: Args): Promise<number> {
           : args.values['no-password'] === true || !old
             ? undefined
             : KEEP_PASSWORD;
-      const saved = store.setPostgres(name, settings, password);
+      const saved = store.setPostgres(name, settings, password) as ConnectionSummary;
       process.stderr.write(`${old ? 'updated' : 'saved'} ${describe(saved)}\n`);
       if (saved.settings.sslmode === 'disable')
         process.stderr.write(
@@ -205,26 +215,48 @@ export async function secrets(args: Args): Promise<number> {
         );
       return 0;
     }
+    case 'set-value': {
+      if (args.values['value-stdin'] !== true)
+        throw new UsageError(
+          'set-value reads the value from standard input: pass --value-stdin (a secret is never taken as an argument, where other users could see it)',
+        );
+      const store = new SecretsStore(home, requireKey({ keyFile, home }));
+      if (process.stdin.isTTY) process.stderr.write('Type the value, then press Enter and Ctrl+D:\n');
+      const value = fs.readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+      if (value === '') throw new UsageError('standard input held no value');
+      const existed = store.get(name) !== undefined;
+      store.setValue(name, value);
+      process.stderr.write(`${existed ? 'updated' : 'saved'} ${name}: a secret value (encrypted)\n`);
+      return 0;
+    }
     case 'list': {
       const items = new SecretsStore(home).list();
       if (args.values.json === true) {
-        const connections = items.map((c) => ({
-          name: c.name,
-          kind: c.kind,
-          ...c.settings,
-          caFile: c.settings.caFile ?? null,
-          hasPassword: c.hasPassword,
-          createdAt: c.createdAt,
-          updatedAt: c.updatedAt,
-        }));
-        process.stdout.write(JSON.stringify({ connections }, null, 2) + '\n');
-      } else if (items.length === 0) process.stderr.write(`no connections in ${home}\n`);
+        const connections = items
+          .filter((c): c is ConnectionSummary => c.kind === 'postgres')
+          .map((c) => ({
+            name: c.name,
+            kind: c.kind,
+            ...c.settings,
+            caFile: c.settings.caFile ?? null,
+            hasPassword: c.hasPassword,
+            createdAt: c.createdAt,
+            updatedAt: c.updatedAt,
+          }));
+        const values = items
+          .filter((c) => c.kind === 'value')
+          .map((c) => ({ name: c.name, kind: c.kind, createdAt: c.createdAt, updatedAt: c.updatedAt }));
+        process.stdout.write(JSON.stringify({ connections, values }, null, 2) + '\n');
+      } else if (items.length === 0) process.stderr.write(`no connections or values in ${home}\n`);
       else process.stdout.write(table(items));
       return 0;
     }
     case 'delete': {
       if (!new SecretsStore(home).delete(name))
-        throw new SecretsError('NO_SUCH_SECRET', `there is no connection named "${name.slice(0, 80)}"`);
+        throw new SecretsError(
+          'NO_SUCH_SECRET',
+          `there is no connection or value named "${name.slice(0, 80)}"`,
+        );
       process.stderr.write(`deleted ${name}\n`);
       return 0;
     }

@@ -66,9 +66,9 @@ describe('tidyvault secrets', () => {
     // Listing needs no key.
     const list = secrets(['list'], home, undefined);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/^NAME\s+HOST\s+PORT\s+DATABASE\s+USER\s+SSLMODE\s+CA FILE\s+PASSWORD/);
+    expect(list.stdout).toMatch(/^NAME\s+KIND\s+HOST\s+PORT\s+DATABASE\s+USER\s+SSLMODE\s+CA FILE\s+SECRET/);
     expect(list.stdout).toMatch(
-      /\npg\.sales\s+db\.internal\s+5432\s+sales\s+reader\s+verify-full\s+\(system CAs\)\s+stored/,
+      /\npg\.sales\s+postgres\s+db\.internal\s+5432\s+sales\s+reader\s+verify-full\s+\(system CAs\)\s+stored/,
     );
     const json = JSON.parse(secrets(['list', '--json'], home, undefined).stdout);
     expect(json.connections[0]).toMatchObject({
@@ -164,7 +164,7 @@ describe('tidyvault secrets', () => {
     expect(secrets(['delete', 'pg.a'], home, undefined).code).toBe(0);
     const again = secrets(['delete', 'pg.a'], home, undefined);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/no connection named "pg\.a"/);
+    expect(again.stderr).toMatch(/no connection or value named "pg\.a"/);
   });
 
   it('checks the subcommand and its options', () => {
@@ -174,5 +174,24 @@ describe('tidyvault secrets', () => {
     const missing = secrets(['set', 'pg.a', '--host', 'h'], home, key);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/a new connection needs --database/);
+  });
+
+  it('set-value keeps a server key (the OIDC client secret) encrypted, listed without its value, rotated with the rest', () => {
+    const { home, key, other } = setup();
+    const noStdin = secrets(['set-value', 'oidc.client'], home, key);
+    expect(noStdin.code).toBe(2);
+    expect(noStdin.stderr).toMatch(/pass --value-stdin/);
+    const set = secrets(['set-value', 'oidc.client', '--value-stdin'], home, key, CANARY + '\n');
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stderr).toMatch(/saved oidc\.client: a secret value \(encrypted\)/);
+    expect(fs.readFileSync(path.join(home, 'secrets.json'), 'utf8')).not.toContain(CANARY);
+    const list = secrets(['list'], home, undefined);
+    expect(list.stdout).toMatch(/\noidc\.client\s+value\s+stored/);
+    const json = JSON.parse(secrets(['list', '--json'], home, undefined).stdout);
+    expect(json.values).toEqual([expect.objectContaining({ name: 'oidc.client', kind: 'value' })]);
+    const rotate = secrets(['rotate-key', '--new-key-file', other], home, key);
+    expect(rotate.stderr).toMatch(/re-encrypted 1 secret /);
+    expect(all(set, list, rotate)).not.toContain(CANARY);
+    expect(JSON.stringify(json)).not.toContain(CANARY);
   });
 });

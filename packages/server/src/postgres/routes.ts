@@ -10,7 +10,7 @@ import type { DatasetStore } from '../datasets/store.js';
 import { summary } from '../datasets/views.js';
 import { ApiError, errorSchema } from '../errors.js';
 import { SecretsError } from '../secrets/errors.js';
-import type { PostgresCredentials, SecretsStore, SecretSummary } from '../secrets/store.js';
+import type { ConnectionSummary, PostgresCredentials, SecretsStore } from '../secrets/store.js';
 import { PostgresError, type PostgresReason } from './errors.js';
 import { importFromPostgres } from './import.js';
 
@@ -69,7 +69,7 @@ const noSuchConnection = () =>
 const allowed = (c: { settings: { serverUsers: string[] } }, user: string) =>
   c.settings.serverUsers.includes('*') || c.settings.serverUsers.includes(user);
 
-const view = (c: SecretSummary) => ({
+const view = (c: ConnectionSummary) => ({
   name: c.name,
   kind: c.kind,
   host: c.settings.host,
@@ -90,7 +90,7 @@ function credentialsFor(
   if (!secrets) throw noSuchConnection();
   try {
     const listed = secrets.get(name);
-    if (!listed || !allowed(listed, user)) throw noSuchConnection();
+    if (!listed || listed.kind !== 'postgres' || !allowed(listed, user)) throw noSuchConnection();
     const c = secrets.postgres(name);
     // The decrypted record is checked again: only settings the key vouches for count.
     if (!allowed(c, user)) throw noSuchConnection();
@@ -133,9 +133,9 @@ export function postgresRoutes(app: ZodApp, o: PostgresRouteOptions): void {
     },
     async (request) => {
       const user = request.session!.user;
-      let all: SecretSummary[] = [];
+      let all: ConnectionSummary[] = [];
       try {
-        all = o.secrets?.list() ?? [];
+        all = (o.secrets?.list() ?? []).filter((c): c is ConnectionSummary => c.kind === 'postgres');
       } catch (e) {
         if (!(e instanceof SecretsError)) throw e;
         request.log.error({ op: 'secrets.read', reason: e.reason }, 'the secrets store cannot be read');

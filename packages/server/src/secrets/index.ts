@@ -19,6 +19,7 @@ export {
   SecretsStore,
   type PostgresCredentials,
   type PostgresSettings,
+  type ConnectionSummary,
   type SecretSummary,
   type SslMode,
 } from './store.js';

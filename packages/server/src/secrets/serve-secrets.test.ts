@@ -73,4 +73,30 @@ describe('tidyvault serve and the secrets key', () => {
       /encrypted with another secrets key .* from TIDYVAULT_SECRETS_KEY/,
     );
   });
+
+  it('reads the OIDC client secret from the store (--oidc-client-secret-name), and refuses to start without it', async () => {
+    const text = newKeyText();
+    new SecretsStore(home, parseKey(text, 'k')).setValue('oidc.client', 'CANARY_OIDC_SECRET');
+    const base = {
+      host: '127.0.0.1',
+      port: 0,
+      home,
+      auth: 'oidc' as const,
+      oidcIssuer: 'http://127.0.0.1:9/realms/none',
+      oidcClientId: 'tidyvault',
+      logStream: quiet(),
+    };
+    const s = await serve({
+      ...base,
+      oidcClientSecretName: 'oidc.client',
+      secretsKeyFile: keyFile('k', text),
+    });
+    await s.close();
+    await expect(
+      serve({ ...base, oidcClientSecretName: 'oidc.nope', secretsKeyFile: keyFile('k2', text) }),
+    ).rejects.toThrow(/no secret value named "oidc.nope"/);
+    await expect(serve({ ...base, oidcClientSecretName: 'oidc.client' })).rejects.toThrow(
+      /named in the secrets store \(oidc.client\), but no secrets key was given/,
+    );
+  });
 });

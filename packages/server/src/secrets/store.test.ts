@@ -14,6 +14,7 @@ import {
   SecretsStore,
   type PostgresSettings,
 } from './index.js';
+import { readClientSecret } from '../auth/oidc/client-secret.js';
 
 const CANARY = 'CANARY_PW_7f3e9a1c';
 
@@ -249,5 +250,48 @@ describe('secrets key', () => {
     const beside = path.join(home, 'kek');
     fs.writeFileSync(beside, newKeyText(), { mode: 0o600 });
     expect(failure(() => resolveKey({ keyFile: beside, home })).message).toContain('inside the data folder');
+  });
+});
+
+describe('secrets store: secret values (server keys)', () => {
+  it('keeps a value encrypted, bound to its name, re-encrypted by rotate-key', () => {
+    const s = new SecretsStore(home, keyA);
+    s.setValue('oidc.client', CANARY);
+    s.setValue('other.value', 'another');
+    s.setPostgres('pg.a', settings(), 'pw');
+    expect(fs.readFileSync(s.file, 'utf8')).not.toContain(CANARY);
+    expect(s.value('oidc.client')).toBe(CANARY);
+    expect(new SecretsStore(home).list().map((r) => [r.name, r.kind])).toEqual([
+      ['oidc.client', 'value'],
+      ['other.value', 'value'],
+      ['pg.a', 'postgres'],
+    ]);
+    // A value is not a connection, nor the reverse.
+    expect(failure(() => s.postgres('oidc.client')).reason).toBe('NO_SUCH_SECRET');
+    expect(failure(() => s.value('pg.a')).reason).toBe('NO_SUCH_SECRET');
+    expect(failure(() => s.setPostgres('oidc.client', settings(), 'x')).reason).toBe('BAD_SETTING');
+    // Swapped between two values: refused.
+    const d = JSON.parse(fs.readFileSync(s.file, 'utf8')) as {
+      records: { name: string; secrets: { value?: unknown } }[];
+    };
+    const [v1, v2] = d.records;
+    const saved = structuredClone(d);
+    [v1!.secrets.value, v2!.secrets.value] = [v2!.secrets.value, v1!.secrets.value];
+    fs.writeFileSync(s.file, JSON.stringify(d));
+    expect(failure(() => s.value('oidc.client')).reason).toBe('TAMPERED');
+    fs.writeFileSync(s.file, JSON.stringify(saved));
+    expect(s.rotate(keyB)).toBe(3);
+    expect(new SecretsStore(home, keyB).value('oidc.client')).toBe(CANARY);
+    expect(failure(() => s.value('oidc.client')).reason).toBe('WRONG_KEY');
+  });
+});
+
+describe('the OIDC client secret from the store', () => {
+  it('is handed on as a SecretValue that never prints', () => {
+    const s = new SecretsStore(home, keyA);
+    s.setValue('oidc.client', CANARY);
+    const v = readClientSecret({ kind: 'store', name: 'oidc.client', store: s });
+    expect(v.reveal()).toBe(CANARY);
+    expect(`${v} ${JSON.stringify(v)} ${inspect(v)}`).not.toContain(CANARY);
   });
 });

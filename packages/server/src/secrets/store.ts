@@ -6,7 +6,8 @@ import type { SecretsKey } from './key.js';
 import { ensurePrivateFolder, readPrivateFile, withLock, writePrivateFile } from './private-file.js';
 
 /**
- * The secrets store: named connections to data sources, kept in `$TIDYVAULT_HOME/secrets.json`
+ * The secrets store: named connections to data sources, and secret values such as server keys
+ * (the OIDC client secret), kept in `$TIDYVAULT_HOME/secrets.json`
  * (0600, in the 0700 data folder, replaced atomically under a lock, like users.json). Settings
  * that are not secret (host, port, user…) are readable there; secret fields (the password) are
  * sealed with envelope encryption (envelope.ts) under the operator's key, which is never
@@ -35,7 +36,7 @@ export const postgresSettingsSchema = z.strictObject({
 });
 export type PostgresSettings = z.infer<typeof postgresSettingsSchema>;
 
-const recordSchema = z.strictObject({
+const postgresRecordSchema = z.strictObject({
   name: z.string(),
   kind: z.literal('postgres'),
   settings: postgresSettingsSchema,
@@ -43,7 +44,18 @@ const recordSchema = z.strictObject({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
+/** A server key or other secret value on its own (the OIDC client secret, say). */
+const valueRecordSchema = z.strictObject({
+  name: z.string(),
+  kind: z.literal('value'),
+  settings: z.strictObject({}),
+  secrets: z.strictObject({ value: sealedSchema }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const recordSchema = z.discriminatedUnion('kind', [postgresRecordSchema, valueRecordSchema]);
 type SecretRecord = z.infer<typeof recordSchema>;
+type PostgresRecord = z.infer<typeof postgresRecordSchema>;
 
 const documentSchema = z.strictObject({
   version: z.literal(1),
@@ -54,14 +66,17 @@ const documentSchema = z.strictObject({
 type SecretsDocument = z.infer<typeof documentSchema>;
 
 /** What anyone may see of a record: never a secret value, only whether there is one. */
-export interface SecretSummary {
-  name: string;
-  kind: 'postgres';
-  settings: PostgresSettings;
-  hasPassword: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+export type SecretSummary =
+  | {
+      name: string;
+      kind: 'postgres';
+      settings: PostgresSettings;
+      hasPassword: boolean;
+      createdAt: string;
+      updatedAt: string;
+    }
+  | { name: string; kind: 'value'; createdAt: string; updatedAt: string };
+export type ConnectionSummary = Extract<SecretSummary, { kind: 'postgres' }>;
 
 export interface PostgresCredentials {
   name: string;
@@ -95,21 +110,27 @@ function canonical(v: unknown): unknown {
 }
 
 /** The authenticated data of one secret field of one record. */
-function aad(record: Pick<SecretRecord, 'name' | 'kind' | 'settings'>, field: string): Buffer {
+function aad(record: { name: string; kind: string; settings: object }, field: string): Buffer {
   return Buffer.from(
     JSON.stringify(['tidyvault-secret', 1, record.name, record.kind, field, canonical(record.settings)]),
     'utf8',
   );
 }
 
-const summary = (r: SecretRecord): SecretSummary => ({
-  name: r.name,
-  kind: r.kind,
-  settings: structuredClone(r.settings),
-  hasPassword: r.secrets.password !== undefined,
-  createdAt: r.createdAt,
-  updatedAt: r.updatedAt,
-});
+const summary = (r: SecretRecord): SecretSummary =>
+  r.kind === 'postgres'
+    ? {
+        name: r.name,
+        kind: r.kind,
+        settings: structuredClone(r.settings),
+        hasPassword: r.secrets.password !== undefined,
+        createdAt: r.createdAt,
+        updatedAt: r.updatedAt,
+      }
+    : { name: r.name, kind: r.kind, createdAt: r.createdAt, updatedAt: r.updatedAt };
+
+const sortByName = (records: SecretRecord[]) =>
+  records.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
 export class SecretsStore {
   readonly file: string;
@@ -157,7 +178,12 @@ export class SecretsStore {
       this.checkKeyOf(doc, key);
       const now = new Date(this.clock()).toISOString();
       const old = doc.records.find((r) => r.name === name);
-      const next: SecretRecord = {
+      if (old && old.kind !== 'postgres')
+        throw new SecretsError(
+          'BAD_SETTING',
+          `"${name}" is a secret value, not a connection; delete it first`,
+        );
+      const next: PostgresRecord = {
         name,
         kind: 'postgres',
         settings: parsed.data,
@@ -168,13 +194,52 @@ export class SecretsStore {
       const plain =
         password === KEEP_PASSWORD ? (old ? this.openField(old, 'password', key) : undefined) : password;
       if (plain !== undefined) next.secrets.password = seal(key, plain, aad(next, 'password'));
-      doc.records = [...doc.records.filter((r) => r.name !== name), next].sort((a, b) =>
-        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-      );
+      doc.records = sortByName([...doc.records.filter((r) => r.name !== name), next]);
       doc.keyId = key.id;
       result = summary(next);
     });
     return result!;
+  }
+
+  /** Create or replace the secret value `name` (a server key: the OIDC client secret, say). */
+  setValue(name: string, value: string): SecretSummary {
+    const problem = secretNameProblem(name);
+    if (problem) throw new SecretsError('BAD_SETTING', problem);
+    if (value === '') throw new SecretsError('BAD_SETTING', 'the value is empty');
+    const key = this.requireKey();
+    let result: SecretSummary | undefined;
+    this.mutate((doc) => {
+      this.checkKeyOf(doc, key);
+      const old = doc.records.find((r) => r.name === name);
+      if (old && old.kind !== 'value')
+        throw new SecretsError(
+          'BAD_SETTING',
+          `"${name}" is a connection, not a secret value; delete it first`,
+        );
+      const now = new Date(this.clock()).toISOString();
+      const base = { name, kind: 'value' as const, settings: {} };
+      const next = {
+        ...base,
+        secrets: { value: seal(key, value, aad(base, 'value')) },
+        createdAt: old?.createdAt ?? now,
+        updatedAt: now,
+      };
+      doc.records = sortByName([...doc.records.filter((r) => r.name !== name), next]);
+      doc.keyId = key.id;
+      result = summary(next);
+    });
+    return result!;
+  }
+
+  /** The secret value `name`, decrypted. */
+  value(name: string): string {
+    const key = this.requireKey();
+    const doc = this.read();
+    const r = doc.records.find((x) => x.name === name);
+    if (!r || r.kind !== 'value')
+      throw new SecretsError('NO_SUCH_SECRET', `there is no secret value named "${name.slice(0, 80)}"`);
+    this.checkKeyOf(doc, key);
+    return this.openField(r, 'value', key)!;
   }
 
   /** Removes the record; false when there was none. Needs no key. */
@@ -193,7 +258,8 @@ export class SecretsStore {
     const key = this.requireKey();
     const doc = this.read();
     const r = doc.records.find((x) => x.name === name);
-    if (!r) throw new SecretsError('NO_SUCH_SECRET', `there is no connection named "${name.slice(0, 80)}"`);
+    if (!r || r.kind !== 'postgres')
+      throw new SecretsError('NO_SUCH_SECRET', `there is no connection named "${name.slice(0, 80)}"`);
     this.checkKeyOf(doc, key);
     return { name, settings: structuredClone(r.settings), password: this.openField(r, 'password', key) };
   }
@@ -214,9 +280,14 @@ export class SecretsStore {
     this.mutate((doc) => {
       this.checkKeyOf(doc, key);
       for (const r of doc.records) {
-        const password = this.openField(r, 'password', key);
-        if (password !== undefined) {
-          r.secrets.password = seal(next, password, aad(r, 'password'));
+        if (r.kind === 'postgres') {
+          const password = this.openField(r, 'password', key);
+          if (password !== undefined) {
+            r.secrets.password = seal(next, password, aad(r, 'password'));
+            count++;
+          }
+        } else {
+          r.secrets.value = seal(next, this.openField(r, 'value', key)!, aad(r, 'value'));
           count++;
         }
       }
@@ -225,8 +296,8 @@ export class SecretsStore {
     return count;
   }
 
-  private openField(r: SecretRecord, field: 'password', key: SecretsKey): string | undefined {
-    const sealed: Sealed | undefined = r.secrets[field];
+  private openField(r: SecretRecord, field: 'password' | 'value', key: SecretsKey): string | undefined {
+    const sealed: Sealed | undefined = (r.secrets as Partial<Record<'password' | 'value', Sealed>>)[field];
     return sealed === undefined ? undefined : open(key, sealed, aad(r, field), `the ${field} of ${r.name}`);
   }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { inspect } from 'node:util';
+import type { SecretsStore } from '../../secrets/store.js';
 
 /**
  * A secret held in memory that does not print: `String()`, `JSON.stringify` and `util.inspect`
@@ -29,12 +30,14 @@ export class SecretValue {
  * Where the OIDC client secret comes from. It is never a flag (other users see a process's
  * arguments) and never a config-file value (config files get copied and committed).
  *
- * Hook for the encrypted secrets store being built alongside: it adds a kind here (say
- * `{ kind: 'store'; name: string }`) and a case in `readClientSecret`; the settings gain a way to
- * name the entry, and nothing else changes — the OIDC code only ever sees a `SecretValue`.
+ * Or a secret value in the encrypted secrets store (`--oidc-client-secret-name`); the OIDC code
+ * only ever sees a `SecretValue`.
  */
 export type ClientSecretSource =
-  { kind: 'file'; path: string } | { kind: 'environment'; variable: string; value: string };
+  | { kind: 'file'; path: string }
+  | { kind: 'environment'; variable: string; value: string }
+  /** A secret value in the encrypted secrets store (`tidyvault secrets set-value <name>`). */
+  | { kind: 'store'; name: string; store: Pick<SecretsStore, 'value'> | undefined };
 
 export const CLIENT_SECRET_ENV = 'TIDYVAULT_OIDC_CLIENT_SECRET';
 
@@ -49,6 +52,18 @@ export class ClientSecretError extends Error {
 const MAX_SECRET_BYTES = 4096;
 
 export function readClientSecret(source: ClientSecretSource): SecretValue {
+  if (source.kind === 'store') {
+    if (!source.store)
+      throw new ClientSecretError(
+        `the client secret is named in the secrets store (${source.name}), but no secrets key was given (--secrets-key-file, TIDYVAULT_SECRETS_KEY_FILE or TIDYVAULT_SECRETS_KEY)`,
+      );
+    const v = source.store.value(source.name);
+    if (v.trim() === '' || /[\r\n]/.test(v))
+      throw new ClientSecretError(
+        `the secret value ${source.name} must hold the client secret alone, on one line`,
+      );
+    return new SecretValue(v);
+  }
   if (source.kind === 'environment') {
     const v = source.value.trim();
     if (v === '') throw new ClientSecretError(`${source.variable} is empty`);

@@ -158,7 +158,16 @@ export async function secrets(args: Args): Promise<number> {
         return 0;
       }
       const abs = path.resolve(out);
-      fs.writeFileSync(abs, text, { mode: 0o600, flag: 'wx' });
+      try {
+        fs.writeFileSync(abs, text, { mode: 0o600, flag: 'wx' });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new UsageError(
+          code === 'EEXIST'
+            ? `${abs} already exists; a key file is never overwritten (choose another name)`
+            : `cannot write ${abs} (${code ?? 'error'})`,
+        );
+      }
       // The same checks as when it is used: refuse a key beside the store it protects.
       try {
         readKeyFile(abs, home);

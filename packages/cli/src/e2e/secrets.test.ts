@@ -49,6 +49,9 @@ describe('tidyvault secrets', () => {
     expect(inside.code).toBe(2);
     expect(inside.stderr).toContain('inside the data folder');
     expect(fs.existsSync(path.join(home, 'k'))).toBe(false);
+    const again = tidyvault(['secrets', 'new-key', '--out', key, '--home', home]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already exists; a key file is never overwritten/);
   });
 
   it('set and list: the password is encrypted at rest and never printed', () => {

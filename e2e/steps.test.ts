@@ -131,7 +131,7 @@ describe('every kind of step, from the column menu, on a messy file', () => {
       },
       'steps-02-replace-regex',
     );
-    await recorded('Replace pattern "^sku[-_ ]*" with "SKU-" in "code"');
+    await recorded('Replace pattern "^sku[-_ ]*" with "SKU-" in "code", ignoring case');
     await expect
       .poll(() => values('code'))
       .toEqual(['SKU-001', 'SKU-002', 'SKU-003', 'SKU-004', 'SKU-004', 'SKU-005']);
@@ -159,7 +159,7 @@ describe('every kind of step, from the column menu, on a messy file', () => {
       },
       'steps-04-replace-plain',
     );
-    await recorded('Replace "order" with "purchase" in "note"');
+    await recorded('Replace "order" with "purchase" in "note", ignoring case');
     await expect
       .poll(() => values('note'))
       .toEqual([
@@ -249,7 +249,7 @@ describe('every kind of step, from the column menu, on a messy file', () => {
       },
       'steps-10-to-date',
     );
-    await recorded('Convert "signed" to dates (%d/%m/%Y, %b %d, %Y, %Y-%m-%d)');
+    await recorded('Convert "signed" to dates ("%d/%m/%Y", "%b %d, %Y", "%Y-%m-%d")');
     await expect
       .poll(() => values('signed'))
       .toEqual(['2024-01-05', '2024-02-05', '2024-03-15', '2024-04-20', '2024-04-20', null]);
@@ -268,7 +268,7 @@ describe('every kind of step, from the column menu, on a messy file', () => {
       },
       'steps-11-split-column',
     );
-    await recorded('Split "full_name" on "\\\\s*,\\\\s*" into "last", "first"');
+    await recorded('Split "full_name" on pattern "\\s*,\\s*" into "last", "first"');
     let t = await table();
     expect(t.names).toEqual(['code', 'last', 'first', 'city', 'note', 'status', 'qty', 'signed', 'company']);
     expect(t.rows.map((r) => [r.last, r.first])).toEqual([

@@ -299,6 +299,8 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
     const facet = page.getByTestId('facet-text-city');
     await facet.getByRole('button', { name: /^PARIS/ }).click();
     await expect.poll(() => page.getByTestId('shape').textContent()).toMatch(/filtered by facets/);
+    // The grid shows the PARIS rows once the facet's filter is applied: fewer than all 7.
+    await expect.poll(async () => Number(await gridRows())).toBeLessThan(7);
     const paris = Number(await gridRows());
     await openColumn('name');
     await expect

@@ -135,6 +135,10 @@ export function compileTargets(names: string[] | undefined, ctx: CompileContext)
   return names ?? ctx.inputColumns.filter((c) => c.type === 'text').map((c) => c.name);
 }
 
+/** Text as the person typed it, in quotes; only invisible characters are spelled out (\\n, \\t). */
+export const shown = (text: string): string =>
+  `"${text.replace(/[\n\r\t]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'))}"`;
+
 export const listOf = (names: string[]): string => names.map((n) => `"${n}"`).join(', ');
 export const describeColumns = (names: string[] | undefined): string =>
   names === undefined ? 'all text columns' : listOf(names);

@@ -13,7 +13,7 @@ import {
   type Expr,
 } from '@tidyvault/sql';
 import { z } from 'zod';
-import { columnName, MAX_PATTERN_LENGTH } from './common.js';
+import { columnName, MAX_PATTERN_LENGTH, shown as shownText } from './common.js';
 import { typedLiteral } from './typed-value.js';
 import type { AnalyzeContext, Column, EngineCheck } from './types.js';
 
@@ -133,7 +133,7 @@ const WORDS: Record<Leaf['op'], string> = {
 };
 
 const MAX_LISTED = 3;
-const shown = (v: string | number) => (typeof v === 'number' ? String(v) : JSON.stringify(v));
+const shown = (v: string | number) => (typeof v === 'number' ? String(v) : shownText(v));
 
 /** The condition in words, e.g. `"city" is one of "Paris", "Lyon"`. */
 export function describeCondition(c: Condition): string {

@@ -1,6 +1,6 @@
 import { and, call, caseWhen, cast, col, isNull, lit, type Expr } from '@tidyvault/sql';
 import { z } from 'zod';
-import { ANY, columnName, listOf, targetColumns } from './common.js';
+import { ANY, columnName, listOf, shown, targetColumns } from './common.js';
 import type { StepDefinition } from './types.js';
 
 const schema = z.strictObject({
@@ -15,7 +15,7 @@ export type MergeColumnsStep = z.infer<typeof schema>;
 export const mergeColumns: StepDefinition<MergeColumnsStep> = {
   op: 'merge-columns',
   schema,
-  describe: (s) => `Merge ${listOf(s.columns)} into "${s.into}" with ${JSON.stringify(s.separator)}`,
+  describe: (s) => `Merge ${listOf(s.columns)} into "${s.into}" with ${shown(s.separator)}`,
   analyze(s, input, ctx) {
     targetColumns(s.columns, input, ctx, ANY);
     const merged = new Set(s.columns);

@@ -7,6 +7,7 @@ import {
   mapColumns,
   MAX_PATTERN_LENGTH,
   requiredColumns,
+  shown,
   targetColumns,
 } from './common.js';
 import { rowScope } from './condition.js';
@@ -30,7 +31,7 @@ export const replace: StepDefinition<ReplaceStep> = {
   schema,
   rowScoped: true,
   describe: (s) =>
-    `Replace ${s.regex ? 'pattern ' : ''}${JSON.stringify(s.find)} with ${JSON.stringify(s.replace)} in ${listOf(s.columns)}`,
+    `Replace ${s.regex ? 'pattern ' : ''}${shown(s.find)} with ${shown(s.replace)} in ${listOf(s.columns)}${s.caseSensitive === false ? ', ignoring case' : ''}`,
   analyze(s, input, ctx) {
     targetColumns(s.columns, input, ctx);
     return input;

@@ -1,6 +1,6 @@
 import { call, col, lit, type Expr } from '@tidyvault/sql';
 import { z } from 'zod';
-import { columnName, MAX_PATTERN_LENGTH } from './common.js';
+import { columnName, MAX_PATTERN_LENGTH, shown } from './common.js';
 import type { Column, StepDefinition } from './types.js';
 
 const schema = z.strictObject({
@@ -17,7 +17,7 @@ export const splitColumn: StepDefinition<SplitColumnStep> = {
   op: 'split-column',
   schema,
   describe: (s) =>
-    `Split "${s.column}" on ${JSON.stringify(s.separator)} into ${s.into.map((n) => `"${n}"`).join(', ')}`,
+    `Split "${s.column}" on ${s.regex ? 'pattern ' : ''}${shown(s.separator)} into ${s.into.map((n) => `"${n}"`).join(', ')}`,
   analyze(s, input, ctx) {
     ctx.column(s.column, ['text']);
     const remove = s.removeOriginal ?? true;

@@ -1,6 +1,6 @@
 import { call, cast, list, lit } from '@tidyvault/sql';
 import { z } from 'zod';
-import { listOf, mapColumns, requiredColumns, targetColumns, trimWs, withTypes } from './common.js';
+import { listOf, mapColumns, requiredColumns, shown, targetColumns, trimWs, withTypes } from './common.js';
 import type { StepDefinition } from './types.js';
 
 const schema = z.strictObject({
@@ -13,7 +13,7 @@ export type ToDateStep = z.infer<typeof schema>;
 export const toDate: StepDefinition<ToDateStep> = {
   op: 'to-date',
   schema,
-  describe: (s) => `Convert ${listOf(s.columns)} to dates (${s.formats.join(', ')})`,
+  describe: (s) => `Convert ${listOf(s.columns)} to dates (${s.formats.map(shown).join(', ')})`,
   analyze(s, input, ctx) {
     targetColumns(s.columns, input, ctx);
     return withTypes(input, s.columns, 'date');

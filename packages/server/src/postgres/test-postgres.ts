@@ -275,12 +275,10 @@ export async function startTestPostgres(o: { password: string; user?: string }):
     throw new Error(`initdb failed: ${String((e as { stderr?: Buffer }).stderr ?? e)}`);
   }
   fs.rmSync(pwfile);
-  const port = await freePort();
   fs.appendFileSync(
     path.join(data, 'postgresql.conf'),
     [
       '',
-      `port = ${port}`,
       `listen_addresses = 'localhost'`,
       `unix_socket_directories = '${dir}'`,
       'ssl = on',
@@ -299,24 +297,43 @@ export async function startTestPostgres(o: { password: string; user?: string }):
     path.join(data, 'pg_hba.conf'),
     'local all all scram-sha-256\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n',
   );
-  const [postgres, args] = command(path.join(bin, 'postgres'), ['-D', data]);
-  const child: ChildProcess = spawn(postgres, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
-  let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const onData = (b: Buffer) => {
-      output += b.toString('utf8');
-      if (output.includes('database system is ready to accept connections')) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) =>
-      reject(new Error(`postgres exited (${code}) before it was ready:\n${output}`)),
-    );
-  }).catch(async (e) => {
+  // A free port now may be taken by the time the server binds it (tests run in parallel): retry.
+  const start = async (port: number) => {
+    const [postgres, args] = command(path.join(bin, 'postgres'), ['-D', data, '-p', String(port)]);
+    const child: ChildProcess = spawn(postgres, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+    let output = '';
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const ready = await new Promise<boolean>((resolve) => {
+      const onData = (b: Buffer) => {
+        output += b.toString('utf8');
+        if (output.includes('database system is ready to accept connections')) resolve(true);
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', onData);
+      child.once('exit', () => resolve(false));
+    });
+    return { child, exited, ready, output: () => output };
+  };
+  let server: Awaited<ReturnType<typeof start>> | undefined;
+  let port = 0;
+  for (let attempt = 1; attempt <= 5 && !server?.ready; attempt++) {
+    port = await freePort();
+    server = await start(port);
+    const clash = /Address already in use/i.test(server.output());
+    if (server.ready && clash) {
+      // Up on one loopback address only: another process holds the port on the other one.
+      server.child.kill('SIGINT');
+      await server.exited;
+      server = { ...server, ready: false };
+    }
+    if (!server.ready && !clash) break;
+  }
+  if (!server?.ready) {
     fs.rmSync(dir, { recursive: true, force: true });
-    throw e;
-  });
+    throw new Error(`postgres exited before it was ready:\n${server?.output() ?? ''}`);
+  }
+  const { child, exited } = server;
+  const output = server.output;
 
   // A test run that dies must not leave a server behind.
   const killOnExit = () => child.kill('SIGQUIT');
@@ -351,14 +368,14 @@ export async function startTestPostgres(o: { password: string; user?: string }):
       await sql(`ALTER SYSTEM SET ssl_key_file = '${path.join(tlsDir, `${which}.key`)}'`);
       await sql('SELECT pg_reload_conf()');
       // A new session sees the new setting only once the server has reloaded (and its TLS context).
-      for (let i = 0; i < 500; i++) {
+      for (let i = 0; i < 1500; i++) {
         const [[now]] = (await sql('SHOW ssl_cert_file')) as [[string]];
         if (now === cert) return;
         await new Promise((r) => setTimeout(r, 20));
       }
       throw new Error('the server did not reload its certificate');
     },
-    log: () => output,
+    log: () => output(),
     stop: async () => {
       process.off('exit', killOnExit);
       if (child.exitCode === null) {

@@ -74,7 +74,7 @@ export function OpenFile({ backends, signedIn, onOpened }: Props) {
           {serverOk
             ? 'sent to this Tidyvault server, held in its memory only, deleted when you delete it or it expires.'
             : backends.server
-              ? 'sign in with the login link that tidyvault serve printed to use the server.'
+              ? 'sign in to this server first (with your account, or the login link that tidyvault serve printed).'
               : 'this copy of Tidyvault runs without a server.'}
         </label>
       </fieldset>

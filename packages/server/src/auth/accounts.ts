@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
+import { PrivateJsonFile, type ErrorFor } from '../private-files.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 
 export { tidyvaultHome } from '../home.js';
@@ -73,32 +71,25 @@ export function usernameProblem(name: string): string | undefined {
     : `"${name.slice(0, 80)}" is not a valid username: use 1 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit`;
 }
 
-const LOCK_WAIT_MS = 5_000;
-/** The lock is held only while a small file is rewritten; one older than this was abandoned. */
-const LOCK_STALE_MS = 10_000;
-
-const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+const accountsError: ErrorFor = (problem, message) =>
+  new AccountsError(problem === 'locked' ? 'ACCOUNTS_LOCKED' : 'ACCOUNTS_FILE', message);
 
 export class Accounts {
-  readonly file: string;
-  private readonly lockFile: string;
-  private cache: { key: string; doc: AccountsDocument } | undefined;
+  private readonly doc: PrivateJsonFile<AccountsDocument>;
 
   constructor(
     readonly home: string,
     private readonly clock: () => number = Date.now,
   ) {
-    this.file = path.join(home, ACCOUNTS_FILE);
-    this.lockFile = `${this.file}.lock`;
+    this.doc = new PrivateJsonFile(home, ACCOUNTS_FILE, documentSchema, () => ({ version: 1, users: [] }), {
+      errorFor: accountsError,
+      what: 'an accounts file',
+      keep: 'accounts',
+    });
+  }
+
+  get file(): string {
+    return this.doc.file;
   }
 
   /** Every account, re-read when the file changed since the last call. */
@@ -207,137 +198,13 @@ export class Accounts {
     return result!;
   }
 
-  /** The document now on disk (cached while the file's identity and times are unchanged). */
+  /** The document now on disk (re-read when the file changed). */
   private read(): AccountsDocument {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(this.file);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        this.cache = undefined;
-        return { version: 1, users: [] };
-      }
-      throw new AccountsError(
-        'ACCOUNTS_FILE',
-        `${this.file}: cannot be read (${(e as NodeJS.ErrnoException).code})`,
-      );
-    }
-    const key = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
-    if (this.cache?.key === key) return this.cache.doc;
-    const doc = this.parse(st);
-    this.cache = { key, doc };
-    return doc;
-  }
-
-  private parse(st: fs.Stats): AccountsDocument {
-    if (typeof process.getuid === 'function' && st.uid !== process.getuid())
-      throw new AccountsError('ACCOUNTS_FILE', `${this.file} belongs to another user; refusing to use it`);
-    if ((st.mode & 0o077) !== 0)
-      throw new AccountsError(
-        'ACCOUNTS_FILE',
-        `${this.file} is readable by other users (mode ${(st.mode & 0o777).toString(8)}); run chmod 600 on it`,
-      );
-    let json: unknown;
-    try {
-      json = JSON.parse(fs.readFileSync(this.file, 'utf8'));
-    } catch (e) {
-      throw new AccountsError('ACCOUNTS_FILE', `${this.file}: not valid JSON (${(e as Error).message})`);
-    }
-    const parsed = documentSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new AccountsError(
-        'ACCOUNTS_FILE',
-        `${this.file}: not an accounts file (${issue.path.join('.') || 'top level'}: ${issue.message})`,
-      );
-    }
-    return parsed.data;
+    return this.doc.read();
   }
 
   /** Read-modify-write under the lock file, then an atomic replace. */
   private mutate(change: (doc: AccountsDocument) => void): void {
-    this.ensureHome();
-    this.lock();
-    try {
-      this.cache = undefined;
-      const doc = structuredClone(this.read());
-      change(doc);
-      this.write(doc);
-    } finally {
-      fs.rmSync(this.lockFile, { force: true });
-    }
-  }
-
-  private write(doc: AccountsDocument): void {
-    const tmp = path.join(
-      this.home,
-      `.${ACCOUNTS_FILE}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
-    );
-    try {
-      const fd = fs.openSync(tmp, 'wx', 0o600);
-      try {
-        fs.writeSync(fd, JSON.stringify(doc, null, 2) + '\n');
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.renameSync(tmp, this.file);
-    } catch (e) {
-      fs.rmSync(tmp, { force: true });
-      throw e;
-    }
-    const dir = fs.openSync(this.home, 'r');
-    try {
-      fs.fsyncSync(dir);
-    } finally {
-      fs.closeSync(dir);
-    }
-  }
-
-  private lock(): void {
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    for (;;) {
-      try {
-        const fd = fs.openSync(this.lockFile, 'wx', 0o600);
-        fs.writeSync(fd, String(process.pid));
-        fs.closeSync(fd);
-        return;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      }
-      if (this.abandoned()) {
-        fs.rmSync(this.lockFile, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline)
-        throw new AccountsError(
-          'ACCOUNTS_LOCKED',
-          `${this.lockFile} is held by another process; try again (delete it if no tidyvault command is running)`,
-        );
-      sleep(20);
-    }
-  }
-
-  private abandoned(): boolean {
-    try {
-      const st = fs.statSync(this.lockFile);
-      const pid = Number(fs.readFileSync(this.lockFile, 'utf8'));
-      if (Number.isInteger(pid) && pid > 0 && !alive(pid)) return true;
-      return Date.now() - st.mtimeMs > LOCK_STALE_MS;
-    } catch {
-      return false;
-    }
-  }
-
-  /** $TIDYVAULT_HOME exists, is ours and private (0700). */
-  private ensureHome(): void {
-    fs.mkdirSync(this.home, { recursive: true, mode: 0o700 });
-    const st = fs.statSync(this.home);
-    if (typeof process.getuid === 'function' && st.uid !== process.getuid())
-      throw new AccountsError(
-        'ACCOUNTS_FILE',
-        `${this.home} belongs to another user; refusing to keep accounts there`,
-      );
-    if ((st.mode & 0o077) !== 0) fs.chmodSync(this.home, 0o700);
+    this.doc.mutate(change);
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PrivateJsonFile } from './private-json-file.js';
+import { PrivateJsonFile } from '../../private-files.js';
 
 /**
  * Which local account each single-sign-on identity is: `$TIDYVAULT_HOME/oidc-identities.json`,

@@ -113,19 +113,27 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   // Verified before anything else starts: a log that does not verify stops the start.
   const audit = openHomeAuditLog(o.home, secretKey);
   const auth = o.auth ?? 'single';
-  const accounts = auth === 'local' || auth === 'oidc' ? new Accounts(o.home) : undefined;
-  // A broken or exposed accounts file stops the start, naming the file.
-  accounts?.list();
-  // So do a broken identities file and an unreadable or exposed client secret file.
-  // A key that is weak, exposed, kept in the data folder or not the store's stops the start.
-  const secrets = openSecrets(o.home, o.secretsKeyFile);
-  const oidc = auth === 'oidc' ? oidcOptions(o, secrets) : undefined;
-  if (oidc) new OidcIdentities(o.home).list();
-  const engine = await NodeEngine.open({
-    ...(o.memoryLimit ? { memoryLimit: o.memoryLimit } : {}),
-    ...(o.threads ? { threads: o.threads } : {}),
-    ...(o.spillDirectory ? { spillDirectory: o.spillDirectory } : {}),
+  const opened = await (async () => {
+    const accounts = auth === 'local' || auth === 'oidc' ? new Accounts(o.home) : undefined;
+    // A broken or exposed accounts file stops the start, naming the file.
+    accounts?.list();
+    // So do a broken identities file and an unreadable or exposed client secret file.
+    // A key that is weak, exposed, kept in the data folder or not the store's stops the start.
+    const secrets = openSecrets(o.home, o.secretsKeyFile);
+    const oidc = auth === 'oidc' ? oidcOptions(o, secrets) : undefined;
+    if (oidc) new OidcIdentities(o.home).list();
+    const engine = await NodeEngine.open({
+      ...(o.memoryLimit ? { memoryLimit: o.memoryLimit } : {}),
+      ...(o.threads ? { threads: o.threads } : {}),
+      ...(o.spillDirectory ? { spillDirectory: o.spillDirectory } : {}),
+    });
+    return { accounts, secrets, oidc, engine };
+  })().catch((e: unknown) => {
+    // A refused start leaves nothing open.
+    audit.close();
+    throw e;
   });
+  const { accounts, secrets, oidc, engine } = opened;
   try {
     const hostName = o.host.includes(':') ? `[${o.host}]` : o.host;
     const t = await buildApp({

@@ -32,6 +32,7 @@ export const AUDITED_ROUTES: Readonly<Record<string, string>> = {
   'POST /api/datasets/:id/redo': 'redo',
   'PUT /api/datasets/:id/recipe': 'recipe_replace',
   'GET /api/datasets/:id/export': 'export',
+  'POST /api/datasets/:id/export/postgres': 'export',
   'DELETE /api/datasets/:id': 'delete',
   // Sharing (multi-user mode): the record's subject is the user shared with or revoked.
   'GET /api/datasets/:id/shares': 'view',

@@ -33,6 +33,8 @@ const SAMPLES: Record<string, { query?: string; payload?: object }> = {
   'POST /api/datasets/:id/shares': { payload: { user: 'carol', role: 'viewer' } },
   'DELETE /api/datasets/:id/shares/:user': {},
   'DELETE /api/datasets/:id': {},
+  // No connection in this harness: the owner gets past the dataset's check to CONNECTION_NOT_FOUND.
+  'POST /api/datasets/:id/export/postgres': { payload: { connection: 'pg.none', table: 'public.t' } },
 };
 
 describe('two users: one user’s datasets are 404 to another, on every dataset route', () => {
@@ -119,7 +121,10 @@ describe('two users: one user’s datasets are 404 to another, on every dataset 
     routes.sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));
     for (const route of routes) {
       const res = await send(route, id, alice);
-      expect(res.statusCode, `${route.method} ${route.url}: ${res.body.slice(0, 200)}`).toBeLessThan(300);
+      if (route.url.endsWith('/export/postgres'))
+        expect(res.json().error?.code, route.url).toBe('CONNECTION_NOT_FOUND');
+      else
+        expect(res.statusCode, `${route.method} ${route.url}: ${res.body.slice(0, 200)}`).toBeLessThan(300);
     }
     expect((await h.t.app.inject({ url: `/api/datasets/${id}`, headers: alice.headers })).statusCode).toBe(
       404,

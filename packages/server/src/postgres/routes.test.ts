@@ -185,6 +185,42 @@ describe.skipIf(skip !== undefined)('POST /api/datasets/import/postgres and GET 
     );
   });
 
+  it("exports a dataset after its recipe to a new table; refuses an existing one, and others' datasets", async () => {
+    const imported = await importAs(alice, { connection: 'pg.shop', table: 'public.people' });
+    expect(imported.statusCode).toBe(201);
+    const id = (imported.json() as { id: string }).id;
+    const step = await call(alice, 'POST', `/api/datasets/${id}/steps`, {
+      step: { op: 'trim', columns: ['name'] },
+    });
+    expect(step.statusCode, step.body).toBe(200);
+    const exportAs = (who: SignedIn, body: Record<string, unknown>, datasetId = id) =>
+      call(who, 'POST', `/api/datasets/${datasetId}/export/postgres`, body);
+    const res = await exportAs(alice, { connection: 'pg.shop', table: 'public.people_clean' });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toEqual({ table: 'public.people_clean', rows: 3, columns: 2 });
+    expect(await server.sql('SELECT id, name FROM public.people_clean ORDER BY id')).toEqual([
+      ['1', 'Ann'],
+      ['2', 'Bob'],
+      ['3', null],
+    ]);
+    const again = await exportAs(alice, { connection: 'pg.shop', table: 'public.people_clean' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.code).toBe('POSTGRES_TABLE_EXISTS');
+    // Someone else's dataset is the 404 of an unknown id, even with a connection open to them.
+    const foreign = await exportAs(bob, { connection: 'pg.everyone', table: 'public.stolen' });
+    const unknown = await exportAs(bob, { connection: 'pg.everyone', table: 'public.stolen' }, 'no-such-id');
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.body).toBe(unknown.body);
+    expect(await server.sql("SELECT count(*) FROM pg_tables WHERE tablename = 'stolen'")).toEqual([['0']]);
+    // A connection not open to the caller is the 404 of an unknown connection.
+    const closed = await exportAs(alice, { connection: 'pg.cli', table: 'public.other' });
+    expect(closed.statusCode).toBe(404);
+    expect(closed.json().error.code).toBe('CONNECTION_NOT_FOUND');
+    const audit = await call(alice, 'GET', '/api/audit?limit=20');
+    const actions = (audit.json() as { events: { action: string; result: string }[] }).events;
+    expect(actions.some((r) => r.action === 'export' && r.result === 'ok')).toBe(true);
+  });
+
   it('never puts the password in any response or log line', () => {
     expect(responses.length).toBeGreaterThan(10);
     for (const r of responses) expect(r.body).not.toContain(CANARY);

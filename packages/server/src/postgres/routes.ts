@@ -1,17 +1,19 @@
-import { emptyHistory } from '@tidyvault/core';
+import { currentRecipe, emptyHistory } from '@tidyvault/core';
 import type { NodeEngine } from '@tidyvault/engine-node';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import type { ZodApp } from '../app-types.js';
 import { checkLoaded, type UploadLimits } from '../datasets/limits.js';
 import type { EngineMemory } from '../datasets/memory.js';
-import { uploadResult } from '../datasets/schemas.js';
+import { datasetLoader } from '../datasets/load.js';
+import { idParams, uploadResult } from '../datasets/schemas.js';
 import type { DatasetStore } from '../datasets/store.js';
 import { summary } from '../datasets/views.js';
 import { ApiError, errorSchema } from '../errors.js';
 import { SecretsError } from '../secrets/errors.js';
 import type { ConnectionSummary, PostgresCredentials, SecretsStore } from '../secrets/store.js';
 import { PostgresError, type PostgresReason } from './errors.js';
+import { exportToPostgres } from './export.js';
 import { importFromPostgres } from './import.js';
 
 export interface PostgresRouteOptions {
@@ -49,6 +51,19 @@ const importBody = z
   .refine((b) => (b.table === undefined) !== (b.query === undefined), {
     message: 'give exactly one of table or query',
   });
+
+const exportBody = z.strictObject({
+  connection: z.string().min(1).max(64),
+  /** A new table, `name` or `schema.name`; an existing one is refused. */
+  table: z.string().min(1).max(300),
+});
+
+/** A PostgresError as the API's error: the status and stable code its reason maps to. */
+function apiError(e: unknown): unknown {
+  if (!(e instanceof PostgresError)) return e;
+  const [status, code] = STATUS[e.reason];
+  return new ApiError(status, code, e.message);
+}
 
 const STATUS: Record<PostgresReason, [number, string]> = {
   TLS: [502, 'POSTGRES_TLS'],
@@ -227,14 +242,74 @@ export function postgresRoutes(app: ZodApp, o: PostgresRouteOptions): void {
         );
         return reply.code(201).send({ ...summary(o.store, entry), warnings: data.warnings });
       } catch (e) {
-        if (e instanceof PostgresError) {
-          const [status, code] = STATUS[e.reason];
-          throw new ApiError(status, code, e.message);
-        }
-        throw e;
+        throw apiError(e);
       } finally {
         reply.raw.off('close', onClose);
         active--;
+      }
+    },
+  );
+
+  const open = datasetLoader(o.store);
+  app.post(
+    '/api/datasets/:id/export/postgres',
+    {
+      // Reads the dataset as a file export does: open to whoever may view it (a viewer too), and
+      // to the users the operator named on the connection.
+      config: { access: 'user', minRole: 'viewer' },
+      schema: {
+        summary: 'Export the dataset, after its recipe, to a NEW PostgreSQL table',
+        description:
+          'Over TLS verify-full unless the connection says disable. The table is created with a column per recipe column (text, double precision, bigint or date) and filled in one transaction: an existing table is refused (409) and a failure part-way leaves no table.',
+        params: idParams,
+        body: exportBody,
+        response: {
+          201: z.object({ table: z.string(), rows: z.number(), columns: z.number() }),
+          400: errorSchema,
+          404: errorSchema,
+          409: errorSchema,
+          422: errorSchema,
+          502: errorSchema,
+          503: errorSchema,
+          504: errorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const user = request.session!.user;
+      // The dataset first: an id that is not yours is the 404 of an unknown id, whatever the body.
+      const { entry } = await open(request, request.params.id, 'export', 'view');
+      const c = credentialsFor(o.secrets, request.body.connection, user, request.log);
+      const started = performance.now();
+      try {
+        const r = await exportToPostgres(
+          o.engine,
+          entry.data,
+          currentRecipe(entry.history),
+          c,
+          request.body.table,
+          {
+            onWarning: () =>
+              request.log.warn(
+                { op: 'postgres.insecure', connection: c.name },
+                'connection without TLS (sslmode=disable)',
+              ),
+          },
+        );
+        request.log.info(
+          {
+            op: 'postgres.export',
+            dataset: entry.id,
+            connection: c.name,
+            rows: r.rows,
+            columns: r.columns.length,
+            ms: Math.round(performance.now() - started),
+          },
+          'dataset exported to PostgreSQL',
+        );
+        return reply.code(201).send({ table: r.table, rows: r.rows, columns: r.columns.length });
+      } catch (e) {
+        throw apiError(e);
       }
     },
   );

@@ -2,6 +2,7 @@ export * from './formula-guard.js';
 export * from './json-text.js';
 export {
   columnLetters,
+  dateToSerial,
   safeSheetName,
   xlsxParts,
   XLSX_MAX_COLUMNS,

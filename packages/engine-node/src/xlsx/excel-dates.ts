@@ -37,13 +37,5 @@ export function serialToText(serial: number, date1904: boolean): string | undefi
   return `${date} ${pad(Math.floor(seconds / 3600))}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}`;
 }
 
-/** Days since 1899-12-30 as Excel counts them in the 1900 system; undefined before 1900-01-01. */
-export function dateToSerial(year: number, month: number, day: number): number | undefined {
-  const ms = Date.UTC(year, month - 1, day);
-  const d = new Date(ms);
-  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day)
-    return undefined;
-  if (year < 1900 || year > 9999) return undefined;
-  const serial = (ms - EPOCH_1900) / DAY_MS;
-  return serial < FIRST_SERIAL_AFTER_BUG ? serial - 1 : serial;
-}
+// The writer's half (a date to its serial) is core's, shared with engine-wasm's writer.
+export { dateToSerial } from '@tidyvault/core';

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readXlsxRows, XlsxError, type XlsxRow } from './read-xlsx.js';
+import { TidyvaultError } from '@tidyvault/core';
+import { readXlsxRows, type XlsxRow } from './read-xlsx.js';
 import { columnLetters, safeSheetName, writeXlsx, type XlsxCell, type XlsxColumn } from './write-xlsx.js';
 import { openGuardedZip } from './zip-guard.js';
 
@@ -247,8 +248,9 @@ describe('writeXlsx output', () => {
   it('refuses more columns than a sheet holds', async () => {
     const wide = Array.from({ length: 16_385 }, (_, i) => ({ name: `c${i}`, type: 'text' as const }));
     const e = await writeXlsx(fresh(), wide, from([]), { formulaGuard: true }).catch((err: unknown) => err);
-    expect(e).toBeInstanceOf(XlsxError);
-    expect((e as XlsxError).code).toBe('XLSX_LIMIT');
+    expect(e).toBeInstanceOf(TidyvaultError);
+    expect((e as TidyvaultError).code).toBe('EXPORT');
+    expect((e as Error).message).toMatch(/at most 16384 columns/);
   });
 
   it('names columns and sheets the way Excel allows', () => {

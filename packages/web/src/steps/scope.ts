@@ -10,6 +10,3 @@ export function withScope(step: Step, where: Condition | undefined): Step {
   if (!where || !ROW_SCOPED_OPS.includes(step.op) || 'where' in step) return step;
   return { ...step, where } as Step;
 }
-
-/** Will this step, applied while facets are active, change only the faceted rows? */
-export const scopes = (op: string): boolean => ROW_SCOPED_OPS.includes(op);

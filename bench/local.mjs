@@ -3,7 +3,7 @@
 // Local mode (issue 6, "Targets"): the W1 file opened, cleaned and exported inside headless
 // Chromium by DuckDB-WASM, side by side with the native CLI on the same machine and file.
 //
-// Usage: node bench/local.mjs [--rows 1M] [--runs 3] [--no-wait]
+// Usage: node bench/local.mjs [--rows 1M] [--runs 3] [--no-wait] [--trace]
 //
 // Each run: `tidyvault serve --local-only` (the static local build, no API), a fresh browser
 // context, then as a person would:
@@ -30,14 +30,15 @@ const TARGET_RATIO = 3;
 const log = (m) => process.stderr.write(`${m}\n`);
 
 function parseArgs(argv) {
-  const o = { rows: 1_000_000, runs: 3, wait: true };
+  const o = { rows: 1_000_000, runs: 3, wait: true, trace: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--rows') o.rows = Number((argv[++i] ?? '').replace(/k$/i, '000').replace(/M$/i, '000000'));
     else if (a === '--runs') o.runs = Number(argv[++i]);
     else if (a === '--no-wait') o.wait = false;
+    else if (a === '--trace') o.trace = true;
     else {
-      log('usage: node bench/local.mjs [--rows 1M] [--runs 3] [--no-wait]');
+      log('usage: node bench/local.mjs [--rows 1M] [--runs 3] [--no-wait] [--trace]');
       process.exit(a === '--help' || a === '-h' ? 0 : 2);
     }
   }
@@ -63,6 +64,9 @@ async function serveLocalOnly() {
 async function browserRun(browser, origin, file, tmp) {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
+  // --trace: the page's console (timings logged while investigating), with ms since the start.
+  const start = Date.now();
+  if (o.trace) page.on('console', (m) => log(`  page +${Date.now() - start} ms: ${m.text()}`));
   const foreign = [];
   context.on('request', (r) => {
     if (!r.url().startsWith(origin)) foreign.push(r.url());

@@ -83,7 +83,15 @@ const FORMULAS = Buffer.from(
   ].join('\n') + '\n',
 );
 
+/** Long enough that engine-wasm writes CSV in several COPY slices (600,000 cells each). */
+const LONG = Buffer.from(
+  ['i,word,"quoted, text"']
+    .concat(Array.from({ length: 450_001 }, (_, i) => `${i},w${i % 997},"${i % 13},${i % 7}"`))
+    .join('\n') + '\n',
+);
+
 const INPUTS: Record<string, Buffer> = {
+  'long.csv': LONG,
   'w1.csv': W1,
   'messy.csv': MESSY,
   'edges.csv': EDGES,
@@ -446,6 +454,21 @@ describe('export: engine-node’s bytes for CSV, TSV, JSON, NDJSON; its sheet fo
           expect(bytes.equals(native)).toBe(true);
         }
         expect(wasm.type).not.toBe('');
+      });
+    }
+  }
+
+  for (const format of ['csv', 'tsv'] as const) {
+    for (const recipe of [
+      null,
+      { version: 1, steps: [{ op: 'sort-rows', by: [{ column: 'word', desc: true }] }] },
+    ]) {
+      it(`${format} of 450,001 rows, written in slices${recipe ? ', under a recipe' : ''}: engine-node's bytes`, async () => {
+        const wasm = valueOf<{ base64: string }>(await wasmCall('long.csv', 'export', [recipe, format, {}]));
+        const native = valueOf<Buffer>(await nodeCall('long.csv', 'export', [recipe, format, {}]));
+        const bytes = Buffer.from(wasm.base64, 'base64');
+        expect(bytes.length).toBe(native.length);
+        expect(bytes.equals(native)).toBe(true);
       });
     }
   }

@@ -4,19 +4,63 @@ import type { RecordBatch, Table } from 'apache-arrow';
 /**
  * The one connection the engine uses, with statements run one at a time (the worker runs them
  * in order anyway; this keeps a failed statement from interleaving with another's retries).
+ * Background statements (a profile's columns) run only when no other statement waits, so a
+ * page or an export asked for meanwhile goes first.
  */
 export class Connection {
-  private queue: Promise<unknown> = Promise.resolve();
+  private running = false;
+  private readonly waiting: (() => void)[] = [];
+  private readonly background: (() => void)[] = [];
 
   constructor(
     readonly db: AsyncDuckDB,
     readonly raw: AsyncDuckDBConnection,
+    /** Inside exclusive(): statements run at once, the queue is already held. */
+    private readonly held = false,
   ) {}
 
-  private serial<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work);
-    this.queue = next.catch(() => undefined);
-    return next;
+  private serial<T>(work: () => Promise<T>, background = false): Promise<T> {
+    if (this.held) return work();
+    return new Promise<T>((resolve, reject) => {
+      const job = () => {
+        this.running = true;
+        work()
+          .then(resolve, reject)
+          .finally(() => {
+            this.running = false;
+            this.next();
+          });
+      };
+      (background ? this.background : this.waiting).push(job);
+      this.next();
+    });
+  }
+
+  private next(): void {
+    if (this.running) return;
+    const job = this.waiting.shift();
+    if (job) return job();
+    if (this.background.length === 0) return;
+    // A caller between two statements (awaiting the last one's result) queues its next one in
+    // the same turn: give it that turn before a background statement starts.
+    setTimeout(() => {
+      if (this.running) return;
+      (this.waiting.shift() ?? this.background.shift())?.();
+    }, 0);
+  }
+
+  /**
+   * Runs `work` holding the connection: its statements (through the connection it is given)
+   * and its other calls to DuckDB (files registered and read back) run with no other statement
+   * in between.
+   */
+  exclusive<T>(work: (held: Connection) => Promise<T>): Promise<T> {
+    return this.serial(() => work(new Connection(this.db, this.raw, true)));
+  }
+
+  /** A statement that waits for every other statement queued (see the class comment). */
+  queryInBackground(sql: string): Promise<Table> {
+    return this.serial(() => this.raw.query(sql), true);
   }
 
   /** Run a statement and return its result as an Arrow table. */

@@ -24,6 +24,7 @@ import {
   readFacet,
   readHistogram,
   readHistogramRange,
+  ROW_ID,
   StepError,
   TidyvaultError,
   type ClusterMethod,
@@ -45,7 +46,7 @@ import {
   type RunOptions,
   type TableResult,
 } from '@tidyvault/core';
-import { call, col, lit, select, type Expr, type Select } from '@tidyvault/sql';
+import { and, bin, call, col, lit, select, statement, type Expr, type Select } from '@tidyvault/sql';
 import { pickBundle, type Bundle } from './bundles.js';
 import { ClusterKeys } from './cluster-keys.js';
 import { Connection, duckdbReason } from './connection.js';
@@ -94,6 +95,8 @@ export interface ClusterOptions {
 }
 
 const EMPTY_RECIPE: Recipe = { version: 1, steps: [] };
+/** Cells per COPY when exporting CSV or TSV (about 50,000 rows of 12 columns; see exportDelimited). */
+const EXPORT_SLICE_CELLS = 600_000;
 const cancelled = () => new TidyvaultError('CANCELLED', 'cancelled');
 
 /** Whether a DuckDB error says the engine ran out of memory (not a problem with the data). */
@@ -372,9 +375,10 @@ export class WasmEngine implements Engine {
   async profile(dataset: LoadedDataset, recipe: Recipe = EMPTY_RECIPE, topN = 10): Promise<Profile> {
     return this.onOutput(dataset, recipe, async (source, columns) => {
       const profile: Profile = { rows: 0, columns: new Array<ColumnProfile>(columns.length) };
-      // One column at a time: the wasm build is single-threaded.
+      // One column at a time (the wasm build is single-threaded), each in the background: a page
+      // or an export asked for meanwhile goes first.
       for (const [i, column] of columns.entries()) {
-        const r = await this.connection.query(select(columnProfileQuery(source, column, topN)));
+        const r = await this.connection.queryInBackground(select(columnProfileQuery(source, column, topN)));
         const { rows, profile: p } = readColumnProfile(column, firstJsonObject(r));
         profile.rows = rows;
         profile.columns[i] = p;
@@ -516,6 +520,7 @@ export class WasmEngine implements Engine {
         `unknown format "${String(format)}"; use one of ${EXPORT_FORMATS.join(', ')}`,
       );
     const guard = (o.formulaGuard ?? true) && guardsFormulas(format);
+    if (format === 'csv' || format === 'tsv') return this.exportDelimited(dataset, recipe, format, guard);
     return this.onOutput(
       dataset,
       recipe,
@@ -523,17 +528,6 @@ export class WasmEngine implements Engine {
         const q = exportQuery(query, columns, guard);
         const named = exportColumns(columns, guard);
         switch (format) {
-          case 'csv':
-          case 'tsv':
-            return exportDelimited(
-              {
-                db: this.db,
-                connection: this.connection,
-                fileName: (ext) => `tidyvault-export-${++this.files}${ext}`,
-              },
-              q,
-              format,
-            );
           case 'json':
           case 'ndjson':
             return exportJson(this.connection, q, named, format);
@@ -545,6 +539,106 @@ export class WasmEngine implements Engine {
       },
       { sorted: true },
     );
+  }
+
+  /**
+   * CSV or TSV by DuckDB's writer, in slices of rows: one COPY of the whole output into the
+   * worker's in-memory file slows down with the square of its size (1M W1 rows: 10 s, in 20
+   * slices: under 2 s). Slices need rows whose rowid is their position: the recipe's output is
+   * held first (or, when there is no memory for that, written in one COPY).
+   */
+  private async exportDelimited(
+    dataset: LoadedDataset,
+    recipe: Recipe,
+    format: 'csv' | 'tsv',
+    guard: boolean,
+  ): Promise<Blob> {
+    const ctx = {
+      db: this.db,
+      connection: this.connection,
+      fileName: (ext: string) => `tidyvault-export-${++this.files}${ext}`,
+    };
+    const whole = () =>
+      this.onOutput(
+        dataset,
+        recipe,
+        (query, columns) => exportDelimited(ctx, [exportQuery(query, columns, guard)], format),
+        { sorted: true },
+      );
+    if (recipe.steps.length > 0 || dataset.rowIdColumn !== undefined) {
+      let state: LoadedDataset;
+      try {
+        state = await this.materialise(dataset, recipe);
+      } catch (e) {
+        if (e instanceof TidyvaultError && e.code === 'OUT_OF_MEMORY') return whole();
+        throw e;
+      }
+      try {
+        return await this.exportDelimited(state, EMPTY_RECIPE, format, guard);
+      } finally {
+        await this.dropState(state);
+      }
+    }
+    return this.onOutput(
+      dataset,
+      EMPTY_RECIPE,
+      async (query, columns) => {
+        const rows = Math.max(1000, Math.floor(EXPORT_SLICE_CELLS / Math.max(1, columns.length)));
+        const slices: Select[] = [];
+        for (let from = 0; from === 0 || from < dataset.rowCount; from += rows) {
+          const where = and(bin('>=', col(ROW_ID), lit(from)), bin('<', col(ROW_ID), lit(from + rows)));
+          slices.push(exportQuery({ ...query, where }, columns, guard));
+        }
+        return this.connection.exclusive((connection) =>
+          exportDelimited({ ...ctx, connection }, slices, format),
+        );
+      },
+      { sorted: true },
+    );
+  }
+
+  /**
+   * The recipe's output held as a new table, rows in the recipe's order (so its rowid is the
+   * row's position): reads of that recipe state (pages, counts, profiles, facets, exports) then
+   * run no steps. Release it with dropState(); it costs about as much memory as the data.
+   * The steps before each cluster-merge step are held first, so that they run once (not once to
+   * key the column's distinct values and again for the output).
+   */
+  async materialise(dataset: LoadedDataset, recipe: Recipe): Promise<LoadedDataset> {
+    const at = recipe.steps.findIndex((step, i) => i > 0 && step.op === 'cluster-merge');
+    if (at < 0) return this.materialiseNow(dataset, recipe);
+    const before = await this.materialiseNow(dataset, { ...recipe, steps: recipe.steps.slice(0, at) });
+    try {
+      return await this.materialise(before, { ...recipe, steps: recipe.steps.slice(at) });
+    } finally {
+      await this.dropState(before);
+    }
+  }
+
+  private async materialiseNow(dataset: LoadedDataset, recipe: Recipe): Promise<LoadedDataset> {
+    const table = this.nextTable();
+    return this.onOutput(
+      dataset,
+      recipe,
+      async (query, columns) => {
+        await this.connection.run(statement({ kind: 'createTable', name: table, query }));
+        const [row] = await this.rows({
+          kind: 'select',
+          columns: [{ expr: { kind: 'countStar' }, as: 'n' }],
+          from: { kind: 'table', name: table },
+        });
+        return { table, columns, rowCount: Number(row![0]), warnings: [] };
+      },
+      { sorted: true },
+    ).catch(async (e: unknown) => {
+      await dropTable(this.connection, table).catch(() => undefined);
+      throw e;
+    });
+  }
+
+  /** Drops a table made by materialise() (the cluster-merge key tables stay for other states). */
+  async dropState(state: LoadedDataset): Promise<void> {
+    await dropTable(this.connection, state.table);
   }
 
   /** Fills the key tables the recipe's cluster-merge steps join, once per distinct value. */

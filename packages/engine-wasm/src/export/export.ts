@@ -33,25 +33,28 @@ export interface ExportContext {
 }
 
 /**
- * CSV and TSV: DuckDB's own writer (`COPY … TO`), as engine-node runs it, into an in-memory
- * file of the worker that is read back and dropped: the bytes are engine-node's.
+ * CSV and TSV: DuckDB's own writer (`COPY … TO`), as engine-node runs it, into in-memory files
+ * of the worker that are read back and dropped: the bytes are engine-node's. Each query is one
+ * slice of the rows, in order; only the first writes the header.
  */
 export async function exportDelimited(
   ctx: ExportContext,
-  query: Select,
+  slices: Select[],
   format: 'csv' | 'tsv',
 ): Promise<Blob> {
-  const path = ctx.fileName(`.${format}`);
-  await ctx.db.registerEmptyFileBuffer(path);
-  try {
-    await ctx.connection.run(
-      statement({ kind: 'copyTo', query, path, options: DELIMITED_COPY_OPTIONS[format] }),
-    );
-    const bytes = await ctx.db.copyFileToBuffer(path);
-    return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: EXPORT_TYPES[format] });
-  } finally {
-    await ctx.db.dropFile(path).catch(() => undefined);
+  const parts: Uint8Array<ArrayBuffer>[] = [];
+  for (const [i, query] of slices.entries()) {
+    const path = ctx.fileName(`.${format}`);
+    await ctx.db.registerEmptyFileBuffer(path);
+    try {
+      const options = { ...DELIMITED_COPY_OPTIONS[format], HEADER: i === 0 };
+      await ctx.connection.run(statement({ kind: 'copyTo', query, path, options }));
+      parts.push((await ctx.db.copyFileToBuffer(path)) as Uint8Array<ArrayBuffer>);
+    } finally {
+      await ctx.db.dropFile(path).catch(() => undefined);
+    }
   }
+  return new Blob(parts, { type: EXPORT_TYPES[format] });
 }
 
 class Stopped extends Error {}

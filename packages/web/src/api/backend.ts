@@ -32,6 +32,8 @@ export interface Upload {
 export interface Backend {
   readonly kind: 'server' | 'device';
   me(): Promise<Me | null>;
+  /** Get ready for an upload that may come (local mode starts DuckDB-WASM while the user picks a file). */
+  prepare?(): void;
   upload(file: File, o: UploadOptions, onProgress: (sent: number, total: number) => void): Upload;
   list(): Promise<DatasetSummary[]>;
   dataset(id: string): Promise<DatasetDetail>;

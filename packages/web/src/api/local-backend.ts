@@ -15,6 +15,7 @@ import {
 } from '@tidyvault/core';
 import { BackendError, type Backend, type Upload, type UploadOptions } from './backend.js';
 import type { LocalEngine } from './local-engine.js';
+import { HeapBudget, LocalStates } from './local-states.js';
 import type {
   Condition,
   DatasetDetail,
@@ -56,6 +57,9 @@ async function wrap<T>(f: () => Promise<T>): Promise<T> {
 interface Entry {
   summary: DatasetSummary;
   data: LoadedDataset;
+  /** Table bytes the source is expected to take (the load estimate's). */
+  tableBytes: number;
+  states: LocalStates;
   history: History;
   counts: Map<string, number>;
   accesses: { at: string; user: string; op: string }[];
@@ -81,8 +85,15 @@ export class LocalBackend implements Backend {
   private engine: Promise<LocalEngine> | undefined;
   private readonly entries = new Map<string, Entry>();
   private counter = 0;
+  private readonly budget: HeapBudget;
 
-  constructor(private readonly openEngine: () => Promise<LocalEngine>) {}
+  /** @param heapBytes the heap DuckDB-WASM's tables and their working memory may use (wasm32: about 3 GB of 4) */
+  constructor(
+    private readonly openEngine: () => Promise<LocalEngine>,
+    heapBytes = 3 * 2 ** 30,
+  ) {
+    this.budget = new HeapBudget(heapBytes);
+  }
 
   private getEngine(): Promise<LocalEngine> {
     this.engine ??= this.openEngine().catch((e: unknown) => {
@@ -98,6 +109,11 @@ export class LocalBackend implements Backend {
     e.accesses.push({ at: new Date().toISOString(), user: 'you', op });
     if (e.accesses.length > 50) e.accesses.shift();
     return e;
+  }
+
+  prepare(): void {
+    // A failure here is reported by the upload that needs the engine.
+    this.getEngine().catch(() => undefined);
   }
 
   me = async (): Promise<Me> => ({ user: 'you (this device)', csrfToken: '', csrfHeader: '' });
@@ -136,7 +152,17 @@ export class LocalBackend implements Backend {
         expiresAt: '',
         warnings: data.warnings,
       };
-      this.entries.set(id, { summary, data, history: emptyHistory(), counts: new Map(), accesses: [] });
+      const tableBytes = Math.ceil(estimate.bytes / 2);
+      this.budget.hold(tableBytes);
+      this.entries.set(id, {
+        summary,
+        data,
+        tableBytes,
+        states: new LocalStates(engine, data, this.budget, tableBytes),
+        history: emptyHistory(),
+        counts: new Map(),
+        accesses: [],
+      });
       return summary;
     });
     return {
@@ -159,65 +185,60 @@ export class LocalBackend implements Backend {
       const e = this.entry(id, 'rows');
       const engine = await this.getEngine();
       const all = currentRecipe(e.history);
-      const recipe = withFilter(
-        step === undefined ? all : { ...all, steps: all.steps.slice(0, step) },
-        where,
-      );
-      const page = await engine.run(e.data, recipe, { offset, limit });
-      const key = JSON.stringify(recipe.steps);
-      let total = e.counts.get(key);
-      if (total === undefined) {
-        total = await engine.count(e.data, recipe);
-        e.counts.set(key, total);
-      }
-      return { offset, limit, total, columns: page.columns, rows: page.rows };
+      const shown = step === undefined ? all : { ...all, steps: all.steps.slice(0, step) };
+      return e.states.read(shown, async (data, rest) => {
+        const recipe = withFilter(rest, where);
+        const page = await engine.run(data, recipe, { offset, limit });
+        const key = JSON.stringify([shown.steps, where ?? null]);
+        let total = e.counts.get(key);
+        if (total === undefined) {
+          total = await engine.count(data, recipe);
+          e.counts.set(key, total);
+        }
+        return { offset, limit, total, columns: page.columns, rows: page.rows };
+      });
     });
 
   profile = (id: string) =>
     wrap(async () => {
       const e = this.entry(id, 'profile');
-      return (await this.getEngine()).profile(e.data, currentRecipe(e.history));
+      const engine = await this.getEngine();
+      return e.states.read(currentRecipe(e.history), (data, rest) => engine.profile(data, rest));
     });
 
   facet = (id: string, column: string, where?: Condition) =>
     wrap(async () => {
       const e = this.entry(id, 'facet');
-      return (await this.getEngine()).facet(
-        e.data,
-        withFilter(currentRecipe(e.history), where),
-        column,
-        1000,
+      const engine = await this.getEngine();
+      return e.states.read(currentRecipe(e.history), (data, rest) =>
+        engine.facet(data, withFilter(rest, where), column, 1000),
       );
     });
 
   histogram = (id: string, column: string, bins: number, where?: Condition, of: HistogramOf = 'value') =>
     wrap(async () => {
       const e = this.entry(id, 'histogram');
-      return (await this.getEngine()).histogram(
-        e.data,
-        withFilter(currentRecipe(e.history), where),
-        column,
-        bins,
-        of,
+      const engine = await this.getEngine();
+      return e.states.read(currentRecipe(e.history), (data, rest) =>
+        engine.histogram(data, withFilter(rest, where), column, bins, of),
       );
     });
 
   cluster = (id: string, column: string, method: string, params: Record<string, number>) =>
     wrap(async () => {
       const e = this.entry(id, 'cluster');
-      return (await this.getEngine()).cluster(e.data, column, method, params, currentRecipe(e.history));
+      const engine = await this.getEngine();
+      return e.states.read(currentRecipe(e.history), (data, rest) =>
+        engine.cluster(data, column, method, params, rest),
+      );
     });
 
   duplicates = (id: string, columns: string[], threshold: number) =>
     wrap(async () => {
       const e = this.entry(id, 'duplicates');
       const engine = await this.getEngine();
-      return engine.duplicates(
-        e.data,
-        currentRecipe(e.history),
-        columns,
-        { threshold },
-        new AbortController().signal,
+      return e.states.read(currentRecipe(e.history), (data, rest) =>
+        engine.duplicates(data, rest, columns, { threshold }, new AbortController().signal),
       );
     });
 
@@ -248,9 +269,10 @@ export class LocalBackend implements Backend {
   exportFile = (id: string, format: string, formulaGuard: boolean) =>
     wrap(async () => {
       const e = this.entry(id, 'export');
-      const blob = await (
-        await this.getEngine()
-      ).export(e.data, currentRecipe(e.history), format, { formulaGuard });
+      const engine = await this.getEngine();
+      const blob = await e.states.read(currentRecipe(e.history), (data, rest) =>
+        engine.export(data, rest, format, { formulaGuard }),
+      );
       return URL.createObjectURL(blob);
     });
 
@@ -261,7 +283,8 @@ export class LocalBackend implements Backend {
       where: 'device',
       description:
         'in the memory of this browser tab only (DuckDB-WASM in a Web Worker); nothing is sent anywhere; closing or reloading the tab deletes it',
-      approxBytes: e.data.rowCount * Math.max(1, e.data.columns.length) * 16,
+      // The data, and the recipe states held to answer without running the recipe again.
+      approxBytes: e.data.rowCount * Math.max(1, e.data.columns.length) * 16 * (1 + e.states.held),
       onDisk: [],
       onDiskNote: 'nothing of this dataset is written to disk, browser storage included',
       spill: 'off',
@@ -279,6 +302,8 @@ export class LocalBackend implements Backend {
       const e = this.entries.get(id);
       if (!e) return;
       this.entries.delete(id);
+      await e.states.dispose();
+      this.budget.give(e.tableBytes);
       await (await this.getEngine()).drop(e.data);
     });
 }

@@ -41,4 +41,7 @@ export interface LocalEngine {
   export(dataset: LoadedDataset, recipe: Recipe, format: string, o: { formulaGuard: boolean }): Promise<Blob>;
   estimate(file: Blob): { bytes: number; fits: boolean; message?: string };
   drop(dataset: LoadedDataset): Promise<void>;
+  /** The recipe's output held as a table of its own (rows in order); released by dropState. */
+  materialise(dataset: LoadedDataset, recipe: Recipe): Promise<LoadedDataset>;
+  dropState(state: LoadedDataset): Promise<void>;
 }

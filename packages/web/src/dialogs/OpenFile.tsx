@@ -1,5 +1,5 @@
-import { useRef, useState } from 'react';
-import type { Upload, UploadOptions } from '../api/backend.js';
+import { useEffect, useRef, useState } from 'react';
+import type { Backend, Upload, UploadOptions } from '../api/backend.js';
 import type { Backends } from '../App.js';
 import type { DatasetSummary } from '../api/types.js';
 import { errorText } from '../errors.js';
@@ -27,6 +27,8 @@ export function OpenFile({ backends, signedIn, onOpened }: Props) {
   const [options, setOptions] = useState<UploadOptions>({});
   const [showOptions, setShowOptions] = useState(false);
   const [dragging, setDragging] = useState(false);
+  // Local mode: DuckDB-WASM starts while the person picks a file, not after.
+  useEffect(() => (backend as Backend).prepare?.(), [backend]);
 
   const start = async (f: File, o: UploadOptions) => {
     setFile(f);

@@ -27,6 +27,8 @@ const { NodeEngine } = await import(from('engine-node'));
 const { buildApp, listen } = await import(from('server'));
 
 const engine = await NodeEngine.open({
+  // As serve does; TV_NO_COMPRESS=1 measures the server without it.
+  compressTables: process.env.TV_NO_COMPRESS !== '1',
   ...(memoryLimit ? { memoryLimit } : {}),
   ...(threads ? { threads: Number(threads) } : {}),
 });

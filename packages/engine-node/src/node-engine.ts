@@ -158,7 +158,27 @@ export class NodeEngine implements Engine {
    * work that must not queue behind, or hold up, queries on `connection`. Close it when done.
    */
   connect(): Promise<DuckDBConnection> {
-    return this.sandbox.instance.connect();
+    return this.sandbox.connect();
+  }
+
+  /** Whether tables are compressed at compact() (NodeEngineOptions.compressTables). */
+  get compressesTables(): boolean {
+    return this.sandbox.database !== 'memory';
+  }
+
+  /**
+   * Compress the tables made since the last call (a checkpoint of the in-memory database: a 1M-row
+   * text table goes from about 224 MiB to 53 MiB, in about a second). Nothing without
+   * compressTables. It fails while another connection is writing; call it when none is.
+   */
+  async compact(): Promise<void> {
+    if (!this.compressesTables) return;
+    const connection = await this.connect();
+    try {
+      await connection.run(statement({ kind: 'checkpoint', name: this.sandbox.database }));
+    } finally {
+      connection.closeSync();
+    }
   }
 
   get settings(): Record<string, string> {

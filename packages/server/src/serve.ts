@@ -123,6 +123,8 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     const oidc = auth === 'oidc' ? oidcOptions(o, secrets) : undefined;
     if (oidc) new OidcIdentities(o.home).list();
     const engine = await NodeEngine.open({
+      // Datasets stay for hours: their tables are compressed (in memory) once made.
+      compressTables: true,
       ...(o.memoryLimit ? { memoryLimit: o.memoryLimit } : {}),
       ...(o.threads ? { threads: o.threads } : {}),
       ...(o.spillDirectory ? { spillDirectory: o.spillDirectory } : {}),

@@ -111,4 +111,8 @@ export type Statement =
   | { kind: 'createEmptyTable'; name: string; columns: { name: string; type: SqlType }[] }
   | { kind: 'dropTable'; name: string; ifExists?: boolean }
   | { kind: 'set'; name: SettingName; value: LiteralValue | string[] }
-  | { kind: 'copyTo'; query: Select; path: string; options: Record<string, LiteralValue | string[]> };
+  | { kind: 'copyTo'; query: Select; path: string; options: Record<string, LiteralValue | string[]> }
+  /** A second in-memory database (DuckDB compresses its tables at each checkpoint). */
+  | { kind: 'attachMemory'; name: string; compress: boolean }
+  | { kind: 'use'; name: string }
+  | { kind: 'checkpoint'; name: string };

@@ -221,5 +221,11 @@ export function statement(s: Statement): string {
       });
       return `COPY (${select(s.query)}) TO ${quoteString(s.path)} (${opts.join(', ')})`;
     }
+    case 'attachMemory':
+      return `ATTACH ':memory:' AS ${quoteIdentifier(s.name)}${s.compress ? ' (COMPRESS)' : ''}`;
+    case 'use':
+      return `USE ${quoteIdentifier(s.name)}`;
+    case 'checkpoint':
+      return `CHECKPOINT ${quoteIdentifier(s.name)}`;
   }
 }

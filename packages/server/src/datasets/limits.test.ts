@@ -1,0 +1,65 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CsvLimitScanner, type UploadLimits } from './limits.js';
+
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+
+/** What a scan of `chunks` concluded: passed, or the error it threw (code, message, details). */
+function outcome(chunks: Uint8Array[], limits: UploadLimits, fastLines: boolean): unknown {
+  const scanner = new CsvLimitScanner(COMMA, QUOTE, limits, (i) => `c${i}`, fastLines);
+  try {
+    for (const c of chunks) scanner.push(c);
+    return 'passed';
+  } catch (e) {
+    const { code, message, details } = e as { code: string; message: string; details: unknown };
+    return { code, message, details };
+  }
+}
+
+/** `bytes` cut at the given offsets (sorted, deduplicated), as a stream would deliver it. */
+function cut(bytes: Uint8Array, at: number[]): Uint8Array[] {
+  const points = [...new Set(at.map((a) => a % (bytes.length + 1)))].sort((a, b) => a - b);
+  const chunks: Uint8Array[] = [];
+  let from = 0;
+  for (const p of [...points, bytes.length]) {
+    chunks.push(bytes.subarray(from, p));
+    from = p;
+  }
+  return chunks;
+}
+
+const csvBytes = fc
+  .array(fc.constantFrom('a', 'bc', ',', '"', '""', '\n', '\r', '\r\n', 'é', ' '), { maxLength: 80 })
+  .map((parts) => new TextEncoder().encode(parts.join('')));
+
+describe('CsvLimitScanner', () => {
+  it('skipping whole lines changes nothing: same verdict, line and column as byte by byte', () => {
+    fc.assert(
+      fc.property(
+        csvBytes,
+        fc.array(fc.nat(), { maxLength: 6 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 12 }),
+        (bytes, cuts, maxColumns, maxCellBytes) => {
+          const limits = { maxColumns, maxCellBytes };
+          const chunks = cut(bytes, cuts);
+          expect(outcome(chunks, limits, true)).toEqual(outcome([bytes], limits, false));
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('names the line of a record too wide after lines it skipped, CRLF and quoted newlines counted', () => {
+    const text = 'a,b\r\n"x\ny",z\n"q""",r\nlast,row,has,four\n';
+    const r = outcome([new TextEncoder().encode(text)], { maxColumns: 3, maxCellBytes: 100 }, true);
+    expect(r).toMatchObject({ code: 'UPLOAD_TOO_MANY_COLUMNS', details: { line: 5 } });
+  });
+
+  it('refuses a long cell in a line it would otherwise skip', () => {
+    const text = 'a,b\nshort,' + 'x'.repeat(50) + '\n';
+    const r = outcome([new TextEncoder().encode(text)], { maxColumns: 1000, maxCellBytes: 20 }, true);
+    expect(r).toMatchObject({ code: 'UPLOAD_CELL_TOO_LONG', details: { line: 2, column: 'c1' } });
+  });
+});

@@ -153,6 +153,7 @@ export function uploadRoute(
           request.raw.off('close', onClose);
         }
         if (part.file.truncated) throw tooLarge(o.maxUploadBytes);
+        const receivedMs = Math.round(performance.now() - started);
         const bytes = fs.statSync(staged).size;
         if (!room(bytes)) throw noRoom();
         const { value: data, bytes: tableBytes } = await o.memory.create(() =>
@@ -178,6 +179,7 @@ export function uploadRoute(
             rows: data.rowCount,
             columns: data.columns.length,
             ms: Math.round(performance.now() - started),
+            receivedMs,
           },
           'dataset loaded',
         );

@@ -177,7 +177,8 @@ async function startServer(args = []) {
   // only the tail is kept, to explain a crash.
   let tail = '';
   child.stderr.on('data', (d) => (tail = (tail + d).slice(-2000)));
-  if (process.env.TV_SERVER_LOG) child.stderr.on('data', (d) => fs.appendFileSync(process.env.TV_SERVER_LOG, d));
+  if (process.env.TV_SERVER_LOG)
+    child.stderr.on('data', (d) => fs.appendFileSync(process.env.TV_SERVER_LOG, d));
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const url = await Promise.race([
     new Promise((resolve) => child.once('message', (m) => resolve(m.url))),

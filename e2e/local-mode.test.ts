@@ -90,6 +90,15 @@ describe('local mode: the workbench in the browser, the file never leaves the de
     await expect.poll(gridRows).toBe('3');
     await page.getByRole('button', { name: 'Remove the city facet' }).click();
     await expect.poll(gridRows).toBe('8');
+    // The data as after step 1 (read from the states held, none made for it), then back.
+    await steps()
+      .first()
+      .getByRole('button', { name: /Trim leading/ })
+      .click();
+    await expect.poll(() => page.getByTestId('shape').textContent()).toMatch(/as after step 1/);
+    await expect.poll(gridRows).toBe('8');
+    await page.getByRole('button', { name: 'Back to the latest' }).click();
+    await expect.poll(() => page.getByTestId('shape').textContent()).not.toMatch(/as after step/);
     await page.getByRole('button', { name: 'Cluster…' }).click();
     const dialog = page.getByTestId('cluster-dialog');
     await dialog.getByLabel('Column').selectOption('company');

@@ -186,17 +186,23 @@ export class LocalBackend implements Backend {
       const engine = await this.getEngine();
       const all = currentRecipe(e.history);
       const shown = step === undefined ? all : { ...all, steps: all.steps.slice(0, step) };
-      return e.states.read(shown, async (data, rest) => {
-        const recipe = withFilter(rest, where);
-        const page = await engine.run(data, recipe, { offset, limit });
-        const key = JSON.stringify([shown.steps, where ?? null]);
-        let total = e.counts.get(key);
-        if (total === undefined) {
-          total = await engine.count(data, recipe);
-          e.counts.set(key, total);
-        }
-        return { offset, limit, total, columns: page.columns, rows: page.rows };
-      });
+      // A look at an earlier step makes no state of its own (see LocalStates.read).
+      const make = step === undefined || step >= all.steps.length;
+      return e.states.read(
+        shown,
+        async (data, rest) => {
+          const recipe = withFilter(rest, where);
+          const page = await engine.run(data, recipe, { offset, limit });
+          const key = JSON.stringify([shown.steps, where ?? null]);
+          let total = e.counts.get(key);
+          if (total === undefined) {
+            total = await engine.count(data, recipe);
+            e.counts.set(key, total);
+          }
+          return { offset, limit, total, columns: page.columns, rows: page.rows };
+        },
+        { make },
+      );
     });
 
   profile = (id: string) =>

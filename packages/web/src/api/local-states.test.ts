@@ -123,6 +123,21 @@ describe('LocalStates', () => {
     await expect(tableOf(states, recipe(trim('a')))).rejects.toBe(failure);
   });
 
+  it('a look at an earlier step makes no state: it reads from the longest held prefix', async () => {
+    const { engine, made, dropped } = fakeEngine();
+    const states = new LocalStates(engine, source, new HeapBudget(1000), 10);
+    await tableOf(states, recipe(trim('a')));
+    await tableOf(states, recipe(trim('a'), trim('b'), trim('c')));
+    const peek = (r: Recipe) =>
+      states.read(r, async (data, rest) => ({ table: data.table, rest: rest.steps.length }), { make: false });
+    expect(await peek(recipe(trim('a'), trim('b')))).toEqual({ table: 'source+a', rest: 1 });
+    expect(await peek(recipe(trim('x')))).toEqual({ table: 'source', rest: 1 });
+    expect(await peek(recipe(trim('a'), trim('b'), trim('c')))).toEqual({ table: 'source+a+bc', rest: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(made).toEqual(['source+a', 'source+a+bc']);
+    expect(dropped).toEqual([]);
+  });
+
   it('drops every state on dispose', async () => {
     const { engine, dropped } = fakeEngine();
     const states = new LocalStates(engine, source, new HeapBudget(1000), 10);

@@ -61,9 +61,19 @@ export class LocalStates {
     return this.states.filter((s) => !s.doomed).length;
   }
 
-  /** Runs `work` on the data holding `recipe`'s output and the steps still to apply (none once made). */
-  async read<T>(recipe: Recipe, work: (data: LoadedDataset, rest: Recipe) => Promise<T>): Promise<T> {
-    const state = recipe.steps.length === 0 || this.disabled ? undefined : this.stateFor(recipe);
+  /**
+   * Runs `work` on the data holding `recipe`'s output and the steps still to apply (none once
+   * made). `make: false` (a look at an earlier step) makes no state: it reads from the longest
+   * one held that is a prefix of `recipe` (or the source), so the states kept stay the current one
+   * and the one before it.
+   */
+  async read<T>(
+    recipe: Recipe,
+    work: (data: LoadedDataset, rest: Recipe) => Promise<T>,
+    { make = true } = {},
+  ): Promise<T> {
+    const wanted = recipe.steps.length > 0 && !this.disabled;
+    const state = !wanted ? undefined : make ? this.stateFor(recipe) : this.longestPrefix(recipe);
     if (!state) return work(this.source, recipe);
     state.users++;
     try {
@@ -79,7 +89,7 @@ export class LocalStates {
         }
         throw e;
       }
-      return await work(data, { ...recipe, steps: [] });
+      return await work(data, { ...recipe, steps: recipe.steps.slice(state.steps) });
     } finally {
       state.users--;
       this.collect();
@@ -91,6 +101,12 @@ export class LocalStates {
     this.disabled = true;
     for (const s of this.states) s.doomed = true;
     await Promise.all([...this.states].map((s) => this.drop(s)));
+  }
+
+  private longestPrefix(recipe: Recipe): State | undefined {
+    return this.states
+      .filter((s) => !s.doomed && s.steps <= recipe.steps.length && s.key === keyOf(recipe, s.steps))
+      .sort((a, b) => b.steps - a.steps)[0];
   }
 
   private stateFor(recipe: Recipe): State | undefined {

@@ -119,6 +119,13 @@ describe('the web workbench with local accounts (serve --auth local)', () => {
     await bob.getByTestId('column-picker').selectOption({ index: 1 });
     await expect.poll(() => bob.locator('.notice').first().textContent()).toMatch(/view only/);
     expect(await bob.getByRole('button', { name: /^Trim/ }).count()).toBe(0);
+    // His facets filter what he sees, with no step to record: no keep, remove or edit.
+    await bob.getByRole('button', { name: 'Text facet' }).click();
+    const facet = bob.getByTestId('facets').locator('.facet').first();
+    await facet.locator('button.value').first().click();
+    await expect.poll(() => facet.locator('button.value[aria-pressed="true"]').count()).toBe(1);
+    expect(await facet.getByRole('button', { name: 'Keep these rows' }).count()).toBe(0);
+    expect(await facet.getByRole('button', { name: /^Edit / }).count()).toBe(0);
     await screenshot(bob, 'accounts-04-viewer');
     // And the server refuses a step from him whatever the page does.
     const status = await bob.evaluate(async () => {

@@ -333,6 +333,7 @@ export function App({ backends }: { backends: Backends }) {
           onChange={setFacets}
           onStep={(s) => addStep(s)}
           onError={gridError}
+          readOnly={!!readOnly}
         />
       </aside>
       <section className="main">
@@ -425,6 +426,7 @@ export function App({ backends }: { backends: Backends }) {
           initialColumn={dialog.column}
           onStep={addStep}
           onClose={() => setDialog(undefined)}
+          {...(readOnly ? { readOnly } : {})}
         />
       )}
       {dialog?.kind === 'audit' && backends.server && (
@@ -437,6 +439,7 @@ export function App({ backends }: { backends: Backends }) {
           columns={columns.filter((c) => c.type === 'text').map((c) => c.name)}
           onStep={addStep}
           onClose={() => setDialog(undefined)}
+          {...(readOnly ? { readOnly } : {})}
         />
       )}
       {dialog?.kind === 'export' && (

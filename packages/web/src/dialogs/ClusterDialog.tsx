@@ -22,6 +22,8 @@ interface Props {
   /** Records the step; a refusal is reported through `report` (shown in this dialog). */
   onStep: (s: Step, report: (message: string) => void) => Promise<boolean>;
   onClose: () => void;
+  /** Why the clusters can be looked at but not merged (a viewer of a shared dataset). */
+  readOnly?: string;
 }
 
 interface Choice {
@@ -30,7 +32,15 @@ interface Choice {
 }
 
 /** OpenRefine's cluster & merge: pick method and parameters, review clusters, merge the chosen ones. */
-export function ClusterDialog({ backend, datasetId, columns, initialColumn, onStep, onClose }: Props) {
+export function ClusterDialog({
+  backend,
+  datasetId,
+  columns,
+  initialColumn,
+  onStep,
+  onClose,
+  readOnly,
+}: Props) {
   const [column, setColumn] = useState(initialColumn ?? columns[0] ?? '');
   const [method, setMethod] = useState('fingerprint');
   const [ngramSize, setNgramSize] = useState(2);
@@ -218,24 +228,28 @@ export function ClusterDialog({ backend, datasetId, columns, initialColumn, onSt
               </tbody>
             </table>
           </div>
-          <div className="row">
-            <button onClick={() => setChoices(choices.map((x) => ({ ...x, merge: true })))}>
-              Select all
-            </button>
-            <button onClick={() => setChoices(choices.map((x) => ({ ...x, merge: false })))}>
-              Select none
-            </button>
-            <span className="spacer" />
-            <button className="primary" disabled={chosen.length === 0} onClick={() => void mergeSelected()}>
-              Merge {chosen.length} selected
-            </button>
-            <button
-              onClick={() => void mergeAll()}
-              title="Records a cluster-merge step that clusters again on each run, so it also works on new files"
-            >
-              Merge all (re-applicable step)
-            </button>
-          </div>
+          {readOnly ? (
+            <p className="notice small">{readOnly}</p>
+          ) : (
+            <div className="row">
+              <button onClick={() => setChoices(choices.map((x) => ({ ...x, merge: true })))}>
+                Select all
+              </button>
+              <button onClick={() => setChoices(choices.map((x) => ({ ...x, merge: false })))}>
+                Select none
+              </button>
+              <span className="spacer" />
+              <button className="primary" disabled={chosen.length === 0} onClick={() => void mergeSelected()}>
+                Merge {chosen.length} selected
+              </button>
+              <button
+                onClick={() => void mergeAll()}
+                title="Records a cluster-merge step that clusters again on each run, so it also works on new files"
+              >
+                Merge all (re-applicable step)
+              </button>
+            </div>
+          )}
         </>
       )}
     </Modal>

@@ -15,6 +15,8 @@ interface Props {
   onChange: (f: TextFacet) => void;
   onStep: (step: Step) => Promise<boolean>;
   onError: (e: unknown) => void;
+  /** No mass edit (a viewer). */
+  readOnly?: boolean;
 }
 
 /** OpenRefine's text facet: each value with its count; click to select; edit to mass-edit. */
@@ -27,6 +29,7 @@ export function TextFacetCard({
   onChange,
   onStep,
   onError,
+  readOnly = false,
 }: Props) {
   const [result, setResult] = useState<FacetResult>();
   const [editing, setEditing] = useState<{ from: string; to: string }>();
@@ -118,7 +121,7 @@ export function TextFacetCard({
                 <span className="text">{showValue(v.value)}</span>
                 <span className="count">{v.count.toLocaleString('en')}</span>
               </button>
-              {v.value !== null && (
+              {v.value !== null && !readOnly && (
                 <button
                   className="link small"
                   onClick={() => setEditing({ from: v.value!, to: v.value! })}

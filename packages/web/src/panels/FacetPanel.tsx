@@ -15,9 +15,20 @@ interface Props {
   onChange: (facets: Facet[]) => void;
   onStep: (step: Step) => Promise<boolean>;
   onError: (e: unknown) => void;
+  /** A viewer's facets filter what they see but offer no step (keep, remove, edit). */
+  readOnly?: boolean;
 }
 
-export function FacetPanel({ backend, datasetId, viewKey, facets, onChange, onStep, onError }: Props) {
+export function FacetPanel({
+  backend,
+  datasetId,
+  viewKey,
+  facets,
+  onChange,
+  onStep,
+  onError,
+  readOnly = false,
+}: Props) {
   const replace = (old: Facet, f: Facet) => onChange(facets.map((x) => (x === old ? f : x)));
   const remove = (f: Facet) => onChange(facets.filter((x) => x !== f));
   const where = combinedWhere(facets);
@@ -55,11 +66,12 @@ export function FacetPanel({ backend, datasetId, viewKey, facets, onChange, onSt
                 onChange={(n) => replace(f, n)}
                 // An edit changes the rows this facet counts: those the other facets select.
                 onStep={(s) => onStep(withScope(s, combinedWhere(facets, f)))}
+                readOnly={readOnly}
               />
             )}
             {f.kind === 'range' && <RangeFacetCard {...common} facet={f} onChange={(n) => replace(f, n)} />}
             {f.kind === 'blank' && <BlankFacetCard facet={f} onChange={(n) => replace(f, n)} />}
-            {facetWhere(f) && (
+            {facetWhere(f) && !readOnly && (
               <div className="row">
                 <button
                   onClick={() =>

@@ -35,7 +35,7 @@ export interface Sandbox {
 }
 
 /** The compressed in-memory database of `compressTables`. */
-export const COMPRESSED_DATABASE = 'tidyvault';
+const COMPRESSED_DATABASE = 'tidyvault';
 
 const defaultMemoryLimit = () => `${Math.max(256, Math.floor(os.totalmem() / 2 / 2 ** 20))}MB`;
 

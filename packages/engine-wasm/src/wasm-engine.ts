@@ -51,7 +51,7 @@ import { pickBundle, type Bundle } from './bundles.js';
 import { ClusterKeys } from './cluster-keys.js';
 import { Connection, duckdbReason } from './connection.js';
 import { BlobInput, BytesInput, type CsvInput } from './import/input.js';
-import { dropTable, importCsv, type CsvImportOptions } from './import/csv.js';
+import { count, dropTable, importCsv, type CsvImportOptions } from './import/csv.js';
 import { inputFormat, type InputFormat } from './import/format.js';
 import { estimateFootprint, type Estimate } from './estimate.js';
 import { importXlsx } from './import/xlsx/import.js';
@@ -622,12 +622,7 @@ export class WasmEngine implements Engine {
       recipe,
       async (query, columns) => {
         await this.connection.run(statement({ kind: 'createTable', name: table, query }));
-        const [row] = await this.rows({
-          kind: 'select',
-          columns: [{ expr: { kind: 'countStar' }, as: 'n' }],
-          from: { kind: 'table', name: table },
-        });
-        return { table, columns, rowCount: Number(row![0]), warnings: [] };
+        return { table, columns, rowCount: await count(this.connection, table), warnings: [] };
       },
       { sorted: true },
     ).catch(async (e: unknown) => {

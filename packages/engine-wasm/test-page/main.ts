@@ -43,13 +43,10 @@ export interface TestApi {
   golden(cases: PageCase[]): Promise<GoldenReport[]>;
   /** Load and run each case, from a Uint8Array or as a File. */
   capture(cases: PageCase[], as: 'bytes' | 'file', options?: CsvImportOptions): Promise<Captured[]>;
-  /**
-   * Load `input` (base64, or a file of the page's own origin: benchmarks and probes) as `name`,
-   * kept by the page under the id returned, for `call`.
-   */
+  /** Load `input` (base64) as `name`, kept by the page under the id returned, for `call`. */
   load(
     name: string,
-    input: string | { url: string },
+    input: string,
     options?: LoadOptions,
   ): Promise<Outcome<{ id: number; columns: unknown; rowCount: number; warnings: string[] }>>;
   /**
@@ -138,11 +135,11 @@ window.tidyvaultTest = {
   async load(name, input, options = {}) {
     const engine = await opening;
     try {
-      const file =
-        typeof input === 'string'
-          ? new File([bytesOf(input) as Uint8Array<ArrayBuffer>], name)
-          : new File([await (await fetch(input.url)).blob()], name);
-      const dataset = await engine.loadFile(file, name, options);
+      const dataset = await engine.loadFile(
+        new File([bytesOf(input) as Uint8Array<ArrayBuffer>], name),
+        name,
+        options,
+      );
       const id = ++loadedCount;
       loaded.set(id, dataset);
       const { columns, rowCount, warnings } = dataset;

@@ -339,7 +339,8 @@ export async function dropTable(connection: Connection, table: string): Promise<
   await connection.run(statement({ kind: 'dropTable', name: table, ifExists: true }));
 }
 
-async function count(connection: Connection, table: string, where?: Expr): Promise<number> {
+/** Rows of `table` (that `where` selects). */
+export async function count(connection: Connection, table: string, where?: Expr): Promise<number> {
   const r = await connection.query(
     select({
       kind: 'select',

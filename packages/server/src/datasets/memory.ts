@@ -57,11 +57,6 @@ export class EngineMemory {
     });
   }
 
-  /** Resolves once a compaction asked for has run (tests, benchmarks). */
-  async compacted(): Promise<void> {
-    await this.compaction;
-  }
-
   /** Drop tables one at a time with creations, so no measurement sees a drop. */
   drop(work: () => Promise<void>): Promise<void> {
     return this.exclusive(work);

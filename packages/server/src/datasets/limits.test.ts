@@ -57,6 +57,25 @@ describe('CsvLimitScanner', () => {
     expect(r).toMatchObject({ code: 'UPLOAD_TOO_MANY_COLUMNS', details: { line: 5 } });
   });
 
+  it('searches each byte of a chunk a bounded number of times, whatever its lines', () => {
+    /** Bytes whose searches (indexOf) count the bytes they look at. */
+    class CountingBytes extends Uint8Array {
+      searched = 0;
+      override indexOf(value: number, from = 0): number {
+        const at = super.indexOf(value, from);
+        this.searched += (at === -1 ? this.length : at + 1) - from;
+        return at;
+      }
+    }
+    // Records with a quoted line break (each handed to the byte-by-byte scan) and no CR: the
+    // search for the next CR must not start over from each.
+    const line = 'a,"b\nc",d\n';
+    const chunk = CountingBytes.from(new TextEncoder().encode(line.repeat(20_000)));
+    const scanner = new CsvLimitScanner(COMMA, QUOTE, { maxColumns: 8, maxCellBytes: 100 }, () => 'c');
+    scanner.push(chunk);
+    expect(chunk.searched).toBeLessThan(3 * chunk.length);
+  });
+
   it('refuses a long cell in a line it would otherwise skip', () => {
     const text = 'a,b\nshort,' + 'x'.repeat(50) + '\n';
     const r = outcome([new TextEncoder().encode(text)], { maxColumns: 1000, maxCellBytes: 20 }, true);

@@ -70,6 +70,8 @@ export class CsvLimitScanner {
   private fields = 1;
   private cell = 0;
   private prevCR = false;
+  private nextQuote = -1;
+  private nextCR = -1;
   /** 1 for the bytes that end a field, a record or a quote; every other byte is cell text. */
   private readonly special = new Uint8Array(256);
 
@@ -85,6 +87,8 @@ export class CsvLimitScanner {
   }
 
   push(chunk: Uint8Array): void {
+    this.nextQuote = -1;
+    this.nextCR = -1;
     let i = 0;
     while (i < chunk.length) {
       if (
@@ -113,16 +117,22 @@ export class CsvLimitScanner {
       const k = chunk.indexOf(byte, at);
       return k === -1 ? len : k;
     };
-    let nextQuote = next(quote, from);
-    let nextCR = next(CR, from);
+    // Where the next quote and CR are, kept between calls on the same chunk: searched afresh
+    // from each line the byte-by-byte scan hands back, a chunk without them cost its square.
+    let { nextQuote, nextCR } = this;
+    const stop = (at: number) => {
+      this.nextQuote = nextQuote;
+      this.nextCR = nextCR;
+      return at;
+    };
     let i = from;
     while (i < len) {
       const lf = chunk.indexOf(LF, i);
-      if (lf === -1) return i;
+      if (lf === -1) return stop(i);
       const end = lf > i && chunk[lf - 1] === CR ? lf - 1 : lf;
-      if (end - i > longest) return i;
+      if (end - i > longest) return stop(i);
       if (nextCR < i) nextCR = next(CR, i);
-      if (nextCR < end) return i;
+      if (nextCR < end) return stop(i);
       if (nextQuote < i) nextQuote = next(quote, i);
       let quoted = false;
       while (nextQuote < end) {
@@ -138,12 +148,12 @@ export class CsvLimitScanner {
           nextQuote = next(quote, q + 1);
         }
       }
-      if (quoted) return i;
+      if (quoted) return stop(i);
       this.line++;
       this.recordLine = this.line;
       i = lf + 1;
     }
-    return i;
+    return stop(i);
   }
 
   /** Byte by byte from `from`; with fastLines, returns once a record has ended. */

@@ -46,6 +46,7 @@ describe('the web workbench with local accounts (serve --auth local)', () => {
     fs.chmodSync(home, 0o700);
     addUser('alice', 'alice correct horse', true);
     addUser('bob', 'bob battery staple');
+    addUser('dora', 'dora long password');
     srv = await serveWith(['--auth', 'local'], env);
     browser = await launch();
   }, 60_000);
@@ -149,5 +150,24 @@ describe('the web workbench with local accounts (serve --auth local)', () => {
     // Only what alice shared with him (the test before), never her other upload.
     await expect.poll(() => bob.getByTestId('shared-by').count()).toBe(1);
     expect(await bob.getByTestId('dataset-list').locator('li').count()).toBe(1);
+  });
+  it('signs out and, with the box left ticked, deletes her datasets from the server', async () => {
+    const { page, rec } = await signIn('dora', 'dora long password');
+    await page.getByTestId('file-input').setInputFiles(MESSY);
+    await expect
+      .poll(() => page.getByTestId('grid').getAttribute('data-rows'), { timeout: 30_000 })
+      .toBe('8');
+    await page.getByRole('button', { name: /Sign out dora/ }).click();
+    const dialog = page.getByTestId('sign-out-dialog');
+    expect(await dialog.getByLabel('Delete my datasets from the server now').isChecked()).toBe(true);
+    await screenshot(page, 'accounts-05-sign-out');
+    await dialog.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.request.get(`${srv.origin}/api/auth/me`).then((r) => r.status())).toBe(401);
+    const { page: again } = await signIn('dora', 'dora long password');
+    const list = await again.request.get(`${srv.origin}/api/datasets`);
+    expect((await list.json()).datasets).toEqual([]);
+    expect(rec.foreign()).toEqual([]);
+    expect(rec.cspViolations).toEqual([]);
   });
 });

@@ -43,6 +43,13 @@ export interface TidyvaultApp {
 }
 
 const JSON_BODY_LIMIT = 1024 * 1024;
+
+/** The audit log's action for each way the server itself purges a dataset. */
+const PURGE_ACTIONS = {
+  expired: 'expiry_purge',
+  shutdown: 'shutdown_purge',
+  logout: 'logout_purge',
+} as const;
 /**
  * Request line plus headers (Node's default is 16 KiB): room for a `where` view filter of
  * MAX_WHERE_CHARS in a GET query, each character percent-encoded (3 bytes), and the headers.
@@ -124,7 +131,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
         'recipe state not materialised; reads run the recipe',
       ),
     onPurged: (e, reason) =>
-      audit.system(reason === 'expired' ? 'expiry_purge' : 'shutdown_purge', {
+      audit.system(PURGE_ACTIONS[reason], {
         target: e.id,
         owner: e.owner,
       }),
@@ -151,7 +158,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   else rootRoute(app);
   openApiRoute(app);
   auditRoute(app, { log: o.audit });
-  auth.routes(app, sessions);
+  auth.routes(app, sessions, { purgeOwned: (user) => store.purgeOwnedBy(user) });
   uploadRoute(app, {
     engine: o.engine,
     memory,

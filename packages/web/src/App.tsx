@@ -7,6 +7,7 @@ import { DuplicatesDialog } from './dialogs/DuplicatesDialog.js';
 import { AuditDialog } from './dialogs/AuditDialog.js';
 import { ExportDialog } from './dialogs/ExportDialog.js';
 import { OpenFile } from './dialogs/OpenFile.js';
+import { SignOutDialog } from './dialogs/SignOutDialog.js';
 import { ShareDialog } from './dialogs/ShareDialog.js';
 import { DatasetList } from './panels/DatasetList.js';
 import { SignIn } from './panels/SignIn.js';
@@ -30,6 +31,7 @@ type Dialog =
   | { kind: 'duplicates' }
   | { kind: 'audit' }
   | { kind: 'share' }
+  | { kind: 'sign-out' }
   | undefined;
 
 export interface Backends {
@@ -296,17 +298,8 @@ export function App({ backends }: { backends: Backends }) {
           <button onClick={() => setDialog({ kind: 'audit' })}>Activity…</button>
         )}
         {target === 'server' && me && me.role !== undefined && backends.server && (
-          <button
-            className="link"
-            onClick={() =>
-              void backends.server!.logout().then(() => {
-                closed();
-                setMe(null);
-                setTarget('device');
-              }, reportError)
-            }
-          >
-            Sign out {me.user}
+          <button className="link" onClick={() => setDialog({ kind: 'sign-out' })}>
+            Sign out {me.user}…
           </button>
         )}
       </header>
@@ -427,6 +420,20 @@ export function App({ backends }: { backends: Backends }) {
           onStep={addStep}
           onClose={() => setDialog(undefined)}
           {...(readOnly ? { readOnly } : {})}
+        />
+      )}
+      {dialog?.kind === 'sign-out' && backends.server && me && (
+        <SignOutDialog
+          user={me.user}
+          onClose={() => setDialog(undefined)}
+          onSignOut={(purge) =>
+            backends.server!.logout(purge).then(() => {
+              setDialog(undefined);
+              closed();
+              setMe(null);
+              setTarget('device');
+            }, reportError)
+          }
         />
       )}
       {dialog?.kind === 'audit' && backends.server && (

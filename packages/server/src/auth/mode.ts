@@ -19,7 +19,11 @@ export interface Auth {
   /** For the session store: does the session's account still allow it? (local mode) */
   sessionValid: ((s: Session) => boolean) | undefined;
   /** Registers /auth/token (single), /api/auth/login and /setup (local), /me, /logout, /mode. */
-  routes: (app: ZodApp, sessions: SessionStore) => void;
+  routes: (
+    app: ZodApp,
+    sessions: SessionStore,
+    datasets: { purgeOwned: (user: string) => Promise<number> },
+  ) => void;
   /** The single-user login link's token (each call kills the previous one). Throws in local mode. */
   issueLoginToken: () => string;
   /** Local mode with no enabled administrator: a one-time setup token valid 15 minutes; else undefined. */
@@ -65,10 +69,11 @@ export async function prepareAuth(o: ResolvedOptions): Promise<Auth> {
           }
         }
       : undefined,
-    routes: (app, sessions) => {
+    routes: (app, sessions, datasets) => {
       log = app.log;
       authRoutes(app, {
         mode: o.auth,
+        purgeOwned: datasets.purgeOwned,
         ...(oidc ? { provider: oidc.providerName } : {}),
         sessions,
         loginToken,

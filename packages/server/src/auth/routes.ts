@@ -45,6 +45,8 @@ export function authRoutes(
     role: (s: Session) => Role;
     /** A first-administrator setup token is live (local mode). */
     setupPending: () => boolean;
+    /** Purges every dataset the user owns; how many. */
+    purgeOwned: (user: string) => Promise<number>;
   },
 ): void {
   const name = cookieName(o.secure);
@@ -123,10 +125,21 @@ export function authRoutes(
 
   app.post(
     '/api/auth/logout',
-    { config: { access: 'user', minRole: 'viewer' }, schema: { summary: 'End the session' } },
+    {
+      config: { access: 'user', minRole: 'viewer' },
+      schema: {
+        summary: 'End the session; with `{"purge": true}`, also delete every dataset the user owns, at once',
+        description:
+          'Purged datasets are gone for everyone they were shared with too, and for the same user signed in elsewhere; each purge is in the audit log (`logout_purge`).',
+        body: z.object({ purge: z.boolean().optional() }).strict().nullish(),
+      },
+    },
     async (request, reply) => {
-      o.sessions.destroy(request.session!);
-      request.log.info({ op: 'auth.logout' }, 'signed out');
+      const s = request.session!;
+      // Before the session ends: if purging fails, the user is still signed in to see it and retry.
+      const purged = request.body?.purge === true ? await o.purgeOwned(s.user) : 0;
+      o.sessions.destroy(s);
+      request.log.info({ op: 'auth.logout', purged }, 'signed out');
       reply.clearCookie(name, { path: '/', httpOnly: true, sameSite: 'lax', secure: o.secure });
       reply.header('clear-site-data', '"cache", "cookies", "storage"');
       return reply.code(204).send();

@@ -66,7 +66,7 @@ export interface StoreOptions {
   onMaterialiseFailure?: (id: string, e: unknown) => void;
   onMaterialise?: (id: string, info: { steps: number; fromSteps: number; bytes: number; ms: number }) => void;
   /** A dataset was purged by the store itself: it expired, or the server is stopping (the audit log). */
-  onPurged?: (e: DatasetEntry, reason: 'expired' | 'shutdown') => void;
+  onPurged?: (e: DatasetEntry, reason: 'expired' | 'shutdown' | 'logout') => void;
 }
 
 /**
@@ -199,6 +199,18 @@ export class DatasetStore {
     const due = [...this.entries.values()].filter((e) => this.expired(e));
     for (const e of due) if (await this.purge(e)) this.o.onPurged?.(e, 'expired');
     return due.length;
+  }
+
+  /** Purge every dataset `user` owns (signing out with "delete my datasets"); returns how many. */
+  async purgeOwnedBy(user: string): Promise<number> {
+    let n = 0;
+    for (const e of [...this.entries.values()]) {
+      if (e.owner === user && (await this.purge(e))) {
+        n++;
+        this.o.onPurged?.(e, 'logout');
+      }
+    }
+    return n;
   }
 
   async purgeAll(): Promise<void> {

@@ -89,8 +89,9 @@ export class HttpBackend implements Backend {
   setup = async (token: string, username: string, password: string) =>
     this.signedIn(await this.request<Me>('POST', '/api/auth/setup', { token, username, password }));
 
-  logout = async () => {
-    await this.request<void>('POST', '/api/auth/logout');
+  /** `purge`: the server also deletes every dataset this user owns. */
+  logout = async (purge = false) => {
+    await this.request<void>('POST', '/api/auth/logout', purge ? { purge: true } : undefined);
     this.csrf = undefined;
   };
 

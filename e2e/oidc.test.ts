@@ -58,6 +58,9 @@ describe('the web workbench with single sign-on (serve --auth oidc)', () => {
     idp = await startTestIdp({
       redirectUris: [`http://127.0.0.1:${port}/auth/oidc/callback`],
       accounts: { 'erin-0042': { email: 'erin@example.com', email_verified: true, name: 'Erin Example' } },
+      // Another host name than the workbench's, as a real provider has: signing out of the
+      // workbench (Clear-Site-Data) must not be what ends the provider's session.
+      issuerHost: 'localhost',
     });
     const secretFile = path.join(dir, 'oidc-secret');
     fs.writeFileSync(secretFile, `${idp.clientSecret}\n`, { mode: 0o600 });
@@ -87,7 +90,7 @@ describe('the web workbench with single sign-on (serve --auth oidc)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("signs in through the provider's pages and lands in the workbench", async () => {
+  it("signs in through the provider's pages, lands in the workbench, and signs out of both", async () => {
     expect(output).toMatch(/Single sign-on: sign in at http:\/\/127\.0\.0\.1:\d+\//);
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
@@ -95,7 +98,7 @@ describe('the web workbench with single sign-on (serve --auth oidc)', () => {
     // Nothing leaves this machine: anything not on loopback is refused before the network.
     const refused: string[] = [];
     await context.route(
-      (u) => u.hostname !== '127.0.0.1',
+      (u) => u.hostname !== '127.0.0.1' && u.hostname !== 'localhost',
       (route) => {
         refused.push(route.request().url());
         return route.abort();
@@ -130,6 +133,17 @@ describe('the web workbench with single sign-on (serve --auth oidc)', () => {
     const cookies = (await context.cookies(origin)).filter((c) => c.name.startsWith('tidyvault-'));
     expect(cookies.map((c) => c.name)).toEqual(['tidyvault-sid']);
     expect(cookies[0]).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+    // Signing out ends the provider's session too: it asks, then the next sign-in needs the login.
+    await page.getByRole('button', { name: /Sign out erin/ }).click();
+    await page.getByTestId('sign-out-dialog').getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.waitForURL((u) => u.origin === idp.issuer);
+    await screenshot(page, 'oidc-04-provider-sign-out');
+    await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+    await page.waitForLoadState();
+    await page.goto(`${origin}/`);
+    await page.getByRole('link', { name: 'Sign in with Test IdP' }).click();
+    await page.waitForURL((u) => u.origin === idp.issuer);
+    await page.locator('input[name="login"]').waitFor();
     // Every request went to the workbench's origin, or (its own pages) to the provider's.
     expect(rec.foreign().filter((u) => !u.startsWith(`${idp.issuer}/`))).toEqual([]);
     expect(refused).toEqual([]);

@@ -427,11 +427,13 @@ export function App({ backends }: { backends: Backends }) {
           user={me.user}
           onClose={() => setDialog(undefined)}
           onSignOut={(purge) =>
-            backends.server!.logout(purge).then(() => {
+            backends.server!.logout(purge).then(({ endSessionUrl }) => {
               setDialog(undefined);
               closed();
               setMe(null);
               setTarget('device');
+              // Single sign-on: the provider ends its own session too (it may ask first).
+              if (endSessionUrl) window.location.assign(endSessionUrl);
             }, reportError)
           }
         />

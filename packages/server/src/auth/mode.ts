@@ -74,6 +74,7 @@ export async function prepareAuth(o: ResolvedOptions): Promise<Auth> {
       authRoutes(app, {
         mode: o.auth,
         purgeOwned: datasets.purgeOwned,
+        ...(oidc ? { endSessionUrl: oidc.endSessionUrl } : {}),
         ...(oidc ? { provider: oidc.providerName } : {}),
         sessions,
         loginToken,

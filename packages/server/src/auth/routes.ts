@@ -47,6 +47,8 @@ export function authRoutes(
     setupPending: () => boolean;
     /** Purges every dataset the user owns; how many. */
     purgeOwned: (user: string) => Promise<number>;
+    /** Single sign-on: where to end the session at the provider too (undefined: it has no such endpoint). */
+    endSessionUrl?: (idToken: string) => Promise<URL | undefined>;
   },
 ): void {
   const name = cookieName(o.secure);
@@ -130,8 +132,9 @@ export function authRoutes(
       schema: {
         summary: 'End the session; with `{"purge": true}`, also delete every dataset the user owns, at once',
         description:
-          'Purged datasets are gone for everyone they were shared with too, and for the same user signed in elsewhere; each purge is in the audit log (`logout_purge`).',
+          'Purged datasets are gone for everyone they were shared with too, and for the same user signed in elsewhere; each purge is in the audit log (`logout_purge`). A single sign-on session whose provider has an end-session endpoint gets 200 with `endSessionUrl`: send the browser there to sign out of the provider too; otherwise 204.',
         body: z.object({ purge: z.boolean().optional() }).strict().nullish(),
+        response: { 200: z.object({ endSessionUrl: z.string() }), 204: z.null().describe('Signed out') },
       },
     },
     async (request, reply) => {
@@ -142,7 +145,9 @@ export function authRoutes(
       request.log.info({ op: 'auth.logout', purged }, 'signed out');
       reply.clearCookie(name, { path: '/', httpOnly: true, sameSite: 'lax', secure: o.secure });
       reply.header('clear-site-data', '"cache", "cookies", "storage"');
-      return reply.code(204).send();
+      const end = s.idToken && o.endSessionUrl ? await o.endSessionUrl(s.idToken) : undefined;
+      if (end) return reply.code(200).send({ endSessionUrl: end.href });
+      return reply.code(204).send(null);
     },
   );
 }

@@ -7,6 +7,8 @@ export interface Session {
   readonly user: string;
   /** Local accounts: the account's generation at sign-in (a password change or disable raises it). */
   readonly generation?: number;
+  /** Single sign-on: the ID token it began with, the hint for ending the provider's session too. */
+  readonly idToken?: string;
   readonly createdAt: number;
   lastSeenAt: number;
 }
@@ -40,13 +42,14 @@ export class SessionStore {
   ) {}
 
   /** A new session with a new random token: sign-in always rotates the session id. */
-  create(user: string, generation?: number): { token: string; session: Session } {
+  create(user: string, generation?: number, idToken?: string): { token: string; session: Session } {
     const token = newToken();
     const now = this.o.clock();
     const session: Session = {
       hash: sha256(token),
       user,
       ...(generation !== undefined ? { generation } : {}),
+      ...(idToken !== undefined ? { idToken } : {}),
       createdAt: now,
       lastSeenAt: now,
     };

@@ -89,10 +89,18 @@ export class HttpBackend implements Backend {
   setup = async (token: string, username: string, password: string) =>
     this.signedIn(await this.request<Me>('POST', '/api/auth/setup', { token, username, password }));
 
-  /** `purge`: the server also deletes every dataset this user owns. */
-  logout = async (purge = false) => {
-    await this.request<void>('POST', '/api/auth/logout', purge ? { purge: true } : undefined);
+  /**
+   * `purge`: the server also deletes every dataset this user owns. A single sign-on session gets
+   * back where to end the provider's session too.
+   */
+  logout = async (purge = false): Promise<{ endSessionUrl?: string }> => {
+    const r = await this.request<{ endSessionUrl?: string } | undefined>(
+      'POST',
+      '/api/auth/logout',
+      purge ? { purge: true } : undefined,
+    );
     this.csrf = undefined;
+    return r ?? {};
   };
 
   async me(): Promise<Me | null> {

@@ -290,6 +290,56 @@ describe('single sign-on with a real OpenID Provider (serve --auth oidc)', () =>
     }
   });
 
+  it('signing out ends the sign-in at the provider too: the next sign-in asks for the login again', async () => {
+    /** From a sign-in's start, the provider's pages up to a form (its prompt) or back to the callback. */
+    const promptOnWayBack = async (c: CookieClient): Promise<string> => {
+      let url = (await c.request(`${app.origin}/auth/oidc/login`)).headers.get('location')!;
+      for (let hops = 0; hops < 10; hops++) {
+        if (url.startsWith(callback)) return 'none';
+        const res = await c.request(url);
+        if (res.status >= 300 && res.status < 400) url = new URL(res.headers.get('location')!, url).href;
+        else return /name="prompt" value="(\w+)"/.exec(await res.text())?.[1] ?? `page ${res.status}`;
+      }
+      throw new Error('too many redirects');
+    };
+    const c = new CookieClient();
+    expect((await c.request((await toCallback(c, 'sub-1001')).href)).status).toBe(303);
+    // Control: while the provider's session lives, a new sign-in goes straight through.
+    expect(await promptOnWayBack(c)).toBe('none');
+
+    const who = await c.request(`${app.origin}/api/auth/me`);
+    const { csrfToken } = (await who.json()) as { csrfToken: string };
+    const out = await fetch(`${app.origin}/api/auth/logout`, {
+      method: 'POST',
+      headers: {
+        cookie: `${SESSION}=${c.cookie(app.origin, SESSION)}`,
+        'x-tidyvault-csrf': csrfToken,
+        origin: app.origin,
+      },
+    });
+    expect(out.status).toBe(200);
+    const end = new URL(((await out.json()) as { endSessionUrl: string }).endSessionUrl);
+    expect(end.origin).toBe(new URL(idp.issuer).origin);
+    expect(end.searchParams.get('client_id')).toBe(idp.clientId);
+    const hint = end.searchParams.get('id_token_hint')!;
+    expect(hint.split('.')).toHaveLength(3);
+    expect(app.logs()).not.toContain(hint);
+    expect((await me(c)).status).toBe(401);
+
+    // The browser goes there; the provider asks, and signs it out.
+    const ask = await c.request(end.href);
+    const page = await ask.text();
+    expect(ask.status, page.slice(0, 300)).toBe(200);
+    const action = /<form[^>]*action="([^"]+)"/.exec(page)![1]!;
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page)![1]!;
+    const done = await c.request(new URL(action, end).href, {
+      method: 'POST',
+      form: { xsrf, logout: 'yes' },
+    });
+    expect(done.status).toBeLessThan(400);
+    expect(await promptOnWayBack(c)).toBe('login');
+  });
+
   it('records sign-ins and their failures in the audit log, with reasons and never a token', async () => {
     const c = new CookieClient();
     const cb = await toCallback(c, 'sub-1001');

@@ -13,6 +13,8 @@ export interface OidcAuth {
   /** Shown on the web app's button: "Sign in with …". */
   providerName: string;
   routes: (app: ZodApp, sessions: SessionStore) => void;
+  /** Where to end a signed-out session's sign-in at the provider too, if it says. */
+  endSessionUrl: (idToken: string) => Promise<URL | undefined>;
 }
 
 /** The address the app listens on, as the default redirect URI (loopback use only: see settings). */
@@ -37,6 +39,7 @@ export function prepareOidc(o: ResolvedOptions, accounts: Accounts): OidcAuth {
   });
   return {
     providerName: oidc.providerName ?? rp.issuer.hostname,
+    endSessionUrl: (idToken) => rp.endSessionUrl(idToken),
     routes: (app, sessions) => {
       oidcRoutes(app, {
         rp,

@@ -3,7 +3,9 @@
 // Its sign-in and consent pages are oidc-provider's own development pages (devInteractions):
 // any login name is accepted as the account (the password is ignored), and becomes the `sub`.
 //
-// argv[2]: JSON { clientId, clientSecret, redirectUris: [..], accountsFile, port? }
+// argv[2]: JSON { clientId, clientSecret, redirectUris: [..], accountsFile, port?, issuerHost? }
+// issuerHost: the issuer's host name (default 127.0.0.1; `localhost` keeps a browser's cookies for
+// the provider apart from those of a relying party on 127.0.0.1).
 // accountsFile: JSON { "<login>": { email?, email_verified?, name?, preferred_username? } },
 // re-read at every token and userinfo request, so a test can change a user's email meanwhile.
 import fs from 'node:fs';
@@ -19,7 +21,7 @@ let handler = (_req, res) => {
 };
 
 server.listen(o.port ?? 0, '127.0.0.1', () => {
-  const issuer = `http://127.0.0.1:${server.address().port}`;
+  const issuer = `http://${o.issuerHost ?? '127.0.0.1'}:${server.address().port}`;
   const provider = new Provider(issuer, {
     clients: [
       {

@@ -77,6 +77,8 @@ export class SignInFailure extends Error {
 
 /** The claims a sign-in needs, from the verified ID token (and userinfo for the profile). */
 export interface VerifiedIdentity {
+  /** The ID token itself (kept with the session as the hint to end the provider's session). */
+  idToken: string;
   issuer: string;
   subject: string;
   email?: string;
@@ -173,6 +175,21 @@ export class RelyingParty {
     await this.configuration();
   }
 
+  /**
+   * Where to send the browser to end its session at the provider too (OpenID Connect
+   * RP-Initiated Logout: `id_token_hint` and `client_id`; no redirect back, which would have to be
+   * registered there). Undefined when the provider has no end-session endpoint or is unreachable.
+   */
+  async endSessionUrl(idToken: string): Promise<URL | undefined> {
+    try {
+      const config = await this.configuration();
+      if (!config.serverMetadata().end_session_endpoint) return undefined;
+      return client.buildEndSessionUrl(config, { id_token_hint: idToken, client_id: this.o.clientId });
+    } catch {
+      return undefined;
+    }
+  }
+
   /** A new state, nonce and PKCE verifier, and the provider's URL to send the browser to. */
   async authorizationRequest(redirectUri: string): Promise<AuthorizationRequest> {
     const config = await this.configuration();
@@ -230,6 +247,7 @@ export class RelyingParty {
     if (typeof alg !== 'string' || !ID_TOKEN_ALGORITHMS.has(alg))
       throw new SignInFailure('algorithm_refused', 'the ID token is not signed with an accepted algorithm');
     const identity: VerifiedIdentity = {
+      idToken,
       issuer: claims.iss,
       subject: claims.sub,
       ...profile(claims),
@@ -249,7 +267,7 @@ export class RelyingParty {
   }
 }
 
-function profile(c: Record<string, unknown>): Omit<VerifiedIdentity, 'issuer' | 'subject'> {
+function profile(c: Record<string, unknown>): Omit<VerifiedIdentity, 'idToken' | 'issuer' | 'subject'> {
   const email = str(c.email);
   const preferredUsername = str(c.preferred_username);
   const name = str(c.name);

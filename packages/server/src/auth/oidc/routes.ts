@@ -146,7 +146,7 @@ export function oidcRoutes(
         const { account, created } = await o.provisioner.signIn(identity);
         // Rotation: whatever session this browser had ends; the new one has a new id.
         o.sessions.destroyToken(request.cookies[sessionCookie]);
-        const { token } = o.sessions.create(account.name, account.generation);
+        const { token } = o.sessions.create(account.name, account.generation, identity.idToken);
         setSessionCookie(reply, o, token);
         noteForAudit(request, { user: account.name, target: created ? 'oidc:account_created' : 'oidc' });
         request.log.info(

@@ -52,6 +52,8 @@ export async function startTestIdp(o: {
   accounts: Record<string, ProviderAccount>;
   clientId?: string;
   clientSecret?: string;
+  /** The issuer's host name (it listens on 127.0.0.1 whatever it is called). */
+  issuerHost?: string;
 }): Promise<TestIdp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-idp-'));
   const accountsFile = path.join(dir, 'accounts.json');
@@ -62,7 +64,16 @@ export async function startTestIdp(o: {
   const clientSecret = o.clientSecret ?? `test-secret-${Math.random().toString(36).slice(2)}`;
   const child = spawn(
     process.execPath,
-    [SCRIPT, JSON.stringify({ clientId, clientSecret, redirectUris: o.redirectUris, accountsFile })],
+    [
+      SCRIPT,
+      JSON.stringify({
+        clientId,
+        clientSecret,
+        redirectUris: o.redirectUris,
+        accountsFile,
+        ...(o.issuerHost ? { issuerHost: o.issuerHost } : {}),
+      }),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } },
   );
   let out = '';

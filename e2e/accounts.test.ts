@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, record, screenshot, type Recorder } from './browser.js';
+import { launch, screenshot, signInWithPassword } from './browser.js';
 import { serveWith } from './local-server.js';
 
 const CLI = path.join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'main.js');
@@ -28,18 +28,7 @@ function addUser(name: string, password: string, admin = false): void {
 let srv: Awaited<ReturnType<typeof serveWith>>;
 let browser: Browser;
 
-async function signIn(name: string, password: string): Promise<{ page: Page; rec: Recorder }> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  const page = await context.newPage();
-  const rec = await record(context, page, srv.origin);
-  await page.goto(`${srv.origin}/`);
-  const form = page.getByTestId('sign-in');
-  await form.getByLabel('User name').fill(name);
-  await form.getByLabel('Password').fill(password);
-  await form.getByRole('button', { name: 'Sign in' }).click();
-  await form.waitFor({ state: 'detached' });
-  return { page, rec };
-}
+const signIn = (name: string, password: string) => signInWithPassword(browser, srv.origin, name, password);
 
 describe('the web workbench with local accounts (serve --auth local)', () => {
   beforeAll(async () => {

@@ -79,3 +79,22 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: false });
 }
+
+/** A new browser context signed in to `origin` with a local account (serve --auth local), recording. */
+export async function signInWithPassword(
+  browser: Browser,
+  origin: string,
+  name: string,
+  password: string,
+): Promise<{ page: Page; rec: Recorder }> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const rec = await record(context, page, origin);
+  await page.goto(`${origin}/`);
+  const form = page.getByTestId('sign-in');
+  await form.getByLabel('User name').fill(name);
+  await form.getByLabel('Password').fill(password);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await form.waitFor({ state: 'detached' });
+  return { page, rec };
+}

@@ -458,6 +458,7 @@ export function App({ backends }: { backends: Backends }) {
           name={dataset.name}
           recipe={history.recipe}
           inputColumns={dataset.columns}
+          {...(target === 'server' && backends.server ? { server: backends.server } : {})}
           onClose={() => setDialog(undefined)}
         />
       )}

@@ -4,6 +4,8 @@ import type {
   ClusterResult,
   DatasetDetail,
   DatasetSummary,
+  DbConnection,
+  DbExport,
   DuplicatesResult,
   Condition,
   FacetResult,
@@ -102,6 +104,18 @@ export class HttpBackend implements Backend {
     this.csrf = undefined;
     return r ?? {};
   };
+
+  /** The PostgreSQL connections this user may use (set up with `tidyvault secrets` on the server). */
+  connections = async (): Promise<DbConnection[]> =>
+    (await this.request<{ connections: DbConnection[] }>('GET', '/api/connections')).connections;
+
+  /** A table (`name` or `schema.name`) or a read-only query, imported as a new dataset. */
+  importPostgres = (connection: string, source: { table: string } | { query: string }) =>
+    this.request<DatasetSummary>('POST', '/api/datasets/import/postgres', { connection, ...source });
+
+  /** The dataset after its recipe, written to a NEW table (an existing one is refused). */
+  exportPostgres = (id: string, connection: string, table: string) =>
+    this.request<DbExport>('POST', `/api/datasets/${enc(id)}/export/postgres`, { connection, table });
 
   async me(): Promise<Me | null> {
     try {

@@ -134,3 +134,20 @@ export interface Histogram {
 }
 
 export type { Recipe, Step };
+
+/** A data-source connection the server's operator opened to this user (never its secret). */
+export interface DbConnection {
+  name: string;
+  kind: 'postgres';
+  host: string;
+  port: number;
+  database: string;
+  sslmode: 'verify-full' | 'disable';
+}
+
+/** What an export to a database table wrote. */
+export interface DbExport {
+  table: string;
+  rows: number;
+  columns: number;
+}

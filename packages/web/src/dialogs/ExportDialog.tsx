@@ -4,6 +4,8 @@ import type { Backend } from '../api/backend.js';
 import type { Column, Recipe } from '../api/types.js';
 import { carriesValues } from '../steps/describe.js';
 import { errorText } from '../errors.js';
+import type { HttpBackend } from '../api/http-backend.js';
+import { DatabaseExport } from './DatabaseExport.js';
 import { Modal } from './Modal.js';
 
 const FORMATS: [string, string][] = [
@@ -22,6 +24,8 @@ interface Props {
   recipe: Recipe;
   /** The columns of the file as uploaded: the SQL's input table. */
   inputColumns: Column[];
+  /** The dataset is on this server: it can also go to a database connection of the user's. */
+  server?: HttpBackend;
   onClose: () => void;
 }
 
@@ -34,7 +38,7 @@ function download(href: string, filename: string): void {
   a.remove();
 }
 
-export function ExportDialog({ backend, datasetId, name, recipe, inputColumns, onClose }: Props) {
+export function ExportDialog({ backend, datasetId, name, recipe, inputColumns, server, onClose }: Props) {
   const [format, setFormat] = useState('csv');
   const [guard, setGuard] = useState(true);
   const [showSql, setShowSql] = useState(false);
@@ -97,6 +101,7 @@ export function ExportDialog({ backend, datasetId, name, recipe, inputColumns, o
           </p>
         )}
       </section>
+      {server && <DatabaseExport server={server} datasetId={datasetId} />}
       <section>
         <h3>The recipe</h3>
         {withValues && (

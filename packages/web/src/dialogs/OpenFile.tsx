@@ -3,6 +3,7 @@ import type { Backend, Upload, UploadOptions } from '../api/backend.js';
 import type { Backends } from '../App.js';
 import type { DatasetSummary } from '../api/types.js';
 import { errorText } from '../errors.js';
+import { DatabaseImport } from './DatabaseImport.js';
 import { formatBytes } from '../format.js';
 
 const ACCEPT = '.csv,.tsv,.txt,.json,.ndjson,.jsonl,.parquet,.xlsx';
@@ -190,6 +191,9 @@ export function OpenFile({ backends, signedIn, onOpened }: Props) {
           )}
         </div>
       </details>
+      {on === 'server' && serverOk && backends.server && (
+        <DatabaseImport server={backends.server} onOpened={(d) => onOpened(d, 'server')} />
+      )}
     </section>
   );
 }

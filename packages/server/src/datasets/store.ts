@@ -65,7 +65,7 @@ export interface StoreOptions {
   cacheRecipeStates?: boolean;
   onMaterialiseFailure?: (id: string, e: unknown) => void;
   onMaterialise?: (id: string, info: { steps: number; fromSteps: number; bytes: number; ms: number }) => void;
-  /** A dataset was purged by the store itself: it expired, or the server is stopping (the audit log). */
+  /** A dataset was purged by the store itself: it expired, its owner signed out with purge, or the server is stopping (the audit log). */
   onPurged?: (e: DatasetEntry, reason: 'expired' | 'shutdown' | 'logout') => void;
 }
 

@@ -179,7 +179,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     maxResidentBytes: o.maxResidentBytes,
     limits: { maxColumns: o.maxColumns, maxCellBytes: o.maxCellBytes },
   });
-  shareRoutes(app, { store, shareable: auth.shareable });
+  shareRoutes(app, { store, shareable: auth.shareable, clock: o.clock });
   datasetRoutes(app, {
     engine: o.engine,
     store,

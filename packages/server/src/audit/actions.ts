@@ -12,6 +12,7 @@ export const AUDITED_ROUTES: Readonly<Record<string, string>> = {
   'POST /api/auth/login': 'login',
   'POST /api/auth/setup': 'setup',
   'POST /api/auth/logout': 'logout',
+  'POST /api/auth/reauth': 'reauth',
   // Single sign-on: the provider's redirect back is the sign-in (the reason of a failure is the target).
   'GET /auth/oidc/callback': 'login',
   // Datasets.
@@ -38,6 +39,8 @@ export const AUDITED_ROUTES: Readonly<Record<string, string>> = {
   'GET /api/datasets/:id/shares': 'view',
   'POST /api/datasets/:id/shares': 'share',
   'DELETE /api/datasets/:id/shares/:user': 'unshare',
+  // An administrator views someone else's dataset: the owner is recorded with it.
+  'POST /api/datasets/:id/break-glass': 'breakglass',
   // The audit log itself: who read it.
   'GET /api/audit': 'audit_view',
 };

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
+import type { Clock } from '../options.js';
 import type { ZodApp } from '../app-types.js';
 import { errorSchema } from '../errors.js';
 import { cookieName } from '../security/access.js';
@@ -60,6 +61,7 @@ export function localAuthRoutes(
     dummyHash: string;
     secure: boolean;
     sessionAbsoluteMs: number;
+    clock: Clock;
   },
 ): void {
   const cookie = cookieName(o.secure);
@@ -117,6 +119,43 @@ export function localAuthRoutes(
         csrfToken: o.sessions.csrfToken(session),
         csrfHeader: CSRF_HEADER,
       };
+    },
+  );
+
+  app.post(
+    '/api/auth/reauth',
+    {
+      config: { access: 'user', minRole: 'viewer' },
+      bodyLimit: AUTH_BODY_LIMIT,
+      schema: {
+        summary:
+          "Prove it is still you: your password again, for what needs a recent sign-in (an administrator's break-glass). 401 REAUTH_FAILED; 429 LOGIN_THROTTLED with Retry-After",
+        body: z.strictObject({ password: credentials.password }),
+        response: { 204: z.null().describe('Re-authenticated'), 401: errorSchema, 429: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const s = request.session!;
+      const slot = await o.throttle.admit();
+      if (!slot.ok) return throttled(reply, slot.retryAfterMs);
+      try {
+        const wait = o.throttle.begin(s.user, request.ip);
+        if (wait > 0) return throttled(reply, wait);
+        const account = o.accounts.get(s.user);
+        const ok = await verifyPassword(account?.passwordHash ?? o.dummyHash, request.body.password);
+        if (!account || account.disabled || !ok) {
+          request.log.info({ op: 'auth.reauth', result: 'failed' }, 're-authentication failed');
+          return reply
+            .code(401)
+            .send({ error: { code: 'REAUTH_FAILED', message: 'that is not your password' } });
+        }
+        o.throttle.succeeded(s.user, request.ip);
+      } finally {
+        slot.release();
+      }
+      s.authAt = o.clock();
+      request.log.info({ op: 'auth.reauth', result: 'ok' }, 're-authenticated');
+      return reply.code(204).send(null);
     },
   );
 

@@ -92,6 +92,7 @@ export async function prepareAuth(o: ResolvedOptions): Promise<Auth> {
           dummyHash: dummy,
           secure: o.secure,
           sessionAbsoluteMs: o.sessionAbsoluteMs,
+          clock: o.clock,
         });
       oidc?.routes(app, sessions);
     },

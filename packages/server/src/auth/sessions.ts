@@ -11,6 +11,11 @@ export interface Session {
   readonly idToken?: string;
   readonly createdAt: number;
   lastSeenAt: number;
+  /**
+   * When its user last proved who they are: the password at sign-in or re-authentication; for
+   * single sign-on, the provider's `auth_time` (0 when it did not say).
+   */
+  authAt: number;
 }
 
 export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -42,16 +47,21 @@ export class SessionStore {
   ) {}
 
   /** A new session with a new random token: sign-in always rotates the session id. */
-  create(user: string, generation?: number, idToken?: string): { token: string; session: Session } {
+  create(
+    user: string,
+    generation?: number,
+    sso?: { idToken: string; authAt: number },
+  ): { token: string; session: Session } {
     const token = newToken();
     const now = this.o.clock();
     const session: Session = {
       hash: sha256(token),
       user,
       ...(generation !== undefined ? { generation } : {}),
-      ...(idToken !== undefined ? { idToken } : {}),
+      ...(sso ? { idToken: sso.idToken } : {}),
       createdAt: now,
       lastSeenAt: now,
+      authAt: sso ? sso.authAt : now,
     };
     this.sessions.set(session.hash, session);
     return { token, session };

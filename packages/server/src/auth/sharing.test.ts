@@ -86,7 +86,10 @@ describe('roles and sharing, on every dataset route', () => {
       (sample.query ? `?${sample.query}` : '');
     return inject({ method: route.method, url, s, ...(sample.payload ? { payload: sample.payload } : {}) });
   };
-  const datasetRoutes = () => h.t.routes.filter((r) => r.url.includes('/:id'));
+  // Breaking the glass is the one route that reaches a dataset without access to it: an
+  // administrator's, tested in break-glass.test.ts.
+  const datasetRoutes = () =>
+    h.t.routes.filter((r) => r.url.includes('/:id') && r.url !== '/api/datasets/:id/break-glass');
   const share = (user: string, role: string, s = alice, datasetId = id) =>
     inject({ method: 'POST', url: `/api/datasets/${datasetId}/shares`, s, payload: { user, role } });
   const revoke = (user: string, s = alice) =>

@@ -8,7 +8,8 @@ import type { Role } from '../auth/accounts.js';
  *   undo, redo, replace), but not share, revoke or delete.
  * - A `viewer` (shared with them as viewer) may view and export only.
  * - Anyone else, administrators included, has no access at all: the dataset does not exist for
- *   them (the same 404 as an unknown id).
+ *   them (the same 404 as an unknown id) — unless an administrator breaks the glass (a fresh
+ *   re-authentication and a reason): a viewer's share for BREAK_GLASS_MS, which the owner sees.
  *
  * An account whose role is `viewer` is only ever a viewer, even of a dataset shared with it as
  * editor (or one it uploaded before its role was lowered).
@@ -27,9 +28,15 @@ export interface Share {
   role: ShareRole;
   /** When it was granted (or its role last changed), ms since the epoch. */
   since: number;
-  /** Who granted it (the owner). */
+  /** Who granted it (the owner; an administrator who broke the glass). */
   by: string;
+  /** Break-glass only: when it ends (ms since the epoch), and why it was taken. */
+  until?: number;
+  reason?: string;
 }
+
+/** How long a break-glass view lasts. */
+export const BREAK_GLASS_MS = 15 * 60_000;
 
 export interface Shared {
   readonly owner: string;
@@ -43,8 +50,15 @@ const ALLOWED: Readonly<Record<DatasetAccess, readonly DatasetAction[]>> = {
 };
 
 /** The user's standing on the dataset, or undefined when they have none. */
-export function accessOf(d: Shared, user: string, accountRole: Role): DatasetAccess | undefined {
-  const standing: DatasetAccess | undefined = d.owner === user ? 'owner' : d.shares.get(user)?.role;
+export function accessOf(
+  d: Shared,
+  user: string,
+  accountRole: Role,
+  now = Date.now(),
+): DatasetAccess | undefined {
+  const share = d.shares.get(user);
+  const live = share && (share.until === undefined || now < share.until) ? share : undefined;
+  const standing: DatasetAccess | undefined = d.owner === user ? 'owner' : live?.role;
   if (standing === undefined) return undefined;
   return accountRole === 'viewer' ? 'viewer' : standing;
 }
@@ -64,8 +78,9 @@ export function decide(
   user: string,
   accountRole: Role,
   action: DatasetAction,
+  now = Date.now(),
 ): Decision {
-  const access = d && accessOf(d, user, accountRole);
+  const access = d && accessOf(d, user, accountRole, now);
   if (access === undefined) return { kind: 'none' };
   return allows(access, action) ? { kind: 'ok', access } : { kind: 'forbidden', access };
 }

@@ -41,6 +41,8 @@ export const shareSchema = z.object({
   user: z.string(),
   role: z.enum(['viewer', 'editor']),
   since: z.string(),
+  /** An administrator broke the glass: why, and until when (ISO 8601) the view lasts. */
+  breakGlass: z.object({ reason: z.string(), until: z.string() }).optional(),
 });
 
 export const sharesView = z.object({

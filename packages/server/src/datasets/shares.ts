@@ -1,13 +1,17 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ZodApp } from '../app-types.js';
+import type { Clock } from '../options.js';
 import { normaliseUsername, type Role } from '../auth/accounts.js';
-import { ApiError, errorSchema } from '../errors.js';
+import { ApiError, errorSchema, notFound } from '../errors.js';
 import { SHARE_ROLES } from './acl.js';
 import { datasetLoader } from './load.js';
 import { idParams, sharesView } from './schemas.js';
 import type { DatasetEntry, DatasetStore } from './store.js';
 import { sharesView as sharesOf } from './views.js';
+
+/** How recent a proof of identity breaking the glass needs. */
+const REAUTH_WINDOW_MS = 5 * 60_000;
 
 /** One answer for an unknown, disabled or malformed name: the owner learns no more than "not someone you can share with". */
 const noSuchUser = (name: string) =>
@@ -28,6 +32,7 @@ export function shareRoutes(
     store: DatasetStore;
     /** The role of an enabled account by name; undefined in single-user mode (no sharing). */
     shareable: ((name: string) => Role | undefined) | undefined;
+    clock: Clock;
   },
 ): void {
   const open = datasetLoader(o.store);
@@ -90,6 +95,46 @@ export function shareRoutes(
         );
       o.store.share(e, name, role, request.session!.user);
       request.log.info({ op: 'dataset.share', dataset: e.id, role }, 'dataset shared');
+      return view(e);
+    },
+  );
+
+  app.post(
+    '/api/datasets/:id/break-glass',
+    {
+      // The role check lets administrators only; the dataset's own check is not asked (they
+      // have no access): an unknown id is the same 404 as anywhere.
+      config: { access: 'user', minRole: 'admin' },
+      schema: {
+        summary:
+          "Break the glass: an administrator views someone else's dataset for 15 minutes, after re-authenticating (POST /api/auth/reauth, at most 5 minutes before) and giving a reason; the owner sees it in the dataset's shares and accesses",
+        params: idParams,
+        body: z.strictObject({
+          reason: z
+            .string()
+            .trim()
+            .min(10, 'say why, in at least 10 characters')
+            .max(500, 'must be at most 500 characters'),
+        }),
+        response: { 200: sharesView, 400: errorSchema, 403: errorSchema, 404: errorSchema },
+      },
+    },
+    async (request) => {
+      if (!o.shareable) throw unavailable();
+      const s = request.session!;
+      const admin = s.user;
+      if (o.clock() - s.authAt > REAUTH_WINDOW_MS)
+        throw new ApiError(
+          403,
+          'REAUTH_REQUIRED',
+          'breaking the glass needs a recent proof that it is you: enter your password again (POST /api/auth/reauth; with single sign-on, sign out and in again) and retry within 5 minutes',
+        );
+      const peek = await o.store.get(request.params.id, admin, 'breakglass.check');
+      if (peek) throw new ApiError(400, 'BREAK_GLASS_NOT_NEEDED', 'you can already open this dataset');
+      const e = o.store.breakGlass(request.params.id, admin, request.body.reason);
+      if (!e) throw notFound();
+      request.auditParties = { ...request.auditParties, owner: e.owner };
+      request.log.warn({ op: 'dataset.breakglass', dataset: e.id }, 'an administrator broke the glass');
       return view(e);
     },
   );

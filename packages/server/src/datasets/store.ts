@@ -5,6 +5,7 @@ import type { Role } from '../auth/accounts.js';
 import type { Clock } from '../options.js';
 import {
   accessOf,
+  BREAK_GLASS_MS,
   decide,
   type DatasetAccess,
   type DatasetAction,
@@ -132,7 +133,8 @@ export class DatasetStore {
    */
   async open(id: string, user: string, op: string, action: DatasetAction, role: Role): Promise<Opened> {
     const e = this.entries.get(id);
-    const d = decide(e, user, role, action);
+    if (e) this.endLapsedShares(e);
+    const d = decide(e, user, role, action, this.o.clock());
     if (!e || d.kind === 'none') return e ? { kind: 'none', owner: e.owner } : { kind: 'none' };
     if (this.expired(e)) {
       if (await this.purge(e)) this.o.onPurged?.(e, 'expired');
@@ -166,7 +168,8 @@ export class DatasetStore {
   list(user: string, role: Role): { entry: DatasetEntry; access: DatasetAccess }[] {
     const out: { entry: DatasetEntry; access: DatasetAccess }[] = [];
     for (const entry of this.entries.values()) {
-      const access = accessOf(entry, user, role);
+      this.endLapsedShares(entry);
+      const access = accessOf(entry, user, role, this.o.clock());
       if (access !== undefined && !this.expired(entry)) out.push({ entry, access });
     }
     return out;
@@ -176,6 +179,25 @@ export class DatasetStore {
   share(e: DatasetEntry, user: string, role: ShareRole, by: string): void {
     if (user === e.owner) throw new Error('the owner cannot be given a share');
     e.shares.set(user, { role, since: this.o.clock(), by });
+  }
+
+  /** Break-glass shares whose time is up are gone (the owner's list shows only live ones). */
+  private endLapsedShares(e: DatasetEntry): void {
+    const now = this.o.clock();
+    for (const [user, s] of e.shares) if (s.until !== undefined && now >= s.until) e.shares.delete(user);
+  }
+
+  /**
+   * An administrator breaks the glass: a viewer's share for BREAK_GLASS_MS, with the reason, in
+   * the dataset's share list (what the owner sees). No access check: the route decides.
+   */
+  breakGlass(id: string, admin: string, reason: string): DatasetEntry | undefined {
+    const e = this.entries.get(id);
+    if (!e || this.expired(e)) return undefined;
+    const now = this.o.clock();
+    e.shares.set(admin, { role: 'viewer', since: now, by: admin, until: now + BREAK_GLASS_MS, reason });
+    e.accesses.push({ at: now, op: 'breakglass', user: admin });
+    return e;
   }
 
   /** End `user`'s share; false if they had none. */

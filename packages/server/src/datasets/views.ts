@@ -81,5 +81,10 @@ export async function location(
 
 /** Who else may use the dataset, and how, in the order the shares were made. */
 export function sharesView(e: DatasetEntry) {
-  return [...e.shares].map(([user, s]) => ({ user, role: s.role, since: iso(s.since) }));
+  return [...e.shares].map(([user, s]) => ({
+    user,
+    role: s.role,
+    since: iso(s.since),
+    ...(s.until !== undefined ? { breakGlass: { reason: s.reason ?? '', until: iso(s.until) } } : {}),
+  }));
 }

@@ -24,6 +24,8 @@ export interface Share {
   user: string;
   role: 'viewer' | 'editor';
   since: string;
+  /** An administrator broke the glass: why, and until when. */
+  breakGlass?: { reason: string; until: string };
 }
 
 export interface Shares {

@@ -97,7 +97,9 @@ export function ShareDialog({ server, datasetId, onClose, onChanged }: Props) {
               <li>{shares.owner} — owner</li>
               {shares.shares.map((s) => (
                 <li key={s.user}>
-                  {s.user} — {s.role}, since {new Date(s.since).toLocaleString()}{' '}
+                  {s.user} — {s.role}, since {new Date(s.since).toLocaleString()}
+                  {s.breakGlass &&
+                    ` — break-glass until ${new Date(s.breakGlass.until).toLocaleTimeString()}: “${s.breakGlass.reason}”`}{' '}
                   <button
                     className="link"
                     disabled={busy}

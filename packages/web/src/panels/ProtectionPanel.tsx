@@ -87,6 +87,14 @@ export function ProtectionPanel({
               </>
             )}
           </p>
+          {loc.sharedWith
+            ?.filter((s) => s.breakGlass)
+            .map((s) => (
+              <p className="notice" role="alert" key={`glass-${s.user}`} data-testid="break-glass">
+                Administrator {s.user} can view this dataset until{' '}
+                {new Date(s.breakGlass!.until).toLocaleTimeString()} (break-glass): “{s.breakGlass!.reason}”
+              </p>
+            ))}
           {loc.sharedWith && (
             <p className="small" data-testid="shared-with">
               {loc.sharedWith.length === 0

@@ -79,6 +79,8 @@ export class SignInFailure extends Error {
 export interface VerifiedIdentity {
   /** The ID token itself (kept with the session as the hint to end the provider's session). */
   idToken: string;
+  /** When the person last authenticated at the provider (`auth_time`, ms), if it says. */
+  authTime?: number;
   issuer: string;
   subject: string;
   email?: string;
@@ -248,6 +250,7 @@ export class RelyingParty {
       throw new SignInFailure('algorithm_refused', 'the ID token is not signed with an accepted algorithm');
     const identity: VerifiedIdentity = {
       idToken,
+      ...(typeof claims.auth_time === 'number' ? { authTime: claims.auth_time * 1000 } : {}),
       issuer: claims.iss,
       subject: claims.sub,
       ...profile(claims),
@@ -267,7 +270,9 @@ export class RelyingParty {
   }
 }
 
-function profile(c: Record<string, unknown>): Omit<VerifiedIdentity, 'idToken' | 'issuer' | 'subject'> {
+function profile(
+  c: Record<string, unknown>,
+): Omit<VerifiedIdentity, 'idToken' | 'authTime' | 'issuer' | 'subject'> {
   const email = str(c.email);
   const preferredUsername = str(c.preferred_username);
   const name = str(c.name);

@@ -146,7 +146,11 @@ export function oidcRoutes(
         const { account, created } = await o.provisioner.signIn(identity);
         // Rotation: whatever session this browser had ends; the new one has a new id.
         o.sessions.destroyToken(request.cookies[sessionCookie]);
-        const { token } = o.sessions.create(account.name, account.generation, identity.idToken);
+        const { token } = o.sessions.create(account.name, account.generation, {
+          idToken: identity.idToken,
+          // Never later than now: a provider's clock ahead of ours must not make it fresher.
+          authAt: Math.min(identity.authTime ?? 0, o.clock()),
+        });
         setSessionCookie(reply, o, token);
         noteForAudit(request, { user: account.name, target: created ? 'oidc:account_created' : 'oidc' });
         request.log.info(

@@ -30,6 +30,9 @@ export const ID_TOKEN_ALGORITHMS: ReadonlySet<string> = new Set([
   'Ed25519',
 ]);
 
+/** The `max_age` of every sign-in: the provider re-authenticates a person whose sign-in there is older. */
+const MAX_AGE_SECONDS = 12 * 60 * 60;
+
 /** Why a sign-in failed: the reason recorded in the audit log and shown (in words) to the user. */
 export type FailureReason =
   | 'login_state_missing'
@@ -206,6 +209,11 @@ export class RelyingParty {
       nonce,
       code_challenge: await client.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
+      // A provider asked for max_age must say when the person last signed in there (auth_time):
+      // what break-glass counts as a recent proof of identity. 12 hours, a session's longest life.
+      // Not checked at the callback: a provider that ignores it still signs people in (and then
+      // no sign-in of theirs is recent enough to break the glass).
+      max_age: String(MAX_AGE_SECONDS),
     });
     return { url, state, nonce, verifier };
   }

@@ -159,4 +159,39 @@ describe('the web workbench with local accounts (serve --auth local)', () => {
     expect(rec.foreign()).toEqual([]);
     expect(rec.cspViolations).toEqual([]);
   });
+  it('an administrator breaks the glass to view a member’s dataset, and the owner sees it', async () => {
+    const { page: bob } = await signIn('bob', 'bob battery staple');
+    await bob.getByTestId('file-input').setInputFiles(MESSY);
+    await expect.poll(() => bob.getByTestId('grid').getAttribute('data-rows'), { timeout: 30_000 }).toBe('8');
+
+    const { page: alice, rec } = await signIn('alice', 'alice correct horse');
+    const panel = alice.getByTestId('admin-datasets');
+    await expect.poll(() => panel.textContent()).toMatch(/bob/);
+    // The overview names no file.
+    expect(await panel.textContent()).not.toMatch(/messy/);
+    await panel.getByRole('button', { name: 'Break the glass…' }).last().click();
+    const form = panel.getByTestId('break-glass-form');
+    await form.getByLabel('Reason (the owner will see it)').fill('bob is away; checking the totals');
+    await form.getByLabel(/Your password/).fill('alice correct horse');
+    await screenshot(alice, 'accounts-06-break-glass');
+    await form.getByRole('button', { name: 'View it for 15 minutes' }).click();
+    await expect
+      .poll(() => alice.getByTestId('grid').getAttribute('data-rows'), { timeout: 30_000 })
+      .toBe('8');
+
+    await bob.reload();
+    // His own dataset: the one not shared with him by someone else.
+    await bob
+      .getByTestId('dataset-list')
+      .getByRole('listitem')
+      .filter({ hasNot: bob.getByTestId('shared-by') })
+      .getByRole('button', { name: 'Open' })
+      .click();
+    await expect
+      .poll(() => bob.getByTestId('break-glass').textContent())
+      .toMatch(/Administrator alice can view this dataset until .*bob is away; checking the totals/);
+    await screenshot(bob, 'accounts-07-owner-sees-break-glass');
+    expect(rec.foreign()).toEqual([]);
+    expect(rec.cspViolations).toEqual([]);
+  });
 });

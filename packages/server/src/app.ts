@@ -27,6 +27,7 @@ import { registerSecurityHeaders } from './security/headers.js';
 import { registerHostCheck } from './security/host-check.js';
 import { registerRoleCheck } from './security/roles.js';
 import { registerWebApp } from './web.js';
+import { adminRoutes } from './datasets/admin-routes.js';
 
 export interface TidyvaultApp {
   app: ZodApp;
@@ -180,6 +181,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     limits: { maxColumns: o.maxColumns, maxCellBytes: o.maxCellBytes },
   });
   shareRoutes(app, { store, shareable: auth.shareable, clock: o.clock });
+  adminRoutes(app, { store });
   datasetRoutes(app, {
     engine: o.engine,
     store,

@@ -9,6 +9,7 @@ import { ExportDialog } from './dialogs/ExportDialog.js';
 import { OpenFile } from './dialogs/OpenFile.js';
 import { SignOutDialog } from './dialogs/SignOutDialog.js';
 import { ShareDialog } from './dialogs/ShareDialog.js';
+import { AdminPanel } from './panels/AdminPanel.js';
 import { DatasetList } from './panels/DatasetList.js';
 import { SignIn } from './panels/SignIn.js';
 import type { HttpBackend } from './api/http-backend.js';
@@ -223,6 +224,9 @@ export function App({ backends }: { backends: Backends }) {
             onOpen={(d) => void opened(d, 'server')}
             onError={reportError}
           />
+        )}
+        {backends.server && me && me.role === 'admin' && (
+          <AdminPanel server={backends.server} me={me.user} onOpen={(d) => void opened(d, 'server')} />
         )}
         {error && (
           <p className="error" role="alert">

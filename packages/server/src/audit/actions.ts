@@ -41,6 +41,8 @@ export const AUDITED_ROUTES: Readonly<Record<string, string>> = {
   'DELETE /api/datasets/:id/shares/:user': 'unshare',
   // An administrator views someone else's dataset: the owner is recorded with it.
   'POST /api/datasets/:id/break-glass': 'breakglass',
+  // An administrator's overview of every dataset held (no names or data).
+  'GET /api/admin/datasets': 'admin_list',
   // The audit log itself: who read it.
   'GET /api/audit': 'audit_view',
 };

@@ -37,6 +37,18 @@ describe('break-glass: an administrator views a dataset that is not theirs', () 
     });
   const reason = { reason: 'incident 4711: alice is away and payroll must be checked' };
 
+  it('lists every dataset to administrators only, without names, columns or cells', async () => {
+    const list = await get(root, '/api/admin/datasets');
+    expect(list.statusCode).toBe(200);
+    expect(list.json().datasets).toEqual([
+      expect.objectContaining({ id, owner: 'alice', rows: 1, columns: 2, shares: 0 }),
+    ]);
+    for (const secret of ['pay.csv', 'note', CANARY]) expect(list.body).not.toContain(secret);
+    expect((await get(alice, '/api/admin/datasets')).statusCode).toBe(403);
+    const audited = h.t.audit.list({ limit: 1_000 }).filter((r) => r.action === 'admin_list');
+    expect(audited.map((r) => [r.actor, r.status])).toEqual([['root', 200]]);
+  });
+
   it('refuses without a recent proof of identity, a reason or the admin role', async () => {
     expect((await get(root, `/api/datasets/${id}`)).statusCode).toBe(404);
     const bob = await h.signIn('bob', BOB.password);

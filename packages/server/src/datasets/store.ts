@@ -175,6 +175,13 @@ export class DatasetStore {
     return out;
   }
 
+  /** Every live dataset, oldest first (an administrator's overview: see admin-routes.ts). */
+  held(): DatasetEntry[] {
+    const live = [...this.entries.values()].filter((e) => !this.expired(e));
+    for (const e of live) this.endLapsedShares(e);
+    return live;
+  }
+
   /** Share the dataset with `user` as `role` (or change the role of their share). */
   share(e: DatasetEntry, user: string, role: ShareRole, by: string): void {
     if (user === e.owner) throw new Error('the owner cannot be given a share');

@@ -7,6 +7,7 @@ import type {
   DbConnection,
   DbExport,
   DuplicatesResult,
+  HeldDataset,
   Condition,
   FacetResult,
   Histogram,
@@ -116,6 +117,17 @@ export class HttpBackend implements Backend {
   /** The dataset after its recipe, written to a NEW table (an existing one is refused). */
   exportPostgres = (id: string, connection: string, table: string) =>
     this.request<DbExport>('POST', `/api/datasets/${enc(id)}/export/postgres`, { connection, table });
+
+  /** Administrators: every dataset the server holds (id, owner, size, expiry). */
+  heldDatasets = async (): Promise<HeldDataset[]> =>
+    (await this.request<{ datasets: HeldDataset[] }>('GET', '/api/admin/datasets')).datasets;
+
+  /** The password again, for what needs a recent proof of identity (break-glass). */
+  reauth = (password: string) => this.request<void>('POST', '/api/auth/reauth', { password });
+
+  /** Administrators: view a dataset that is not theirs for 15 minutes; its owner sees it. */
+  breakGlass = (id: string, reason: string) =>
+    this.request<Shares>('POST', `/api/datasets/${enc(id)}/break-glass`, { reason });
 
   async me(): Promise<Me | null> {
     try {

@@ -153,3 +153,14 @@ export interface DbExport {
   rows: number;
   columns: number;
 }
+
+/** A dataset as an administrator's overview shows it: never its name, columns or cells. */
+export interface HeldDataset {
+  id: string;
+  owner: string;
+  rows: number;
+  columns: number;
+  createdAt: string;
+  expiresAt: string;
+  shares: number;
+}

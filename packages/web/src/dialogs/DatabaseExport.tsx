@@ -1,25 +1,16 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { HttpBackend } from '../api/http-backend.js';
-import type { DbConnection, DbExport } from '../api/types.js';
+import type { DbExport } from '../api/types.js';
 import { errorText } from '../errors.js';
+import { ConnectionSelect, useConnections } from './connections.js';
 
 /** Write the cleaned data to a new PostgreSQL table, through a connection open to this user. */
 export function DatabaseExport({ server, datasetId }: { server: HttpBackend; datasetId: string }) {
-  const [connections, setConnections] = useState<DbConnection[]>([]);
-  const [connection, setConnection] = useState('');
+  const { connections, chosen: connection, setChosen: setConnection } = useConnections(server);
   const [table, setTable] = useState('');
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<DbExport>();
   const [error, setError] = useState<string>();
-  useEffect(() => {
-    server.connections().then(
-      (c) => {
-        setConnections(c);
-        setConnection(c[0]?.name ?? '');
-      },
-      () => setConnections([]),
-    );
-  }, [server]);
   if (connections.length === 0) return null;
 
   const run = async () => {
@@ -38,16 +29,7 @@ export function DatabaseExport({ server, datasetId }: { server: HttpBackend; dat
     <section data-testid="database-export">
       <h3>To a database</h3>
       <div className="row wrap">
-        <label>
-          Connection
-          <select value={connection} onChange={(e) => setConnection(e.target.value)}>
-            {connections.map((c) => (
-              <option key={c.name} value={c.name}>
-                {c.name} ({c.database} on {c.host})
-              </option>
-            ))}
-          </select>
-        </label>
+        <ConnectionSelect connections={connections} value={connection} onChange={setConnection} />
         <label>
           New table
           <input value={table} placeholder="schema.table" onChange={(e) => setTable(e.target.value)} />

@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { HttpBackend } from '../api/http-backend.js';
-import type { DatasetSummary, DbConnection } from '../api/types.js';
+import type { DatasetSummary } from '../api/types.js';
 import { errorText } from '../errors.js';
+import { ConnectionSelect, useConnections } from './connections.js';
 
 /**
  * Import from a PostgreSQL connection the server's operator opened to this user: a table, or a
@@ -14,21 +15,11 @@ export function DatabaseImport({
   server: HttpBackend;
   onOpened: (d: DatasetSummary) => void;
 }) {
-  const [connections, setConnections] = useState<DbConnection[]>([]);
-  const [connection, setConnection] = useState('');
+  const { connections, chosen: connection, setChosen: setConnection } = useConnections(server);
   const [kind, setKind] = useState<'table' | 'query'>('table');
   const [source, setSource] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  useEffect(() => {
-    server.connections().then(
-      (c) => {
-        setConnections(c);
-        setConnection(c[0]?.name ?? '');
-      },
-      () => setConnections([]),
-    );
-  }, [server]);
   if (connections.length === 0) return null;
 
   const run = async () => {
@@ -48,16 +39,7 @@ export function DatabaseImport({
     <section className="database-import" data-testid="database-import">
       <h3>Or import from a database</h3>
       <div className="row wrap">
-        <label>
-          Connection
-          <select value={connection} onChange={(e) => setConnection(e.target.value)}>
-            {connections.map((c) => (
-              <option key={c.name} value={c.name}>
-                {c.name} ({c.database} on {c.host})
-              </option>
-            ))}
-          </select>
-        </label>
+        <ConnectionSelect connections={connections} value={connection} onChange={setConnection} />
         <label className="check">
           <input type="radio" name="db-source" checked={kind === 'table'} onChange={() => setKind('table')} />{' '}
           A table

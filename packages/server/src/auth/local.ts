@@ -5,7 +5,14 @@ import type { ZodApp } from '../app-types.js';
 import { errorSchema } from '../errors.js';
 import { cookieName } from '../security/access.js';
 import { CSRF_HEADER } from '../security/csrf.js';
-import { Accounts, AccountsError, normaliseUsername, ROLES, usernameProblem } from './accounts.js';
+import {
+  Accounts,
+  AccountsError,
+  type Account,
+  normaliseUsername,
+  ROLES,
+  usernameProblem,
+} from './accounts.js';
 import { hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords.js';
 import { setSessionCookie } from './routes.js';
 import type { OneTimeToken, SessionStore } from './sessions.js';
@@ -66,6 +73,33 @@ export function localAuthRoutes(
 ): void {
   const cookie = cookieName(o.secure);
 
+  /**
+   * The password check of sign-in and re-authentication: throttled per name and address, one
+   * argon2id verification whether or not the name exists. `whileHeld` runs on success before
+   * the throttle's slot is released (a rehash costs as much again).
+   */
+  const checkPassword = async (
+    name: string,
+    password: string,
+    address: string,
+    whileHeld?: (account: Account) => Promise<void>,
+  ): Promise<{ throttledMs: number } | { account: Account | undefined }> => {
+    const slot = await o.throttle.admit();
+    if (!slot.ok) return { throttledMs: slot.retryAfterMs };
+    try {
+      const wait = o.throttle.begin(name, address);
+      if (wait > 0) return { throttledMs: wait };
+      const account = o.accounts.get(name);
+      const ok = await verifyPassword(account?.passwordHash ?? o.dummyHash, password);
+      if (!account || account.disabled || !ok) return { account: undefined };
+      o.throttle.succeeded(name, address);
+      await whileHeld?.(account);
+      return { account };
+    } finally {
+      slot.release();
+    }
+  };
+
   app.post(
     '/api/auth/login',
     {
@@ -82,31 +116,21 @@ export function localAuthRoutes(
       const name = normaliseUsername(request.body.username);
       const { password } = request.body;
       const address = request.ip;
-      const slot = await o.throttle.admit();
-      if (!slot.ok) return throttled(reply, slot.retryAfterMs);
-      let account;
-      try {
-        const wait = o.throttle.begin(name, address);
-        if (wait > 0) {
-          request.log.info({ op: 'auth.login', result: 'throttled' }, 'sign-in throttled');
-          return throttled(reply, wait);
-        }
-        account = o.accounts.get(name);
-        // An unknown user costs the same argon2id verification as a known one.
-        const ok = await verifyPassword(account?.passwordHash ?? o.dummyHash, password);
-        if (!account || account.disabled || !ok) {
-          // Never the attempted username: it may be a password typed in the wrong field.
-          request.log.info({ op: 'auth.login', result: 'failed' }, 'sign-in failed');
-          return reply.code(401).send(LOGIN_FAILED);
-        }
-        o.throttle.succeeded(name, address);
-        if (needsRehash(account.passwordHash)) {
-          const stronger = await hashPassword(password);
-          if (o.accounts.replaceHash(name, account.passwordHash, stronger))
-            request.log.info({ op: 'auth.rehash', user: name }, 'password hash upgraded to the policy');
-        }
-      } finally {
-        slot.release();
+      const checked = await checkPassword(name, password, address, async (account) => {
+        if (!needsRehash(account.passwordHash)) return;
+        const stronger = await hashPassword(password);
+        if (o.accounts.replaceHash(name, account.passwordHash, stronger))
+          request.log.info({ op: 'auth.rehash', user: name }, 'password hash upgraded to the policy');
+      });
+      if ('throttledMs' in checked) {
+        request.log.info({ op: 'auth.login', result: 'throttled' }, 'sign-in throttled');
+        return throttled(reply, checked.throttledMs);
+      }
+      const account = checked.account;
+      if (!account) {
+        // Never the attempted username: it may be a password typed in the wrong field.
+        request.log.info({ op: 'auth.login', result: 'failed' }, 'sign-in failed');
+        return reply.code(401).send(LOGIN_FAILED);
       }
       // Rotation: whatever session the browser had ends; the new one has a new id.
       o.sessions.destroyToken(request.cookies[cookie]);
@@ -136,22 +160,13 @@ export function localAuthRoutes(
     },
     async (request, reply) => {
       const s = request.session!;
-      const slot = await o.throttle.admit();
-      if (!slot.ok) return throttled(reply, slot.retryAfterMs);
-      try {
-        const wait = o.throttle.begin(s.user, request.ip);
-        if (wait > 0) return throttled(reply, wait);
-        const account = o.accounts.get(s.user);
-        const ok = await verifyPassword(account?.passwordHash ?? o.dummyHash, request.body.password);
-        if (!account || account.disabled || !ok) {
-          request.log.info({ op: 'auth.reauth', result: 'failed' }, 're-authentication failed');
-          return reply
-            .code(401)
-            .send({ error: { code: 'REAUTH_FAILED', message: 'that is not your password' } });
-        }
-        o.throttle.succeeded(s.user, request.ip);
-      } finally {
-        slot.release();
+      const checked = await checkPassword(s.user, request.body.password, request.ip);
+      if ('throttledMs' in checked) return throttled(reply, checked.throttledMs);
+      if (!checked.account) {
+        request.log.info({ op: 'auth.reauth', result: 'failed' }, 're-authentication failed');
+        return reply
+          .code(401)
+          .send({ error: { code: 'REAUTH_FAILED', message: 'that is not your password' } });
       }
       s.authAt = o.clock();
       request.log.info({ op: 'auth.reauth', result: 'ok' }, 're-authenticated');

@@ -30,7 +30,7 @@ export interface Share {
   since: number;
   /** Who granted it (the owner; an administrator who broke the glass). */
   by: string;
-  /** Break-glass only: when it ends (ms since the epoch), and why it was taken. */
+  /** Break-glass only: when it ends (ms since the epoch; the store ends it), and why it was taken. */
   until?: number;
   reason?: string;
 }
@@ -50,15 +50,8 @@ const ALLOWED: Readonly<Record<DatasetAccess, readonly DatasetAction[]>> = {
 };
 
 /** The user's standing on the dataset, or undefined when they have none. */
-export function accessOf(
-  d: Shared,
-  user: string,
-  accountRole: Role,
-  now = Date.now(),
-): DatasetAccess | undefined {
-  const share = d.shares.get(user);
-  const live = share && (share.until === undefined || now < share.until) ? share : undefined;
-  const standing: DatasetAccess | undefined = d.owner === user ? 'owner' : live?.role;
+export function accessOf(d: Shared, user: string, accountRole: Role): DatasetAccess | undefined {
+  const standing: DatasetAccess | undefined = d.owner === user ? 'owner' : d.shares.get(user)?.role;
   if (standing === undefined) return undefined;
   return accountRole === 'viewer' ? 'viewer' : standing;
 }
@@ -78,9 +71,8 @@ export function decide(
   user: string,
   accountRole: Role,
   action: DatasetAction,
-  now = Date.now(),
 ): Decision {
-  const access = d && accessOf(d, user, accountRole, now);
+  const access = d && accessOf(d, user, accountRole);
   if (access === undefined) return { kind: 'none' };
   return allows(access, action) ? { kind: 'ok', access } : { kind: 'forbidden', access };
 }

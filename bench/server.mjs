@@ -57,6 +57,7 @@ function parseArgs(argv) {
     only: PHASES,
     pages: 30,
     stepPages: 2,
+    stepProfiles: true,
     facets: 10,
     profiles: 5,
     budgetS: 90,
@@ -83,6 +84,7 @@ function parseArgs(argv) {
     else if (a === '--only') o.only = val().split(',').filter(Boolean);
     else if (a === '--pages') o.pages = int();
     else if (a === '--step-pages') o.stepPages = Math.min(2, int());
+    else if (a === '--no-step-profiles') o.stepProfiles = false;
     else if (a === '--facets') o.facets = int();
     else if (a === '--profiles') o.profiles = int();
     else if (a === '--budget-s') o.budgetS = int();
@@ -108,7 +110,7 @@ function parseCount(s) {
 function usage(msg) {
   if (msg) console.error(msg);
   console.error(
-    'usage: node bench/server.mjs [--rows 1M[,10M]] [--runs 3] [--only upload,latency,sessions] [--pages 30] [--step-pages 2] [--facets 10] [--profiles 5] [--budget-s 90] [--sessions 50] [--label NAME] [--tree DIR] [--no-wait] [--quiet-timeout-s 120] | --report OUT.json',
+    'usage: node bench/server.mjs [--rows 1M[,10M]] [--runs 3] [--only upload,latency,sessions] [--pages 30] [--step-pages 2] [--no-step-profiles] [--facets 10] [--profiles 5] [--budget-s 90] [--sessions 50] [--label NAME] [--tree DIR] [--no-wait] [--quiet-timeout-s 120] | --report OUT.json',
   );
   process.exit(msg ? 2 : 0);
 }
@@ -425,6 +427,10 @@ async function phaseLatency(o, rows, file) {
     log(
       `  [${short(rows)}] loaded in ${(up.ms / 1000).toFixed(2)} s; raw pages ${raw.map(ms0).join(', ')} ms`,
     );
+    // The workbench asks for the profile once the first page of a state is shown.
+    const profileUrl = `/api/datasets/${id}/profile`;
+    const uploadProfileMs = o.stepProfiles ? (await api(srv, s, 'GET', profileUrl)).ms : NaN;
+    if (o.stepProfiles) log(`  [${short(rows)}] profile after the upload ${ms0(uploadProfileMs)} ms`);
 
     const steps = [];
     for (const [k, step] of recipe.steps.entries()) {
@@ -435,16 +441,18 @@ async function phaseLatency(o, rows, file) {
         o.stepPages > 1
           ? await api(srv, s, 'GET', rowsUrl(Math.floor(Math.random() * Math.max(1, total - 100))))
           : { ms: NaN };
+      const profile = o.stepProfiles ? await api(srv, s, 'GET', profileUrl) : { ms: NaN };
       steps.push({
         k: k + 1,
         op: step.op,
         stepMs: st.ms,
         firstPageMs: first.ms,
         nextPageMs: second.ms,
+        profileMs: profile.ms,
         total,
       });
       log(
-        `  [${short(rows)}] step ${k + 1} ${step.op}: ${ms0(st.ms)} ms; first page ${ms0(first.ms)} ms, random page ${ms0(second.ms)} ms (${total} rows)`,
+        `  [${short(rows)}] step ${k + 1} ${step.op}: ${ms0(st.ms)} ms; first page ${ms0(first.ms)} ms, random page ${ms0(second.ms)} ms, profile ${ms0(profile.ms)} ms (${total} rows)`,
       );
     }
     const total = steps.at(-1).total;
@@ -492,6 +500,7 @@ async function phaseLatency(o, rows, file) {
       csvBytes: fs.statSync(file).size,
       uploadMs: up.ms,
       rawPagesMs: raw,
+      uploadProfileMs,
       steps,
       total,
       settleMs: settled.ms,
@@ -594,11 +603,14 @@ function markdown(o, env, results, argv = process.argv.slice(2)) {
     const target = TARGET_P95_MS[l.rows];
     L.push(`## Latencies on ${short(l.rows)} rows after the W1 recipe (${l.total} rows after it)`, '');
     L.push(
-      '| step | op | POST /steps (ms) | first page after (ms) | random page after (ms) |',
-      '|---|---|---|---|---|',
+      '| step | op | POST /steps (ms) | first page after (ms) | random page after (ms) | profile after (ms) |',
+      '|---|---|---|---|---|---|',
     );
     for (const s of l.steps)
-      L.push(`| ${s.k} | ${s.op} | ${ms0(s.stepMs)} | ${ms0(s.firstPageMs)} | ${ms0(s.nextPageMs)} |`);
+      L.push(
+        `| ${s.k} | ${s.op} | ${ms0(s.stepMs)} | ${ms0(s.firstPageMs)} | ${ms0(s.nextPageMs)} | ${ms0(s.profileMs ?? NaN)} |`,
+      );
+    const stepProfiles = l.steps.map((x) => x.profileMs ?? NaN).filter(Number.isFinite);
     // "first" = the first request of its kind on a recipe state (what a user waits for after a
     // change); "repeat" = the same state asked again (served from what the server kept).
     const nFacetColumns = 5;
@@ -610,7 +622,12 @@ function markdown(o, env, results, argv = process.argv.slice(2)) {
         stats(l.samples.facets.slice(0, nFacetColumns)),
       ],
       ['facet, repeated', stats(l.samples.facets.slice(nFacetColumns))],
-      ['profile, first', stats(l.samples.profiles.slice(0, 1))],
+      ['profile after the upload (every column)', stats([l.uploadProfileMs ?? NaN].filter(Number.isFinite))],
+      ['profile after each step, as the workbench asks (changed columns only)', stats(stepProfiles)],
+      [
+        stepProfiles.length > 0 ? 'profile, all steps applied (asked before)' : 'profile, first',
+        stats(l.samples.profiles.slice(0, 1)),
+      ],
       ['profile, repeated', stats(l.samples.profiles.slice(1))],
     ];
     L.push('', '| request | n | p50 (ms) | p95 (ms) | max (ms) | target p95 |', '|---|---|---|---|---|---|');

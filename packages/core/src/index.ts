@@ -12,6 +12,15 @@ export {
 } from './steps/registry.js';
 export { describeCondition, type Condition } from './steps/condition.js';
 export { WS_CHARS } from './steps/common.js';
+export {
+  shapes,
+  stepInfo,
+  stepInfos,
+  stepShape,
+  unchangedColumns,
+  type StepInfo,
+  type StepShape,
+} from './steps/step-shape.js';
 export { recipeSchema, stepSchema, MAX_STEPS, type Recipe } from './recipe/schema.js';
 export { parseRecipe, parseRecipeText, parseStep } from './recipe/parse.js';
 export { recipeJsonSchema } from './recipe/json-schema.js';
@@ -24,6 +33,7 @@ export * from './cluster/methods.js';
 export * from './cluster/keyers/index.js';
 export * from './cluster/key-table.js';
 export * from './profile/profile-query.js';
+export { ProfileMemo, type ComputeProfile } from './profile/profile-memo.js';
 export * from './cluster/cluster-query.js';
 export { firstRecord } from './text/first-record.js';
 export * from './import/index.js';

@@ -9,6 +9,7 @@ import {
   knnClusters,
   columnProfileQuery,
   readColumnProfile,
+  profiledColumns,
   repairHeaderNames,
   ROW_ID,
   StepError,
@@ -18,6 +19,7 @@ import {
   type ClusterResult,
   type Column,
   type ColumnProfile,
+  type ProfileOptions,
   type Cell,
   type CompileOptions,
   type Engine,
@@ -392,13 +394,21 @@ export class NodeEngine implements Engine {
     dataset: LoadedDataset,
     recipe: Recipe = { version: 1, steps: [] },
     topN = 10,
+    o: ProfileOptions = {},
   ): Promise<Profile> {
-    return this.clusterKeys.use(() => this.profileNow(dataset, recipe, topN));
+    return this.clusterKeys.use(() => this.profileNow(dataset, recipe, topN, o));
   }
 
-  private async profileNow(dataset: LoadedDataset, recipe: Recipe, topN: number): Promise<Profile> {
+  private async profileNow(
+    dataset: LoadedDataset,
+    recipe: Recipe,
+    topN: number,
+    o: ProfileOptions,
+  ): Promise<Profile> {
     await this.fillClusterKeys(dataset, recipe);
-    const { query, columns } = this.compile(dataset, recipe);
+    const compiled = this.compile(dataset, recipe);
+    const query = compiled.query;
+    const columns = profiledColumns(compiled.columns, o.columns);
     const source: Select = { ...query, orderBy: [] };
     const profile: Profile = { rows: 0, columns: new Array<ColumnProfile>(columns.length) };
     // Column queries overlap on a few connections: each has serial phases that leave cores idle.

@@ -20,6 +20,7 @@ import {
   keyerFor,
   knnClusters,
   outputColumn,
+  profiledColumns,
   readColumnProfile,
   readFacet,
   readHistogram,
@@ -42,6 +43,7 @@ import {
   type HistogramOf,
   type LoadedDataset,
   type Profile,
+  type ProfileOptions,
   type Recipe,
   type RunOptions,
   type TableResult,
@@ -372,8 +374,14 @@ export class WasmEngine implements Engine {
   }
 
   /** Each column's profile under the recipe: core's query, read as engine-node reads it. */
-  async profile(dataset: LoadedDataset, recipe: Recipe = EMPTY_RECIPE, topN = 10): Promise<Profile> {
-    return this.onOutput(dataset, recipe, async (source, columns) => {
+  async profile(
+    dataset: LoadedDataset,
+    recipe: Recipe = EMPTY_RECIPE,
+    topN = 10,
+    o: ProfileOptions = {},
+  ): Promise<Profile> {
+    return this.onOutput(dataset, recipe, async (source, output) => {
+      const columns = profiledColumns(output, o.columns);
       const profile: Profile = { rows: 0, columns: new Array<ColumnProfile>(columns.length) };
       // One column at a time (the wasm build is single-threaded), each in the background: a page
       // or an export asked for meanwhile goes first.

@@ -44,6 +44,20 @@ export interface Profile {
   columns: ColumnProfile[];
 }
 
+export interface ProfileOptions {
+  /** Only these of the output's columns (kept in the output's order); all of them when absent. */
+  columns?: string[];
+}
+
+/** The output columns a profile covers. */
+export function profiledColumns(output: Column[], only?: string[]): Column[] {
+  if (only === undefined) return output;
+  const unknown = only.find((n) => !output.some((c) => c.name === n));
+  if (unknown !== undefined)
+    throw new Error(`cannot profile column "${unknown}": the recipe has no such column`);
+  return output.filter((c) => only.includes(c.name));
+}
+
 /** Date shapes the profiler recognises when suggesting a conversion. */
 export const PROFILE_DATE_FORMATS = ['%Y-%m-%d', '%d/%m/%Y', '%m/%d/%Y', '%b %d %Y', '%d %b %Y', '%Y/%m/%d'];
 /** Every value PROFILE_DATE_FORMATS can parse has this shape: three parts split by '-', '/' or ' ', the last digits. */

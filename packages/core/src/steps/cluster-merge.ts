@@ -29,6 +29,8 @@ export const clusterMerge: StepDefinition<ClusterMergeStep> = {
     if (!hasKeyer(s.method)) ctx.fail(unavailableMessage(s.method));
     return input;
   },
+  // Its LEFT JOIN meets one canonical row per distinct value.
+  keepsRowsChanging: (s) => [s.column],
   compile(s, ctx) {
     const v = col('value');
     const counts = ctx.fresh('cluster_counts');

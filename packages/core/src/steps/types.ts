@@ -60,6 +60,11 @@ export interface StepDefinition<S extends { op: string }> {
    * a projection without a WHERE of its own.
    */
   rowScoped?: boolean;
+  /**
+   * For a step whose SQL does not show it (a join): it keeps its input's rows one for one and
+   * changes only these columns, so the other columns' values, and their profiles, stay as they are.
+   */
+  keepsRowsChanging?(step: S): string[];
   /** True when the step stores values from the data (mass edits): exports say so. */
   carriesDataValues?: boolean;
 }

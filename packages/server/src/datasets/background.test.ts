@@ -241,6 +241,54 @@ describe('pages before their recipe state exists', () => {
   });
 });
 
+describe('reads that do not wait for their state (readSoon: the profile after a step)', () => {
+  it('profiles the column a row-wise step changed while its state is still being made', async () => {
+    const { s, memory } = states();
+    try {
+      const one = recipeOf([trim]);
+      s.retain(one);
+      await s.read(one, () => Promise.resolve());
+      const two = recipeOf([trim, upper]);
+      s.retain(two);
+      const held = gate();
+      memory.waitFor = () => held.opened;
+      const profile = await s.readSoon(two, (v) =>
+        engine.profile(v.data, v.recipe, 10, { columns: ['city'] }),
+      );
+      // Answered while the state of `two` waits to be made, from the state of `one`.
+      expect(s.pending).toBe(1);
+      expect(s.tables.map((t) => t.steps)).toEqual([1]);
+      expect(profile).toEqual(await engine.profile(source, two, 10, { columns: ['city'] }));
+      expect(profile.columns[0]!.topValues[0]!.value).toBe('PARIS');
+      held.open();
+      await s.settled();
+      expect(s.tables.map((t) => t.steps).sort()).toEqual([1, 2]);
+    } finally {
+      await s.dispose();
+    }
+  });
+
+  it('waits for the state when a step needs every row (a dedupe)', async () => {
+    const { s, memory } = states();
+    try {
+      const recipe = recipeOf([dropId, dedupe]);
+      s.retain(recipe);
+      const held = gate();
+      memory.waitFor = () => held.opened;
+      let answered = false;
+      const profile = s
+        .readSoon(recipe, (v) => engine.profile(v.data, v.recipe))
+        .then((p) => ((answered = true), p));
+      await new Promise((r) => setImmediate(r));
+      expect(answered).toBe(false);
+      held.open();
+      expect((await profile).rows).toBe(await sqlCount(recipe));
+    } finally {
+      await s.dispose();
+    }
+  });
+});
+
 describe('steps posted in a burst', () => {
   it('make one state for the steps since the one being made, not one per step', async () => {
     const { s, memory, made } = states();

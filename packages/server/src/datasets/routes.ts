@@ -169,8 +169,9 @@ export function datasetRoutes(
     },
     async (request) => {
       const e = await load(request.params.id, user(request), 'profile');
-      return e.states.read(currentRecipe(e.history), (v) =>
-        v.memo('profile', () => engine.profile(v.data, v.recipe)),
+      const recipe = currentRecipe(e.history);
+      return e.profiles.get(recipe, (columns) =>
+        e.states.readSoon(recipe, (v) => engine.profile(v.data, v.recipe, 10, { columns })),
       );
     },
   );

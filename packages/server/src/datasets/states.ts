@@ -1,11 +1,11 @@
-import type { LoadedDataset, Recipe, Step, TableResult } from '@tidyvault/core';
+import { shapes, type LoadedDataset, type Recipe, type Step, type TableResult } from '@tidyvault/core';
 import type { NodeEngine } from '@tidyvault/engine-node';
 import { select, statement } from '@tidyvault/sql';
 import { notFound } from '../errors.js';
 import { RowCounts } from './count.js';
 import type { EngineMemory } from './memory.js';
 import { page as statePage } from './page.js';
-import { headPageQuery, pagePlan, rangePageQuery, shapes } from './tail.js';
+import { headPageQuery, pagePlan, rangePageQuery } from './tail.js';
 
 /** Materialised recipe states kept per dataset: the current one and the most recently used other (undo). */
 const KEPT_STATES = 2;
@@ -160,6 +160,26 @@ export class RecipeStates {
   /** Resolves once no state is being made (those started meanwhile included). */
   async settled(): Promise<void> {
     while (this.making.size > 0) await Promise.allSettled([...this.making.values()]);
+  }
+
+  /**
+   * Like `read`, but when the recipe's state is still being made and the steps it lacks are
+   * row-wise, filters or counted (a trim, a filter, a sort), `read` runs them on the longest held
+   * prefix at once: a read of a few columns (a profile of the columns a step changed) then costs
+   * those columns, not the whole table being made. Other steps (dedupe…) wait for the state.
+   */
+  async readSoon<T>(recipe: Recipe, read: (view: View) => Promise<T>): Promise<T> {
+    if (this.o.enabled !== false && !this.states.has(keyOf(recipe))) {
+      const base = this.longestHeld(recipe, recipe.steps.length);
+      const steps = recipe.steps.slice(base.steps);
+      if (steps.length > 0 && shapes(steps, base.data.columns).every((x) => x !== 'other')) {
+        this.start(recipe);
+        return this.usingState(base, () =>
+          read({ data: base.data, recipe: { version: 1, steps }, memo: (_k, compute) => compute() }),
+        );
+      }
+    }
+    return this.read(recipe, read);
   }
 
   /** Run `read` against the recipe's result; its table is not dropped while `read` runs. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { History, LoadedDataset } from '@tidyvault/core';
+import { ProfileMemo, type History, type LoadedDataset } from '@tidyvault/core';
 import type { NodeEngine } from '@tidyvault/engine-node';
 import type { Role } from '../auth/accounts.js';
 import type { Clock } from '../options.js';
@@ -41,6 +41,8 @@ export interface DatasetEntry {
   /** Changes to `history` run one at a time (see DatasetStore.change). */
   queue: Promise<unknown>;
   readonly counts: RowCounts;
+  /** Profiles of the recipe's states (a step reprofiles only the columns it changed). */
+  readonly profiles: ProfileMemo;
   /** Who else may use it, and how (see acl.ts); they go with the entry when it is purged. */
   readonly shares: Map<string, Share>;
 }
@@ -111,6 +113,7 @@ export class DatasetStore {
       accesses: [{ at: now, op: 'upload', user: owner }],
       queue: Promise.resolve(),
       counts: new RowCounts(),
+      profiles: new ProfileMemo(data.columns),
       shares: new Map(),
     };
     this.entries.set(entry.id, entry);

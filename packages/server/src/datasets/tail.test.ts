@@ -1,32 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Column, Step } from '@tidyvault/core';
-import { pagePlan, stepShape } from './tail.js';
+import { pagePlan } from './tail.js';
 
 const cols: Column[] = [
   { name: 'a', type: 'text' },
   { name: 'b', type: 'text' },
   { name: 'n', type: 'number' },
 ];
-
-describe('step shapes (read off the compiled SQL)', () => {
-  it.each<[Step, string]>([
-    [{ op: 'trim' }, 'rowwise'],
-    [{ op: 'change-case', columns: ['a'], case: 'upper' }, 'rowwise'],
-    [{ op: 'drop-columns', columns: ['b'] }, 'rowwise'],
-    [{ op: 'rename-columns', mapping: { a: 'x' } }, 'rowwise'],
-    [{ op: 'split-column', column: 'a', separator: ';', into: ['x', 'y'] }, 'rowwise'],
-    [{ op: 'fill-null', columns: ['a'], strategy: 'value', value: '?' }, 'rowwise'],
-    [{ op: 'filter-rows', where: { column: 'a', op: 'eq', value: 'x' } }, 'filter'],
-    [{ op: 'sort-rows', by: [{ column: 'a' }] }, 'counted'],
-    [{ op: 'sort-rows', by: [{ column: 'n', desc: true }, { column: 'b' }] }, 'counted'],
-    [{ op: 'fill-null', columns: ['a'], strategy: 'down' }, 'counted'],
-    [{ op: 'dedupe-rows' }, 'other'],
-    [{ op: 'dedupe-rows', columns: ['a'] }, 'other'],
-    [{ op: 'cluster-merge', column: 'a', method: 'fingerprint' }, 'other'],
-  ])('%j is %s', (step, shape) => {
-    expect(stepShape(step, cols)).toBe(shape);
-  });
-});
 
 describe('page plans', () => {
   const trim: Step = { op: 'trim' };

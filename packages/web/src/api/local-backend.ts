@@ -10,6 +10,7 @@ import {
   parseStep,
   redo,
   undo,
+  ProfileMemo,
   type History,
   type LoadedDataset,
 } from '@tidyvault/core';
@@ -62,6 +63,8 @@ interface Entry {
   states: LocalStates;
   history: History;
   counts: Map<string, number>;
+  /** Profiles of the recipe's states (a step reprofiles only the columns it changed). */
+  profiles: ProfileMemo;
   accesses: { at: string; user: string; op: string }[];
 }
 
@@ -161,6 +164,7 @@ export class LocalBackend implements Backend {
         states: new LocalStates(engine, data, this.budget, tableBytes),
         history: emptyHistory(),
         counts: new Map(),
+        profiles: new ProfileMemo(data.columns),
         accesses: [],
       });
       return summary;
@@ -209,7 +213,10 @@ export class LocalBackend implements Backend {
     wrap(async () => {
       const e = this.entry(id, 'profile');
       const engine = await this.getEngine();
-      return e.states.read(currentRecipe(e.history), (data, rest) => engine.profile(data, rest));
+      const recipe = currentRecipe(e.history);
+      return e.profiles.get(recipe, (columns) =>
+        e.states.read(recipe, (data, rest) => engine.profile(data, rest, 10, { columns })),
+      );
     });
 
   facet = (id: string, column: string, where?: Condition) =>

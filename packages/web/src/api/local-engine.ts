@@ -1,4 +1,11 @@
-import type { ClusterResult, LoadedDataset, Profile, Recipe, TableResult } from '@tidyvault/core';
+import type {
+  ClusterResult,
+  LoadedDataset,
+  Profile,
+  ProfileOptions,
+  Recipe,
+  TableResult,
+} from '@tidyvault/core';
 import type { DuplicatesResult, FacetResult, Histogram, HistogramOf } from './types.js';
 
 /** What local mode needs from the in-browser engine (packages/engine-wasm's WasmEngine). */
@@ -15,7 +22,7 @@ export interface LocalEngine {
   validate(dataset: LoadedDataset, recipe: Recipe): Promise<void>;
   run(dataset: LoadedDataset, recipe: Recipe, o?: { offset?: number; limit?: number }): Promise<TableResult>;
   count(dataset: LoadedDataset, recipe: Recipe): Promise<number>;
-  profile(dataset: LoadedDataset, recipe?: Recipe, topN?: number): Promise<Profile>;
+  profile(dataset: LoadedDataset, recipe?: Recipe, topN?: number, o?: ProfileOptions): Promise<Profile>;
   facet(dataset: LoadedDataset, recipe: Recipe, column: string, limit: number): Promise<FacetResult>;
   histogram(
     dataset: LoadedDataset,

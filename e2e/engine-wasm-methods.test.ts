@@ -128,7 +128,12 @@ async function nodeCall(input: string, method: Method, args: unknown[]): Promise
       case 'count':
         return (await node.run(ds, recipeOf(args[0]))).rows.length;
       case 'profile':
-        return node.profile(ds, recipeOf(args[0]), args[1] as number | undefined);
+        return node.profile(
+          ds,
+          recipeOf(args[0]),
+          args[1] as number | undefined,
+          args[2] === undefined ? {} : { columns: args[2] as string[] },
+        );
       case 'facet':
         return facet(node, ds, recipeOf(args[0]), args[1] as string, args[2] as number);
       case 'histogram':
@@ -250,6 +255,15 @@ describe('profile: core query, identical to engine-node (padded, mixedCase, type
       expect(p.columns.length).toBeGreaterThan(0);
     });
   }
+
+  it('profiles only the columns asked for (a step reprofiles what it changed), in the output order', async () => {
+    const p = valueOf<{ columns: { name: string }[] }>(
+      await both('w1.csv', 'profile', [W1_RECIPE, undefined, ['notes', 'email']]),
+    );
+    expect(p.columns.map((c) => c.name)).toEqual(['email', 'notes']);
+    const all = valueOf<{ columns: { name: string }[] }>(await wasmCall('w1.csv', 'profile', [W1_RECIPE]));
+    expect(p.columns).toEqual(all.columns.filter((c) => c.name === 'email' || c.name === 'notes'));
+  });
 
   it('counts what it claims to on edge values', async () => {
     const p = valueOf<{ columns: Record<string, unknown>[] }>(await wasmCall('edges.csv', 'profile', [null]));

@@ -161,7 +161,14 @@ window.tidyvaultTest = {
         case 'count':
           return { value: await engine.count(ds, recipe(args[0])) };
         case 'profile':
-          return { value: await engine.profile(ds, recipe(args[0]), args[1] as number | undefined) };
+          return {
+            value: await engine.profile(
+              ds,
+              recipe(args[0]),
+              args[1] as number | undefined,
+              args[2] === undefined ? {} : { columns: args[2] as string[] },
+            ),
+          };
         case 'facet':
           return { value: await engine.facet(ds, recipe(args[0]), args[1] as string, args[2] as number) };
         case 'histogram':

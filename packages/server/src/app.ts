@@ -48,6 +48,7 @@ const JSON_BODY_LIMIT = 1024 * 1024;
 /** The audit log's action for each way the server itself purges a dataset. */
 const PURGE_ACTIONS = {
   expired: 'expiry_purge',
+  owner_disabled: 'owner_disabled_purge',
   shutdown: 'shutdown_purge',
   logout: 'logout_purge',
 } as const;
@@ -118,6 +119,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     memory,
     maxResidentBytes: o.maxResidentBytes,
     cacheRecipeStates: o.cacheRecipeStates,
+    ...(auth.shareable ? { ownerActive: (user: string) => auth.shareable!(user) !== undefined } : {}),
     onMaterialise: (dataset, info) =>
       app.log.info({ op: 'dataset.materialise', dataset, ...info }, 'recipe state materialised'),
     // The code only: messages can quote cell values.

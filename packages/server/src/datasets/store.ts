@@ -68,9 +68,17 @@ export interface StoreOptions {
   cacheRecipeStates?: boolean;
   onMaterialiseFailure?: (id: string, e: unknown) => void;
   onMaterialise?: (id: string, info: { steps: number; fromSteps: number; bytes: number; ms: number }) => void;
-  /** A dataset was purged by the store itself: it expired, its owner signed out with purge, or the server is stopping (the audit log). */
-  onPurged?: (e: DatasetEntry, reason: 'expired' | 'shutdown' | 'logout') => void;
+  /**
+   * Does the owner's account still exist and is it enabled? (accounts modes; absent: always.) A
+   * dataset whose owner is disabled or removed is purged like an expired one: no one is left who
+   * could delete it, and its shares end with it.
+   */
+  ownerActive?: (user: string) => boolean;
+  /** A dataset was purged by the store itself: it expired, its owner signed out with purge or was disabled, or the server is stopping (the audit log). */
+  onPurged?: (e: DatasetEntry, reason: PurgeReason) => void;
 }
+
+export type PurgeReason = 'expired' | 'owner_disabled' | 'shutdown' | 'logout';
 
 /**
  * Datasets held in the engine's memory, by 128-bit random id. A dataset expires after `idleMs`
@@ -125,7 +133,23 @@ export class DatasetStore {
   }
 
   private expired(e: DatasetEntry): boolean {
-    return this.o.clock() >= this.expiresAt(e);
+    return this.due(e) !== undefined;
+  }
+
+  /** Why the dataset is to be purged now, if it is. */
+  private due(e: DatasetEntry): 'expired' | 'owner_disabled' | undefined {
+    if (this.o.clock() >= this.expiresAt(e)) return 'expired';
+    if (this.o.ownerActive && !this.ownerActive(e.owner)) return 'owner_disabled';
+    return undefined;
+  }
+
+  /** An accounts file that cannot be read says nothing about the owner: nothing is purged for it. */
+  private ownerActive(user: string): boolean {
+    try {
+      return this.o.ownerActive!(user);
+    } catch {
+      return true;
+    }
   }
 
   /**
@@ -140,8 +164,9 @@ export class DatasetStore {
     if (e) this.endLapsedShares(e);
     const d = decide(e, user, role, action);
     if (!e || d.kind === 'none') return e ? { kind: 'none', owner: e.owner } : { kind: 'none' };
-    if (this.expired(e)) {
-      if (await this.purge(e)) this.o.onPurged?.(e, 'expired');
+    const due = this.due(e);
+    if (due) {
+      if (await this.purge(e)) this.o.onPurged?.(e, due);
       return { kind: 'none' };
     }
     if (d.kind === 'forbidden') return { kind: 'forbidden', access: d.access, owner: e.owner };
@@ -227,11 +252,17 @@ export class DatasetStore {
     return true;
   }
 
-  /** Purge every expired dataset; returns how many. */
+  /** Purge every expired dataset, and those of disabled or removed accounts; returns how many. */
   async sweep(): Promise<number> {
-    const due = [...this.entries.values()].filter((e) => this.expired(e));
-    for (const e of due) if (await this.purge(e)) this.o.onPurged?.(e, 'expired');
-    return due.length;
+    let n = 0;
+    for (const e of [...this.entries.values()]) {
+      const due = this.due(e);
+      if (due && (await this.purge(e))) {
+        n++;
+        this.o.onPurged?.(e, due);
+      }
+    }
+    return n;
   }
 
   /** Purge every dataset `user` owns (signing out with "delete my datasets"); returns how many. */

@@ -39,7 +39,8 @@ export interface ServerProcess {
  * Runs inside the namespace (plain JS, `node -e`): starts the command it is given, echoes its
  * stdout, and once the login link names the port, relays connections on a Unix socket (which
  * crosses network namespaces because it is a file) to 127.0.0.1:<port>. A closed client closes
- * the relayed connection at once, so a disconnect reaches the server as a disconnect.
+ * the relayed connection at once, so a disconnect reaches the server as a disconnect; a closed
+ * server connection ends the client's once what it sent has been delivered.
  */
 const BRIDGE = `
 const net = require('node:net');
@@ -58,7 +59,9 @@ child.stdout.on('data', (c) => {
       s.pipe(u);
       u.pipe(s);
       s.on('close', () => u.destroy());
-      u.on('close', () => s.destroy());
+      // end, not destroy: a response still in s's write buffer (a slow reader on a loaded
+      // machine) would be cut, and the client would see "aborted".
+      u.on('close', () => s.end());
       s.on('error', () => u.destroy());
       u.on('error', () => s.destroy());
     });

@@ -6,6 +6,7 @@ import type { ZodApp } from './app-types.js';
 import type { AuditLog } from './audit/log.js';
 import { AuditRecorder, registerAuditHooks } from './audit/record.js';
 import { auditRoute } from './audit/routes.js';
+import { AccountWatch } from './auth/account-changes.js';
 import { prepareAuth } from './auth/mode.js';
 import { SessionStore } from './auth/sessions.js';
 import { duplicatesRoute } from './datasets/duplicates.js';
@@ -191,10 +192,18 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     spillDirectory: o.engine.settings['temp_directory'] ?? '',
   });
 
+  // Account changes made outside the server's requests (the CLI), audited when next seen.
+  const accountWatch =
+    auth.mode !== 'single' && o.accounts
+      ? new AccountWatch(o.accounts, (c) => audit.system(c.action, { target: c.user }))
+      : undefined;
+  if (accountWatch) app.addHook('onRequest', async () => accountWatch.check());
+
   let timer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
     audit.system('server_start');
     timer = setInterval(() => {
+      accountWatch?.check();
       sessions.sweep();
       auth.sweep();
       store.sweep().then(

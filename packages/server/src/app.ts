@@ -6,7 +6,9 @@ import type { ZodApp } from './app-types.js';
 import type { AuditLog } from './audit/log.js';
 import { AuditRecorder, registerAuditHooks } from './audit/record.js';
 import { auditRoute } from './audit/routes.js';
-import { AccountWatch } from './auth/account-changes.js';
+import { ChangeWatch, type WatchedChange } from './audit/change-watch.js';
+import { accountChanges } from './auth/account-changes.js';
+import { secretChanges } from './secrets/changes.js';
 import { prepareAuth } from './auth/mode.js';
 import { SessionStore } from './auth/sessions.js';
 import { duplicatesRoute } from './datasets/duplicates.js';
@@ -192,18 +194,23 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     spillDirectory: o.engine.settings['temp_directory'] ?? '',
   });
 
-  // Account changes made outside the server's requests (the CLI), audited when next seen.
-  const accountWatch =
-    auth.mode !== 'single' && o.accounts
-      ? new AccountWatch(o.accounts, (c) => audit.system(c.action, { target: c.user }))
-      : undefined;
-  if (accountWatch) app.addHook('onRequest', async () => accountWatch.check());
+  // Accounts and secrets changed by the CLI while the server runs, audited when next seen.
+  const record = (c: WatchedChange) => audit.system(c.action, c.target === null ? {} : { target: c.target });
+  const accounts = o.accounts;
+  const secrets = o.secrets;
+  const watches = [
+    ...(auth.mode !== 'single' && accounts
+      ? [new ChangeWatch(() => accounts.list(), accountChanges, record)]
+      : []),
+    ...(secrets ? [new ChangeWatch(() => secrets.snapshot(), secretChanges, record)] : []),
+  ];
+  if (watches.length > 0) app.addHook('onRequest', async () => watches.forEach((w) => w.check()));
 
   let timer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
     audit.system('server_start');
     timer = setInterval(() => {
-      accountWatch?.check();
+      for (const w of watches) w.check();
       sessions.sweep();
       auth.sweep();
       store.sweep().then(

@@ -25,15 +25,15 @@ describe('accountChanges', () => {
       account('eve'),
     ];
     expect(accountChanges(before, after)).toEqual([
-      { action: 'account_disable', user: 'bob' },
-      { action: 'account_role', user: 'cy' },
-      { action: 'account_enable', user: 'cy' },
-      { action: 'account_add', user: 'eve' },
-      { action: 'account_remove', user: 'dee' },
+      { action: 'account_disable', target: 'bob' },
+      { action: 'account_role', target: 'cy' },
+      { action: 'account_enable', target: 'cy' },
+      { action: 'account_add', target: 'eve' },
+      { action: 'account_remove', target: 'dee' },
     ]);
     expect(
       accountChanges([account('ann')], [account('ann', { passwordChangedAt: 'later', generation: 2 })]),
-    ).toEqual([{ action: 'account_password_reset', user: 'ann' }]);
+    ).toEqual([{ action: 'account_password_reset', target: 'ann' }]);
   });
 });
 

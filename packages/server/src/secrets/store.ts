@@ -151,6 +151,12 @@ export class SecretsStore {
     return this.read().records.map(summary);
   }
 
+  /** Which key seals the file, and every record without its secrets (what the server audits changes of). */
+  snapshot(): { keyId: string | null; records: SecretSummary[] } {
+    const doc = this.read();
+    return { keyId: doc.keyId, records: doc.records.map(summary) };
+  }
+
   get(name: string): SecretSummary | undefined {
     const r = this.read().records.find((x) => x.name === name);
     return r && summary(r);

@@ -7,7 +7,7 @@ import type { AuditLog } from './audit/log.js';
 import { AuditRecorder, registerAuditHooks } from './audit/record.js';
 import { auditRoute } from './audit/routes.js';
 import { ChangeWatch, type WatchedChange } from './audit/change-watch.js';
-import { accountChanges } from './auth/account-changes.js';
+import { accountChanges, knownAccounts, ownerActive } from './auth/account-changes.js';
 import { secretChanges } from './secrets/changes.js';
 import { prepareAuth } from './auth/mode.js';
 import { SessionStore } from './auth/sessions.js';
@@ -122,7 +122,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     memory,
     maxResidentBytes: o.maxResidentBytes,
     cacheRecipeStates: o.cacheRecipeStates,
-    ...(auth.shareable ? { ownerActive: (user: string) => auth.shareable!(user) !== undefined } : {}),
+    ...(auth.mode !== 'single' && o.accounts ? { ownerActive: ownerActive(o.accounts) } : {}),
     onMaterialise: (dataset, info) =>
       app.log.info({ op: 'dataset.materialise', dataset, ...info }, 'recipe state materialised'),
     // The code only: messages can quote cell values.
@@ -200,7 +200,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   const secrets = o.secrets;
   const watches = [
     ...(auth.mode !== 'single' && accounts
-      ? [new ChangeWatch(() => accounts.list(), accountChanges, record)]
+      ? [new ChangeWatch(() => knownAccounts(accounts), accountChanges, record)]
       : []),
     ...(secrets ? [new ChangeWatch(() => secrets.snapshot(), secretChanges, record)] : []),
   ];

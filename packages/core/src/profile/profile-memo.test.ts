@@ -78,6 +78,34 @@ describe('ProfileMemo', () => {
     expect(p.columns.map((c) => c.name)).toEqual(['a', 'x', 'y']);
   });
 
+  it('waits for the profile of an earlier step still being made (steps posted in a burst)', async () => {
+    const memo = new ProfileMemo(source);
+    const { asked, compute } = fake();
+    await memo.get(recipe(), compute(recipe()));
+    let finish!: () => void;
+    const held = new Promise<void>((r) => (finish = r));
+    const slow = (r: Recipe) => async (columns: string[] | undefined) => {
+      await held;
+      return compute(r)(columns);
+    };
+    const first = memo.get(recipe(trimA), slow(recipe(trimA)));
+    const changeB: Step = { op: 'change-case', columns: ['b'], case: 'upper' };
+    const second = memo.get(recipe(trimA, changeB), compute(recipe(trimA, changeB)));
+    finish();
+    await Promise.all([first, second]);
+    expect(asked).toEqual([undefined, ['a'], ['b']]);
+  });
+
+  it('keeps nothing once cleared (the dataset was purged)', async () => {
+    const memo = new ProfileMemo(source);
+    const { asked, compute } = fake();
+    await memo.get(recipe(), compute(recipe()));
+    memo.clear();
+    await memo.get(recipe(), compute(recipe()));
+    await memo.get(recipe(), compute(recipe()));
+    expect(asked).toEqual([undefined, undefined, undefined]);
+  });
+
   it('forgets a failed computation', async () => {
     const memo = new ProfileMemo(source);
     await expect(memo.get(recipe(), () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

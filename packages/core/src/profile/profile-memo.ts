@@ -4,7 +4,7 @@ import { unchangedColumns } from '../steps/step-shape.js';
 import type { Column } from '../steps/types.js';
 import type { ColumnProfile, Profile } from './profile-query.js';
 
-/** Profiles remembered per dataset (each a few kilobytes). */
+/** Profiles remembered per dataset (each holds every column's ten most frequent values). */
 const KEPT_PROFILES = 16;
 
 /** Computes the profile of the recipe's result for these output columns only, or all of them (undefined). */
@@ -23,6 +23,7 @@ export class ProfileMemo {
   private readonly pending = new Map<string, Promise<Profile>>();
   /** Settled profiles, least recently used first. */
   private readonly known = new Map<string, Profile>();
+  private cleared = false;
 
   constructor(private readonly source: Column[]) {}
 
@@ -38,6 +39,7 @@ export class ProfileMemo {
     if (running) return running;
     const p = this.make(recipe, compute)
       .then((profile) => {
+        if (this.cleared) return profile;
         this.known.set(key, profile);
         if (this.known.size > KEPT_PROFILES) this.known.delete(this.known.keys().next().value!);
         return profile;
@@ -47,8 +49,23 @@ export class ProfileMemo {
     return p;
   }
 
+  /** Forget every profile (the dataset is purged: they hold its most frequent values). */
+  clear(): void {
+    this.cleared = true;
+    this.known.clear();
+  }
+
   private async make(recipe: Recipe, compute: ComputeProfile): Promise<Profile> {
     const n = recipe.steps.length;
+    // Steps posted in a burst: the profile of an earlier step still being made is waited for,
+    // not made again.
+    for (let j = n - 1; j >= 0 && !this.known.has(keyOf(recipe, j)); j--) {
+      const running = this.pending.get(keyOf(recipe, j));
+      if (running) {
+        await running.catch(() => undefined);
+        break;
+      }
+    }
     let k = n - 1;
     while (k >= 0 && !this.known.has(keyOf(recipe, k))) k--;
     if (k < 0) return compute(undefined);

@@ -1,5 +1,5 @@
 import type { WatchedChange } from '../audit/change-watch.js';
-import type { Account } from './accounts.js';
+import type { Account, Accounts } from './accounts.js';
 
 export type AccountAction =
   | 'account_add'
@@ -38,3 +38,20 @@ export function accountChanges(before: readonly Account[], after: readonly Accou
   for (const name of old.keys()) changes.push({ action: 'account_remove', target: name });
   return changes;
 }
+
+/** The accounts, for the change watch: no file (or an empty one) is a failed reading, not "all removed". */
+export function knownAccounts(accounts: Pick<Accounts, 'known'>): Account[] {
+  const known = accounts.known();
+  if (!known) throw new Error('no accounts file to compare');
+  return known;
+}
+
+/** Is the account there and enabled? undefined when there is no accounts file to tell. */
+export const ownerActive =
+  (accounts: Pick<Accounts, 'known'>) =>
+  (user: string): boolean | undefined => {
+    const known = accounts.known();
+    if (!known) return undefined;
+    const a = known.find((x) => x.name === user);
+    return a !== undefined && !a.disabled;
+  };

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { z } from 'zod';
 import { PrivateJsonFile, type ErrorFor } from '../private-files.js';
 import { hashPassword, passwordProblem } from './passwords.js';
@@ -95,6 +96,16 @@ export class Accounts {
   /** Every account, re-read when the file changed since the last call. */
   list(): Account[] {
     return this.read().users.map((u) => ({ ...u }));
+  }
+
+  /**
+   * Every account, or undefined when there is no accounts file or it holds none (moved aside, a
+   * backup being restored): then nothing can be said about anyone, least of all "removed".
+   */
+  known(): Account[] | undefined {
+    if (!fs.existsSync(this.file)) return undefined;
+    const users = this.list();
+    return users.length > 0 ? users : undefined;
   }
 
   get(name: string): Account | undefined {

@@ -78,6 +78,23 @@ describe('datasets of a disabled account', () => {
     expect((await get(dan, `/api/datasets/${own}`)).statusCode).toBe(200);
   });
 
+  it('stay while the accounts file is missing (moved aside, a backup being restored)', async () => {
+    const dan = await h.signIn('dan', DAN.password);
+    const id = (await upload(h, dan.headers, 'd3.csv', 'name\nDo\n')).json().id as string;
+    const aside = `${h.accounts.file}.aside`;
+    fs.renameSync(h.accounts.file, aside);
+    try {
+      await new Promise((r) => setTimeout(r, 400));
+    } finally {
+      fs.renameSync(aside, h.accounts.file);
+    }
+    const again = await h.signIn('dan', DAN.password);
+    expect((await get(again, `/api/datasets/${id}`)).statusCode).toBe(200);
+    expect(purges().some((p) => p[1] === id)).toBe(false);
+    const removals = h.t.audit.list({ limit: 1_000 }).filter((r) => r.action === 'account_remove');
+    expect(removals).toEqual([]);
+  });
+
   it('stay while the accounts file cannot be read (a broken file is not a disabled account)', async () => {
     const dan = await h.signIn('dan', DAN.password);
     const id = (await upload(h, dan.headers, 'd2.csv', 'name\nDi\n')).json().id as string;

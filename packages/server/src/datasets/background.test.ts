@@ -268,6 +268,18 @@ describe('reads that do not wait for their state (readSoon: the profile after a 
     }
   });
 
+  it('answers 404 once the dataset is purged, running nothing', async () => {
+    const { s } = states();
+    await s.dispose();
+    let ran = false;
+    await expect(
+      s.readSoon(recipeOf([trim]), async () => {
+        ran = true;
+      }),
+    ).rejects.toMatchObject({ status: 404 });
+    expect(ran).toBe(false);
+  });
+
   it('waits for the state when a step needs every row (a dedupe)', async () => {
     const { s, memory } = states();
     try {

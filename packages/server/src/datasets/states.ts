@@ -169,6 +169,7 @@ export class RecipeStates {
    * those columns, not the whole table being made. Other steps (dedupe…) wait for the state.
    */
   async readSoon<T>(recipe: Recipe, read: (view: View) => Promise<T>): Promise<T> {
+    if (this.disposed) throw notFound();
     if (this.o.enabled !== false && !this.states.has(keyOf(recipe))) {
       const base = this.longestHeld(recipe, recipe.steps.length);
       const steps = recipe.steps.slice(base.steps);

@@ -71,9 +71,9 @@ export interface StoreOptions {
   /**
    * Does the owner's account still exist and is it enabled? (accounts modes; absent: always.) A
    * dataset whose owner is disabled or removed is purged like an expired one: no one is left who
-   * could delete it, and its shares end with it.
+   * could delete it, and its shares end with it. undefined: cannot tell (no accounts file), keep.
    */
-  ownerActive?: (user: string) => boolean;
+  ownerActive?: (user: string) => boolean | undefined;
   /** A dataset was purged by the store itself: it expired, its owner signed out with purge or was disabled, or the server is stopping (the audit log). */
   onPurged?: (e: DatasetEntry, reason: PurgeReason) => void;
 }
@@ -139,12 +139,12 @@ export class DatasetStore {
   /** Why the dataset is to be purged now, if it is. */
   private due(e: DatasetEntry): 'expired' | 'owner_disabled' | undefined {
     if (this.o.clock() >= this.expiresAt(e)) return 'expired';
-    if (this.o.ownerActive && !this.ownerActive(e.owner)) return 'owner_disabled';
+    if (this.o.ownerActive && this.ownerActive(e.owner) === false) return 'owner_disabled';
     return undefined;
   }
 
   /** An accounts file that cannot be read says nothing about the owner: nothing is purged for it. */
-  private ownerActive(user: string): boolean {
+  private ownerActive(user: string): boolean | undefined {
     try {
       return this.o.ownerActive!(user);
     } catch {
@@ -245,8 +245,9 @@ export class DatasetStore {
   async purge(e: DatasetEntry): Promise<boolean> {
     if (this.entries.get(e.id) !== e) return false;
     this.entries.delete(e.id);
-    // No one reaches it any more, through a share either.
+    // No one reaches it any more, through a share either; its profiles (top values) go too.
     e.shares.clear();
+    e.profiles.clear();
     await e.states.dispose();
     await this.o.memory.drop(() => this.o.engine.drop(e.data));
     return true;
@@ -255,13 +256,20 @@ export class DatasetStore {
   /** Purge every expired dataset, and those of disabled or removed accounts; returns how many. */
   async sweep(): Promise<number> {
     let n = 0;
+    const failures: unknown[] = [];
     for (const e of [...this.entries.values()]) {
       const due = this.due(e);
-      if (due && (await this.purge(e))) {
-        n++;
-        this.o.onPurged?.(e, due);
+      try {
+        if (due && (await this.purge(e))) {
+          n++;
+          this.o.onPurged?.(e, due);
+        }
+      } catch (error) {
+        // One dataset that cannot be dropped does not keep the others.
+        failures.push(error);
       }
     }
+    if (failures.length > 0) throw failures[0];
     return n;
   }
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-/* global document, requestAnimationFrame, window */
+/* global document, MutationObserver, requestAnimationFrame, window */
 // Local mode (issue 6, "Targets"): the W1 file opened, cleaned and exported inside headless
 // Chromium by DuckDB-WASM, side by side with the native CLI on the same machine and file.
 //
-// Usage: node bench/local.mjs [--rows 1M] [--runs 3] [--no-wait] [--trace]
+// Usage: node bench/local.mjs [--rows 1M] [--runs 3] [--no-wait] [--trace] [--steps] [--tree DIR]
 //
 // Each run: `tidyvault serve --local-only` (the static local build, no API), a fresh browser
 // context, then as a person would:
@@ -14,6 +14,10 @@
 //   browser   — load + recipe: the whole job in the tab
 //   cli       — `tidyvault clean <file> --recipe fixtures/w1/recipe.json -o out.csv
 //               --no-formula-guard --quiet`, the native engine, measured in the same run
+//   steps     — (--steps, after load) two one-step changes as a person makes them, each from
+//               loading its recipe until the refreshed profile is shown: change-case lower on
+//               email (a column of ~1M distinct values), then fill-null on category
+// --tree DIR: serve and run the CLI of a snapshot (bench/server/snapshot.sh, plus its web build)
 // Target: browser / cli ≤ 3 (medians). The browser's CSV must equal the CLI's byte for byte.
 // Results: bench/out/local-<date>.md and .json.
 import { spawn, spawnSync } from 'node:child_process';
@@ -30,15 +34,17 @@ const TARGET_RATIO = 3;
 const log = (m) => process.stderr.write(`${m}\n`);
 
 function parseArgs(argv) {
-  const o = { rows: 1_000_000, runs: 3, wait: true, trace: false };
+  const o = { rows: 1_000_000, runs: 3, wait: true, trace: false, steps: false, tree: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--rows') o.rows = Number((argv[++i] ?? '').replace(/k$/i, '000').replace(/M$/i, '000000'));
     else if (a === '--runs') o.runs = Number(argv[++i]);
     else if (a === '--no-wait') o.wait = false;
     else if (a === '--trace') o.trace = true;
+    else if (a === '--steps') o.steps = true;
+    else if (a === '--tree') o.tree = path.resolve(argv[++i] ?? '.');
     else {
-      log('usage: node bench/local.mjs [--rows 1M] [--runs 3] [--no-wait] [--trace]');
+      log('usage: node bench/local.mjs [--rows 1M] [--runs 3] [--no-wait] [--trace] [--steps] [--tree DIR]');
       process.exit(a === '--help' || a === '-h' ? 0 : 2);
     }
   }
@@ -46,7 +52,7 @@ function parseArgs(argv) {
 }
 
 async function serveLocalOnly() {
-  const child = spawn(process.execPath, [CLI, 'serve', '--local-only', '--port', '0'], {
+  const child = spawn(process.execPath, [cli(), 'serve', '--local-only', '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -92,6 +98,7 @@ async function browserRun(browser, origin, file, tmp) {
     const load = await page.evaluate(
       () => new Promise((res) => requestAnimationFrame(() => res(performance.now() - window.__picked))),
     );
+    const steps = o.steps ? await stepProfiles(page, tmp) : undefined;
 
     const t0 = Date.now();
     await page.getByTestId('recipe-file').setInputFiles(RECIPE);
@@ -108,17 +115,57 @@ async function browserRun(browser, origin, file, tmp) {
     const out = path.join(tmp, `browser-${Date.now()}.csv`);
     await download.saveAs(out);
     const recipe = Date.now() - t0;
-    return { load, recipe, out, foreign };
+    return { load, recipe, out, foreign, steps };
   } finally {
     await context.close();
   }
+}
+
+/** One-step changes after the load: from loading each recipe until the refreshed profile is shown. */
+async function stepProfiles(page, tmp) {
+  const email = { op: 'change-case', columns: ['email'], case: 'lower' };
+  const category = { op: 'fill-null', columns: ['category'], strategy: 'value', value: 'unknown' };
+  const out = [];
+  for (const steps of [[email], [email, category]]) {
+    const file = path.join(tmp, `steps-${steps.length}.json`);
+    fs.writeFileSync(file, JSON.stringify({ version: 1, steps }));
+    // The panel says "Profiling the columns…" from when the new rows are shown until the profile
+    // arrives: the time is taken when that text goes.
+    await page.evaluate(() => {
+      window.__profiled = undefined;
+      window.__asked = performance.now();
+      let profiling = false;
+      const observer = new MutationObserver(() => {
+        const now = (document.querySelector('[data-testid="suggestions"]')?.textContent ?? '').includes(
+          'Profiling the columns',
+        );
+        if (profiling && !now) {
+          window.__profiled = performance.now() - window.__asked;
+          observer.disconnect();
+        }
+        profiling = now;
+      });
+      observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByTestId('recipe-file').setInputFiles(file);
+    await page.waitForFunction(() => window.__profiled !== undefined, null, {
+      timeout: 600_000,
+      polling: 20,
+    });
+    out.push(await page.evaluate(() => window.__profiled));
+  }
+  return out;
+}
+
+function cli() {
+  return o.tree ? path.join(o.tree, 'packages/cli/dist/main.js') : CLI;
 }
 
 function cliRun(file, tmp) {
   const out = path.join(tmp, `cli-${Date.now()}.csv`);
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [
-    CLI,
+    cli(),
     'clean',
     file,
     '--recipe',
@@ -166,13 +213,15 @@ try {
       recipe: r.recipe,
       browser: r.load + r.recipe,
       cli: r.cli.ms,
+      steps: r.steps,
       same,
       foreign: r.foreign,
     };
     fs.rmSync(r.out, { force: true });
     fs.rmSync(r.cli.out, { force: true });
     log(
-      `run ${i + 1}/${o.runs}: load ${Math.round(run.load)} ms, recipe+export ${Math.round(run.recipe)} ms, browser ${Math.round(run.browser)} ms, cli ${Math.round(run.cli)} ms, same output: ${same}`,
+      `run ${i + 1}/${o.runs}: load ${Math.round(run.load)} ms, recipe+export ${Math.round(run.recipe)} ms, browser ${Math.round(run.browser)} ms, cli ${Math.round(run.cli)} ms, same output: ${same}` +
+        (run.steps ? `; after a step, profile shown in ${run.steps.map(Math.round).join(', ')} ms` : ''),
     );
     runs.push(run);
   }
@@ -202,6 +251,12 @@ const lines = [
   `- browser / cli (medians): **${ratio.toFixed(2)}×** (target ≤ ${TARGET_RATIO}×: ${ratio <= TARGET_RATIO ? 'meets target' : '**misses target**'})`,
   `- outputs identical (browser CSV vs CLI CSV, byte for byte): ${runs.every((r) => r.same) ? 'yes, every run' : '**no**'}`,
   `- requests to other origins: ${runs.flatMap((r) => r.foreign).length === 0 ? 'none' : runs.flatMap((r) => r.foreign).join(', ')}`,
+  ...(o.steps
+    ? [
+        `- after the load, one step then another, each until the refreshed profile was shown (change-case on email; fill-null on category): ${runs.map((r) => r.steps.map((x) => `${Math.round(x)} ms`).join(' / ')).join('; ')}`,
+      ]
+    : []),
+  ...(o.tree ? [`- measured: the snapshot in ${o.tree}`] : []),
 ];
 const base = resultBase(OUT_DIR, 'local');
 fs.mkdirSync(OUT_DIR, { recursive: true });

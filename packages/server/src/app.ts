@@ -196,11 +196,14 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
 
   // Accounts and secrets changed by the CLI while the server runs, audited when next seen.
   const record = (c: WatchedChange) => audit.system(c.action, c.target === null ? {} : { target: c.target });
+  // An account's own changes are shown to its user too (GET /api/audit lists their subject's).
+  const recordAccount = (c: WatchedChange) =>
+    audit.system(c.action, c.target === null ? {} : { target: c.target, subject: c.target });
   const accounts = o.accounts;
   const secrets = o.secrets;
   const watches = [
     ...(auth.mode !== 'single' && accounts
-      ? [new ChangeWatch(() => knownAccounts(accounts), accountChanges, record)]
+      ? [new ChangeWatch(() => knownAccounts(accounts), accountChanges, recordAccount)]
       : []),
     ...(secrets ? [new ChangeWatch(() => secrets.snapshot(), secretChanges, record)] : []),
   ];

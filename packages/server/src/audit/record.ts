@@ -82,14 +82,15 @@ export class AuditRecorder {
     return this.healthy || this.writeGap();
   }
 
-  /** An event of the server itself (start, stop, a purge). */
-  system(action: string, o: { target?: string; owner?: string } = {}): boolean {
+  /** An event of the server itself (start, stop, a purge, an account change it saw). */
+  system(action: string, o: { target?: string; owner?: string; subject?: string } = {}): boolean {
     const ok = this.record({
       actor: 'system',
       actorKind: 'system',
       action,
       target: o.target ?? null,
       owner: o.owner ?? null,
+      ...(o.subject !== undefined ? { subject: o.subject } : {}),
       result: 'ok',
     });
     // A copy of the head outside the database at start and stop: cutting records off the end

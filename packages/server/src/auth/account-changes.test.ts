@@ -71,6 +71,22 @@ describe('account changes made outside the server are audited', () => {
     expect(changes().slice(before + 2)).toEqual([['system', 'account_disable', 'fay']]);
   });
 
+  it('shows the user the changes to their own account, and no one else’s', async () => {
+    await h.accounts.add('gil', 'gil has a long password', 'member');
+    await h.t.app.inject({ method: 'GET', url: '/api/auth/mode' });
+    await h.accounts.resetPassword('gil', 'gil has another long password');
+    await h.accounts.resetPassword('ada', 'ada has a third long password');
+    const gil = await h.signIn('gil', 'gil has another long password');
+    const seen = await h.t.app.inject({ method: 'GET', url: '/api/audit?limit=500', headers: gil.headers });
+    expect(seen.statusCode).toBe(200);
+    const events = (seen.json() as { events: { action: string; target: string | null }[] }).events;
+    const accountEvents = events.filter((e) => e.action.startsWith('account_'));
+    expect(accountEvents.map((e) => [e.action, e.target])).toEqual([
+      ['account_password_reset', 'gil'],
+      ['account_add', 'gil'],
+    ]);
+  });
+
   it('reports nothing while the file cannot be read, and no removals after', async () => {
     const before = changes().length;
     const saved = fs.readFileSync(h.accounts.file);

@@ -203,9 +203,9 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   const secrets = o.secrets;
   const watches = [
     ...(auth.mode !== 'single' && accounts
-      ? [new ChangeWatch(() => knownAccounts(accounts), accountChanges, recordAccount)]
+      ? [new ChangeWatch(accounts.file, () => knownAccounts(accounts), accountChanges, recordAccount)]
       : []),
-    ...(secrets ? [new ChangeWatch(() => secrets.snapshot(), secretChanges, record)] : []),
+    ...(secrets ? [new ChangeWatch(secrets.file, () => secrets.snapshot(), secretChanges, record)] : []),
   ];
   if (watches.length > 0) app.addHook('onRequest', async () => watches.forEach((w) => w.check()));
 

@@ -46,11 +46,19 @@ export function knownAccounts(accounts: Pick<Accounts, 'known'>): Account[] {
   return known;
 }
 
-/** Is the account there and enabled? undefined when there is no accounts file to tell. */
+/**
+ * Is the account there and enabled? undefined when the accounts file cannot tell: missing,
+ * empty or unreadable (no dataset is purged for that).
+ */
 export const ownerActive =
   (accounts: Pick<Accounts, 'known'>) =>
   (user: string): boolean | undefined => {
-    const known = accounts.known();
+    let known: Account[] | undefined;
+    try {
+      known = accounts.known();
+    } catch {
+      return undefined;
+    }
     if (!known) return undefined;
     const a = known.find((x) => x.name === user);
     return a !== undefined && !a.disabled;

@@ -139,17 +139,8 @@ export class DatasetStore {
   /** Why the dataset is to be purged now, if it is. */
   private due(e: DatasetEntry): 'expired' | 'owner_disabled' | undefined {
     if (this.o.clock() >= this.expiresAt(e)) return 'expired';
-    if (this.o.ownerActive && this.ownerActive(e.owner) === false) return 'owner_disabled';
+    if (this.o.ownerActive?.(e.owner) === false) return 'owner_disabled';
     return undefined;
-  }
-
-  /** An accounts file that cannot be read says nothing about the owner: nothing is purged for it. */
-  private ownerActive(user: string): boolean | undefined {
-    try {
-      return this.o.ownerActive!(user);
-    } catch {
-      return true;
-    }
   }
 
   /**

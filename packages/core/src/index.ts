@@ -57,3 +57,4 @@ export {
 } from './dedupe/index.js';
 export * from './facet/facet-query.js';
 export * from './export/index.js';
+export * from './xlsx-read/index.js';

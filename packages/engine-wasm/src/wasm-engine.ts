@@ -47,6 +47,8 @@ import {
   type Recipe,
   type RunOptions,
   type TableResult,
+  listXlsxSheets,
+  XlsxError,
 } from '@tidyvault/core';
 import { and, bin, call, col, lit, select, statement, type Expr, type Select } from '@tidyvault/sql';
 import { pickBundle, type Bundle } from './bundles.js';
@@ -57,8 +59,6 @@ import { count, dropTable, importCsv, type CsvImportOptions } from './import/csv
 import { inputFormat, type InputFormat } from './import/format.js';
 import { estimateFootprint, type Estimate } from './estimate.js';
 import { importXlsx } from './import/xlsx/import.js';
-import { listXlsxSheets } from './import/xlsx/reader.js';
-import { XlsxError } from './import/xlsx/xlsx-text.js';
 import { importJson } from './import/json.js';
 import { importParquet } from './import/parquet.js';
 import { exportDelimited, exportJson, exportParquet, exportXlsx } from './export/export.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { handmadeZip } from '../../../engine-node/src/xlsx/handmade-zip.test-helper.js';
+import { handmadeZip } from '../../../core/src/xlsx-read/handmade-zip.test-helper.js';
 import { tidyvault, workdir, write } from './run-cli.js';
 
 const dir = workdir();

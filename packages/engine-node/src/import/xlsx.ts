@@ -1,6 +1,6 @@
 import { autoColumnNames, repairHeaderNames, TidyvaultError, type Column } from '@tidyvault/core';
 import { readXlsxRows, XlsxError } from '../xlsx/read-xlsx.js';
-import type { XlsxRow } from '../xlsx/sheet-rows.js';
+import type { XlsxRow } from '@tidyvault/core';
 import { dropTable } from './create-table.js';
 import { loadTextRows, type TextRow } from './rows.js';
 import type { ImportContext, ImportOptions, ImportResult } from './types.js';

@@ -1,12 +1,17 @@
 import ExcelJS from 'exceljs';
+import { openAsBlob } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
-import { handmadeXlsx, handmadeZip, type HandmadeXlsx } from './handmade-zip.test-helper.js';
+import { openGuardedZip } from '@tidyvault/core';
+import {
+  handmadeXlsx,
+  handmadeZip,
+  type HandmadeXlsx,
+} from '../../../core/src/xlsx-read/handmade-zip.test-helper.js';
 import {
   DEFAULT_XLSX_CAPS,
   listXlsxSheets,
@@ -265,6 +270,14 @@ describe('readXlsxRows on files that are not (safe) xlsx', () => {
     expect((await failure(listXlsxSheets(otherZip))).message).toMatch(/no workbook part/);
   });
 
+  it('says when the file cannot be read at all', async () => {
+    const missing = await failure(rowsOf(join(dir, 'nope.xlsx')));
+    expect(missing.message).toBe('cannot read the xlsx file: the file does not exist');
+    expect((await failure(listXlsxSheets(dir))).message).toBe(
+      'cannot read the xlsx file: it is a folder, not a file',
+    );
+  });
+
   it('applies the caps it is given', async () => {
     const path = await twoSheetWorkbook();
     const e = await failure(rowsOf(path, { caps: { ...DEFAULT_XLSX_CAPS, maxTotalBytes: 2048 } }));
@@ -273,15 +286,11 @@ describe('readXlsxRows on files that are not (safe) xlsx', () => {
   });
 });
 
-function uncompressedSize(path: string, part: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: false }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      zip.on('entry', (e: yauzl.Entry) => {
-        if (e.fileName === part) resolve(e.uncompressedSize);
-      });
-    });
-  });
+async function uncompressedSize(path: string, part: string): Promise<number> {
+  const zip = await openGuardedZip(await openAsBlob(path));
+  let bytes = 0;
+  for await (const c of zip.openEntry(part)) bytes += c.byteLength;
+  return bytes;
 }
 
 /** Memory (JS heap and buffers) still in use after a full collection: what the reader keeps. */

@@ -1,67 +1,44 @@
-import { readDateStyles, readSharedStrings, readWorkbookParts, type SheetPart } from './workbook-parts.js';
-import { sheetRowHandlers, type XlsxRow } from './sheet-rows.js';
-import { parsePart } from './xml-part.js';
-import { notXlsx, XlsxError } from './xlsx-error.js';
-import { DEFAULT_XLSX_CAPS, openGuardedZip, type GuardedZip, type XlsxCaps } from './zip-guard.js';
+import { constants, openAsBlob } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import {
+  DEFAULT_XLSX_CAPS,
+  listXlsxSheets as listSheets,
+  readXlsxRows as readRows,
+  XlsxError,
+  type ReadXlsxOptions,
+  type XlsxCaps,
+  type XlsxRow,
+} from '@tidyvault/core';
 
-export { XlsxError, type XlsxErrorCode } from './xlsx-error.js';
-export { DEFAULT_XLSX_CAPS, type XlsxCaps } from './zip-guard.js';
-export type { XlsxRow } from './sheet-rows.js';
+// The reader is core's (xlsx-read/), shared with engine-wasm; here it reads a file by its path.
+export { DEFAULT_XLSX_CAPS, XlsxError, type ReadXlsxOptions, type XlsxCaps, type XlsxRow };
 
-export interface ReadXlsxOptions {
-  /** Sheet name (default: the first worksheet). */
-  sheet?: string;
-  caps?: XlsxCaps;
-}
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'the file does not exist',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a folder, not a file',
+};
 
-async function withZip<T>(path: string, caps: XlsxCaps, use: (zip: GuardedZip) => Promise<T>): Promise<T> {
-  const zip = await openGuardedZip(path, caps);
+/** The file as a Blob read lazily (slices are read when needed); why not, in words. */
+async function fileBlob(path: string): Promise<Blob> {
   try {
-    return await use(zip);
-  } finally {
-    zip.close();
+    // openAsBlob says only "invalid argument" for a missing file or a folder.
+    if ((await stat(path)).isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+    await access(path, constants.R_OK);
+    return await openAsBlob(path);
+  } catch (e) {
+    const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+    if (typeof code !== 'string' || !code.startsWith('E')) throw e;
+    throw new XlsxError('XLSX_CORRUPT', `cannot read the xlsx file: ${FILE_ERRORS[code] ?? code}`);
   }
 }
 
-export function listXlsxSheets(path: string, caps: XlsxCaps = DEFAULT_XLSX_CAPS): Promise<string[]> {
-  return withZip(path, caps, async (zip) => (await readWorkbookParts(zip)).sheets.map((s) => s.name));
+export async function listXlsxSheets(path: string, caps: XlsxCaps = DEFAULT_XLSX_CAPS): Promise<string[]> {
+  return listSheets(await fileBlob(path), caps);
 }
 
-function pickSheet(sheets: SheetPart[], wanted: string | undefined): SheetPart {
-  if (sheets.length === 0) throw new XlsxError('XLSX_SHEET', 'the workbook has no worksheets');
-  if (wanted === undefined) return sheets[0]!;
-  const found =
-    sheets.find((s) => s.name === wanted) ??
-    sheets.find((s) => s.name.toLowerCase() === wanted.toLowerCase());
-  if (!found) {
-    throw new XlsxError(
-      'XLSX_SHEET',
-      `sheet '${wanted}' not found; sheets: ${sheets.map((s) => s.name).join(', ')}`,
-    );
-  }
-  return found;
-}
-
-/**
- * The rows of one sheet, streamed: only the shared strings and styles are held in memory, never
- * the sheet. Cells are text as the workbook shows them: numbers exactly as stored, dates ISO.
- */
+/** The rows of one sheet of the workbook at `path`, streamed (see core's readXlsxRows). */
 export async function* readXlsxRows(path: string, options: ReadXlsxOptions = {}): AsyncGenerator<XlsxRow> {
-  const zip = await openGuardedZip(path, options.caps ?? DEFAULT_XLSX_CAPS);
-  try {
-    const workbook = await readWorkbookParts(zip);
-    const sheet = pickSheet(workbook.sheets, options.sheet);
-    if (!zip.has(sheet.part)) throw notXlsx(`the part of sheet '${sheet.name}' is missing`);
-    const context = {
-      sheet: sheet.name,
-      sharedStrings: await readSharedStrings(zip, workbook.sharedStrings),
-      dateStyles: await readDateStyles(zip, workbook.styles),
-      date1904: workbook.date1904,
-    };
-    const ready: XlsxRow[] = [];
-    const handlers = sheetRowHandlers(context, (row) => ready.push(row));
-    yield* parsePart(zip, sheet.part, handlers, () => ready.splice(0));
-  } finally {
-    zip.close();
-  }
+  yield* readRows(await fileBlob(path), options);
 }

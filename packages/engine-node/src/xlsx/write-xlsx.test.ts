@@ -1,15 +1,15 @@
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
+import { openAsBlob } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TidyvaultError } from '@tidyvault/core';
+import { openGuardedZip, TidyvaultError } from '@tidyvault/core';
 import { readXlsxRows, type XlsxRow } from './read-xlsx.js';
 import { columnLetters, safeSheetName, writeXlsx, type XlsxCell, type XlsxColumn } from './write-xlsx.js';
-import { openGuardedZip } from './zip-guard.js';
 
 let dir: string;
 let counter = 0;
@@ -42,14 +42,10 @@ async function rowsOf(path: string): Promise<XlsxRow[]> {
 }
 
 async function partText(path: string, part: string): Promise<string> {
-  const zip = await openGuardedZip(path);
-  try {
-    const chunks: Buffer[] = [];
-    for await (const c of await zip.openEntry(part)) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  } finally {
-    zip.close();
-  }
+  const zip = await openGuardedZip(await openAsBlob(path));
+  const chunks: Uint8Array[] = [];
+  for await (const c of zip.openEntry(part)) chunks.push(c);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function written(columns: XlsxColumn[], rows: XlsxCell[][], formulaGuard = true, sheetName?: string) {
@@ -230,9 +226,8 @@ describe('writeXlsx output', () => {
   it('is readable only by its owner and carries no timestamp', async () => {
     const path = await written(columns, [['a', 1, 1, '2024-01-01']]);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
-    const zip = await openGuardedZip(path);
+    const zip = await openGuardedZip(await openAsBlob(path));
     expect(zip.entryNames).not.toContain('docProps/core.xml');
-    zip.close();
   });
 
   it('removes the partial file when the rows fail', async () => {

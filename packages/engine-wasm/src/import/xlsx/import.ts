@@ -1,11 +1,16 @@
-import { autoColumnNames, repairHeaderNames, TidyvaultError, type Column } from '@tidyvault/core';
+import {
+  autoColumnNames,
+  readXlsxRows,
+  repairHeaderNames,
+  TidyvaultError,
+  XlsxError,
+  type Column,
+} from '@tidyvault/core';
 import { statement } from '@tidyvault/sql';
 import { Table } from 'apache-arrow';
 import { utf8Vector } from '../../cluster-keys.js';
 import type { Connection } from '../../connection.js';
 import { dropTable } from '../csv.js';
-import { readXlsxRows } from './reader.js';
-import { XlsxError } from './xlsx-text.js';
 
 /*
  * XLSX with engine-node's rules (its import/xlsx.ts): the first non-empty row is the header

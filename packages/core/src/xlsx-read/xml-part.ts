@@ -1,6 +1,5 @@
-import { TextDecoder } from 'node:util';
 import { SaxesParser } from 'saxes';
-import type { GuardedZip } from './zip-guard.js';
+import type { GuardedZip } from './guarded-zip.js';
 import { notXlsx, XlsxError } from './xlsx-error.js';
 
 export interface XmlHandlers {
@@ -12,7 +11,7 @@ export interface XmlHandlers {
 
 const localName = (name: string): string => name.slice(name.indexOf(':') + 1);
 
-function encodingOf(head: Buffer): string {
+function encodingOf(head: Uint8Array): string {
   if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
   if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
   return 'utf-8';
@@ -21,7 +20,7 @@ function encodingOf(head: Buffer): string {
 /** A streaming parser for one part that refuses any DOCTYPE (no external entities, no entity expansion). */
 class XmlPartParser {
   private readonly parser = new SaxesParser({ xmlns: false, position: true });
-  private decoder: TextDecoder | undefined;
+  private decoder: InstanceType<typeof TextDecoder> | undefined;
 
   constructor(
     private readonly part: string,
@@ -35,7 +34,7 @@ class XmlPartParser {
       );
     });
     const { open, close, text } = handlers;
-    if (open) p.on('opentag', (tag) => open(localName(tag.name), tag.attributes));
+    if (open) p.on('opentag', (tag) => open(localName(tag.name), tag.attributes as Record<string, string>));
     if (close) p.on('closetag', (tag) => close(localName(tag.name)));
     if (text) {
       p.on('text', text);
@@ -43,7 +42,7 @@ class XmlPartParser {
     }
   }
 
-  write(chunk: Buffer): void {
+  write(chunk: Uint8Array): void {
     this.decoder ??= new TextDecoder(encodingOf(chunk));
     this.guard(() => this.parser.write(this.decoder!.decode(chunk, { stream: true })));
   }
@@ -78,18 +77,15 @@ export async function* parsePart<T>(
   drain: () => T[],
 ): AsyncGenerator<T> {
   const parser = new XmlPartParser(part, handlers);
-  const stream = await zip.openEntry(part);
   try {
-    for await (const chunk of stream) {
-      parser.write(chunk as Buffer);
+    for await (const chunk of zip.openEntry(part)) {
+      parser.write(chunk);
       yield* drain();
     }
     parser.end();
     yield* drain();
   } catch (e) {
     throw e instanceof XlsxError ? e : notXlsx(`the part '${part}' could not be read (${String(e)})`);
-  } finally {
-    stream.destroy();
   }
 }
 

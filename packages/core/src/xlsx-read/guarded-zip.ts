@@ -1,9 +1,9 @@
-import { formatBytes, notXlsx, XlsxError, zipBomb } from './xlsx-text.js';
+import { formatBytes, notXlsx, XlsxError, zipBomb } from './xlsx-error.js';
 
 /*
- * engine-node's guarded zip (xlsx/zip-guard.ts: yauzl, Node streams) for a File in the browser:
- * the central directory is read from the File's end, an entry's bytes are sliced from the File
- * and inflated with DecompressionStream('deflate-raw'). The same caps, checks and words: entry
+ * The zip of an xlsx, read from a Blob (a File in the browser, fs.openAsBlob in Node): the
+ * central directory is read from the end, an entry's bytes are sliced and inflated with
+ * DecompressionStream('deflate-raw'). Guarded against zip bombs and unsafe archives: entry
  * count, size per entry and in all (counted as they come out of the inflater: headers can lie),
  * compression ratio, unsafe names, symbolic links, encryption, nested archives, duplicates.
  */
@@ -161,7 +161,7 @@ async function readEntries(blob: Blob, caps: XlsxCaps): Promise<Map<string, Entr
   return entries;
 }
 
-/** The zip of an xlsx File, guarded as engine-node guards it. */
+/** The zip of an xlsx, with the caps enforced on its directory and while inflating. */
 export async function openGuardedZip(blob: Blob, caps: XlsxCaps = DEFAULT_XLSX_CAPS): Promise<GuardedZip> {
   const entries = await readEntries(blob, caps);
   const budget = { totalInflated: 0 };
@@ -186,7 +186,7 @@ export async function openGuardedZip(blob: Blob, caps: XlsxCaps = DEFAULT_XLSX_C
       let inflated = 0;
       try {
         for (;;) {
-          let chunk: ReadableStreamReadResult<Uint8Array>;
+          let chunk: Awaited<ReturnType<typeof reader.read>>;
           try {
             chunk = await reader.read();
           } catch (e) {

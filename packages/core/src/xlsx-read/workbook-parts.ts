@@ -1,9 +1,9 @@
-import { posix } from 'node:path';
 import { isDateFormat } from './excel-dates.js';
 import { decodeOoxmlText } from './ooxml-text.js';
 import { readPart } from './xml-part.js';
 import { notXlsx } from './xlsx-error.js';
-import type { GuardedZip } from './zip-guard.js';
+import type { GuardedZip } from './guarded-zip.js';
+import { posix } from './part-names.js';
 
 export interface SheetPart {
   name: string;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dateToSerial, isDateFormat, isDateFormatCode, serialToText } from './excel-dates.js';
+import { dateToSerial } from '../export/xlsx-sheet.js';
+import { isDateFormat, isDateFormatCode, serialToText } from './excel-dates.js';
 
 describe('isDateFormatCode', () => {
   it.each([

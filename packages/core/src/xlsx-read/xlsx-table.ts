@@ -1,0 +1,85 @@
+import { TidyvaultError } from '../errors.js';
+import { autoColumnNames, repairHeaderNames } from '../import/header-names.js';
+import { readXlsxRows } from './read-xlsx.js';
+import type { XlsxRow } from './sheet-rows.js';
+import { XlsxError } from './xlsx-error.js';
+
+export interface XlsxTableOptions {
+  sheet?: string;
+  /** A row with more cells than the header: an error naming it (default), or auto-named columns. */
+  ragged?: 'error' | 'extend';
+}
+
+export interface XlsxTable {
+  /** The header's names, repaired (and extended, with ragged: 'extend'). */
+  names: string[];
+  /** The rows after the header, each at most `names.length` cells; read once. */
+  rows: AsyncGenerator<(string | null)[]>;
+}
+
+/** An XlsxError in the import's words: the file named, a limit as IMPORT_LIMIT. */
+export function xlsxImportError(e: unknown, file: string): unknown {
+  if (!(e instanceof XlsxError)) return e;
+  const code = e.code === 'XLSX_LIMIT' ? 'IMPORT_LIMIT' : 'IMPORT_FORMAT';
+  return new TidyvaultError(code, `${file}: ${e.message}`, { file });
+}
+
+async function widestRow(blob: Blob, sheet: { sheet?: string }): Promise<number> {
+  let widest = 0;
+  for await (const row of readXlsxRows(blob, sheet)) widest = Math.max(widest, row.cells.length);
+  return widest;
+}
+
+/**
+ * A sheet as a table, the rules both engines import by: the first non-empty row is the header
+ * (names repaired, case-insensitively unique as DuckDB needs), cells are text as the workbook
+ * shows them, a row with more cells than the header is an error naming it (or, with ragged:
+ * 'extend', the widest row's cells get auto-named columns). Errors come as TidyvaultErrors
+ * naming `file`.
+ */
+export async function xlsxTable(blob: Blob, file: string, o: XlsxTableOptions = {}): Promise<XlsxTable> {
+  const sheet = o.sheet === undefined ? {} : { sheet: o.sheet };
+  const reader = readXlsxRows(blob, sheet);
+  try {
+    const extendTo = o.ragged === 'extend' ? await widestRow(blob, sheet) : 0;
+    const header = await reader.next();
+    if (header.done) throw new TidyvaultError('IMPORT_EMPTY', `${file}: the sheet is empty`, { file });
+    let names = repairHeaderNames(header.value.cells, { caseInsensitive: true });
+    if (extendTo > names.length)
+      names = [
+        ...names,
+        ...autoColumnNames(names.length + 1, extendTo - names.length, new Set(names), {
+          caseInsensitive: true,
+        }),
+      ];
+    return { names, rows: body(reader, names.length, file) };
+  } catch (e) {
+    await reader.return(undefined);
+    throw xlsxImportError(e, file);
+  }
+}
+
+async function* body(
+  reader: AsyncGenerator<XlsxRow>,
+  width: number,
+  file: string,
+): AsyncGenerator<(string | null)[]> {
+  try {
+    for (let r = await reader.next(); !r.done; r = await reader.next()) {
+      const row = r.value;
+      if (row.cells.length > width) {
+        throw new TidyvaultError(
+          'IMPORT_RAGGED',
+          `${file}: sheet row ${row.rowNumber}: ${row.cells.length} cells, but the header has ${width} (pass --ragged extend to add columns)`,
+          { file, row: row.rowNumber },
+        );
+      }
+      yield row.cells;
+    }
+  } catch (e) {
+    throw xlsxImportError(e, file);
+  } finally {
+    // Closes the workbook when reading stopped early (an error, a refused row).
+    await reader.return(undefined);
+  }
+}

@@ -62,6 +62,42 @@ describe('uploads', () => {
     expect(h.t.store.size).toBe(0);
   });
 
+  it('answers 413 as soon as a body without Content-Length passes the limit, and frees its upload slot', async () => {
+    h = await harness({ maxUploadBytes: 50_000, maxConcurrentUploads: 1 });
+    const { headers } = await h.login();
+    const { port } = await listen(h.t, { host: '127.0.0.1', port: 0, tls: false, trustProxy: false });
+    const boundary = 'tvchunked';
+    // Chunked (no Content-Length): the limit can only be seen while the body streams.
+    const { req, response } = rawPost(port, {
+      ...headers,
+      host: `localhost:${port}`,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'transfer-encoding': 'chunked',
+    });
+    response.catch(() => undefined);
+    req.on('error', () => undefined);
+    req.write(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n` +
+        'Content-Type: text/csv\r\n\r\na\n',
+    );
+    let answered = false;
+    void response.then(() => (answered = true));
+    // Keeps sending, well past the limit, until the server answers (at most 100 × 10 kB).
+    for (let i = 0; i < 100 && !answered; i++) {
+      if (!req.destroyed) req.write('x\n'.repeat(5_000));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(answered).toBe(true);
+    const res = await response;
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body).error.code).toBe('UPLOAD_TOO_LARGE');
+    req.destroy();
+    // The slot is free again: the next upload is not refused with 429.
+    expect((await upload(h, headers, 'small.csv', 'a\n1\n')).statusCode).toBe(201);
+    await until(() => h!.stagingFiles().length === 0, 'the staging file to go');
+    expect(h.t.store.size).toBe(1);
+  });
+
   it('answers 400 for a request without a file and for an unsupported or corrupt file', async () => {
     h = await harness();
     const { headers } = await h.login();

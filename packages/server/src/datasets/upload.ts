@@ -142,6 +142,9 @@ export function uploadRoute(
           if (!request.raw.complete) part.file.destroy(new ApiError(400, 'UPLOAD_ABORTED', 'upload aborted'));
         };
         request.raw.once('close', onClose);
+        // Past the limit, busboy would read (and drop) the rest of the body before the part ends:
+        // stop now, so that the 413 goes out at once and the upload slot is free again.
+        part.file.once('limit', () => part.file.destroy(tooLarge(o.maxUploadBytes)));
         // CSV and TSV are checked against the column and cell limits as they arrive.
         const watch =
           format === 'csv' || format === 'tsv' ? new CsvLimitWatch(format, o.limits, parse) : undefined;
@@ -185,6 +188,9 @@ export function uploadRoute(
         );
         return reply.code(201).send({ ...summary(o.store, entry), warnings: data.warnings });
       } catch (e) {
+        // A refusal before the body has all arrived: the connection closes once it is answered,
+        // so the client stops sending (rather than the server reading the rest to keep it alive).
+        if (!request.raw.complete) reply.header('connection', 'close');
         if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(o.maxUploadBytes);
         throw e;
       } finally {

@@ -320,6 +320,37 @@ describe('uploads', () => {
     expect(asked.res.json().warnings).toContain('read as Windows-1252');
   });
 
+  it('extends ragged rows and reads a named format when the query says, with advice in the API\'s words', async () => {
+    h = await harness();
+    const { headers } = await h.login();
+    const ragged = 'a,b\n1,2\n3,4,5\n';
+    const refused = await uploadWith(h, headers, 'r.csv', ragged, '');
+    expect(refused.res.statusCode).toBe(400);
+    const message = refused.res.json().error.message as string;
+    expect(message).toMatch(/^r\.csv: line 3: 3 fields, but the header has 2 \(upload again with \?ragged=extend/);
+    expect(message).not.toMatch(/--ragged/);
+    const extended = await uploadWith(h, headers, 'r.csv', ragged, '?ragged=extend');
+    expect(extended.res.statusCode, extended.res.body).toBe(201);
+    expect(extended.names).toEqual(['a', 'b', 'column_3']);
+    expect(extended.rows).toEqual([
+      ['1', '2', null],
+      ['3', '4', '5'],
+    ]);
+    const bare = await uploadWith(h, headers, 'export', 'a\n1\n', '');
+    expect(bare.res.statusCode).toBe(400);
+    expect(bare.res.json().error.message).toMatch(/or upload with \?format=csv/);
+    const named = await uploadWith(h, headers, 'export', 'a\n1\n', '?format=csv');
+    expect(named.res.statusCode, named.res.body).toBe(201);
+    expect(named.rows).toEqual([['1']]);
+    const wrong = await uploadWith(h, headers, 'x.csv', 'a\n', '?format=xls');
+    expect(wrong.res.statusCode).toBe(400);
+    expect(wrong.res.json().error.message).toMatch(/format: must be one of csv, tsv/);
+    // A name longer than 255 characters keeps its extension (which says the format).
+    const long = await uploadWith(h, headers, `${'n'.repeat(300)}.csv`, 'a\n1\n', '');
+    expect(long.res.statusCode, long.res.body).toBe(201);
+    expect(long.res.json().name).toBe(`${'n'.repeat(251)}.csv`);
+  });
+
   it('reads the xlsx sheet the query names', async () => {
     h = await harness();
     const { headers } = await h.login();
@@ -386,6 +417,8 @@ describe('uploads', () => {
       'encoding',
       'header',
       'sheet',
+      'format',
+      'ragged',
     ]);
     for (const p of params) expect(p.description, p.name).toBeTruthy();
   });
@@ -395,5 +428,6 @@ describe('uploads', () => {
     expect(cleanName('C:\\Users\\me\\data.csv')).toBe('data.csv');
     expect(cleanName('a\r\nb.csv')).toBe('ab.csv');
     expect(cleanName('')).toBe('upload.csv');
+    expect(cleanName(`${'x'.repeat(400)}.parquet`)).toBe(`${'x'.repeat(247)}.parquet`);
   });
 });

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { emptyHistory } from '@tidyvault/core';
-import { formatFromName, type ImportOptions, type NodeEngine } from '@tidyvault/engine-node';
+import { emptyHistory, isTidyvaultError, TidyvaultError } from '@tidyvault/core';
+import { formatFromName, INPUT_FORMATS, type ImportOptions, type NodeEngine } from '@tidyvault/engine-node';
 import { z } from 'zod';
 import type { ZodApp } from '../app-types.js';
 import { ApiError, errorSchema } from '../errors.js';
@@ -43,18 +43,45 @@ export const uploadQuery = z.object({
     .max(200, 'must be at most 200 characters')
     .optional()
     .describe('xlsx: the sheet to read (default: the first)'),
+  format: z
+    .enum(INPUT_FORMATS, { error: `must be one of ${INPUT_FORMATS.join(', ')}` })
+    .optional()
+    .describe("the file's format; default: from the file name's extension"),
+  ragged: z
+    .enum(['error', 'extend'], { error: 'must be error or extend' })
+    .optional()
+    .describe(
+      'rows with more fields than the header: refused naming the line (`error`, the default), or `extend` to add columns for the extra fields',
+    ),
 });
 export type UploadQuery = z.infer<typeof uploadQuery>;
 
 /** Room for the multipart envelope (boundaries, part headers) on top of the file itself. */
 const ENVELOPE_BYTES = 64 * 1024;
 
-/** The upload's name as shown back to its owner: no folders, no control characters, bounded. */
+const MAX_NAME = 255;
+
+/**
+ * The upload's name as shown back to its owner: no folders, no control characters, at most 255
+ * characters (a long name loses the end of its stem, not its extension, which says the format).
+ */
 export function cleanName(filename: string | undefined): string {
   const base = path.basename((filename ?? '').replaceAll('\\', '/'));
   // eslint-disable-next-line no-control-regex
-  const name = base.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255);
-  return name === '' ? 'upload.csv' : name;
+  const name = base.replace(/[\u0000-\u001f\u007f]/g, '');
+  if (name === '') return 'upload.csv';
+  if (name.length <= MAX_NAME) return name;
+  const ext = path.extname(name).slice(0, 16);
+  return name.slice(0, MAX_NAME - ext.length) + ext;
+}
+
+/** The engine's advice names the CLI's flags; the API's parameters are the query's. */
+function inApiWords(e: unknown): unknown {
+  if (!isTidyvaultError(e)) return e;
+  const message = e.message
+    .replace('(pass --ragged extend', '(upload again with ?ragged=extend')
+    .replace(/ or pass --format$/, ' or upload with ?format=csv (tsv, json, ndjson, parquet, xlsx)');
+  return message === e.message ? e : new TidyvaultError(e.code, message, e.location);
 }
 
 const noRoom = () =>
@@ -133,10 +160,10 @@ export function uploadRoute(
         if (!part)
           throw new ApiError(400, 'UPLOAD_MISSING_FILE', 'send the file as a multipart part named "file"');
         const name = cleanName(part.filename);
-        const format = formatFromName(name);
         // How to read the file, where the query says (the rest is sniffed).
-        const { delimiter, encoding, header, sheet } = request.query;
-        const parse: ImportOptions = { format, delimiter, encoding, header, sheet };
+        const { delimiter, encoding, header, sheet, ragged } = request.query;
+        const format = formatFromName(name, request.query.format);
+        const parse: ImportOptions = { format, delimiter, encoding, header, sheet, ragged };
         // A client that disconnects mid-upload must not leave the copy to hang or linger.
         const onClose = () => {
           if (!request.raw.complete) part.file.destroy(new ApiError(400, 'UPLOAD_ABORTED', 'upload aborted'));
@@ -192,7 +219,7 @@ export function uploadRoute(
         // so the client stops sending (rather than the server reading the rest to keep it alive).
         if (!request.raw.complete) reply.header('connection', 'close');
         if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(o.maxUploadBytes);
-        throw e;
+        throw inApiWords(e);
       } finally {
         // A copy refused early (a cell too long) may not have opened its file yet: it opens and
         // closes it after, so unlinking before then would leave the file behind.

@@ -115,6 +115,21 @@ describe('uploads', () => {
     expect(h.t.store.size).toBe(0);
   });
 
+  it('answers 400 UPLOAD_MALFORMED, keeping nothing, for a multipart body cut short', async () => {
+    h = await harness();
+    const { headers } = await h.login();
+    const cut = await h.t.app.inject({
+      method: 'POST',
+      url: '/api/datasets',
+      headers: { ...headers, 'content-type': 'multipart/form-data; boundary=XX' },
+      payload: '--XX\r\nContent-Disposition: form-data; name="file"; filename="t.csv"\r\n\r\na,b\n1,2\n',
+    });
+    expect(cut.statusCode, cut.body).toBe(400);
+    expect(cut.json().error.code).toBe('UPLOAD_MALFORMED');
+    expect(h.stagingFiles()).toEqual([]);
+    expect(h.t.store.size).toBe(0);
+  });
+
   it('leaves nothing behind when the client disconnects mid-upload', async () => {
     h = await harness();
     const { headers } = await h.login();
@@ -320,14 +335,16 @@ describe('uploads', () => {
     expect(asked.res.json().warnings).toContain('read as Windows-1252');
   });
 
-  it('extends ragged rows and reads a named format when the query says, with advice in the API\'s words', async () => {
+  it("extends ragged rows and reads a named format when the query says, with advice in the API's words", async () => {
     h = await harness();
     const { headers } = await h.login();
     const ragged = 'a,b\n1,2\n3,4,5\n';
     const refused = await uploadWith(h, headers, 'r.csv', ragged, '');
     expect(refused.res.statusCode).toBe(400);
     const message = refused.res.json().error.message as string;
-    expect(message).toMatch(/^r\.csv: line 3: 3 fields, but the header has 2 \(upload again with \?ragged=extend/);
+    expect(message).toMatch(
+      /^r\.csv: line 3: 3 fields, but the header has 2 \(upload again with \?ragged=extend/,
+    );
     expect(message).not.toMatch(/--ragged/);
     const extended = await uploadWith(h, headers, 'r.csv', ragged, '?ragged=extend');
     expect(extended.res.statusCode, extended.res.body).toBe(201);

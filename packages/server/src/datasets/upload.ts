@@ -75,6 +75,28 @@ export function cleanName(filename: string | undefined): string {
   return name.slice(0, MAX_NAME - ext.length) + ext;
 }
 
+const MULTIPART_BROKEN =
+  /Unexpected end of (multipart data|form)|Part terminated early|Malformed part header|Boundary not found/;
+
+/** What the multipart parser or the socket said, as the client's problem (400), not the server's. */
+function bodyError(e: unknown, complete: boolean): unknown {
+  if (e instanceof ApiError || isTidyvaultError(e) || !(e instanceof Error)) return e;
+  const code = (e as { code?: string }).code;
+  if (MULTIPART_BROKEN.test(e.message))
+    return new ApiError(
+      400,
+      'UPLOAD_MALFORMED',
+      'the multipart body ends before its file part does (cut short, or not multipart/form-data)',
+    );
+  if (!complete || code === 'FST_MP_PREMATURE_CLOSE' || code === 'ECONNRESET' || e.message === 'aborted')
+    return new ApiError(
+      400,
+      'UPLOAD_ABORTED',
+      'upload aborted: the connection closed before the file arrived',
+    );
+  return e;
+}
+
 /** The engine's advice names the CLI's flags; the API's parameters are the query's. */
 function inApiWords(e: unknown): unknown {
   if (!isTidyvaultError(e)) return e;
@@ -219,7 +241,7 @@ export function uploadRoute(
         // so the client stops sending (rather than the server reading the rest to keep it alive).
         if (!request.raw.complete) reply.header('connection', 'close');
         if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(o.maxUploadBytes);
-        throw inApiWords(e);
+        throw inApiWords(bodyError(e, request.raw.complete));
       } finally {
         // A copy refused early (a cell too long) may not have opened its file yet: it opens and
         // closes it after, so unlinking before then would leave the file behind.

@@ -19,6 +19,7 @@ describe('app basics', () => {
     expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
     expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
     expect(res.headers['strict-transport-security']).toBeUndefined();
+    expect(res.headers['cache-control']).toBe('no-store');
   });
 
   it('puts the same headers on 404s and no-store on the API', async () => {

@@ -32,7 +32,8 @@ export async function buildLocalOnlyApp(o: {
   root: string;
   allowedHosts?: string[];
 }): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, exposeHeadRoutes: false, bodyLimit: 1024 });
+  // HEAD as well as GET, as any static host answers (link checkers, uptime probes).
+  const app = Fastify({ logger: false, exposeHeadRoutes: true, bodyLimit: 1024 });
   registerErrorHandling(app);
   registerHostCheck(app, o.allowedHosts ?? []);
   registerSecurityHeaders(app, { secure: false });

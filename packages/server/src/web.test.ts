@@ -125,6 +125,7 @@ describe('the web app', () => {
       expect(res.status, url).toBe(404);
       expect(JSON.parse(res.body), url).toEqual(NOT_FOUND);
       expect(res.headers['content-security-policy'], url).toBe(CSP);
+      expect(res.headers['cache-control'], url).toBe('no-store');
     }
   });
 

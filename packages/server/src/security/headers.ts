@@ -24,7 +24,7 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',
   'permissions-policy':
-    'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), interest-cohort=()',
+    'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), interest-cohort=()',
   'x-dns-prefetch-control': 'off',
   'x-permitted-cross-domain-policies': 'none',
 };
@@ -40,6 +40,8 @@ export function registerSecurityHeaders(app: FastifyInstance, o: { secure: boole
       reply.header('cache-control', 'no-store');
       reply.header('pragma', 'no-cache');
     }
+    // Only the app's hashed files say otherwise (immutable: they hold no data).
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     reply.header('vary', 'Origin, Sec-Fetch-Site, Cookie');
     return payload;
   });

@@ -212,6 +212,30 @@ describe('engine-wasm in Chromium (DuckDB-WASM in a worker, under the server CSP
     expect(got!.load?.columns.map((c) => c.name)).toEqual(['a', 'b', 'column_3', 'column_4']);
   });
 
+  it('prints no data to the console when DuckDB refuses a file (its errors quote the line)', async () => {
+    const printed: string[] = [];
+    const listen = (m: { text: () => string }) => printed.push(m.text());
+    page.on('console', listen);
+    // Workers' consoles reach the page's console events in Chromium only through this hook too.
+    const workerListen = (w: { on: (e: 'console', f: typeof listen) => void }) => w.on('console', listen);
+    page.on('worker', workerListen);
+    try {
+      const csv = 'a,b\n1,2\nCANARY-7731,x,y\n';
+      const [got] = await page.evaluate(
+        (cs) => window.tidyvaultTest.capture(cs, 'bytes'),
+        [{ name: 'ragged.csv', input: base64(Buffer.from(csv)), recipe: EMPTY_RECIPE }],
+      );
+      expect(got!.error).toMatchObject({ code: 'IMPORT_RAGGED' });
+      const sql = await page.evaluate(() => window.tidyvaultTest.sqlError("SELECT 'CANARY-8842'::INTEGER"));
+      expect(sql).toMatch(/CANARY-8842/);
+      await page.waitForTimeout(200);
+    } finally {
+      page.off('console', listen);
+      page.off('worker', workerListen);
+    }
+    expect(printed.filter((t) => /CANARY-(7731|8842)/.test(t))).toEqual([]);
+  });
+
   it('leaves no table and no registered file once the datasets are dropped', async () => {
     expect(await page.evaluate(() => window.tidyvaultTest.leftovers())).toEqual({ tables: [], files: [] });
   });

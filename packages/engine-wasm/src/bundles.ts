@@ -5,11 +5,12 @@ import mvpWasm from '@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url';
 import mvpWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-mvp.worker.js?url';
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
+import quietWorker from './quiet-worker.js?url';
 
 export interface Bundle {
   /** The DuckDB WebAssembly module. */
   wasm: string;
-  /** The classic worker script that runs it. */
+  /** The classic worker script that runs it (through quiet-worker.js: no data in the console). */
   worker: string;
 }
 
@@ -26,5 +27,7 @@ export async function pickBundle(): Promise<Bundle> {
     eh: { mainModule: absolute(ehWasm), mainWorker: absolute(ehWorker) },
   };
   const b = await selectBundle(bundles);
-  return { wasm: b.mainModule, worker: b.mainWorker! };
+  const quiet = new URL(absolute(quietWorker));
+  quiet.searchParams.set('worker', b.mainWorker!);
+  return { wasm: b.mainModule, worker: quiet.href };
 }

@@ -11,6 +11,7 @@ import {
   targetColumns,
 } from './common.js';
 import { rowScope } from './condition.js';
+import { capturingGroups, highestGroupReference } from './regex-groups.js';
 import type { StepDefinition } from './types.js';
 
 export { MAX_PATTERN_LENGTH } from './common.js';
@@ -34,6 +35,15 @@ export const replace: StepDefinition<ReplaceStep> = {
     `Replace ${s.regex ? 'pattern ' : ''}${shown(s.find)} with ${shown(s.replace)} in ${listOf(s.columns)}${s.caseSensitive === false ? ', ignoring case' : ''}`,
   analyze(s, input, ctx) {
     targetColumns(s.columns, input, ctx);
+    if (s.regex) {
+      // RE2 would leave every value as it is, silently, for a group the pattern does not have.
+      const wanted = highestGroupReference(s.replace);
+      const groups = capturingGroups(s.find);
+      if (wanted > groups)
+        ctx.fail(
+          `replace ${JSON.stringify(s.replace)} refers to group \\${wanted}, but find ${JSON.stringify(s.find)} has ${groups === 0 ? 'no groups' : groups === 1 ? 'only 1 group' : `only ${groups} groups`} (write \\\\ for a backslash)`,
+        );
+    }
     return input;
   },
   engineChecks: (s) => (s.regex ? [{ kind: 'regex', value: s.find, field: 'find' }] : []),

@@ -55,6 +55,8 @@ export function App({ backends }: { backends: Backends }) {
   const [facets, setFacets] = useState<Facet[]>([]);
   const [dialog, setDialog] = useState<Dialog>();
   const [error, setError] = useState<string>();
+  /** What the import had to say about the file just opened (padded rows, encoding), until dismissed. */
+  const [warnings, setWarnings] = useState<string[]>([]);
   const [busy, setBusy] = useState<string>();
   const [jump, setJump] = useState<{ row: number; n: number }>();
   const [sharesChanged, setSharesChanged] = useState(0);
@@ -176,6 +178,7 @@ export function App({ backends }: { backends: Backends }) {
     setTarget(on);
     const backend = (on === 'server' ? backends.server : undefined) ?? backends.device;
     setDataset(d);
+    setWarnings(d.warnings ?? []);
     setFacets([]);
     setViewStep(undefined);
     setError(undefined);
@@ -194,6 +197,7 @@ export function App({ backends }: { backends: Backends }) {
     setHistory(undefined);
     setProfile(undefined);
     setFacets([]);
+    setWarnings([]);
     setShape({ total: 0, columns: [] });
   };
 
@@ -307,19 +311,35 @@ export function App({ backends }: { backends: Backends }) {
           </button>
         )}
       </header>
-      {error && (
-        <div className="error banner" role="alert" data-testid="error">
-          {error}
-          <button className="link" onClick={() => setError(undefined)} aria-label="Dismiss">
-            ×
-          </button>
-        </div>
-      )}
-      {readOnly && (
-        <div className="notice banner" data-testid="read-only-banner">
-          {readOnly}
-        </div>
-      )}
+      <div className="banners">
+        {error && (
+          <div className="error banner" role="alert" data-testid="error">
+            {error}
+            <button className="link" onClick={() => setError(undefined)} aria-label="Dismiss">
+              ×
+            </button>
+          </div>
+        )}
+        {warnings.length > 0 && (
+          <div className="notice banner" role="status" data-testid="import-warnings">
+            <ul className="warning-list">
+              {warnings.map((w, i) => (
+                <li key={i}>
+                  Warning: {dataset.name}: {w}
+                </li>
+              ))}
+            </ul>
+            <button className="link" onClick={() => setWarnings([])} aria-label="Dismiss the warnings">
+              ×
+            </button>
+          </div>
+        )}
+        {readOnly && (
+          <div className="notice banner" data-testid="read-only-banner">
+            {readOnly}
+          </div>
+        )}
+      </div>
       <aside className="left">
         {!readOnly && <SuggestionsPanel profile={profile} onApply={(s) => addStep(s)} />}
         <FacetPanel

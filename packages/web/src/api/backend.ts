@@ -21,6 +21,8 @@ export interface UploadOptions {
   encoding?: string;
   header?: boolean;
   sheet?: string;
+  /** `extend`: rows with more fields than the header add columns instead of being refused. */
+  ragged?: 'error' | 'extend';
 }
 
 export interface Upload {

@@ -147,6 +147,7 @@ export class HttpBackend implements Backend {
     if (o.encoding) query.set('encoding', o.encoding);
     if (o.header !== undefined) query.set('header', String(o.header));
     if (o.sheet) query.set('sheet', o.sheet);
+    if (o.ragged === 'extend') query.set('ragged', 'extend');
     const qs = query.toString();
     const done = new Promise<DatasetSummary>((resolve, reject) => {
       xhr.open('POST', `/api/datasets${qs ? `?${qs}` : ''}`);

@@ -138,6 +138,7 @@ export class LocalBackend implements Backend {
         ...(o.header !== undefined ? { header: o.header } : {}),
         ...(o.encoding ? { encoding: o.encoding as 'utf-8' } : {}),
         ...(o.sheet ? { sheet: o.sheet } : {}),
+        ...(o.ragged ? { ragged: o.ragged } : {}),
       });
       if (cancelled) {
         await engine.drop(data);

@@ -17,6 +17,8 @@ export interface LocalEngine {
       delimiter?: string;
       header?: boolean;
       encoding?: 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+      sheet?: string;
+      ragged?: 'error' | 'extend';
     },
   ): Promise<LoadedDataset>;
   validate(dataset: LoadedDataset, recipe: Recipe): Promise<void>;

@@ -1,3 +1,4 @@
+import { KEY_COLLISION_METHODS } from '@tidyvault/core';
 import { useState } from 'react';
 import type { Backend } from '../api/backend.js';
 import type { ClusterResult, Step } from '../api/types.js';
@@ -13,6 +14,9 @@ const METHODS: [string, string][] = [
   ['levenshtein', 'nearest neighbour: Levenshtein'],
   ['ppm', 'nearest neighbour: PPM'],
 ];
+
+const NOT_REAPPLICABLE =
+  'Only key-collision methods can be recorded as a re-applicable step; merge the selected clusters instead.';
 
 interface Props {
   backend: Backend;
@@ -74,6 +78,7 @@ export function ClusterDialog({
     }
   };
 
+  const reapplicable = (KEY_COLLISION_METHODS as readonly string[]).includes(method);
   const chosen = result ? result.clusters.filter((_, i) => choices[i]?.merge) : [];
   const mergeSelected = async () => {
     if (!result) return;
@@ -244,11 +249,22 @@ export function ClusterDialog({
               </button>
               <button
                 onClick={() => void mergeAll()}
-                title="Records a cluster-merge step that clusters again on each run, so it also works on new files"
+                disabled={!reapplicable}
+                title={
+                  reapplicable
+                    ? 'Records a cluster-merge step that clusters again on each run, so it also works on new files'
+                    : NOT_REAPPLICABLE
+                }
+                aria-describedby={reapplicable ? undefined : 'cluster-not-reapplicable'}
               >
                 Merge all (re-applicable step)
               </button>
             </div>
+          )}
+          {!readOnly && !reapplicable && (
+            <p className="muted small" id="cluster-not-reapplicable" data-testid="cluster-not-reapplicable">
+              {NOT_REAPPLICABLE}
+            </p>
           )}
         </>
       )}

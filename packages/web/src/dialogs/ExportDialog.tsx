@@ -76,8 +76,8 @@ export function ExportDialog({ backend, datasetId, name, recipe, inputColumns, s
           </label>
         </div>
         <p className="muted small">
-          The formula guard puts an apostrophe before text that starts with = + - @ or a tab, so a spreadsheet
-          shows it instead of running it as a formula.
+          The formula guard puts an apostrophe before text that starts with = + - @, a tab or a carriage
+          return, so a spreadsheet shows it instead of running it as a formula.
         </p>
         <button
           className="primary"

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { Backend, Upload, UploadOptions } from '../api/backend.js';
 import type { Backends } from '../App.js';
 import type { DatasetSummary } from '../api/types.js';
-import { errorText } from '../errors.js';
+import { openErrorText } from '../errors.js';
 import { DatabaseImport } from './DatabaseImport.js';
 import { formatBytes } from '../format.js';
 
@@ -41,8 +41,8 @@ export function OpenFile({ backends, signedIn, onOpened }: Props) {
       const d = await u.done;
       onOpened(d, backend === backends.device ? 'device' : 'server');
     } catch (e) {
-      setError(`${f.name}: ${errorText(e)}`);
-      // A file the sniffer could not read: let the person say how it is laid out.
+      setError(openErrorText(e, f.name));
+      // A file the sniffer could not read (or with ragged rows): let the person say how it is laid out.
       setShowOptions(true);
     } finally {
       setUpload(undefined);
@@ -174,6 +174,18 @@ export function OpenFile({ backends, signedIn, onOpened }: Props) {
               <option value="">detect</option>
               <option value="true">the first row names the columns</option>
               <option value="false">no header row</option>
+            </select>
+          </label>
+          <label>
+            Rows with more fields than the header
+            <select
+              value={options.ragged ?? ''}
+              onChange={(e) =>
+                setOptions({ ...options, ragged: e.target.value === 'extend' ? 'extend' : undefined })
+              }
+            >
+              <option value="">refuse</option>
+              <option value="extend">add columns</option>
             </select>
           </label>
           <label>

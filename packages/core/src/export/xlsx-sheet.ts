@@ -18,6 +18,8 @@ export interface XlsxColumn {
 
 export const XLSX_MAX_COLUMNS = 16_384;
 export const XLSX_MAX_ROWS = 1_048_576;
+/** The most characters an Excel cell holds (Excel repairs, and cuts, a file with more). */
+export const XLSX_MAX_CELL_CHARS = 32_767;
 const BATCH_CHARS = 64 * 1024;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
@@ -191,6 +193,18 @@ function sheetStart(dateColumns: number[]): string {
   );
 }
 
+/** A text cell Excel cannot hold: refused, rather than a file Excel repairs by cutting it. */
+function tooLong(cell: string, column: XlsxColumn, rowNumber: number, guard: boolean): void {
+  const text = column.type === 'text' && guard ? guardText(cell) : cell;
+  if (text.length <= XLSX_MAX_CELL_CHARS) return;
+  const row = rowNumber - 1;
+  throw new TidyvaultError(
+    'EXPORT',
+    `row ${row}, column "${column.name}": ${text.length} characters, more than the ${XLSX_MAX_CELL_CHARS} an Excel cell holds; export to CSV or Parquet instead`,
+    { row, column: column.name },
+  );
+}
+
 async function* sheetXml(
   columns: readonly XlsxColumn[],
   rows: AsyncIterable<readonly XlsxCell[]>,
@@ -210,7 +224,10 @@ async function* sheetXml(
     }
     let cells = '';
     for (let i = 0; i < columns.length; i++) {
-      cells += cellXml(`${letters[i]}${rowNumber}`, columns[i]!.type, row[i] ?? null, guard);
+      const cell = row[i] ?? null;
+      if (typeof cell === 'string' && cell.length + 1 > XLSX_MAX_CELL_CHARS)
+        tooLong(cell, columns[i]!, rowNumber, guard);
+      cells += cellXml(`${letters[i]}${rowNumber}`, columns[i]!.type, cell, guard);
     }
     if (cells) xml += `<row r="${rowNumber}">${cells}</row>`;
     if (xml.length >= BATCH_CHARS) {

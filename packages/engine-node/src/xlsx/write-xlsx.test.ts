@@ -248,6 +248,35 @@ describe('writeXlsx output', () => {
     expect((e as Error).message).toMatch(/at most 16384 columns/);
   });
 
+  it('refuses a text cell longer than an Excel cell holds, naming its row and column', async () => {
+    const full = 'x'.repeat(32_767);
+    expect((await rowsOf(await written(columns, [[full, 1, 1, null]], false)))[1]!.cells[0]).toBe(full);
+    for (const [cell, guard] of [
+      ['y'.repeat(32_768), false],
+      [`=${'z'.repeat(32_766)}`, true],
+    ] as const) {
+      const path = fresh();
+      const e = await writeXlsx(
+        path,
+        columns,
+        from([
+          ['a', 1, 1, null],
+          [cell, 2, 2, null],
+        ]),
+        {
+          formulaGuard: guard,
+        },
+      ).catch((err: unknown) => err);
+      expect(e).toBeInstanceOf(TidyvaultError);
+      expect((e as TidyvaultError).code).toBe('EXPORT');
+      expect((e as TidyvaultError).location).toEqual({ row: 2, column: 'code' });
+      expect((e as Error).message).toBe(
+        'row 2, column "code": 32768 characters, more than the 32767 an Excel cell holds; export to CSV or Parquet instead',
+      );
+      await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
+    }
+  });
+
   it('names columns and sheets the way Excel allows', () => {
     expect([0, 25, 26, 701, 702, 16_383].map(columnLetters)).toEqual(['A', 'Z', 'AA', 'ZZ', 'AAA', 'XFD']);
     expect(safeSheetName(undefined)).toBe('Data');

@@ -155,13 +155,18 @@ describe('engine-wasm in Chromium (DuckDB-WASM in a worker, under the server CSP
     it('covers the rules it claims to (these inputs are not all accepted)', () => {
       const codes = fromBytes.map((c) => (c.error && 'code' in c.error ? c.error.code : 'ok'));
       expect(new Set(codes)).toEqual(
-        new Set(['ok', 'IMPORT_RAGGED', 'IMPORT_FORMAT', 'IMPORT_EMPTY', 'IMPORT_BINARY']),
+        new Set(['ok', 'IMPORT_RAGGED', 'IMPORT_FORMAT', 'IMPORT_EMPTY', 'IMPORT_BINARY', 'IMPORT_ENCODING']),
+      );
+      const mixed = fromBytes[names.indexOf('late-mixed-encodings.csv')]!.error;
+      expect(mixed && 'message' in mixed ? mixed.message : '').toMatch(
+        /^late-mixed-encodings\.csv: line 80003: bytes that are not valid UTF-8 .* mixes encodings/,
       );
       const warnings = fromBytes.flatMap((c) => c.load?.warnings ?? []);
       expect(warnings).toContain(
         '2 rows had fewer fields than the header and were padded with empty (null) cells',
       );
       expect(warnings).toContain('read as Windows-1252');
+      expect(warnings).toContain('read as Windows-1252 (line 80003 is not valid UTF-8)');
     });
   });
 

@@ -58,3 +58,4 @@ export {
 export * from './facet/facet-query.js';
 export * from './export/index.js';
 export * from './xlsx-read/index.js';
+export { findUtf8Break, mixedEncodingError, type Utf8Break } from './import/utf8-break.js';

@@ -72,6 +72,15 @@ describe('sniffEncoding: text encodings', () => {
     );
   });
 
+  it('refuses UTF-8 text followed by a Windows-1252 byte: reading it as either would change text', () => {
+    const e = sniffError(bytes('id,name\n0,Zoë\n1,M', [0xfc], 'ller\n'));
+    expect(e.code).toBe('ENCODING');
+    expect(e.message).toMatch(
+      /^line 3: bytes that are not valid UTF-8 \(byte 18\), in a file that holds UTF-8 text before them; it mixes encodings/,
+    );
+    expect(e.line).toBe(3);
+  });
+
   it('accepts a multi-byte character cut by the end of a partial sample', () => {
     const cut = utf8('name\nZoë').subarray(0, -1);
     expect(sniffEncoding(cut, false)).toEqual({ encoding: 'utf-8', bomLength: 0 });

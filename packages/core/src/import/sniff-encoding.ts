@@ -2,6 +2,7 @@ import { binarySignature } from './binary-signatures.js';
 import { lineAtByte, Utf16Validator, Utf8Validator, Windows1252Validator } from './byte-validators.js';
 import { ImportSniffError, type ImportSniffLocation } from './errors.js';
 import { ENCODING_LABELS, type TextEncodingName } from './text-encoding.js';
+import { mixedEncodingError } from './utf8-break.js';
 
 export interface EncodingSniff {
   encoding: TextEncodingName;
@@ -139,7 +140,10 @@ export function sniffEncoding(sample: Uint8Array, isWholeFile: boolean): Encodin
   }
 
   const notCp1252 = new Windows1252Validator(0).push(body);
-  if (!notCp1252) return { encoding: 'windows-1252', bomLength: 0 };
+  if (!notCp1252) {
+    if (utf8.multiByteSequences > 0) throw mixedEncodingError(notUtf8);
+    return { encoding: 'windows-1252', bomLength: 0 };
+  }
   // Text that held valid multi-byte UTF-8 before breaking is UTF-8 gone wrong: point at the break.
   const where = utf8.multiByteSequences > 0 ? notUtf8 : notCp1252;
   throw new ImportSniffError(

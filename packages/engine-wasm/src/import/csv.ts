@@ -4,9 +4,11 @@ import {
   createChunkDecoder,
   CsvScanner,
   decodeSample,
+  findUtf8Break,
   ENCODING_LABELS,
   firstRecord,
   ImportSniffError,
+  mixedEncodingError,
   NewlineNormalizer,
   repairHeaderNames,
   sniffDialect,
@@ -394,6 +396,8 @@ export async function importCsv(
       if (pad && p.quote !== null && (await hasOddQuoteCount(p, p.quote)))
         throw await explain(p, ctx, names.length, 'a quoted field is never closed');
     };
+    /** Where the file stopped being UTF-8, when it was read as Windows-1252 for that. */
+    let notUtf8Line: number | undefined;
     try {
       await create();
     } catch (e) {
@@ -411,6 +415,11 @@ export async function importCsv(
         });
       };
       if (p.encoding === 'utf-8' && isEncodingError(message) && !o.encoding) {
+        // Past the sample, a byte that is not UTF-8: Windows-1252 unless UTF-8 text came before.
+        const broken = await findUtf8Break(p.file.chunks(p.bomLength), p.bomLength);
+        if (broken.invalid && broken.multiByteBefore)
+          sniffFailure(mixedEncodingError(broken.invalid), ctx.displayName);
+        notUtf8Line = broken.invalid?.line;
         await retry('windows-1252', p.newlinesNormalised);
       } else if (!p.newlinesNormalised && (await scan(p)).lineEndings.cr > 0) {
         // The sample looked uniform; a lone CR further on ends lines DuckDB does not see.
@@ -430,7 +439,10 @@ export async function importCsv(
         `${padded} row${padded === 1 ? '' : 's'} had fewer fields than the header and were padded with empty (null) cells`,
       );
     if (p.encoding !== 'utf-8')
-      warnings.push(`read as ${p.encoding === 'windows-1252' ? 'Windows-1252' : p.encoding.toUpperCase()}`);
+      warnings.push(
+        `read as ${p.encoding === 'windows-1252' ? 'Windows-1252' : p.encoding.toUpperCase()}` +
+          (notUtf8Line === undefined ? '' : ` (line ${notUtf8Line} is not valid UTF-8)`),
+      );
     const columns: Column[] = names.map((name) => ({ name, type: 'text' }));
     return { columns, rowCount: rows, warnings };
   } finally {

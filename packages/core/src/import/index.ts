@@ -31,3 +31,13 @@ export {
   type LineEndingKind,
 } from './csv-scan.js';
 export { NewlineNormalizer, normalizeNewlines, type NewlineNormalizerOptions } from './normalize-newlines.js';
+export {
+  jsonImportError,
+  jsonNumberKind,
+  JsonScanError,
+  JsonScanner,
+  type JsonFormat,
+  type JsonKind,
+  type JsonProblem,
+} from './json-scan.js';
+export { parquetFrameProblem, withoutPath } from './parquet-frame.js';

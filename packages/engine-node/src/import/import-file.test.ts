@@ -53,10 +53,25 @@ beforeAll(async () => {
   file('case.csv', 'Name,name,NAME\n1,2,3\n');
   const long = 'id,text\n' + Array.from({ length: 80_000 }, (_, i) => `${i},row number ${i}\n`).join('');
   file('late-cr.csv', long + '80000,late\r80001,later\r');
+  for (const [name, text] of Object.entries(JSON_FILES)) file(name, text);
+  file('not.parquet', 'PAR1 this is not parquet at all PAR1');
+  file('not-utf8.ndjson', Buffer.from([...Buffer.from('{"a":1}\n{"a":"'), 0xff, ...Buffer.from('"}\n')]));
   allowed = files.slice();
   engine = await NodeEngine.open({ allowedPaths: [...allowed, path.join(dir, 'data.parquet')], threads: 2 });
 });
 let allowed: string[] = [];
+
+const JSON_FILES: Record<string, string> = {
+  'cut-after-comma.json': '[{"a":1},{"a":2},\n',
+  'cut-after-first.json': '[{"a":1},',
+  'unclosed.json': '[{"a":1},{"a":2}',
+  'trailing-comma.ndjson': '{"a":1}\n{"a":2,}\n',
+  'bad-line.ndjson': '{"a":1}\n{"a":2}\n{"a":3}\nnot json\n{"a":5}\n',
+  'blank-lines.ndjson': '{"a":1}\n\n\n{"a": oops}\n',
+  'number-line.ndjson': '{"a":1}\n\n5\n',
+  'pretty.json': '[\n  {"a": 1},\n  {"b": 2, "c" 3}\n]\n',
+  'ok.ndjson': '{"a":1}\r\n\r\n{"b":[1,{"c":"\\u00e9"}],"a":null}\r\n',
+};
 afterAll(async () => {
   await engine.close();
 });
@@ -178,5 +193,83 @@ describe('other formats', () => {
     const r = await load(pq);
     expect(r.names).toEqual(['name', 'city']);
     expect(r.rows).toEqual([['Ann', 'Zürich']]);
+  });
+});
+
+describe('JSON and NDJSON errors name the file, the line and what is wrong', () => {
+  /** Imported under an upload name, as the server does with a staged file. */
+  async function refused(name: string) {
+    const p = path.join(dir, name);
+    const e = await engine.importFile(p, `upload-${name}`).then(
+      () => undefined,
+      (err: unknown) => err as { code: string; message: string; location: object },
+    );
+    expect(e, name).toBeDefined();
+    expect(e!.message).not.toContain(dir);
+    return e!;
+  }
+
+  it('refuses an array cut off after a comma, saying where the file ends', async () => {
+    expect(await refused('cut-after-comma.json')).toMatchObject({
+      code: 'IMPORT_FORMAT',
+      message:
+        "upload-cut-after-comma.json: not valid JSON (expected a JSON array of objects): line 2, column 1 (after element 2 of the array): the file ends unexpectedly: expected another element after ','",
+      location: { file: 'upload-cut-after-comma.json', line: 2 },
+    });
+    expect((await refused('cut-after-first.json')).message).toMatch(
+      /line 1, column 10 \(after element 1 of the array\): the file ends unexpectedly/,
+    );
+    expect((await refused('unclosed.json')).message).toMatch(/the array is never closed/);
+  });
+
+  it('refuses a trailing comma in an NDJSON object, naming the line', async () => {
+    expect(await refused('trailing-comma.ndjson')).toMatchObject({
+      code: 'IMPORT_FORMAT',
+      message:
+        "upload-trailing-comma.ndjson: not valid NDJSON (expected one JSON object per line): line 2, column 8: a trailing comma before '}'",
+      location: { line: 2 },
+    });
+  });
+
+  it('names the physical line of the bad record, blank lines counted', async () => {
+    expect((await refused('bad-line.ndjson')).location).toMatchObject({ line: 4 });
+    expect((await refused('bad-line.ndjson')).message).toMatch(/: line 4, column 2: /);
+    expect((await refused('blank-lines.ndjson')).message).toMatch(/: line 4, column 7: expected a value$/);
+    expect(await refused('number-line.ndjson')).toMatchObject({
+      message: 'upload-number-line.ndjson: line 3 is ubigint, not an object (expected one object per line)',
+      location: { line: 3 },
+    });
+  });
+
+  it('names the line, column and element of a JSON array’s syntax error', async () => {
+    expect(await refused('pretty.json')).toMatchObject({
+      message:
+        "upload-pretty.json: not valid JSON (expected a JSON array of objects): line 3, column 16 (element 2 of the array): expected ':' after the key",
+      location: { line: 3, row: 2 },
+    });
+  });
+
+  it('refuses bytes that are not UTF-8, naming the line', async () => {
+    expect(await refused('not-utf8.ndjson')).toMatchObject({
+      code: 'IMPORT_ENCODING',
+      message: 'upload-not-utf8.ndjson: line 2: byte 15 is not valid UTF-8 (NDJSON must be UTF-8 text)',
+      location: { line: 2 },
+    });
+  });
+
+  it('reads CRLF lines and blank lines', async () => {
+    const r = await load(path.join(dir, 'ok.ndjson'));
+    expect(r.names).toEqual(['a', 'b']);
+    expect(r.rows).toEqual([
+      ['1', null],
+      [null, '[1,{"c":"é"}]'],
+    ]);
+  });
+
+  it('a broken Parquet file is named by its upload name, never its path', async () => {
+    expect(await refused('not.parquet')).toMatchObject({
+      code: 'IMPORT_FORMAT',
+      message: expect.stringMatching(/^upload-not\.parquet: not a valid Parquet file \(its footer length/),
+    });
   });
 });

@@ -241,13 +241,10 @@ export class RecordSplitter {
     return this.format === 'ndjson' ? this.lines(chunk, false) : this.elements(chunk);
   }
 
-  /** The last records; throws when the text ends inside one. */
+  /** The last records; throws when the text ends inside one (only whitespace is no records). */
   finish(): string[] {
     if (this.format === 'ndjson') return this.lines('', true);
-    if (this.phase === 'before') throw new JsonSyntaxError('expected a JSON array (it starts with [)');
-    // DuckDB accepts an array whose closing bracket is missing after a complete element.
-    if (this.phase === 'inside' && this.start >= 0 && this.buffer.slice(this.start).trim() !== '')
-      throw new JsonSyntaxError('the text ends inside an element of the array');
+    if (this.phase === 'inside') throw new JsonSyntaxError('the text ends before the array is closed');
     return [];
   }
 

@@ -1,4 +1,11 @@
-import { repairHeaderNames, TidyvaultError, type Column } from '@tidyvault/core';
+import {
+  jsonImportError,
+  JsonScanError,
+  JsonScanner,
+  repairHeaderNames,
+  TidyvaultError,
+  type Column,
+} from '@tidyvault/core';
 import { quoteIdentifier, statement } from '@tidyvault/sql';
 import { Table } from 'apache-arrow';
 import { utf8Vector } from '../cluster-keys.js';
@@ -11,8 +18,9 @@ import { JsonSyntaxError, readRecord, RecordSplitter } from './json-text.js';
  * (its import/json.ts runs DuckDB's json extension, which DuckDB-WASM lacks): keys become
  * columns in order of first appearance, names repaired (duplicates case-insensitively); strings
  * stay as they are, numbers and booleans keep their JSON text, nested values become JSON text,
- * null and missing keys are NULL. The file is read in chunks and parsed a record at a time;
- * rows go to DuckDB through Arrow in batches.
+ * null and missing keys are NULL. The file is read in chunks, checked by core's JsonScanner (as
+ * engine-node checks it, so both give the same verdict and message) and parsed a record at a
+ * time; rows go to DuckDB through Arrow in batches.
  */
 
 const MAX_COLUMNS = 16_384;
@@ -86,14 +94,7 @@ export async function importJson(
   const add = async (text: string) => {
     const record = readRecord(text);
     rows++;
-    if (record.kind !== 'object') {
-      const where = format === 'json' ? `element ${rows} of the array` : `line ${rows}`;
-      throw new TidyvaultError(
-        'IMPORT_FORMAT',
-        `${name}: ${where} is ${record.kind}, not an object (expected ${format === 'json' ? 'an array of objects' : 'one object per line'})`,
-        { file: name, ...(format === 'ndjson' ? { line: rows } : { row: rows }) },
-      );
-    }
+    if (record.kind !== 'object') throw invalid(`record ${rows} is ${record.kind}, not an object`);
     for (const [key] of record.entries) if (!keys.has(key)) await addKey(key);
     for (const [key, cell] of record.entries) {
       const column = batch[keys.get(key)!]!;
@@ -106,18 +107,16 @@ export async function importJson(
 
   try {
     const splitter = new RecordSplitter(format);
-    const decoder = new TextDecoder('utf-8', { fatal: true });
+    const scanner = new JsonScanner(format);
     try {
       for await (const chunk of chunks) {
-        for (const record of splitter.push(decoder.decode(chunk, { stream: true }))) await add(record);
+        for (const record of splitter.push(scanner.push(chunk))) await add(record);
       }
-      for (const record of splitter.push(decoder.decode())) await add(record);
+      for (const record of splitter.push(scanner.finish())) await add(record);
       for (const record of splitter.finish()) await add(record);
     } catch (e) {
-      if (e instanceof JsonSyntaxError)
-        throw invalid(format === 'ndjson' ? `line ${rows + 1}: ${e.message}` : e.message);
-      if (e instanceof TypeError && /decode|encoding/i.test(e.message))
-        throw invalid('the text is not valid UTF-8');
+      if (e instanceof JsonScanError) throw jsonImportError(name, format, e.problem);
+      if (e instanceof JsonSyntaxError) throw invalid(e.message);
       throw e;
     }
     if (rows === 0)

@@ -1,4 +1,11 @@
-import { jsonDouble, jsonString, repairHeaderNames, TidyvaultError, type Column } from '@tidyvault/core';
+import {
+  jsonDouble,
+  jsonString,
+  parquetFrameProblem,
+  repairHeaderNames,
+  TidyvaultError,
+  type Column,
+} from '@tidyvault/core';
 import { cast, col, quoteIdentifier, statement, type Select } from '@tidyvault/sql';
 import {
   Float32,
@@ -254,6 +261,12 @@ export async function importParquet(
     byteLength: blob.size,
     slice: (start: number, end?: number) => blob.slice(start, end).arrayBuffer(),
   };
+  const damaged = parquetFrameProblem(
+    blob.size,
+    new Uint8Array(await blob.slice(0, 4).arrayBuffer()),
+    new Uint8Array(await blob.slice(Math.max(0, blob.size - 8)).arrayBuffer()),
+  );
+  if (damaged) throw invalid(new Error(damaged));
   let metadata: FileMetaData;
   try {
     metadata = await parquetMetadataAsync(file);

@@ -41,9 +41,15 @@ describe('server mode: opening a file with rows of the wrong length', () => {
     await upload;
     await expect.poll(gridRows, { timeout: 20_000 }).toBe('4');
     await expect.poll(() => page.getByTestId('shape').textContent()).toMatch(/4 rows × 4 columns/);
-    // Every row narrower than the extended header was padded: the server's warning is shown too.
+    // The server's warnings are shown too: the column added, and the narrower rows padded.
+    const warnings = () => page.getByTestId('import-warnings').textContent();
     await expect
-      .poll(() => page.getByTestId('import-warnings').textContent())
-      .toMatch(/ragged\.csv: 3 rows had fewer fields than the header and were padded/);
+      .poll(warnings)
+      .toMatch(
+        /ragged\.csv: 1 column added for the extra fields \(column_4\): the widest row has 4 fields, the header 3/,
+      );
+    await expect
+      .poll(warnings)
+      .toMatch(/ragged\.csv: 3 rows had fewer fields than the widest row and were padded/);
   });
 });

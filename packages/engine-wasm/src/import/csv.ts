@@ -434,9 +434,14 @@ export async function importCsv(
         ? await count(ctx.connection, ctx.table, isNull(col(names[names.length - 1]!)))
         : 0;
     const warnings: string[] = [];
+    const added = names.slice(p.names.length);
+    if (added.length > 0)
+      warnings.push(
+        `${added.length} column${added.length === 1 ? '' : 's'} added for the extra fields (${added.join(', ')}): the widest row has ${names.length} fields, the header ${p.names.length}`,
+      );
     if (padded > 0)
       warnings.push(
-        `${padded} row${padded === 1 ? '' : 's'} had fewer fields than the header and were padded with empty (null) cells`,
+        `${padded} row${padded === 1 ? '' : 's'} had fewer fields than the ${added.length > 0 ? 'widest row' : 'header'} and were padded with empty (null) cells`,
       );
     if (p.encoding !== 'utf-8')
       warnings.push(

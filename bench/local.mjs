@@ -3,7 +3,7 @@
 // Local mode (issue 6, "Targets"): the W1 file opened, cleaned and exported inside headless
 // Chromium by DuckDB-WASM, side by side with the native CLI on the same machine and file.
 //
-// Usage: node bench/local.mjs [--rows 1M] [--runs 3] [--no-wait] [--trace] [--steps] [--tree DIR]
+// Usage: node bench/local.mjs [--rows 1M] [--runs 3] [--no-wait] [--trace] [--steps] [--pick-after MS] [--tree DIR]
 //
 // Each run: `tidyvault serve --local-only` (the static local build, no API), a fresh browser
 // context, then as a person would:
@@ -17,6 +17,8 @@
 //   steps     — (--steps, after load) two one-step changes as a person makes them, each from
 //               loading its recipe until the refreshed profile is shown: change-case lower on
 //               email (a column of ~1M distinct values), then fill-null on category
+// --pick-after MS: the file is picked MS after the Open screen shows (default 0: at once), as a
+//               person who takes that long to pick it; DuckDB-WASM starts when the screen shows
 // --tree DIR: serve and run the CLI of a snapshot (bench/server/snapshot.sh, plus its web build)
 // Target: browser / cli ≤ 3 (medians). The browser's CSV must equal the CLI's byte for byte.
 // Results: bench/out/local-<date>.md and .json.
@@ -34,7 +36,15 @@ const TARGET_RATIO = 3;
 const log = (m) => process.stderr.write(`${m}\n`);
 
 function parseArgs(argv) {
-  const o = { rows: 1_000_000, runs: 3, wait: true, trace: false, steps: false, tree: undefined };
+  const o = {
+    rows: 1_000_000,
+    runs: 3,
+    wait: true,
+    trace: false,
+    steps: false,
+    pickAfter: 0,
+    tree: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--rows') o.rows = Number((argv[++i] ?? '').replace(/k$/i, '000').replace(/M$/i, '000000'));
@@ -42,9 +52,12 @@ function parseArgs(argv) {
     else if (a === '--no-wait') o.wait = false;
     else if (a === '--trace') o.trace = true;
     else if (a === '--steps') o.steps = true;
+    else if (a === '--pick-after') o.pickAfter = Number(argv[++i]);
     else if (a === '--tree') o.tree = path.resolve(argv[++i] ?? '.');
     else {
-      log('usage: node bench/local.mjs [--rows 1M] [--runs 3] [--no-wait] [--trace] [--steps] [--tree DIR]');
+      log(
+        'usage: node bench/local.mjs [--rows 1M] [--runs 3] [--no-wait] [--trace] [--steps] [--pick-after MS] [--tree DIR]',
+      );
       process.exit(a === '--help' || a === '-h' ? 0 : 2);
     }
   }
@@ -85,6 +98,7 @@ async function browserRun(browser, origin, file, tmp) {
       const el = document.querySelector('[data-testid="file-input"]');
       el.addEventListener('change', () => (window.__picked = performance.now()), { once: true });
     });
+    if (o.pickAfter > 0) await page.waitForTimeout(o.pickAfter);
     await input.setInputFiles(file);
     await page.waitForFunction(
       () => /@0$/.test(document.querySelector('[data-testid="grid"]')?.dataset.loaded ?? ''),
@@ -254,6 +268,11 @@ const lines = [
   ...(o.steps
     ? [
         `- after the load, one step then another, each until the refreshed profile was shown (change-case on email; fill-null on category): ${runs.map((r) => r.steps.map((x) => `${Math.round(x)} ms`).join(' / ')).join('; ')}`,
+      ]
+    : []),
+  ...(o.pickAfter > 0
+    ? [
+        `- the file was picked ${o.pickAfter} ms after the Open screen showed (DuckDB-WASM starting meanwhile)`,
       ]
     : []),
   ...(o.tree ? [`- measured: the snapshot in ${o.tree}`] : []),

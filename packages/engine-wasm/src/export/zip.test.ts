@@ -45,7 +45,10 @@ const ROWS: XlsxCell[][] = [
   [' padded ', '0.10000000000000000001', '9007199254740993', '1899-12-31'],
   ['a\rb\u0001_x0041_<&>"', null, -3, null],
   [null, null, null, null],
-  ['x'.repeat(70_000), 1e21, 0, '1900-03-01'],
+  // Long cells (at most the 32,767 characters an Excel cell holds), together past one deflate chunk.
+  ['x'.repeat(32_766), 1e21, 0, '1900-03-01'],
+  ['y'.repeat(32_766), null, 1, null],
+  ['z'.repeat(10_000), null, 2, null],
 ];
 
 async function* rows() {

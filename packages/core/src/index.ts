@@ -21,6 +21,7 @@ export {
   type StepInfo,
   type StepShape,
 } from './steps/step-shape.js';
+export { headPageQuery, pagePlan, rangePageQuery, type PagePlan } from './steps/page-plan.js';
 export { recipeSchema, stepSchema, MAX_STEPS, type Recipe } from './recipe/schema.js';
 export { parseRecipe, parseRecipeText, parseStep } from './recipe/parse.js';
 export { recipeJsonSchema } from './recipe/json-schema.js';

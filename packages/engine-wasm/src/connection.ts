@@ -73,6 +73,11 @@ export class Connection {
     await this.query(sql);
   }
 
+  /** Run a statement for its effect once no other statement waits (see the class comment). */
+  async runInBackground(sql: string): Promise<void> {
+    await this.queryInBackground(sql);
+  }
+
   /** Run a statement with bound parameters ($1, $2, …). */
   queryWith(sql: string, params: unknown[]): Promise<Table> {
     return this.serial(async () => {

@@ -326,6 +326,15 @@ export class WasmEngine implements Engine {
     return select(this.compile(dataset, recipe).query);
   }
 
+  /**
+   * Run a query built from `recipe`'s compiled SQL (a page of it, say); DuckDB errors are worded
+   * as run()'s. The caller has validated the recipe and filled any cluster keys.
+   */
+  async runQuery(query: Select, columns: Column[], recipe: Recipe): Promise<TableResult> {
+    const table = await this.execute(() => this.connection.query(select(query)), recipe);
+    return { columns, rows: tableRows(table) };
+  }
+
   async run(dataset: LoadedDataset, recipe: Recipe, o: RunOptions = {}): Promise<TableResult> {
     await this.validate(dataset, recipe);
     return this.clusterKeys.use(async () => {
@@ -612,24 +621,34 @@ export class WasmEngine implements Engine {
    * The steps before each cluster-merge step are held first, so that they run once (not once to
    * key the column's distinct values and again for the output).
    */
-  async materialise(dataset: LoadedDataset, recipe: Recipe): Promise<LoadedDataset> {
+  async materialise(
+    dataset: LoadedDataset,
+    recipe: Recipe,
+    o: { background?: boolean } = {},
+  ): Promise<LoadedDataset> {
     const at = recipe.steps.findIndex((step, i) => i > 0 && step.op === 'cluster-merge');
-    if (at < 0) return this.materialiseNow(dataset, recipe);
-    const before = await this.materialiseNow(dataset, { ...recipe, steps: recipe.steps.slice(0, at) });
+    if (at < 0) return this.materialiseNow(dataset, recipe, o);
+    const before = await this.materialiseNow(dataset, { ...recipe, steps: recipe.steps.slice(0, at) }, o);
     try {
-      return await this.materialise(before, { ...recipe, steps: recipe.steps.slice(at) });
+      return await this.materialise(before, { ...recipe, steps: recipe.steps.slice(at) }, o);
     } finally {
       await this.dropState(before);
     }
   }
 
-  private async materialiseNow(dataset: LoadedDataset, recipe: Recipe): Promise<LoadedDataset> {
+  private async materialiseNow(
+    dataset: LoadedDataset,
+    recipe: Recipe,
+    o: { background?: boolean },
+  ): Promise<LoadedDataset> {
     const table = this.nextTable();
     return this.onOutput(
       dataset,
       recipe,
       async (query, columns) => {
-        await this.connection.run(statement({ kind: 'createTable', name: table, query }));
+        const create = statement({ kind: 'createTable', name: table, query });
+        // In the background, a page asked for meanwhile (from an earlier state) goes first.
+        await (o.background ? this.connection.runInBackground(create) : this.connection.run(create));
         return { table, columns, rowCount: await count(this.connection, table), warnings: [] };
       },
       { sorted: true },

@@ -34,7 +34,7 @@ const dedupe: Step = { op: 'dedupe-rows' };
 const merge: Step = { op: 'cluster-merge', column: 'city', method: 'fingerprint' };
 const toNumber: Step = { op: 'to-number', columns: ['v'] };
 
-/** Every kind of head and tail (see tail.ts): row-wise, filter, reordering, needing every row. */
+/** Every kind of head and tail (see core's steps/page-plan.ts): row-wise, filter, reordering, needing every row. */
 const CASES: [string, Step[]][] = [
   ['row-wise steps', [trim, upper, dropId, toNumber]],
   ['a filter between row-wise steps', [trim, upper, paris, dropId]],

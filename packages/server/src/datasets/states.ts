@@ -1,11 +1,19 @@
-import { shapes, type LoadedDataset, type Recipe, type Step, type TableResult } from '@tidyvault/core';
+import {
+  headPageQuery,
+  pagePlan,
+  rangePageQuery,
+  shapes,
+  type LoadedDataset,
+  type Recipe,
+  type Step,
+  type TableResult,
+} from '@tidyvault/core';
 import type { NodeEngine } from '@tidyvault/engine-node';
 import { select, statement } from '@tidyvault/sql';
 import { notFound } from '../errors.js';
 import { RowCounts } from './count.js';
 import type { EngineMemory } from './memory.js';
 import { page as statePage } from './page.js';
-import { headPageQuery, pagePlan, rangePageQuery } from './tail.js';
 
 /** Materialised recipe states kept per dataset: the current one and the most recently used other (undo). */
 const KEPT_STATES = 2;
@@ -98,7 +106,7 @@ export interface StatesOptions {
  *
  * A page does not wait for its state: the state is made in the background, on its own
  * connection, while the page is answered from the longest held prefix plus the remaining steps
- * (see tail.ts): row-wise steps run on the page's rows only, filters stream, a sort is a top-N;
+ * (see core's steps/page-plan.ts): row-wise steps run on the page's rows only, filters stream, a sort is a top-N;
  * only steps such as dedupe, which need every row anyway, wait for the state.
  *
  * States that are not a prefix of the current recipe are dropped when the recipe changes (step,

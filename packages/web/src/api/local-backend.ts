@@ -4,10 +4,13 @@ import {
   canUndo,
   currentRecipe,
   emptyHistory,
+  headPageQuery,
   historyFromRecipe,
   isTidyvaultError,
   parseRecipe,
+  pagePlan,
   parseStep,
+  rangePageQuery,
   redo,
   undo,
   ProfileMemo,
@@ -193,20 +196,44 @@ export class LocalBackend implements Backend {
       const shown = step === undefined ? all : { ...all, steps: all.steps.slice(0, step) };
       // A look at an earlier step makes no state of its own (see LocalStates.read).
       const make = step === undefined || step >= all.steps.length;
+      const key = JSON.stringify([shown.steps, where ?? null]);
+      const total = async (data: LoadedDataset, recipe: Recipe) => {
+        let n = e.counts.get(key);
+        if (n === undefined) {
+          n = await engine.count(data, recipe);
+          e.counts.set(key, n);
+        }
+        return n;
+      };
       return e.states.read(
         shown,
         async (data, rest) => {
           const recipe = withFilter(rest, where);
           const page = await engine.run(data, recipe, { offset, limit });
-          const key = JSON.stringify([shown.steps, where ?? null]);
-          let total = e.counts.get(key);
-          if (total === undefined) {
-            total = await engine.count(data, recipe);
-            e.counts.set(key, total);
-          }
-          return { offset, limit, total, columns: page.columns, rows: page.rows };
+          return { offset, limit, total: await total(data, recipe), columns: page.columns, rows: page.rows };
         },
-        { make },
+        {
+          make,
+          // While the new state is being made, a page that streams from a state already made.
+          soon: (data, rest) => {
+            const steps = withFilter(rest, where).steps;
+            const plan = pagePlan(steps, data.columns);
+            if (!plan.headKeepsOrder) return undefined;
+            return async () => {
+              const recipe: Recipe = { version: 1, steps };
+              await engine.validate(data, recipe);
+              const q =
+                plan.head.length === 0
+                  ? rangePageQuery(data.table, data.columns, steps, offset, limit)
+                  : headPageQuery(data.table, data.columns, plan, offset, limit);
+              const page = await engine.runQuery(q.query, q.columns, recipe);
+              const n = plan.headKeepsCount
+                ? data.rowCount
+                : await total(data, { version: 1, steps: plan.head });
+              return { offset, limit, total: n, columns: page.columns, rows: page.rows };
+            };
+          },
+        },
       );
     });
 

@@ -1,5 +1,7 @@
 import type {
   ClusterResult,
+  headPageQuery,
+  Column,
   LoadedDataset,
   Profile,
   ProfileOptions,
@@ -7,6 +9,9 @@ import type {
   TableResult,
 } from '@tidyvault/core';
 import type { DuplicatesResult, FacetResult, Histogram, HistogramOf } from './types.js';
+
+/** A query on a recipe's output (core's page queries build them). */
+type Select = ReturnType<typeof headPageQuery>['query'];
 
 /** What local mode needs from the in-browser engine (packages/engine-wasm's WasmEngine). */
 export interface LocalEngine {
@@ -50,7 +55,12 @@ export interface LocalEngine {
   export(dataset: LoadedDataset, recipe: Recipe, format: string, o: { formulaGuard: boolean }): Promise<Blob>;
   estimate(file: Blob): { bytes: number; fits: boolean; message?: string };
   drop(dataset: LoadedDataset): Promise<void>;
-  /** The recipe's output held as a table of its own (rows in order); released by dropState. */
-  materialise(dataset: LoadedDataset, recipe: Recipe): Promise<LoadedDataset>;
+  /** Run a query built from the recipe's compiled SQL (a page of it); errors worded as run()'s. */
+  runQuery(query: Select, columns: Column[], recipe: Recipe): Promise<TableResult>;
+  /**
+   * The recipe's output held as a table of its own (rows in order); released by dropState. In
+   * the background, statements asked for meanwhile run first.
+   */
+  materialise(dataset: LoadedDataset, recipe: Recipe, o?: { background?: boolean }): Promise<LoadedDataset>;
   dropState(state: LoadedDataset): Promise<void>;
 }

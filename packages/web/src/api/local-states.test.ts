@@ -138,6 +138,38 @@ describe('LocalStates', () => {
     expect(dropped).toEqual([]);
   });
 
+  it('while a state is being made, answers `soon` work from the longest state made, in the background of it', async () => {
+    const { engine, made } = fakeEngine();
+    const backgrounds: boolean[] = [];
+    const materialise = engine.materialise.bind(engine);
+    engine.materialise = (from, r, o) => {
+      backgrounds.push(o?.background === true);
+      return materialise(from, r, o);
+    };
+    const states = new LocalStates(engine, source, new HeapBudget(1000), 10);
+    await tableOf(states, recipe(trim('a')));
+    const soonly = (r: Recipe) =>
+      states.read(r, async (data, rest) => ({ via: 'state', table: data.table, rest: rest.steps.length }), {
+        soon: (data, rest) => async () => ({ via: 'soon', table: data.table, rest: rest.steps.length }),
+      });
+    // The state of a+b is being made: the page comes from a's table with one step to run.
+    expect(await soonly(recipe(trim('a'), trim('b')))).toEqual({ via: 'soon', table: 'source+a', rest: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Made: read as usual.
+    expect(await soonly(recipe(trim('a'), trim('b')))).toEqual({
+      via: 'state',
+      table: 'source+a+b',
+      rest: 0,
+    });
+    // `soon` may decline (the steps need every row): it waits for the state.
+    const waited = await states.read(recipe(trim('a'), trim('c')), async (data) => data.table, {
+      soon: () => undefined,
+    });
+    expect(waited).toBe('source+a+c');
+    expect(made).toEqual(['source+a', 'source+a+b', 'source+a+c']);
+    expect(backgrounds.every(Boolean)).toBe(true);
+  });
+
   it('drops every state on dispose', async () => {
     const { engine, dropped } = fakeEngine();
     const states = new LocalStates(engine, source, new HeapBudget(1000), 10);

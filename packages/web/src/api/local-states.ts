@@ -9,6 +9,8 @@ interface State {
   key: string;
   steps: number;
   data: Promise<LoadedDataset>;
+  /** The table, once made. */
+  made?: LoadedDataset;
   users: number;
   lastUse: number;
   doomed: boolean;
@@ -70,11 +72,34 @@ export class LocalStates {
   async read<T>(
     recipe: Recipe,
     work: (data: LoadedDataset, rest: Recipe) => Promise<T>,
-    { make = true } = {},
+    {
+      make = true,
+      soon,
+    }: {
+      make?: boolean;
+      /**
+       * While the state is being made: given the longest prefix already made and the steps after
+       * it, the work to do on them now (a page that streams), or undefined to wait for the state.
+       */
+      soon?: (data: LoadedDataset, rest: Recipe) => (() => Promise<T>) | undefined;
+    } = {},
   ): Promise<T> {
     const wanted = recipe.steps.length > 0 && !this.disabled;
     const state = !wanted ? undefined : make ? this.stateFor(recipe) : this.longestPrefix(recipe);
     if (!state) return work(this.source, recipe);
+    if (soon && !state.made) {
+      const base = this.longestMade(recipe);
+      const now = soon(base?.made ?? this.source, { ...recipe, steps: recipe.steps.slice(base?.steps ?? 0) });
+      if (now) {
+        if (base) base.users++;
+        try {
+          return await now();
+        } finally {
+          if (base) base.users--;
+          this.collect();
+        }
+      }
+    }
     state.users++;
     try {
       let data: LoadedDataset;
@@ -101,6 +126,15 @@ export class LocalStates {
     this.disabled = true;
     for (const s of this.states) s.doomed = true;
     await Promise.all([...this.states].map((s) => this.drop(s)));
+  }
+
+  /** The longest prefix of `recipe` whose table is made (not the recipe itself while it is being made). */
+  private longestMade(recipe: Recipe): State | undefined {
+    return this.states
+      .filter(
+        (s) => !s.doomed && s.made && s.steps <= recipe.steps.length && s.key === keyOf(recipe, s.steps),
+      )
+      .sort((a, b) => b.steps - a.steps)[0];
   }
 
   private longestPrefix(recipe: Recipe): State | undefined {
@@ -132,13 +166,16 @@ export class LocalStates {
     state.data = (async () => {
       try {
         const from = base ? await base.data.catch(() => undefined) : undefined;
-        if (!from) return await this.engine.materialise(this.source, recipe);
+        // In the background: a page asked for meanwhile, from a state already made, goes first.
+        const o = { background: true };
+        if (!from) return (state.made = await this.engine.materialise(this.source, recipe, o));
         const rest: Recipe = { ...recipe, steps: recipe.steps.slice(base!.steps) };
-        return await this.engine.materialise(from, rest).catch((e: unknown) => {
+        state.made = await this.engine.materialise(from, rest, o).catch((e: unknown) => {
           if (isTidyvaultError(e) && e.code === 'OUT_OF_MEMORY') throw e;
           // Again from the source, so that the error counts steps as the user does.
-          return this.engine.materialise(this.source, recipe);
+          return this.engine.materialise(this.source, recipe, o);
         });
+        return state.made;
       } catch (e) {
         state.doomed = true;
         throw e;

@@ -1,13 +1,10 @@
-import {
-  compileRecipe,
-  ROW_ID,
-  stepInfos,
-  type Column,
-  type Recipe,
-  type Step,
-  type StepInfo,
-} from '@tidyvault/core';
 import { and, bin, col, lit, type Select } from '@tidyvault/sql';
+import { ROW_ID } from '../compile/analyze.js';
+import { compileRecipe } from '../compile/compile.js';
+import type { Recipe } from '../recipe/schema.js';
+import { stepInfos, type StepInfo } from './step-shape.js';
+import type { Step } from './registry.js';
+import type { Column } from './types.js';
 
 /**
  * May row-wise step `r` run after `n` instead of before it? Yes when `n` uses only columns `r`

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Column, Step } from '@tidyvault/core';
-import { pagePlan } from './tail.js';
+import { pagePlan } from './page-plan.js';
+import type { Step } from './registry.js';
+import type { Column } from './types.js';
 
 const cols: Column[] = [
   { name: 'a', type: 'text' },

@@ -7,7 +7,7 @@ import type { AuditLog } from './audit/log.js';
 import { AuditRecorder, registerAuditHooks } from './audit/record.js';
 import { auditRoute } from './audit/routes.js';
 import { ChangeWatch, type WatchedChange } from './audit/change-watch.js';
-import { accountChanges, knownAccounts, ownerActive } from './auth/account-changes.js';
+import { accountChanges, accountOf, knownAccounts, ownerActive } from './auth/account-changes.js';
 import { secretChanges } from './secrets/changes.js';
 import { prepareAuth } from './auth/mode.js';
 import { SessionStore } from './auth/sessions.js';
@@ -122,7 +122,9 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     memory,
     maxResidentBytes: o.maxResidentBytes,
     cacheRecipeStates: o.cacheRecipeStates,
-    ...(auth.mode !== 'single' && o.accounts ? { ownerActive: ownerActive(o.accounts) } : {}),
+    ...(auth.mode !== 'single' && o.accounts
+      ? { ownerActive: ownerActive(o.accounts), accountOf: accountOf(o.accounts) }
+      : {}),
     onMaterialise: (dataset, info) =>
       app.log.info({ op: 'dataset.materialise', dataset, ...info }, 'recipe state materialised'),
     // The code only: messages can quote cell values.

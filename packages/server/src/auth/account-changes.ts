@@ -63,3 +63,20 @@ export const ownerActive =
     const a = known.find((x) => x.name === user);
     return a !== undefined && !a.disabled;
   };
+
+/**
+ * Which account holds the name now: its creation time (a name removed and added again is another
+ * account), null when no account has it, undefined when the accounts file cannot tell.
+ */
+export const accountOf =
+  (accounts: Pick<Accounts, 'known'>) =>
+  (user: string): string | null | undefined => {
+    let known: Account[] | undefined;
+    try {
+      known = accounts.known();
+    } catch {
+      return undefined;
+    }
+    if (!known) return undefined;
+    return known.find((x) => x.name === user)?.createdAt ?? null;
+  };

@@ -33,6 +33,11 @@ export interface Share {
   /** Break-glass only: when it ends (ms since the epoch; the store ends it), and why it was taken. */
   until?: number;
   reason?: string;
+  /**
+   * The recipient's account as it was when shared (its creation time): a share ends when that
+   * account is removed, and is not inherited by a new account given the same name.
+   */
+  account?: string;
 }
 
 /** How long a break-glass view lasts. */

@@ -74,6 +74,11 @@ export interface StoreOptions {
    * could delete it, and its shares end with it. undefined: cannot tell (no accounts file), keep.
    */
   ownerActive?: (user: string) => boolean | undefined;
+  /**
+   * Which account holds the name now (its creation time), null when none does, undefined when
+   * the accounts file cannot tell (accounts modes; absent: shares are not tied to accounts).
+   */
+  accountOf?: (user: string) => string | null | undefined;
   /** A dataset was purged by the store itself: it expired, its owner signed out with purge or was disabled, or the server is stopping (the audit log). */
   onPurged?: (e: DatasetEntry, reason: PurgeReason) => void;
 }
@@ -205,13 +210,26 @@ export class DatasetStore {
   /** Share the dataset with `user` as `role` (or change the role of their share). */
   share(e: DatasetEntry, user: string, role: ShareRole, by: string): void {
     if (user === e.owner) throw new Error('the owner cannot be given a share');
-    e.shares.set(user, { role, since: this.o.clock(), by });
+    e.shares.set(user, { role, since: this.o.clock(), by, ...this.accountField(user) });
   }
 
-  /** Break-glass shares whose time is up are gone (the owner's list shows only live ones). */
+  private accountField(user: string): { account?: string } {
+    const account = this.o.accountOf?.(user);
+    return typeof account === 'string' ? { account } : {};
+  }
+
+  /**
+   * Shares that ended are gone (the owner's list shows only live ones): break-glass views whose
+   * time is up, and shares whose account was removed (or removed and made again: a new person).
+   */
   private endLapsedShares(e: DatasetEntry): void {
     const now = this.o.clock();
-    for (const [user, s] of e.shares) if (s.until !== undefined && now >= s.until) e.shares.delete(user);
+    for (const [user, s] of e.shares) {
+      const lapsed = s.until !== undefined && now >= s.until;
+      const account = s.account === undefined ? undefined : this.o.accountOf?.(user);
+      const gone = account === null || (typeof account === 'string' && account !== s.account);
+      if (lapsed || gone) e.shares.delete(user);
+    }
   }
 
   /**
@@ -222,7 +240,14 @@ export class DatasetStore {
     const e = this.entries.get(id);
     if (!e || this.expired(e)) return undefined;
     const now = this.o.clock();
-    e.shares.set(admin, { role: 'viewer', since: now, by: admin, until: now + BREAK_GLASS_MS, reason });
+    e.shares.set(admin, {
+      role: 'viewer',
+      since: now,
+      by: admin,
+      until: now + BREAK_GLASS_MS,
+      reason,
+      ...this.accountField(admin),
+    });
     e.accesses.push({ at: now, op: 'breakglass', user: admin });
     return e;
   }

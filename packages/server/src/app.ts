@@ -165,7 +165,12 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   if (o.webRoot !== undefined) registerWebApp(app, { root: o.webRoot });
   else rootRoute(app);
   openApiRoute(app);
-  auditRoute(app, { log: o.audit });
+  // Administrators read everyone's events (DESIGN.md: "own events (admins: all)"); in
+  // single-user mode the one user reads their own, which is everything they did.
+  auditRoute(app, {
+    log: o.audit,
+    scope: (s) => (auth.mode !== 'single' && auth.role(s) === 'admin' ? 'all' : 'own'),
+  });
   auth.routes(app, sessions, { purgeOwned: (user) => store.purgeOwnedBy(user) });
   uploadRoute(app, {
     engine: o.engine,

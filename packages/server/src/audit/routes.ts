@@ -21,9 +21,8 @@ const eventSchema = z.object({
 });
 
 /**
- * Whose events a session may read. Single-user mode, and members: `own` (what they did, and
- * what the server did to their datasets). Multi-user mode will pass a scope that gives
- * administrators `all`.
+ * Whose events a session may read: `own` (what they did, and what was done to their datasets
+ * and account) or `all` (administrators in multi-user mode: app.ts passes the scope).
  */
 export type AuditScope = (session: Session) => 'own' | 'all';
 
@@ -38,7 +37,7 @@ export function auditRoute(app: ZodApp, o: { log: AuditLog; scope?: AuditScope }
       config: { access: 'user' },
       schema: {
         summary:
-          "The audit log: the caller's own events, events on their datasets (the server's purges, use by the people they shared them with, refused attempts) and shares granted to or revoked from them, newest first. Page with `before` = the previous page's `next`",
+          "The audit log: the caller's own events, events on their datasets (the server's purges, use by the people they shared them with, refused attempts) and shares granted to or revoked from them — an administrator's, everyone's — newest first. Page with `before` = the previous page's `next`",
         querystring: z.object({
           before: z.coerce.number().int().min(1).optional(),
           limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).default(50),

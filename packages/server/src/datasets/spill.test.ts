@@ -73,7 +73,13 @@ describe('serve --spill-dir', () => {
     for (const f of loc.onDisk) {
       expect(path.dirname(f.path)).toBe(spill);
       expect(f.what).toMatch(/plaintext/);
+      // The size on disk, which can be more than the bytes DuckDB still uses in the file.
+      expect(f.bytes).toBe(fs.statSync(f.path).size);
+      expect(f.inUseBytes).toBeLessThanOrEqual(f.bytes);
     }
+    expect(loc.onDiskNote).toMatch(
+      /A deleted dataset's spilled blocks stay in a file until DuckDB reuses them/,
+    );
     expect(listed).toEqual(
       fs
         .readdirSync(spill)

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { canRedo, canUndo, currentRecipe } from '@tidyvault/core';
 import type { NodeEngine } from '@tidyvault/engine-node';
 import type { DatasetAccess } from './acl.js';
@@ -28,6 +29,15 @@ export function historyView(e: DatasetEntry) {
     canUndo: canUndo(e.history),
     canRedo: canRedo(e.history),
   };
+}
+
+/** A file's size on disk now, or undefined when it has gone meanwhile. */
+function sizeOnDisk(file: string): number | undefined {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function location(
@@ -61,11 +71,12 @@ export async function location(
     },
     onDisk: files.map((f) => ({
       path: f.path,
-      bytes: f.bytes,
-      what: 'a DuckDB spill file (plaintext); DuckDB does not say which dataset its blocks belong to, so it may hold blocks of any dataset on this server',
+      bytes: sizeOnDisk(f.path) ?? f.bytes,
+      inUseBytes: f.bytes,
+      what: 'a DuckDB spill file (plaintext); DuckDB does not say which dataset its blocks belong to, so it may hold blocks of any dataset on this server, including datasets deleted since (their blocks are not overwritten until reused)',
     })),
     onDiskNote: spill
-      ? `spilling is on: DuckDB may write blocks of any dataset to ${o.spillDirectory} under memory pressure; the list is what is there now (duckdb_temporary_files())`
+      ? `spilling is on: DuckDB may write blocks of any dataset to ${o.spillDirectory} under memory pressure; the list is what is there now (duckdb_temporary_files()), with each file's size on disk and the bytes DuckDB still uses in it. A deleted dataset's spilled blocks stay in a file until DuckDB reuses them or removes the file, which it does once no dataset has blocks in it`
       : 'spilling is off: nothing of this dataset is written to disk (over the memory limit a query fails instead)',
     spill: spill ? ('on' as const) : ('off' as const),
     ...(spill ? { spillDirectory: o.spillDirectory } : {}),

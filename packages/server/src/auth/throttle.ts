@@ -4,8 +4,8 @@ import type { Clock } from '../options.js';
  * Login throttling without lockout (OWASP ASVS 6.3.1, SECURITY-CONTROLS §3 "5/min per
  * account+IP with exponential backoff, no hard lockout"):
  *
- * - per (username, client address): the first `freeFailures` failures cost nothing; each one
- *   after that makes the next attempt wait 1 s, 2 s, 4 s … up to `maxDelayMs`. The key holds the
+ * - per (username, client address): after `freeFailures` failures, each further attempt waits
+ *   1 s, 2 s, 4 s … up to `maxDelayMs`. The key holds the
  *   address, so guessing from elsewhere never locks the real user out; a success clears it.
  * - per client address, over all usernames (password spraying): the same, with a larger
  *   allowance (`freeFailuresPerAddress`).
@@ -71,7 +71,8 @@ export class LoginThrottle {
 
   /** No attempt on this key before this time. */
   private until(f: Failures | undefined, free: number): number {
-    const over = (f?.count ?? 0) - free;
+    // After `free` failures the next attempt waits 1 s, after one more 2 s, …
+    const over = (f?.count ?? 0) - free + 1;
     return over > 0 ? f!.last + Math.min(this.o.baseDelayMs * 2 ** (over - 1), this.o.maxDelayMs) : 0;
   }
 

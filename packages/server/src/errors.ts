@@ -26,7 +26,13 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details: { column?: string; line?: number; setting?: string; limit?: number } = {},
+    readonly details: {
+      column?: string;
+      line?: number;
+      setting?: string;
+      limit?: number;
+      field?: string;
+    } = {},
   ) {
     super(message);
     this.name = 'ApiError';

@@ -34,6 +34,21 @@ describe('analyzeRecipe', () => {
     ]);
   });
 
+  it('calls a bad filter value a parameter error, naming its column', () => {
+    for (const where of [
+      { column: 'city', op: 'eq' },
+      { column: 'city', op: 'in', value: 'x' },
+      { column: 'city', op: 'is-null', value: 'x' },
+    ]) {
+      const e = stepError([{ op: 'filter-rows', where }]);
+      expect(e.code, JSON.stringify(where)).toBe('RECIPE_PARAM');
+      expect(e.location).toEqual({ step: { index: 1, op: 'filter-rows' }, column: 'city' });
+    }
+    expect(stepError([{ op: 'filter-rows', where: { column: 'nope', op: 'eq', value: 'x' } }]).code).toBe(
+      'RECIPE_COLUMN',
+    );
+  });
+
   it('names the step and column of an unknown column', () => {
     const e = stepError([{ op: 'trim' }, { op: 'trim', columns: ['nmae'] }]);
     expect(e.location).toEqual({ step: { index: 2, op: 'trim' }, column: 'nmae' });

@@ -20,8 +20,14 @@ function context(
   renamedFrom: Map<string, string>,
   onUnknownColumn?: (name: string) => void,
 ): AnalyzeContext {
-  const fail = (message: string, column?: string): never => {
-    throw new StepError(column === undefined ? 'RECIPE_PARAM' : 'RECIPE_COLUMN', index, op, message, column);
+  const fail = (message: string, column?: string, code?: 'RECIPE_PARAM' | 'RECIPE_COLUMN'): never => {
+    throw new StepError(
+      code ?? (column === undefined ? 'RECIPE_PARAM' : 'RECIPE_COLUMN'),
+      index,
+      op,
+      message,
+      column,
+    );
   };
   return {
     index,

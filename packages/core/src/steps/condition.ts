@@ -52,25 +52,27 @@ export function leaves(c: Condition): Leaf[] {
 
 export function checkLeaf(l: Leaf, input: Column[], ctx: AnalyzeContext): void {
   const c = ctx.column(l.column, ['text', 'number', 'integer', 'date']);
+  // The value is the problem, not the column: RECIPE_PARAM, with the column named.
+  const bad: (message: string) => never = (message) => ctx.fail(message, l.column, 'RECIPE_PARAM');
   const needsValue = l.op !== 'is-null' && l.op !== 'not-null';
   if (!needsValue) {
-    if (l.value !== undefined) ctx.fail(`"${l.op}" takes no value`, l.column);
+    if (l.value !== undefined) bad(`"${l.op}" takes no value`);
     return;
   }
-  if (l.value === undefined) ctx.fail(`"${l.op}" needs a value`, l.column);
+  if (l.value === undefined) bad(`"${l.op}" needs a value`);
   if (Array.isArray(l.value) !== (l.op === 'in')) {
-    ctx.fail(l.op === 'in' ? '"in" needs a list of values' : `"${l.op}" needs a single value`, l.column);
+    bad(l.op === 'in' ? '"in" needs a list of values' : `"${l.op}" needs a single value`);
   }
   if (l.op === 'contains' || l.op === 'matches') {
-    if (typeof l.value !== 'string') ctx.fail(`"${l.op}" needs a text value`, l.column);
+    if (typeof l.value !== 'string') bad(`"${l.op}" needs a text value`);
     if (l.op === 'matches' && l.value.length > MAX_PATTERN_LENGTH) {
-      ctx.fail(`the pattern is longer than ${MAX_PATTERN_LENGTH} characters`, l.column);
+      bad(`the pattern is longer than ${MAX_PATTERN_LENGTH} characters`);
     }
     return;
   }
   for (const v of Array.isArray(l.value) ? l.value : [l.value]) {
     const typed = typedLiteral(v, c.type);
-    if (typeof typed === 'string') ctx.fail(`column "${c.name}" is ${c.type}: ${typed}`, c.name);
+    if (typeof typed === 'string') bad(`column "${c.name}" is ${c.type}: ${typed}`);
   }
   void input;
 }

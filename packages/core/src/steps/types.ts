@@ -20,7 +20,8 @@ export interface AnalyzeContext {
   op: string;
   /** Throws a StepError naming the step and the column. */
   column(name: string, allowed?: readonly ColumnType[]): Column;
-  fail(message: string, column?: string): never;
+  /** Throws a StepError: RECIPE_COLUMN when a column is named, RECIPE_PARAM otherwise, unless `code` says. */
+  fail(message: string, column?: string, code?: 'RECIPE_PARAM' | 'RECIPE_COLUMN'): never;
 }
 
 export interface CompileContext {

@@ -105,6 +105,9 @@ describe('dataset routes', () => {
     expect(capped.json()).toMatchObject({ values: [{ value: 'paris', count: 4 }], truncated: true });
     const before = await get(`/api/datasets/${id}/rows?step=0&limit=1`);
     expect(before.json().rows).toEqual([['  Alice ', 'paris', '10']]);
+    const past = await get(`/api/datasets/${id}/rows?step=99`);
+    expect(past.statusCode).toBe(400);
+    expect(past.json().error).toMatchObject({ code: 'BAD_REQUEST', field: 'step' });
 
     expect((await post(`/api/datasets/${id}/undo`)).json()).toMatchObject({ cursor: 0, canRedo: true });
     expect((await get(`/api/datasets/${id}/facet?column=city`)).json().values[0]).toEqual({

@@ -15,7 +15,7 @@ import { OUTPUT_FORMATS, type NodeEngine } from '@tidyvault/engine-node';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ZodApp } from '../app-types.js';
-import { errorSchema } from '../errors.js';
+import { ApiError, errorSchema } from '../errors.js';
 import type { DatasetAction } from './acl.js';
 import { facet } from './facet.js';
 import { histogram } from './histogram.js';
@@ -148,6 +148,13 @@ export function datasetRoutes(
       const filter = parseViewFilter(where);
       const e = await load(request.params.id, user(request), 'rows');
       const all = currentRecipe(e.history);
+      if (step !== undefined && step > all.steps.length)
+        throw new ApiError(
+          400,
+          'BAD_REQUEST',
+          `querystring.step: the recipe has ${all.steps.length} step${all.steps.length === 1 ? '' : 's'}; step must be 0–${all.steps.length}`,
+          { field: 'step' },
+        );
       const recipe = step === undefined ? all : { ...all, steps: all.steps.slice(0, step) };
       // Checked as a step appended to the recipe would be (same 422, same step number).
       if (filter) await engine.validate(e.data, withFilter(recipe, filter));

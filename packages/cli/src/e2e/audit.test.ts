@@ -125,6 +125,12 @@ describe('tidyvault audit verify', () => {
       /record 6 was rewritten by someone without the server's key/,
     ],
     [
+      'every record and the anchor deleted',
+      (db: Database.Database) => db.exec('DELETE FROM audit_log; DELETE FROM audit_anchor'),
+      1,
+      /record 1 is missing: the log holds no record at all.* it was emptied/,
+    ],
+    [
       'a forged anchor',
       (db: Database.Database) =>
         db.exec(

@@ -385,11 +385,21 @@ export function verifyAuditFile(file: string, secretKey: Buffer): FileVerifyResu
     const hasTable = db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'audit_log'").get() !== undefined;
     if (!hasTable) throw new Error(`${file} holds no audit log`);
     const key = auditKey(secretKey);
-    return db.transaction(() => ({
+    const r = db.transaction(() => ({
       file,
       missingTriggers: missingTriggers(db),
       ...verifyRecords(records(db), readAnchor(db), key),
     }))();
+    // A server records its start before anything else: a log with no record at all was emptied.
+    if (r.ok && r.records === 0)
+      return {
+        ...r,
+        ok: false,
+        firstBadSeq: 1,
+        problem:
+          'record 1 is missing: the log holds no record at all, not even the start that every server records first — it was emptied',
+      };
+    return r;
   } finally {
     db.close();
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listOf, mapColumns, targetColumns, withTypes } from './common.js';
+import { listOf, mapColumns, targetColumns, withTypes, shown } from './common.js';
 import {
   checkSeparators,
   normalisedNumberText,
@@ -16,7 +16,8 @@ export type ToIntegerStep = z.infer<typeof schema>;
 export const toInteger: StepDefinition<ToIntegerStep> = {
   op: 'to-integer',
   schema,
-  describe: (s) => `Convert ${listOf(s.columns)} to whole numbers`,
+  describe: (s) =>
+    `Convert ${listOf(s.columns)} to whole numbers${s.strip ? `, removing the characters ${shown(s.strip)} first` : ''}`,
   analyze(s, input, ctx) {
     checkSeparators(s, (m) => ctx.fail(m));
     targetColumns(s.columns, input, ctx);

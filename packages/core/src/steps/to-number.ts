@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listOf, mapColumns, targetColumns, withTypes } from './common.js';
+import { listOf, mapColumns, targetColumns, withTypes, shown } from './common.js';
 import {
   checkSeparators,
   normalisedNumberText,
@@ -15,7 +15,8 @@ export type ToNumberStep = z.infer<typeof schema>;
 export const toNumber: StepDefinition<ToNumberStep> = {
   op: 'to-number',
   schema,
-  describe: (s) => `Convert ${listOf(s.columns)} to numbers`,
+  describe: (s) =>
+    `Convert ${listOf(s.columns)} to numbers${s.strip ? `, removing the characters ${shown(s.strip)} first` : ''}`,
   analyze(s, input, ctx) {
     checkSeparators(s, (m) => ctx.fail(m));
     targetColumns(s.columns, input, ctx);

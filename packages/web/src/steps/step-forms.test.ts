@@ -1,6 +1,7 @@
 import { parseStep, STEP_OPS } from '@tidyvault/core';
 import { describe, expect, it } from 'vitest';
 import type { ColumnProfile } from '../api/types.js';
+import { describeStep } from './describe.js';
 import { dateFormatList, defaults, STEP_FORMS, type Values } from './step-forms.js';
 
 /** Values a person would type into each form (the defaults, plus what has no sensible default). */
@@ -21,6 +22,13 @@ describe('the column menu forms', () => {
       expect(parseStep(step)).toEqual(step);
     },
   );
+
+  it('keeps the characters to remove as typed, a space included, and says them in the step', () => {
+    const form = STEP_FORMS.find((f) => f.id === 'to-number')!;
+    const step = form.build('amount', { ...defaults(form), decimal: ',', thousands: '.', strip: '€ $' });
+    expect(step).toMatchObject({ op: 'to-number', strip: '€ $' });
+    expect(describeStep(step)).toBe('Convert "amount" to numbers, removing the characters "€ $" first');
+  });
 
   it('reach every op of recipe v1 except those made elsewhere in the app', () => {
     const fromForms = new Set<string>(

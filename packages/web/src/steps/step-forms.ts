@@ -53,7 +53,13 @@ const WS =
 const numberFields: Field[] = [
   { key: 'decimal', label: 'Decimal mark', kind: 'text', default: '.' },
   { key: 'thousands', label: 'Thousands separator', kind: 'text', default: ',' },
-  { key: 'strip', label: 'Characters to remove first', kind: 'text', default: '', placeholder: '$ €' },
+  {
+    key: 'strip',
+    label: 'Characters to remove first (each one typed, a space too)',
+    kind: 'text',
+    default: '',
+    placeholder: '$€',
+  },
   {
     key: 'nullValues',
     label: 'Values meaning “no value” (comma-separated)',
@@ -64,7 +70,8 @@ const numberFields: Field[] = [
 const numberParams = (v: Values) => ({
   ...(str(v, 'decimal') ? { decimal: str(v, 'decimal') } : {}),
   thousands: str(v, 'thousands'),
-  ...(str(v, 'strip') ? { strip: str(v, 'strip').replace(/\s+/g, '') } : {}),
+  // As typed: a space is one of the characters to remove (as in "€ 1.234,50").
+  ...(str(v, 'strip') ? { strip: str(v, 'strip') } : {}),
   ...(list(v.nullValues).length ? { nullValues: list(v.nullValues) } : {}),
 });
 

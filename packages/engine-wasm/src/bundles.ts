@@ -31,3 +31,26 @@ export async function pickBundle(): Promise<Bundle> {
   quiet.searchParams.set('worker', b.mainWorker!);
   return { wasm: b.mainModule, worker: quiet.href };
 }
+
+/**
+ * Why the engine's WebAssembly cannot start from `url`, or undefined: a static host that sends
+ * it with another Content-Type makes the worker fail without a word (the Open screen waited
+ * forever). A host that does not answer HEAD is given the benefit of the doubt.
+ */
+export async function wasmServedProblem(
+  url: string,
+  get: (url: string, init: { method: 'HEAD' }) => Promise<Response> = fetch,
+): Promise<string | undefined> {
+  let res: Response;
+  try {
+    res = await get(url, { method: 'HEAD' });
+  } catch (e) {
+    return `the engine's file ${url} could not be fetched (${e instanceof Error ? e.message : String(e)})`;
+  }
+  if (res.status === 405 || res.status === 501) return undefined;
+  if (!res.ok) return `the web server answers ${res.status} for the engine's file ${url}`;
+  const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/wasm')
+    return `the web server sends the engine's file ${url} as "${type || 'no Content-Type'}"; it must send .wasm files as application/wasm (a setting of the web server)`;
+  return undefined;
+}

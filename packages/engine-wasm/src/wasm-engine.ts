@@ -51,7 +51,7 @@ import {
   XlsxError,
 } from '@tidyvault/core';
 import { and, bin, call, col, lit, select, statement, type Expr, type Select } from '@tidyvault/sql';
-import { pickBundle, type Bundle } from './bundles.js';
+import { pickBundle, wasmServedProblem, type Bundle } from './bundles.js';
 import { ClusterKeys } from './cluster-keys.js';
 import { Connection, duckdbReason } from './connection.js';
 import { BlobInput, BytesInput, type CsvInput } from './import/input.js';
@@ -127,6 +127,8 @@ export class WasmEngine implements Engine {
 
   static async open(o: WasmEngineOptions = {}): Promise<WasmEngine> {
     const bundle = o.bundle ?? (await pickBundle());
+    const problem = await wasmServedProblem(bundle.wasm);
+    if (problem) throw new Error(`DuckDB-WASM cannot start: ${problem}`);
     const worker = new Worker(bundle.worker);
     try {
       const db = new AsyncDuckDB(new VoidLogger(), worker);

@@ -44,6 +44,8 @@ describe('openErrorText', () => {
     expect(openErrorText(named, 'empty.csv')).toBe('empty.csv: the file is empty');
     const unnamed = new BackendError(0, 'CANCELLED', 'upload cancelled');
     expect(openErrorText(unnamed, 'big.csv')).toBe('big.csv: upload cancelled');
+    const tooBig = new BackendError(413, 'TOO_BIG_FOR_BROWSER', 'big.csv (2 GB) will not fit in the browser');
+    expect(openErrorText(tooBig, 'big.csv')).toBe('big.csv (2 GB) will not fit in the browser');
   });
 
   it('gives advice for the Open screen, not the CLI flag, on rows with too many fields', () => {

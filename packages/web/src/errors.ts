@@ -26,5 +26,5 @@ export function openErrorText(e: unknown, file: string): string {
   let text = errorText(e);
   if (e instanceof BackendError && e.code === 'IMPORT_RAGGED')
     text = text.replace(RAGGED_CLI_ADVICE, RAGGED_UI_ADVICE);
-  return text.startsWith(`${file}:`) ? text : `${file}: ${text}`;
+  return text.startsWith(`${file}:`) || text.startsWith(`${file} (`) ? text : `${file}: ${text}`;
 }

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { Backend, Upload, UploadOptions } from '../api/backend.js';
+import { BackendError, type Backend, type Upload, type UploadOptions } from '../api/backend.js';
 import type { Backends } from '../App.js';
 import type { DatasetSummary } from '../api/types.js';
 import { openErrorText } from '../errors.js';
@@ -42,8 +42,9 @@ export function OpenFile({ backends, signedIn, onOpened }: Props) {
       onOpened(d, backend === backends.device ? 'device' : 'server');
     } catch (e) {
       setError(openErrorText(e, f.name));
-      // A file the sniffer could not read (or with ragged rows): let the person say how it is laid out.
-      setShowOptions(true);
+      // A file the sniffer could not read (or with ragged rows): let the person say how it is
+      // laid out. No option makes a file fit that is too big for the tab.
+      setShowOptions(!(e instanceof BackendError && e.code === 'TOO_BIG_FOR_BROWSER'));
     } finally {
       setUpload(undefined);
       setProgress(undefined);

@@ -22,6 +22,30 @@ describe('estimateFootprint (will the file fit in the wasm heap?)', () => {
     );
   });
 
+  it("counts a CSV's cells from its first bytes: short fields take more than twice their size", () => {
+    const rows = (line: string) => new TextEncoder().encode(line.repeat(Math.ceil(65_536 / line.length)));
+    // 20 one-character fields a row: 16 bytes of string header per 2 bytes of file.
+    const narrow = rows('a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t\n');
+    const tooNarrow = estimateFootprint('narrow.csv', 600 * MB, 'csv', USABLE_HEAP_BYTES, narrow);
+    expect(tooNarrow.fits).toBe(false);
+    expect(tooNarrow.bytes).toBeGreaterThan(8 * GB);
+    expect(estimateFootprint('narrow.csv', 600 * MB, 'csv').fits).toBe(true);
+    // W1-like rows (12 fields in about 130 bytes): the size decides, as without a sample.
+    const w1 = rows(
+      '123,John Smith,john.smith@example.com,555-123-4567,Springfield,IL,62704,"$1,234.50",2024-01-31,electronics,active,notes on the customer and the order\n',
+    );
+    expect(estimateFootprint('w1.csv', 158 * MB, 'csv', USABLE_HEAP_BYTES, w1)).toEqual(
+      estimateFootprint('w1.csv', 158 * MB, 'csv'),
+    );
+    // Tabs count as delimiters too; other formats ignore the sample.
+    expect(estimateFootprint('t.tsv', 600 * MB, 'tsv', USABLE_HEAP_BYTES, rows('a\tb\tc\td\n')).fits).toBe(
+      false,
+    );
+    expect(estimateFootprint('a.json', 100 * MB, 'json', USABLE_HEAP_BYTES, narrow)).toEqual(
+      estimateFootprint('a.json', 100 * MB, 'json'),
+    );
+  });
+
   it('decides at the limit exactly: the largest file that fits, and one byte more', () => {
     for (const format of ['csv', 'json', 'parquet', 'xlsx'] as const) {
       const perByte = TABLE_BYTES_PER_FILE_BYTE[format] * WORKING_FACTOR;

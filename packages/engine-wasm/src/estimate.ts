@@ -60,17 +60,45 @@ export function formatSize(n: number): string {
   return `${n} bytes`;
 }
 
+/** Every cell of a text table costs at least DuckDB's 16-byte string header, however short. */
+const CELL_BYTES = 16;
+/** What longer strings add beyond their headers, per byte of file (W1: 237 MB for 158 MB). */
+const LONG_STRING_BYTES_PER_FILE_BYTE = 0.3;
+const SAMPLE_DELIMITERS = [0x2c, 0x09, 0x3b, 0x7c];
+
+/**
+ * A CSV or TSV as a table, from the cells in its first bytes: a file of short fields (`a,b,c`)
+ * takes far more than twice its size, one 16-byte header per cell. Undefined for other formats.
+ */
+function textTableBytes(size: number, format: InputFormat, sample: Uint8Array): number {
+  if ((format !== 'csv' && format !== 'tsv') || sample.length === 0) return 0;
+  let lines = 0;
+  const counts = new Map<number, number>();
+  for (const b of sample) {
+    if (b === 0x0a) lines++;
+    else if (SAMPLE_DELIMITERS.includes(b)) counts.set(b, (counts.get(b) ?? 0) + 1);
+  }
+  const delimiters = Math.max(0, ...counts.values());
+  const rows = Math.max(1, lines);
+  const cellsPerByte = (delimiters + rows) / sample.length;
+  return size * cellsPerByte * CELL_BYTES + size * LONG_STRING_BYTES_PER_FILE_BYTE;
+}
+
 /**
  * The footprint of a file of `size` bytes in `format`, against `heapBytes` of usable heap
- * (default USABLE_HEAP_BYTES; a page that knows the device has less may pass less).
+ * (default USABLE_HEAP_BYTES; a page that knows the device has less may pass less). With a
+ * `sample` of its first bytes, a CSV's cells count too (short fields cost more than their bytes).
  */
 export function estimateFootprint(
   name: string,
   size: number,
   format: InputFormat,
   heapBytes = USABLE_HEAP_BYTES,
+  sample?: Uint8Array,
 ): Estimate {
-  const bytes = Math.ceil(size * TABLE_BYTES_PER_FILE_BYTE[format] * WORKING_FACTOR);
+  const perByte = TABLE_BYTES_PER_FILE_BYTE[format];
+  const table = Math.max(size * perByte, sample ? textTableBytes(size, format, sample) : 0);
+  const bytes = Math.ceil(table * WORKING_FACTOR);
   if (bytes <= heapBytes) return { bytes, fits: true };
   return {
     bytes,

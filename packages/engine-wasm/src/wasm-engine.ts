@@ -109,6 +109,8 @@ const isOutOfMemory = (message: string): boolean => /out of memory|memory limit/
  * self-hosted bundle, locked down right after open (see lockdown.ts), and refuses to start if a
  * self-check of the settings fails. Recipes run through core's compiler as on engine-node.
  */
+const ESTIMATE_SAMPLE_BYTES = 256 * 1024;
+
 export class WasmEngine implements Engine {
   private counter = 0;
   private files = 0;
@@ -207,6 +209,17 @@ export class WasmEngine implements Engine {
     const name = o.name ?? (file instanceof File ? file.name : 'data.csv');
     const format = inputFormat(name, o.format);
     return estimateFootprint(name, file.size, format, o.heapBytes);
+  }
+
+  /** As `estimate`, reading the file's first 256 KiB: a CSV of short fields needs more than its size says. */
+  async estimateFile(
+    file: Blob,
+    o: { name?: string; format?: InputFormat; heapBytes?: number } = {},
+  ): Promise<Estimate> {
+    const name = o.name ?? (file instanceof File ? file.name : 'data.csv');
+    const format = inputFormat(name, o.format);
+    const sample = new Uint8Array(await file.slice(0, ESTIMATE_SAMPLE_BYTES).arrayBuffer());
+    return estimateFootprint(name, file.size, format, o.heapBytes, sample);
   }
 
   /** The worksheets of an xlsx File, in workbook order (for a sheet picker). */

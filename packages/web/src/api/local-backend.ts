@@ -128,7 +128,7 @@ export class LocalBackend implements Backend {
     let cancelled = false;
     const done = wrap(async () => {
       const engine = await this.getEngine();
-      const estimate = engine.estimate(file);
+      const estimate = await engine.estimateFile(file);
       if (!estimate.fits)
         throw new BackendError(
           413,

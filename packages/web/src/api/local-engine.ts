@@ -53,7 +53,7 @@ export interface LocalEngine {
     signal: AbortSignal,
   ): Promise<DuplicatesResult>;
   export(dataset: LoadedDataset, recipe: Recipe, format: string, o: { formulaGuard: boolean }): Promise<Blob>;
-  estimate(file: Blob): { bytes: number; fits: boolean; message?: string };
+  estimateFile(file: Blob): Promise<{ bytes: number; fits: boolean; message?: string }>;
   drop(dataset: LoadedDataset): Promise<void>;
   /** Run a query built from the recipe's compiled SQL (a page of it); errors worded as run()'s. */
   runQuery(query: Select, columns: Column[], recipe: Recipe): Promise<TableResult>;

@@ -154,8 +154,14 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
       .getByRole('button', { name: /Trim leading/ })
       .click();
     await expect.poll(() => page.getByTestId('shape').textContent()).toMatch(/as after step 1/);
+    // Steps wait for the latest view: they would be added after the last step, not after step 1.
+    await expect
+      .poll(() => page.getByTestId('viewing-step-banner').textContent())
+      .toContain('go back to the latest step');
+    expect(await page.getByTestId('suggestions').count()).toBe(0);
     await page.getByRole('button', { name: 'Back to the latest' }).click();
     await expect.poll(() => page.getByTestId('shape').textContent()).not.toMatch(/as after step/);
+    await expect.poll(() => page.getByTestId('viewing-step-banner').count()).toBe(0);
   });
 
   it('exports the cleaned CSV with the formula guard, and the recipe labelled as holding values', async () => {

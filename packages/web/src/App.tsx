@@ -65,6 +65,12 @@ export function App({ backends }: { backends: Backends }) {
     dataset?.access === 'viewer'
       ? `Shared with you by ${dataset.owner ?? 'its owner'} to view only: you can look, facet and export, but not change the recipe.`
       : undefined;
+  // Looking at an earlier step: the profile, suggestions and facets are the latest step's, and a
+  // step would be added after the last one, so the step controls wait for "Back to the latest".
+  const viewing =
+    viewStep !== undefined
+      ? `You are looking at the rows as after step ${viewStep}: go back to the latest step (in the recipe panel) to add steps; the profile and suggestions are the latest step's.`
+      : undefined;
   const theme = useGridTheme();
   const reportError = useCallback((e: unknown) => setError(errorText(e)), []);
   // A step removed or renamed a column a facet filters on: drop that facet rather than fail.
@@ -156,15 +162,15 @@ export function App({ backends }: { backends: Backends }) {
 
   const addStep = useCallback(
     (step: Step, report?: (message: string) => void) => {
-      if (readOnly) {
-        (report ?? setError)(readOnly);
+      if (readOnly || viewing) {
+        (report ?? setError)((readOnly ?? viewing)!);
         return Promise.resolve(false);
       }
       return id
         ? change('applying the step', () => backend.addStep(id, step), report)
         : Promise.resolve(false);
     },
-    [backend, change, id, readOnly],
+    [backend, change, id, readOnly, viewing],
   );
   const undo = useCallback(() => {
     if (id && history?.canUndo && !readOnly) void change('undoing', () => backend.undo(id));
@@ -339,9 +345,14 @@ export function App({ backends }: { backends: Backends }) {
             {readOnly}
           </div>
         )}
+        {!readOnly && viewing && (
+          <div className="notice banner" data-testid="viewing-step-banner">
+            {viewing}
+          </div>
+        )}
       </div>
       <aside className="left">
-        {!readOnly && <SuggestionsPanel profile={profile} onApply={(s) => addStep(s)} />}
+        {!readOnly && !viewing && <SuggestionsPanel profile={profile} onApply={(s) => addStep(s)} />}
         <FacetPanel
           backend={backend}
           datasetId={dataset.id}
@@ -350,13 +361,13 @@ export function App({ backends }: { backends: Backends }) {
           onChange={setFacets}
           onStep={(s) => addStep(s)}
           onError={gridError}
-          readOnly={!!readOnly}
+          readOnly={!!readOnly || !!viewing}
         />
       </aside>
       <section className="main">
         <DataGrid
           view={view}
-          profile={profileByName}
+          profile={viewing ? undefined : profileByName}
           theme={theme}
           onShape={(total, cols) => {
             setShape({ total, columns: cols });

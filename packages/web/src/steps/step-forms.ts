@@ -55,10 +55,10 @@ const numberFields: Field[] = [
   { key: 'thousands', label: 'Thousands separator', kind: 'text', default: ',' },
   {
     key: 'strip',
-    label: 'Characters to remove first (each one typed, a space too)',
+    label: 'Characters to remove first',
     kind: 'text',
     default: '',
-    placeholder: '$€',
+    placeholder: 'e.g. $€ (a space typed counts too)',
   },
   {
     key: 'nullValues',

@@ -24,7 +24,7 @@ export interface StaticServer {
 /**
  * A static server on 127.0.0.1 for one folder, sending on every response the headers
  * `tidyvault serve` sends (the same strict CSP: `script-src 'self' 'wasm-unsafe-eval'`,
- * `worker-src 'self'`, `connect-src 'self'`). Unknown paths are 404.
+ * `worker-src 'self'`, `connect-src 'self'`). GET and HEAD; unknown paths are 404.
  */
 export async function serveStatic(root: string = TEST_PAGE): Promise<StaticServer> {
   if (!fs.existsSync(path.join(root, 'index.html')))
@@ -39,7 +39,7 @@ export async function serveStatic(root: string = TEST_PAGE): Promise<StaticServe
     const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
     const file = path.resolve(root, rel);
     if (
-      req.method !== 'GET' ||
+      (req.method !== 'GET' && req.method !== 'HEAD') ||
       !file.startsWith(root + path.sep) ||
       !fs.statSync(file, { throwIfNoEntry: false })?.isFile()
     ) {
@@ -50,7 +50,9 @@ export async function serveStatic(root: string = TEST_PAGE): Promise<StaticServe
       'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
       'content-length': fs.statSync(file).size,
     });
-    fs.createReadStream(file).pipe(res);
+    // HEAD, as any static host answers it (the engine checks the .wasm's type first).
+    if (req.method === 'HEAD') res.end();
+    else fs.createReadStream(file).pipe(res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

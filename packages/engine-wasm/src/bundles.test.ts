@@ -13,16 +13,15 @@ describe("the engine's WebAssembly as a static host serves it", () => {
       await wasmServedProblem('/a.wasm', answer(200, 'Application/Wasm; charset=binary')),
     ).toBeUndefined();
     expect(await wasmServedProblem('/a.wasm', answer(405))).toBeUndefined();
+    // A host whose HEAD fails while its GET works (e2e/engine-wasm-server.ts answers 404).
+    expect(await wasmServedProblem('/a.wasm', answer(404))).toBeUndefined();
   });
 
-  it('names the wrong Content-Type, the missing file, and a fetch that failed', async () => {
+  it('names the wrong Content-Type, and a fetch that failed', async () => {
     expect(await wasmServedProblem('/a.wasm', answer(200, 'application/octet-stream'))).toBe(
       `the web server sends the engine's file /a.wasm as "application/octet-stream"; it must send .wasm files as application/wasm (a setting of the web server)`,
     );
     expect(await wasmServedProblem('/a.wasm', answer(200))).toMatch(/as "no Content-Type"/);
-    expect(await wasmServedProblem('/a.wasm', answer(404))).toBe(
-      "the web server answers 404 for the engine's file /a.wasm",
-    );
     const offline = async () => {
       throw new TypeError('Failed to fetch');
     };

@@ -35,7 +35,7 @@ export async function pickBundle(): Promise<Bundle> {
 /**
  * Why the engine's WebAssembly cannot start from `url`, or undefined: a static host that sends
  * it with another Content-Type makes the worker fail without a word (the Open screen waited
- * forever). A host that does not answer HEAD is given the benefit of the doubt.
+ * forever). A host that does not answer HEAD (any error status) is given the benefit of the doubt.
  */
 export async function wasmServedProblem(
   url: string,
@@ -47,8 +47,8 @@ export async function wasmServedProblem(
   } catch (e) {
     return `the engine's file ${url} could not be fetched (${e instanceof Error ? e.message : String(e)})`;
   }
-  if (res.status === 405 || res.status === 501) return undefined;
-  if (!res.ok) return `the web server answers ${res.status} for the engine's file ${url}`;
+  // Some hosts answer HEAD with an error while GET works: only a type given with 2xx is judged.
+  if (!res.ok) return undefined;
   const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/wasm')
     return `the web server sends the engine's file ${url} as "${type || 'no Content-Type'}"; it must send .wasm files as application/wasm (a setting of the web server)`;

@@ -88,6 +88,10 @@ describe('the web app', () => {
       expect(res.rawPayload.equals(web.files[name]!), name).toBe(true);
       expect(res.headers['content-type'], name).toBe(type);
       expect(res.headers['cache-control'], name).toBe('public, max-age=31536000, immutable');
+      const head = await h.t.app.inject({ method: 'HEAD', url: `/assets/${name}` });
+      expect(head.statusCode, name).toBe(200);
+      expect(head.headers['content-type'], name).toBe(type);
+      expect(head.body, name).toBe('');
       expect(res.headers['content-security-policy'], name).toBe(CSP);
       expect(res.headers['x-content-type-options'], name).toBe('nosniff');
     }

@@ -92,15 +92,18 @@ export function registerWebApp(app: ZodApp, o: { root: string }): void {
     reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(index),
   );
 
-  app.get<{ Params: { file: string } }>(
-    '/assets/:file',
-    { config: { access: 'public' }, schema: { hide: true } },
-    async (request, reply) => {
+  // HEAD too: the engine checks its .wasm's Content-Type before starting (engine-wasm bundles.ts).
+  app.route<{ Params: { file: string } }>({
+    method: ['GET', 'HEAD'],
+    url: '/assets/:file',
+    config: { access: 'public' },
+    schema: { hide: true },
+    handler: async (request, reply) => {
       // An own-property lookup in a Map: "../x", "%2e%2e%2fx" or "__proto__" simply is not there.
       const asset = assets.get(request.params.file);
       if (!asset) return reply.callNotFound();
       reply.header('content-type', asset.type).header('cache-control', IMMUTABLE);
       return reply.send(asset.body ?? fs.createReadStream(asset.file!));
     },
-  );
+  });
 }

@@ -181,6 +181,14 @@ export class JsonScanner {
   }
 
   /** A value has ended (the character that ended it is not read yet, or was its last one). */
+  /** A `]` or `}` ends its container: the document (JSON's outer array) or the value it was. */
+  private close(json: boolean): void {
+    this.stack.pop();
+    this.column++;
+    if (json && this.stack.length === 0) this.state = TOP_AFTER;
+    else this.endValue();
+  }
+
   private endValue(): void {
     if (this.stack.length === this.recordDepth && this.recordFirst !== 123) {
       const c = this.recordFirst;
@@ -357,11 +365,8 @@ export class JsonScanner {
         case ARRAY_FIRST:
           if (c === 93 && !this.stack[this.stack.length - 1]) {
             if (state === VALUE) this.fail("a trailing comma before ']'");
-            this.stack.pop();
-            this.column++;
+            this.close(json);
             i++;
-            if (json && this.stack.length === 0) this.state = TOP_AFTER;
-            else this.endValue();
             continue;
           }
           this.value(c);
@@ -369,10 +374,8 @@ export class JsonScanner {
         case OBJECT_FIRST:
         case KEY:
           if (c === 125 && state === OBJECT_FIRST) {
-            this.stack.pop();
-            this.column++;
+            this.close(json);
             i++;
-            this.endValue();
             continue;
           }
           if (c !== 34)
@@ -390,11 +393,8 @@ export class JsonScanner {
           const object = this.stack[this.stack.length - 1];
           if (c === 44) this.state = object ? KEY : VALUE;
           else if (c === (object ? 125 : 93)) {
-            this.stack.pop();
-            this.column++;
+            this.close(json);
             i++;
-            if (json && this.stack.length === 0) this.state = TOP_AFTER;
-            else this.endValue();
             continue;
           } else this.fail(object ? "expected ',' or '}'" : "expected ',' or ']'");
           break;

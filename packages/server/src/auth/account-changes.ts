@@ -46,19 +46,23 @@ export function knownAccounts(accounts: Pick<Accounts, 'known'>): Account[] {
   return known;
 }
 
+/** The accounts, or undefined when the file cannot tell: missing, empty or unreadable. */
+function readable(accounts: Pick<Accounts, 'known'>): Account[] | undefined {
+  try {
+    return accounts.known();
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Is the account there and enabled? undefined when the accounts file cannot tell: missing,
- * empty or unreadable (no dataset is purged for that).
+ * Is the account there and enabled? undefined when the accounts file cannot tell (no dataset is
+ * purged for that).
  */
 export const ownerActive =
   (accounts: Pick<Accounts, 'known'>) =>
   (user: string): boolean | undefined => {
-    let known: Account[] | undefined;
-    try {
-      known = accounts.known();
-    } catch {
-      return undefined;
-    }
+    const known = readable(accounts);
     if (!known) return undefined;
     const a = known.find((x) => x.name === user);
     return a !== undefined && !a.disabled;
@@ -71,12 +75,7 @@ export const ownerActive =
 export const accountOf =
   (accounts: Pick<Accounts, 'known'>) =>
   (user: string): string | null | undefined => {
-    let known: Account[] | undefined;
-    try {
-      known = accounts.known();
-    } catch {
-      return undefined;
-    }
+    const known = readable(accounts);
     if (!known) return undefined;
     return known.find((x) => x.name === user)?.createdAt ?? null;
   };

@@ -124,6 +124,7 @@ async function nodeCall(input: string, method: Method, args: unknown[]): Promise
   return outcome(async () => {
     switch (method) {
       case 'run':
+      case 'state':
         return node.run(ds, recipeOf(args[0]));
       case 'count':
         return (await node.run(ds, recipeOf(args[0]))).rows.length;
@@ -223,6 +224,27 @@ afterAll(async () => {
   await srv?.close();
   await node?.close();
   fs.rmSync(TMP, { recursive: true, force: true });
+});
+
+describe('states: a recipe held as tables, each made from the one before', () => {
+  // Rows must come out in the recipe's order; states of steps that keep it are made unsorted.
+  const KEEPS_ORDER = {
+    version: 1,
+    steps: [
+      { op: 'collapse-whitespace', columns: ['name', 'city'] },
+      { op: 'filter-rows', where: { column: 'city', op: 'neq', value: 'Paris' } },
+      { op: 'change-case', columns: ['email'], case: 'lower' },
+      { op: 'to-date', columns: ['date'], formats: ['%Y-%m-%d', '%d/%m/%Y', '%b %d %Y'] },
+    ],
+  };
+  it.each([
+    ['steps that keep the row order', KEEPS_ORDER, 2],
+    ['the W1 recipe (dedupe, cluster-merge, sort)', W1_RECIPE, 7],
+    ['the W1 recipe, split after the dedupe', W1_RECIPE, 8],
+  ])('%s: the rows of engine-node run()', async (_name, recipe, split) => {
+    const rows = valueOf<{ rows: unknown[][] }>(await both('w1.csv', 'state', [recipe, split])).rows;
+    expect(rows.length).toBeGreaterThan(1000);
+  });
 });
 
 describe('count: the rows a recipe gives', () => {

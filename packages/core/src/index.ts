@@ -12,7 +12,9 @@ export {
 } from './steps/registry.js';
 export { describeCondition, type Condition } from './steps/condition.js';
 export { WS_CHARS } from './steps/common.js';
+export { formatLiterals, tryStrptime } from './steps/date-parse.js';
 export {
+  keepsRowOrder,
   shapes,
   stepInfo,
   stepInfos,
@@ -27,6 +29,7 @@ export { parseRecipe, parseRecipeText, parseStep } from './recipe/parse.js';
 export { recipeJsonSchema } from './recipe/json-schema.js';
 export { analyzeRecipe, inferInputColumns, ROW_ID, type Analysis } from './compile/analyze.js';
 export { compileRecipe, recipeSql, type CompiledRecipe, type CompileOptions } from './compile/compile.js';
+export { compileOnTable, type OnTableOptions } from './compile/on-table.js';
 export * from './history/history.js';
 export type * from './engine/engine.js';
 export * from './engine/conformance.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   analyzeRecipe,
-  compileRecipe,
+  compileOnTable,
   isKeyCollision,
   keyCollisionClusters,
   keyerFor,
@@ -21,7 +21,7 @@ import {
   type ColumnProfile,
   type ProfileOptions,
   type Cell,
-  type CompileOptions,
+  type OnTableOptions,
   type Engine,
   type LoadedDataset,
   type Profile,
@@ -112,11 +112,6 @@ const cancelled = () => new TidyvaultError('CANCELLED', 'cancelled');
 export interface MaterialiseOptions {
   /** Run the CREATE TABLE on this connection (from connect()) instead of `connection`. */
   connection?: DuckDBConnection;
-  /**
-   * The caller knows every step keeps its input's rows in order (projections and filters of one
-   * relation, row id passed through): the final ORDER BY, a full sort, is left out.
-   */
-  keepsOrder?: boolean;
 }
 
 export interface NodeEngineOptions extends SandboxOptions {
@@ -261,11 +256,8 @@ export class NodeEngine implements Engine {
     }
   }
 
-  compile(dataset: LoadedDataset, recipe: Recipe, o: CompileOptions = {}) {
-    return compileRecipe(recipe, dataset.table, dataset.columns, {
-      ...o,
-      ...(dataset.rowIdColumn === undefined ? {} : { rowIdColumn: dataset.rowIdColumn }),
-    });
+  compile(dataset: LoadedDataset, recipe: Recipe, o: OnTableOptions = {}) {
+    return compileOnTable(dataset, recipe, o);
   }
 
   sql(dataset: LoadedDataset, recipe: Recipe): string {
@@ -586,10 +578,8 @@ export class NodeEngine implements Engine {
     return this.clusterKeys.use(async () => {
       // Again here: a dataset dropped since prepare() may have cleared the key tables.
       await this.fillClusterKeys(dataset, recipe);
-      const compiled = this.compile(dataset, recipe);
-      // In input order already: DuckDB keeps it (preserve_insertion_order) without sorting.
-      const query = o.keepsOrder ? { ...compiled.query, orderBy: [] } : compiled.query;
-      const create = statement({ kind: 'createTable', name: table, query });
+      const compiled = this.compile(dataset, recipe, { intoTable: true });
+      const create = statement({ kind: 'createTable', name: table, query: compiled.query });
       const { connection } = o;
       await this.execute(
         () =>

@@ -62,14 +62,12 @@ describe('work on side connections', () => {
     }
   });
 
-  it('materialises on a connection of its own, in order without the final sort when told the order is kept', async () => {
+  it('materialises on a connection of its own, in order without the final sort when the steps keep it', async () => {
     const connection = await engine.connect();
     try {
       const recipe = { version: 1 as const, steps: [{ op: 'trim' as const, columns: ['a'] }] };
-      const columns = await engine.materialise(dataset(['a', 'b']), recipe, 'side_copy', {
-        connection,
-        keepsOrder: true,
-      });
+      expect(engine.compile(dataset(['a', 'b']), recipe).query.orderBy).toEqual([]);
+      const columns = await engine.materialise(dataset(['a', 'b']), recipe, 'side_copy', { connection });
       expect(columns.map((c) => c.name)).toEqual(['a', 'b']);
       // rowid is the row's position: the same order as the source, every row.
       const r = await engine.connection.runAndReadAll(

@@ -3,7 +3,7 @@ import {
   analyzeRecipe,
   checkDuplicateColumns,
   columnProfileQuery,
-  compileRecipe,
+  compileOnTable,
   distinctCountsQuery,
   duplicateCandidates,
   duplicateTuplesQuery,
@@ -33,7 +33,7 @@ import {
   type ClusterResult,
   type Column,
   type ColumnProfile,
-  type CompileOptions,
+  type OnTableOptions,
   type DuplicatesAnswer,
   type DuplicatesParams,
   type Engine,
@@ -330,11 +330,8 @@ export class WasmEngine implements Engine {
     }
   }
 
-  compile(dataset: LoadedDataset, recipe: Recipe, o: CompileOptions = {}) {
-    return compileRecipe(recipe, dataset.table, dataset.columns, {
-      ...o,
-      ...(dataset.rowIdColumn === undefined ? {} : { rowIdColumn: dataset.rowIdColumn }),
-    });
+  compile(dataset: LoadedDataset, recipe: Recipe, o: OnTableOptions = {}) {
+    return compileOnTable(dataset, recipe, o);
   }
 
   sql(dataset: LoadedDataset, recipe: Recipe): string {
@@ -374,12 +371,12 @@ export class WasmEngine implements Engine {
     dataset: LoadedDataset,
     recipe: Recipe,
     work: (source: Select, columns: Column[]) => Promise<T>,
-    { sorted = false } = {},
+    { sorted = false, intoTable = false } = {},
   ): Promise<T> {
     return this.clusterKeys.use(async () => {
       await this.validate(dataset, recipe);
       await this.fillClusterKeys(dataset, recipe);
-      const { query, columns } = this.compile(dataset, recipe);
+      const { query, columns } = this.compile(dataset, recipe, { intoTable });
       return this.execute(() => work(sorted ? query : { ...query, orderBy: [] }, columns), recipe);
     });
   }
@@ -666,7 +663,7 @@ export class WasmEngine implements Engine {
         await (o.background ? this.connection.runInBackground(create) : this.connection.run(create));
         return { table, columns, rowCount: await count(this.connection, table), warnings: [] };
       },
-      { sorted: true },
+      { sorted: true, intoTable: true },
     ).catch(async (e: unknown) => {
       await dropTable(this.connection, table).catch(() => undefined);
       throw e;

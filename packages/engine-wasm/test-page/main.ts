@@ -35,7 +35,7 @@ export type Outcome<T> = { value: T } | { error: NonNullable<Captured['error']> 
 
 /** The engine methods `call` reaches, by name; each takes the dataset, then JSON arguments. */
 export type Method =
-  'run' | 'count' | 'profile' | 'facet' | 'histogram' | 'cluster' | 'duplicates' | 'export';
+  'run' | 'count' | 'profile' | 'facet' | 'histogram' | 'cluster' | 'duplicates' | 'export' | 'state';
 
 export interface TestApi {
   ready: Promise<{ version: string; settings: Record<string, string> }>;
@@ -202,6 +202,19 @@ window.tidyvaultTest = {
               args[2] as Parameters<WasmEngine['duplicates']>[3],
             ),
           };
+        case 'state': {
+          // The recipe held as states, as the workbench makes them: the first args[1] steps, then
+          // the rest on that state; the rows read back from the last.
+          const r = recipe(args[0]);
+          const first = await engine.materialise(ds, { ...r, steps: r.steps.slice(0, args[1] as number) });
+          const last = await engine.materialise(first, { ...r, steps: r.steps.slice(args[1] as number) });
+          try {
+            return { value: await engine.run(last, recipe(null)) };
+          } finally {
+            await engine.dropState(first);
+            await engine.dropState(last);
+          }
+        }
         case 'export': {
           const blob = await engine.export(
             ds,

@@ -1,17 +1,6 @@
-import {
-  bin,
-  call,
-  cast,
-  col,
-  isNotNull,
-  isNull,
-  list,
-  lit,
-  not,
-  type Expr,
-  type Select,
-} from '@tidyvault/sql';
+import { bin, call, cast, col, isNotNull, isNull, lit, not, type Expr, type Select } from '@tidyvault/sql';
 import { trimWs, WS_CHARS, WS_CLASS } from '../steps/common.js';
+import { tryStrptime } from '../steps/date-parse.js';
 import { INTEGER_PATTERN, NUMBER_PATTERN } from '../steps/number-parsing.js';
 import type { Column, ColumnType } from '../steps/types.js';
 
@@ -155,10 +144,9 @@ export function columnProfileQuery(source: Select, column: Column, topN = 10): S
   };
   const t = col('t');
   const nonBlank = bin('<>', t, lit(''));
-  // try_strptime formats an error for every format a value fails, which dominates the cost;
-  // a value with other characters, or too short or long, cannot match any of the formats.
+  // A failed try_strptime costs an error message; a value with other characters, or too short or
+  // long, cannot match any of the formats.
   const dateShaped = call('regexp_full_match', t, lit(DATE_SHAPE));
-  const formats = list(PROFILE_DATE_FORMATS.map((f) => lit(f)));
   const types: Select = {
     kind: 'select',
     columns: [
@@ -169,7 +157,7 @@ export function columnProfileQuery(source: Select, column: Column, topN = 10): S
       },
       { expr: sumIf(bin('AND', nonBlank, call('regexp_full_match', t, lit(NUMBER_PATTERN)))), as: 'numbers' },
       {
-        expr: sumIf(bin('AND', dateShaped, isNotNull(call('try_strptime', t, formats)))),
+        expr: sumIf(bin('AND', dateShaped, isNotNull(tryStrptime(t, PROFILE_DATE_FORMATS)))),
         as: 'dates',
       },
       { expr: sumIf(call('regexp_full_match', call('lower', t), lit('true|false|yes|no'))), as: 'booleans' },

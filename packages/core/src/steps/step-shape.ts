@@ -248,6 +248,15 @@ export function shapes(steps: Step[], input: Column[]): StepShape[] {
 }
 
 /**
+ * Do `steps` leave the rows in their input order (each changes values or drops rows only)? Then a
+ * query of them over a table scanned in rowid order needs no final sort: DuckDB keeps the scan's
+ * order (preserve_insertion_order), and sorting 1M rows by their position doubles a state's cost.
+ */
+export function keepsRowOrder(steps: Step[], input: Column[]): boolean {
+  return shapes(steps, input).every((s) => s === 'rowwise' || s === 'filter');
+}
+
+/**
  * Columns whose values, taken together, `steps` leave exactly as they are (same name, same type,
  * each value as often): their profile and value counts carry over from before the steps. Empty
  * as soon as a step may drop, add or repeat rows.

@@ -1,6 +1,7 @@
-import { call, cast, list, lit } from '@tidyvault/sql';
+import { cast } from '@tidyvault/sql';
 import { z } from 'zod';
 import { listOf, mapColumns, requiredColumns, shown, targetColumns, trimWs, withTypes } from './common.js';
+import { tryStrptime } from './date-parse.js';
 import type { StepDefinition } from './types.js';
 
 const schema = z.strictObject({
@@ -20,10 +21,5 @@ export const toDate: StepDefinition<ToDateStep> = {
   },
   engineChecks: (s) =>
     s.formats.map((f, i) => ({ kind: 'date-format' as const, value: f, field: `formats[${i}]` })),
-  compile: (s, ctx) =>
-    mapColumns(ctx, s.columns, (c) => {
-      // A list of formats is tried in order, the first that parses wins; the value is referenced once.
-      const formats = s.formats.length === 1 ? lit(s.formats[0]!) : list(s.formats.map((f) => lit(f)));
-      return cast(call('try_strptime', trimWs(c), formats), 'DATE');
-    }),
+  compile: (s, ctx) => mapColumns(ctx, s.columns, (c) => cast(tryStrptime(trimWs(c), s.formats), 'DATE')),
 };

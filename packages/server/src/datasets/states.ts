@@ -387,13 +387,10 @@ export class RecipeStates {
     const rest: Recipe = { version: 1, steps: recipe.steps.slice(base.steps) };
     let made: { value: { columns: LoadedDataset['columns']; rows: number }; bytes: number };
     try {
-      const keepsOrder = shapes(rest.steps, base.data.columns).every(
-        (s) => s === 'rowwise' || s === 'filter',
-      );
       // Checks and cluster-key tables first, under the same lock (a purge clears the engine's
       // shared cluster keys) but unmeasured: those are the engine's bytes, not this state's.
       made = await this.o.memory.create(
-        () => this.materialise(job, base.data, rest, table, keepsOrder),
+        () => this.materialise(job, base.data, rest, table),
         async () => {
           if (job.cancelled || this.disposed) return;
           job.started = true;
@@ -440,14 +437,13 @@ export class RecipeStates {
     base: LoadedDataset,
     rest: Recipe,
     table: string,
-    keepsOrder: boolean,
   ): Promise<{ columns: LoadedDataset['columns']; rows: number }> {
     if (job.cancelled || this.disposed) throw cancelledError();
     const connection = await this.o.engine.connect();
     try {
       job.connection = connection;
       if (job.cancelled) throw cancelledError();
-      const columns = await this.o.engine.materialise(base, rest, table, { connection, keepsOrder });
+      const columns = await this.o.engine.materialise(base, rest, table, { connection });
       const r = await connection.runAndReadAll(
         select({
           kind: 'select',

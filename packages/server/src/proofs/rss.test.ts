@@ -62,8 +62,9 @@ describe.runIf(onLinux)('proof (f): memory comes back after a purge', () => {
 
   it(`RSS returns within ${MARGIN / MB} MB of the warmed-up baseline after ${DATASETS} datasets are deleted`, async () => {
     const api = await Client.login(server);
-    // ~32 MB: serve compresses its tables, so smaller files no longer show the growth asserted below.
-    const csv = canaryCsv(newCanary(), 400_000);
+    // ~48 MB: serve compresses its tables, and makes a trim's state without a sort, so smaller
+    // files no longer show the growth asserted below clearly (32 MB grew 210–245 MB, near 192).
+    const csv = canaryCsv(newCanary(), 600_000);
     const use = async () => {
       const up = await api.upload('data.csv', csv);
       expect(up.status, /"code":"(\w+)"/.exec(up.body.toString())?.[1]).toBe(201);

@@ -1,0 +1,37 @@
+import { col, select } from '@tidyvault/sql';
+import { describe, expect, it } from 'vitest';
+import { formatLiterals, tryStrptime } from './date-parse.js';
+
+const sql = (formats: string[]) =>
+  select({
+    kind: 'select',
+    columns: [{ expr: tryStrptime(col('v'), formats), as: 'd' }],
+    from: { kind: 'table', name: 't' },
+  });
+
+describe('formatLiterals', () => {
+  it('lists the characters a format matches literally, not its fields or spaces', () => {
+    expect(formatLiterals('%Y-%m-%d')).toEqual(['-']);
+    expect(formatLiterals('%d/%m/%Y %H:%M')).toEqual(['/', ':']);
+    expect(formatLiterals('%b %d %Y')).toEqual([]);
+    expect(formatLiterals('%-d.%-m.%Y')).toEqual(['.']);
+    expect(formatLiterals('%Y%% %m')).toEqual(['%']);
+    expect(formatLiterals('%Y年%m月%d日')).toEqual(['年', '月', '日']);
+    expect(formatLiterals('%Y-%m-%dT%H:%M:%S')).toEqual(['-', 'T', ':']);
+  });
+});
+
+describe('tryStrptime', () => {
+  it('tries a format only on values holding its literal characters, in the given order', () => {
+    expect(sql(['%Y-%m-%d', '%d/%m/%Y', '%b %d %Y'])).toBe(
+      `SELECT coalesce((CASE WHEN contains("v", '-') THEN try_strptime("v", '%Y-%m-%d') END), ` +
+        `(CASE WHEN contains("v", '/') THEN try_strptime("v", '%d/%m/%Y') END), try_strptime("v", '%b %d %Y')) AS "d"\nFROM "t"`,
+    );
+  });
+
+  it('keeps one call for a single format, for formats with a time zone, or when no format has a literal', () => {
+    expect(sql(['%Y-%m-%d'])).toContain(`try_strptime("v", '%Y-%m-%d')`);
+    expect(sql(['%Y-%m-%d %z', '%d/%m/%Y'])).toContain(`try_strptime("v", ['%Y-%m-%d %z', '%d/%m/%Y'])`);
+    expect(sql(['%b %d %Y', '%d %b %Y'])).toContain(`try_strptime("v", ['%b %d %Y', '%d %b %Y'])`);
+  });
+});

@@ -1,0 +1,76 @@
+import { tryStrptime } from '@tidyvault/core';
+import { call, col, list, lit, literal, select, type Select } from '@tidyvault/sql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeEngine } from './node-engine.js';
+
+let engine: NodeEngine;
+beforeAll(async () => {
+  engine = await NodeEngine.open();
+  const rows = VALUES.map((x, i) => `(${i}, ${literal(x)})`).join(', ');
+  await engine.connection.run(`CREATE TEMP TABLE date_values AS SELECT * FROM (VALUES ${rows}) t(i, v)`);
+});
+afterAll(async () => {
+  await engine.close();
+});
+
+const VALUES = [
+  '2024-02-29',
+  '2023-02-29',
+  '31/12/2024',
+  '12/31/2024',
+  'Jan 05 2024',
+  'jan\t05  2024',
+  'Jan\n05\r\n2024',
+  'Jan052024',
+  '05 Jan 2024',
+  '2024/01/05',
+  '2024-01-05 10:30:00',
+  '2024-01-05T10:30:00',
+  '5.1.2024',
+  '100% 2024',
+  '2024年1月5日',
+  '2024-1-5',
+  '-2024-01-05',
+  '',
+  ' ',
+  'soon',
+  null,
+];
+
+const FORMAT_LISTS = [
+  ['%Y-%m-%d', '%d/%m/%Y', '%b %d %Y'],
+  ['%d/%m/%Y', '%m/%d/%Y', '%Y-%m-%d %H:%M:%S', '%B %d, %Y', '%d.%m.%Y'],
+  ['%b %d %Y', '%Y-%m-%d'],
+  ['%-d.%-m.%Y', '%Y-%-m-%-d', '%d %b %Y'],
+  ['%Y%% %m', '%Y年%m月%d日', '%Y-%m-%dT%H:%M:%S'],
+  ['%Y-%m-%d', '%Y/%m/%d', '%d %b %Y'],
+];
+
+/** Each value parsed by the list form (one try_strptime call, the engine's own rule) and by tryStrptime. */
+async function bothWays(formats: string[]): Promise<[unknown, unknown][]> {
+  const v = col('v');
+  const q: Select = {
+    kind: 'select',
+    columns: [
+      { expr: call('try_strptime', v, list(formats.map((f) => lit(f)))), as: 'listed' },
+      { expr: tryStrptime(v, formats), as: 'guarded' },
+    ],
+    from: { kind: 'table', name: 'date_values' },
+    orderBy: [{ expr: col('i') }],
+  };
+  const r = await engine.connection.runAndReadAll(select(q));
+  return r.getRowsJson().map((row) => [row[0], row[1]] as [unknown, unknown]);
+}
+
+describe('tryStrptime', () => {
+  it.each(FORMAT_LISTS.map((f) => [f.join(' | '), f]))(
+    'parses every value as one try_strptime over the list does: %s',
+    async (_name, formats) => {
+      const rows = await bothWays(formats as string[]);
+      for (const [i, [listed, guarded]] of rows.entries())
+        expect(guarded, `value ${JSON.stringify(VALUES[i])}`).toEqual(listed);
+      // The cases are not all failures: some value parses with some format of each list.
+      expect(rows.some(([listed]) => listed !== null)).toBe(true);
+    },
+  );
+});

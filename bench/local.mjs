@@ -19,7 +19,9 @@
 //               email (a column of ~1M distinct values), then fill-null on category
 // --pick-after MS: the file is picked MS after the Open screen shows (default 0: at once), as a
 //               person who takes that long to pick it; DuckDB-WASM starts when the screen shows
-// --tree DIR: serve and run the CLI of a snapshot (bench/server/snapshot.sh, plus its web build)
+// --tree DIR: serve and run the CLI of a snapshot (bench/server/snapshot.sh, then in it: npm run
+//               build -w @tidyvault/engine-wasm, and in packages/web: npx vite build && npx vite
+//               build --mode local-only --outDir dist-local)
 // Target: browser / cli ≤ 3 (medians). The browser's CSV must equal the CLI's byte for byte.
 // Results: bench/out/local-<date>.md and .json.
 import { spawn, spawnSync } from 'node:child_process';

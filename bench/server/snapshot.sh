@@ -27,6 +27,10 @@ for p in "$repo"/node_modules/* "$repo"/node_modules/.bin; do
 done
 for p in "$dir"/packages/*; do
   ln -s "../../packages/$(basename "$p")" "$dir/node_modules/@tidyvault/$(basename "$p")"
+  # A workspace's own node_modules (engine-wasm's hyparquet) is linked too.
+  if [ -d "$repo/packages/$(basename "$p")/node_modules" ]; then
+    ln -s "$repo/packages/$(basename "$p")/node_modules" "$p/node_modules"
+  fi
 done
 (cd "$dir" && "$repo/node_modules/.bin/tsc" -b packages/cli)
 echo "built $(git -C "$repo" log -1 --format='%h %s' "$commit" | cut -c1-80) in $dir" >&2

@@ -22,6 +22,3 @@ export function countdown(ms: number): string {
   if (h > 0) return `in ${h} h ${m} min`;
   return `in ${m} min ${s % 60} s`;
 }
-
-export const showValue = (v: string | number | null): string =>
-  v === null ? '(null)' : v === '' ? '(empty)' : String(v);

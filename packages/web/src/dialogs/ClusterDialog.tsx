@@ -4,6 +4,7 @@ import type { Backend } from '../api/backend.js';
 import type { ClusterResult, Step } from '../api/types.js';
 import { errorText } from '../errors.js';
 import { Modal } from './Modal.js';
+import { ShownValue } from '../ShownValue.js';
 
 /** OpenRefine's methods as Tidyvault offers them (metaphone3 is not available yet). */
 const METHODS: [string, string][] = [
@@ -212,7 +213,7 @@ export function ClusterDialog({
                                 setChoices(choices.map((x, j) => (j === i ? { ...x, to: v.value } : x)))
                               }
                             >
-                              {JSON.stringify(v.value)}
+                              <ShownValue value={v.value} />
                             </button>{' '}
                             <span className="muted">({v.count.toLocaleString('en')})</span>
                           </li>

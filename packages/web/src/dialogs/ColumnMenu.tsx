@@ -3,7 +3,8 @@ import type { Backend } from '../api/backend.js';
 import type { Column, ColumnProfile, Histogram as HistogramData, Step } from '../api/types.js';
 import { Histogram } from '../charts/Histogram.js';
 import type { Facet } from '../facets/facet-model.js';
-import { plural, showValue } from '../format.js';
+import { plural } from '../format.js';
+import { ShownValue } from '../ShownValue.js';
 import { ROW_SCOPED_OPS } from '@tidyvault/core';
 import { STEP_FORMS, type StepForm } from '../steps/step-forms.js';
 import { StepFormView } from '../steps/StepFormView.js';
@@ -216,7 +217,9 @@ function ProfileSummary({ p }: { p: ColumnProfile }) {
         <tbody>
           {p.topValues.slice(0, 8).map((t, i) => (
             <tr key={i}>
-              <td className="text">{showValue(t.value)}</td>
+              <td className="text">
+                <ShownValue value={t.value} />
+              </td>
               <td className="count">{t.count.toLocaleString('en')}</td>
               <td className="bar-cell">
                 <meter min={0} max={max} value={t.count} aria-label="share" />

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Backend } from '../api/backend.js';
 import type { DuplicatesResult, Step } from '../api/types.js';
 import { errorText } from '../errors.js';
-import { showValue } from '../format.js';
+import { ShownValue } from '../ShownValue.js';
 import { Modal } from './Modal.js';
 
 interface Props {
@@ -122,7 +122,13 @@ export function DuplicatesDialog({ backend, datasetId, columns, onStep, onClose 
                       <ul className="cluster-values">
                         {g.keys.map((k, j) => (
                           <li key={j}>
-                            {k.map(showValue).join(' · ')} <span className="muted">({g.counts[j]})</span>
+                            {k.map((v, n) => (
+                              <span key={n}>
+                                {n > 0 && ' · '}
+                                <ShownValue value={v} />
+                              </span>
+                            ))}{' '}
+                            <span className="muted">({g.counts[j]})</span>
                           </li>
                         ))}
                       </ul>

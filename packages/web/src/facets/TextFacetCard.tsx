@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { Backend } from '../api/backend.js';
 import type { Condition, FacetResult, Step } from '../api/types.js';
-import { showValue } from '../format.js';
+import { ShownValue } from '../ShownValue.js';
+import { valueLabel } from '../shown-value.js';
 import type { Facet } from './facet-model.js';
 
 type TextFacet = Extract<Facet, { kind: 'text' }>;
@@ -100,7 +101,7 @@ export function TextFacetCard({
                 >
                   <input
                     autoFocus
-                    aria-label={`New value for ${showValue(v.value)}`}
+                    aria-label={`New value for ${valueLabel(v.value)}`}
                     value={editing.to}
                     onChange={(e) => setEditing({ ...editing, to: e.target.value })}
                     onKeyDown={(e) => e.key === 'Escape' && setEditing(undefined)}
@@ -118,14 +119,16 @@ export function TextFacetCard({
           return (
             <li key={key} className={selected ? 'selected' : ''}>
               <button className="value" aria-pressed={selected} onClick={() => toggle(v.value)}>
-                <span className="text">{showValue(v.value)}</span>
+                <span className="text">
+                  <ShownValue value={v.value} />
+                </span>
                 <span className="count">{v.count.toLocaleString('en')}</span>
               </button>
               {v.value !== null && !readOnly && (
                 <button
                   className="link small"
                   onClick={() => setEditing({ from: v.value!, to: v.value! })}
-                  aria-label={`Edit ${showValue(v.value)}`}
+                  aria-label={`Edit ${valueLabel(v.value)}`}
                 >
                   edit
                 </button>

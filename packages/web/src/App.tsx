@@ -297,6 +297,18 @@ export function App({ backends }: { backends: Backends }) {
           onChange={(e) =>
             e.target.value && setDialog({ kind: 'column', column: e.target.value, x: 320, y: 60 })
           }
+          onKeyDown={(e) => {
+            // A closed select changes its value on an arrow key, which would open the first
+            // column's menu at once: the arrows open the list instead, to choose from.
+            if (!['ArrowDown', 'ArrowUp', 'PageDown', 'PageUp', 'Home', 'End'].includes(e.key) || e.altKey)
+              return;
+            e.preventDefault();
+            try {
+              e.currentTarget.showPicker();
+            } catch {
+              // No picker (an old browser, or no user activation): Alt+ArrowDown still opens it.
+            }
+          }}
         >
           <option value="">Column…</option>
           {columns.map((c) => (

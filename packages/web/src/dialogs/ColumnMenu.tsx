@@ -8,6 +8,7 @@ import { ShownValue } from '../ShownValue.js';
 import { ROW_SCOPED_OPS } from '@tidyvault/core';
 import { STEP_FORMS, type StepForm } from '../steps/step-forms.js';
 import { StepFormView } from '../steps/StepFormView.js';
+import { useRestoreFocus } from './restore-focus.js';
 
 interface Props {
   backend: Backend;
@@ -55,6 +56,7 @@ export function ColumnMenu(p: Props) {
   const box = useRef<HTMLDivElement>(null);
   const forms = useMemo(() => STEP_FORMS.filter((f) => !f.types || f.types.includes(type)), [type]);
 
+  useRestoreFocus();
   useEffect(() => {
     box.current?.focus();
     let live = true;

@@ -1,6 +1,7 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { useRestoreFocus } from './restore-focus.js';
 
-/** A centred dialog: Escape or a click outside closes it; focus moves into it. */
+/** A centred dialog: Escape or a click outside closes it; focus moves into it, and back once it closes. */
 export function Modal({
   title,
   onClose,
@@ -13,6 +14,7 @@ export function Modal({
   testId?: string;
 }) {
   const box = useRef<HTMLDivElement>(null);
+  useRestoreFocus();
   useEffect(() => box.current?.focus(), []);
   return (
     <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>

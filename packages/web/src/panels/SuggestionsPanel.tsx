@@ -24,7 +24,9 @@ export function SuggestionsPanel({
               <strong>{s.column}</strong>: {s.text}
             </span>
             <span className="row">
-              <button onClick={() => void onApply(s.step)}>{s.action}</button>
+              <button aria-label={`${s.action}: ${s.column}`} onClick={() => void onApply(s.step)}>
+                {s.action}
+              </button>
               <button
                 className="link"
                 aria-label={`Dismiss: ${s.column} ${s.action}`}

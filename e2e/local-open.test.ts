@@ -20,6 +20,11 @@ const SHORT = file(
   'short.csv',
   'id,company,city\n1,Northwind Traders,Paris\n2,Northwind Tradrs,Lyon\n3,Contoso Limited\n4,Contoso Limited,Nice\n',
 );
+// A chain of names one edit apart: nearest-neighbour clusters that share values.
+const CHAIN = file(
+  'chain.csv',
+  'name\nJonathan Smith\nJonathon Smith\nJonathon Smyth\nJonathon Smyths\nOther Person\n',
+);
 
 let srv: Awaited<ReturnType<typeof serveLocalOnly>>;
 let browser: Browser;
@@ -108,6 +113,27 @@ describe('local mode: opening files, their errors and warnings', () => {
     await expect.poll(() => page.getByTestId('step').count()).toBe(1);
     await page.getByTestId('import-warnings').getByRole('button', { name: 'Dismiss the warnings' }).click();
     await expect.poll(() => page.getByTestId('import-warnings').count()).toBe(0);
+  });
+
+  it('says which values are in more than one selected cluster, and what each becomes', async () => {
+    await deleteDataset();
+    await page.getByTestId('file-input').setInputFiles(CHAIN);
+    await expect.poll(gridRows, { timeout: 30_000 }).toBe('5');
+    await page.getByRole('button', { name: 'Cluster…' }).click();
+    const dialog = page.getByTestId('cluster-dialog');
+    await dialog.getByLabel('Method').selectOption('levenshtein');
+    await dialog.getByRole('button', { name: 'Find clusters' }).click();
+    await expect.poll(() => dialog.getByTestId('cluster').count()).toBeGreaterThan(1);
+    await dialog.getByLabel('Merge cluster 1').check();
+    expect(await dialog.getByTestId('cluster-overlaps').count()).toBe(0);
+    await dialog.getByLabel('Merge cluster 2').check();
+    const overlaps = dialog.getByTestId('cluster-overlaps');
+    await expect
+      .poll(() => overlaps.textContent())
+      .toMatch(/“Jonathon Smyth” \(clusters 1, 2\) becomes “Jonathan Smith”/);
+    await screenshot(page, 'local-open-04-cluster-overlaps');
+    await dialog.getByRole('button', { name: 'Merge 2 selected' }).click();
+    await expect.poll(() => page.getByTestId('step').count()).toBe(1);
   });
 
   it('broke no CSP rule and logged no error', () => {

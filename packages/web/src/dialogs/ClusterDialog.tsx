@@ -5,6 +5,8 @@ import type { ClusterResult, Step } from '../api/types.js';
 import { errorText } from '../errors.js';
 import { Modal } from './Modal.js';
 import { ShownValue } from '../ShownValue.js';
+import { valueLabel } from '../shown-value.js';
+import { clusterOverlaps } from './cluster-overlaps.js';
 
 /** OpenRefine's methods as Tidyvault offers them (metaphone3 is not available yet). */
 const METHODS: [string, string][] = [
@@ -81,6 +83,7 @@ export function ClusterDialog({
 
   const reapplicable = (KEY_COLLISION_METHODS as readonly string[]).includes(method);
   const chosen = result ? result.clusters.filter((_, i) => choices[i]?.merge) : [];
+  const overlaps = result ? clusterOverlaps(result.clusters, choices) : [];
   const mergeSelected = async () => {
     if (!result) return;
     const edits = result.clusters.flatMap((c, i) => {
@@ -234,6 +237,21 @@ export function ClusterDialog({
               </tbody>
             </table>
           </div>
+          {overlaps.length > 0 && (
+            <div className="notice small" role="status" data-testid="cluster-overlaps">
+              Some values are in more than one selected cluster; each takes the new value of the first cluster
+              that changes it:
+              <ul>
+                {overlaps.slice(0, 10).map((o) => (
+                  <li key={o.value}>
+                    “{valueLabel(o.value)}” (clusters {o.clusters.join(', ')}) becomes “
+                    {valueLabel(o.becomes)}”
+                  </li>
+                ))}
+              </ul>
+              {overlaps.length > 10 && <>and {(overlaps.length - 10).toLocaleString('en')} more.</>}
+            </div>
+          )}
           {readOnly ? (
             <p className="notice small">{readOnly}</p>
           ) : (

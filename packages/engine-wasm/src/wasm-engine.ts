@@ -54,6 +54,7 @@ import { and, bin, call, col, lit, select, statement, type Expr, type Select } f
 import { pickBundle, wasmServedProblem, type Bundle } from './bundles.js';
 import { ClusterKeys } from './cluster-keys.js';
 import { Connection, duckdbReason } from './connection.js';
+import { engineFailure, isEngineBroken } from './engine-failure.js';
 import { BlobInput, BytesInput, type CsvInput } from './import/input.js';
 import { count, dropTable, importCsv, type CsvImportOptions } from './import/csv.js';
 import { inputFormat, type InputFormat } from './import/format.js';
@@ -103,6 +104,14 @@ const cancelled = () => new TidyvaultError('CANCELLED', 'cancelled');
 
 /** Whether a DuckDB error says the engine ran out of memory (not a problem with the data). */
 const isOutOfMemory = (message: string): boolean => /out of memory|memory limit/i.test(message);
+
+/** A load's error as the user should see it: a failed engine says so, anything else as it came. */
+function loadFailure(e: unknown, name: string): unknown {
+  const message = (e as Error | undefined)?.message ?? '';
+  return !(e instanceof TidyvaultError) && isEngineBroken(message)
+    ? engineFailure(message, `${name}: loading it`)
+    : e;
+}
 
 /**
  * DuckDB-WASM behind the shared Engine interface: DuckDB runs in a Web Worker started from the
@@ -273,7 +282,7 @@ export class WasmEngine implements Engine {
           { file: name },
         );
       }
-      throw e;
+      throw loadFailure(e, name);
     }
   }
 
@@ -302,7 +311,7 @@ export class WasmEngine implements Engine {
           { file: name },
         );
       }
-      throw e;
+      throw loadFailure(e, name);
     }
   }
 
@@ -723,6 +732,8 @@ export class WasmEngine implements Engine {
       return await work();
     } catch (e) {
       if (e instanceof TidyvaultError) throw e;
+      const raw = (e as Error).message ?? String(e);
+      if (isEngineBroken(raw)) throw engineFailure(raw, `running the recipe (${recipe.steps.length} steps)`);
       const message = duckdbReason(e);
       if (isOutOfMemory(message)) {
         throw new TidyvaultError(

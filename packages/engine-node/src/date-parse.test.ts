@@ -34,6 +34,12 @@ const VALUES = [
   '',
   ' ',
   'soon',
+  'N/A',
+  // DuckDB's special values parse with any format.
+  'infinity',
+  '-Infinity',
+  'EPOCH',
+  'Infinity123',
   null,
 ];
 
@@ -44,6 +50,7 @@ const FORMAT_LISTS = [
   ['%-d.%-m.%Y', '%Y-%-m-%-d', '%d %b %Y'],
   ['%Y%% %m', '%Y年%m月%d日', '%Y-%m-%dT%H:%M:%S'],
   ['%Y-%m-%d', '%Y/%m/%d', '%d %b %Y'],
+  ['%d/%m/%Y', '%m/%d/%Y'],
 ];
 
 /** Each value parsed by the list form (one try_strptime call, the engine's own rule) and by tryStrptime. */

@@ -22,10 +22,11 @@ describe('formatLiterals', () => {
 });
 
 describe('tryStrptime', () => {
-  it('tries a format only on values holding its literal characters, in the given order', () => {
+  it('tries a format only on values holding its literal characters (or no digit at all), in the given order', () => {
     expect(sql(['%Y-%m-%d', '%d/%m/%Y', '%b %d %Y'])).toBe(
-      `SELECT coalesce((CASE WHEN contains("v", '-') THEN try_strptime("v", '%Y-%m-%d') END), ` +
-        `(CASE WHEN contains("v", '/') THEN try_strptime("v", '%d/%m/%Y') END), try_strptime("v", '%b %d %Y')) AS "d"\nFROM "t"`,
+      `SELECT coalesce((CASE WHEN (contains("v", '-') OR (NOT regexp_matches("v", '[0-9]'))) THEN try_strptime("v", '%Y-%m-%d') END), ` +
+        `(CASE WHEN (contains("v", '/') OR (NOT regexp_matches("v", '[0-9]'))) THEN try_strptime("v", '%d/%m/%Y') END), ` +
+        `try_strptime("v", '%b %d %Y')) AS "d"\nFROM "t"`,
     );
   });
 

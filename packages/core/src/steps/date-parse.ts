@@ -1,4 +1,4 @@
-import { and, call, caseWhen, list, lit, type Expr } from '@tidyvault/sql';
+import { and, call, caseWhen, list, lit, not, or, type Expr } from '@tidyvault/sql';
 
 /** What DuckDB's strptime matches as whitespace: a space in a format matches a run of these. */
 const STRPTIME_SPACE = new Set([' ', '\t', '\n', '\v', '\f', '\r']);
@@ -25,7 +25,8 @@ export function formatLiterals(format: string): string[] {
 /**
  * `try_strptime(value, formats)`: the first format that parses wins. A failed try makes DuckDB
  * format an error message (in DuckDB-WASM it costs as much as 2 µs per value), so each format is
- * tried only on values holding its literal characters: '2024-01-31' is not tried as '%d/%m/%Y'.
+ * tried only on values holding its literal characters: '2024-01-31' is not tried as '%d/%m/%Y'
+ * (a value without digits is tried with every format, for DuckDB's special values).
  * Formats with a time zone (%z, %Z) give another type; a list of them stays one call.
  */
 export function tryStrptime(value: Expr, formats: string[]): Expr {
@@ -36,14 +37,16 @@ export function tryStrptime(value: Expr, formats: string[]): Expr {
       value,
       formats.length === 1 ? lit(formats[0]!) : list(formats.map((f) => lit(f))),
     );
+  // DuckDB also parses 'infinity', '-infinity' and 'epoch' with any format: a value without a
+  // digit is tried with every format, as one call would try it.
+  const noDigit = not(call('regexp_matches', value, lit('[0-9]')));
   return call(
     'coalesce',
     ...formats.map((f, i) => {
       const parse = call('try_strptime', value, lit(f));
       const g = guards[i]!;
-      return g.length === 0
-        ? parse
-        : caseWhen([[and(...g.map((ch) => call('contains', value, lit(ch)))), parse]]);
+      if (g.length === 0) return parse;
+      return caseWhen([[or(and(...g.map((ch) => call('contains', value, lit(ch)))), noDigit), parse]]);
     }),
   );
 }

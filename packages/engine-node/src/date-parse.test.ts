@@ -40,6 +40,9 @@ const VALUES = [
   '-Infinity',
   'EPOCH',
   'Infinity123',
+  '2024😀01😀05',
+  '1500-01-01',
+  '2024-01-05 10:30:00.123456789',
   null,
 ];
 
@@ -51,6 +54,9 @@ const FORMAT_LISTS = [
   ['%Y%% %m', '%Y年%m月%d日', '%Y-%m-%dT%H:%M:%S'],
   ['%Y-%m-%d', '%Y/%m/%d', '%d %b %Y'],
   ['%d/%m/%Y', '%m/%d/%Y'],
+  ['%Y😀%m😀%d', '%Y-%m-%d'],
+  ['%Y-%m-%d %H:%M:%S.%n', '%Y-%m-%d'],
+  ['%Y-%m-%d %H:%M:%S%z', '%d/%m/%Y'],
 ];
 
 /** Each value parsed by the list form (one try_strptime call, the engine's own rule) and by tryStrptime. */

@@ -1,6 +1,6 @@
 import { col, select } from '@tidyvault/sql';
 import { describe, expect, it } from 'vitest';
-import { formatLiterals, tryStrptime } from './date-parse.js';
+import { formatLiterals, formatParts, tryStrptime } from './date-parse.js';
 
 const sql = (formats: string[]) =>
   select({
@@ -19,6 +19,10 @@ describe('formatLiterals', () => {
     expect(formatLiterals('%Y年%m月%d日')).toEqual(['年', '月', '日']);
     expect(formatLiterals('%Y-%m-%dT%H:%M:%S')).toEqual(['-', 'T', ':']);
   });
+
+  it('takes a character outside the BMP whole, and lists the fields', () => {
+    expect(formatParts('%Y😀%-m😀%d')).toEqual({ literals: ['😀'], fields: ['Y', 'm', 'd'] });
+  });
 });
 
 describe('tryStrptime', () => {
@@ -30,9 +34,13 @@ describe('tryStrptime', () => {
     );
   });
 
-  it('keeps one call for a single format, for formats with a time zone, or when no format has a literal', () => {
+  it('keeps one call for a single format, for fields of another type (%z, %n), or when no format has a literal', () => {
     expect(sql(['%Y-%m-%d'])).toContain(`try_strptime("v", '%Y-%m-%d')`);
     expect(sql(['%Y-%m-%d %z', '%d/%m/%Y'])).toContain(`try_strptime("v", ['%Y-%m-%d %z', '%d/%m/%Y'])`);
     expect(sql(['%b %d %Y', '%d %b %Y'])).toContain(`try_strptime("v", ['%b %d %Y', '%d %b %Y'])`);
+    // %n gives nanosecond timestamps: a coalesce would cast the others', which fails before 1677.
+    expect(sql(['%Y-%m-%d %H:%M:%S.%n', '%Y-%m-%d'])).toContain(
+      `try_strptime("v", ['%Y-%m-%d %H:%M:%S.%n', '%Y-%m-%d'])`,
+    );
   });
 });

@@ -3,35 +3,56 @@ import { and, call, caseWhen, list, lit, not, or, type Expr } from '@tidyvault/s
 /** What DuckDB's strptime matches as whitespace: a space in a format matches a run of these. */
 const STRPTIME_SPACE = new Set([' ', '\t', '\n', '\v', '\f', '\r']);
 
+/** A format's parts: the characters it matches literally (spaces aside) and its fields. */
+export interface FormatParts {
+  literals: string[];
+  fields: string[];
+}
+
 /**
  * The characters `format` matches literally, spaces aside (they match any run of whitespace):
- * a value without all of them cannot parse with it. `%%` is a literal '%'; `%x` and `%-x` are fields.
+ * a value without all of them cannot parse with it. `%%` is a literal '%'; `%x` and `%-x` are
+ * fields. Characters are code points: an emoji is one literal, not two halves.
  */
-export function formatLiterals(format: string): string[] {
-  const found = new Set<string>();
-  for (let i = 0; i < format.length; i++) {
-    const ch = format[i]!;
+export function formatParts(format: string): FormatParts {
+  const literals = new Set<string>();
+  const fields: string[] = [];
+  const chars = [...format];
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
     if (ch === '%') {
-      const next = format[i + 1];
-      if (next === '%') found.add('%');
-      i += next === '-' ? 2 : 1;
+      if (chars[i + 1] === '%') literals.add('%');
+      else if (chars[i + 1] === '-') fields.push(chars[++i + 1] ?? '');
+      else fields.push(chars[i + 1] ?? '');
+      i++;
       continue;
     }
-    if (!STRPTIME_SPACE.has(ch)) found.add(ch);
+    if (!STRPTIME_SPACE.has(ch)) literals.add(ch);
   }
-  return [...found];
+  return { literals: [...literals], fields };
 }
+
+export const formatLiterals = (format: string): string[] => formatParts(format).literals;
+
+/**
+ * Fields whose formats all give a plain TIMESTAMP. Others change the type (%z and %Z a
+ * TIMESTAMPTZ, %n nanoseconds a TIMESTAMP_NS, whose cast fails outside 1677–2262) or are rare
+ * (%c, %x, %X, %g…): a list holding one stays a single call.
+ */
+const PLAIN_FIELDS = new Set([...'aAwdbBhmyYHIpMSfjUW']);
 
 /**
  * `try_strptime(value, formats)`: the first format that parses wins. A failed try makes DuckDB
  * format an error message (in DuckDB-WASM it costs as much as 2 µs per value), so each format is
  * tried only on values holding its literal characters: '2024-01-31' is not tried as '%d/%m/%Y'
  * (a value without digits is tried with every format, for DuckDB's special values).
- * Formats with a time zone (%z, %Z) give another type; a list of them stays one call.
+ * A list with a field that gives another type (see PLAIN_FIELDS) stays one call.
  */
 export function tryStrptime(value: Expr, formats: string[]): Expr {
-  const guards = formats.map(formatLiterals);
-  if (formats.length === 1 || formats.some((f) => /%-?[zZ]/.test(f)) || guards.every((g) => g.length === 0))
+  const parts = formats.map(formatParts);
+  const guards = parts.map((p) => p.literals);
+  const plain = parts.every((p) => p.fields.every((f) => PLAIN_FIELDS.has(f)));
+  if (formats.length === 1 || !plain || guards.every((g) => g.length === 0))
     return call(
       'try_strptime',
       value,

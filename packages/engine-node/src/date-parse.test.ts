@@ -35,7 +35,7 @@ const VALUES = [
   ' ',
   'soon',
   'N/A',
-  // DuckDB's special values parse with any format.
+  // DuckDB's special values, which one call parses with any format.
   'infinity',
   '-Infinity',
   'EPOCH',
@@ -77,11 +77,15 @@ async function bothWays(formats: string[]): Promise<[unknown, unknown][]> {
 
 describe('tryStrptime', () => {
   it.each(FORMAT_LISTS.map((f) => [f.join(' | '), f]))(
-    'parses every value as one try_strptime over the list does: %s',
+    'parses every value as one try_strptime over the list does, special values aside: %s',
     async (_name, formats) => {
       const rows = await bothWays(formats as string[]);
-      for (const [i, [listed, guarded]] of rows.entries())
-        expect(guarded, `value ${JSON.stringify(VALUES[i])}`).toEqual(listed);
+      for (const [i, [listed, guarded]] of rows.entries()) {
+        const value = VALUES[i];
+        // DuckDB's special values are no date in any format (one call makes them 1900-01-01).
+        const special = value !== null && /^\s*-?(infinity|epoch)\s*$/i.test(value);
+        expect(guarded, `value ${JSON.stringify(value)}`).toEqual(special ? null : listed);
+      }
       // The cases are not all failures: some value parses with some format of each list.
       expect(rows.some(([listed]) => listed !== null)).toBe(true);
     },

@@ -66,7 +66,7 @@ describe('work on side connections', () => {
     const connection = await engine.connect();
     try {
       const recipe = { version: 1 as const, steps: [{ op: 'trim' as const, columns: ['a'] }] };
-      expect(engine.compile(dataset(['a', 'b']), recipe).query.orderBy).toEqual([]);
+      expect(engine.compile(dataset(['a', 'b']), recipe, { intoTable: true }).query.orderBy).toEqual([]);
       const columns = await engine.materialise(dataset(['a', 'b']), recipe, 'side_copy', { connection });
       expect(columns.map((c) => c.name)).toEqual(['a', 'b']);
       // rowid is the row's position: the same order as the source, every row.

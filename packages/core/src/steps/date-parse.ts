@@ -41,14 +41,24 @@ export const formatLiterals = (format: string): string[] => formatParts(format).
  */
 const PLAIN_FIELDS = new Set([...'aAwdbBhmyYHIpMSfjUW']);
 
+/** What DuckDB's strptime takes as a special value whatever the format (case aside). */
+const SPECIAL_VALUES = '\\s*-?(infinity|epoch)\\s*';
+
 /**
  * `try_strptime(value, formats)`: the first format that parses wins. A failed try makes DuckDB
  * format an error message (in DuckDB-WASM it costs as much as 2 µs per value), so each format is
  * tried only on values holding its literal characters: '2024-01-31' is not tried as '%d/%m/%Y'
- * (a value without digits is tried with every format, for DuckDB's special values).
+ * (a value without digits is tried with every format).
  * A list with a field that gives another type (see PLAIN_FIELDS) stays one call.
  */
 export function tryStrptime(value: Expr, formats: string[]): Expr {
+  // DuckDB parses 'infinity', '-infinity' and 'epoch' with any format (as 1900-01-01 once cast
+  // to a date): not a date written in any of the formats, so NULL, as for any other text.
+  const special = call('regexp_full_match', value, lit(SPECIAL_VALUES), lit('i'));
+  return caseWhen([[special, lit(null)]], parseWith(value, formats));
+}
+
+function parseWith(value: Expr, formats: string[]): Expr {
   const parts = formats.map(formatParts);
   const guards = parts.map((p) => p.literals);
   const plain = parts.every((p) => p.fields.every((f) => PLAIN_FIELDS.has(f)));
@@ -58,8 +68,7 @@ export function tryStrptime(value: Expr, formats: string[]): Expr {
       value,
       formats.length === 1 ? lit(formats[0]!) : list(formats.map((f) => lit(f))),
     );
-  // DuckDB also parses 'infinity', '-infinity' and 'epoch' with any format: a value without a
-  // digit is tried with every format, as one call would try it.
+  // A value without a digit (a month name alone, say) is tried with every format, as one call would.
   const noDigit = not(call('regexp_matches', value, lit('[0-9]')));
   return call(
     'coalesce',

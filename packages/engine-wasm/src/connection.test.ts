@@ -15,6 +15,7 @@ function connection() {
       log.push(`end ${sql}`);
       running--;
       if (sql === 'fail') throw new Error('failed');
+      if (sql === 'broken') throw new Error('unique_lock::unlock: not locked');
       return sql;
     },
   } as unknown as AsyncDuckDBConnection;
@@ -24,6 +25,19 @@ function connection() {
 const starts = (log: string[]) => log.filter((l) => l.startsWith('start ')).map((l) => l.slice(6));
 
 describe('Connection', () => {
+  it('words the error of an engine that stopped working, and leaves other errors as they are', async () => {
+    const { c } = connection();
+    await expect(c.query('broken')).rejects.toMatchObject({
+      name: 'TidyvaultError',
+      message: expect.stringMatching(
+        /^reading the data: DuckDB-WASM in this tab stopped working .*reload the tab/,
+      ),
+    });
+    await expect(c.query('fail')).rejects.toThrow(/^failed$/);
+    // The queue goes on after a failure.
+    await expect(c.query('ok')).resolves.toBe('ok');
+  });
+
   it('runs statements one at a time, in the order asked', async () => {
     const { c, log } = connection();
     await Promise.all([c.query('a'), c.query('b'), c.query('c')]);

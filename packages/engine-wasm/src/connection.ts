@@ -1,5 +1,14 @@
 import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import type { RecordBatch, Table } from 'apache-arrow';
+import { engineFailure, isEngineBroken } from './engine-failure.js';
+
+/** Any statement's error, worded for the user when DuckDB-WASM itself has stopped working. */
+function failedEngine(e: unknown): unknown {
+  const message = (e as Error | undefined)?.message;
+  return typeof message === 'string' && isEngineBroken(message)
+    ? engineFailure(message, 'reading the data')
+    : e;
+}
 
 /**
  * The one connection the engine uses, with statements run one at a time (the worker runs them
@@ -25,7 +34,7 @@ export class Connection {
       const job = () => {
         this.running = true;
         work()
-          .then(resolve, reject)
+          .then(resolve, (e: unknown) => reject(failedEngine(e)))
           .finally(() => {
             this.running = false;
             this.next();

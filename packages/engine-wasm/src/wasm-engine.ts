@@ -732,8 +732,6 @@ export class WasmEngine implements Engine {
       return await work();
     } catch (e) {
       if (e instanceof TidyvaultError) throw e;
-      const raw = (e as Error).message ?? String(e);
-      if (isEngineBroken(raw)) throw engineFailure(raw, `running the recipe (${recipe.steps.length} steps)`);
       const message = duckdbReason(e);
       if (isOutOfMemory(message)) {
         throw new TidyvaultError(

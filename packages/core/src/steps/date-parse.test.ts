@@ -1,6 +1,8 @@
 import { col, select } from '@tidyvault/sql';
 import { describe, expect, it } from 'vitest';
-import { formatLiterals, formatParts, tryStrptime } from './date-parse.js';
+import { formatParts, tryStrptime } from './date-parse.js';
+
+const formatLiterals = (format: string) => formatParts(format).literals;
 
 const sql = (formats: string[]) =>
   select({

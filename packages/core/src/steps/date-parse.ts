@@ -32,8 +32,6 @@ export function formatParts(format: string): FormatParts {
   return { literals: [...literals], fields };
 }
 
-export const formatLiterals = (format: string): string[] => formatParts(format).literals;
-
 /**
  * Fields whose formats all give a plain TIMESTAMP. Others change the type (%z and %Z a
  * TIMESTAMPTZ, %n nanoseconds a TIMESTAMP_NS, whose cast fails outside 1677–2262) or are rare

@@ -12,7 +12,7 @@ export {
 } from './steps/registry.js';
 export { describeCondition, type Condition } from './steps/condition.js';
 export { WS_CHARS } from './steps/common.js';
-export { tryStrptime } from './steps/date-parse.js';
+export { tryParseDate } from './steps/date-parse.js';
 export {
   keepsRowOrder,
   shapes,

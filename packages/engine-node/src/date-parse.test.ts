@@ -1,5 +1,5 @@
-import { tryStrptime } from '@tidyvault/core';
-import { call, col, list, lit, literal, select, type Select } from '@tidyvault/sql';
+import { tryParseDate } from '@tidyvault/core';
+import { call, cast, col, lit, literal, select, type Select } from '@tidyvault/sql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeEngine } from './node-engine.js';
 
@@ -43,6 +43,9 @@ const VALUES = [
   '2024😀01😀05',
   '1500-01-01',
   '2024-01-05 10:30:00.123456789',
+  '2024-02-30',
+  '2024-02-30 10:30:00+0100',
+  '1500-01-02 10:30:00+0000',
   null,
 ];
 
@@ -57,16 +60,24 @@ const FORMAT_LISTS = [
   ['%Y😀%m😀%d', '%Y-%m-%d'],
   ['%Y-%m-%d %H:%M:%S.%n', '%Y-%m-%d'],
   ['%Y-%m-%d %H:%M:%S%z', '%d/%m/%Y'],
+  ['%Y-%m-%d %H:%M:%S%z', '%Y-%m-%d'],
+  ['%Y-%m-%d', '%Y-%m-%d %H:%M:%S%z', '%Y-%m-%d %H:%M:%S.%n'],
 ];
 
-/** Each value parsed by the list form (one try_strptime call, the engine's own rule) and by tryStrptime. */
+/**
+ * Each value parsed by RECIPE.md's rule (the first format that parses it, each format alone, as a
+ * date) and by tryParseDate.
+ */
 async function bothWays(formats: string[]): Promise<[unknown, unknown][]> {
   const v = col('v');
   const q: Select = {
     kind: 'select',
     columns: [
-      { expr: call('try_strptime', v, list(formats.map((f) => lit(f)))), as: 'listed' },
-      { expr: tryStrptime(v, formats), as: 'guarded' },
+      {
+        expr: call('coalesce', ...formats.map((f) => cast(call('try_strptime', v, lit(f)), 'DATE'))),
+        as: 'each',
+      },
+      { expr: tryParseDate(v, formats), as: 'guarded' },
     ],
     from: { kind: 'table', name: 'date_values' },
     orderBy: [{ expr: col('i') }],
@@ -75,19 +86,29 @@ async function bothWays(formats: string[]): Promise<[unknown, unknown][]> {
   return r.getRowsJson().map((row) => [row[0], row[1]] as [unknown, unknown]);
 }
 
-describe('tryStrptime', () => {
+describe('tryParseDate', () => {
   it.each(FORMAT_LISTS.map((f) => [f.join(' | '), f]))(
-    'parses every value as one try_strptime over the list does, special values aside: %s',
+    'parses every value as the first format alone that parses it, special values aside: %s',
     async (_name, formats) => {
       const rows = await bothWays(formats as string[]);
-      for (const [i, [listed, guarded]] of rows.entries()) {
+      for (const [i, [each, guarded]] of rows.entries()) {
         const value = VALUES[i];
-        // DuckDB's special values are no date in any format (one call makes them 1900-01-01).
+        // DuckDB's special values are no date in any format (DuckDB makes them 1900-01-01).
         const special = value !== null && /^\s*-?(infinity|epoch)\s*$/i.test(value);
-        expect(guarded, `value ${JSON.stringify(value)}`).toEqual(special ? null : listed);
+        expect(guarded, `value ${JSON.stringify(value)}`).toEqual(special ? null : each);
       }
       // The cases are not all failures: some value parses with some format of each list.
-      expect(rows.some(([listed]) => listed !== null)).toBe(true);
+      expect(rows.some(([each]) => each !== null)).toBe(true);
     },
   );
+
+  it('does not roll 2024-02-30 over with a %z format in the list, nor lose dates before 1677 with a %n format', async () => {
+    const parsed = async (value: string, formats: string[]) => {
+      const q = select({ kind: 'select', columns: [{ expr: tryParseDate(lit(value), formats), as: 'd' }] });
+      return (await engine.connection.runAndReadAll(q)).getRowsJson()[0]![0];
+    };
+    expect(await parsed('2024-02-30', ['%Y-%m-%d', '%Y-%m-%d %z'])).toBeNull();
+    expect(await parsed('2024-02-29', ['%Y-%m-%d', '%Y-%m-%d %z'])).toBe('2024-02-29');
+    expect(await parsed('1500-01-02', ['%Y-%m-%d', '%Y-%m-%d %H:%M:%S.%n'])).toBe('1500-01-02');
+  });
 });

@@ -112,6 +112,12 @@ describe('analyzeRecipe', () => {
     ).toMatch(/expected a number/);
   });
 
+  it('refuses a to-date format that reads no part of a date, naming the step and the format', () => {
+    const e = stepError([{ op: 'to-date', columns: ['city'], formats: ['%Y-%m-%d', '%H:%M'] }]);
+    expect(e.message).toMatch(/step 1 \(to-date\): formats\[1\] "%H:%M" has no date field/);
+    expect(e.code).toBe('RECIPE_PARAM');
+  });
+
   it('collects the patterns only DuckDB can check', () => {
     const a = analyze([
       { op: 'replace', columns: ['name'], find: '(a+', replace: '', regex: true },

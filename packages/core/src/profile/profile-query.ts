@@ -1,6 +1,6 @@
 import { bin, call, cast, col, isNotNull, isNull, lit, not, type Expr, type Select } from '@tidyvault/sql';
 import { trimWs, WS_CHARS, WS_CLASS } from '../steps/common.js';
-import { tryStrptime } from '../steps/date-parse.js';
+import { tryParseDate } from '../steps/date-parse.js';
 import { INTEGER_PATTERN, NUMBER_PATTERN } from '../steps/number-parsing.js';
 import type { Column, ColumnType } from '../steps/types.js';
 
@@ -157,7 +157,7 @@ export function columnProfileQuery(source: Select, column: Column, topN = 10): S
       },
       { expr: sumIf(bin('AND', nonBlank, call('regexp_full_match', t, lit(NUMBER_PATTERN)))), as: 'numbers' },
       {
-        expr: sumIf(bin('AND', dateShaped, isNotNull(tryStrptime(t, PROFILE_DATE_FORMATS)))),
+        expr: sumIf(bin('AND', dateShaped, isNotNull(tryParseDate(t, PROFILE_DATE_FORMATS)))),
         as: 'dates',
       },
       { expr: sumIf(call('regexp_full_match', call('lower', t), lit('true|false|yes|no'))), as: 'booleans' },

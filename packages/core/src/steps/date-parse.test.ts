@@ -1,13 +1,13 @@
 import { col, select } from '@tidyvault/sql';
 import { describe, expect, it } from 'vitest';
-import { formatParts, tryStrptime } from './date-parse.js';
+import { formatParts, lacksDateField, tryParseDate } from './date-parse.js';
 
 const formatLiterals = (format: string) => formatParts(format).literals;
 
 const sql = (formats: string[]) =>
   select({
     kind: 'select',
-    columns: [{ expr: tryStrptime(col('v'), formats), as: 'd' }],
+    columns: [{ expr: tryParseDate(col('v'), formats), as: 'd' }],
     from: { kind: 'table', name: 't' },
   });
 
@@ -27,27 +27,40 @@ describe('formatLiterals', () => {
   });
 });
 
-describe('tryStrptime', () => {
+describe('lacksDateField', () => {
+  it('is true for a format of times, weekdays or literal text only; not for a date, nor for unknown fields', () => {
+    for (const f of ['abc', '%H:%M', '%A', '%%Y', '%I %p', '']) expect(lacksDateField(f), f).toBe(true);
+    for (const f of ['%Y-%m-%d', '%b %d %Y', '%d.%m.', '%Y', '%j', '%x', '%Q'])
+      expect(lacksDateField(f), f).toBe(false);
+  });
+});
+
+describe('tryParseDate', () => {
   it('tries a format only on values holding its literal characters (or no digit at all), in the given order', () => {
     const q = sql(['%Y-%m-%d', '%d/%m/%Y', '%b %d %Y']);
     expect(q).toContain(
-      `coalesce((CASE WHEN (contains("v", '-') OR (NOT regexp_matches("v", '[0-9]'))) THEN try_strptime("v", '%Y-%m-%d') END), ` +
+      `CAST(coalesce((CASE WHEN (contains("v", '-') OR (NOT regexp_matches("v", '[0-9]'))) THEN try_strptime("v", '%Y-%m-%d') END), ` +
         `(CASE WHEN (contains("v", '/') OR (NOT regexp_matches("v", '[0-9]'))) THEN try_strptime("v", '%d/%m/%Y') END), ` +
-        `try_strptime("v", '%b %d %Y'))`,
+        `try_strptime("v", '%b %d %Y')) AS DATE)`,
     );
     // DuckDB's own special values ('infinity', 'epoch') are no date written in any format.
     expect(q).toMatch(
-      /^SELECT \(CASE WHEN regexp_full_match\("v", '[^']*infinity\|epoch[^']*', 'i'\) THEN NULL ELSE coalesce/,
+      /^SELECT \(CASE WHEN regexp_full_match\("v", '[^']*infinity\|epoch[^']*', 'i'\) THEN NULL ELSE CAST\(coalesce/,
     );
   });
 
-  it('keeps one call for a single format, for fields of another type (%z, %n), or when no format has a literal', () => {
-    expect(sql(['%Y-%m-%d'])).toContain(`try_strptime("v", '%Y-%m-%d')`);
-    expect(sql(['%Y-%m-%d %z', '%d/%m/%Y'])).toContain(`try_strptime("v", ['%Y-%m-%d %z', '%d/%m/%Y'])`);
-    expect(sql(['%b %d %Y', '%d %b %Y'])).toContain(`try_strptime("v", ['%b %d %Y', '%d %b %Y'])`);
-    // %n gives nanosecond timestamps: a coalesce would cast the others', which fails before 1677.
-    expect(sql(['%Y-%m-%d %H:%M:%S.%n', '%Y-%m-%d'])).toContain(
-      `try_strptime("v", ['%Y-%m-%d %H:%M:%S.%n', '%Y-%m-%d'])`,
+  it('keeps one call for a single format, or for formats with no literal', () => {
+    expect(sql(['%Y-%m-%d'])).toContain(`CAST(try_strptime("v", '%Y-%m-%d') AS DATE)`);
+    expect(sql(['%b %d %Y', '%d %b %Y'])).toContain(
+      `CAST(try_strptime("v", ['%b %d %Y', '%d %b %Y']) AS DATE)`,
     );
+  });
+
+  it('makes each format a date of its own where a list would mix types (%z, %n)', () => {
+    expect(sql(['%Y-%m-%d %z', '%d/%m/%Y'])).toContain(
+      `coalesce((CASE WHEN (contains("v", '-') OR (NOT regexp_matches("v", '[0-9]'))) THEN CAST(try_strptime("v", '%Y-%m-%d %z') AS DATE) END), ` +
+        `(CASE WHEN (contains("v", '/') OR (NOT regexp_matches("v", '[0-9]'))) THEN CAST(try_strptime("v", '%d/%m/%Y') AS DATE) END))`,
+    );
+    expect(sql(['%Y-%m-%d %H:%M:%S.%n', '%Y-%m-%d'])).not.toContain(`try_strptime("v", [`);
   });
 });

@@ -1,4 +1,4 @@
-import { and, call, caseWhen, list, lit, not, or, type Expr } from '@tidyvault/sql';
+import { and, call, caseWhen, cast, list, lit, not, or, type Expr } from '@tidyvault/sql';
 
 /** What DuckDB's strptime matches as whitespace: a space in a format matches a run of these. */
 const STRPTIME_SPACE = new Set([' ', '\t', '\n', '\v', '\f', '\r']);
@@ -34,22 +34,34 @@ export function formatParts(format: string): FormatParts {
 
 /**
  * Fields whose formats all give a plain TIMESTAMP. Others change the type (%z and %Z a
- * TIMESTAMPTZ, %n nanoseconds a TIMESTAMP_NS, whose cast fails outside 1677–2262) or are rare
- * (%c, %x, %X, %g…): a list holding one stays a single call.
+ * TIMESTAMPTZ, %n nanoseconds a TIMESTAMP_NS) or are rare (%c, %x, %X, %g…). DuckDB's list form
+ * mishandles such lists: with a %z format it rolls 2024-02-30 over to 2024-03-01, with a %n
+ * format it casts every result to nanoseconds, so dates before 1677 are lost. Their formats are
+ * tried one call each, each result made a date.
  */
 const PLAIN_FIELDS = new Set([...'aAwdbBhmyYHIpMSfjUW']);
+
+/** Fields that read no part of a date: times, weekdays, time zones. */
+const NON_DATE_FIELDS = new Set([...'aAwuHIpMSfgnzZX']);
+
+/**
+ * Does the format read no part of a date (only times, a weekday or literal text)? Every value it
+ * matched would become 1900-01-01. Fields DuckDB does not know are left to its own check.
+ */
+export const lacksDateField = (format: string): boolean =>
+  formatParts(format).fields.every((f) => NON_DATE_FIELDS.has(f));
 
 /** What DuckDB's strptime takes as a special value whatever the format (case aside). */
 const SPECIAL_VALUES = '\\s*-?(infinity|epoch)\\s*';
 
 /**
- * `try_strptime(value, formats)`: the first format that parses wins. A failed try makes DuckDB
- * format an error message (in DuckDB-WASM it costs as much as 2 µs per value), so each format is
- * tried only on values holding its literal characters: '2024-01-31' is not tried as '%d/%m/%Y'
- * (a value without digits is tried with every format).
- * A list with a field that gives another type (see PLAIN_FIELDS) stays one call.
+ * The DATE the first of `formats` parses `value` into (each as DuckDB's `try_strptime` with that
+ * format alone), or NULL. A failed try makes DuckDB format an error message (in DuckDB-WASM it
+ * costs as much as 2 µs per value), so each format is tried only on values holding its literal
+ * characters: '2024-01-31' is not tried as '%d/%m/%Y' (a value without digits is tried with every
+ * format).
  */
-export function tryStrptime(value: Expr, formats: string[]): Expr {
+export function tryParseDate(value: Expr, formats: string[]): Expr {
   // DuckDB parses 'infinity', '-infinity' and 'epoch' with any format (as 1900-01-01 once cast
   // to a date): not a date written in any of the formats, so NULL, as for any other text.
   const special = call('regexp_full_match', value, lit(SPECIAL_VALUES), lit('i'));
@@ -60,21 +72,18 @@ function parseWith(value: Expr, formats: string[]): Expr {
   const parts = formats.map(formatParts);
   const guards = parts.map((p) => p.literals);
   const plain = parts.every((p) => p.fields.every((f) => PLAIN_FIELDS.has(f)));
-  if (formats.length === 1 || !plain || guards.every((g) => g.length === 0))
-    return call(
-      'try_strptime',
-      value,
-      formats.length === 1 ? lit(formats[0]!) : list(formats.map((f) => lit(f))),
-    );
+  const one = (f: string): Expr => call('try_strptime', value, lit(f));
+  if (formats.length === 1) return cast(one(formats[0]!), 'DATE');
+  if (plain && guards.every((g) => g.length === 0))
+    return cast(call('try_strptime', value, list(formats.map((f) => lit(f)))), 'DATE');
   // A value without a digit (a month name alone, say) is tried with every format, as one call would.
   const noDigit = not(call('regexp_matches', value, lit('[0-9]')));
-  return call(
-    'coalesce',
-    ...formats.map((f, i) => {
-      const parse = call('try_strptime', value, lit(f));
-      const g = guards[i]!;
-      if (g.length === 0) return parse;
-      return caseWhen([[or(and(...g.map((ch) => call('contains', value, lit(ch)))), noDigit), parse]]);
-    }),
-  );
+  const tries = formats.map((f, i) => {
+    const parse = plain ? one(f) : cast(one(f), 'DATE');
+    const g = guards[i]!;
+    if (g.length === 0) return parse;
+    return caseWhen([[or(and(...g.map((ch) => call('contains', value, lit(ch)))), noDigit), parse]]);
+  });
+  const first = call('coalesce', ...tries);
+  return plain ? cast(first, 'DATE') : first;
 }

@@ -1,7 +1,6 @@
-import { cast } from '@tidyvault/sql';
 import { z } from 'zod';
 import { listOf, mapColumns, requiredColumns, shown, targetColumns, trimWs, withTypes } from './common.js';
-import { tryStrptime } from './date-parse.js';
+import { lacksDateField, tryParseDate } from './date-parse.js';
 import type { StepDefinition } from './types.js';
 
 const schema = z.strictObject({
@@ -17,9 +16,15 @@ export const toDate: StepDefinition<ToDateStep> = {
   describe: (s) => `Convert ${listOf(s.columns)} to dates (${s.formats.map(shown).join(', ')})`,
   analyze(s, input, ctx) {
     targetColumns(s.columns, input, ctx);
+    s.formats.forEach((f, i) => {
+      if (lacksDateField(f))
+        ctx.fail(
+          `formats[${i}] ${JSON.stringify(f)} has no date field (such as %Y, %m, %d or %b): every value it matched would become 1900-01-01`,
+        );
+    });
     return withTypes(input, s.columns, 'date');
   },
   engineChecks: (s) =>
     s.formats.map((f, i) => ({ kind: 'date-format' as const, value: f, field: `formats[${i}]` })),
-  compile: (s, ctx) => mapColumns(ctx, s.columns, (c) => cast(tryStrptime(trimWs(c), s.formats), 'DATE')),
+  compile: (s, ctx) => mapColumns(ctx, s.columns, (c) => tryParseDate(trimWs(c), s.formats)),
 };

@@ -1,6 +1,7 @@
 import { tryParseDate } from '@tidyvault/core';
 import { call, cast, col, lit, literal, select, type Select } from '@tidyvault/sql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance } from './duckdb.js';
 import { NodeEngine } from './node-engine.js';
 
 let engine: NodeEngine;
@@ -74,7 +75,16 @@ async function bothWays(formats: string[]): Promise<[unknown, unknown][]> {
     kind: 'select',
     columns: [
       {
-        expr: call('coalesce', ...formats.map((f) => cast(call('try_strptime', v, lit(f)), 'DATE'))),
+        expr: call(
+          'coalesce',
+          ...formats.map((f) => {
+            const ts = call('try_strptime', v, lit(f));
+            // A time zone: the moment's date in UTC (RECIPE.md), whatever the connection's zone.
+            return /%z|%Z/.test(f)
+              ? cast(call('make_timestamp', call('epoch_us', ts)), 'DATE')
+              : cast(ts, 'DATE');
+          }),
+        ),
         as: 'each',
       },
       { expr: tryParseDate(v, formats), as: 'guarded' },
@@ -110,5 +120,27 @@ describe('tryParseDate', () => {
     expect(await parsed('2024-02-30', ['%Y-%m-%d', '%Y-%m-%d %z'])).toBeNull();
     expect(await parsed('2024-02-29', ['%Y-%m-%d', '%Y-%m-%d %z'])).toBe('2024-02-29');
     expect(await parsed('1500-01-02', ['%Y-%m-%d', '%Y-%m-%d %H:%M:%S.%n'])).toBe('1500-01-02');
+  });
+
+  it('gives the UTC date of a time with a zone, whatever the time zone DuckDB runs in', async () => {
+    const q = select({
+      kind: 'select',
+      columns: [{ expr: tryParseDate(lit('2024-01-05 23:30:00-0500'), ['%Y-%m-%d %H:%M:%S%z']), as: 'd' }],
+    });
+    // The engine's own connection is locked; a bare DuckDB whose zone can be set.
+    const instance = await DuckDBInstance.create(':memory:', {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
+    const connection = await instance.connect();
+    try {
+      for (const tz of ['America/New_York', 'Pacific/Kiritimati', 'UTC']) {
+        await connection.run(`SET TimeZone = '${tz}'`);
+        expect((await connection.runAndReadAll(q)).getRowsJson()[0]![0], tz).toBe('2024-01-06');
+      }
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
   });
 });

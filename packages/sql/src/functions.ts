@@ -62,6 +62,8 @@ export const FUNCTIONS = [
   'trunc',
   'trim',
   'try_strptime',
+  'epoch_us',
+  'make_timestamp',
   'typeof',
   'upper',
 ] as const;

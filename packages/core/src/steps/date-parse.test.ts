@@ -58,7 +58,7 @@ describe('tryParseDate', () => {
 
   it('makes each format a date of its own where a list would mix types (%z, %n)', () => {
     expect(sql(['%Y-%m-%d %z', '%d/%m/%Y'])).toContain(
-      `coalesce((CASE WHEN (contains("v", '-') OR (NOT regexp_matches("v", '[0-9]'))) THEN CAST(try_strptime("v", '%Y-%m-%d %z') AS DATE) END), ` +
+      `coalesce((CASE WHEN (contains("v", '-') OR (NOT regexp_matches("v", '[0-9]'))) THEN CAST(make_timestamp(epoch_us(try_strptime("v", '%Y-%m-%d %z'))) AS DATE) END), ` +
         `(CASE WHEN (contains("v", '/') OR (NOT regexp_matches("v", '[0-9]'))) THEN CAST(try_strptime("v", '%d/%m/%Y') AS DATE) END))`,
     );
     expect(sql(['%Y-%m-%d %H:%M:%S.%n', '%Y-%m-%d'])).not.toContain(`try_strptime("v", [`);

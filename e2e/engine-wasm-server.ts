@@ -16,7 +16,7 @@ const TYPES: Record<string, string> = {
 
 export interface StaticServer {
   origin: string;
-  /** Paths asked for, in order. */
+  /** Requests, in order: method and path (`GET /index.html`). */
   served: string[];
   close: () => Promise<void>;
 }
@@ -26,7 +26,11 @@ export interface StaticServer {
  * `tidyvault serve` sends (the same strict CSP: `script-src 'self' 'wasm-unsafe-eval'`,
  * `worker-src 'self'`, `connect-src 'self'`). GET and HEAD; unknown paths are 404.
  */
-export async function serveStatic(root: string = TEST_PAGE): Promise<StaticServer> {
+export async function serveStatic(
+  root: string = TEST_PAGE,
+  /** Content-Types by extension that replace the usual ones (a misconfigured host). */
+  types: Record<string, string> = {},
+): Promise<StaticServer> {
   if (!fs.existsSync(path.join(root, 'index.html')))
     throw new Error(
       `${root}/index.html is missing: run npm run build (or npm run build -w @tidyvault/engine-wasm)`,
@@ -34,7 +38,7 @@ export async function serveStatic(root: string = TEST_PAGE): Promise<StaticServe
   const served: string[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    served.push(url.pathname);
+    served.push(`${req.method} ${url.pathname}`);
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
     const file = path.resolve(root, rel);
@@ -47,7 +51,7 @@ export async function serveStatic(root: string = TEST_PAGE): Promise<StaticServe
       return;
     }
     res.writeHead(200, {
-      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'content-type': types[path.extname(file)] ?? TYPES[path.extname(file)] ?? 'application/octet-stream',
       'content-length': fs.statSync(file).size,
     });
     // HEAD, as any static host answers it (the engine checks the .wasm's type first).

@@ -138,12 +138,17 @@ export class WasmEngine implements Engine {
 
   static async open(o: WasmEngineOptions = {}): Promise<WasmEngine> {
     const bundle = o.bundle ?? (await pickBundle());
-    const problem = await wasmServedProblem(bundle.wasm);
-    if (problem) throw new Error(`DuckDB-WASM cannot start: ${problem}`);
+    // The check runs while the module compiles (a second or more): a wrong Content-Type makes
+    // instantiate() wait forever, so the check's answer is awaited first.
+    const served = wasmServedProblem(bundle.wasm);
     const worker = new Worker(bundle.worker);
     try {
       const db = new AsyncDuckDB(new VoidLogger(), worker);
-      await db.instantiate(bundle.wasm);
+      const instantiated = db.instantiate(bundle.wasm);
+      instantiated.catch(() => undefined);
+      const problem = await served;
+      if (problem) throw new Error(`DuckDB-WASM cannot start: ${problem}`);
+      await instantiated;
       await db.open({
         path: ':memory:',
         allowUnsignedExtensions: false,

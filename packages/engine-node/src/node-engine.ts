@@ -10,6 +10,7 @@ import {
   columnProfileQuery,
   readColumnProfile,
   profiledColumns,
+  profileSource,
   repairHeaderNames,
   ROW_ID,
   StepError,
@@ -424,7 +425,11 @@ export class NodeEngine implements Engine {
                 const column = columns[i]!;
                 try {
                   const reader = await this.side.run(connection, () =>
-                    connection.runAndReadAll(select(columnProfileQuery(source, column, topN))),
+                    connection.runAndReadAll(
+                      select(
+                        columnProfileQuery(profileSource(dataset, recipe, source, column), column, topN),
+                      ),
+                    ),
                   );
                   const { rows, profile: p } = readColumnProfile(column, reader.getRowObjectsJson()[0] ?? {});
                   profile.rows = rows;

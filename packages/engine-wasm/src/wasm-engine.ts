@@ -21,6 +21,7 @@ import {
   knnClusters,
   outputColumn,
   profiledColumns,
+  profileSource,
   readColumnProfile,
   readFacet,
   readHistogram,
@@ -421,7 +422,8 @@ export class WasmEngine implements Engine {
       // One column at a time (the wasm build is single-threaded), each in the background: a page
       // or an export asked for meanwhile goes first.
       for (const [i, column] of columns.entries()) {
-        const r = await this.connection.queryInBackground(select(columnProfileQuery(source, column, topN)));
+        const from = profileSource(dataset, recipe, source, column);
+        const r = await this.connection.queryInBackground(select(columnProfileQuery(from, column, topN)));
         const { rows, profile: p } = readColumnProfile(column, firstJsonObject(r));
         profile.rows = rows;
         profile.columns[i] = p;

@@ -1,4 +1,6 @@
 import { bin, call, cast, col, isNotNull, isNull, lit, not, type Expr, type Select } from '@tidyvault/sql';
+import type { LoadedDataset } from '../engine/engine.js';
+import type { Recipe } from '../recipe/schema.js';
 import { trimWs, WS_CHARS, WS_CLASS } from '../steps/common.js';
 import { tryParseDate } from '../steps/date-parse.js';
 import { INTEGER_PATTERN, NUMBER_PATTERN } from '../steps/number-parsing.js';
@@ -45,6 +47,24 @@ export function profiledColumns(output: Column[], only?: string[]): Column[] {
   if (unknown !== undefined)
     throw new Error(`cannot profile column "${unknown}": the recipe has no such column`);
   return output.filter((c) => only.includes(c.name));
+}
+
+/**
+ * What a column's profile reads: the recipe's output, or, with no steps, the table's column alone
+ * (a 1,500-column table is then not bound and planned again for each of its columns).
+ */
+export function profileSource(
+  dataset: LoadedDataset,
+  recipe: Recipe,
+  output: Select,
+  column: Column,
+): Select {
+  if (recipe.steps.length > 0) return output;
+  return {
+    kind: 'select',
+    columns: [{ expr: col(column.name) }],
+    from: { kind: 'table', name: dataset.table },
+  };
 }
 
 /** Date shapes the profiler recognises when suggesting a conversion. */

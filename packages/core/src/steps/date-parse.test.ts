@@ -29,7 +29,7 @@ describe('formatLiterals', () => {
 
 describe('lacksDateField', () => {
   it('is true for a format of times, weekdays or literal text only; not for a date, nor for unknown fields', () => {
-    for (const f of ['abc', '%H:%M', '%A', '%%Y', '%I %p', '']) expect(lacksDateField(f), f).toBe(true);
+    for (const f of ['abc', '%H:%M', '%A', '%%Y', '%I %p', '%T', '']) expect(lacksDateField(f), f).toBe(true);
     for (const f of ['%Y-%m-%d', '%b %d %Y', '%d.%m.', '%Y', '%j', '%x', '%Q'])
       expect(lacksDateField(f), f).toBe(false);
   });

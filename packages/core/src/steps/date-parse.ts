@@ -42,7 +42,7 @@ export function formatParts(format: string): FormatParts {
 const PLAIN_FIELDS = new Set([...'aAwdbBhmyYHIpMSfjUW']);
 
 /** Fields that read no part of a date: times, weekdays, time zones. */
-const NON_DATE_FIELDS = new Set([...'aAwuHIpMSfgnzZX']);
+const NON_DATE_FIELDS = new Set([...'aAwuHIpMSfgnzZXT']);
 
 /**
  * Does the format read no part of a date (only times, a weekday or literal text)? Every value it

@@ -51,8 +51,6 @@ const NON_DATE_FIELDS = new Set([...'aAwuHIpMSfgnzZXT']);
 export const lacksDateField = (format: string): boolean =>
   formatParts(format).fields.every((f) => NON_DATE_FIELDS.has(f));
 
-const hasZone = (format: string): boolean => formatParts(format).fields.some((f) => f === 'z' || f === 'Z');
-
 /**
  * The UTC date of a TIMESTAMPTZ, whatever the engine's time zone: a cast would take the host's
  * zone in DuckDB with ICU (so the CLI's output would depend on the machine's TZ), and DuckDB-WASM
@@ -82,14 +80,17 @@ function parseWith(value: Expr, formats: string[]): Expr {
   const guards = parts.map((p) => p.literals);
   const plain = parts.every((p) => p.fields.every((f) => PLAIN_FIELDS.has(f)));
   const one = (f: string): Expr => call('try_strptime', value, lit(f));
-  const asDate = (f: string): Expr => (hasZone(f) ? utcDate(one(f)) : cast(one(f), 'DATE'));
-  if (formats.length === 1) return asDate(formats[0]!);
+  const asDate = (i: number): Expr =>
+    parts[i]!.fields.some((f) => f === 'z' || f === 'Z')
+      ? utcDate(one(formats[i]!))
+      : cast(one(formats[i]!), 'DATE');
+  if (formats.length === 1) return asDate(0);
   if (plain && guards.every((g) => g.length === 0))
     return cast(call('try_strptime', value, list(formats.map((f) => lit(f)))), 'DATE');
   // A value without a digit (a month name alone, say) is tried with every format, as one call would.
   const noDigit = not(call('regexp_matches', value, lit('[0-9]')));
   const tries = formats.map((f, i) => {
-    const parse = plain ? one(f) : asDate(f);
+    const parse = plain ? one(f) : asDate(i);
     const g = guards[i]!;
     if (g.length === 0) return parse;
     return caseWhen([[or(and(...g.map((ch) => call('contains', value, lit(ch)))), noDigit), parse]]);

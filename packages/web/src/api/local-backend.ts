@@ -16,6 +16,7 @@ import {
   ProfileMemo,
   type History,
   type LoadedDataset,
+  type PagePlan,
 } from '@tidyvault/core';
 import { BackendError, type Backend, type Upload, type UploadOptions } from './backend.js';
 import type { LocalEngine } from './local-engine.js';
@@ -205,17 +206,26 @@ export class LocalBackend implements Backend {
         }
         return n;
       };
+      // Steps whose head keeps the rows' order, on a table in row order: the page streams (a rowid
+      // range when every step is row-wise), with no sort of the whole table.
+      const streamed = async (data: LoadedDataset, steps: Recipe['steps'], plan: PagePlan) => {
+        const recipe: Recipe = { version: 1, steps };
+        if (steps.length > 0) await engine.validate(data, recipe);
+        const q =
+          plan.head.length === 0
+            ? rangePageQuery(data.table, data.columns, steps, offset, limit)
+            : headPageQuery(data.table, data.columns, plan, offset, limit);
+        const page = await engine.runQuery(q.query, q.columns, recipe);
+        const n = plan.headKeepsCount ? data.rowCount : await total(data, { version: 1, steps: plan.head });
+        return { offset, limit, total: n, columns: page.columns, rows: page.rows };
+      };
       return e.states.read(
         shown,
         async (data, rest) => {
           const recipe = withFilter(rest, where);
-          // Row-wise steps on a table in row order: a rowid range (no sort of the whole table).
-          if (data.rowIdColumn === undefined && pagePlan(recipe.steps, data.columns).head.length === 0) {
-            if (recipe.steps.length > 0) await engine.validate(data, recipe);
-            const q = rangePageQuery(data.table, data.columns, recipe.steps, offset, limit);
-            const page = await engine.runQuery(q.query, q.columns, recipe);
-            return { offset, limit, total: data.rowCount, columns: page.columns, rows: page.rows };
-          }
+          const plan = pagePlan(recipe.steps, data.columns);
+          if (data.rowIdColumn === undefined && plan.head.length === 0)
+            return streamed(data, recipe.steps, plan);
           const page = await engine.run(data, recipe, { offset, limit });
           return { offset, limit, total: await total(data, recipe), columns: page.columns, rows: page.rows };
         },
@@ -225,20 +235,7 @@ export class LocalBackend implements Backend {
           soon: (data, rest) => {
             const steps = withFilter(rest, where).steps;
             const plan = pagePlan(steps, data.columns);
-            if (!plan.headKeepsOrder) return undefined;
-            return async () => {
-              const recipe: Recipe = { version: 1, steps };
-              await engine.validate(data, recipe);
-              const q =
-                plan.head.length === 0
-                  ? rangePageQuery(data.table, data.columns, steps, offset, limit)
-                  : headPageQuery(data.table, data.columns, plan, offset, limit);
-              const page = await engine.runQuery(q.query, q.columns, recipe);
-              const n = plan.headKeepsCount
-                ? data.rowCount
-                : await total(data, { version: 1, steps: plan.head });
-              return { offset, limit, total: n, columns: page.columns, rows: page.rows };
-            };
+            return plan.headKeepsOrder ? () => streamed(data, steps, plan) : undefined;
           },
         },
       );

@@ -122,6 +122,37 @@ describe('tryParseDate', () => {
     expect(await parsed('1500-01-02', ['%Y-%m-%d', '%Y-%m-%d %H:%M:%S.%n'])).toBe('1500-01-02');
   });
 
+  it('reads a %Y year only when written with four digits, and then tries the next format', async () => {
+    const parsed = async (value: string, formats: string[]) => {
+      const q = select({ kind: 'select', columns: [{ expr: tryParseDate(lit(value), formats), as: 'd' }] });
+      return (await engine.connection.runAndReadAll(q)).getRowsJson()[0]![0];
+    };
+    // DuckDB alone reads '3/4/21' as the year 21 and '0' as 1 BC; the two-digit format is meant.
+    const dmy = ['%d/%m/%Y', '%d/%m/%y'];
+    expect(await parsed('3/4/21', dmy)).toBe('2021-04-03');
+    expect(await parsed('3/4/2021', dmy)).toBe('2021-04-03');
+    expect(await parsed('03/04/0021', dmy)).toBe('0021-04-03');
+    expect(await parsed('3/4/021', dmy)).toBeNull();
+    // DuckDB's %y reads one digit too (Python's needs two): RECIPE.md says so.
+    expect(await parsed('3/4/0', dmy)).toBe('2000-04-03');
+    expect(await parsed('3/4/0', ['%d/%m/%Y'])).toBeNull();
+    expect(await parsed('3/4/0000', dmy)).toBeNull();
+    // One format; a list without literals (once one call); a format with a zone.
+    expect(await parsed('21-01-05', ['%Y-%m-%d'])).toBeNull();
+    expect(await parsed('0999-12-31', ['%Y-%m-%d'])).toBe('0999-12-31');
+    expect(await parsed('999-12-31', ['%Y-%m-%d'])).toBeNull();
+    expect(await parsed('1000-01-01', ['%Y-%m-%d'])).toBe('1000-01-01');
+    expect(await parsed('Jan 05 24', ['%b %d %Y', '%d %b %Y'])).toBeNull();
+    expect(await parsed('05 Jan 2024', ['%b %d %Y', '%d %b %Y'])).toBe('2024-01-05');
+    expect(await parsed('21-01-05 10:00:00+0000', ['%Y-%m-%d %H:%M:%S%z'])).toBeNull();
+    expect(await parsed('0021-01-05 10:00:00+0000', ['%Y-%m-%d %H:%M:%S%z', '%Y'])).toBe('0021-01-05');
+    // Four digits that are not the year: an offset, or fields that touch.
+    expect(await parsed('21-01-05 10:00:00+0100', ['%Y-%m-%d %H:%M:%S%z', '%Y'])).toBeNull();
+    expect(await parsed('01012', ['%d%m%Y'])).toBeNull();
+    expect(await parsed('01012021', ['%d%m%Y'])).toBe('2021-01-01');
+    expect(await parsed('21-01-05 1030', ['%Y-%m-%d %H%M', '%y-%m-%d %H%M'])).toBe('2021-01-05');
+  });
+
   it('gives the UTC date of a time with a zone, whatever the time zone DuckDB runs in', async () => {
     const q = select({
       kind: 'select',

@@ -118,6 +118,12 @@ describe('analyzeRecipe', () => {
     expect(e.code).toBe('RECIPE_PARAM');
   });
 
+  it('refuses an ISO week format DuckDB would read wrongly, naming the step and the format', () => {
+    const e = stepError([{ op: 'to-date', columns: ['city'], formats: ['%Y-%m-%d', '%G-%m-%d'] }]);
+    expect(e.message).toMatch(/step 1 \(to-date\): formats\[1\] "%G-%m-%d": an ISO week date needs %G/);
+    expect(e.code).toBe('RECIPE_PARAM');
+  });
+
   it('collects the patterns only DuckDB can check', () => {
     const a = analyze([
       { op: 'replace', columns: ['name'], find: '(a+', replace: '', regex: true },

@@ -1,6 +1,12 @@
 import { col, select } from '@tidyvault/sql';
 import { describe, expect, it } from 'vitest';
-import { formatParts, lacksDateField, tryParseDate } from './date-parse.js';
+import {
+  formatParts,
+  isoWeekProblem,
+  lacksDateField,
+  tryParseDate,
+  yearIsTheOnlyFourDigits,
+} from './date-parse.js';
 
 const formatLiterals = (format: string) => formatParts(format).literals;
 
@@ -35,13 +41,61 @@ describe('lacksDateField', () => {
   });
 });
 
+describe('yearIsTheOnlyFourDigits', () => {
+  it('is true when only the %Y field can hold four digits in a row', () => {
+    for (const f of [
+      '%Y-%m-%d',
+      '%d/%m/%Y',
+      '%b %d %Y',
+      '%-d.%-m.%Y',
+      '%Y-%m-%d %H:%M:%S',
+      '%Y年%m月%d日',
+      '%Y%b%d',
+    ])
+      expect(yearIsTheOnlyFourDigits(f), f).toBe(true);
+  });
+
+  it('is false when fields touch, a field reads more digits, a literal is a digit, or there is no single %Y', () => {
+    for (const f of [
+      '%d%m%Y',
+      '%Y%m%d',
+      '%Y-%m-%d %H%M',
+      '%Y-%m-%d %z',
+      '%Y-%m-%d %H:%M:%S.%f',
+      '%Y-%m-01',
+      '%d/%m/%y',
+      '%Y %Y',
+      '%Y-%m-%d %Q',
+    ])
+      expect(yearIsTheOnlyFourDigits(f), f).toBe(false);
+  });
+});
+
+describe('isoWeekProblem', () => {
+  it('accepts %G %V %u together and formats without ISO week fields', () => {
+    for (const f of ['%G-W%V-%u', '%G %V %u', '%Y-%m-%d']) expect(isoWeekProblem(f), f).toBeUndefined();
+  });
+
+  it('names what DuckDB would read wrongly: %g, %G without %V, a weekday other than %u', () => {
+    expect(isoWeekProblem('%g %V %u')).toMatch(/%g .* is not read/);
+    for (const f of ['%G-%m-%d', '%G %V', '%Y %V %u', '%G %V %a', '%G %V %w %u'])
+      expect(isoWeekProblem(f), f).toMatch(/needs %G \(year\), %V \(week\) and %u/);
+  });
+});
+
 describe('tryParseDate', () => {
-  it('tries a format only on values holding its literal characters (or no digit at all), in the given order', () => {
+  const YEAR = `regexp_matches("v", '[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9]')`;
+
+  it('tries a format only on values holding its literal characters and, with %Y, four digits, in the given order', () => {
     const q = sql(['%Y-%m-%d', '%d/%m/%Y', '%b %d %Y']);
     expect(q).toContain(
-      `CAST(coalesce((CASE WHEN (contains("v", '-') OR (NOT regexp_matches("v", '[0-9]'))) THEN try_strptime("v", '%Y-%m-%d') END), ` +
-        `(CASE WHEN (contains("v", '/') OR (NOT regexp_matches("v", '[0-9]'))) THEN try_strptime("v", '%d/%m/%Y') END), ` +
-        `try_strptime("v", '%b %d %Y')) AS DATE)`,
+      `CAST(coalesce((CASE WHEN (contains("v", '-') AND ${YEAR}) THEN try_strptime("v", '%Y-%m-%d') END), ` +
+        `(CASE WHEN (contains("v", '/') AND ${YEAR}) THEN try_strptime("v", '%d/%m/%Y') END), ` +
+        `(CASE WHEN ${YEAR} THEN try_strptime("v", '%b %d %Y') END)) AS DATE)`,
+    );
+    // Without %Y, a value without a digit (a month name alone) is tried with every format.
+    expect(sql(['%d.%m.%y', '%d/%m/%y'])).toContain(
+      `CAST(coalesce((CASE WHEN (contains("v", '.') OR (NOT regexp_matches("v", '[0-9]'))) THEN try_strptime("v", '%d.%m.%y') END), `,
     );
     // DuckDB's own special values ('infinity', 'epoch') are no date written in any format.
     expect(q).toMatch(
@@ -49,17 +103,26 @@ describe('tryParseDate', () => {
     );
   });
 
-  it('keeps one call for a single format, or for formats with no literal', () => {
-    expect(sql(['%Y-%m-%d'])).toContain(`CAST(try_strptime("v", '%Y-%m-%d') AS DATE)`);
-    expect(sql(['%b %d %Y', '%d %b %Y'])).toContain(
-      `CAST(try_strptime("v", ['%b %d %Y', '%d %b %Y']) AS DATE)`,
+  it('keeps one call for a single format, or for formats with no literal and no %Y', () => {
+    expect(sql(['%Y-%m-%d'])).toContain(
+      `(CASE WHEN ${YEAR} THEN CAST(try_strptime("v", '%Y-%m-%d') AS DATE) END)`,
     );
+    expect(sql(['%d.%m.%y'])).toContain(`CAST(try_strptime("v", '%d.%m.%y') AS DATE)`);
+    expect(sql(['%d %b', '%b %d'])).toContain(`CAST(try_strptime("v", ['%d %b', '%b %d']) AS DATE)`);
+  });
+
+  it("checks the year of a date whose four digits may be another field's", () => {
+    expect(sql(['%d%m%Y'])).toContain(
+      `contains("v", strftime(CAST(try_strptime("v", '%d%m%Y') AS DATE), '%Y'))`,
+    );
+    expect(sql(['%d/%m/%Y'])).not.toContain('strftime');
   });
 
   it('makes each format a date of its own where a list would mix types (%z, %n)', () => {
-    expect(sql(['%Y-%m-%d %z', '%d/%m/%Y'])).toContain(
-      `coalesce((CASE WHEN (contains("v", '-') OR (NOT regexp_matches("v", '[0-9]'))) THEN CAST(make_timestamp(epoch_us(try_strptime("v", '%Y-%m-%d %z'))) AS DATE) END), ` +
-        `(CASE WHEN (contains("v", '/') OR (NOT regexp_matches("v", '[0-9]'))) THEN CAST(try_strptime("v", '%d/%m/%Y') AS DATE) END))`,
+    const q = sql(['%Y-%m-%d %z', '%d/%m/%Y']);
+    expect(q).toContain(`CAST(make_timestamp(epoch_us(try_strptime("v", '%Y-%m-%d %z'))) AS DATE)`);
+    expect(q).toContain(
+      `(CASE WHEN (contains("v", '/') AND ${YEAR}) THEN CAST(try_strptime("v", '%d/%m/%Y') AS DATE) END))`,
     );
     expect(sql(['%Y-%m-%d %H:%M:%S.%n', '%Y-%m-%d'])).not.toContain(`try_strptime("v", [`);
   });

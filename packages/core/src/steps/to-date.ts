@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { listOf, mapColumns, requiredColumns, shown, targetColumns, trimWs, withTypes } from './common.js';
-import { lacksDateField, tryParseDate } from './date-parse.js';
+import { isoWeekProblem, lacksDateField, tryParseDate } from './date-parse.js';
 import type { StepDefinition } from './types.js';
 
 const schema = z.strictObject({
@@ -21,6 +21,8 @@ export const toDate: StepDefinition<ToDateStep> = {
         ctx.fail(
           `formats[${i}] ${JSON.stringify(f)} has no date field (such as %Y, %m, %d or %b): every value it matched would become 1900-01-01`,
         );
+      const iso = isoWeekProblem(f);
+      if (iso !== undefined) ctx.fail(`formats[${i}] ${JSON.stringify(f)}: ${iso}`);
     });
     return withTypes(input, s.columns, 'date');
   },

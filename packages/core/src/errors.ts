@@ -54,3 +54,6 @@ export class StepError extends TidyvaultError {
 }
 
 export const isTidyvaultError = (e: unknown): e is TidyvaultError => e instanceof TidyvaultError;
+
+/** Whether a DuckDB error message says the engine ran out of memory (not a problem with the data). */
+export const isOutOfMemory = (message: string): boolean => /out of memory|memory limit/i.test(message);

@@ -29,6 +29,7 @@ import {
   type Recipe,
   type RunOptions,
   type TableResult,
+  isOutOfMemory,
 } from '@tidyvault/core';
 import { call, col, lit, select, statement, type Expr, type Select } from '@tidyvault/sql';
 import { resultRows } from './export/result-rows.js';
@@ -40,7 +41,6 @@ import type { ImportOptions } from './import/types.js';
 import { openSandbox, type Sandbox, type SandboxOptions } from './sandbox.js';
 import { StagingArea } from './staging.js';
 import { toCell } from './values.js';
-import { isOutOfMemory } from './duckdb-errors.js';
 import { ClusterKeys, readDistinctCounts } from './cluster-keys.js';
 
 const PROFILE_CONCURRENCY = 3;

@@ -50,6 +50,7 @@ import {
   type TableResult,
   listXlsxSheets,
   XlsxError,
+  isOutOfMemory,
 } from '@tidyvault/core';
 import { and, bin, call, col, lit, select, statement, type Expr, type Select } from '@tidyvault/sql';
 import { pickBundle, wasmServedProblem, type Bundle } from './bundles.js';
@@ -102,9 +103,6 @@ const EMPTY_RECIPE: Recipe = { version: 1, steps: [] };
 /** Cells per COPY when exporting CSV or TSV (about 50,000 rows of 12 columns; see exportDelimited). */
 const EXPORT_SLICE_CELLS = 600_000;
 const cancelled = () => new TidyvaultError('CANCELLED', 'cancelled');
-
-/** Whether a DuckDB error says the engine ran out of memory (not a problem with the data). */
-const isOutOfMemory = (message: string): boolean => /out of memory|memory limit/i.test(message);
 
 /** A load's error as the user should see it: a failed engine says so, anything else as it came. */
 function loadFailure(e: unknown, name: string): unknown {

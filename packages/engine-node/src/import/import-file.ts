@@ -1,6 +1,5 @@
 import fs from 'node:fs';
-import { TidyvaultError } from '@tidyvault/core';
-import { isOutOfMemory } from '../duckdb-errors.js';
+import { isOutOfMemory, TidyvaultError } from '@tidyvault/core';
 import { importCsv } from './csv.js';
 import { formatFromName } from './format.js';
 import { importJson } from './json.js';

@@ -52,6 +52,19 @@ describe('tidyvault clean', () => {
     expect(fs.readFileSync(path.join(dir, 'out.ndjson'), 'utf8').trim().split('\n')).toHaveLength(2);
   });
 
+  it('writes valid JSON when numbers overflow a DOUBLE: out-of-range values and an overflowing mean stay empty', () => {
+    const input = write(dir, 'overflow.csv', 'v,w\n1e400,1\n-1e400,2\n1e308,3\n1e308,4\n,5\n');
+    const r = recipe([
+      { op: 'to-number', columns: ['v', 'w'] },
+      { op: 'fill-null', columns: ['v'], strategy: 'mean' },
+    ]);
+    const out = path.join(dir, 'overflow.json');
+    const res = tidyvault(['clean', input, '--recipe', r, '-o', out, '--quiet']);
+    expect(res.code).toBe(0);
+    const rows = JSON.parse(fs.readFileSync(out, 'utf8')) as { v: number | null }[];
+    expect(rows.map((x) => x.v)).toEqual([null, null, 1e308, 1e308, null]);
+  });
+
   it('leaves formulas alone with --no-formula-guard', () => {
     const input = write(dir, 'formula.csv', 'a\n=1+2\n@SUM(A1)\n');
     const out = path.join(dir, 'formula-out.csv');

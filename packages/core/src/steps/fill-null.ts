@@ -1,4 +1,4 @@
-import { call, col, type Expr, type Select } from '@tidyvault/sql';
+import { call, caseWhen, col, type Expr, type Select } from '@tidyvault/sql';
 import { z } from 'zod';
 import { ANY, listOf, requiredColumns, targetColumns } from './common.js';
 import { typedLiteral } from './typed-value.js';
@@ -50,8 +50,11 @@ function filler(s: FillNullStep, name: string, ctx: CompileContext): Expr {
         ignoreNulls: true,
         over: { orderBy: byRow, frame: 'CURRENT_TO_UNBOUNDED_FOLLOWING' },
       };
-    case 'mean':
-      return { kind: 'call', fn: 'avg', args: [c], over: {} };
+    case 'mean': {
+      // A sum past the DOUBLE range would make the mean Infinity, which no export can write.
+      const mean: Expr = { kind: 'call', fn: 'avg', args: [c], over: {} };
+      return caseWhen([[call('isfinite', mean), mean]]);
+    }
     case 'median':
       return { kind: 'call', fn: 'median', args: [c], over: {} };
     case 'mode':

@@ -65,9 +65,13 @@ export function unlessNullValue(c: Expr, o: NumberOptions, then: Expr, pattern =
   return caseWhen([[inList(call('lower', trimWs(c)), lowered), lit(null)]], then);
 }
 
-/** The whole text must be a number; anything else (including '', inf, nan, 1_000) is NULL. */
+/**
+ * The whole text must be a number that fits a DOUBLE; anything else (including '', inf, nan,
+ * 1_000, and 1e400, which a cast makes Infinity) is NULL.
+ */
 export function parseDouble(t: Expr): Expr {
-  return tryCast(call('regexp_extract', t, lit(`^${NUMBER_PATTERN}$`)), 'DOUBLE');
+  const x = tryCast(call('regexp_extract', t, lit(`^${NUMBER_PATTERN}$`)), 'DOUBLE');
+  return caseWhen([[call('isfinite', x), x]]);
 }
 
 export function parseWhole(t: Expr): Expr {

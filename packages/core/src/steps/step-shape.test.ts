@@ -17,6 +17,10 @@ describe('step shapes (read off the compiled SQL)', () => {
     [{ op: 'rename-columns', mapping: { a: 'x' } }, 'rowwise'],
     [{ op: 'split-column', column: 'a', separator: ';', into: ['x', 'y'] }, 'rowwise'],
     [{ op: 'fill-null', columns: ['a'], strategy: 'value', value: '?' }, 'rowwise'],
+    // Every function each conversion calls is known to be scalar: a new one would lose the fast paths.
+    [{ op: 'to-number', columns: ['a'] }, 'rowwise'],
+    [{ op: 'to-integer', columns: ['a'] }, 'rowwise'],
+    [{ op: 'to-date', columns: ['a'], formats: ['%d/%m/%Y', '%d%m%Y', '%Y-%m-%d %H:%M:%S%z'] }, 'rowwise'],
     [{ op: 'filter-rows', where: { column: 'a', op: 'eq', value: 'x' } }, 'filter'],
     [{ op: 'sort-rows', by: [{ column: 'a' }] }, 'counted'],
     [{ op: 'sort-rows', by: [{ column: 'n', desc: true }, { column: 'b' }] }, 'counted'],

@@ -48,6 +48,7 @@ const t = await buildApp({
   accounts,
   logLevel: 'error',
   maxConcurrentUploads: n,
+  maxUploadsPerUser: n,
   maxResidentBytes: 16 * 2 ** 30,
 });
 const { url } = await listen(t, { host: '127.0.0.1', port: 0, tls: false, trustProxy: false });

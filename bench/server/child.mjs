@@ -36,7 +36,9 @@ const t = await buildApp({
   engine,
   secretKey: randomBytes(32),
   logStream: process.stderr,
-  ...(maxConcurrentUploads ? { maxConcurrentUploads: Number(maxConcurrentUploads) } : {}),
+  ...(maxConcurrentUploads
+    ? { maxConcurrentUploads: Number(maxConcurrentUploads), maxUploadsPerUser: Number(maxConcurrentUploads) }
+    : {}),
 });
 const { url } = await listen(t, { host: '127.0.0.1', port: 0, tls: false, trustProxy: false });
 

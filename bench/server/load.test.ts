@@ -23,9 +23,10 @@ describe('server under 50 concurrent sessions', () => {
     t = await buildApp({
       engine,
       secretKey: randomBytes(32),
-      // The default (2 uploads at once, then 429 + Retry-After) is admission control; this test
+      // The defaults (2 uploads at once per user, 4 in all, then 429 + Retry-After) are admission control; this test
       // is about 50 sessions working at once, so all 50 uploads are admitted.
       maxConcurrentUploads: SESSIONS,
+      maxUploadsPerUser: SESSIONS,
       logStream: new Writable({
         write(chunk, _enc, cb) {
           logs.push(String(chunk));

@@ -44,6 +44,7 @@ describe('server under 50 distinct signed-in users', () => {
       accounts,
       // Admission control (2 uploads at once, then 429) is not what this test is about.
       maxConcurrentUploads: USERS,
+      maxUploadsPerUser: USERS,
       logStream: new Writable({
         write(chunk, _enc, cb) {
           logs.push(String(chunk));

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSP } from './security/headers.js';
 import { harness, type Harness } from './test-support.js';
@@ -28,6 +29,39 @@ describe('app basics', () => {
     expect(res.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no such route' } });
     expect(res.headers['content-security-policy']).toBe(CSP);
     expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it("answers a URL the router cannot read with the contract's error, the headers, and no echo of the path", async () => {
+    for (const [url, status, code] of [
+      ['/api/datasets/%zz', 400, 'BAD_URL'],
+      [`/api/datasets/${'b'.repeat(600)}canary`, 414, 'URI_TOO_LONG'],
+    ] as const) {
+      const res = await h.t.app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(status);
+      expect(res.json().error.code).toBe(code);
+      expect(res.body).not.toMatch(/%zz|canary/);
+      expect(res.headers['content-security-policy']).toBe(CSP);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['cache-control']).toBe('no-store');
+    }
+  });
+
+  it('closes the connection when it refuses a request whose body it has not read', async () => {
+    await h.t.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = h.t.app.server.address() as net.AddressInfo;
+    const socket = net.connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (d) => (received += String(d)));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write(
+      `POST /api/datasets HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: text/csv\r\n` +
+        `Content-Length: 2000000000\r\n\r\n` +
+        'a,b\n'.repeat(1000),
+    );
+    // The server closes its end although 2 GB were announced: it reads no more of them.
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 401/);
+    expect(received.toLowerCase()).toContain('connection: close');
   });
 
   it('refuses foreign Host headers (DNS rebinding) with 421', async () => {
@@ -63,5 +97,46 @@ describe('app basics', () => {
     expect(rows.parameters.map((x) => x.name)).toEqual(
       expect.arrayContaining(['id', 'offset', 'limit', 'step']),
     );
+  });
+});
+
+describe('behind a TLS proxy (--trust-proxy)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness({ trustProxy: '127.0.0.1', allowedHosts: ['tidy.example.org'] });
+  });
+  afterAll(() => h.close());
+
+  const get = (remoteAddress: string, headers: Record<string, string>) =>
+    h.t.app.inject({
+      method: 'GET',
+      url: '/api/auth/mode',
+      remoteAddress,
+      headers: { host: 'tidy.example.org', ...headers },
+    });
+
+  it('answers HTTPS forwarded by the trusted proxy', async () => {
+    expect((await get('127.0.0.1', { 'x-forwarded-proto': 'https' })).statusCode).toBe(200);
+  });
+
+  it('refuses a client that reaches the port directly, whatever it claims', async () => {
+    for (const [from, headers] of [
+      ['192.0.2.2', { 'x-forwarded-proto': 'https' }],
+      ['192.0.2.2', {}],
+      ['127.0.0.1', {}],
+    ] as const) {
+      const res = await get(from, headers);
+      expect(res.statusCode, from).toBe(403);
+      expect(res.json().error.code).toBe('PROXY_REQUIRED');
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    // Health checks, which read nothing, may come straight.
+    const health = await h.t.app.inject({
+      method: 'GET',
+      url: '/healthz',
+      remoteAddress: '192.0.2.2',
+      headers: { host: 'tidy.example.org' },
+    });
+    expect(health.statusCode).toBe(200);
   });
 });

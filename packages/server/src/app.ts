@@ -1,6 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyMultipart from '@fastify/multipart';
-import Fastify, { LogController } from 'fastify';
+import Fastify, { LogController, type FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ZodApp } from './app-types.js';
 import type { AuditLog } from './audit/log.js';
@@ -26,8 +26,9 @@ import { postgresRoutes } from './postgres/routes.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import { registerAccessControl, type RouteInfo } from './security/access.js';
 import { registerCsrf } from './security/csrf.js';
-import { registerSecurityHeaders } from './security/headers.js';
-import { registerHostCheck } from './security/host-check.js';
+import { registerSecurityHeaders, setSecurityHeaders } from './security/headers.js';
+import { UploadSlots } from './datasets/upload-slots.js';
+import { registerHostCheck, registerProxyOnly } from './security/host-check.js';
 import { registerRoleCheck } from './security/roles.js';
 import { registerWebApp } from './web.js';
 import { adminRoutes } from './datasets/admin-routes.js';
@@ -96,6 +97,23 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     keepAliveTimeout: 5_000,
     maxRequestsPerSocket: 1_000,
     return503OnClosing: true,
+    // A URL the router cannot read: Fastify's own answer echoes the path and skips the hooks
+    // that set the security headers.
+    frameworkErrors: (error, request, reply) => {
+      const status =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : error.code === 'FST_ERR_BAD_URL' ? 400 : 500;
+      const body =
+        status === 414
+          ? { code: 'URI_TOO_LONG', message: 'a part of the URL path is too long' }
+          : status === 400
+            ? { code: 'BAD_URL', message: 'the URL path is not valid (a malformed percent-encoding)' }
+            : { code: 'INTERNAL', message: 'internal error' };
+      setSecurityHeaders(reply, { secure: o.secure, path: request.raw.url?.split('?')[0] ?? '' });
+      if (!request.raw.complete) reply.header('connection', 'close');
+      request.log.info({ code: body.code, status }, 'request refused');
+      // The option's reply type is generic over no route; this one has a plain JSON body.
+      return (reply as unknown as FastifyReply).code(status).send({ error: body });
+    },
   }).withTypeProvider<ZodTypeProvider>() as ZodApp;
   // Slow-header (Slowloris) clients are cut off; Node's default is 60 s.
   app.server.headersTimeout = 30_000;
@@ -147,6 +165,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
 
   registerErrorHandling(app);
   registerHostCheck(app, o.allowedHosts);
+  if (o.secure && !o.tls) registerProxyOnly(app);
   registerSecurityHeaders(app, { secure: o.secure });
   registerRequestLog(app);
   await app.register(fastifyCookie);
@@ -172,12 +191,15 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     scope: (s) => (auth.mode !== 'single' && auth.role(s) === 'admin' ? 'all' : 'own'),
   });
   auth.routes(app, sessions, { purgeOwned: (user) => store.purgeOwnedBy(user) });
+  // Uploads and database imports share the slots.
+  const slots = new UploadSlots({ total: o.maxConcurrentUploads, perUser: o.maxUploadsPerUser });
   uploadRoute(app, {
     engine: o.engine,
     memory,
     store,
     maxUploadBytes: o.maxUploadBytes,
-    maxConcurrentUploads: o.maxConcurrentUploads,
+    slots,
+    pace: o.uploadPace,
     maxResidentBytes: o.maxResidentBytes,
     limits: { maxColumns: o.maxColumns, maxCellBytes: o.maxCellBytes },
   });
@@ -188,7 +210,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     store,
     secrets: o.secrets,
     maxUploadBytes: o.maxUploadBytes,
-    maxConcurrentUploads: o.maxConcurrentUploads,
+    slots,
     maxResidentBytes: o.maxResidentBytes,
     limits: { maxColumns: o.maxColumns, maxCellBytes: o.maxCellBytes },
   });

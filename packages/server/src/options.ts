@@ -39,8 +39,15 @@ export interface ServerOptions {
   maxColumns?: number;
   /** Longest cell of an upload, in UTF-8 bytes (default 1 MiB). */
   maxCellBytes?: number;
-  /** Uploads processed at once before 429 (default 2). */
+  /** Uploads and imports received or loaded at once on the server before 429 (default 4). */
   maxConcurrentUploads?: number;
+  /** The same, for one user (default 2). */
+  maxUploadsPerUser?: number;
+  /**
+   * An upload's body must bring at least `minBytes` in every `windowMs` (default 64 KiB in 30 s),
+   * else it is stopped with 408: a trickle would hold its slot until the request timeout.
+   */
+  uploadPace?: { windowMs: number; minBytes: number };
   datasetIdleMs?: number;
   datasetAbsoluteMs?: number;
   sessionIdleMs?: number;
@@ -121,7 +128,9 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
     trustProxy: o.trustProxy,
     clock: o.clock ?? Date.now,
     maxUploadBytes: o.maxUploadBytes ?? 2 * GIB,
-    maxConcurrentUploads: o.maxConcurrentUploads ?? 2,
+    maxConcurrentUploads: o.maxConcurrentUploads ?? 4,
+    maxUploadsPerUser: o.maxUploadsPerUser ?? 2,
+    uploadPace: o.uploadPace ?? { windowMs: 30_000, minBytes: 64 * 1024 },
     maxColumns: o.maxColumns ?? 1_000,
     maxCellBytes: o.maxCellBytes ?? 2 ** 20,
     maxResidentBytes: o.maxResidentBytes ?? Math.floor(os.totalmem() / 3),

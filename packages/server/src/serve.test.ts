@@ -67,6 +67,23 @@ describe('serve', () => {
     }
   });
 
+  it('answers the link it prints when bound to another loopback address (127.0.0.2)', async () => {
+    const s = await serve({
+      host: '127.0.0.2',
+      port: 0,
+      home: tmp(),
+      memoryLimit: '256MB',
+      threads: 1,
+      logStream: quiet(),
+    });
+    try {
+      expect(s.loginUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.2:${s.port}/auth/token`));
+      expect((await fetch(s.loginUrl, { redirect: 'manual' })).status).toBe(303);
+    } finally {
+      await s.close();
+    }
+  });
+
   it.skipIf(!hasOpenssl)('serves HTTPS with HSTS and a __Host- Secure cookie', async () => {
     const dir = tmp();
     const key = path.join(dir, 'key.pem');

@@ -10,7 +10,7 @@ import type { OidcOptions } from './auth/oidc/options.js';
 import { loadSecrets } from './home.js';
 import { openSecrets } from './secrets/open.js';
 import type { SecretsStore } from './secrets/store.js';
-import { checkBind, isLoopback, listen } from './listen.js';
+import { checkBind, listen } from './listen.js';
 
 export interface ServeOptions {
   host: string;
@@ -144,7 +144,8 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       audit,
       allowedHosts: [
         ...(o.allowedHosts ?? []),
-        ...(isLoopback(o.host) ? [] : [hostName]),
+        // The address it binds answers, including a loopback other than 127.0.0.1 (127.0.0.2).
+        ...(o.host === '0.0.0.0' || o.host === '::' ? [] : [hostName]),
         // The provider sends browsers back to the redirect URI's host.
         ...(oidc?.redirectUrl ? [new URL(oidc.redirectUrl).hostname] : []),
       ],

@@ -328,7 +328,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'TIDYVAULT_TRUST_PROXY',
     arg: '<addrs>',
     shownDefault: 'none',
-    help: "a TLS-terminating proxy at these addresses (comma-separated, or 'true' for any) is in front; X-Forwarded-* are trusted from it only",
+    help: "a TLS-terminating proxy at these addresses (comma-separated, or 'true' for any) is in front; X-Forwarded-* are trusted from it only, and requests that did not come through it as HTTPS are refused (403)",
     parse: trustProxy,
   }),
   define({

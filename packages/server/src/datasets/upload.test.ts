@@ -171,6 +171,55 @@ describe('uploads', () => {
     expect((await upload(h, headers, 'c.csv', 'a\n1\n')).statusCode).toBe(201);
   });
 
+  it('answers 429 to a user who already has two uploads under way', async () => {
+    h = await harness();
+    const { headers } = await h.login();
+    const { port } = await listen(h.t, { host: '127.0.0.1', port: 0, tls: false, trustProxy: false });
+    const slow = [1, 2].map((i) => {
+      const { payload, contentType } = multipart(`slow${i}.csv`, 'a\n' + '1\n'.repeat(100_000));
+      const r = rawPost(port, {
+        ...headers,
+        host: `localhost:${port}`,
+        'content-type': contentType,
+        'content-length': payload.length,
+      });
+      r.response.catch(() => undefined);
+      r.req.write(payload.subarray(0, 1000));
+      return { ...r, payload };
+    });
+    await until(() => h!.stagingFiles().length === 2, 'both uploads to start');
+    const third = await upload(h, headers, 'c.csv', 'a\n1\n');
+    expect(third.statusCode).toBe(429);
+    expect(third.json().error.message).toMatch(/you have 2 uploads under way/);
+    for (const s of slow) s.req.end(s.payload.subarray(1000));
+    for (const s of slow) expect((await s.response).status).toBe(201);
+  });
+
+  it('stops an upload whose body trickles, with 408, keeping nothing', async () => {
+    h = await harness({ uploadPace: { windowMs: 300, minBytes: 4096 } });
+    const { headers } = await h.login();
+    const { port } = await listen(h.t, { host: '127.0.0.1', port: 0, tls: false, trustProxy: false });
+    const { payload, contentType } = multipart('trickle.csv', 'a\n' + '1\n'.repeat(100_000));
+    const r = rawPost(port, {
+      ...headers,
+      host: `localhost:${port}`,
+      'content-type': contentType,
+      'content-length': payload.length,
+    });
+    r.req.write(payload.subarray(0, 1000));
+    const drip = setInterval(() => r.req.write(payload.subarray(1000, 1010)), 50);
+    try {
+      const res = await r.response;
+      expect(res.status).toBe(408);
+      expect(JSON.parse(res.body).error.code).toBe('UPLOAD_TOO_SLOW');
+    } finally {
+      clearInterval(drip);
+      r.req.destroy();
+    }
+    await until(() => h!.stagingFiles().length === 0, 'the staging file to go');
+    expect(h.t.store.size).toBe(0);
+  });
+
   it('answers 507 when the datasets held would pass the memory budget, and admits again after a delete', async () => {
     // This file's table takes about 560 kB in DuckDB: one fits, two do not.
     h = await harness({ maxResidentBytes: 1_000_000 });

@@ -8,6 +8,8 @@ import type { ZodApp } from '../app-types.js';
 import { ApiError, errorSchema } from '../errors.js';
 import { uploadResult } from './schemas.js';
 import { checkLoaded, CsvLimitWatch, type UploadLimits } from './limits.js';
+import { PaceWatch } from './pace-watch.js';
+import type { UploadSlots } from './upload-slots.js';
 import type { EngineMemory } from './memory.js';
 import type { DatasetStore } from './store.js';
 import { summary } from './views.js';
@@ -127,12 +129,13 @@ export function uploadRoute(
     memory: EngineMemory;
     store: DatasetStore;
     maxUploadBytes: number;
-    maxConcurrentUploads: number;
+    slots: UploadSlots;
     maxResidentBytes: number;
     limits: UploadLimits;
+    /** The body must bring at least `minBytes` in every `windowMs` while it arrives, else 408. */
+    pace: { windowMs: number; minBytes: number };
   },
 ): void {
-  let active = 0;
   /** Room for `bytes` more, after dropping materialised recipe states (caches) if need be. */
   const room = (bytes: number): boolean => {
     if (o.store.residentBytes + bytes <= o.maxResidentBytes) return true;
@@ -166,11 +169,7 @@ export function uploadRoute(
       },
     },
     async (request, reply) => {
-      if (active >= o.maxConcurrentUploads) {
-        reply.header('retry-after', '5');
-        throw new ApiError(429, 'TOO_MANY_UPLOADS', 'too many uploads at once; try again shortly');
-      }
-      active++;
+      const release = o.slots.take(request.session!.user, 'uploads', reply);
       const started = performance.now();
       const staged = o.engine.staging.file('.upload');
       let out: fs.WriteStream | undefined;
@@ -197,11 +196,23 @@ export function uploadRoute(
         // CSV and TSV are checked against the column and cell limits as they arrive.
         const watch =
           format === 'csv' || format === 'tsv' ? new CsvLimitWatch(format, o.limits, parse) : undefined;
+        // A body that trickles (a few bytes now and then) would hold its slot for the whole
+        // request timeout: too slow a pace ends it.
+        const pace = new PaceWatch(o.pace, () =>
+          part.file.destroy(
+            new ApiError(
+              408,
+              'UPLOAD_TOO_SLOW',
+              `the upload sent less than ${o.pace.minBytes} bytes in ${Math.round(o.pace.windowMs / 1000)} s; it was stopped`,
+            ),
+          ),
+        );
         try {
           out = fs.createWriteStream(staged, { flags: 'wx', mode: 0o600 });
-          if (watch) await pipeline(part.file, watch, out);
-          else await pipeline(part.file, out);
+          if (watch) await pipeline(part.file, pace, watch, out);
+          else await pipeline(part.file, pace, out);
         } finally {
+          pace.stop();
           request.raw.off('close', onClose);
         }
         if (part.file.truncated) throw tooLarge(o.maxUploadBytes);
@@ -248,7 +259,7 @@ export function uploadRoute(
         const copy = out;
         if (copy && !copy.closed) await new Promise<void>((done) => copy.once('close', () => done()));
         fs.rmSync(staged, { force: true });
-        active--;
+        release();
       }
     },
   );

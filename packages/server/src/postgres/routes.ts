@@ -15,6 +15,7 @@ import type { ConnectionSummary, PostgresCredentials, SecretsStore } from '../se
 import { PostgresError, type PostgresReason } from './errors.js';
 import { exportToPostgres } from './export.js';
 import { importFromPostgres } from './import.js';
+import type { UploadSlots } from '../datasets/upload-slots.js';
 
 export interface PostgresRouteOptions {
   engine: NodeEngine;
@@ -24,7 +25,7 @@ export interface PostgresRouteOptions {
   secrets: SecretsStore | undefined;
   /** The upload limit also bounds an import (bytes of text in all cells). */
   maxUploadBytes: number;
-  maxConcurrentUploads: number;
+  slots: UploadSlots;
   maxResidentBytes: number;
   limits: UploadLimits;
 }
@@ -130,7 +131,6 @@ function credentialsFor(
  * (`--server-users`), and a user sees only those.
  */
 export function postgresRoutes(app: ZodApp, o: PostgresRouteOptions): void {
-  let active = 0;
   const room = (bytes: number): boolean => {
     if (o.store.residentBytes + bytes <= o.maxResidentBytes) return true;
     o.store.dropStates();
@@ -185,11 +185,7 @@ export function postgresRoutes(app: ZodApp, o: PostgresRouteOptions): void {
       const user = request.session!.user;
       const { connection, table, query } = request.body;
       const c = credentialsFor(o.secrets, connection, user, request.log);
-      if (active >= o.maxConcurrentUploads) {
-        reply.header('retry-after', '5');
-        throw new ApiError(429, 'TOO_MANY_UPLOADS', 'too many imports at once; try again shortly');
-      }
-      active++;
+      const release = o.slots.take(user, 'imports', reply);
       const started = performance.now();
       // The client leaving stops the import between fetches.
       const abort = new AbortController();
@@ -245,7 +241,7 @@ export function postgresRoutes(app: ZodApp, o: PostgresRouteOptions): void {
         throw apiError(e);
       } finally {
         reply.raw.off('close', onClose);
-        active--;
+        release();
       }
     },
   );

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /** No third party anything; the same set on every response (JSON, errors, 404, future static files). */
 export const CSP = [
@@ -31,18 +31,25 @@ export const SECURITY_HEADERS: Record<string, string> = {
 
 export const HSTS = 'max-age=31536000; includeSubDomains';
 
+/** The headers every response carries; `path` is the request's, without its query. */
+export function setSecurityHeaders(reply: FastifyReply, o: { secure: boolean; path: string }): void {
+  for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+  if (o.secure) reply.header('strict-transport-security', HSTS);
+  if (o.path.startsWith('/api/') || o.path.startsWith('/auth/')) {
+    reply.header('cache-control', 'no-store');
+    reply.header('pragma', 'no-cache');
+  }
+  // Only the app's hashed files say otherwise (immutable: they hold no data).
+  if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  reply.header('vary', 'Origin, Sec-Fetch-Site, Cookie');
+}
+
 export function registerSecurityHeaders(app: FastifyInstance, o: { secure: boolean }): void {
   app.addHook('onSend', async (request, reply, payload) => {
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
-    if (o.secure) reply.header('strict-transport-security', HSTS);
-    const path = request.url.split('?')[0]!;
-    if (path.startsWith('/api/') || path.startsWith('/auth/')) {
-      reply.header('cache-control', 'no-store');
-      reply.header('pragma', 'no-cache');
-    }
-    // Only the app's hashed files say otherwise (immutable: they hold no data).
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    reply.header('vary', 'Origin, Sec-Fetch-Site, Cookie');
+    setSecurityHeaders(reply, { secure: o.secure, path: request.url.split('?')[0]! });
+    // A refusal before the body was read (no session, too big, wrong host): close the connection
+    // rather than read the rest of a body nobody will use.
+    if (reply.statusCode >= 400 && !request.raw.complete) reply.header('connection', 'close');
     return payload;
   });
 }

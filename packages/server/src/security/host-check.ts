@@ -25,3 +25,21 @@ export function registerHostCheck(app: FastifyInstance, extraHosts: string[]): v
     }
   });
 }
+
+/**
+ * Behind a TLS proxy (`--trust-proxy`, no TLS here) every request must have come through it:
+ * Fastify takes X-Forwarded-Proto only from a trusted peer, so a client reaching the port
+ * directly is plain HTTP and is refused (the session cookie is Secure, HSTS is sent: the
+ * server promises HTTPS). /healthz, which holds nothing, stays open to direct health checks.
+ */
+export function registerProxyOnly(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.protocol === 'https' || request.url === '/healthz') return;
+    return reply.code(403).send({
+      error: {
+        code: 'PROXY_REQUIRED',
+        message: 'this server answers only through its TLS proxy (HTTPS from a --trust-proxy address)',
+      },
+    });
+  });
+}

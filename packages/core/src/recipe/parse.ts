@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { TidyvaultError } from '../errors.js';
+import { TidyvaultError, type ErrorLocation } from '../errors.js';
 import { STEP_OPS } from '../steps/registry.js';
 import { recipeSchema, stepSchema, type Recipe } from './schema.js';
 import type { Step } from '../steps/registry.js';
@@ -9,6 +9,17 @@ function pathText(path: PropertyKey[]): string {
     .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
     .join('')
     .replace(/^\./, '');
+}
+
+/** Where the first problem is: its step and field, for an API's error body. */
+function firstLocation(error: z.ZodError, input: unknown, prefix: PropertyKey[] = []): ErrorLocation {
+  const issue = error.issues[0];
+  if (!issue) return {};
+  const path = [...prefix, ...issue.path];
+  if (path[0] !== 'steps' || typeof path[1] !== 'number') return { field: pathText(path) || '(root)' };
+  const raw = (input as { steps?: { op?: unknown }[] } | null)?.steps?.[path[1]];
+  const op = raw && typeof raw === 'object' && typeof raw.op === 'string' ? raw.op : '?';
+  return { step: { index: path[1], op }, ...(path.length > 2 ? { field: pathText(path.slice(2)) } : {}) };
 }
 
 /** One readable line per problem, naming the step (1-based) and the field. */
@@ -59,7 +70,11 @@ export function parseRecipe(input: unknown): Recipe {
   checkNesting(input, 'recipe');
   const result = recipeSchema.safeParse(input);
   if (!result.success) {
-    throw new TidyvaultError('RECIPE_INVALID', `invalid recipe: ${describeIssues(result.error, input)}`);
+    throw new TidyvaultError(
+      'RECIPE_INVALID',
+      `invalid recipe: ${describeIssues(result.error, input)}`,
+      firstLocation(result.error, input),
+    );
   }
   return result.data as Recipe;
 }
@@ -76,13 +91,17 @@ export function parseRecipeText(text: string, source = 'recipe'): Recipe {
   return parseRecipe(json);
 }
 
-export function parseStep(input: unknown): Step {
+/** A step on its own; `index` (0-based) is where it will go in the recipe, for the messages. */
+export function parseStep(input: unknown, index = 0): Step {
   checkNesting(input, 'step');
   const result = stepSchema.safeParse(input);
   if (!result.success) {
+    const steps: unknown[] = [];
+    steps[index] = input;
     throw new TidyvaultError(
       'RECIPE_INVALID',
-      `invalid step: ${describeIssues(result.error, { steps: [input] }, ['steps', 0])}`,
+      `invalid step: ${describeIssues(result.error, { steps }, ['steps', index])}`,
+      firstLocation(result.error, { steps }, ['steps', index]),
     );
   }
   return result.data;

@@ -91,6 +91,15 @@ describe('dataset routes', () => {
     const malformed = await post(`/api/datasets/${id}/steps`, { step: { op: 'no-such-op' } });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error.code).toBe('RECIPE_INVALID');
+    // Numbered where it would go (after the one step held), with the step and field in the body.
+    const misshapen = await post(`/api/datasets/${id}/steps`, { step: { op: 'trim', columns: 'city' } });
+    expect(misshapen.statusCode).toBe(400);
+    expect(misshapen.json().error).toMatchObject({
+      code: 'RECIPE_INVALID',
+      step: { index: 1, op: 'trim' },
+      field: 'columns',
+    });
+    expect(misshapen.json().error.message).toMatch(/^invalid step: step 2 \(trim\) field "columns"/);
 
     const facet = await get(`/api/datasets/${id}/facet?column=city`);
     expect(facet.json()).toEqual({

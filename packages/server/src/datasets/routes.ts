@@ -318,8 +318,8 @@ export function datasetRoutes(
       },
     },
     async (request) => {
-      const step = parseStep(request.body.step);
       const e = await load(request.params.id, user(request), 'step', 'edit');
+      const step = parseStep(request.body.step, currentRecipe(e.history).steps.length);
       return commit(e, (h) => addStep(h, step));
     },
   );

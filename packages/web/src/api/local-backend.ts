@@ -300,7 +300,8 @@ export class LocalBackend implements Backend {
 
   addStep = (id: string, step: Step) =>
     wrap(async () => {
-      const s = parseStep(step);
+      const held = this.entries.get(id)?.history;
+      const s = parseStep(step, held ? currentRecipe(held).steps.length : 0);
       return this.change(id, 'step', (h) => addStep(h, s));
     });
   undo = (id: string) => this.change(id, 'undo', undo);

@@ -353,5 +353,6 @@ export async function checkLoaded(
     }),
   );
   const at = Number(row.getRowsJson()[0]![0]) + 1;
-  throw cellTooLong(limits.maxCellBytes, `row ${n(at)}`, column);
+  // Counted in the data, not in the file: a sheet's own row numbers include its header.
+  throw cellTooLong(limits.maxCellBytes, `data row ${n(at)} (not counting the header)`, column);
 }

@@ -317,7 +317,7 @@ describe('uploads', () => {
     const res = await upload(h, headers, 'rows.json', json);
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatchObject({ code: 'UPLOAD_CELL_TOO_LONG', column: 'b' });
-    expect(res.json().error.message).toMatch(/row 2, column "b"/);
+    expect(res.json().error.message).toMatch(/data row 2 \(not counting the header\), column "b"/);
     const wide = await upload(h, headers, 'wide.ndjson', JSON.stringify({ a: 1, b: 2, c: 3, d: 4 }));
     expect(wide.statusCode).toBe(400);
     expect(wide.json().error.message).toMatch(/the file has 4 columns; this server takes at most 3/);

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { guardedColumn, guardText, type Column } from '@tidyvault/core';
+import { guardedColumn, guardText, TidyvaultError, type Column } from '@tidyvault/core';
 import { col, statement, type LiteralValue, type Select } from '@tidyvault/sql';
 import { writeXlsx } from '../xlsx/write-xlsx.js';
 import { resultRows } from './result-rows.js';
@@ -9,6 +9,19 @@ export interface ExportOptions {
   format: OutputFormat;
   /** Neutralise spreadsheet formulas in text cells (CSV, TSV, XLSX). Default true. */
   formulaGuard?: boolean;
+  /**
+   * Stops an XLSX export between chunks of rows (the client left): it is built row by row in
+   * JavaScript and can take seconds. DuckDB's own writers (COPY) run to the end.
+   */
+  signal?: AbortSignal;
+}
+
+async function* untilAborted<T>(rows: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+  let n = 0;
+  for await (const row of rows) {
+    if (++n % 2048 === 0 && signal?.aborted) throw new TidyvaultError('CANCELLED', 'export cancelled');
+    yield row;
+  }
 }
 
 const COPY_OPTIONS: Record<Exclude<OutputFormat, 'xlsx'>, Record<string, LiteralValue>> = {
@@ -50,7 +63,10 @@ export async function runExport(
   await writeXlsx(
     file,
     columns.map((c) => ({ ...c, name: guard ? guardText(c.name) : c.name })),
-    resultRows(connection, q, (n) => (written += n)),
+    untilAborted(
+      resultRows(connection, q, (n) => (written += n)),
+      o.signal,
+    ),
     { formulaGuard: false },
   );
   return written;

@@ -398,14 +398,22 @@ export function datasetRoutes(
       const e = await load(request.params.id, user(request), 'export');
       const started = performance.now();
       const file = engine.staging.file(`.${format}`);
+      // A client that leaves while the file is built: an XLSX build stops (its rows are written
+      // in JavaScript, for seconds), and what was staged goes.
+      const left = new AbortController();
+      const onClose = () => left.abort();
+      request.raw.once('close', onClose);
       try {
         await engine.export(e.data, currentRecipe(e.history), file, {
           format: format as (typeof OUTPUT_FORMATS)[number],
           formulaGuard,
+          signal: left.signal,
         });
       } catch (err) {
         fs.rmSync(file, { force: true });
         throw err;
+      } finally {
+        request.raw.off('close', onClose);
       }
       const stream = fs.createReadStream(file);
       try {

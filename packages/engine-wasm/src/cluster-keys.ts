@@ -10,6 +10,7 @@ import {
 import { col, select, statement, type Select } from '@tidyvault/sql';
 import { makeData, makeVector, Table, Utf8, type Vector } from 'apache-arrow';
 import type { Connection } from './connection.js';
+import { columnReader } from './values.js';
 
 /**
  * An Arrow Utf8 vector built directly from its buffers (null where a value is null). Arrow's
@@ -138,9 +139,9 @@ export class ClusterKeys {
     const r = await this.connection.query(
       select({ ...missing, columns: [{ expr: col('value', 'd'), as: 'value' }] }),
     );
-    const vector = r.getChildAt(0)!;
+    const read = columnReader(r.getChildAt(0)!);
     const values: string[] = new Array<string>(r.numRows);
-    for (let i = 0; i < r.numRows; i++) values[i] = String(vector.get(i));
+    for (let i = 0; i < r.numRows; i++) values[i] = String(read(i));
     if (values.length === 0) return;
     const keys = computeKeys(method, params, values);
     for (let start = 0; start < values.length; start += BATCH_ROWS) {

@@ -78,6 +78,27 @@ describe('toCell and tableRows', () => {
   });
 });
 
+describe('columnReader', () => {
+  const values = ['\uFEFFw', '\uFEFF\uFEFFx', 'a\uFEFFb', null, '', '😀'];
+
+  it("keeps a value's leading U+FEFF, which Arrow's own decoding drops", () => {
+    const table = new Table({ t: utf8Vector(values) });
+    expect(table.getChildAt(0)!.get(0)).toBe('w'); // what tableRows read before
+    expect(tableRows(table).map((r) => r[0])).toEqual(values);
+    expect(jsonRows(table).map((r) => r[0])).toEqual(values);
+  });
+
+  it('reads the right chunk and offset of a column in several chunks, or sliced', () => {
+    const two = new Table({ t: utf8Vector(values.slice(0, 3)) }).concat(
+      new Table({ t: utf8Vector(values.slice(3)) }),
+    );
+    expect(two.getChildAt(0)!.data).toHaveLength(2);
+    expect(tableRows(two).map((r) => r[0])).toEqual(values);
+    const sliced = new Table({ t: utf8Vector(values) }).slice(1, 5);
+    expect(tableRows(sliced).map((r) => r[0])).toEqual(values.slice(1, 5));
+  });
+});
+
 describe('utf8Vector (no Arrow builder: they compile code with new Function, which the CSP forbids)', () => {
   it('holds every string exactly, whatever its UTF-8 length', () => {
     const values = ['', 'a', 'é', 'e\u0301', '東京', '😀 x', '\u0000\u001f', 'x'.repeat(10_000)];

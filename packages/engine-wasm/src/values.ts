@@ -1,4 +1,4 @@
-import { DataType, util, type Table, type Vector } from 'apache-arrow';
+import { DataType, util, type Data, type Table, type Vector } from 'apache-arrow';
 import type { Cell } from '@tidyvault/core';
 
 const { bigNumToNumber, bigNumToString } = util;
@@ -51,15 +51,46 @@ function dateCell(v: unknown): Cell {
   return formatDate(Math.round(ms / DAY_MS));
 }
 
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+function textAt(data: Data, i: number): string | null {
+  if (!data.getValid(i)) return null;
+  const offsets = data.valueOffsets;
+  return UTF8.decode(data.values.subarray(Number(offsets[i]), Number(offsets[i + 1])));
+}
+
+/**
+ * Reads a column's values by row. Arrow JS decodes each string with a TextDecoder that drops a
+ * leading U+FEFF, which here is the value's own first character ('\uFEFFw' came back 'w'): text
+ * columns are decoded here instead, keeping it.
+ */
+export function columnReader(vector: Vector): (row: number) => unknown {
+  if (!DataType.isUtf8(vector.type) && !DataType.isLargeUtf8(vector.type)) return (r) => vector.get(r);
+  const chunks = vector.data;
+  if (chunks.length === 1) return (r) => textAt(chunks[0]!, r);
+  const starts: number[] = [];
+  let n = 0;
+  for (const d of chunks) {
+    starts.push(n);
+    n += d.length;
+  }
+  return (r) => {
+    let c = chunks.length - 1;
+    while (c > 0 && starts[c]! > r) c--;
+    return textAt(chunks[c]!, r - starts[c]!);
+  };
+}
+
 /** Every row of an Arrow result as cells, in the result's column order. */
 export function tableRows(table: Table): Cell[][] {
   const columns: Vector[] = [];
   for (let i = 0; i < table.numCols; i++) columns.push(table.getChildAt(i)!);
+  const read = columns.map(columnReader);
   const convert = columns.map((c) => (DataType.isDate(c.type) ? dateCell : toCell));
   const rows: Cell[][] = new Array(table.numRows);
   for (let r = 0; r < table.numRows; r++) {
     const row: Cell[] = new Array(columns.length);
-    for (let c = 0; c < columns.length; c++) row[c] = convert[c]!(columns[c]!.get(r));
+    for (let c = 0; c < columns.length; c++) row[c] = convert[c]!(read[c]!(r));
     rows[r] = row;
   }
   return rows;
@@ -101,9 +132,10 @@ function jsonConverter(type: DataType): Convert {
 export function jsonRows(table: Table): unknown[][] {
   const columns: Vector[] = [];
   for (let i = 0; i < table.numCols; i++) columns.push(table.getChildAt(i)!);
+  const read = columns.map(columnReader);
   const convert = columns.map((c) => jsonConverter(c.type));
   const rows: unknown[][] = new Array(table.numRows);
-  for (let r = 0; r < table.numRows; r++) rows[r] = columns.map((c, i) => convert[i]!(c.get(r)));
+  for (let r = 0; r < table.numRows; r++) rows[r] = columns.map((_, i) => convert[i]!(read[i]!(r)));
   return rows;
 }
 

@@ -13,7 +13,7 @@ import type { AsyncDuckDB } from '@duckdb/duckdb-wasm';
 import { DataType, Table, type RecordBatch } from 'apache-arrow';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { Connection } from '../connection.js';
-import { tableRows } from '../values.js';
+import { columnReader, tableRows } from '../values.js';
 import { zipBlob } from './zip.js';
 
 export const EXPORT_TYPES: Record<ExportFormat, string> = {
@@ -155,10 +155,11 @@ const DAY_MS = 86_400_000;
 /** A column of one batch as the Parquet writer takes it: text, doubles, 64-bit integers or days. */
 function parquetValues(batch: RecordBatch, i: number, type: Column['type']): unknown[] {
   const vector = batch.getChildAt(i)!;
+  const read = columnReader(vector);
   const out = new Array<unknown>(vector.length);
   const isDate = DataType.isDate(vector.type);
   for (let r = 0; r < vector.length; r++) {
-    const v = vector.get(r) as unknown;
+    const v = read(r);
     if (v === null || v === undefined) out[r] = null;
     else if (type === 'date' && isDate)
       out[r] = Math.round((v instanceof Date ? v.getTime() : Number(v)) / DAY_MS);

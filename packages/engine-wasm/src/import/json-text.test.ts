@@ -42,6 +42,12 @@ describe('readRecord (a JSON value as DuckDB’s json extension reads it)', () =
     for (const bad of ['{"a":}', '{"a":1,}', '{"a":"\t"}', '{"a":1} x', '{"a":tru}', '{"a":"\\q"}'])
       expect(() => readRecord(bad), bad).toThrow(JsonSyntaxError);
   });
+
+  it('refuses half a surrogate pair (as DuckDB does) rather than let it become U+FFFD, and keeps whole pairs', () => {
+    for (const bad of ['{"t":"\\ud800x"}', '{"t":"x\\udc00"}', '{"\\ud83d":1}', '{"t":["\\udfff"]}'])
+      expect(() => readRecord(bad), bad).toThrow(/half of a surrogate pair/);
+    expect(readRecord('{"t":"\\ud83d\\ude00 ok"}')).toEqual({ kind: 'object', entries: [['t', '😀 ok']] });
+  });
 });
 
 describe('RecordSplitter', () => {

@@ -33,6 +33,8 @@ function numberText(raw: string): string {
   return Number.isFinite(x) ? jsonDouble(x) : raw;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 class Reader {
   i = 0;
   constructor(private readonly s: string) {}
@@ -56,6 +58,7 @@ class Reader {
     const s = this.s;
     let i = ++this.i;
     let out = '';
+    let surrogate = false;
     for (;;) {
       const q = s.indexOf('"', i);
       const b = s.indexOf('\\', i);
@@ -70,6 +73,9 @@ class Reader {
       out += plain;
       if (end === q) {
         this.i = q + 1;
+        // DuckDB refuses half a pair; once encoded as UTF-8 it would silently become U+FFFD.
+        if (surrogate && LONE_SURROGATE.test(out))
+          this.fail('a string holds half of a surrogate pair (\\uD800–\\uDFFF)');
         return out;
       }
       const c = s[b + 1];
@@ -87,7 +93,9 @@ class Reader {
         out += simple[c];
         i = b + 2;
       } else if (c === 'u' && /^[0-9a-fA-F]{4}$/.test(s.slice(b + 2, b + 6))) {
-        out += String.fromCharCode(parseInt(s.slice(b + 2, b + 6), 16));
+        const unit = parseInt(s.slice(b + 2, b + 6), 16);
+        if (unit >= 0xd800 && unit <= 0xdfff) surrogate = true;
+        out += String.fromCharCode(unit);
         i = b + 6;
       } else {
         this.i = b;

@@ -118,6 +118,14 @@ describe('analyzeRecipe', () => {
     expect(e.code).toBe('RECIPE_PARAM');
   });
 
+  it('refuses %Z, which the two DuckDB builds read differently, pointing to %z or a literal name', () => {
+    const e = stepError([{ op: 'to-date', columns: ['city'], formats: ['%Y-%m-%d %Z'] }]);
+    expect(e.message).toMatch(
+      /step 1 \(to-date\): formats\[0\] "%Y-%m-%d %Z": %Z \(a time zone name\).*use %z/,
+    );
+    expect(() => analyze([{ op: 'to-date', columns: ['city'], formats: ['%Y-%m-%d %%Z'] }])).not.toThrow();
+  });
+
   it('refuses an ISO week format DuckDB would read wrongly, naming the step and the format', () => {
     const e = stepError([{ op: 'to-date', columns: ['city'], formats: ['%Y-%m-%d', '%G-%m-%d'] }]);
     expect(e.message).toMatch(/step 1 \(to-date\): formats\[1\] "%G-%m-%d": an ISO week date needs %G/);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { listOf, mapColumns, requiredColumns, shown, targetColumns, trimWs, withTypes } from './common.js';
-import { isoWeekProblem, lacksDateField, tryParseDate } from './date-parse.js';
+import { formatParts, isoWeekProblem, lacksDateField, tryParseDate } from './date-parse.js';
 import type { StepDefinition } from './types.js';
 
 const schema = z.strictObject({
@@ -20,6 +20,10 @@ export const toDate: StepDefinition<ToDateStep> = {
       if (lacksDateField(f))
         ctx.fail(
           `formats[${i}] ${JSON.stringify(f)} has no date field (such as %Y, %m, %d or %b): every value it matched would become 1900-01-01`,
+        );
+      if (formatParts(f).fields.includes('Z'))
+        ctx.fail(
+          `formats[${i}] ${JSON.stringify(f)}: %Z (a time zone name) is read differently by the CLI's and the browser's DuckDB (one rolls 2024-02-30 over to 03-01, the other has no zone names); use %z for an offset such as +0100, or write a fixed name as text ("%Y-%m-%d %H:%M:%S UTC")`,
         );
       const iso = isoWeekProblem(f);
       if (iso !== undefined) ctx.fail(`formats[${i}] ${JSON.stringify(f)}: ${iso}`);

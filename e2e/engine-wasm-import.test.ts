@@ -234,9 +234,15 @@ describe('Parquet: engine-node’s text for every column', () => {
 });
 
 describe('formats by name', () => {
-  it('refuses a name it cannot tell the format of, with engine-node’s words', async () => {
-    const r = await both('data.dat', Buffer.from('a,b\n1,2\n'));
-    expect(r.error).toMatchObject({ code: 'USAGE' });
+  it('refuses a name it cannot tell the format of, as engine-node does but without its --format flag', async () => {
+    const bytes = Buffer.from('a,b\n1,2\n');
+    const wasm = await onPage('data.dat', bytes, {});
+    const native = await onNode('data.dat', bytes, {});
+    expect(wasm.error).toMatchObject({ code: 'USAGE' });
+    expect(native.error).toMatchObject({ code: 'USAGE' });
+    expect((wasm.error as { message: string }).message).toMatch(
+      /data\.dat .* "\.dat"; rename it to end in \.csv/,
+    );
   });
 });
 

@@ -35,7 +35,7 @@ export function inputFormat(name: string, explicit?: string): InputFormat {
   if (!format) {
     throw new TidyvaultError(
       'USAGE',
-      `cannot tell the format of ${name} from its extension "${ext}"; name it .csv/.tsv/.json/.ndjson/.parquet/.xlsx or pass --format`,
+      `cannot tell the format of ${name} from its extension "${ext}"; rename it to end in .csv, .tsv, .json, .ndjson, .parquet or .xlsx (the format is read from the name)`,
       { file: name },
     );
   }

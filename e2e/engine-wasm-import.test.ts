@@ -68,7 +68,7 @@ const JSON_MESSAGES: Record<string, string> = {
   'blank-lines.ndjson':
     'blank-lines.ndjson: not valid NDJSON (expected one JSON object per line): line 4, column 7: expected a value',
   'number-after-blank.ndjson':
-    'number-after-blank.ndjson: line 3 is ubigint, not an object (expected one object per line)',
+    'number-after-blank.ndjson: line 3 is a number, not an object (expected one object per line)',
   'pretty-syntax.json':
     "pretty-syntax.json: not valid JSON (expected a JSON array of objects): line 3, column 18 (element 2 of the array): expected ':' after the key",
 };

@@ -36,6 +36,7 @@ export {
   jsonNumberKind,
   JsonScanError,
   JsonScanner,
+  notAnObject,
   type JsonFormat,
   type JsonKind,
   type JsonProblem,

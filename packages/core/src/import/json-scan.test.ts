@@ -34,11 +34,11 @@ describe('JsonScanner', () => {
       "f: not valid JSON (expected a JSON array of objects): line 2, column 1 (after element 2 of the array): the file ends unexpectedly: expected another element after ','",
       "f: not valid JSON (expected a JSON array of objects): line 1, column 17 (after element 2 of the array): the file ends unexpectedly: the array is never closed (expected ',' or ']')",
       "f: not valid JSON (expected a JSON array of objects): line 3, column 7 (element 2 of the array): expected ':' after the key",
-      'f: element 3 of the array is double, not an object (line 1; expected an array of objects)',
+      'f: element 3 of the array is a number, not an object (line 1; expected an array of objects)',
       'f: not valid NDJSON (expected one JSON object per line): line 4, column 7: expected a value',
       "f: not valid NDJSON (expected one JSON object per line): line 2, column 8: a trailing comma before '}'",
       'f: not valid NDJSON (expected one JSON object per line): line 2, column 7: the line ends before the record is complete',
-      'f: line 3 is varchar, not an object (expected one object per line)',
+      'f: line 3 is a string, not an object (expected one object per line)',
       2,
     ]);
   });

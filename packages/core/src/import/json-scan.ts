@@ -11,8 +11,21 @@ import { Utf8Validator } from './byte-validators.js';
 
 export type JsonFormat = 'json' | 'ndjson';
 
-/** What DuckDB's json_type calls a top-level value that is not an object (lower case, as messages show it). */
+/** What DuckDB's json_type calls a top-level value that is not an object. */
 export type JsonKind = 'array' | 'varchar' | 'ubigint' | 'bigint' | 'double' | 'boolean' | 'null';
+
+const KIND_WORDS: Record<JsonKind, string> = {
+  array: 'an array',
+  varchar: 'a string',
+  ubigint: 'a number',
+  bigint: 'a number',
+  double: 'a number',
+  boolean: 'true or false',
+  null: 'null',
+};
+
+/** A value that is not an object, in a user's words (not DuckDB's type names). */
+export const notAnObject = (kind: JsonKind): string => `${KIND_WORDS[kind]}, not an object`;
 
 export interface JsonProblem {
   kind: 'syntax' | 'not-object' | 'encoding';
@@ -206,7 +219,7 @@ export class JsonScanner {
         kind: 'not-object',
         line: this.recordLine,
         column: 0,
-        detail: `${valueKind}, not an object`,
+        detail: notAnObject(valueKind),
         valueKind,
       };
       if (this.format === 'json') p.element = this.records;

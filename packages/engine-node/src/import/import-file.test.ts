@@ -236,7 +236,7 @@ describe('JSON and NDJSON errors name the file, the line and what is wrong', () 
     expect((await refused('bad-line.ndjson')).message).toMatch(/: line 4, column 2: /);
     expect((await refused('blank-lines.ndjson')).message).toMatch(/: line 4, column 7: expected a value$/);
     expect(await refused('number-line.ndjson')).toMatchObject({
-      message: 'upload-number-line.ndjson: line 3 is ubigint, not an object (expected one object per line)',
+      message: 'upload-number-line.ndjson: line 3 is a number, not an object (expected one object per line)',
       location: { line: 3 },
     });
   });

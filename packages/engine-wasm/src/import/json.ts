@@ -5,6 +5,7 @@ import {
   repairHeaderNames,
   TidyvaultError,
   type Column,
+  notAnObject,
 } from '@tidyvault/core';
 import { quoteIdentifier, statement } from '@tidyvault/sql';
 import { Table } from 'apache-arrow';
@@ -94,7 +95,7 @@ export async function importJson(
   const add = async (text: string) => {
     const record = readRecord(text);
     rows++;
-    if (record.kind !== 'object') throw invalid(`record ${rows} is ${record.kind}, not an object`);
+    if (record.kind !== 'object') throw invalid(`record ${rows} is ${notAnObject(record.kind)}`);
     for (const [key] of record.entries) if (!keys.has(key)) await addKey(key);
     for (const [key, cell] of record.entries) {
       const column = batch[keys.get(key)!]!;

@@ -132,6 +132,17 @@ describe('local mode: the workbench in the browser, the file never leaves the de
     await page.keyboard.press('Escape');
   });
 
+  it('says where a recipe file is not valid JSON, and keeps the steps', async () => {
+    const bad = path.join(dir, 'bad-recipe.json');
+    fs.writeFileSync(bad, '{"version": 1, "steps": [');
+    const before = await page.getByTestId('step').count();
+    await page.getByTestId('recipe-file').setInputFiles(bad);
+    await expect
+      .poll(() => page.getByTestId('error').textContent())
+      .toMatch(/bad-recipe\.json is not valid JSON: .+/);
+    expect(await page.getByTestId('step').count()).toBe(before);
+  });
+
   it('deletes the dataset, leaving nothing in the browser’s storage', async () => {
     await page.getByRole('button', { name: 'Delete this dataset…' }).click();
     await page.getByRole('button', { name: 'Delete now' }).click();

@@ -81,11 +81,14 @@ export function RecipePanel({
               if (!f) return;
               f.text().then(
                 (text) => {
+                  let json: unknown;
                   try {
-                    onLoad(JSON.parse(text));
-                  } catch {
-                    onError(new Error(`${f.name} is not JSON`));
+                    json = JSON.parse(text);
+                  } catch (e) {
+                    onError(new Error(`${f.name} is not valid JSON: ${(e as Error).message}`));
+                    return;
                   }
+                  onLoad(json);
                 },
                 (err: unknown) => onError(err),
               );

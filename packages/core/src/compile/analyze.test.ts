@@ -103,6 +103,17 @@ describe('analyzeRecipe', () => {
     );
   });
 
+  it('refuses a mean or median fill of an integer column, saying how to get there', () => {
+    const e = stepError([
+      { op: 'to-integer', columns: ['amount'] },
+      { op: 'fill-null', columns: ['amount'], strategy: 'median' },
+    ]);
+    expect(e.message).toMatch(
+      /step 2 \(fill-null\): column "amount" is integer; fill-null median .* to-number first/,
+    );
+    expect(e.code).toBe('RECIPE_TYPE');
+  });
+
   it('refuses fill values that do not fit the column type', () => {
     expect(
       stepError([

@@ -20,7 +20,11 @@ function context(
   renamedFrom: Map<string, string>,
   onUnknownColumn?: (name: string) => void,
 ): AnalyzeContext {
-  const fail = (message: string, column?: string, code?: 'RECIPE_PARAM' | 'RECIPE_COLUMN'): never => {
+  const fail = (
+    message: string,
+    column?: string,
+    code?: 'RECIPE_PARAM' | 'RECIPE_COLUMN' | 'RECIPE_TYPE',
+  ): never => {
     throw new StepError(
       code ?? (column === undefined ? 'RECIPE_PARAM' : 'RECIPE_COLUMN'),
       index,

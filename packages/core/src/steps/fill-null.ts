@@ -71,6 +71,13 @@ export const fillNull: StepDefinition<FillNullStep> = {
       : `Fill empty cells of ${listOf(s.columns)} (${s.strategy})`,
   analyze(s, input, ctx) {
     const numeric = s.strategy === 'mean' || s.strategy === 'median';
+    if (numeric)
+      for (const c of input.filter((c) => s.columns.includes(c.name) && c.type === 'integer'))
+        ctx.fail(
+          `column "${c.name}" is integer; fill-null ${s.strategy} fills with a number that may not be whole: convert the column with to-number first, or fill with a value or the mode`,
+          c.name,
+          'RECIPE_TYPE',
+        );
     const cols = targetColumns(s.columns, input, ctx, numeric ? ['number'] : ANY);
     if (s.strategy === 'value') {
       const value = s.value;

@@ -46,6 +46,16 @@ describe('estimateFootprint (will the file fit in the wasm heap?)', () => {
     );
   });
 
+  it('takes the densest of several slices: long first rows do not hide short ones after', () => {
+    const rows = (line: string, n: number) => new TextEncoder().encode(line.repeat(n));
+    const head = rows(`1,${'x'.repeat(8000)}\n`, 32); // 256 KB of 8 KB rows
+    const tail = rows('1,2\n', 16_384); // 64 KB of 4-byte rows
+    expect(estimateFootprint('mixed.csv', 360 * MB, 'csv', USABLE_HEAP_BYTES, [head]).fits).toBe(true);
+    const both = estimateFootprint('mixed.csv', 360 * MB, 'csv', USABLE_HEAP_BYTES, [head, tail, tail]);
+    expect(both.fits).toBe(false);
+    expect(both.bytes).toBeGreaterThan(5 * GB);
+  });
+
   it('decides at the limit exactly: the largest file that fits, and one byte more', () => {
     for (const format of ['csv', 'json', 'parquet', 'xlsx'] as const) {
       const perByte = TABLE_BYTES_PER_FILE_BYTE[format] * WORKING_FACTOR;

@@ -66,12 +66,8 @@ const CELL_BYTES = 16;
 const LONG_STRING_BYTES_PER_FILE_BYTE = 0.3;
 const SAMPLE_DELIMITERS = [0x2c, 0x09, 0x3b, 0x7c];
 
-/**
- * A CSV or TSV as a table, from the cells in its first bytes: a file of short fields (`a,b,c`)
- * takes far more than twice its size, one 16-byte header per cell. Undefined for other formats.
- */
-function textTableBytes(size: number, format: InputFormat, sample: Uint8Array): number {
-  if ((format !== 'csv' && format !== 'tsv') || sample.length === 0) return 0;
+/** Cells per byte of a slice of a CSV or TSV: its lines plus its commonest delimiter. */
+function cellsPerByte(sample: Uint8Array): number {
   let lines = 0;
   const counts = new Map<number, number>();
   for (const b of sample) {
@@ -79,25 +75,37 @@ function textTableBytes(size: number, format: InputFormat, sample: Uint8Array): 
     else if (SAMPLE_DELIMITERS.includes(b)) counts.set(b, (counts.get(b) ?? 0) + 1);
   }
   const delimiters = Math.max(0, ...counts.values());
-  const rows = Math.max(1, lines);
-  const cellsPerByte = (delimiters + rows) / sample.length;
-  return size * cellsPerByte * CELL_BYTES + size * LONG_STRING_BYTES_PER_FILE_BYTE;
+  return (delimiters + Math.max(1, lines)) / sample.length;
+}
+
+/**
+ * A CSV or TSV as a table, from the cells in slices of it: a file of short fields (`a,b,c`)
+ * takes far more than twice its size, one 16-byte header per cell. The densest slice counts, so
+ * a file whose first rows are long and the rest short is not taken for a small one. 0 for other
+ * formats.
+ */
+function textTableBytes(size: number, format: InputFormat, samples: Uint8Array[]): number {
+  const slices = samples.filter((s) => s.length > 0);
+  if ((format !== 'csv' && format !== 'tsv') || slices.length === 0) return 0;
+  const densest = Math.max(...slices.map(cellsPerByte));
+  return size * densest * CELL_BYTES + size * LONG_STRING_BYTES_PER_FILE_BYTE;
 }
 
 /**
  * The footprint of a file of `size` bytes in `format`, against `heapBytes` of usable heap
- * (default USABLE_HEAP_BYTES; a page that knows the device has less may pass less). With a
- * `sample` of its first bytes, a CSV's cells count too (short fields cost more than their bytes).
+ * (default USABLE_HEAP_BYTES; a page that knows the device has less may pass less). With
+ * samples of its bytes, a CSV's cells count too (short fields cost more than their bytes).
  */
 export function estimateFootprint(
   name: string,
   size: number,
   format: InputFormat,
   heapBytes = USABLE_HEAP_BYTES,
-  sample?: Uint8Array,
+  sample?: Uint8Array | Uint8Array[],
 ): Estimate {
   const perByte = TABLE_BYTES_PER_FILE_BYTE[format];
-  const table = Math.max(size * perByte, sample ? textTableBytes(size, format, sample) : 0);
+  const samples = sample === undefined ? [] : Array.isArray(sample) ? sample : [sample];
+  const table = Math.max(size * perByte, textTableBytes(size, format, samples));
   const bytes = Math.ceil(table * WORKING_FACTOR);
   if (bytes <= heapBytes) return { bytes, fits: true };
   return {

@@ -118,6 +118,7 @@ function loadFailure(e: unknown, name: string): unknown {
  * self-check of the settings fails. Recipes run through core's compiler as on engine-node.
  */
 const ESTIMATE_SAMPLE_BYTES = 256 * 1024;
+const ESTIMATE_SLICE_BYTES = 64 * 1024;
 
 export class WasmEngine implements Engine {
   private counter = 0;
@@ -224,15 +225,23 @@ export class WasmEngine implements Engine {
     return estimateFootprint(name, file.size, format, o.heapBytes);
   }
 
-  /** As `estimate`, reading the file's first 256 KiB: a CSV of short fields needs more than its size says. */
+  /**
+   * As `estimate`, reading the file's first 256 KiB and 64 KiB at each quarter of it: a CSV of
+   * short fields needs more than its size says, wherever they are.
+   */
   async estimateFile(
     file: Blob,
     o: { name?: string; format?: InputFormat; heapBytes?: number } = {},
   ): Promise<Estimate> {
     const name = o.name ?? (file instanceof File ? file.name : 'data.csv');
     const format = inputFormat(name, o.format);
-    const sample = new Uint8Array(await file.slice(0, ESTIMATE_SAMPLE_BYTES).arrayBuffer());
-    return estimateFootprint(name, file.size, format, o.heapBytes, sample);
+    const read = async (from: number, bytes: number) =>
+      new Uint8Array(await file.slice(from, from + bytes).arrayBuffer());
+    const samples = [await read(0, ESTIMATE_SAMPLE_BYTES)];
+    if (file.size > 2 * ESTIMATE_SAMPLE_BYTES)
+      for (const at of [0.25, 0.5, 0.75, 1])
+        samples.push(await read(Math.floor(file.size * at) - ESTIMATE_SLICE_BYTES, ESTIMATE_SLICE_BYTES));
+    return estimateFootprint(name, file.size, format, o.heapBytes, samples);
   }
 
   /** The worksheets of an xlsx File, in workbook order (for a sheet picker). */

@@ -10,6 +10,7 @@ import {
   List,
   Struct,
   Utf8,
+  vectorFromArray,
 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { utf8Vector } from './cluster-keys.js';
@@ -86,6 +87,24 @@ describe('columnReader', () => {
     expect(table.getChildAt(0)!.get(0)).toBe('w'); // what tableRows read before
     expect(tableRows(table).map((r) => r[0])).toEqual(values);
     expect(jsonRows(table).map((r) => r[0])).toEqual(values);
+  });
+
+  it("keeps it inside lists of structs too (a profile's top values), sliced or not", () => {
+    const top = [
+      [
+        { value: '\uFEFFw', count: 2 },
+        { value: 'x', count: 1 },
+      ],
+      null,
+      [{ value: '\uFEFF', count: 5 }],
+      [],
+    ];
+    const type = new List(
+      new Field('item', new Struct([new Field('value', new Utf8()), new Field('count', new Float64())])),
+    );
+    const table = new Table({ top: vectorFromArray(top, type) });
+    expect(jsonRows(table).map((r) => r[0])).toEqual(top);
+    expect(jsonRows(table.slice(2, 4)).map((r) => r[0])).toEqual(top.slice(2, 4));
   });
 
   it('reads the right chunk and offset of a column in several chunks, or sliced', () => {

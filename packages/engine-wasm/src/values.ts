@@ -1,4 +1,4 @@
-import { DataType, util, type Data, type Table, type Vector } from 'apache-arrow';
+import { DataType, makeVector, util, type Data, type Table, type Vector } from 'apache-arrow';
 import type { Cell } from '@tidyvault/core';
 
 const { bigNumToNumber, bigNumToString } = util;
@@ -59,15 +59,45 @@ function textAt(data: Data, i: number): string | null {
   return UTF8.decode(data.values.subarray(Number(offsets[i]), Number(offsets[i + 1])));
 }
 
+const isText = (t: DataType) => DataType.isUtf8(t) || DataType.isLargeUtf8(t);
+const holdsText = (t: DataType): boolean => isText(t) || (t.children ?? []).some((f) => holdsText(f.type));
+
+/**
+ * Reads one chunk's values by index, text decoded by textAt, at any depth: a list as an array,
+ * a struct as an object (what Arrow's own get gives, but for the strings).
+ */
+function dataReader(data: Data): (i: number) => unknown {
+  const type = data.type;
+  if (isText(type)) return (i) => textAt(data, i);
+  if (DataType.isList(type)) {
+    const item = dataReader(data.children[0]!);
+    const offsets = data.valueOffsets;
+    return (i) => {
+      if (!data.getValid(i)) return null;
+      const out: unknown[] = [];
+      for (let k = Number(offsets[i]); k < Number(offsets[i + 1]); k++) out.push(item(k));
+      return out;
+    };
+  }
+  if (DataType.isStruct(type)) {
+    const fields = type.children.map((f, k) => [f.name, dataReader(data.children[k]!)] as const);
+    return (i) =>
+      data.getValid(i) ? Object.fromEntries(fields.map(([name, read]) => [name, read(i)])) : null;
+  }
+  const vector = makeVector(data);
+  return (i) => vector.get(i);
+}
+
 /**
  * Reads a column's values by row. Arrow JS decodes each string with a TextDecoder that drops a
- * leading U+FEFF, which here is the value's own first character ('\uFEFFw' came back 'w'): text
- * columns are decoded here instead, keeping it.
+ * leading U+FEFF, which here is the value's own first character ('\uFEFFw' came back 'w'): text,
+ * also inside lists and structs, is decoded here instead, keeping it.
  */
 export function columnReader(vector: Vector): (row: number) => unknown {
-  if (!DataType.isUtf8(vector.type) && !DataType.isLargeUtf8(vector.type)) return (r) => vector.get(r);
+  if (!holdsText(vector.type)) return (r) => vector.get(r);
   const chunks = vector.data;
-  if (chunks.length === 1) return (r) => textAt(chunks[0]!, r);
+  if (chunks.length === 1) return dataReader(chunks[0]!);
+  const readers = chunks.map(dataReader);
   const starts: number[] = [];
   let n = 0;
   for (const d of chunks) {
@@ -77,7 +107,7 @@ export function columnReader(vector: Vector): (row: number) => unknown {
   return (r) => {
     let c = chunks.length - 1;
     while (c > 0 && starts[c]! > r) c--;
-    return textAt(chunks[c]!, r - starts[c]!);
+    return readers[c]!(r - starts[c]!);
   };
 }
 

@@ -151,6 +151,20 @@ describe('tryParseDate', () => {
     expect(await parsed('01012', ['%d%m%Y'])).toBeNull();
     expect(await parsed('01012021', ['%d%m%Y'])).toBe('2021-01-01');
     expect(await parsed('21-01-05 1030', ['%Y-%m-%d %H%M', '%y-%m-%d %H%M'])).toBe('2021-01-05');
+    // The four digits elsewhere spell the short year itself: still not a four-digit year.
+    expect(await parsed('21-01-05 0021', ['%Y-%m-%d %H%M', '%y-%m-%d %H%M'])).toBe('2021-01-05');
+    expect(await parsed('21-01-05 002130', ['%Y-%m-%d %H%M%S'])).toBeNull();
+    expect(await parsed('21-01-05 00:21:00.0021', ['%Y-%m-%d %H:%M:%S.%f'])).toBeNull();
+    expect(await parsed('2021-01-05 00:21:00.0021', ['%Y-%m-%d %H:%M:%S.%f'])).toBe('2021-01-05');
+    // DuckDB reads '0210021' as 02, 10 and 021 (a three-digit year).
+    expect(await parsed('0210021', ['%d%m%Y'])).toBeNull();
+    expect(await parsed('02100021', ['%d%m%Y'])).toBe('0021-10-02');
+    // With an offset, the year as written, not the UTC date's.
+    expect(await parsed('1000-01-01 01:00:00+0200', ['%Y-%m-%d %H:%M:%S%z'])).toBe('0999-12-31');
+    expect(await parsed('999-12-31 23:00:00-0200', ['%Y-%m-%d %H:%M:%S%z'])).toBeNull();
+    // The ISO year too.
+    expect(await parsed('21-W01-1', ['%G-W%V-%u'])).toBeNull();
+    expect(await parsed('2021-W01-1', ['%G-W%V-%u'])).toBe('2021-01-04');
   });
 
   it('gives the UTC date of a time with a zone, whatever the time zone DuckDB runs in', async () => {

@@ -6,6 +6,7 @@ import {
   lacksDateField,
   tryParseDate,
   yearIsTheOnlyFourDigits,
+  yearShapeRegex,
 } from './date-parse.js';
 
 const formatLiterals = (format: string) => formatParts(format).literals;
@@ -71,6 +72,27 @@ describe('yearIsTheOnlyFourDigits', () => {
   });
 });
 
+describe('yearShapeRegex', () => {
+  const matches = (format: string, value: string) =>
+    new RegExp(`^(?:${yearShapeRegex(format)!})$`).test(value);
+
+  it('reads digit fields as DuckDB does: as many digits as they take before another digit field', () => {
+    expect(matches('%d%m%Y', '01022021')).toBe(true);
+    expect(matches('%d%m%Y', '1022021')).toBe(false);
+    expect(matches('%d/%m/%Y', '1/2/2021')).toBe(true);
+    expect(matches('%d/%m/%Y', '1/2/21')).toBe(false);
+    expect(matches('%d/%m/%Y', '1/2/0000')).toBe(false);
+    expect(matches('%Y-%m-%d %H:%M:%S%z', '2024-01-05 10:00:00+01:00')).toBe(true);
+    expect(matches('%b %d %Y', 'Jan \t 5 2024')).toBe(true);
+    expect(matches('%Y.%m', '2024x01')).toBe(false);
+  });
+
+  it('gives up on fields it does not model', () => {
+    expect(yearShapeRegex('%Y-%m-%d %T')).toBeUndefined();
+    expect(yearShapeRegex('%c')).toBeUndefined();
+  });
+});
+
 describe('isoWeekProblem', () => {
   it('accepts %G %V %u together and formats without ISO week fields', () => {
     for (const f of ['%G-W%V-%u', '%G %V %u', '%Y-%m-%d']) expect(isoWeekProblem(f), f).toBeUndefined();
@@ -80,11 +102,16 @@ describe('isoWeekProblem', () => {
     expect(isoWeekProblem('%g %V %u')).toMatch(/%g .* is not read/);
     for (const f of ['%G-%m-%d', '%G %V', '%Y %V %u', '%G %V %a', '%G %V %w %u'])
       expect(isoWeekProblem(f), f).toMatch(/needs %G \(year\), %V \(week\) and %u/);
+    for (const f of ['%G-W%V-%u %m-%d', '%G-W%V-%u %Y-%m-%d'])
+      expect(isoWeekProblem(f), f).toMatch(/cannot be mixed with calendar fields/);
+    expect(isoWeekProblem('%Y-%W-%a')).toMatch(/%U and %W .* ignores %a/);
+    expect(isoWeekProblem('%Y-%W-%w')).toBeUndefined();
   });
 });
 
 describe('tryParseDate', () => {
-  const YEAR = `regexp_matches("v", '[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9]')`;
+  const FOUR = '[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9]';
+  const YEAR = `regexp_matches("v", '${FOUR}')`;
 
   it('tries a format only on values holding its literal characters and, with %Y, four digits, in the given order', () => {
     const q = sql(['%Y-%m-%d', '%d/%m/%Y', '%b %d %Y']);
@@ -111,13 +138,16 @@ describe('tryParseDate', () => {
     expect(sql(['%d %b', '%b %d'])).toContain(`CAST(try_strptime("v", ['%d %b', '%b %d']) AS DATE)`);
   });
 
-  it("checks the year of a date whose four digits may be another field's", () => {
+  it("matches the whole value against the format where four digits may be another field's", () => {
     expect(sql(['%d%m%Y'])).toContain(
-      `contains("v", strftime(CAST(try_strptime("v", '%d%m%Y') AS DATE), '%Y'))`,
+      `(CASE WHEN regexp_full_match("v", '[ \\t\\n\\v\\f\\r]*[0-9]{2}[0-9]{2}(?:${FOUR})[ \\t\\n\\v\\f\\r]*') THEN CAST(try_strptime("v", '%d%m%Y') AS DATE) END)`,
     );
-    expect(sql(['%d/%m/%Y'])).not.toContain('strftime');
+    expect(sql(['%d/%m/%Y'])).not.toContain('regexp_full_match("v", \'[ ');
+    // A field it does not model (%T): the date is checked after parsing instead.
+    expect(sql(['%Y-%m-%d %T'])).toContain(
+      `contains("v", strftime(CAST(try_strptime("v", '%Y-%m-%d %T') AS DATE), '%Y'))`,
+    );
   });
-
   it('makes each format a date of its own where a list would mix types (%z, %n)', () => {
     const q = sql(['%Y-%m-%d %z', '%d/%m/%Y']);
     expect(q).toContain(`CAST(make_timestamp(epoch_us(try_strptime("v", '%Y-%m-%d %z'))) AS DATE)`);

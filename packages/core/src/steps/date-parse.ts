@@ -52,16 +52,22 @@ export const lacksDateField = (format: string): boolean =>
   formatParts(format).fields.every((f) => NON_DATE_FIELDS.has(f));
 
 /**
- * Why `format`'s ISO-week fields would give wrong dates, if they would. DuckDB reads an ISO week
- * date only as %G, %V and %u together: it ignores %g, and %G without %V (every date falls in
- * 1900), and a weekday given as %a, %A or %w (every date is that week's Monday).
+ * Why `format`'s week fields would give wrong dates, if they would. DuckDB reads an ISO week date
+ * only as %G, %V and %u together, alone: it ignores %g, %G without %V (every date falls in 1900),
+ * a weekday given as %a, %A or %w (every date is that week's Monday), and the ISO fields when
+ * calendar fields are there too. With %U or %W it ignores %a and %A.
  */
 export function isoWeekProblem(format: string): string | undefined {
   const fields = new Set(formatParts(format).fields);
-  if (!['G', 'g', 'V'].some((f) => fields.has(f))) return undefined;
+  const any = (list: string) => [...list].some((f) => fields.has(f));
+  if ((fields.has('U') || fields.has('W')) && any('aA'))
+    return '%U and %W (week numbers) read the weekday only as %w or %u: DuckDB ignores %a and %A there, giving the Monday';
+  if (!any('GgV')) return undefined;
   if (fields.has('g')) return '%g (the ISO year in two digits) is not read: use %G';
-  if (!fields.has('G') || !fields.has('V') || !fields.has('u') || ['a', 'A', 'w'].some((f) => fields.has(f)))
+  if (!fields.has('G') || !fields.has('V') || !fields.has('u') || any('aAw'))
     return 'an ISO week date needs %G (year), %V (week) and %u (weekday, 1 = Monday), and no other weekday field';
+  if (any('YymdbBhjUW'))
+    return 'an ISO week date (%G, %V, %u) cannot be mixed with calendar fields (%Y, %m, %d…): DuckDB would read only those';
   return undefined;
 }
 
@@ -89,45 +95,105 @@ export function tryParseDate(value: Expr, formats: string[]): Expr {
   return caseWhen([[special, lit(null)]], parseWith(value, formats));
 }
 
-const dateLit = (iso: string): Expr => cast(lit(iso), 'DATE');
-
-/** Fields that read no digit, and fields that read at most three. */
+/** Fields that read no digit, and how many digits at most the others read (DuckDB 1.5). */
 const NO_DIGIT_FIELDS = new Set([...'bBhaAp']);
-const FEW_DIGIT_FIELDS = new Set([...'dmyHIMSjwuUW']);
+const DIGITS: Record<string, number> = {
+  d: 2,
+  m: 2,
+  y: 2,
+  H: 2,
+  I: 2,
+  M: 2,
+  S: 2,
+  U: 2,
+  W: 2,
+  V: 2,
+  j: 3,
+  w: 1,
+  u: 1,
+  f: 6,
+  n: 9,
+};
+/** The year fields: four digits, from 0001 (DuckDB's also read one to three, and 0000 as 1 BC). */
+const YEAR_FIELDS = new Set(['Y', 'G']);
+const FOUR_DIGIT_YEAR = '[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9]';
+const STRPTIME_SPACE_CLASS = '[ \\t\\n\\v\\f\\r]';
+
+type Token = { field: string } | { literal: string };
+
+/** A format as its fields and literal characters, in order (`%%` a literal '%', `%-d` the field d). */
+function tokens(format: string): Token[] {
+  const chars = [...format];
+  const out: Token[] = [];
+  for (let i = 0; i < chars.length; i++) {
+    if (chars[i] !== '%') out.push({ literal: chars[i]! });
+    else if (chars[i + 1] === '%') {
+      out.push({ literal: '%' });
+      i++;
+    } else {
+      const dash = chars[i + 1] === '-';
+      out.push({ field: chars[i + (dash ? 2 : 1)] ?? '' });
+      i += dash ? 2 : 1;
+    }
+  }
+  return out;
+}
+
+const readsDigits = (t: Token | undefined): boolean =>
+  t !== undefined && 'field' in t && (YEAR_FIELDS.has(t.field) || t.field in DIGITS);
 
 /**
- * Is a run of four digits in a value that `format` parses necessarily its %Y year? True when %Y
- * is the format's one long field: no other field reads four digits or more, no two numeric
+ * Is a run of four digits in a value that `format` parses necessarily its year? True when the
+ * year is the format's one long field: no other field reads four digits or more, no two numeric
  * fields touch, and no literal is a digit.
  */
 export function yearIsTheOnlyFourDigits(format: string): boolean {
-  const chars = [...format];
+  const ts = tokens(format);
   let years = 0;
-  let previousNumeric = false;
-  for (let i = 0; i < chars.length; i++) {
-    if (chars[i] !== '%' || chars[i + 1] === '%') {
-      if (chars[i] === '%') i++;
-      else if (/[0-9]/.test(chars[i]!)) return false;
-      previousNumeric = false;
+  for (const [i, t] of ts.entries()) {
+    if ('literal' in t) {
+      if (/[0-9]/.test(t.literal)) return false;
       continue;
     }
-    const field = chars[i + 1] === '-' ? chars[i + 2] : chars[i + 1];
-    i += chars[i + 1] === '-' ? 2 : 1;
-    if (field === 'Y') years++;
-    else if (field === undefined || !(NO_DIGIT_FIELDS.has(field) || FEW_DIGIT_FIELDS.has(field)))
-      return false;
-    const numeric = !NO_DIGIT_FIELDS.has(field);
-    if (numeric && previousNumeric) return false;
-    previousNumeric = numeric;
+    if (YEAR_FIELDS.has(t.field)) years++;
+    else if (!NO_DIGIT_FIELDS.has(t.field) && !((DIGITS[t.field] ?? 9) <= 3)) return false;
+    if (readsDigits(t) && readsDigits(ts[i + 1])) return false;
   }
   return years === 1;
 }
 
+const escapeRegex = (ch: string) => (/[\\^$.|?*+()[\]{}]/.test(ch) ? `\\${ch}` : ch);
+
 /**
- * `date` (parsed by a format with %Y from `value`) if its year was written with four digits, else
- * NULL, for formats where a run of four digits may be something else (`%d%m%Y`, a `%z` offset).
- * The test runs only on the rare years before 1000: the value must then hold the year zero-padded
- * to four digits ('0021'). It parses the value again, so it is kept for such formats.
+ * A regex the whole value must match for `format`'s year to be read as four digits, or undefined
+ * for a field it does not model (%c, %x, %T…). Digit fields are read as DuckDB reads them, as many
+ * digits as they take when another digit field follows at once ('%d%m%Y' reads '1012021' as 10,
+ * 12 and 021: refused), so the year the regex sees is the one DuckDB reads.
+ */
+export function yearShapeRegex(format: string): string | undefined {
+  const ts = tokens(format);
+  let re = '';
+  for (const [i, t] of ts.entries()) {
+    if ('literal' in t) {
+      re += STRPTIME_SPACE.has(t.literal) ? `${STRPTIME_SPACE_CLASS}+` : escapeRegex(t.literal);
+      continue;
+    }
+    const f = t.field;
+    if (YEAR_FIELDS.has(f)) re += `(?:${FOUR_DIGIT_YEAR})`;
+    else if (f in DIGITS) re += readsDigits(ts[i + 1]) ? `[0-9]{${DIGITS[f]}}` : `[0-9]{1,${DIGITS[f]}}`;
+    else if (NO_DIGIT_FIELDS.has(f)) re += '[A-Za-z]+';
+    else if (f === 'z') re += '(?:[+-][0-9:]+|[Zz])';
+    else return undefined;
+  }
+  return `${STRPTIME_SPACE_CLASS}*${re}${STRPTIME_SPACE_CLASS}*`;
+}
+
+const dateLit = (iso: string): Expr => cast(lit(iso), 'DATE');
+
+/**
+ * `date` if `value` holds its year zero-padded to four digits (or the year is 1000 or later), for
+ * formats yearShapeRegex does not model: approximate (the digits may be another field's), and it
+ * parses the value again.
  */
 const fourDigitYear = (value: Expr, date: Expr): Expr =>
   caseWhen([
@@ -138,21 +204,22 @@ const fourDigitYear = (value: Expr, date: Expr): Expr =>
     ],
   ]);
 
-/** Four digits in a row, not all zero (there was no year 0). */
-const FOUR_DIGIT_YEAR = '[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9]';
-
 /*
- * DuckDB's %Y also reads one to three digits ('3/4/21' is the year 21) and the year 0 (1 BC);
- * RECIPE.md's, and Python's, needs four, from 0001. So a format with %Y is tried only on values
- * holding such four digits in a row (a cheap test that also skips blanks and words), and, where those digits may be another field's,
- * its date is checked too (fourDigitYear).
+ * DuckDB's %Y (and %G) also read one to three digits ('3/4/21' is the year 21) and the year 0
+ * (1 BC); RECIPE.md's, and Python's, need four, from 0001. So a format with a year is tried only
+ * on values that show one: four digits in a row where they can only be the year (a cheap test that
+ * also skips blanks and words), else the whole value matched against the format's shape.
  */
 function parseWith(value: Expr, formats: string[]): Expr {
   const parts = formats.map(formatParts);
   const plain = parts.every((p) => p.fields.every((f) => PLAIN_FIELDS.has(f)));
-  const hasYear = parts.map((p) => p.fields.includes('Y'));
-  const checkYear = formats.map((f, i) => hasYear[i]! && !yearIsTheOnlyFourDigits(f));
+  const hasYear = parts.map((p) => p.fields.some((f) => YEAR_FIELDS.has(f)));
+  const simple = formats.map((f, i) => hasYear[i]! && yearIsTheOnlyFourDigits(f));
+  const shapes = formats.map((f, i) => (hasYear[i]! && !simple[i] ? yearShapeRegex(f) : undefined));
+  const checkYear = formats.map((_, i) => hasYear[i]! && !simple[i] && shapes[i] === undefined);
   const fourDigits = call('regexp_matches', value, lit(FOUR_DIGIT_YEAR));
+  const yearGuard = (i: number): Expr =>
+    shapes[i] !== undefined ? call('regexp_full_match', value, lit(shapes[i])) : fourDigits;
   const one = (f: string): Expr => call('try_strptime', value, lit(f));
   const asDate = (i: number): Expr => {
     const date = parts[i]!.fields.some((f) => f === 'z' || f === 'Z')
@@ -160,7 +227,7 @@ function parseWith(value: Expr, formats: string[]): Expr {
       : cast(one(formats[i]!), 'DATE');
     return checkYear[i] ? fourDigitYear(value, date) : date;
   };
-  if (formats.length === 1) return hasYear[0] ? caseWhen([[fourDigits, asDate(0)]]) : asDate(0);
+  if (formats.length === 1) return hasYear[0] ? caseWhen([[yearGuard(0), asDate(0)]]) : asDate(0);
   // Timestamps from one call over the list, or from each format, made a date once at the end.
   const timestamps = plain && !checkYear.some(Boolean);
   const literals = parts.map((p) => p.literals);
@@ -172,7 +239,7 @@ function parseWith(value: Expr, formats: string[]): Expr {
     const parse = timestamps ? one(f) : asDate(i);
     const holds = literals[i]!.map((ch) => call('contains', value, lit(ch)));
     // With a year's four digits, a value has a digit.
-    if (hasYear[i]) return caseWhen([[and(...holds, fourDigits), parse]]);
+    if (hasYear[i]) return caseWhen([[and(...holds, yearGuard(i)), parse]]);
     return holds.length === 0 ? parse : caseWhen([[or(and(...holds), noDigit), parse]]);
   });
   const first = call('coalesce', ...tries);

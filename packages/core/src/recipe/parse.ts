@@ -19,7 +19,8 @@ function firstLocation(error: z.ZodError, input: unknown, prefix: PropertyKey[] 
   if (path[0] !== 'steps' || typeof path[1] !== 'number') return { field: pathText(path) || '(root)' };
   const raw = (input as { steps?: { op?: unknown }[] } | null)?.steps?.[path[1]];
   const op = raw && typeof raw === 'object' && typeof raw.op === 'string' ? raw.op : '?';
-  return { step: { index: path[1], op }, ...(path.length > 2 ? { field: pathText(path.slice(2)) } : {}) };
+  // 1-based, as StepError's and the messages' step numbers.
+  return { step: { index: path[1] + 1, op }, ...(path.length > 2 ? { field: pathText(path.slice(2)) } : {}) };
 }
 
 /** One readable line per problem, naming the step (1-based) and the field. */

@@ -96,7 +96,7 @@ describe('dataset routes', () => {
     expect(misshapen.statusCode).toBe(400);
     expect(misshapen.json().error).toMatchObject({
       code: 'RECIPE_INVALID',
-      step: { index: 1, op: 'trim' },
+      step: { index: 2, op: 'trim' },
       field: 'columns',
     });
     expect(misshapen.json().error.message).toMatch(/^invalid step: step 2 \(trim\) field "columns"/);

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,6 +63,38 @@ describe('serve', () => {
       expect(me.status).toBe(200);
       expect((await fetch(s.loginUrl, { redirect: 'manual' })).status).toBe(401);
       expect(fs.statSync(path.join(home, 'server.key')).mode & 0o777).toBe(0o600);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('behind a TLS proxy, prints the link on the public name, which answers through the proxy only', async () => {
+    const s = await serve({
+      host: '127.0.0.1',
+      port: 0,
+      home: tmp(),
+      memoryLimit: '256MB',
+      threads: 1,
+      logStream: quiet(),
+      trustProxy: '127.0.0.1',
+      allowedHosts: ['tidy.example.org'],
+    });
+    const get = (url: string, headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) =>
+        http
+          .get(`http://127.0.0.1:${s.port}${url}`, { headers }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+          .on('error', reject),
+      );
+    try {
+      const link = new URL(s.loginUrl);
+      expect(link.origin).toBe('https://tidy.example.org');
+      const path = `${link.pathname}${link.search}`;
+      expect(await get(path, { host: 'tidy.example.org' })).toBe(403);
+      expect(await get(path, { host: 'tidy.example.org', 'x-forwarded-proto': 'https' })).toBe(303);
+      expect(await get('/healthz?probe=1', { host: 'tidy.example.org' })).toBe(200);
     } finally {
       await s.close();
     }

@@ -163,9 +163,19 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       ...(secrets ? { secrets } : {}),
     });
     const { url, port } = await listen(t, { host: o.host, port: o.port, tls, trustProxy });
-    // A wildcard bind has no name to link to; the local machine can always use localhost.
+    // Behind a TLS proxy the link must go through it (a direct request is refused): its public
+    // name. A wildcard bind has no name to link to; the local machine can always use localhost.
+    const viaProxy =
+      trustProxy && !tls
+        ? oidc?.redirectUrl
+          ? new URL(oidc.redirectUrl).origin
+          : o.allowedHosts?.[0]
+            ? `https://${o.allowedHosts[0]}`
+            : undefined
+        : undefined;
     const base =
-      o.host === '0.0.0.0' || o.host === '::' ? url.replace(/\/\/.+:(\d+)$/, '//localhost:$1') : url;
+      viaProxy ??
+      (o.host === '0.0.0.0' || o.host === '::' ? url.replace(/\/\/.+:(\d+)$/, '//localhost:$1') : url);
     const loginUrl = auth === 'single' ? `${base}/auth/token?token=${t.issueLoginToken()}` : `${base}/`;
     const setupToken = t.issueSetupToken();
     return {

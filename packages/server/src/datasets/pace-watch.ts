@@ -1,15 +1,12 @@
-import { Transform, type TransformCallback } from 'node:stream';
-
 /**
- * Passes bytes through, and calls `onSlow` once if any `windowMs` passes with fewer than
- * `minBytes` through it. stop() when the stream has ended (or failed).
+ * Counts bytes as they arrive, and calls `onSlow` once if any `windowMs` passes with fewer than
+ * `minBytes`. stop() when the bytes have all arrived (or the work failed).
  */
-export class PaceWatch extends Transform {
+export class Pace {
   private inWindow = 0;
   private readonly timer: NodeJS.Timeout;
 
   constructor(o: { windowMs: number; minBytes: number }, onSlow: () => void) {
-    super();
     this.timer = setInterval(() => {
       if (this.inWindow < o.minBytes) {
         this.stop();
@@ -20,14 +17,8 @@ export class PaceWatch extends Transform {
     this.timer.unref();
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.inWindow += chunk.length;
-    done(null, chunk);
-  }
-
-  override _flush(done: TransformCallback): void {
-    this.stop();
-    done();
+  add(bytes: number): void {
+    this.inWindow += bytes;
   }
 
   stop(): void {

@@ -13,7 +13,7 @@ describe('UploadSlots', () => {
     slots.take('bob', 'uploads', reply());
     const r = reply();
     expect(() => slots.take('bob', 'uploads', r)).toThrow(
-      /you have 2 uploads under way \(at most 2 at once\)/,
+      /you have 2 uploads or imports under way \(at most 2 at once\)/,
     );
     expect(r.headers['retry-after']).toBe('5');
     expect(() => slots.take('alice', 'uploads', reply())).not.toThrow();

@@ -190,7 +190,7 @@ describe('uploads', () => {
     await until(() => h!.stagingFiles().length === 2, 'both uploads to start');
     const third = await upload(h, headers, 'c.csv', 'a\n1\n');
     expect(third.statusCode).toBe(429);
-    expect(third.json().error.message).toMatch(/you have 2 uploads under way/);
+    expect(third.json().error.message).toMatch(/you have 2 uploads or imports under way/);
     for (const s of slow) s.req.end(s.payload.subarray(1000));
     for (const s of slow) expect((await s.response).status).toBe(201);
   });
@@ -218,6 +218,32 @@ describe('uploads', () => {
     }
     await until(() => h!.stagingFiles().length === 0, 'the staging file to go');
     expect(h.t.store.size).toBe(0);
+  });
+
+  it('stops an upload that trickles before its file part begins, with 408, freeing the slot', async () => {
+    h = await harness({ uploadPace: { windowMs: 300, minBytes: 4096 }, maxUploadsPerUser: 1 });
+    const { headers } = await h.login();
+    const { port } = await listen(h.t, { host: '127.0.0.1', port: 0, tls: false, trustProxy: false });
+    const { payload, contentType } = multipart('late.csv', 'a\n1\n');
+    const r = rawPost(port, {
+      ...headers,
+      host: `localhost:${port}`,
+      'content-type': contentType,
+      'content-length': payload.length,
+    });
+    let sent = 0;
+    // The boundary line, a byte at a time: the file part never starts.
+    const drip = setInterval(() => r.req.write(payload.subarray(sent, ++sent)), 50);
+    try {
+      const res = await r.response;
+      expect(res.status).toBe(408);
+      expect(JSON.parse(res.body).error.code).toBe('UPLOAD_TOO_SLOW');
+    } finally {
+      clearInterval(drip);
+      r.req.destroy();
+    }
+    expect(sent).toBeLessThan(40);
+    expect((await upload(h, headers, 'next.csv', 'a\n1\n')).statusCode).toBe(201);
   });
 
   it('answers 507 when the datasets held would pass the memory budget, and admits again after a delete', async () => {

@@ -8,7 +8,8 @@ import type { ZodApp } from '../app-types.js';
 import { ApiError, errorSchema } from '../errors.js';
 import { uploadResult } from './schemas.js';
 import { checkLoaded, CsvLimitWatch, type UploadLimits } from './limits.js';
-import { PaceWatch } from './pace-watch.js';
+import type { MultipartFile } from '@fastify/multipart';
+import { Pace } from './pace-watch.js';
 import type { UploadSlots } from './upload-slots.js';
 import type { EngineMemory } from './memory.js';
 import type { DatasetStore } from './store.js';
@@ -155,6 +156,7 @@ export function uploadRoute(
         response: {
           201: uploadResult,
           400: errorSchema,
+          408: errorSchema,
           413: errorSchema,
           429: errorSchema,
           507: errorSchema,
@@ -173,49 +175,58 @@ export function uploadRoute(
       const started = performance.now();
       const staged = o.engine.staging.file('.upload');
       let out: fs.WriteStream | undefined;
+      // A body that trickles (a few bytes now and then, before the file part or in it) would hold
+      // its slot for the whole request timeout: too slow a pace ends it.
+      let part: MultipartFile | undefined;
+      let tooSlow!: (e: ApiError) => void;
+      const slow = new Promise<never>((_, reject) => (tooSlow = reject));
+      slow.catch(() => undefined);
+      const pace = new Pace(o.pace, () => {
+        const e = new ApiError(
+          408,
+          'UPLOAD_TOO_SLOW',
+          `the upload sent less than ${o.pace.minBytes} bytes in ${o.pace.windowMs >= 1000 ? `${Math.round(o.pace.windowMs / 1000)} s` : `${o.pace.windowMs} ms`}; it was stopped`,
+        );
+        part?.file.destroy(e);
+        tooSlow(e);
+      });
+      const count = (chunk: Buffer) => pace.add(chunk.length);
+      request.raw.on('data', count);
       try {
-        const part = await request.file({
+        const file = request.file({
           limits: { fileSize: o.maxUploadBytes, files: 1, fields: 5, parts: 6, fieldSize: 1024 },
           throwFileSizeLimit: true,
         });
-        if (!part)
+        file.catch(() => undefined);
+        const got = await Promise.race([file, slow]);
+        part = got;
+        if (!got)
           throw new ApiError(400, 'UPLOAD_MISSING_FILE', 'send the file as a multipart part named "file"');
-        const name = cleanName(part.filename);
+        const name = cleanName(got.filename);
         // How to read the file, where the query says (the rest is sniffed).
         const { delimiter, encoding, header, sheet, ragged } = request.query;
         const format = formatFromName(name, request.query.format);
         const parse: ImportOptions = { format, delimiter, encoding, header, sheet, ragged };
         // A client that disconnects mid-upload must not leave the copy to hang or linger.
         const onClose = () => {
-          if (!request.raw.complete) part.file.destroy(new ApiError(400, 'UPLOAD_ABORTED', 'upload aborted'));
+          if (!request.raw.complete) got.file.destroy(new ApiError(400, 'UPLOAD_ABORTED', 'upload aborted'));
         };
         request.raw.once('close', onClose);
         // Past the limit, busboy would read (and drop) the rest of the body before the part ends:
         // stop now, so that the 413 goes out at once and the upload slot is free again.
-        part.file.once('limit', () => part.file.destroy(tooLarge(o.maxUploadBytes)));
+        got.file.once('limit', () => got.file.destroy(tooLarge(o.maxUploadBytes)));
         // CSV and TSV are checked against the column and cell limits as they arrive.
         const watch =
           format === 'csv' || format === 'tsv' ? new CsvLimitWatch(format, o.limits, parse) : undefined;
-        // A body that trickles (a few bytes now and then) would hold its slot for the whole
-        // request timeout: too slow a pace ends it.
-        const pace = new PaceWatch(o.pace, () =>
-          part.file.destroy(
-            new ApiError(
-              408,
-              'UPLOAD_TOO_SLOW',
-              `the upload sent less than ${o.pace.minBytes} bytes in ${Math.round(o.pace.windowMs / 1000)} s; it was stopped`,
-            ),
-          ),
-        );
         try {
           out = fs.createWriteStream(staged, { flags: 'wx', mode: 0o600 });
-          if (watch) await pipeline(part.file, pace, watch, out);
-          else await pipeline(part.file, pace, out);
+          if (watch) await pipeline(got.file, watch, out);
+          else await pipeline(got.file, out);
         } finally {
-          pace.stop();
           request.raw.off('close', onClose);
         }
-        if (part.file.truncated) throw tooLarge(o.maxUploadBytes);
+        pace.stop();
+        if (got.file.truncated) throw tooLarge(o.maxUploadBytes);
         const receivedMs = Math.round(performance.now() - started);
         const bytes = fs.statSync(staged).size;
         if (!room(bytes)) throw noRoom();
@@ -259,6 +270,8 @@ export function uploadRoute(
         const copy = out;
         if (copy && !copy.closed) await new Promise<void>((done) => copy.once('close', () => done()));
         fs.rmSync(staged, { force: true });
+        pace.stop();
+        request.raw.off('data', count);
         release();
       }
     },

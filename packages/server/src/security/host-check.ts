@@ -34,7 +34,7 @@ export function registerHostCheck(app: FastifyInstance, extraHosts: string[]): v
  */
 export function registerProxyOnly(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
-    if (request.protocol === 'https' || request.url === '/healthz') return;
+    if (request.protocol === 'https' || request.url.split('?')[0] === '/healthz') return;
     return reply.code(403).send({
       error: {
         code: 'PROXY_REQUIRED',

@@ -80,15 +80,16 @@ function cellsPerByte(sample: Uint8Array): number {
 
 /**
  * A CSV or TSV as a table, from the cells in slices of it: a file of short fields (`a,b,c`)
- * takes far more than twice its size, one 16-byte header per cell. The densest slice counts, so
- * a file whose first rows are long and the rest short is not taken for a small one. 0 for other
- * formats.
+ * takes far more than twice its size, one 16-byte header per cell. Each slice stands for its part
+ * of the file (the mean of their densities), so a file whose first rows are long and the rest
+ * short is not taken for a small one, nor one short last stretch for a whole file of them. 0 for
+ * other formats.
  */
 function textTableBytes(size: number, format: InputFormat, samples: Uint8Array[]): number {
   const slices = samples.filter((s) => s.length > 0);
   if ((format !== 'csv' && format !== 'tsv') || slices.length === 0) return 0;
-  const densest = Math.max(...slices.map(cellsPerByte));
-  return size * densest * CELL_BYTES + size * LONG_STRING_BYTES_PER_FILE_BYTE;
+  const density = slices.map(cellsPerByte).reduce((a, b) => a + b, 0) / slices.length;
+  return size * density * CELL_BYTES + size * LONG_STRING_BYTES_PER_FILE_BYTE;
 }
 
 /**

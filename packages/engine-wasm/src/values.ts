@@ -104,9 +104,20 @@ export function columnReader(vector: Vector): (row: number) => unknown {
     starts.push(n);
     n += d.length;
   }
+  starts.push(n);
+  // Rows are read mostly in order: the chunk of the last row read, else a binary search.
+  let c = 0;
   return (r) => {
-    let c = chunks.length - 1;
-    while (c > 0 && starts[c]! > r) c--;
+    if (r < starts[c]! || r >= starts[c + 1]!) {
+      let lo = 0;
+      let hi = chunks.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= r) lo = mid;
+        else hi = mid - 1;
+      }
+      c = lo;
+    }
     return readers[c]!(r - starts[c]!);
   };
 }

@@ -326,6 +326,8 @@ export async function checkLoaded(
   engine: NodeEngine,
   data: LoadedDataset,
   limits: UploadLimits,
+  /** What a row was in the source, for the message: a record of JSON, a row of a sheet after its header. */
+  source: 'records' | 'rows after a header' | 'rows' = 'rows',
 ): Promise<void> {
   if (data.columns.length > limits.maxColumns)
     throw tooManyColumns(data.columns.length, limits.maxColumns, 'the file');
@@ -353,6 +355,12 @@ export async function checkLoaded(
     }),
   );
   const at = Number(row.getRowsJson()[0]![0]) + 1;
-  // Counted in the data, not in the file: a sheet's own row numbers include its header.
-  throw cellTooLong(limits.maxCellBytes, `data row ${n(at)} (not counting the header)`, column);
+  const where =
+    source === 'records'
+      ? `record ${n(at)}`
+      : source === 'rows after a header'
+        ? // Counted in the data: a sheet's own row numbers include its header.
+          `data row ${n(at)} (not counting the header)`
+        : `row ${n(at)}`;
+  throw cellTooLong(limits.maxCellBytes, where, column);
 }

@@ -343,7 +343,7 @@ describe('uploads', () => {
     const res = await upload(h, headers, 'rows.json', json);
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatchObject({ code: 'UPLOAD_CELL_TOO_LONG', column: 'b' });
-    expect(res.json().error.message).toMatch(/data row 2 \(not counting the header\), column "b"/);
+    expect(res.json().error.message).toMatch(/record 2, column "b"/);
     const wide = await upload(h, headers, 'wide.ndjson', JSON.stringify({ a: 1, b: 2, c: 3, d: 4 }));
     expect(wide.statusCode).toBe(400);
     expect(wide.json().error.message).toMatch(/the file has 4 columns; this server takes at most 3/);
@@ -459,6 +459,28 @@ describe('uploads', () => {
     const nope = await uploadWith(h, headers, 'z.xlsx', xlsx.rawPayload, '?sheet=Nope');
     expect(nope.res.statusCode).toBe(400);
     expect(nope.res.json().error.message).toMatch(/sheet 'Nope' not found; sheets: Data/);
+  });
+
+  it('names a too-long cell of a sheet by its data row, the header not counted', async () => {
+    const maker = await harness();
+    let sheet: Buffer;
+    try {
+      const m = await maker.login();
+      const csv = await upload(maker, m.headers, 'w.csv', `a,b\nok,fine\nok,${'z'.repeat(60)}\n`);
+      const xlsx = await maker.t.app.inject({
+        method: 'GET',
+        url: `/api/datasets/${csv.json().id}/export?format=xlsx`,
+        headers: m.headers,
+      });
+      sheet = Buffer.from(xlsx.rawPayload);
+    } finally {
+      await maker.close();
+    }
+    h = await harness({ maxCellBytes: 50 });
+    const { headers } = await h.login();
+    const res = await uploadWith(h, headers, 'w.xlsx', sheet, '');
+    expect(res.res.statusCode).toBe(400);
+    expect(res.res.json().error.message).toMatch(/data row 2 \(not counting the header\), column "b"/);
   });
 
   it('answers 400 naming the parameter for a bad parse option, before loading anything', async () => {

@@ -242,7 +242,13 @@ export function uploadRoute(
           await refuse(new ApiError(400, 'UPLOAD_ABORTED', 'upload aborted'));
         if (!room(tableBytes)) await refuse(noRoom());
         // Formats the stream watch could not judge: the same limits, before anyone can see it.
-        if (!watch?.checked) await checkLoaded(o.engine, data, o.limits).catch(refuse);
+        const source =
+          format === 'json' || format === 'ndjson'
+            ? 'records'
+            : parse.header !== false && format !== 'parquet'
+              ? 'rows after a header'
+              : 'rows';
+        if (!watch?.checked) await checkLoaded(o.engine, data, o.limits, source).catch(refuse);
         const entry = o.store.add(request.session!.user, name, data, emptyHistory(), bytes, tableBytes);
         request.log.info(
           {

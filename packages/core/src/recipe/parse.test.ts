@@ -58,6 +58,22 @@ describe('parseRecipe', () => {
     );
   });
 
+  it('names the field inside a condition that matched none of its shapes', () => {
+    const where = (w: unknown) => fail({ version: 1, steps: [{ op: 'filter-rows', where: w }] });
+    expect(where({ column: 'city', op: 'like', value: 'p' })).toMatch(
+      /step 1 \(filter-rows\) field "where\.op": Invalid option: expected one of "eq"\|"neq"/,
+    );
+    expect(
+      where({
+        and: [
+          { column: 'c', op: 'eq', value: 1 },
+          { column: 'c', op: 'zz' },
+        ],
+      }),
+    ).toMatch(/field "where\.and\[1\]\.op"/);
+    expect(where({ all: [] })).toMatch(/field "where": Unrecognized key: "all"/);
+  });
+
   it('refuses unknown parameters, a missing version and other versions', () => {
     expect(fail({ version: 1, steps: [{ op: 'trim', colums: ['a'] }] })).toMatch(/step 1 \(trim\)/);
     expect(fail({ steps: [] })).toMatch(/version/);

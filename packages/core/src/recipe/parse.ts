@@ -11,9 +11,32 @@ function pathText(path: PropertyKey[]): string {
     .replace(/^\./, '');
 }
 
+type Issue = z.ZodError['issues'][number];
+
+/**
+ * The problem inside a value that matched none of a union's shapes (a condition), from the shape
+ * it came closest to: `{"column": "city", "op": "like"}` is a leaf with a bad `op`, not an
+ * unknown "and", "or" or "not". Other problems as they are.
+ */
+function specific(issue: Issue): Issue {
+  const branches = issue.code === 'invalid_union' ? (issue as { errors?: Issue[][] }).errors : undefined;
+  if (!branches || branches.length === 0) return issue;
+  // A shape whose keys fit (no key it does not know at its top), with the fewest problems.
+  const fitting = branches.filter(
+    (b) => b.length > 0 && !b.some((i) => i.code === 'unrecognized_keys' && i.path.length === 0),
+  );
+  const candidates = fitting.length > 0 ? fitting : branches.filter((b) => b.length > 0);
+  if (candidates.length === 0) return issue;
+  const best = candidates.reduce((a, b) => (b.length < a.length ? b : a));
+  // No shape's keys fit: the key none of them knows is the problem.
+  const unknownKey = fitting.length === 0 ? best.find((i) => i.code === 'unrecognized_keys') : undefined;
+  const inner = unknownKey ?? specific(best[0]!);
+  return { ...inner, path: [...issue.path, ...inner.path] } as Issue;
+}
+
 /** Where the first problem is: its step and field, for an API's error body. */
 function firstLocation(error: z.ZodError, input: unknown, prefix: PropertyKey[] = []): ErrorLocation {
-  const issue = error.issues[0];
+  const issue = error.issues[0] && specific(error.issues[0]);
   if (!issue) return {};
   const path = [...prefix, ...issue.path];
   if (path[0] !== 'steps' || typeof path[1] !== 'number') return { field: pathText(path) || '(root)' };
@@ -25,7 +48,8 @@ function firstLocation(error: z.ZodError, input: unknown, prefix: PropertyKey[] 
 
 /** One readable line per problem, naming the step (1-based) and the field. */
 function describeIssues(error: z.ZodError, input: unknown, prefix: PropertyKey[] = []): string {
-  const lines = error.issues.slice(0, 5).map((issue) => {
+  const lines = error.issues.slice(0, 5).map((whole) => {
+    const issue = specific(whole);
     const path = [...prefix, ...issue.path];
     const stepIndex = path[0] === 'steps' && typeof path[1] === 'number' ? path[1] : undefined;
     const steps = (input as { steps?: unknown[] } | null)?.steps;

@@ -26,6 +26,10 @@ const CASES: [JsonFormat, string][] = [
   ['ndjson', '{"a":1}\n{"b":2\n'],
   ['ndjson', '{"a":"x"}\n\n"s"\n'],
   ['ndjson', '{"a":{"b":[1,2,{"c":"😀"}]}}\r\n\r\n{"d":-0.5E-3}'],
+  ['json', '[{"t":"\\ud83d\\ude00"},{"t":"\\ud800x"}]'],
+  ['ndjson', '{"t":"ok"}\n{"\\udc00":1}\n'],
+  ['ndjson', '{"t":"\\ud83d\\u0041"}\n'],
+  ['ndjson', '{"t":"\\ud83d"}\n'],
 ];
 
 describe('JsonScanner', () => {
@@ -40,6 +44,11 @@ describe('JsonScanner', () => {
       'f: not valid NDJSON (expected one JSON object per line): line 2, column 7: the line ends before the record is complete',
       'f: line 3 is a string, not an object (expected one object per line)',
       2,
+      // Half of a surrogate pair, escaped: DuckDB refuses it, and UTF-8 cannot hold it.
+      'f: not valid JSON (expected a JSON array of objects): line 1, column 35 (element 2 of the array): half of a surrogate pair in a string (a \\uD800–\\uDFFF escape without its other half)',
+      'f: not valid NDJSON (expected one JSON object per line): line 2, column 8: half of a surrogate pair in a string (a \\uD800–\\uDFFF escape without its other half)',
+      'f: not valid NDJSON (expected one JSON object per line): line 1, column 18: half of a surrogate pair in a string (a \\uD800–\\uDFFF escape without its other half)',
+      'f: not valid NDJSON (expected one JSON object per line): line 1, column 13: half of a surrogate pair in a string (a \\uD800–\\uDFFF escape without its other half)',
     ]);
   });
 

@@ -88,6 +88,7 @@ const N_EXP = 19;
 const LITERALS: Record<string, string> = { t: 'true', f: 'false', n: 'null' };
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
+const HALF_PAIR = 'half of a surrogate pair in a string (a \\uD800–\\uDFFF escape without its other half)';
 const isHex = (c: number) => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 
 export class JsonScanner {
@@ -99,6 +100,9 @@ export class JsonScanner {
   private readonly stack: boolean[] = [];
   private stringIsKey = false;
   private hexLeft = 0;
+  private hexValue = 0;
+  /** A \u escape of the high half of a surrogate pair was just read. */
+  private highSurrogate = false;
   private literal = '';
   private literalAt = 0;
   private line = 1;
@@ -269,6 +273,8 @@ export class JsonScanner {
         continue;
       }
       if (state === STRING) {
+        // After \uD800–\uDBFF only the low half of the pair may come.
+        if (this.highSurrogate && c !== 92) this.fail(HALF_PAIR);
         if (c === 34) {
           this.column++;
           i++;
@@ -300,9 +306,11 @@ export class JsonScanner {
         continue;
       }
       if (state === ESCAPE) {
+        if (this.highSurrogate && c !== 117) this.fail(HALF_PAIR);
         if (c === 117) {
           this.state = UNICODE;
           this.hexLeft = 4;
+          this.hexValue = 0;
         } else if (
           c === 34 ||
           c === 92 ||
@@ -321,7 +329,13 @@ export class JsonScanner {
       }
       if (state === UNICODE) {
         if (!isHex(c)) this.fail('an invalid \\u escape in a string (it needs four hex digits)');
-        if (--this.hexLeft === 0) this.state = STRING;
+        this.hexValue = this.hexValue * 16 + parseInt(String.fromCharCode(c), 16);
+        if (--this.hexLeft === 0) {
+          this.state = STRING;
+          const low = this.hexValue >= 0xdc00 && this.hexValue <= 0xdfff;
+          if (low !== this.highSurrogate) this.fail(HALF_PAIR);
+          this.highSurrogate = this.hexValue >= 0xd800 && this.hexValue <= 0xdbff;
+        }
         this.column++;
         i++;
         continue;

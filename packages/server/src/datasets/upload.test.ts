@@ -26,6 +26,18 @@ function rawPost(port: number, headers: Record<string, string | number>) {
   return { req, response };
 }
 
+/** A multipart upload of `content` as `name`, its body to be written by the test. */
+function rawUpload(port: number, headers: Record<string, string>, name: string, content: string) {
+  const { payload, contentType } = multipart(name, content);
+  const r = rawPost(port, {
+    ...headers,
+    host: `localhost:${port}`,
+    'content-type': contentType,
+    'content-length': payload.length,
+  });
+  return { ...r, payload };
+}
+
 describe('uploads', () => {
   let h: Harness | undefined;
   afterEach(async () => {
@@ -153,13 +165,8 @@ describe('uploads', () => {
     h = await harness({ maxConcurrentUploads: 1 });
     const { headers } = await h.login();
     const { port } = await listen(h.t, { host: '127.0.0.1', port: 0, tls: false, trustProxy: false });
-    const { payload, contentType } = multipart('slow.csv', 'a\n' + '1\n'.repeat(100_000));
-    const slow = rawPost(port, {
-      ...headers,
-      host: `localhost:${port}`,
-      'content-type': contentType,
-      'content-length': payload.length,
-    });
+    const slow = rawUpload(port, headers, 'slow.csv', 'a\n' + '1\n'.repeat(100_000));
+    const { payload } = slow;
     slow.response.catch(() => undefined);
     slow.req.write(payload.subarray(0, 1000));
     await until(() => h!.stagingFiles().length === 1, 'the first upload to start');
@@ -176,16 +183,10 @@ describe('uploads', () => {
     const { headers } = await h.login();
     const { port } = await listen(h.t, { host: '127.0.0.1', port: 0, tls: false, trustProxy: false });
     const slow = [1, 2].map((i) => {
-      const { payload, contentType } = multipart(`slow${i}.csv`, 'a\n' + '1\n'.repeat(100_000));
-      const r = rawPost(port, {
-        ...headers,
-        host: `localhost:${port}`,
-        'content-type': contentType,
-        'content-length': payload.length,
-      });
+      const r = rawUpload(port, headers, `slow${i}.csv`, 'a\n' + '1\n'.repeat(100_000));
       r.response.catch(() => undefined);
-      r.req.write(payload.subarray(0, 1000));
-      return { ...r, payload };
+      r.req.write(r.payload.subarray(0, 1000));
+      return r;
     });
     await until(() => h!.stagingFiles().length === 2, 'both uploads to start');
     const third = await upload(h, headers, 'c.csv', 'a\n1\n');
@@ -199,13 +200,8 @@ describe('uploads', () => {
     h = await harness({ uploadPace: { windowMs: 300, minBytes: 4096 } });
     const { headers } = await h.login();
     const { port } = await listen(h.t, { host: '127.0.0.1', port: 0, tls: false, trustProxy: false });
-    const { payload, contentType } = multipart('trickle.csv', 'a\n' + '1\n'.repeat(100_000));
-    const r = rawPost(port, {
-      ...headers,
-      host: `localhost:${port}`,
-      'content-type': contentType,
-      'content-length': payload.length,
-    });
+    const r = rawUpload(port, headers, 'trickle.csv', 'a\n' + '1\n'.repeat(100_000));
+    const { payload } = r;
     r.req.write(payload.subarray(0, 1000));
     const drip = setInterval(() => r.req.write(payload.subarray(1000, 1010)), 50);
     try {
@@ -224,13 +220,8 @@ describe('uploads', () => {
     h = await harness({ uploadPace: { windowMs: 300, minBytes: 4096 }, maxUploadsPerUser: 1 });
     const { headers } = await h.login();
     const { port } = await listen(h.t, { host: '127.0.0.1', port: 0, tls: false, trustProxy: false });
-    const { payload, contentType } = multipart('late.csv', 'a\n1\n');
-    const r = rawPost(port, {
-      ...headers,
-      host: `localhost:${port}`,
-      'content-type': contentType,
-      'content-length': payload.length,
-    });
+    const r = rawUpload(port, headers, 'late.csv', 'a\n1\n');
+    const { payload } = r;
     let sent = 0;
     // The boundary line, a byte at a time: the file part never starts.
     const drip = setInterval(() => r.req.write(payload.subarray(sent, ++sent)), 50);

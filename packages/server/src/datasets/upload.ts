@@ -191,13 +191,14 @@ export function uploadRoute(
         tooSlow(e);
       });
       const count = (chunk: Buffer) => pace.add(chunk.length);
-      request.raw.on('data', count);
       try {
         const file = request.file({
           limits: { fileSize: o.maxUploadBytes, files: 1, fields: 5, parts: 6, fieldSize: 1024 },
           throwFileSizeLimit: true,
         });
         file.catch(() => undefined);
+        // Only now: the body is piped to the multipart parser, so no chunk flows before it listens.
+        request.raw.on('data', count);
         const got = await Promise.race([file, slow]);
         part = got;
         if (!got)

@@ -129,6 +129,20 @@ describe('analyzeRecipe', () => {
     expect(e.code).toBe('RECIPE_PARAM');
   });
 
+  it('refuses a step whose output has two names differing only in case (DuckDB would mix them up)', () => {
+    for (const step of [
+      { op: 'rename-columns', mapping: { name: 'City' } },
+      { op: 'merge-columns', columns: ['name', 'city'], separator: ' ', into: 'Name' },
+      { op: 'split-column', column: 'name', separator: 'n', into: ['CITY', 'x'] },
+    ]) {
+      const e = stepError([step]);
+      expect(e.message, step.op).toMatch(/step 1 \(.*\): columns "\w+" and "\w+" would differ only in case/);
+      expect(e.code).toBe('RECIPE_COLUMN');
+    }
+    // A column renamed to its own name in other case is fine.
+    expect(() => analyze([{ op: 'rename-columns', mapping: { name: 'NAME' } }])).not.toThrow();
+  });
+
   it('refuses %Z, which the two DuckDB builds read differently, pointing to %z or a literal name', () => {
     const e = stepError([{ op: 'to-date', columns: ['city'], formats: ['%Y-%m-%d %Z'] }]);
     expect(e.message).toMatch(

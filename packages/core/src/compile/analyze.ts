@@ -89,6 +89,20 @@ export function analyzeRecipe(
     const names = new Set(output.map((c) => c.name));
     if (names.size !== output.length)
       throw new StepError('RECIPE_COLUMN', index, step.op, 'duplicate column names');
+    // DuckDB matches names ignoring case: "City" next to "city" would read or overwrite the other.
+    const folded = new Map<string, string>();
+    for (const c of output) {
+      const other = folded.get(c.name.toLowerCase());
+      if (other !== undefined)
+        throw new StepError(
+          'RECIPE_COLUMN',
+          index,
+          step.op,
+          `columns "${other}" and "${c.name}" would differ only in case, and column names are compared ignoring case`,
+          c.name,
+        );
+      folded.set(c.name.toLowerCase(), c.name);
+    }
     for (const c of current) {
       if (!names.has(c.name)) gone.set(c.name, `removed or renamed by step ${index + 1} (${step.op})`);
     }

@@ -65,6 +65,20 @@ describe('tidyvault clean', () => {
     expect(rows.map((x) => x.v)).toEqual([null, null, 1e308, 1e308, null]);
   });
 
+  it('guards formulas in a file of 1,000 columns (DuckDB planned the old guard in cubic time and ran out of memory)', () => {
+    const n = 1000;
+    const header = Array.from({ length: n }, (_, i) => `c${i}`).join(',');
+    const row = Array.from({ length: n }, (_, i) => (i % 2 ? '=x' : 'y')).join(',');
+    const input = write(dir, 'wide.csv', `${header}\n${row}\n`);
+    const out = path.join(dir, 'wide-out.csv');
+    const res = tidyvault(['clean', input, '--recipe', recipe([]), '-o', out, '--quiet']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const cells = fs.readFileSync(out, 'utf8').split('\n')[1]!.split(',');
+    expect(cells).toHaveLength(n);
+    expect(cells.slice(0, 4)).toEqual(['y', "'=x", 'y', "'=x"]);
+  });
+
   it('leaves formulas alone with --no-formula-guard', () => {
     const input = write(dir, 'formula.csv', 'a\n=1+2\n@SUM(A1)\n');
     const out = path.join(dir, 'formula-out.csv');

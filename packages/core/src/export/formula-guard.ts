@@ -1,4 +1,4 @@
-import { bin, call, caseWhen, col, inList, lit, type Expr, type Select } from '@tidyvault/sql';
+import { bin, call, caseWhen, col, lit, type Expr, type Select } from '@tidyvault/sql';
 import type { Column } from '../steps/types.js';
 
 /*
@@ -17,19 +17,19 @@ export const FORMULA_STARTS = ['=', '+', '-', '@', '\t', '\r'];
 /** Spreadsheet programs evaluate these; JSON and Parquet consumers do not. */
 export const guardsFormulas = (f: ExportFormat): boolean => f === 'csv' || f === 'tsv' || f === 'xlsx';
 
-/** A text cell starting with a formula character gets a leading apostrophe; other types never change. */
+/** FORMULA_STARTS as an RE2 class anchored at the start. */
+const FORMULA_START = '^[=+\\-@\\t\\r]';
+
+/**
+ * A text cell starting with a formula character gets a leading apostrophe; other types never
+ * change. A regex, not `left(v, 1) IN (…)`: DuckDB plans a CASE over an IN list in time that grows
+ * with the cube of the columns (200 columns: 13 s for one row; 500 ran out of memory), and runs it
+ * four times slower.
+ */
 export function guardedColumn(c: Column): Expr {
   if (c.type !== 'text') return col(c.name);
   return caseWhen(
-    [
-      [
-        inList(
-          call('left', col(c.name), lit(1)),
-          FORMULA_STARTS.map((s) => lit(s)),
-        ),
-        bin('||', lit("'"), col(c.name)),
-      ],
-    ],
+    [[call('regexp_matches', col(c.name), lit(FORMULA_START)), bin('||', lit("'"), col(c.name))]],
     col(c.name),
   );
 }

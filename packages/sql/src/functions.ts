@@ -30,6 +30,7 @@ export const FUNCTIONS = [
   'left',
   'length',
   'list',
+  'list_contains',
   'list_distinct',
   'list_filter',
   'list_sort',

@@ -1,4 +1,4 @@
-import { caseWhen, col, inList, lit } from '@tidyvault/sql';
+import { call, caseWhen, col, list, lit } from '@tidyvault/sql';
 import { z } from 'zod';
 import { columnName, mapColumns } from './common.js';
 import { rowScope } from './condition.js';
@@ -28,13 +28,8 @@ export const massEdit: StepDefinition<MassEditStep> = {
   compile: (s, ctx) =>
     mapColumns(ctx, [s.column], (c) =>
       caseWhen(
-        s.edits.map((e) => [
-          inList(
-            c,
-            e.from.map((f) => lit(f)),
-          ),
-          lit(e.to),
-        ]),
+        // list_contains, not IN: see unlessNullValue.
+        s.edits.map((e) => [call('list_contains', list(e.from.map((f) => lit(f))), c), lit(e.to)]),
         col(s.column),
       ),
     ),

@@ -1,4 +1,4 @@
-import { call, caseWhen, inList, lit, tryCast, type Expr } from '@tidyvault/sql';
+import { call, caseWhen, list, lit, tryCast, type Expr } from '@tidyvault/sql';
 import { z } from 'zod';
 import { requiredColumns, trimWs } from './common.js';
 
@@ -62,7 +62,9 @@ export function unlessNullValue(c: Expr, o: NumberOptions, then: Expr, pattern =
   const relevant = (o.nullValues ?? []).filter((v) => numeric.test(normaliseInJs(v, o)));
   if (relevant.length === 0) return then;
   const lowered = [...new Set((o.nullValues ?? []).map((v) => v.trim().toLowerCase()))].map((v) => lit(v));
-  return caseWhen([[inList(call('lower', trimWs(c)), lowered), lit(null)]], then);
+  // list_contains, not IN: DuckDB plans a CASE over an IN list in time that grows steeply with the
+  // columns (500 columns: 8 s for one row).
+  return caseWhen([[call('list_contains', list(lowered), call('lower', trimWs(c))), lit(null)]], then);
 }
 
 /**

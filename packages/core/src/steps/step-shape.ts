@@ -40,6 +40,7 @@ const SCALAR: ReadonlySet<FunctionName> = new Set<FunctionName>([
   'least',
   'left',
   'length',
+  'list_contains',
   'list_distinct',
   'list_filter',
   'list_sort',

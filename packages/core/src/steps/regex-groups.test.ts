@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { StepError } from '../errors.js';
 import { analyzeRecipe } from '../compile/analyze.js';
 import { parseRecipe } from '../recipe/parse.js';
-import { capturingGroups, highestGroupReference } from './regex-groups.js';
+import { capturingGroups, highestGroupReference, strayBackslash } from './regex-groups.js';
 
 describe('capturingGroups', () => {
   it.each([
@@ -61,5 +61,15 @@ describe('a regex replace whose rewrite names a group the pattern lacks', () => 
     expect(() => analyze('\\d', '<\\0>')).not.toThrow();
     expect(() => analyze('\\d', '\\\\1')).not.toThrow();
     expect(() => analyze('(?P<n>\\d)(x)', '\\2\\1')).not.toThrow();
+  });
+});
+
+describe('strayBackslash', () => {
+  it('finds a backslash that is not a group reference or an escaped backslash', () => {
+    expect(strayBackslash('C:\\Users')).toBe(2);
+    expect(strayBackslash('x\\')).toBe(1);
+    expect(strayBackslash('\\n')).toBe(0);
+    expect(strayBackslash('\\1-\\\\-\\0')).toBe(-1);
+    expect(strayBackslash('plain')).toBe(-1);
   });
 });

@@ -45,3 +45,18 @@ export function highestGroupReference(rewrite: string): number {
   }
   return highest;
 }
+
+/**
+ * The first backslash in `rewrite` that is neither a group reference (`\0`–`\9`) nor an escaped
+ * backslash (`\\`), as its 0-based position, or -1. RE2 drops the rest of the replacement after
+ * such a backslash, silently (`C:\Users` gave `C:`).
+ */
+export function strayBackslash(rewrite: string): number {
+  for (let i = 0; i < rewrite.length; i++) {
+    if (rewrite[i] !== '\\') continue;
+    const next = rewrite[i + 1];
+    if (next === undefined || !(next === '\\' || (next >= '0' && next <= '9'))) return i;
+    i++;
+  }
+  return -1;
+}

@@ -11,7 +11,7 @@ import {
   targetColumns,
 } from './common.js';
 import { rowScope } from './condition.js';
-import { capturingGroups, highestGroupReference } from './regex-groups.js';
+import { capturingGroups, highestGroupReference, strayBackslash } from './regex-groups.js';
 import type { StepDefinition } from './types.js';
 
 export { MAX_PATTERN_LENGTH } from './common.js';
@@ -36,6 +36,11 @@ export const replace: StepDefinition<ReplaceStep> = {
   analyze(s, input, ctx) {
     targetColumns(s.columns, input, ctx);
     if (s.regex) {
+      const stray = strayBackslash(s.replace);
+      if (stray >= 0)
+        ctx.fail(
+          `replace ${JSON.stringify(s.replace)}: the backslash at position ${stray + 1} is not \\1…\\9 (a group) or \\\\ (a backslash); write \\\\ for a backslash in regex mode`,
+        );
       // RE2 would leave every value as it is, silently, for a group the pattern does not have.
       const wanted = highestGroupReference(s.replace);
       const groups = capturingGroups(s.find);

@@ -14,21 +14,32 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
-/** A temporary file beside the target, renamed into place only when writing succeeded. */
+const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
+
+/**
+ * A temporary file beside the target, renamed into place only when writing succeeded. Ctrl+C or a
+ * kill (SIGINT, SIGTERM, SIGHUP) meanwhile removes it before the process ends.
+ */
 export class AtomicOutput {
   readonly temp: string;
   private committed = false;
+  private readonly onSignal = (signal: NodeJS.Signals) => {
+    this.cleanup();
+    process.exit(128 + (SIGNALS[signal as keyof typeof SIGNALS] ?? 0));
+  };
 
+  /** @param protect files the output must not be: the input, the recipe */
   constructor(
     readonly target: string,
-    input: string,
+    protect: { file: string; what: string }[],
   ) {
-    if (sameFile(target, input)) {
-      throw new TidyvaultError(
-        'EXPORT',
-        `the output ${target} is the input file; choose another output path`,
-        { file: target },
-      );
+    for (const p of protect) {
+      if (p.file !== '' && sameFile(target, p.file))
+        throw new TidyvaultError(
+          'EXPORT',
+          `the output ${target} is the ${p.what} file; choose another output path`,
+          { file: target },
+        );
     }
     const dir = path.dirname(path.resolve(target));
     if (!fs.existsSync(dir))
@@ -37,15 +48,22 @@ export class AtomicOutput {
       throw new TidyvaultError('USAGE', `the output ${target} is a folder`, { file: target });
     }
     this.temp = path.join(dir, `.${path.basename(target)}.tidyvault-${randomBytes(6).toString('hex')}.tmp`);
+    for (const signal of Object.keys(SIGNALS)) process.once(signal, this.onSignal);
   }
 
   commit(): void {
     fs.renameSync(this.temp, this.target);
     this.committed = true;
+    this.release();
   }
 
   /** Remove the temporary file unless it was committed; safe to call twice. */
   cleanup(): void {
     if (!this.committed) fs.rmSync(this.temp, { force: true });
+    this.release();
+  }
+
+  private release(): void {
+    for (const signal of Object.keys(SIGNALS)) process.off(signal, this.onSignal);
   }
 }

@@ -58,7 +58,13 @@ export async function clean(args: Args): Promise<number> {
   const source = plan.from ? credentials(args, plan.from.connection) : undefined;
   const target = plan.to ? credentials(args, plan.to.connection) : undefined;
   const warn = (m: string) => process.stderr.write(`tidyvault clean: warning: ${m}\n`);
-  const output = outputFile === undefined ? undefined : new AtomicOutput(outputFile, input ?? '');
+  const output =
+    outputFile === undefined
+      ? undefined
+      : new AtomicOutput(outputFile, [
+          { file: input ?? '', what: 'input' },
+          { file: recipeFile, what: 'recipe' },
+        ]);
   const bar = new ProgressBar('cleaning', !quiet && process.stderr.isTTY === true);
   const inputPath = input === undefined ? undefined : path.resolve(input);
   const engine = await NodeEngine.open({

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, tidyvault, workdir, write } from './run-cli.js';
+import { CLI, FIXTURES, tidyvault, workdir, write } from './run-cli.js';
 
 const dir = workdir();
 const recipe = (steps: unknown[]) =>
@@ -77,6 +77,52 @@ describe('tidyvault clean', () => {
     const cells = fs.readFileSync(out, 'utf8').split('\n')[1]!.split(',');
     expect(cells).toHaveLength(n);
     expect(cells.slice(0, 4)).toEqual(['y', "'=x", 'y', "'=x"]);
+  });
+
+  it('removes its temporary file when killed mid-write (SIGTERM, SIGINT)', async () => {
+    const big = write(
+      dir,
+      'big.csv',
+      'a,b\n' + Array.from({ length: 400_000 }, (_, i) => `${i}, w${i % 977} `).join('\n') + '\n',
+    );
+    const r = recipe([{ op: 'trim', columns: ['b'] }]);
+    for (const [signal, code] of [
+      ['SIGTERM', 143],
+      ['SIGINT', 130],
+    ] as const) {
+      const out = fs.mkdtempSync(path.join(dir, 'killed-'));
+      const child = spawn(process.execPath, [
+        CLI,
+        'clean',
+        big,
+        '--recipe',
+        r,
+        '-o',
+        path.join(out, 'o.xlsx'),
+        '--quiet',
+      ]);
+      const ended = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      // Wait until the temporary file exists, then stop the run.
+      for (let i = 0; i < 600 && !fs.readdirSync(out).some((f) => f.endsWith('.tmp')); i++)
+        await new Promise((res) => setTimeout(res, 50));
+      expect(
+        fs.readdirSync(out).some((f) => f.endsWith('.tmp')),
+        signal,
+      ).toBe(true);
+      child.kill(signal);
+      expect(await ended, signal).toBe(code);
+      expect(fs.readdirSync(out), signal).toEqual([]);
+    }
+  }, 60_000);
+
+  it('refuses to write over its own recipe', () => {
+    const input = write(dir, 'tiny.csv', 'a\n1\n');
+    const r = recipe([]);
+    const before = fs.readFileSync(r, 'utf8');
+    const res = tidyvault(['clean', input, '--recipe', r, '-o', r]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/is the recipe file; choose another output path/);
+    expect(fs.readFileSync(r, 'utf8')).toBe(before);
   });
 
   it('leaves formulas alone with --no-formula-guard', () => {

@@ -1,5 +1,5 @@
 import { clusterKeyTablesNote, inferInputColumns, recipeSql, type Column } from '@tidyvault/core';
-import type { Args } from '../args.js';
+import { UsageError, type Args } from '../args.js';
 import { openInput } from '../open-input.js';
 import { readRecipeFile } from './clean.js';
 
@@ -13,6 +13,10 @@ export async function sql(args: Args): Promise<number> {
     await engine.close();
   } else {
     columns = inferInputColumns(recipe);
+    if (columns.length === 0)
+      throw new UsageError(
+        "the recipe names no column, so its SQL depends on the file's columns: pass --input <file>",
+      );
   }
   const header = `-- Tidyvault recipe (${recipe.steps.length} steps) as one DuckDB query over a table named "input"\n-- input columns (text): ${columns.map((c) => JSON.stringify(c.name)).join(', ')}\n`;
   process.stdout.write(header + clusterKeyTablesNote(recipe) + recipeSql(recipe, 'input', columns) + ';\n');

@@ -82,6 +82,26 @@ describe('tidyvault sql and validate', () => {
     expect(r.stdout).toMatch(/FROM "input"/);
   });
 
+  it('asks for --input when the recipe names no column, and prints the SQL with it', () => {
+    const all = write(dir, 'trim-all.json', JSON.stringify({ version: 1, steps: [{ op: 'trim' }] }));
+    const r = tidyvault(['sql', all]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /the recipe names no column, so its SQL depends on the file's columns: pass --input <file>/,
+    );
+    const withInput = tidyvault(['sql', all, '--input', w1]);
+    expect(withInput.code).toBe(0);
+    expect(withInput.stdout).toMatch(/"email"/);
+  });
+
+  it('finds no duplicates in a file with a header only', () => {
+    const empty = write(dir, 'header-only.csv', 'a,b\n');
+    const r = tidyvault(['duplicates', empty, '--columns', 'a']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/no duplicates among 0 distinct combinations of a/i);
+  });
+
   it('validates a recipe alone and against a file', () => {
     expect(tidyvault(['validate', w1Recipe]).stdout).toMatch(/valid \(10 steps\)/);
     const r = tidyvault(['validate', w1Recipe, '--input', w1]);

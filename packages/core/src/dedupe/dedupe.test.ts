@@ -58,6 +58,11 @@ describe('fuzzyDuplicateGroups', () => {
     ]);
   });
 
+  it('finds no groups among no rows (a file with a header only)', async () => {
+    expect(await fuzzyDuplicateGroups([])).toEqual([]);
+    expect(await fuzzyDuplicateGroups([], { weights: [1] })).toEqual([]);
+  });
+
   it('honours weights and the threshold', async () => {
     const byName = await fuzzyDuplicateGroups(rowsOf(people), { weights: [1, 0] });
     expect(byName.find((g) => g.rows[0]!.rowId === 0)!.rows.map((r) => r.rowId)).toEqual([0, 1, 3, 5]);

@@ -59,7 +59,9 @@ export async function fuzzyDuplicateGroups(
   const q = params.blockingNgramSize ?? 3;
   if (!(threshold >= 0 && threshold <= 1)) throw new RangeError('threshold must be between 0 and 1');
   if (!Number.isInteger(q) || q < 1) throw new RangeError('blockingNgramSize must be an integer >= 1');
-  const width = rows[0]?.values.length ?? 0;
+  // No rows, no duplicates (and no row to take the width from).
+  if (rows.length === 0) return [];
+  const width = rows[0]!.values.length;
   const weights = params.weights ?? new Array<number>(width).fill(1);
   if (weights.length !== width || weights.some((w) => !(w >= 0)) || weights.every((w) => w === 0))
     throw new RangeError('weights: one non-negative weight per column, not all zero');

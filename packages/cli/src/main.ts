@@ -38,6 +38,13 @@ async function main(argv: string[]): Promise<number> {
   return runCommand(command as Command, rest);
 }
 
+// A reader that stops early (`tidyvault profile x.csv | head`) closes the pipe: that is the end
+// of the output, not an error to print a stack trace for.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, tidyvault, workdir, write } from './run-cli.js';
+import { CLI, FIXTURES, tidyvault, workdir, write } from './run-cli.js';
 
 const dir = workdir();
 const w1 = path.join(FIXTURES, 'w1/input.csv');
@@ -35,6 +36,21 @@ describe('tidyvault profile', () => {
     expect(p.columns[1].inferredType).toBe('number');
     expect(p.columns[2].inferredType).toBe('date');
     expect(p.columns[3].inferredType).toBe('boolean');
+  });
+
+  it('stops quietly when the reader of its output goes away (| head)', () => {
+    // A long output made fast: the SQL of a step over 300 columns with long names.
+    const columns = Array.from({ length: 300 }, (_, i) => `${'long_name_'.repeat(30)}${i}`);
+    const long = write(
+      dir,
+      'long-sql.json',
+      JSON.stringify({ version: 1, steps: [{ op: 'trim', columns }] }),
+    );
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" sql "${long}" | head -c 10`], {
+      encoding: 'utf8',
+    });
+    expect(r.stderr).not.toMatch(/EPIPE|Error/);
+    expect(r.stdout).toHaveLength(10);
   });
 
   it('summarises in words without --json', () => {

@@ -614,7 +614,7 @@ export class WasmEngine implements Engine {
       this.onOutput(
         dataset,
         recipe,
-        (query, columns) => exportDelimited(ctx, [exportQuery(query, columns, guard)], format),
+        (query, columns) => exportDelimited(ctx, [exportQuery(query, columns, guard, true)], format),
         { sorted: true },
       );
     if (recipe.steps.length > 0 || dataset.rowIdColumn !== undefined) {
@@ -639,7 +639,7 @@ export class WasmEngine implements Engine {
         const slices: Select[] = [];
         for (let from = 0; from === 0 || from < dataset.rowCount; from += rows) {
           const where = and(bin('>=', col(ROW_ID), lit(from)), bin('<', col(ROW_ID), lit(from + rows)));
-          slices.push(exportQuery({ ...query, where }, columns, guard));
+          slices.push(exportQuery({ ...query, where }, columns, guard, true));
         }
         return this.connection.exclusive((connection) =>
           exportDelimited({ ...ctx, connection }, slices, format),

@@ -115,6 +115,23 @@ describe('tidyvault clean', () => {
     }
   }, 60_000);
 
+  it('keeps every row of a one-column CSV whose cells are empty: NULL is written "" there, not a blank line', () => {
+    const input = write(dir, 'one-column.csv', 'v\nx\n"  "\ny\n');
+    const out = path.join(dir, 'one-column-out.csv');
+    const res = tidyvault([
+      'clean',
+      input,
+      '--recipe',
+      recipe([{ op: 'blank-to-null' }]),
+      '-o',
+      out,
+      '--quiet',
+    ]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toBe('v\nx\n""\ny\n');
+    expect(tidyvault(['profile', out]).stdout).toMatch(/3 rows, 1 column/);
+  });
+
   it('refuses to write over its own recipe', () => {
     const input = write(dir, 'tiny.csv', 'a\n1\n');
     const r = recipe([]);

@@ -1,4 +1,4 @@
-import { bin, call, caseWhen, col, lit, type Expr, type Select } from '@tidyvault/sql';
+import { bin, call, caseWhen, cast, col, lit, type Expr, type Select } from '@tidyvault/sql';
 import type { Column } from '../steps/types.js';
 
 /*
@@ -38,14 +38,27 @@ export function guardText(value: string): string {
   return FORMULA_STARTS.includes(value.charAt(0)) ? "'" + value : value;
 }
 
-/** The recipe's final SELECT with guarded text columns and header names (its FROM and ORDER BY untouched). */
-export function exportQuery(query: Select, columns: readonly Column[], guard: boolean): Select {
+/**
+ * The recipe's final SELECT with guarded text columns and header names (its FROM and ORDER BY
+ * untouched). `delimited`: the output is CSV or TSV, where a file of one column writes NULL as
+ * `""`, since its empty unquoted field would be a blank line, which readers skip (the row lost).
+ */
+export function exportQuery(
+  query: Select,
+  columns: readonly Column[],
+  guard: boolean,
+  delimited = false,
+): Select {
+  const oneColumn = delimited && columns.length === 1;
   return {
     ...query,
-    columns: columns.map((c) => ({
-      expr: guard ? guardedColumn(c) : col(c.name),
-      as: guard ? guardText(c.name) : c.name,
-    })),
+    columns: columns.map((c) => {
+      const value = guard ? guardedColumn(c) : col(c.name);
+      return {
+        expr: oneColumn ? call('coalesce', cast(value, 'VARCHAR'), lit('')) : value,
+        as: guard ? guardText(c.name) : c.name,
+      };
+    }),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { guardedColumn, guardText, TidyvaultError, type Column } from '@tidyvault/core';
-import { col, statement, type LiteralValue, type Select } from '@tidyvault/sql';
+import { exportQuery, guardText, TidyvaultError, type Column } from '@tidyvault/core';
+import { statement, type LiteralValue, type Select } from '@tidyvault/sql';
 import { writeXlsx } from '../xlsx/write-xlsx.js';
 import { resultRows } from './result-rows.js';
 import { guardsFormulas, type OutputFormat } from './formats.js';
@@ -32,17 +32,6 @@ const COPY_OPTIONS: Record<Exclude<OutputFormat, 'xlsx'>, Record<string, Literal
   parquet: { FORMAT: 'parquet', COMPRESSION: 'zstd' },
 };
 
-/** The recipe's final SELECT with guarded text columns (its FROM and ORDER BY untouched). */
-function outputQuery(query: Select, columns: Column[], guard: boolean): Select {
-  return {
-    ...query,
-    columns: columns.map((c) => ({
-      expr: guard ? guardedColumn(c) : col(c.name),
-      as: guard ? guardText(c.name) : c.name,
-    })),
-  };
-}
-
 export async function runExport(
   connection: DuckDBConnection,
   query: Select,
@@ -51,7 +40,7 @@ export async function runExport(
   o: ExportOptions,
 ): Promise<number> {
   const guard = (o.formulaGuard ?? true) && guardsFormulas(o.format);
-  const q = outputQuery(query, columns, guard);
+  const q = exportQuery(query, columns, guard, o.format === 'csv' || o.format === 'tsv');
   if (o.format !== 'xlsx') {
     const copied = await connection.run(
       statement({ kind: 'copyTo', query: q, path: file, options: COPY_OPTIONS[o.format] }),

@@ -136,16 +136,24 @@ const SPECS: Record<string, { options: Options; positionals: number }> = {
 function parse(command: string, argv: string[]): Args {
   const spec = SPECS[command]!;
   try {
-    const { values, positionals } = parseArgs({
+    const { values, positionals, tokens } = parseArgs({
       args: argv,
       options: spec.options,
       allowPositionals: true,
       strict: true,
+      tokens: true,
     });
+    // Given twice, an option would silently keep its last value (-o a.csv -o b.csv).
+    const seen = new Set<string>();
+    for (const t of tokens) {
+      if (t.kind !== 'option' || spec.options[t.name]?.multiple) continue;
+      if (seen.has(t.name)) throw new UsageError(`${t.rawName} is given more than once (--${t.name})`);
+      seen.add(t.name);
+    }
     if (spec.positionals >= 0 && positionals.length !== spec.positionals) {
       throw new UsageError(
         positionals.length < spec.positionals
-          ? 'missing the input file'
+          ? `missing the ${command === 'sql' || command === 'validate' ? 'recipe' : 'input'} file`
           : `unexpected argument "${positionals[spec.positionals]}"`,
       );
     }

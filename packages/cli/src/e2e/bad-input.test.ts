@@ -133,6 +133,15 @@ describe('usage errors exit 2', () => {
     expect(tidyvault(['frobnicate']).code).toBe(2);
   });
 
+  it('an option given twice, and a missing recipe named as such', () => {
+    const twice = tidyvault(['clean', good, '--recipe', okRecipe, '-o', 'a.csv', '-o', 'b.csv']);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/-o is given more than once \(--output\)/);
+    const sql = tidyvault(['sql']);
+    expect(sql.code).toBe(2);
+    expect(sql.stderr).toMatch(/missing the recipe file/);
+  });
+
   it('a spill folder others can read', () => {
     const open = path.join(dir, 'spill-open');
     fs.mkdirSync(open, { mode: 0o755 });

@@ -46,8 +46,13 @@ export function engineOptions(args: Args, allowedPaths: string[]): NodeEngineOpt
   const o: NodeEngineOptions = { allowedPaths };
   const m = args.values['memory-limit'];
   if (typeof m === 'string') {
-    if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(m))
-      throw new UsageError('--memory-limit must look like 512MB or 8GB');
+    const size = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.exec(m);
+    if (!size) throw new UsageError('--memory-limit must look like 512MB or 8GB');
+    // 0GB passed this check and failed later with DuckDB's own out-of-memory message. Up to a few
+    // hundred MB a load may still run out, with the import's own message.
+    const unit = ['KB', 'MB', 'GB', 'TB'].indexOf(size[2]!.toUpperCase().replace('I', ''));
+    if (!(Number(size[1]) * 1024 ** (unit + 1) >= 64 * 2 ** 20))
+      throw new UsageError('--memory-limit must be at least 64MB');
     o.memoryLimit = m;
   }
   const spill = args.values['spill-dir'];

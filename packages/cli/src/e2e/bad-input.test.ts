@@ -137,6 +137,9 @@ describe('usage errors exit 2', () => {
     const twice = tidyvault(['clean', good, '--recipe', okRecipe, '-o', 'a.csv', '-o', 'b.csv']);
     expect(twice.code).toBe(2);
     expect(twice.stderr).toMatch(/-o is given more than once \(--output\)/);
+    const tiny = tidyvault(['profile', good, '--memory-limit', '0GB']);
+    expect(tiny.code).toBe(2);
+    expect(tiny.stderr).toMatch(/--memory-limit must be at least 64MB/);
     const sql = tidyvault(['sql']);
     expect(sql.code).toBe(2);
     expect(sql.stderr).toMatch(/missing the recipe file/);

@@ -82,6 +82,10 @@ describe('parseRecipe', () => {
 
   it('says when the text is not JSON', () => {
     expect(() => parseRecipeText('{"version":1,', 'r.json')).toThrow(/r.json is not valid JSON/);
+    // Where, as a line and a column.
+    expect(() => parseRecipeText('{\n  "version": 1,\n  "steps": [{"op": "trim",}]\n}', 'r.json')).toThrow(
+      /r\.json is not valid JSON: .* \(line 3, column 27\)$/,
+    );
   });
 });
 

@@ -109,8 +109,19 @@ export function parseRecipeText(text: string, source = 'recipe'): Recipe {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new TidyvaultError('RECIPE_INVALID', `${source} is not valid JSON: ${(e as Error).message}`, {
+    const message = (e as Error).message;
+    // V8 gives a character offset; people look for a line and a column.
+    const at = /at position (\d+)/.exec(message);
+    let where = '';
+    let line: number | undefined;
+    if (at && !/\(line \d+/.test(message)) {
+      const before = text.slice(0, Number(at[1]));
+      line = before.split('\n').length;
+      where = ` (line ${line}, column ${before.length - before.lastIndexOf('\n')})`;
+    }
+    throw new TidyvaultError('RECIPE_INVALID', `${source} is not valid JSON: ${message}${where}`, {
       file: source,
+      ...(line !== undefined ? { line } : {}),
     });
   }
   return parseRecipe(json);

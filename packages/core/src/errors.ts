@@ -57,3 +57,10 @@ export const isTidyvaultError = (e: unknown): e is TidyvaultError => e instanceo
 
 /** Whether a DuckDB error message says the engine ran out of memory (not a problem with the data). */
 export const isOutOfMemory = (message: string): boolean => /out of memory|memory limit/i.test(message);
+
+/** "columns are: "a", "b", …" for a message, at most 20 named (a wide file's list would run on). */
+export function columnsAre(columns: readonly { name: string }[]): string {
+  const listed = columns.slice(0, 20).map((c) => `"${c.name}"`);
+  if (columns.length > 20) listed.push(`and ${columns.length - 20} more`);
+  return `columns are: ${listed.join(', ')}`;
+}

@@ -15,6 +15,7 @@ import {
   ROW_ID,
   StepError,
   TidyvaultError,
+  columnsAre,
   type ClusterMethod,
   type ClusterParams,
   type ClusterResult,
@@ -484,11 +485,9 @@ export class NodeEngine implements Engine {
     const { query, columns } = this.compile(dataset, recipe);
     const c = columns.find((x) => x.name === column);
     if (!c)
-      throw new TidyvaultError(
-        'RECIPE_COLUMN',
-        `column "${column}" does not exist; columns are: ${columns.map((x) => `"${x.name}"`).join(', ')}`,
-        { column },
-      );
+      throw new TidyvaultError('RECIPE_COLUMN', `column "${column}" does not exist; ${columnsAre(columns)}`, {
+        column,
+      });
     const source: Select = { ...query, orderBy: [] };
     const textSource: Select =
       c.type === 'text'

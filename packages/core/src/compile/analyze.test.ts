@@ -129,6 +129,17 @@ describe('analyzeRecipe', () => {
     expect(e.code).toBe('RECIPE_PARAM');
   });
 
+  it('lists at most 20 columns when one is missing, so a wide file gives a short message', () => {
+    const wide: Column[] = Array.from({ length: 1500 }, (_, i) => ({ name: `c${i}`, type: 'text' }));
+    let message = '';
+    try {
+      analyzeRecipe({ version: 1, steps: [{ op: 'trim', columns: ['nope'] }] }, wide);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/column "nope" does not exist; columns are: "c0", .* "c19", and 1480 more$/);
+  });
+
   it('refuses a step whose output has two names differing only in case (DuckDB would mix them up)', () => {
     for (const step of [
       { op: 'rename-columns', mapping: { name: 'City' } },

@@ -1,4 +1,4 @@
-import { StepError } from '../errors.js';
+import { columnsAre, StepError } from '../errors.js';
 import type { Recipe } from '../recipe/schema.js';
 import { checkCondition, conditionChecks } from '../steps/condition.js';
 import { rowScopeOf, stepDefinition, type Step } from '../steps/registry.js';
@@ -42,7 +42,7 @@ function context(
       if (!found) {
         const hint = renamedFrom.get(name);
         if (!hint) onUnknownColumn?.(name);
-        const suffix = hint ? ` (${hint})` : `; columns are: ${input.map((c) => `"${c.name}"`).join(', ')}`;
+        const suffix = hint ? ` (${hint})` : `; ${columnsAre(input)}`;
         throw new StepError('RECIPE_COLUMN', index, op, `column "${name}" does not exist${suffix}`, name);
       }
       if (allowed && !allowed.includes(found.type)) {

@@ -10,7 +10,7 @@ import {
   type From,
   type Select,
 } from '@tidyvault/sql';
-import { TidyvaultError } from '../errors.js';
+import { columnsAre, TidyvaultError } from '../errors.js';
 import type { Column } from '../steps/types.js';
 
 /*
@@ -44,11 +44,9 @@ export interface Histogram {
 export function outputColumn(columns: readonly Column[], name: string): Column {
   const c = columns.find((x) => x.name === name);
   if (!c) {
-    throw new TidyvaultError(
-      'RECIPE_COLUMN',
-      `column "${name}" does not exist; columns are: ${columns.map((x) => `"${x.name}"`).join(', ')}`,
-      { column: name },
-    );
+    throw new TidyvaultError('RECIPE_COLUMN', `column "${name}" does not exist; ${columnsAre(columns)}`, {
+      column: name,
+    });
   }
   return c;
 }

@@ -86,7 +86,7 @@ describe('local mode: opening files, their errors and warnings', () => {
     const warnings = page.getByTestId('import-warnings');
     await expect
       .poll(() => warnings.textContent())
-      .toContain('short.csv: 1 row had fewer fields than the header and were padded with empty (null) cells');
+      .toContain('short.csv: 1 row had fewer fields than the header and was padded with empty (null) cells');
     await screenshot(page, 'local-open-02-warnings');
   });
 

@@ -60,7 +60,9 @@ async function run(
       process.stdout.write(`no clusters in "${column}" with ${method}\n`);
       return 0;
     }
-    process.stdout.write(`${result.clusters.length} clusters in "${column}" (${method}):\n`);
+    process.stdout.write(
+      `${result.clusters.length} cluster${result.clusters.length === 1 ? '' : 's'} in "${column}" (${method}):\n`,
+    );
     for (const c of result.clusters) {
       process.stdout.write(`\n  → ${JSON.stringify(c.suggested)}\n`);
       for (const v of c.values)

@@ -189,7 +189,7 @@ describe('tidyvault cluster: every key-collision method', () => {
     const file = write(dir, 'w.csv', 'v\nNew York\nnew york\nBoston\n');
     const r = tidyvault(['cluster', file, '--column', 'v', '--method', 'fingerprint']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/1 clusters in "v" \(fingerprint\)/);
+    expect(r.stdout).toMatch(/1 cluster in "v" \(fingerprint\)/);
     expect(r.stdout).toMatch(/→ "New York"/);
   });
 });

@@ -295,7 +295,7 @@ export async function importCsv(
       );
     if (padded > 0)
       warnings.push(
-        `${padded} row${padded === 1 ? '' : 's'} had fewer fields than the ${added.length > 0 ? 'widest row' : 'header'} and were padded with empty (null) cells`,
+        `${padded} row${padded === 1 ? '' : 's'} had fewer fields than the ${added.length > 0 ? 'widest row' : 'header'} and ${padded === 1 ? 'was' : 'were'} padded with empty (null) cells`,
       );
     if (p.encoding !== 'utf-8')
       warnings.push(

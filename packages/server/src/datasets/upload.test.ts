@@ -38,6 +38,19 @@ function rawUpload(port: number, headers: Record<string, string>, name: string, 
   return { ...r, payload };
 }
 
+/** Writes `next()` every 50 ms until the answer comes, which must be the 408 of a body too slow. */
+async function expectTooSlow(r: ReturnType<typeof rawUpload>, next: () => void) {
+  const drip = setInterval(next, 50);
+  try {
+    const res = await r.response;
+    expect(res.status).toBe(408);
+    expect(JSON.parse(res.body).error.code).toBe('UPLOAD_TOO_SLOW');
+  } finally {
+    clearInterval(drip);
+    r.req.destroy();
+  }
+}
+
 describe('uploads', () => {
   let h: Harness | undefined;
   afterEach(async () => {
@@ -208,15 +221,7 @@ describe('uploads', () => {
     const r = rawUpload(port, headers, 'trickle.csv', 'a\n' + '1\n'.repeat(100_000));
     const { payload } = r;
     r.req.write(payload.subarray(0, 1000));
-    const drip = setInterval(() => r.req.write(payload.subarray(1000, 1010)), 50);
-    try {
-      const res = await r.response;
-      expect(res.status).toBe(408);
-      expect(JSON.parse(res.body).error.code).toBe('UPLOAD_TOO_SLOW');
-    } finally {
-      clearInterval(drip);
-      r.req.destroy();
-    }
+    await expectTooSlow(r, () => r.req.write(payload.subarray(1000, 1010)));
     await until(() => h!.stagingFiles().length === 0, 'the staging file to go');
     expect(h.t.store.size).toBe(0);
   });
@@ -229,15 +234,7 @@ describe('uploads', () => {
     const { payload } = r;
     let sent = 0;
     // The boundary line, a byte at a time: the file part never starts.
-    const drip = setInterval(() => r.req.write(payload.subarray(sent, ++sent)), 50);
-    try {
-      const res = await r.response;
-      expect(res.status).toBe(408);
-      expect(JSON.parse(res.body).error.code).toBe('UPLOAD_TOO_SLOW');
-    } finally {
-      clearInterval(drip);
-      r.req.destroy();
-    }
+    await expectTooSlow(r, () => r.req.write(payload.subarray(sent, ++sent)));
     expect(sent).toBeLessThan(40);
     expect((await upload(h, headers, 'next.csv', 'a\n1\n')).statusCode).toBe(201);
   });

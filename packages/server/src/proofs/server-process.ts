@@ -76,24 +76,21 @@ process.on('SIGTERM', () => {});
 `;
 
 export async function startServer(o: StartOptions): Promise<ServerProcess> {
-  let cmd = [
-    process.execPath,
-    CLI,
-    'serve',
-    '--port',
-    '0',
-    '--threads',
-    '1',
-    '--memory-limit',
-    '512MB',
+  // Defaults the caller's args may override (serve refuses an option given twice).
+  const given = new Set((o.args ?? []).filter((a) => a.startsWith('--')));
+  const serveArgs = [
+    ...(given.has('--port') ? [] : ['--port', '0']),
+    ...(given.has('--threads') ? [] : ['--threads', '1']),
+    ...(given.has('--memory-limit') ? [] : ['--memory-limit', '512MB']),
     ...(o.args ?? []),
   ];
+  let cmd = [process.execPath, CLI, 'serve', ...serveArgs];
   if (o.strace) {
     // --seccomp-bpf: stop only on the traced syscalls (fast); -yy: fds as paths, sockets with
     // their endpoints; -s 0: no buffer contents (they could hold cell values); paths print whole.
     cmd = ['strace', '-f', '-qq', '-yy', '--seccomp-bpf', '-s', '0', '-o', o.strace.output];
     cmd.push('-e', `trace=${o.strace.syscalls}`, '--', process.execPath, CLI, 'serve');
-    cmd.push('--port', '0', '--threads', '1', '--memory-limit', '512MB', ...(o.args ?? []));
+    cmd.push(...serveArgs);
   }
   let socketPath: string | undefined;
   if (o.netns) {

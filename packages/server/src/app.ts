@@ -26,7 +26,7 @@ import { postgresRoutes } from './postgres/routes.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import { registerAccessControl, type RouteInfo } from './security/access.js';
 import { registerCsrf } from './security/csrf.js';
-import { registerSecurityHeaders, setSecurityHeaders } from './security/headers.js';
+import { closeUnreadBody, registerSecurityHeaders, setSecurityHeaders } from './security/headers.js';
 import { UploadSlots } from './datasets/upload-slots.js';
 import { registerHostCheck, registerProxyOnly } from './security/host-check.js';
 import { registerRoleCheck } from './security/roles.js';
@@ -109,7 +109,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
             ? { code: 'BAD_URL', message: 'the URL path is not valid (a malformed percent-encoding)' }
             : { code: 'INTERNAL', message: 'internal error' };
       setSecurityHeaders(reply, { secure: o.secure, path: request.raw.url?.split('?')[0] ?? '' });
-      if (!request.raw.complete) reply.header('connection', 'close');
+      closeUnreadBody(request.raw, reply);
       request.log.info({ code: body.code, status }, 'request refused');
       // The option's reply type is generic over no route; this one has a plain JSON body.
       return (reply as unknown as FastifyReply).code(status).send({ error: body });

@@ -9,6 +9,26 @@ export interface FormatParts {
   fields: string[];
 }
 
+type Token = { field: string } | { literal: string };
+
+/** A format as its fields and literal characters, in order (`%%` a literal '%', `%-d` the field d). */
+function tokens(format: string): Token[] {
+  const chars = [...format];
+  const out: Token[] = [];
+  for (let i = 0; i < chars.length; i++) {
+    if (chars[i] !== '%') out.push({ literal: chars[i]! });
+    else if (chars[i + 1] === '%') {
+      out.push({ literal: '%' });
+      i++;
+    } else {
+      const dash = chars[i + 1] === '-';
+      out.push({ field: chars[i + (dash ? 2 : 1)] ?? '' });
+      i += dash ? 2 : 1;
+    }
+  }
+  return out;
+}
+
 /**
  * The characters `format` matches literally, spaces aside (they match any run of whitespace):
  * a value without all of them cannot parse with it. `%%` is a literal '%'; `%x` and `%-x` are
@@ -17,17 +37,9 @@ export interface FormatParts {
 export function formatParts(format: string): FormatParts {
   const literals = new Set<string>();
   const fields: string[] = [];
-  const chars = [...format];
-  for (let i = 0; i < chars.length; i++) {
-    const ch = chars[i]!;
-    if (ch === '%') {
-      if (chars[i + 1] === '%') literals.add('%');
-      else if (chars[i + 1] === '-') fields.push(chars[++i + 1] ?? '');
-      else fields.push(chars[i + 1] ?? '');
-      i++;
-      continue;
-    }
-    if (!STRPTIME_SPACE.has(ch)) literals.add(ch);
+  for (const t of tokens(format)) {
+    if ('field' in t) fields.push(t.field);
+    else if (!STRPTIME_SPACE.has(t.literal)) literals.add(t.literal);
   }
   return { literals: [...literals], fields };
 }
@@ -69,6 +81,19 @@ export function isoWeekProblem(format: string): string | undefined {
   if (any('YymdbBhjUW'))
     return 'an ISO week date (%G, %V, %u) cannot be mixed with calendar fields (%Y, %m, %d…): DuckDB would read only those';
   return undefined;
+}
+
+/**
+ * Why `format` cannot be a to-date format, if it cannot, as the rest of a sentence that names the
+ * format: it reads no part of a date, names a time zone (%Z), or has week fields DuckDB misreads.
+ */
+export function formatProblem(format: string): string | undefined {
+  if (lacksDateField(format))
+    return ' has no date field (such as %Y, %m, %d or %b): every value it matched would become 1900-01-01';
+  if (formatParts(format).fields.includes('Z'))
+    return `: %Z (a time zone name) is read differently by the CLI's and the browser's DuckDB (one rolls 2024-02-30 over to 03-01, the other has no zone names); use %z for an offset such as +0100, or write a fixed name as text ("%Y-%m-%d %H:%M:%S UTC")`;
+  const week = isoWeekProblem(format);
+  return week === undefined ? undefined : `: ${week}`;
 }
 
 /**
@@ -118,26 +143,6 @@ const DIGITS: Record<string, number> = {
 const YEAR_FIELDS = new Set(['Y', 'G']);
 const FOUR_DIGIT_YEAR = '[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9]';
 const STRPTIME_SPACE_CLASS = '[ \\t\\n\\v\\f\\r]';
-
-type Token = { field: string } | { literal: string };
-
-/** A format as its fields and literal characters, in order (`%%` a literal '%', `%-d` the field d). */
-function tokens(format: string): Token[] {
-  const chars = [...format];
-  const out: Token[] = [];
-  for (let i = 0; i < chars.length; i++) {
-    if (chars[i] !== '%') out.push({ literal: chars[i]! });
-    else if (chars[i + 1] === '%') {
-      out.push({ literal: '%' });
-      i++;
-    } else {
-      const dash = chars[i + 1] === '-';
-      out.push({ field: chars[i + (dash ? 2 : 1)] ?? '' });
-      i += dash ? 2 : 1;
-    }
-  }
-  return out;
-}
 
 const readsDigits = (t: Token | undefined): boolean =>
   t !== undefined && 'field' in t && (YEAR_FIELDS.has(t.field) || t.field in DIGITS);

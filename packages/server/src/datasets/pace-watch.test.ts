@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Pace } from './pace-watch.js';
+import { PaceWatch } from './pace-watch.js';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('Pace', () => {
+describe('PaceWatch', () => {
   it('calls onSlow once when a window passes with too few bytes', async () => {
     let slow = 0;
-    const pace = new Pace({ windowMs: 50, minBytes: 100 }, () => slow++);
+    const pace = new PaceWatch({ windowMs: 50, minBytes: 100 }, () => slow++);
     pace.add(150);
     await wait(70);
     expect(slow).toBe(0);
@@ -18,7 +18,7 @@ describe('Pace', () => {
 
   it('stops watching when told', async () => {
     let slow = 0;
-    const pace = new Pace({ windowMs: 30, minBytes: 100 }, () => slow++);
+    const pace = new PaceWatch({ windowMs: 30, minBytes: 100 }, () => slow++);
     pace.stop();
     await wait(100);
     expect(slow).toBe(0);

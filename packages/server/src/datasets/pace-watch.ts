@@ -2,7 +2,7 @@
  * Counts bytes as they arrive, and calls `onSlow` once if any `windowMs` passes with fewer than
  * `minBytes`. stop() when the bytes have all arrived (or the work failed).
  */
-export class Pace {
+export class PaceWatch {
   private inWindow = 0;
   private readonly timer: NodeJS.Timeout;
 

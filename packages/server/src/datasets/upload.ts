@@ -9,7 +9,7 @@ import { ApiError, errorSchema } from '../errors.js';
 import { uploadResult } from './schemas.js';
 import { checkLoaded, CsvLimitWatch, type UploadLimits } from './limits.js';
 import type { MultipartFile } from '@fastify/multipart';
-import { Pace } from './pace-watch.js';
+import { PaceWatch } from './pace-watch.js';
 import type { UploadSlots } from './upload-slots.js';
 import type { EngineMemory } from './memory.js';
 import type { DatasetStore } from './store.js';
@@ -181,7 +181,7 @@ export function uploadRoute(
       let tooSlow!: (e: ApiError) => void;
       const slow = new Promise<never>((_, reject) => (tooSlow = reject));
       slow.catch(() => undefined);
-      const pace = new Pace(o.pace, () => {
+      const pace = new PaceWatch(o.pace, () => {
         const e = new ApiError(
           408,
           'UPLOAD_TOO_SLOW',
@@ -266,9 +266,7 @@ export function uploadRoute(
         );
         return reply.code(201).send({ ...summary(o.store, entry), warnings: data.warnings });
       } catch (e) {
-        // A refusal before the body has all arrived: the connection closes once it is answered,
-        // so the client stops sending (rather than the server reading the rest to keep it alive).
-        if (!request.raw.complete) reply.header('connection', 'close');
+        // A refusal before the body has all arrived closes the connection (security/headers.ts).
         if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(o.maxUploadBytes);
         throw inApiWords(bodyError(e, request.raw.complete));
       } finally {

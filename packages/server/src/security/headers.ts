@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /** No third party anything; the same set on every response (JSON, errors, 404, future static files). */
@@ -44,12 +45,18 @@ export function setSecurityHeaders(reply: FastifyReply, o: { secure: boolean; pa
   reply.header('vary', 'Origin, Sec-Fetch-Site, Cookie');
 }
 
+/**
+ * A refusal before the body was read (no session, too big, wrong host, a bad URL): close the
+ * connection rather than read the rest of a body nobody will use.
+ */
+export function closeUnreadBody(request: IncomingMessage, reply: FastifyReply): void {
+  if (!request.complete) reply.header('connection', 'close');
+}
+
 export function registerSecurityHeaders(app: FastifyInstance, o: { secure: boolean }): void {
   app.addHook('onSend', async (request, reply, payload) => {
     setSecurityHeaders(reply, { secure: o.secure, path: request.url.split('?')[0]! });
-    // A refusal before the body was read (no session, too big, wrong host): close the connection
-    // rather than read the rest of a body nobody will use.
-    if (reply.statusCode >= 400 && !request.raw.complete) reply.header('connection', 'close');
+    if (reply.statusCode >= 400) closeUnreadBody(request.raw, reply);
     return payload;
   });
 }

@@ -34,28 +34,33 @@ function specific(issue: Issue): Issue {
   return { ...inner, path: [...issue.path, ...inner.path] } as Issue;
 }
 
-/** Where the first problem is: its step and field, for an API's error body. */
-function firstLocation(error: z.ZodError, input: unknown, prefix: PropertyKey[] = []): ErrorLocation {
-  const issue = error.issues[0] && specific(error.issues[0]);
-  if (!issue) return {};
+/** Where an issue is: its whole path, and the step (0-based) and op when it is inside one. */
+function locate(issue: Issue, input: unknown, prefix: PropertyKey[]) {
   const path = [...prefix, ...issue.path];
-  if (path[0] !== 'steps' || typeof path[1] !== 'number') return { field: pathText(path) || '(root)' };
-  const raw = (input as { steps?: { op?: unknown }[] } | null)?.steps?.[path[1]];
-  const op = raw && typeof raw === 'object' && typeof raw.op === 'string' ? raw.op : '?';
-  // 1-based, as StepError's and the messages' step numbers.
-  return { step: { index: path[1] + 1, op }, ...(path.length > 2 ? { field: pathText(path.slice(2)) } : {}) };
+  const stepIndex = path[0] === 'steps' && typeof path[1] === 'number' ? path[1] : undefined;
+  const raw =
+    stepIndex === undefined ? undefined : (input as { steps?: unknown[] } | null)?.steps?.[stepIndex];
+  const op =
+    raw && typeof raw === 'object' && typeof (raw as { op?: unknown }).op === 'string'
+      ? (raw as { op: string }).op
+      : undefined;
+  const field = stepIndex === undefined ? pathText(path) || '(root)' : pathText(path.slice(2)) || undefined;
+  return { path, stepIndex, op, field };
+}
+
+/** Where the first problem is: its step (1-based, as in every step error) and field, for an API. */
+function firstLocation(error: z.ZodError, input: unknown, prefix: PropertyKey[] = []): ErrorLocation {
+  if (!error.issues[0]) return {};
+  const { stepIndex, op, field } = locate(specific(error.issues[0]), input, prefix);
+  if (stepIndex === undefined) return { field: field! };
+  return { step: { index: stepIndex + 1, op: op ?? '?' }, ...(field ? { field } : {}) };
 }
 
 /** One readable line per problem, naming the step (1-based) and the field. */
 function describeIssues(error: z.ZodError, input: unknown, prefix: PropertyKey[] = []): string {
   const lines = error.issues.slice(0, 5).map((whole) => {
     const issue = specific(whole);
-    const path = [...prefix, ...issue.path];
-    const stepIndex = path[0] === 'steps' && typeof path[1] === 'number' ? path[1] : undefined;
-    const steps = (input as { steps?: unknown[] } | null)?.steps;
-    const raw =
-      stepIndex !== undefined && Array.isArray(steps) ? (steps[stepIndex] as { op?: unknown }) : undefined;
-    const op = raw && typeof raw.op === 'string' ? raw.op : undefined;
+    const { path, stepIndex, op, field } = locate(issue, input, prefix);
     let message = issue.message;
     if (issue.code === 'invalid_union' && path[path.length - 1] === 'op') {
       message = `unknown op ${JSON.stringify(op)}; known ops: ${STEP_OPS.join(', ')}`;
@@ -66,8 +71,8 @@ function describeIssues(error: z.ZodError, input: unknown, prefix: PropertyKey[]
     }
     const where =
       stepIndex !== undefined
-        ? `step ${stepIndex + 1}${op ? ` (${op})` : ''}${path.length > 2 ? ` field "${pathText(path.slice(2))}"` : ''}`
-        : `field "${pathText(path) || '(root)'}"`;
+        ? `step ${stepIndex + 1}${op ? ` (${op})` : ''}${field ? ` field "${field}"` : ''}`
+        : `field "${field}"`;
     return `${where}: ${message}`;
   });
   return [...new Set(lines)].join('; ');

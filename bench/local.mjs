@@ -117,10 +117,12 @@ async function browserRun(browser, origin, file, tmp) {
     const steps = o.steps ? await stepProfiles(page, tmp) : undefined;
 
     const t0 = Date.now();
+    if (o.trace) log(`  bench +${t0 - start} ms: recipe picked`);
     await page.getByTestId('recipe-file').setInputFiles(RECIPE);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="step"]').length === 10, null, {
       timeout: 600_000,
     });
+    if (o.trace) log(`  bench +${Date.now() - start} ms: ten steps shown, export asked`);
     await page.getByRole('button', { name: 'Export…' }).click();
     const dialog = page.getByTestId('export-dialog');
     await dialog.getByLabel('Formula guard').uncheck();
@@ -129,7 +131,9 @@ async function browserRun(browser, origin, file, tmp) {
       dialog.getByTestId('download').click(),
     ]);
     const out = path.join(tmp, `browser-${Date.now()}.csv`);
+    if (o.trace) log(`  bench +${Date.now() - start} ms: download started`);
     await download.saveAs(out);
+    if (o.trace) log(`  bench +${Date.now() - start} ms: download saved`);
     const recipe = Date.now() - t0;
     return { load, recipe, out, foreign, steps };
   } finally {

@@ -228,6 +228,12 @@ afterAll(async () => {
 
 describe('states: a recipe held as tables, each made from the one before', () => {
   // Rows must come out in the recipe's order; states of steps that keep it are made unsorted.
+  const SORT = { op: 'sort-rows', by: [{ column: 'city', desc: true }] };
+  const TRIM = { op: 'trim', columns: ['email'] };
+  const beforeCluster = (...steps: unknown[]) => ({
+    version: 1,
+    steps: [...steps, { op: 'cluster-merge', column: 'name', method: 'fingerprint' }],
+  });
   const KEEPS_ORDER = {
     version: 1,
     steps: [
@@ -241,6 +247,14 @@ describe('states: a recipe held as tables, each made from the one before', () =>
     ['steps that keep the row order', KEEPS_ORDER, 2],
     ['the W1 recipe (dedupe, cluster-merge, sort)', W1_RECIPE, 7],
     ['the W1 recipe, split after the dedupe', W1_RECIPE, 8],
+    // The steps before a cluster-merge are held first: unsorted when the row id gives the order.
+    ['a sort, then a cluster-merge (the order is the sort’s keys)', beforeCluster(SORT), 0],
+    ['a sort and a row-wise step, then a cluster-merge (the order is row ids)', beforeCluster(SORT, TRIM), 0],
+    [
+      'a dedupe, then a cluster-merge, no sort after',
+      beforeCluster({ op: 'dedupe-rows', columns: ['phone'] }),
+      0,
+    ],
   ])('%s: the rows of engine-node run()', async (_name, recipe, split) => {
     const rows = valueOf<{ rows: unknown[][] }>(await both('w1.csv', 'state', [recipe, split])).rows;
     expect(rows.length).toBeGreaterThan(1000);

@@ -393,12 +393,12 @@ export class WasmEngine implements Engine {
     dataset: LoadedDataset,
     recipe: Recipe,
     work: (source: Select, columns: Column[]) => Promise<T>,
-    { sorted = false, intoTable = false } = {},
+    { sorted = false, intoTable = false, keepRowId = false } = {},
   ): Promise<T> {
     return this.clusterKeys.use(async () => {
       await this.validate(dataset, recipe);
       await this.fillClusterKeys(dataset, recipe);
-      const { query, columns } = this.compile(dataset, recipe, { intoTable });
+      const { query, columns } = this.compile(dataset, recipe, { intoTable, keepRowId });
       return this.execute(() => work(sorted ? query : { ...query, orderBy: [] }, columns), recipe);
     });
   }
@@ -654,7 +654,8 @@ export class WasmEngine implements Engine {
    * row's position): reads of that recipe state (pages, counts, profiles, facets, exports) then
    * run no steps. Release it with dropState(); it costs about as much memory as the data.
    * The steps before each cluster-merge step are held first, so that they run once (not once to
-   * key the column's distinct values and again for the output).
+   * key the column's distinct values and again for the output); that table is read only by the
+   * next one, so it keeps each row's position as a column instead of being sorted.
    */
   async materialise(
     dataset: LoadedDataset,
@@ -663,7 +664,11 @@ export class WasmEngine implements Engine {
   ): Promise<LoadedDataset> {
     const at = recipe.steps.findIndex((step, i) => i > 0 && step.op === 'cluster-merge');
     if (at < 0) return this.materialiseNow(dataset, recipe, o);
-    const before = await this.materialiseNow(dataset, { ...recipe, steps: recipe.steps.slice(0, at) }, o);
+    const before = await this.materialiseNow(
+      dataset,
+      { ...recipe, steps: recipe.steps.slice(0, at) },
+      { ...o, unsorted: true },
+    );
     try {
       return await this.materialise(before, { ...recipe, steps: recipe.steps.slice(at) }, o);
     } finally {
@@ -674,19 +679,23 @@ export class WasmEngine implements Engine {
   private async materialiseNow(
     dataset: LoadedDataset,
     recipe: Recipe,
-    o: { background?: boolean },
+    o: { background?: boolean; unsorted?: boolean },
   ): Promise<LoadedDataset> {
     const table = this.nextTable();
     return this.onOutput(
       dataset,
       recipe,
-      async (query, columns) => {
+      async (compiled, columns) => {
+        // Unsorted only when the row id column alone gives the order (not sort-rows' keys).
+        const byPosition = o.unsorted === true && ordersByRowId(compiled);
+        const query = o.unsorted ? withRowId(compiled, byPosition) : compiled;
         const create = statement({ kind: 'createTable', name: table, query });
         // In the background, a page asked for meanwhile (from an earlier state) goes first.
         await (o.background ? this.connection.runInBackground(create) : this.connection.run(create));
-        return { table, columns, rowCount: await count(this.connection, table), warnings: [] };
+        const rowCount = await count(this.connection, table);
+        return { table, columns, rowCount, warnings: [], ...(byPosition ? { rowIdColumn: ROW_ID } : {}) };
       },
-      { sorted: true, intoTable: true },
+      o.unsorted ? { sorted: true, keepRowId: true } : { sorted: true, intoTable: true },
     ).catch(async (e: unknown) => {
       await dropTable(this.connection, table).catch(() => undefined);
       throw e;
@@ -759,4 +768,19 @@ export class WasmEngine implements Engine {
       );
     }
   }
+}
+
+const isRowId = (e: Expr): boolean => e.kind === 'column' && e.name === ROW_ID;
+
+/** The compiled recipe's rows come in the order of its row id column, ascending, alone. */
+function ordersByRowId(query: Select): boolean {
+  const [first, ...rest] = query.orderBy ?? [];
+  return first !== undefined && rest.length === 0 && isRowId(first.expr) && first.desc !== true;
+}
+
+/** Ordered by the row id column and keeping it, or sorted (keys of sort-rows) without it. */
+function withRowId(query: Select, byPosition: boolean): Select {
+  return byPosition
+    ? { ...query, orderBy: [] }
+    : { ...query, columns: query.columns.filter((c) => !isRowId(c.expr)) };
 }

@@ -42,14 +42,16 @@ export async function exportDelimited(
   slices: Select[],
   format: 'csv' | 'tsv',
 ): Promise<Blob> {
-  const parts: Uint8Array<ArrayBuffer>[] = [];
+  // Each slice becomes a Blob at once: the browser stores its bytes while the worker writes the
+  // next slice, and the slice's buffer is freed.
+  const parts: Blob[] = [];
   for (const [i, query] of slices.entries()) {
     const path = ctx.fileName(`.${format}`);
     await ctx.db.registerEmptyFileBuffer(path);
     try {
       const options = { ...DELIMITED_COPY_OPTIONS[format], HEADER: i === 0 };
       await ctx.connection.run(statement({ kind: 'copyTo', query, path, options }));
-      parts.push((await ctx.db.copyFileToBuffer(path)) as Uint8Array<ArrayBuffer>);
+      parts.push(new Blob([(await ctx.db.copyFileToBuffer(path)) as Uint8Array<ArrayBuffer>]));
     } finally {
       await ctx.db.dropFile(path).catch(() => undefined);
     }

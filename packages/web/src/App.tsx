@@ -103,7 +103,9 @@ export function App({ backends }: { backends: Backends }) {
   }, [backends.server]);
 
   const id = dataset?.id;
-  const cursor = history?.cursor ?? 0;
+  // What the grid and the profile follow: the recipe itself (an undone replacement can bring
+  // back a recipe of the same length, so the step count would not do).
+  const recipeVersion = useMemo(() => recipeKey(history?.recipe.steps ?? []), [history?.recipe.steps]);
   const filter = useMemo(() => combinedWhere(facets), [facets]);
   const whereKey = filter ? JSON.stringify(filter) : '';
 
@@ -111,15 +113,15 @@ export function App({ backends }: { backends: Backends }) {
     if (!id) return undefined;
     const step = viewStep;
     return {
-      key: `${id}:${cursor}:${step ?? ''}:${whereKey}`,
+      key: `${id}:${recipeVersion}:${step ?? ''}:${whereKey}`,
       fetchPage: (offset, limit) => backend.rows(id, offset, limit, step, filter),
     };
-  }, [backend, id, cursor, viewStep, whereKey, filter]);
+  }, [backend, id, recipeVersion, viewStep, whereKey, filter]);
 
   // The profile follows the current recipe (not a past step being looked at). It is asked for
   // once the grid has its first rows of that recipe: the rows are what the person waits for.
   const [rowsReadyAt, setRowsReadyAt] = useState<string>();
-  const profileKey = id ? `${id}:${cursor}` : undefined;
+  const profileKey = id ? `${id}:${recipeVersion}` : undefined;
   const profileDue = profileKey !== undefined && rowsReadyAt === profileKey;
   useEffect(() => {
     if (!id || !profileDue) return;
@@ -132,7 +134,7 @@ export function App({ backends }: { backends: Backends }) {
     return () => {
       live = false;
     };
-  }, [backend, id, cursor, profileDue]);
+  }, [backend, id, recipeVersion, profileDue]);
 
   const profileByName = useMemo(
     () =>
@@ -383,7 +385,7 @@ export function App({ backends }: { backends: Backends }) {
           theme={theme}
           onShape={(total, cols) => {
             setShape({ total, columns: cols });
-            setRowsReadyAt(`${dataset.id}:${cursor}`);
+            setRowsReadyAt(`${dataset.id}:${recipeVersion}`);
           }}
           onHeader={(column, b) => setDialog({ kind: 'column', column, x: b.x, y: b.y + b.height })}
           onError={gridError}
@@ -511,4 +513,12 @@ export function App({ backends }: { backends: Backends }) {
       )}
     </div>
   );
+}
+
+/** A short key for a recipe's steps (FNV-1a of their JSON). */
+function recipeKey(steps: readonly unknown[]): string {
+  const text = JSON.stringify(steps);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return `${steps.length}-${(h >>> 0).toString(36)}`;
 }

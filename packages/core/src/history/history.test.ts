@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Step } from '../steps/registry.js';
-import { addStep, canRedo, canUndo, currentRecipe, emptyHistory, redo, removeStep, undo } from './history.js';
+import {
+  addStep,
+  canRedo,
+  canUndo,
+  currentRecipe,
+  emptyHistory,
+  redo,
+  removeStep,
+  replaceRecipe,
+  undo,
+} from './history.js';
 
 const trim: Step = { op: 'trim' };
 const lower: Step = { op: 'change-case', columns: ['a'], case: 'lower' };
@@ -35,5 +45,48 @@ describe('history', () => {
   it('removes one step and keeps the later ones', () => {
     const h = removeStep(addStep(addStep(addStep(emptyHistory(), trim), lower), drop), 1);
     expect(currentRecipe(h).steps).toEqual([trim, drop]);
+  });
+
+  it('undoes a removed step: the recipe before the removal comes back whole, and redo removes it again', () => {
+    const three = addStep(addStep(addStep(emptyHistory(), trim), lower), drop);
+    let h = removeStep(three, 1);
+    expect(canUndo(h)).toBe(true);
+    h = undo(h);
+    expect(currentRecipe(h).steps).toEqual([trim, lower, drop]);
+    expect(canRedo(h)).toBe(true);
+    h = redo(h);
+    expect(currentRecipe(h).steps).toEqual([trim, drop]);
+    // Undo keeps going down the older line once back on it.
+    h = undo(undo(h));
+    expect(currentRecipe(h).steps).toEqual([trim, lower]);
+  });
+
+  it('undoes a replayed recipe, and a step added after it first', () => {
+    let h = addStep(addStep(emptyHistory(), trim), lower);
+    h = replaceRecipe(h, { version: 1, steps: [drop, trim] });
+    h = addStep(h, lower);
+    h = undo(h);
+    expect(currentRecipe(h).steps).toEqual([drop, trim]);
+    h = undo(h);
+    expect(currentRecipe(h).steps).toEqual([trim, lower]);
+    h = undo(h);
+    expect(currentRecipe(h).steps).toEqual([trim]);
+    h = redo(redo(h));
+    expect(currentRecipe(h).steps).toEqual([drop, trim]);
+    expect(canRedo(h)).toBe(true);
+    expect(currentRecipe(redo(h)).steps).toEqual([drop, trim, lower]);
+  });
+
+  it('drops the redo line when something new is done after an undo', () => {
+    let h = undo(replaceRecipe(addStep(emptyHistory(), trim), { version: 1, steps: [drop] }));
+    expect(canRedo(h)).toBe(true);
+    h = addStep(h, lower);
+    expect(currentRecipe(h).steps).toEqual([trim, lower]);
+    expect(canRedo(h)).toBe(false);
+    // The replaced line's undone steps are not brought back by redo after undoing the replacement.
+    let g = undo(addStep(addStep(emptyHistory(), trim), lower));
+    g = undo(replaceRecipe(g, { version: 1, steps: [drop] }));
+    expect(currentRecipe(g).steps).toEqual([trim]);
+    expect(currentRecipe(redo(g)).steps).toEqual([drop]);
   });
 });

@@ -185,6 +185,17 @@ describe('dataset routes', () => {
     expect((await put({ version: 2 })).statusCode).toBe(400);
   });
 
+  it('undoes a replaced recipe: the one before comes back whole, and redo replaces it again', async () => {
+    const before = (await get(`/api/datasets/${id}/recipe`)).json();
+    const replaced = { version: 1, steps: [{ op: 'change-case', columns: ['name'], case: 'upper' }] };
+    expect((await put(id, replaced)).statusCode).toBe(200);
+    const undone = await post(`/api/datasets/${id}/undo`);
+    expect(undone.json()).toMatchObject({ recipe: before, canRedo: true });
+    const redone = await post(`/api/datasets/${id}/redo`);
+    expect(redone.json()).toMatchObject({ recipe: replaced, canUndo: true });
+    expect((await post(`/api/datasets/${id}/undo`)).json().recipe).toEqual(before);
+  });
+
   it('profiles and clusters under the recipe', async () => {
     const profile = await get(`/api/datasets/${id}/profile`);
     expect(profile.statusCode).toBe(200);

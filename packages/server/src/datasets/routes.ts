@@ -4,7 +4,7 @@ import {
   addStep,
   CLUSTER_METHODS,
   currentRecipe,
-  historyFromRecipe,
+  replaceRecipe,
   parseRecipe,
   parseStep,
   redo,
@@ -359,7 +359,7 @@ export function datasetRoutes(
     async (request) => {
       const recipe = parseRecipe(request.body.recipe);
       const e = await load(request.params.id, user(request), 'recipe.replace', 'edit');
-      return commit(e, () => historyFromRecipe(recipe));
+      return commit(e, (h) => replaceRecipe(h, recipe));
     },
   );
 

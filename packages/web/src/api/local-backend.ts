@@ -5,7 +5,7 @@ import {
   currentRecipe,
   emptyHistory,
   headPageQuery,
-  historyFromRecipe,
+  replaceRecipe as replaceInHistory,
   isTidyvaultError,
   parseRecipe,
   pagePlan,
@@ -309,7 +309,7 @@ export class LocalBackend implements Backend {
   replaceRecipe = (id: string, recipe: Recipe) =>
     wrap(async () => {
       const r = parseRecipe(recipe);
-      return this.change(id, 'recipe.replace', () => historyFromRecipe(r));
+      return this.change(id, 'recipe.replace', (h) => replaceInHistory(h, r));
     });
 
   exportFile = (id: string, format: string, formulaGuard: boolean) =>

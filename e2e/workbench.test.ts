@@ -98,6 +98,16 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
       .toMatch(/Trim leading and trailing whitespace in "name"/);
   });
 
+  it('warns before signing out of a server without accounts that no new link comes until a restart', async () => {
+    await page.getByRole('button', { name: /^Sign out/ }).click();
+    const dialog = page.getByTestId('sign-out-dialog');
+    await expect
+      .poll(() => dialog.getByTestId('single-user-sign-out').textContent())
+      .toMatch(/only with a new one-time link, which the server prints when it starts/);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.count()).toBe(0);
+  });
+
   it('applies a step from the column menu with a before/after preview', async () => {
     await openColumn('city');
     await page.getByTestId('column-profile').waitFor();
@@ -323,6 +333,11 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
       .poll(() => list.textContent())
       .toMatch(/8 rows × 6 columns; deleted automatically in \d+ min/);
     await screenshot(page, '11-dataset-list');
+    // Deleting from the list asks first; cancel keeps the dataset.
+    await list.getByRole('button', { name: 'Delete…' }).click();
+    await list.getByText('Delete it from the server now?').waitFor();
+    await list.getByRole('button', { name: 'cancel' }).click();
+    await list.getByRole('button', { name: 'Delete…' }).waitFor();
     await list.getByRole('button', { name: 'Open' }).click();
     await expect.poll(gridRows).toBe('7');
     await expect.poll(() => steps().count()).toBe(6);
@@ -348,7 +363,15 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
     await expect
       .poll(() => steps().nth(6).textContent())
       .toMatch(/Change "name" to upper case, only in rows where "city" is "PARIS"/);
+    // The export holds every row, and says so while facets select some.
+    await page.getByRole('button', { name: 'Export…' }).click();
+    await page.getByTestId('export-facets-note').waitFor();
+    await page.keyboard.press('Escape');
     await page.getByRole('button', { name: 'Remove the city facet' }).click();
+    await page.getByRole('button', { name: 'Export…' }).click();
+    await page.getByTestId('export-dialog').waitFor();
+    expect(await page.getByTestId('export-facets-note').count()).toBe(0);
+    await page.keyboard.press('Escape');
     await expect.poll(gridRows).toBe('7');
     const id = (await page.evaluate(() => fetch('/api/datasets').then((r) => r.json()))).datasets[0]
       .id as string;

@@ -17,9 +17,14 @@ type Command = (typeof COMMANDS)[number];
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+  if (command === undefined) {
+    // A usage error, as every other one: the help goes to stderr.
+    process.stderr.write(`tidyvault: no command given\n\n${MAIN_HELP}`);
+    return 2;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(MAIN_HELP);
-    return command === undefined ? 2 : 0;
+    return 0;
   }
   if (command === '--version' || command === '-v') {
     process.stdout.write('tidyvault 0.1.0\n');

@@ -474,6 +474,7 @@ export function App({ backends }: { backends: Backends }) {
       {dialog?.kind === 'sign-out' && backends.server && me && (
         <SignOutDialog
           user={me.user}
+          signInMode={backends.server!.mode}
           onClose={() => setDialog(undefined)}
           onSignOut={(purge) =>
             backends.server!.logout(purge).then(({ endSessionUrl }) => {
@@ -507,6 +508,7 @@ export function App({ backends }: { backends: Backends }) {
           name={dataset.name}
           recipe={history.recipe}
           inputColumns={dataset.columns}
+          filtered={filter !== undefined}
           {...(target === 'server' && backends.server ? { server: backends.server } : {})}
           onClose={() => setDialog(undefined)}
         />

@@ -168,4 +168,11 @@ describe('usage errors exit 2', () => {
       expect(r.stdout).toMatch(/Example/);
     }
   });
+
+  it('with no command: exit 2, the usage on stderr as for every usage error', () => {
+    const r = tidyvault([]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^tidyvault: no command given\n[\s\S]*Example/);
+  });
 });

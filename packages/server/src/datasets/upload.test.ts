@@ -133,6 +133,19 @@ describe('uploads', () => {
       payload: '--zz--\r\n',
     });
     expect(empty.statusCode).toBe(400);
+    // Not multipart at all, or the file in a part of another name: 400 saying how to send it.
+    const json = await h.t.app.inject({ method: 'POST', url: '/api/datasets', headers, payload: {} });
+    expect(json.statusCode).toBe(400);
+    expect(json.json().error.message).toMatch(/multipart\/form-data, in a part named "file"/);
+    const other = await h.t.app.inject({
+      method: 'POST',
+      url: '/api/datasets',
+      headers: { ...headers, 'content-type': 'multipart/form-data; boundary=zz' },
+      payload:
+        '--zz\r\nContent-Disposition: form-data; name="other"; filename="t.csv"\r\n\r\na,b\n1,2\n\r\n--zz--\r\n',
+    });
+    expect(other.statusCode).toBe(400);
+    expect(other.json().error.code).toBe('UPLOAD_MISSING_FILE');
     expect((await upload(h, headers, 'virus.exe', 'MZ')).statusCode).toBe(400);
     const corrupt = await upload(h, headers, 'broken.parquet', 'PAR1 not really');
     expect(corrupt.statusCode).toBe(400);

@@ -192,6 +192,12 @@ export function uploadRoute(
       });
       const count = (chunk: Buffer) => pace.add(chunk.length);
       try {
+        if (!request.isMultipart())
+          throw new ApiError(
+            400,
+            'UPLOAD_MALFORMED',
+            'send the file as multipart/form-data, in a part named "file"',
+          );
         const file = request.file({
           limits: { fileSize: o.maxUploadBytes, files: 1, fields: 5, parts: 6, fieldSize: 1024 },
           throwFileSizeLimit: true,
@@ -201,7 +207,7 @@ export function uploadRoute(
         request.raw.on('data', count);
         const got = await Promise.race([file, slow]);
         part = got;
-        if (!got)
+        if (!got || got.fieldname !== 'file')
           throw new ApiError(400, 'UPLOAD_MISSING_FILE', 'send the file as a multipart part named "file"');
         const name = cleanName(got.filename);
         // How to read the file, where the query says (the rest is sniffed).

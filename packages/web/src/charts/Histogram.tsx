@@ -22,10 +22,11 @@ export function Histogram({ edges, counts, label, height = 90 }: Props) {
         height,
         legend: { show: false },
         cursor: { show: false },
-        scales: { x: { time: false } },
+        // Bars start at zero, so their heights compare as counts do.
+        scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
         axes: [
           { size: 24, font: '10px system-ui', stroke: '#888', grid: { show: false } },
-          { size: 36, font: '10px system-ui', stroke: '#888', grid: { stroke: 'rgba(128,128,128,0.2)' } },
+          { size: 48, font: '10px system-ui', stroke: '#888', grid: { stroke: 'rgba(128,128,128,0.2)' } },
         ],
         series: [
           {},

@@ -26,6 +26,8 @@ interface Props {
   inputColumns: Column[];
   /** The dataset is on this server: it can also go to a database connection of the user's. */
   server?: HttpBackend;
+  /** Facets select some rows: the export still holds every row of the recipe's output. */
+  filtered?: boolean;
   onClose: () => void;
 }
 
@@ -38,7 +40,16 @@ function download(href: string, filename: string): void {
   a.remove();
 }
 
-export function ExportDialog({ backend, datasetId, name, recipe, inputColumns, server, onClose }: Props) {
+export function ExportDialog({
+  backend,
+  datasetId,
+  name,
+  recipe,
+  inputColumns,
+  server,
+  filtered,
+  onClose,
+}: Props) {
   const [format, setFormat] = useState('csv');
   const [guard, setGuard] = useState(true);
   const [showSql, setShowSql] = useState(false);
@@ -59,6 +70,13 @@ export function ExportDialog({ backend, datasetId, name, recipe, inputColumns, s
     <Modal title="Export" onClose={onClose} testId="export-dialog">
       <section>
         <h3>The cleaned data</h3>
+        {filtered && (
+          <p className="notice" data-testid="export-facets-note">
+            The facets only narrow what you see: the file holds every row of the recipe&rsquo;s output. To
+            export only the rows they select, use &ldquo;Keep these rows&rdquo; in the facet (a step of the
+            recipe) first.
+          </p>
+        )}
         <div className="row wrap">
           <label>
             Format

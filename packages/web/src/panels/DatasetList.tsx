@@ -13,6 +13,7 @@ interface Props {
 export function DatasetList({ backend, onOpen, onError }: Props) {
   const [list, setList] = useState<DatasetSummary[]>();
   const [now, setNow] = useState(Date.now());
+  const [confirming, setConfirming] = useState<string>();
   useEffect(() => {
     let live = true;
     backend.list().then(
@@ -55,11 +56,26 @@ export function DatasetList({ backend, onOpen, onError }: Props) {
             </span>
             <span className="row">
               <button onClick={() => onOpen(d)}>Open</button>
-              {(d.access ?? 'owner') === 'owner' && (
-                <button className="danger" onClick={() => void remove(d)} aria-label={`Delete ${d.name} now`}>
-                  Delete now
-                </button>
-              )}
+              {(d.access ?? 'owner') === 'owner' &&
+                (confirming === d.id ? (
+                  <>
+                    <span>Delete it from the server now?</span>
+                    <button
+                      className="danger"
+                      onClick={() => void remove(d)}
+                      aria-label={`Delete ${d.name} now`}
+                    >
+                      Delete now
+                    </button>
+                    <button className="link" onClick={() => setConfirming(undefined)}>
+                      cancel
+                    </button>
+                  </>
+                ) : (
+                  <button className="danger" onClick={() => setConfirming(d.id)}>
+                    Delete…
+                  </button>
+                ))}
             </span>
           </li>
         ))}

@@ -32,11 +32,17 @@ export function suggest(columns: ColumnProfile[], rows: number): Suggestion[] {
         step: { op: 'blank-to-null', columns: [name] },
       });
     const share = c.typeShare ?? 1;
+    // Codes such as 000123 (zip codes, ids) read as numbers lose their leading zeros.
+    const zeros = c.topValues.find((t) => typeof t.value === 'string' && /^\s*[+-]?0\d/.test(t.value));
     if (c.inferredType === 'integer' || c.inferredType === 'number')
       out.push({
         column: name,
-        text: `${pct(share)} numeric`,
-        action: c.inferredType === 'integer' ? 'Convert to whole numbers' : 'Convert to number',
+        text: zeros
+          ? `${pct(share)} numeric, but values such as "${String(zeros.value).trim()}" have leading zeros (a code?), which a conversion drops`
+          : `${pct(share)} numeric`,
+        action:
+          (c.inferredType === 'integer' ? 'Convert to whole numbers' : 'Convert to number') +
+          (zeros ? ' anyway' : ''),
         step:
           c.inferredType === 'integer'
             ? { op: 'to-integer', columns: [name] }

@@ -98,6 +98,50 @@ describe('app basics', () => {
       expect.arrayContaining(['id', 'offset', 'limit', 'step']),
     );
   });
+
+  it('says what every route can answer besides its own responses, and what the bodies hold', async () => {
+    const doc = (await h.t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    type Op = {
+      responses: Record<string, unknown>;
+      requestBody?: { content: Record<string, { schema: unknown }> };
+    };
+    const ops = Object.entries(doc.paths as Record<string, Record<string, Op>>).flatMap(([path, m]) =>
+      Object.entries(m).map(([method, op]) => ({ path, method, op })),
+    );
+    for (const { path, method, op } of ops) {
+      const statuses = Object.keys(op.responses);
+      expect(statuses, `${method} ${path}`).toContain('421');
+      if (path === '/healthz' || path === '/api/auth/mode') expect(statuses).not.toContain('401');
+      else expect(statuses, `${method} ${path}`).toContain('401');
+      if (path.includes('{id}')) expect(statuses, `${method} ${path}`).toContain('404');
+      if (method !== 'get' && path !== '/auth/token') expect(statuses, `${method} ${path}`).toContain('403');
+    }
+    const op = (path: string, method: string) => doc.paths[path][method] as Op;
+    expect(op('/api/datasets', 'post').requestBody!.content['multipart/form-data']!.schema).toMatchObject({
+      required: ['file'],
+    });
+    expect(Object.keys(op('/api/datasets/{id}/export', 'get').responses['200'] as object)).toContain(
+      'content',
+    );
+    expect(
+      Object.keys((op('/api/datasets/{id}/export', 'get').responses['200'] as Op['requestBody'])!.content),
+    ).toEqual(expect.arrayContaining(['text/csv', 'application/vnd.apache.parquet']));
+    expect(op('/auth/token', 'get').responses).toHaveProperty('303');
+    expect(JSON.stringify(op('/api/datasets/{id}/recipe', 'put').requestBody)).toContain(
+      '#/components/schemas/Recipe',
+    );
+    // Every reference points into the document, the recipe's own definitions included.
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map(
+      (m) => m[1]!,
+    );
+    expect(refs.length).toBeGreaterThan(3);
+    for (const r of new Set(refs)) expect(doc.components.schemas, r).toHaveProperty([r]);
+    expect(
+      doc.components.schemas.Step.oneOf.map(
+        (s: { properties: { op: { const: string } } }) => s.properties.op.const,
+      ),
+    ).toContain('cluster-merge');
+  });
 });
 
 describe('behind a TLS proxy (--trust-proxy)', () => {

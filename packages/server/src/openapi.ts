@@ -1,9 +1,17 @@
 import fastifySwagger from '@fastify/swagger';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import type { ZodApp } from './app-types.js';
+import { completeDocument } from './openapi-document.js';
 
 /** OpenAPI 3 generated from the same zod schemas that validate the routes. */
 export async function registerOpenApi(app: ZodApp): Promise<void> {
+  // Routes anyone may call (no session): their operations list no 401.
+  const publicPaths = new Set<string>();
+  app.addHook('onRoute', (route) => {
+    if ((route.config as { access?: string } | undefined)?.access !== 'public') return;
+    const path = route.url.replace(/:(\w+)/g, '{$1}');
+    for (const m of [route.method].flat()) publicPaths.add(`${m} ${path}`);
+  });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -15,6 +23,8 @@ export async function registerOpenApi(app: ZodApp): Promise<void> {
       },
     },
     transform: jsonSchemaTransform,
+    transformObject: (d) =>
+      completeDocument((d as { openapiObject: Record<string, unknown> }).openapiObject, publicPaths),
   });
 }
 

@@ -1,0 +1,127 @@
+import { recipeJsonSchema } from '@tidyvault/core';
+
+type Json = Record<string, unknown>;
+type Operation = { responses?: Record<string, unknown>; requestBody?: unknown };
+
+const ERROR: Json = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        step: { type: 'object', properties: { index: { type: 'integer' }, op: { type: 'string' } } },
+        column: { type: 'string' },
+        field: { type: 'string' },
+      },
+    },
+  },
+};
+
+const refTo = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: refTo('Error') } },
+});
+const binary = { type: 'string', format: 'binary' };
+const CHANGES = new Set(['post', 'put', 'patch', 'delete']);
+
+/** The recipe's JSON Schema as components: its $defs become schemas of their own. */
+function recipeComponents(): Record<string, unknown> {
+  const { $defs = {}, $schema: _s, $id: _i, ...recipe } = recipeJsonSchema() as Json & { $defs?: Json };
+  const named = (key: string) => `Recipe_${key.replace(/^_+/, '')}`;
+  const rewrite = (v: unknown): unknown =>
+    typeof v === 'string' && v.startsWith('#/$defs/')
+      ? `#/components/schemas/${named(v.slice('#/$defs/'.length))}`
+      : Array.isArray(v)
+        ? v.map(rewrite)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, rewrite(x)]))
+          : v;
+  const out: Record<string, unknown> = { Recipe: rewrite(recipe) };
+  out.Step = (out.Recipe as { properties: { steps: { items: unknown } } }).properties.steps.items;
+  for (const [k, v] of Object.entries($defs)) out[named(k)] = rewrite(v);
+  return out;
+}
+
+/**
+ * What the route schemas alone do not say: the answers every route can give (no session, a
+ * refused state change, an unknown id, a Host not allowed), the bodies read outside zod (the
+ * upload's multipart part, the step and the recipe, checked by core with better messages),
+ * the export's file types and the login link's redirect.
+ */
+export function completeDocument(doc: Json, publicPaths: ReadonlySet<string>): Json {
+  const paths = (doc.paths ?? {}) as Record<string, Record<string, Operation>>;
+  for (const [path, ops] of Object.entries(paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      const responses = (op.responses ??= {});
+      const add = (status: string, description: string) => {
+        responses[status] ??= errorResponse(description);
+      };
+      add('421', 'HOST_NOT_ALLOWED: the Host header names no allowed host (DNS-rebinding defence)');
+      if (publicPaths.has(`${method.toUpperCase()} ${path}`)) continue;
+      add('401', 'UNAUTHENTICATED: no valid session');
+      if (path.includes('{id}'))
+        add('404', 'NOT_FOUND: no such dataset, or not one of yours (the same answer)');
+      if (CHANGES.has(method)) {
+        add(
+          '403',
+          'CSRF_TOKEN, CSRF_ORIGIN or CSRF_CROSS_SITE: the state change lacks the CSRF header or comes from another site; or ROLE_FORBIDDEN / DATASET_FORBIDDEN: the role or share does not allow it',
+        );
+        if (method !== 'delete') add('415', 'the body is not of the type the route reads');
+      }
+    }
+  }
+  const op = (path: string, method: string): Operation | undefined => paths[path]?.[method];
+  const upload = op('/api/datasets', 'post');
+  if (upload)
+    upload.requestBody = {
+      required: true,
+      content: {
+        'multipart/form-data': {
+          schema: { type: 'object', required: ['file'], properties: { file: binary } },
+        },
+      },
+    };
+  const jsonBody = (name: string, schema: string) => ({
+    required: true,
+    content: {
+      'application/json': {
+        schema: { type: 'object', required: [name], properties: { [name]: refTo(schema) } },
+      },
+    },
+  });
+  const steps = op('/api/datasets/{id}/steps', 'post');
+  if (steps) steps.requestBody = jsonBody('step', 'Step');
+  const recipe = op('/api/datasets/{id}/recipe', 'put');
+  if (recipe) recipe.requestBody = jsonBody('recipe', 'Recipe');
+  const exported = op('/api/datasets/{id}/export', 'get');
+  if (exported?.responses) {
+    const text = { schema: { type: 'string' } };
+    exported.responses['200'] = {
+      description: 'the file, in the format asked for (Content-Disposition names it)',
+      content: {
+        'text/csv': text,
+        'text/tab-separated-values': text,
+        'application/json': text,
+        'application/x-ndjson': text,
+        'application/vnd.apache.parquet': { schema: binary },
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: binary },
+      },
+    };
+  }
+  const token = op('/auth/token', 'get');
+  if (token?.responses) {
+    token.responses['303'] = {
+      description: 'signed in: the session cookie is set and the browser is sent on to /',
+      headers: { 'Set-Cookie': { schema: { type: 'string' } }, Location: { schema: { type: 'string' } } },
+    };
+    token.responses['400'] ??= errorResponse('BAD_REQUEST: no token, or not one of this server’s shape');
+  }
+  const components = (doc.components ?? {}) as { schemas?: Record<string, unknown> };
+  components.schemas = { ...(components.schemas ?? {}), Error: ERROR, ...recipeComponents() };
+  return { ...doc, components };
+}

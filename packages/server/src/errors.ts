@@ -53,7 +53,8 @@ const STATUS: Record<ErrorCode, number> = {
   IMPORT_FORMAT: 400,
   IMPORT_RAGGED: 400,
   IMPORT_LIMIT: 413,
-  EXPORT: 500,
+  // An export over a format's limits (an Excel cell, the sheet's rows): the user picks another.
+  EXPORT: 422,
   EXECUTION: 422,
   OUT_OF_MEMORY: 507,
   USAGE: 400,

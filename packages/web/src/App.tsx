@@ -509,6 +509,7 @@ export function App({ backends }: { backends: Backends }) {
           recipe={history.recipe}
           inputColumns={dataset.columns}
           filtered={filter !== undefined}
+          {...(profile && !viewing ? { output: exportedShape(profile) } : {})}
           {...(target === 'server' && backends.server ? { server: backends.server } : {})}
           onClose={() => setDialog(undefined)}
         />
@@ -523,4 +524,16 @@ function recipeKey(steps: readonly unknown[]): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return `${steps.length}-${(h >>> 0).toString(36)}`;
+}
+
+/** The output's size and its longest text value, from the profile of the current recipe. */
+function exportedShape(p: Profile) {
+  const longest = p.columns.reduce<{ column: string; length: number } | undefined>(
+    (best, c) =>
+      c.maxLength !== null && c.maxLength > (best?.length ?? 0)
+        ? { column: c.name, length: c.maxLength }
+        : best,
+    undefined,
+  );
+  return { rows: p.rows, columns: p.columns.length, ...(longest ? { longest } : {}) };
 }

@@ -5,6 +5,7 @@ export {
   dateToSerial,
   safeSheetName,
   xlsxParts,
+  XLSX_MAX_CELL_CHARS,
   XLSX_MAX_COLUMNS,
   XLSX_MAX_ROWS,
   type XlsxCell,

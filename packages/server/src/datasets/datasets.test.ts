@@ -238,6 +238,15 @@ describe('dataset routes', () => {
     expect(h.stagingFiles()).toEqual([]);
   });
 
+  it('refuses an xlsx export over Excel’s cell limit with 422, naming the row and column, leaving nothing', async () => {
+    const big = await upload(h, auth, 'long.csv', `a,b\nx,${'y'.repeat(40_000)}\n`);
+    const res = await get(`/api/datasets/${big.json().id}/export?format=xlsx`);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error).toMatchObject({ code: 'EXPORT' });
+    expect(res.json().error.message).toMatch(/^row 1, column "b": 40000 characters, more than the 32767/);
+    expect(h.stagingFiles()).toEqual([]);
+  });
+
   it('tells where the data is', async () => {
     const res = await get(`/api/datasets/${id}/location`);
     expect(res.statusCode).toBe(200);

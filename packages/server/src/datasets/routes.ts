@@ -38,7 +38,7 @@ import { historyView, location, summary } from './views.js';
 const MAX_PAGE = 10_000;
 const MAX_FACET = 1_000;
 
-export const CONTENT_TYPES: Record<string, string> = {
+const CONTENT_TYPES: Record<string, string> = {
   csv: 'text/csv; charset=utf-8',
   tsv: 'text/tab-separated-values; charset=utf-8',
   json: 'application/json; charset=utf-8',

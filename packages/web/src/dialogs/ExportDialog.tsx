@@ -6,6 +6,7 @@ import { carriesValues } from '../steps/describe.js';
 import { errorText } from '../errors.js';
 import type { HttpBackend } from '../api/http-backend.js';
 import { DatabaseExport } from './DatabaseExport.js';
+import { xlsxProblem, type ExportedShape } from './export-limits.js';
 import { Modal } from './Modal.js';
 
 const FORMATS: [string, string][] = [
@@ -28,6 +29,8 @@ interface Props {
   server?: HttpBackend;
   /** Facets select some rows: the export still holds every row of the recipe's output. */
   filtered?: boolean;
+  /** The recipe's output as the grid and profile know it, to say before a download what a format cannot hold. */
+  output?: ExportedShape;
   onClose: () => void;
 }
 
@@ -48,6 +51,7 @@ export function ExportDialog({
   inputColumns,
   server,
   filtered,
+  output,
   onClose,
 }: Props) {
   const [format, setFormat] = useState('csv');
@@ -55,6 +59,7 @@ export function ExportDialog({
   const [showSql, setShowSql] = useState(false);
   const [error, setError] = useState<string>();
   const base = name.replace(/\.[^.]+$/, '');
+  const tooBig = format === 'xlsx' && output ? xlsxProblem(output) : undefined;
   const withValues = recipe.steps.some(carriesValues);
   let sql = '';
   try {
@@ -97,8 +102,14 @@ export function ExportDialog({
           The formula guard puts an apostrophe before text that starts with = + - @, a tab or a carriage
           return, so a spreadsheet shows it instead of running it as a formula.
         </p>
+        {tooBig && (
+          <p className="error" role="alert" data-testid="export-format-problem">
+            {tooBig}
+          </p>
+        )}
         <button
           className="primary"
+          disabled={tooBig !== undefined}
           data-testid="download"
           onClick={() =>
             void backend.exportFile(datasetId, format, guard).then(

@@ -58,6 +58,19 @@ describe('parseRecipe', () => {
     );
   });
 
+  it('says a size limit in words, not in the validator’s', () => {
+    expect(fail({ version: 1, steps: [{ op: 'split-column', column: 'a', separator: ',', into: [] }] })).toBe(
+      'invalid recipe: step 1 (split-column) field "into": must not be empty: give at least one',
+    );
+    expect(fail({ version: 1, steps: [{ op: 'to-date', columns: ['d'], formats: [] }] })).toMatch(
+      /step 1 \(to-date\) field "formats": must not be empty: give at least one$/,
+    );
+    // A message of its own is kept.
+    expect(fail({ version: 1, steps: [{ op: 'trim', columns: [''] }] })).toMatch(
+      /field "columns\[0\]": a column name cannot be empty$/,
+    );
+  });
+
   it('names the field inside a condition that matched none of its shapes', () => {
     const where = (w: unknown) => fail({ version: 1, steps: [{ op: 'filter-rows', where: w }] });
     expect(where({ column: 'city', op: 'like', value: 'p' })).toMatch(

@@ -56,12 +56,46 @@ function firstLocation(error: z.ZodError, input: unknown, prefix: PropertyKey[] 
   return { step: { index: stepIndex + 1, op: op ?? '?' }, ...(field ? { field } : {}) };
 }
 
+/** Zod's own wording of a size limit ("Too small: expected array to have >=1 items"), in words. */
+function plainWords(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'too_small' && issue.code !== 'too_big') return issue.message;
+  if (!/^Too (small|big): /.test(issue.message)) return issue.message;
+  const n = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+  const bound =
+    issue.code === 'too_small'
+      ? issue.inclusive === false
+        ? n + 1
+        : n
+      : issue.inclusive === false
+        ? n - 1
+        : n;
+  const least = issue.code === 'too_small' ? 'at least' : 'at most';
+  switch (issue.origin) {
+    case 'array':
+    case 'set':
+      if (issue.code === 'too_small' && bound === 1) return 'must not be empty: give at least one';
+      return `must have ${least} ${bound} item${bound === 1 ? '' : 's'}`;
+    case 'string':
+      if (issue.code === 'too_small' && bound === 1) return 'must not be empty';
+      return `must be ${least} ${bound} character${bound === 1 ? '' : 's'} long`;
+    case 'number':
+    case 'int':
+    case 'bigint': {
+      const limit = String(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+      if (issue.inclusive !== false) return `must be ${least} ${limit}`;
+      return `must be ${issue.code === 'too_small' ? 'more' : 'less'} than ${limit}`;
+    }
+    default:
+      return issue.message;
+  }
+}
+
 /** One readable line per problem, naming the step (1-based) and the field. */
 function describeIssues(error: z.ZodError, input: unknown, prefix: PropertyKey[] = []): string {
   const lines = error.issues.slice(0, 5).map((whole) => {
     const issue = specific(whole);
     const { path, stepIndex, op, field } = locate(issue, input, prefix);
-    let message = issue.message;
+    let message = plainWords(issue);
     if (issue.code === 'invalid_union' && path[path.length - 1] === 'op') {
       message = `unknown op ${JSON.stringify(op)}; known ops: ${STEP_OPS.join(', ')}`;
     }

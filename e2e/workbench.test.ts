@@ -268,6 +268,10 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
     await page.getByLabel('Characters to remove first', { exact: true }).fill('$');
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(() => steps().count()).toBe(5);
+    // N/A and =1+2 are not numbers: the workbench says how many values became empty.
+    await expect
+      .poll(() => page.getByTestId('step-notice').textContent())
+      .toMatch(/^2 values of "amount" could not be read as numbers/);
     await openColumn('amount');
     await page
       .getByTestId('column-histogram')

@@ -162,18 +162,53 @@ export function App({ backends }: { backends: Backends }) {
     [],
   );
 
+  // A conversion makes the values it cannot read empty: once the new profile is in, say how many.
+  const [converted, setConverted] = useState<{
+    what: string;
+    nullsBefore: Map<string, number>;
+    /** The profile before the step: the counts are compared with the next one. */
+    before: Profile;
+  }>();
+  const [stepNotice, setStepNotice] = useState<string>();
   const addStep = useCallback(
     (step: Step, report?: (message: string) => void) => {
       if (readOnly || viewing) {
         (report ?? setError)((readOnly ?? viewing)!);
         return Promise.resolve(false);
       }
-      return id
-        ? change('applying the step', () => backend.addStep(id, step), report)
-        : Promise.resolve(false);
+      setStepNotice(undefined);
+      const what = CONVERSIONS[step.op];
+      const columns = (step as { columns?: string[] }).columns;
+      const markers = ((step as { nullValues?: string[] }).nullValues ?? []).length > 0;
+      if (what && columns && profile)
+        setConverted({
+          what: markers ? `${what} (or are null markers the step lists)` : what,
+          before: profile,
+          nullsBefore: new Map(
+            profile.columns.filter((c) => columns.includes(c.name)).map((c) => [c.name, c.nulls]),
+          ),
+        });
+      if (!id) return Promise.resolve(false);
+      return change('applying the step', () => backend.addStep(id, step), report).then((ok) => {
+        if (!ok) setConverted(undefined);
+        return ok;
+      });
     },
-    [backend, change, id, readOnly, viewing],
+    [backend, change, id, readOnly, viewing, profile],
   );
+  useEffect(() => {
+    if (!converted || !profile || profile === converted.before) return;
+    const lost = profile.columns
+      .map((c) => ({ name: c.name, n: c.nulls - (converted.nullsBefore.get(c.name) ?? c.nulls) }))
+      .filter((x) => x.n > 0);
+    setConverted(undefined);
+    if (lost.length > 0)
+      setStepNotice(
+        lost
+          .map((x) => `${x.n.toLocaleString('en')} value${x.n === 1 ? '' : 's'} of "${x.name}"`)
+          .join(', ') + ` could not be read as ${converted.what} and are now empty (Undo brings them back).`,
+      );
+  }, [profile, converted]);
   const undo = useCallback(() => {
     if (id && history?.canUndo && !readOnly) void change('undoing', () => backend.undo(id));
   }, [backend, change, history, id, readOnly]);
@@ -350,6 +385,14 @@ export function App({ backends }: { backends: Backends }) {
               ))}
             </ul>
             <button className="link" onClick={() => setWarnings([])} aria-label="Dismiss the warnings">
+              ×
+            </button>
+          </div>
+        )}
+        {stepNotice && (
+          <div className="notice banner" role="status" data-testid="step-notice">
+            {stepNotice}
+            <button className="link" onClick={() => setStepNotice(undefined)} aria-label="Dismiss">
               ×
             </button>
           </div>
@@ -537,3 +580,10 @@ function exportedShape(p: Profile) {
   );
   return { rows: p.rows, columns: p.columns.length, ...(longest ? { longest } : {}) };
 }
+
+/** Steps that turn text into another type, and what they read it as. */
+const CONVERSIONS: Record<string, string> = {
+  'to-number': 'numbers',
+  'to-integer': 'whole numbers',
+  'to-date': 'dates',
+};

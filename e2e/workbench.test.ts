@@ -330,6 +330,9 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
   });
 
   it('after a reload, lists the datasets still on the server and opens one again', async () => {
+    // "Open another…" goes back to the Open screen and leaves the dataset on the server.
+    await page.getByRole('button', { name: 'Open another…' }).click();
+    await page.getByTestId('dataset-list').getByText('messy.csv').waitFor();
     await page.reload();
     const list = page.getByTestId('dataset-list');
     await list.getByText('messy.csv').waitFor();

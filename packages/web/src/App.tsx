@@ -360,6 +360,14 @@ export function App({ backends }: { backends: Backends }) {
         {target === 'server' && me && backends.server && (
           <button onClick={() => setDialog({ kind: 'audit' })}>Activity…</button>
         )}
+        {target === 'server' && (
+          <button
+            onClick={closed}
+            title="Back to the Open screen: this dataset stays on the server, in the list there"
+          >
+            Open another…
+          </button>
+        )}
         {target === 'server' && me && me.role !== undefined && backends.server && (
           <button className="link" onClick={() => setDialog({ kind: 'sign-out' })}>
             Sign out {me.user}…

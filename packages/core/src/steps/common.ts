@@ -9,7 +9,8 @@ export const columnName = z
   .string()
   .min(1, 'a column name cannot be empty')
   .max(1024)
-  .refine((s) => !s.includes('\0'), 'a column name cannot contain NUL');
+  .refine((s) => !s.includes('\0'), 'a column name cannot contain NUL')
+  .meta({ pattern: '^[^\\u0000]*$' });
 
 export const optionalColumns = z.array(columnName).min(1).optional();
 export const requiredColumns = z.array(columnName).min(1);

@@ -7,7 +7,11 @@ export const INTEGER_PATTERN = '[+-]?[0-9]+';
 /** Plain digits, optionally with a zero fraction: the integers to-integer accepts exactly. */
 const WHOLE_PATTERN = '^([+-]?[0-9]+)(?:[.]0*)?$';
 
-const oneChar = z.string().refine((s) => [...s].length === 1, 'must be exactly one character');
+// One character (a code point, as JSON Schema's lengths count): the published schema says so too.
+const oneChar = z
+  .string()
+  .refine((s) => [...s].length === 1, 'must be exactly one character')
+  .meta({ minLength: 1, maxLength: 1 });
 
 export const numberParams = {
   columns: requiredColumns,

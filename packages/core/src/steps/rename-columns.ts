@@ -7,7 +7,8 @@ const schema = z.strictObject({
   op: z.literal('rename-columns'),
   mapping: z
     .record(columnName, columnName)
-    .refine((m) => Object.keys(m).length > 0, 'mapping cannot be empty'),
+    .refine((m) => Object.keys(m).length > 0, 'mapping cannot be empty')
+    .meta({ minProperties: 1 }),
 });
 export type RenameColumnsStep = z.infer<typeof schema>;
 

@@ -44,13 +44,33 @@ export function stepLabel(index: number, op: string): string {
 }
 
 export class StepError extends TidyvaultError {
-  constructor(code: ErrorCode, index: number, op: string, message: string, column?: string) {
+  constructor(code: ErrorCode, index: number, op: string, message: string, column?: string, field?: string) {
     super(code, `${stepLabel(index, op)}: ${message}`, {
       step: { index: index + 1, op },
       ...(column === undefined ? {} : { column }),
+      ...(field === undefined ? {} : { field }),
     });
     this.name = 'StepError';
   }
+}
+
+/** A pattern or date format DuckDB refused (`reason`, its first line), naming the step, field and column. */
+export function engineCheckError(
+  stepIndex: number,
+  op: string,
+  check: { kind: 'regex' | 'date-format'; value: string; field: string; column?: string },
+  reason: string,
+): StepError {
+  const what = check.kind === 'regex' ? 'not a valid RE2 regular expression' : 'not a valid date format';
+  const where = check.column === undefined ? check.field : `${check.field} (${check.column})`;
+  return new StepError(
+    'RECIPE_PARAM',
+    stepIndex,
+    op,
+    `${where} ${JSON.stringify(check.value)} is ${what}: ${reason}`,
+    check.column,
+    check.field,
+  );
 }
 
 export const isTidyvaultError = (e: unknown): e is TidyvaultError => e instanceof TidyvaultError;

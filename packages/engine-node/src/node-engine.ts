@@ -13,7 +13,7 @@ import {
   profileSource,
   repairHeaderNames,
   ROW_ID,
-  StepError,
+  engineCheckError,
   TidyvaultError,
   columnsAre,
   type ClusterMethod,
@@ -245,14 +245,11 @@ export class NodeEngine implements Engine {
           [check.value],
         );
       } catch (e) {
-        const reason = (e as Error).message.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '');
-        const what =
-          check.kind === 'regex' ? 'not a valid RE2 regular expression' : 'not a valid date format';
-        throw new StepError(
-          'RECIPE_PARAM',
+        throw engineCheckError(
           stepIndex,
           op,
-          `${check.field} ${JSON.stringify(check.value)} is ${what}: ${reason}`,
+          check,
+          (e as Error).message.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, ''),
         );
       }
     }

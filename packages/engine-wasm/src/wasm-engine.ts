@@ -27,7 +27,7 @@ import {
   readHistogram,
   readHistogramRange,
   ROW_ID,
-  StepError,
+  engineCheckError,
   TidyvaultError,
   type ClusterMethod,
   type ClusterParams,
@@ -339,15 +339,7 @@ export class WasmEngine implements Engine {
           [check.value],
         );
       } catch (e) {
-        const reason = duckdbReason(e);
-        const what =
-          check.kind === 'regex' ? 'not a valid RE2 regular expression' : 'not a valid date format';
-        throw new StepError(
-          'RECIPE_PARAM',
-          stepIndex,
-          op,
-          `${check.field} ${JSON.stringify(check.value)} is ${what}: ${reason}`,
-        );
+        throw engineCheckError(stepIndex, op, check, duckdbReason(e));
       }
     }
   }

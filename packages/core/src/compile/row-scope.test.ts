@@ -58,7 +58,11 @@ describe('row-scoped steps (where)', () => {
       input,
     );
     expect(a.engineChecks).toEqual([
-      { stepIndex: 0, op: 'change-case', check: { kind: 'regex', value: '^P', field: 'where (city)' } },
+      {
+        stepIndex: 0,
+        op: 'change-case',
+        check: { kind: 'regex', value: '^P', field: 'where', column: 'city' },
+      },
     ]);
   });
 

@@ -106,7 +106,7 @@ export function checkCondition(c: Condition, input: Column[], ctx: AnalyzeContex
 export function conditionChecks(c: Condition): EngineCheck[] {
   return leaves(c)
     .filter((l) => l.op === 'matches')
-    .map((l): EngineCheck => ({ kind: 'regex', value: l.value as string, field: `where (${l.column})` }));
+    .map((l): EngineCheck => ({ kind: 'regex', value: l.value as string, field: 'where', column: l.column }));
 }
 
 const WORDS: Record<Leaf['op'], string> = {

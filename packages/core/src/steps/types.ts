@@ -12,7 +12,10 @@ export interface Column {
 export interface EngineCheck {
   kind: 'regex' | 'date-format';
   value: string;
+  /** The step's field, as an error names it (`find`, `formats[1]`, `where`). */
   field: string;
+  /** For a condition's pattern: the column it tests. */
+  column?: string;
 }
 
 export interface AnalyzeContext {

@@ -185,6 +185,25 @@ describe('dataset routes', () => {
     expect((await put({ version: 2 })).statusCode).toBe(400);
   });
 
+  it('names the field (and a condition’s column) of a pattern DuckDB refuses, with the dataset unchanged', async () => {
+    const before = (await get(`/api/datasets/${id}/recipe`)).json();
+    const find = await post(`/api/datasets/${id}/steps`, {
+      step: { op: 'replace', columns: ['name'], find: '(', replace: 'x', regex: true },
+    });
+    expect(find.statusCode).toBe(422);
+    expect(find.json().error).toMatchObject({
+      code: 'RECIPE_PARAM',
+      step: { index: before.steps.length + 1, op: 'replace' },
+      field: 'find',
+    });
+    const where = await post(`/api/datasets/${id}/steps`, {
+      step: { op: 'trim', columns: ['name'], where: { column: 'city', op: 'matches', value: '[' } },
+    });
+    expect(where.json().error).toMatchObject({ field: 'where', column: 'city' });
+    expect(where.json().error.message).toMatch(/where \(city\) "\[" is not a valid RE2 regular expression/);
+    expect((await get(`/api/datasets/${id}/recipe`)).json()).toEqual(before);
+  });
+
   it('undoes a replaced recipe: the one before comes back whole, and redo replaces it again', async () => {
     const before = (await get(`/api/datasets/${id}/recipe`)).json();
     const replaced = { version: 1, steps: [{ op: 'change-case', columns: ['name'], case: 'upper' }] };

@@ -12,6 +12,7 @@ import {
 } from '@glideapps/glide-data-grid';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Cell, Column, ColumnProfile, RowsPage } from '../api/types.js';
+import { oneLine } from './one-line.js';
 import { PageCache } from './page-cache.js';
 import { quality } from './quality.js';
 
@@ -58,7 +59,7 @@ function toCell(v: Cell | undefined): GridCell {
       allowOverlay: true,
       readonly: true,
     };
-  return { kind: GridCellKind.Text, data: v, displayData: v, allowOverlay: true, readonly: true };
+  return { kind: GridCellKind.Text, data: v, displayData: oneLine(v), allowOverlay: true, readonly: true };
 }
 
 export function DataGrid({ view, profile, onShape, onHeader, onError, theme, jump }: Props) {

@@ -178,7 +178,7 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
     await screenshot(page, '05-cluster');
     await dialog.getByRole('button', { name: 'Merge 1 selected' }).click();
     await expect.poll(() => steps().count()).toBe(4);
-    await expect.poll(() => steps().nth(3).textContent()).toMatch(/Edit 1 value of "company"/);
+    await expect.poll(() => steps().nth(3).textContent()).toMatch(/Edit 3 values of "company"/);
   });
 
   it('undoes and redoes with the keyboard', async () => {

@@ -20,7 +20,11 @@ export const massEdit: StepDefinition<MassEditStep> = {
   schema,
   rowScoped: true,
   carriesDataValues: true,
-  describe: (s) => `Edit ${s.edits.length} value${s.edits.length === 1 ? '' : 's'} of "${s.column}"`,
+  describe: (s) => {
+    // Values changed, not edits: merging a cluster of three spellings into one changes two.
+    const n = s.edits.reduce((sum, e) => sum + e.from.filter((f) => f !== e.to).length, 0);
+    return `Edit ${n} value${n === 1 ? '' : 's'} of "${s.column}"`;
+  },
   analyze(s, input, ctx) {
     ctx.column(s.column, ['text']);
     return input;

@@ -273,6 +273,8 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
       .poll(() => page.getByTestId('step-notice').textContent())
       .toMatch(/^2 values of "amount" could not be read as numbers/);
     await openColumn('amount');
+    // Its most frequent values read as the grid shows numbers (not DuckDB's 1200.5 text).
+    await expect.poll(() => page.getByTestId('column-profile').textContent()).toContain('1,200.5');
     await page
       .getByTestId('column-histogram')
       .and(page.locator('[data-of="value"]'))

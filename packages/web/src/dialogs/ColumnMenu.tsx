@@ -198,6 +198,14 @@ function PositionAt({
   return null;
 }
 
+/** A number column's value as the grid shows it (the profile lists DuckDB's text: 2500.0). */
+function asNumber(v: string | number | null): string | number | null {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  return typeof n === 'number' && Number.isFinite(n)
+    ? n.toLocaleString('en', { maximumFractionDigits: 15 })
+    : v;
+}
+
 function ProfileSummary({ p }: { p: ColumnProfile }) {
   const max = Math.max(1, ...p.topValues.map((t) => t.count));
   return (
@@ -220,7 +228,9 @@ function ProfileSummary({ p }: { p: ColumnProfile }) {
           {p.topValues.slice(0, 8).map((t, i) => (
             <tr key={i}>
               <td className="text">
-                <ShownValue value={t.value} />
+                <ShownValue
+                  value={p.type === 'number' || p.type === 'integer' ? asNumber(t.value) : t.value}
+                />
               </td>
               <td className="count">{t.count.toLocaleString('en')}</td>
               <td className="bar-cell">

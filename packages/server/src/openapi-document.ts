@@ -1,6 +1,11 @@
 import { recipeJsonSchema } from '@tidyvault/core';
 
 type Json = Record<string, unknown>;
+/** What a route declares about who may call it (its `config`). */
+export interface RouteAccess {
+  public: boolean;
+  minRole?: string;
+}
 type Operation = { responses?: Record<string, unknown>; requestBody?: unknown };
 
 const ERROR: Json = {
@@ -53,7 +58,7 @@ function recipeComponents(): Record<string, unknown> {
  * upload's multipart part, the step and the recipe, checked by core with better messages),
  * the export's file types and the login link's redirect.
  */
-export function completeDocument(doc: Json, publicPaths: ReadonlySet<string>): Json {
+export function completeDocument(doc: Json, routes: ReadonlyMap<string, RouteAccess>): Json {
   const paths = (doc.paths ?? {}) as Record<string, Record<string, Operation>>;
   for (const [path, ops] of Object.entries(paths)) {
     for (const [method, op] of Object.entries(ops)) {
@@ -61,18 +66,25 @@ export function completeDocument(doc: Json, publicPaths: ReadonlySet<string>): J
       const add = (status: string, description: string) => {
         responses[status] ??= errorResponse(description);
       };
+      const access = routes.get(`${method.toUpperCase()} ${path}`);
+      const changes = CHANGES.has(method);
       add('421', 'HOST_NOT_ALLOWED: the Host header names no allowed host (DNS-rebinding defence)');
-      if (publicPaths.has(`${method.toUpperCase()} ${path}`)) continue;
-      add('401', 'UNAUTHENTICATED: no valid session');
-      if (path.includes('{id}'))
-        add('404', 'NOT_FOUND: no such dataset, or not one of yours (the same answer)');
-      if (CHANGES.has(method)) {
+      if (changes) {
         add(
           '403',
           'CSRF_TOKEN, CSRF_ORIGIN or CSRF_CROSS_SITE: the state change lacks the CSRF header or comes from another site; or ROLE_FORBIDDEN / DATASET_FORBIDDEN: the role or share does not allow it',
         );
         if (method !== 'delete') add('415', 'the body is not of the type the route reads');
       }
+      if (access?.public) continue;
+      add('401', 'UNAUTHENTICATED: no valid session');
+      if (path.includes('{id}'))
+        add('404', 'NOT_FOUND: no such dataset, or not one of yours (the same answer)');
+      if (!changes && access?.minRole !== undefined && access.minRole !== 'viewer')
+        add(
+          '403',
+          `ROLE_FORBIDDEN: only ${access.minRole === 'admin' ? 'an administrator' : 'a member'} can do this`,
+        );
     }
   }
   const op = (path: string, method: string): Operation | undefined => paths[path]?.[method];

@@ -1,16 +1,20 @@
 import fastifySwagger from '@fastify/swagger';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import type { ZodApp } from './app-types.js';
-import { completeDocument } from './openapi-document.js';
+import { completeDocument, type RouteAccess } from './openapi-document.js';
 
 /** OpenAPI 3 generated from the same zod schemas that validate the routes. */
 export async function registerOpenApi(app: ZodApp): Promise<void> {
-  // Routes anyone may call (no session): their operations list no 401.
-  const publicPaths = new Set<string>();
+  // Who may call each route: a public one lists no 401, an administrator's GET a 403.
+  const routes = new Map<string, RouteAccess>();
   app.addHook('onRoute', (route) => {
-    if ((route.config as { access?: string } | undefined)?.access !== 'public') return;
+    const config = route.config as { access?: string; minRole?: string } | undefined;
     const path = route.url.replace(/:(\w+)/g, '{$1}');
-    for (const m of [route.method].flat()) publicPaths.add(`${m} ${path}`);
+    for (const m of [route.method].flat())
+      routes.set(`${m} ${path}`, {
+        public: config?.access === 'public',
+        ...(config?.minRole !== undefined ? { minRole: config.minRole } : {}),
+      });
   });
   await app.register(fastifySwagger, {
     openapi: {
@@ -24,7 +28,7 @@ export async function registerOpenApi(app: ZodApp): Promise<void> {
     },
     transform: jsonSchemaTransform,
     transformObject: (d) =>
-      completeDocument((d as { openapiObject: Record<string, unknown> }).openapiObject, publicPaths),
+      completeDocument((d as { openapiObject: Record<string, unknown> }).openapiObject, routes),
   });
 }
 

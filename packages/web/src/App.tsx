@@ -52,6 +52,8 @@ export function App({ backends }: { backends: Backends }) {
   const [viewStep, setViewStep] = useState<number>();
   const [shape, setShape] = useState<{ total: number; columns: Column[] }>({ total: 0, columns: [] });
   const [profile, setProfile] = useState<Profile>();
+  /** The dataset and recipe the profile was made for (it stays a while after a change). */
+  const [profileOf, setProfileOf] = useState<string>();
   const [facets, setFacets] = useState<Facet[]>([]);
   const [dialog, setDialog] = useState<Dialog>();
   const [error, setError] = useState<string>();
@@ -127,14 +129,20 @@ export function App({ backends }: { backends: Backends }) {
     if (!id || !profileDue) return;
     let live = true;
     setProfile(undefined);
+    setProfileOf(undefined);
     backend.profile(id).then(
-      (p) => live && setProfile(p),
+      (p) => {
+        if (!live) return;
+        setProfile(p);
+        setProfileOf(profileKey);
+      },
       (e: unknown) => live && setError(errorText(e)),
     );
     return () => {
       live = false;
     };
-  }, [backend, id, recipeVersion, profileDue]);
+  }, [backend, id, recipeVersion, profileDue, profileKey]);
+  const profileIsCurrent = profile !== undefined && profileOf === profileKey;
 
   const profileByName = useMemo(
     () =>
@@ -142,11 +150,20 @@ export function App({ backends }: { backends: Backends }) {
     [profile],
   );
 
+  // A conversion makes the values it cannot read empty: once the new profile is in, say how many.
+  const [converted, setConverted] = useState<{
+    what: string;
+    nullsBefore: Map<string, number>;
+    /** The recipe the counts before were taken at: they are compared with the next one's profile. */
+    at: string;
+  }>();
+  const [stepNotice, setStepNotice] = useState<string>();
   /** Runs a recipe change; a failure is reported by `report` (the banner unless told otherwise). */
   const change = useCallback(
     async (label: string, f: () => Promise<HistoryState>, report?: (message: string) => void) => {
       setBusy(label);
       setError(undefined);
+      setStepNotice(undefined);
       try {
         const h = await f();
         setHistory(h);
@@ -162,14 +179,6 @@ export function App({ backends }: { backends: Backends }) {
     [],
   );
 
-  // A conversion makes the values it cannot read empty: once the new profile is in, say how many.
-  const [converted, setConverted] = useState<{
-    what: string;
-    nullsBefore: Map<string, number>;
-    /** The profile before the step: the counts are compared with the next one. */
-    before: Profile;
-  }>();
-  const [stepNotice, setStepNotice] = useState<string>();
   const addStep = useCallback(
     (step: Step, report?: (message: string) => void) => {
       if (readOnly || viewing) {
@@ -180,10 +189,10 @@ export function App({ backends }: { backends: Backends }) {
       const what = CONVERSIONS[step.op];
       const columns = (step as { columns?: string[] }).columns;
       const markers = ((step as { nullValues?: string[] }).nullValues ?? []).length > 0;
-      if (what && columns && profile)
+      if (what && columns && profile && profileIsCurrent && profileKey)
         setConverted({
           what: markers ? `${what} (or are null markers the step lists)` : what,
-          before: profile,
+          at: profileKey,
           nullsBefore: new Map(
             profile.columns.filter((c) => columns.includes(c.name)).map((c) => [c.name, c.nulls]),
           ),
@@ -194,10 +203,10 @@ export function App({ backends }: { backends: Backends }) {
         return ok;
       });
     },
-    [backend, change, id, readOnly, viewing, profile],
+    [backend, change, id, readOnly, viewing, profile, profileIsCurrent, profileKey],
   );
   useEffect(() => {
-    if (!converted || !profile || profile === converted.before) return;
+    if (!converted || !profile || !profileIsCurrent || profileKey === converted.at) return;
     const lost = profile.columns
       .map((c) => ({ name: c.name, n: c.nulls - (converted.nullsBefore.get(c.name) ?? c.nulls) }))
       .filter((x) => x.n > 0);
@@ -208,7 +217,7 @@ export function App({ backends }: { backends: Backends }) {
           .map((x) => `${x.n.toLocaleString('en')} value${x.n === 1 ? '' : 's'} of "${x.name}"`)
           .join(', ') + ` could not be read as ${converted.what} and are now empty (Undo brings them back).`,
       );
-  }, [profile, converted]);
+  }, [profile, converted, profileIsCurrent, profileKey]);
   const undo = useCallback(() => {
     if (id && history?.canUndo && !readOnly) void change('undoing', () => backend.undo(id));
   }, [backend, change, history, id, readOnly]);
@@ -225,6 +234,8 @@ export function App({ backends }: { backends: Backends }) {
     setFacets([]);
     setViewStep(undefined);
     setError(undefined);
+    setStepNotice(undefined);
+    setConverted(undefined);
     try {
       const detail = await backend.dataset(d.id);
       setHistory(detail.history);
@@ -241,6 +252,8 @@ export function App({ backends }: { backends: Backends }) {
     setProfile(undefined);
     setFacets([]);
     setWarnings([]);
+    setStepNotice(undefined);
+    setConverted(undefined);
     setShape({ total: 0, columns: [] });
   };
 
@@ -560,7 +573,7 @@ export function App({ backends }: { backends: Backends }) {
           recipe={history.recipe}
           inputColumns={dataset.columns}
           filtered={filter !== undefined}
-          {...(profile && !viewing ? { output: exportedShape(profile) } : {})}
+          {...(profile && profileIsCurrent && !viewing ? { output: exportedShape(profile) } : {})}
           {...(target === 'server' && backends.server ? { server: backends.server } : {})}
           onClose={() => setDialog(undefined)}
         />

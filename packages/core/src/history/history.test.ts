@@ -6,6 +6,7 @@ import {
   canUndo,
   currentRecipe,
   emptyHistory,
+  MAX_REPLACED,
   redo,
   removeStep,
   replaceRecipe,
@@ -88,5 +89,18 @@ describe('history', () => {
     g = undo(replaceRecipe(g, { version: 1, steps: [drop] }));
     expect(currentRecipe(g).steps).toEqual([trim]);
     expect(currentRecipe(redo(g)).steps).toEqual([drop]);
+  });
+
+  it('brings back at most MAX_REPLACED replaced recipes, the most recent ones', () => {
+    let h = emptyHistory();
+    for (let i = 0; i < MAX_REPLACED + 5; i++)
+      h = replaceRecipe(h, { version: 1, steps: Array.from({ length: i + 1 }, () => trim) });
+    let undone = 0;
+    while (canUndo(h)) {
+      h = undo(h);
+      undone++;
+    }
+    expect(undone).toBe(MAX_REPLACED);
+    expect(currentRecipe(h).steps).toHaveLength(5);
   });
 });

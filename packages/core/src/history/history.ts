@@ -50,12 +50,25 @@ export function redo(h: History): History {
   return h.after ?? h;
 }
 
+/** How many replaced recipes undo can bring back: each is kept whole, so the chain is bounded. */
+export const MAX_REPLACED = 20;
+
+/** The line with at most `keep` lines before it (the oldest dropped). */
+function keeping(h: History, keep: number): History {
+  if (!h.before) return h;
+  if (keep <= 0) {
+    const { before: _before, ...rest } = h;
+    return rest;
+  }
+  return { ...h, before: keeping(h.before, keep - 1) };
+}
+
 /** Replace the whole recipe (PUT /recipe): one new state that undo can leave; redo cleared. */
 export const replaceRecipe = (h: History, recipe: Recipe): History => ({
   steps: [...recipe.steps],
   cursor: recipe.steps.length,
   base: recipe.steps.length,
-  before: settled(h),
+  before: keeping(settled(h), MAX_REPLACED - 1),
 });
 
 /** Remove one step in effect (index 0-based), keeping the ones after it: a replacement. */

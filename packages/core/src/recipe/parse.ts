@@ -69,14 +69,15 @@ function plainWords(issue: z.core.$ZodIssue): string {
       : issue.inclusive === false
         ? n - 1
         : n;
-  const least = issue.code === 'too_small' ? 'at least' : 'at most';
+  const least = issue.exact ? 'exactly' : issue.code === 'too_small' ? 'at least' : 'at most';
   switch (issue.origin) {
     case 'array':
     case 'set':
-      if (issue.code === 'too_small' && bound === 1) return 'must not be empty: give at least one';
+      if (issue.code === 'too_small' && bound === 1 && !issue.exact)
+        return 'must not be empty: give at least one';
       return `must have ${least} ${bound} item${bound === 1 ? '' : 's'}`;
     case 'string':
-      if (issue.code === 'too_small' && bound === 1) return 'must not be empty';
+      if (issue.code === 'too_small' && bound === 1 && !issue.exact) return 'must not be empty';
       return `must be ${least} ${bound} character${bound === 1 ? '' : 's'} long`;
     case 'number':
     case 'int':

@@ -19,6 +19,16 @@ describe('local accounts: sign-in, sessions, revocation', () => {
   });
   afterAll(() => h.close());
 
+  it('documents the sign-in route’s refusals and the administrator’s GETs in OpenAPI', async () => {
+    const doc = (await h.t.app.inject({ url: '/api/openapi.json' })).json();
+    const login = Object.keys(doc.paths['/api/auth/login'].post.responses);
+    expect(login).toEqual(expect.arrayContaining(['403', '415', '421']));
+    expect(Object.keys(doc.paths['/api/admin/datasets'].get.responses)).toEqual(
+      expect.arrayContaining(['401', '403']),
+    );
+    expect(Object.keys(doc.paths['/api/datasets'].get.responses)).not.toContain('403');
+  });
+
   it('says how to sign in', async () => {
     const res = await h.t.app.inject({ url: '/api/auth/mode' });
     expect(res.json()).toEqual({ mode: 'local', setup: false });

@@ -96,10 +96,11 @@ export function RecipePanel({
           />
         </label>
       )}
-      {history.steps > history.cursor && (
+      {history.canRedo && (
         <p className="muted small">
-          {history.steps - history.cursor} undone step{history.steps - history.cursor === 1 ? '' : 's'} can be
-          redone.
+          {history.steps > history.cursor
+            ? `${history.steps - history.cursor} undone step${history.steps - history.cursor === 1 ? '' : 's'} can be redone.`
+            : 'An undone change (a replaced recipe or a removed step) can be redone.'}
         </p>
       )}
       {viewStep !== undefined && (

@@ -22,6 +22,6 @@ export function engineFailure(message: string, doing: string): TidyvaultError {
   const first = message.split('\n', 1)[0]!.slice(0, 200);
   return new TidyvaultError(
     'EXECUTION',
-    `${doing}: DuckDB-WASM in this tab stopped working (${first}), often after running out of memory; reload the tab to start it again. The file on your device is unchanged and nothing was sent anywhere; for a file this large, use server mode or the CLI.`,
+    `${doing}: DuckDB-WASM in this tab stopped working (${first}), often after running out of memory; reload the tab to start it again. The file on your device is unchanged and nothing was sent anywhere; for a file this large, use the CLI (tidyvault clean) or a Tidyvault server.`,
   );
 }

@@ -18,7 +18,7 @@ describe('estimateFootprint (will the file fit in the wasm heap?)', () => {
     expect(big.fits).toBe(false);
     expect(big.bytes).toBe(4 * GB);
     expect(big.message).toBe(
-      'big.csv (1 GB) will not fit in the browser: cleaning it needs about 4 GB of memory, and a browser tab can give at most about 3 GB. Use server mode or the CLI for a file this large.',
+      'big.csv (1 GB) will not fit in the browser: cleaning it needs about 4 GB of memory, and a browser tab can give at most about 3 GB. Use the CLI (tidyvault clean) or a Tidyvault server for a file this large.',
     );
   });
 

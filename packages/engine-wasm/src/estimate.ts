@@ -114,6 +114,6 @@ export function estimateFootprint(
     fits: false,
     message:
       `${name} (${formatSize(size)}) will not fit in the browser: cleaning it needs about ${formatSize(bytes)} of memory, ` +
-      `and a browser tab can give at most about ${formatSize(heapBytes)}. Use server mode or the CLI for a file this large.`,
+      `and a browser tab can give at most about ${formatSize(heapBytes)}. Use the CLI (tidyvault clean) or a Tidyvault server for a file this large.`,
   };
 }

@@ -215,7 +215,7 @@ export class WasmEngine implements Engine {
 
   /**
    * Before loading: the memory the file is expected to need in DuckDB-WASM's heap, and whether
-   * it fits (see estimate.ts), so the page can say "use server mode or the CLI" instead of the
+   * it fits (see estimate.ts), so the page can say "use the CLI or a Tidyvault server" instead of the
    * tab crashing. The format is chosen as `loadFile` chooses it; `heapBytes` overrides the
    * usable heap (about 3 GB of wasm32's 4 GB).
    */
@@ -291,7 +291,7 @@ export class WasmEngine implements Engine {
       if (!(e instanceof TidyvaultError) && isOutOfMemory((e as Error).message ?? '')) {
         throw new TidyvaultError(
           'OUT_OF_MEMORY',
-          `${name}: not enough memory to load it (${file.size.toLocaleString('en-US')} bytes) in this browser tab; use server mode or the CLI for a file this large`,
+          `${name}: not enough memory to load it (${file.size.toLocaleString('en-US')} bytes) in this browser tab; use the CLI (tidyvault clean) or a Tidyvault server for a file this large`,
           { file: name },
         );
       }
@@ -320,7 +320,7 @@ export class WasmEngine implements Engine {
       if (!(e instanceof TidyvaultError) && isOutOfMemory((e as Error).message)) {
         throw new TidyvaultError(
           'OUT_OF_MEMORY',
-          `${name}: not enough memory to load it (${input.size.toLocaleString('en-US')} bytes) in this browser tab; use server mode or the CLI for a file this large`,
+          `${name}: not enough memory to load it (${input.size.toLocaleString('en-US')} bytes) in this browser tab; use the CLI (tidyvault clean) or a Tidyvault server for a file this large`,
           { file: name },
         );
       }
@@ -751,7 +751,7 @@ export class WasmEngine implements Engine {
       if (isOutOfMemory(message)) {
         throw new TidyvaultError(
           'OUT_OF_MEMORY',
-          `not enough memory to run the recipe (${message}) in this browser tab; use server mode or the CLI`,
+          `not enough memory to run the recipe (${message}) in this browser tab; use the CLI (tidyvault clean) or a Tidyvault server`,
         );
       }
       throw new TidyvaultError(

@@ -153,6 +153,7 @@ export function App({ backends }: { backends: Backends }) {
   // A conversion makes the values it cannot read empty: once the new profile is in, say how many.
   const [converted, setConverted] = useState<{
     what: string;
+    /** Per column: cells already empty or blank before the step. */
     nullsBefore: Map<string, number>;
     /** The recipe the counts before were taken at: they are compared with the next one's profile. */
     at: string;
@@ -194,7 +195,8 @@ export function App({ backends }: { backends: Backends }) {
           what: markers ? `${what} (or are null markers the step lists)` : what,
           at: profileKey,
           nullsBefore: new Map(
-            profile.columns.filter((c) => columns.includes(c.name)).map((c) => [c.name, c.nulls]),
+            // Blank cells (empty or whitespace) become empty too, as expected: not counted as unreadable.
+            profile.columns.filter((c) => columns.includes(c.name)).map((c) => [c.name, c.nulls + c.blanks]),
           ),
         });
       if (!id) return Promise.resolve(false);
@@ -389,12 +391,9 @@ export function App({ backends }: { backends: Backends }) {
       </header>
       <div className="banners">
         {error && (
-          <div className="error banner" role="alert" data-testid="error">
+          <Banner kind="error" testId="error" onDismiss={() => setError(undefined)}>
             {error}
-            <button className="link" onClick={() => setError(undefined)} aria-label="Dismiss">
-              ×
-            </button>
-          </div>
+          </Banner>
         )}
         {warnings.length > 0 && (
           <div className="notice banner" role="status" data-testid="import-warnings">
@@ -411,12 +410,9 @@ export function App({ backends }: { backends: Backends }) {
           </div>
         )}
         {stepNotice && (
-          <div className="notice banner" role="status" data-testid="step-notice">
+          <Banner kind="notice" testId="step-notice" onDismiss={() => setStepNotice(undefined)}>
             {stepNotice}
-            <button className="link" onClick={() => setStepNotice(undefined)} aria-label="Dismiss">
-              ×
-            </button>
-          </div>
+          </Banner>
         )}
         {readOnly && (
           <div className="notice banner" data-testid="read-only-banner">
@@ -608,3 +604,25 @@ const CONVERSIONS: Record<string, string> = {
   'to-integer': 'whole numbers',
   'to-date': 'dates',
 };
+
+/** A message above the grid until dismissed: an error (alert) or a notice (status). */
+function Banner({
+  kind,
+  testId,
+  onDismiss,
+  children,
+}: {
+  kind: 'error' | 'notice';
+  testId: string;
+  onDismiss: () => void;
+  children: React.ReactNode;
+}) {
+  return (
+    <div className={`${kind} banner`} role={kind === 'error' ? 'alert' : 'status'} data-testid={testId}>
+      {children}
+      <button className="link" onClick={onDismiss} aria-label="Dismiss">
+        ×
+      </button>
+    </div>
+  );
+}

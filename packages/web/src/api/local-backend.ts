@@ -134,7 +134,8 @@ export class LocalBackend implements Backend {
         throw new BackendError(
           413,
           'TOO_BIG_FOR_BROWSER',
-          estimate.message ?? 'this file will not fit in the browser; use server mode or the CLI',
+          estimate.message ??
+            'this file will not fit in the browser; use the CLI (tidyvault clean) or a Tidyvault server',
         );
       onProgress(0, file.size);
       const data = await engine.loadFile(file, file.name, {

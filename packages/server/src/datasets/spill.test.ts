@@ -62,33 +62,58 @@ describe('serve --spill-dir', () => {
       expect(step.status).toBe(200);
       expect((await fetch(`${server.url}/api/datasets/${id}/rows?limit=1`, { headers })).status).toBe(200);
     }
-    const loc = await (await fetch(`${server.url}/api/datasets/${id}/location`, { headers })).json();
+    // States are made in the background after each answer, so spill files come and go for a
+    // while: read /location and the folder together until they agree (they must, within 10 s).
+    const { loc, disk } = await settledLocation(id);
     expect(loc.spill).toBe('on');
     expect(loc.spillDirectory).toBe(spill);
     expect(loc.onDiskNote).toMatch(/spilling is on/);
     // The tables are bigger than the memory limit: part of them is in spill files, listed by path.
     expect(loc.engine.tableSpilledBytes).toBeGreaterThan(0);
-    const listed = loc.onDisk.map((f: { path: string }) => f.path).sort();
-    expect(listed.length).toBeGreaterThan(0);
+    expect(loc.onDisk.length).toBeGreaterThan(0);
     for (const f of loc.onDisk) {
       expect(path.dirname(f.path)).toBe(spill);
       expect(f.what).toMatch(/plaintext/);
       // The size on disk, which can be more than the bytes DuckDB still uses in the file.
-      expect(f.bytes).toBe(fs.statSync(f.path).size);
+      expect(f.bytes).toBe(disk.get(f.path));
       expect(f.inUseBytes).toBeLessThanOrEqual(f.bytes);
     }
     expect(loc.onDiskNote).toMatch(
       /A deleted dataset's spilled blocks stay in a file until DuckDB reuses them/,
     );
-    expect(listed).toEqual(
-      fs
-        .readdirSync(spill)
-        .map((f) => path.join(spill, f))
-        .sort(),
-    );
+    expect(loc.onDisk.map((f: { path: string }) => f.path).sort()).toEqual([...disk.keys()].sort());
     const del = await fetch(`${server.url}/api/datasets/${id}`, { method: 'DELETE', headers });
     expect(del.status).toBe(204);
     // Dropping the table frees its spilled blocks: the files go with it.
-    expect(fs.readdirSync(spill)).toEqual([]);
+    await expect.poll(() => fs.readdirSync(spill), { timeout: 10_000 }).toEqual([]);
   });
+
+  type Location = {
+    spill: string;
+    spillDirectory: string;
+    onDiskNote: string;
+    engine: { tableSpilledBytes: number };
+    onDisk: { path: string; bytes: number; inUseBytes: number; what: string }[];
+  };
+  /** /location and the spill folder's files (path → size) read at the same moment, once they agree. */
+  async function settledLocation(id: string): Promise<{ loc: Location; disk: Map<string, number> }> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const loc = (await (
+        await fetch(`${server.url}/api/datasets/${id}/location`, { headers })
+      ).json()) as Location;
+      const disk = new Map<string, number>();
+      for (const f of fs.readdirSync(spill)) {
+        const file = path.join(spill, f);
+        try {
+          disk.set(file, fs.statSync(file).size);
+        } catch {
+          // Gone since the listing: the next round reads again.
+        }
+      }
+      const agree = loc.onDisk.length === disk.size && loc.onDisk.every((f) => disk.get(f.path) === f.bytes);
+      if (agree || Date.now() > deadline) return { loc, disk };
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 });

@@ -1,6 +1,9 @@
 export const plural = (n: number, one: string, many = `${one}s`) =>
   `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 
+/** A number as the workbench shows it everywhere (grid, profile): 2,500 and 1,200.5. */
+export const shownNumber = (n: number): string => n.toLocaleString('en', { maximumFractionDigits: 15 });
+
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];

@@ -60,15 +60,8 @@ function firstLocation(error: z.ZodError, input: unknown, prefix: PropertyKey[] 
 function plainWords(issue: z.core.$ZodIssue): string {
   if (issue.code !== 'too_small' && issue.code !== 'too_big') return issue.message;
   if (!/^Too (small|big): /.test(issue.message)) return issue.message;
-  const n = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
-  const bound =
-    issue.code === 'too_small'
-      ? issue.inclusive === false
-        ? n + 1
-        : n
-      : issue.inclusive === false
-        ? n - 1
-        : n;
+  // Array and string limits are inclusive (zod's min/max/length).
+  const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
   const least = issue.exact ? 'exactly' : issue.code === 'too_small' ? 'at least' : 'at most';
   switch (issue.origin) {
     case 'array':
@@ -81,11 +74,9 @@ function plainWords(issue: z.core.$ZodIssue): string {
       return `must be ${least} ${bound} character${bound === 1 ? '' : 's'} long`;
     case 'number':
     case 'int':
-    case 'bigint': {
-      const limit = String(issue.code === 'too_small' ? issue.minimum : issue.maximum);
-      if (issue.inclusive !== false) return `must be ${least} ${limit}`;
-      return `must be ${issue.code === 'too_small' ? 'more' : 'less'} than ${limit}`;
-    }
+    case 'bigint':
+      if (issue.inclusive !== false) return `must be ${least} ${bound}`;
+      return `must be ${issue.code === 'too_small' ? 'more' : 'less'} than ${bound}`;
     default:
       return issue.message;
   }

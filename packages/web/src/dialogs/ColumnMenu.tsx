@@ -3,7 +3,7 @@ import type { Backend } from '../api/backend.js';
 import type { Column, ColumnProfile, Histogram as HistogramData, Step } from '../api/types.js';
 import { Histogram } from '../charts/Histogram.js';
 import type { Facet } from '../facets/facet-model.js';
-import { plural } from '../format.js';
+import { plural, shownNumber } from '../format.js';
 import { ShownValue } from '../ShownValue.js';
 import { ROW_SCOPED_OPS } from '@tidyvault/core';
 import { STEP_FORMS, type StepForm } from '../steps/step-forms.js';
@@ -201,9 +201,7 @@ function PositionAt({
 /** A number column's value as the grid shows it (the profile lists DuckDB's text: 2500.0). */
 function asNumber(v: string | number | null): string | number | null {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  return typeof n === 'number' && Number.isFinite(n)
-    ? n.toLocaleString('en', { maximumFractionDigits: 15 })
-    : v;
+  return typeof n === 'number' && Number.isFinite(n) ? shownNumber(n) : v;
 }
 
 function ProfileSummary({ p }: { p: ColumnProfile }) {

@@ -12,6 +12,7 @@ import {
 } from '@glideapps/glide-data-grid';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Cell, Column, ColumnProfile, RowsPage } from '../api/types.js';
+import { shownNumber } from '../format.js';
 import { oneLine } from './one-line.js';
 import { PageCache } from './page-cache.js';
 import { quality } from './quality.js';
@@ -55,7 +56,7 @@ function toCell(v: Cell | undefined): GridCell {
     return {
       kind: GridCellKind.Number,
       data: v,
-      displayData: v.toLocaleString('en', { maximumFractionDigits: 15 }),
+      displayData: shownNumber(v),
       allowOverlay: true,
       readonly: true,
     };

@@ -402,6 +402,49 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
     await expect.poll(() => steps().count()).toBe(6);
   });
 
+  it('says why the server cannot make an export, instead of starting a download that fails', async () => {
+    const origin = srv.server.origin;
+    const id = (await (await context.request.get(`${origin}/api/datasets`)).json()).datasets[0].id as string;
+    const csrf = (await (await context.request.get(`${origin}/api/auth/me`)).json()).csrfToken as string;
+    const change = (url: string, data?: object) =>
+      context.request.post(`${origin}${url}`, {
+        headers: { 'x-tidyvault-csrf': csrf, origin },
+        ...(data ? { data } : {}),
+      });
+    // From another tab: a city of 32,767 characters starting with "=". It fits an Excel cell, so
+    // this tab's check lets the download go; the formula guard's apostrophe makes it one too many.
+    const step = {
+      op: 'mass-edit',
+      column: 'city',
+      edits: [{ from: ['PARIS'], to: '=' + 'x'.repeat(32_766) }],
+    };
+    expect((await change(`/api/datasets/${id}/steps`, { step })).status()).toBe(200);
+    try {
+      await page.getByRole('button', { name: 'Export…' }).click();
+      const dialog = page.getByTestId('export-dialog');
+      await dialog.getByTestId('export-format').selectOption('xlsx');
+      let downloads = 0;
+      page.on('download', () => downloads++);
+      await dialog.getByTestId('download').click();
+      await expect
+        .poll(() => dialog.getByRole('alert').textContent())
+        .toMatch(/column "city": 32768 characters, more than the 32767/);
+      expect(downloads).toBe(0);
+      await screenshot(page, '12-export-refused');
+      // The same export without the guard fits, and downloads.
+      await dialog.getByRole('checkbox', { name: 'Formula guard' }).uncheck();
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        dialog.getByTestId('download').click(),
+      ]);
+      expect(download.suggestedFilename()).toBe('messy-clean.xlsx');
+      expect(await dialog.getByRole('alert').count()).toBe(0);
+      await page.keyboard.press('Escape');
+    } finally {
+      expect((await change(`/api/datasets/${id}/undo`)).status()).toBe(200);
+    }
+  });
+
   it('deletes the dataset now, and the server no longer has it', async () => {
     const id = (await page.evaluate(() => fetch('/api/datasets').then((r) => r.json()))).datasets[0]
       .id as string;

@@ -140,6 +140,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     memory,
     maxResidentBytes: o.maxResidentBytes,
     cacheRecipeStates: o.cacheRecipeStates,
+    exportHoldMs: o.exportHoldMs,
     ...(auth.mode !== 'single' && o.accounts
       ? { ownerActive: ownerActive(o.accounts), accountOf: accountOf(o.accounts) }
       : {}),

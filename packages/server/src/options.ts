@@ -6,6 +6,7 @@ import type { Accounts } from './auth/accounts.js';
 import type { OidcOptions } from './auth/oidc/options.js';
 import type { SecretsStore } from './secrets/store.js';
 import type { ThrottleOptions } from './auth/throttle.js';
+import { EXPORT_HOLD_MS } from './datasets/prepared-exports.js';
 import { defaultWebRoot } from './web.js';
 
 /** Milliseconds since the epoch; injectable so expiry can be tested without waiting. */
@@ -89,6 +90,8 @@ export interface ServerOptions {
   secrets?: SecretsStore;
   /** Login throttling parameters (defaults in auth/throttle.ts). */
   loginThrottle?: Omit<ThrottleOptions, 'clock'>;
+  /** How long an export prepared by `POST /api/datasets/:id/exports` waits for its download (default 1 min). */
+  exportHoldMs?: number;
 }
 
 export interface ResolvedOptions extends Required<
@@ -143,6 +146,7 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
     logLevel: o.logLevel ?? 'info',
     requestTimeoutMs: o.requestTimeoutMs ?? 30 * MINUTE,
     cacheRecipeStates: o.cacheRecipeStates ?? true,
+    exportHoldMs: o.exportHoldMs ?? EXPORT_HOLD_MS,
     webRoot: o.webRoot === undefined ? defaultWebRoot() : o.webRoot || undefined,
     audit: o.audit ?? AuditLog.memory(o.secretKey, { clock: o.clock ?? Date.now }),
     auth: o.auth ?? 'single',

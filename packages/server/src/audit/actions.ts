@@ -33,6 +33,8 @@ export const AUDITED_ROUTES: Readonly<Record<string, string>> = {
   'POST /api/datasets/:id/redo': 'redo',
   'PUT /api/datasets/:id/recipe': 'recipe_replace',
   'GET /api/datasets/:id/export': 'export',
+  'POST /api/datasets/:id/exports': 'export',
+  'GET /api/datasets/:id/exports/:ticket': 'export_download',
   'POST /api/datasets/:id/export/postgres': 'export',
   'DELETE /api/datasets/:id': 'delete',
   // Sharing (multi-user mode): the record's subject is the user shared with or revoked.

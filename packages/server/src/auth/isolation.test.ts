@@ -28,6 +28,9 @@ const SAMPLES: Record<string, { query?: string; payload?: object }> = {
   },
   'GET /api/datasets/:id/recipe': {},
   'GET /api/datasets/:id/export': { query: 'format=csv' },
+  'POST /api/datasets/:id/exports': { payload: { format: 'csv' } },
+  // The ticket of an export prepared just before (see `ticketFor`).
+  'GET /api/datasets/:id/exports/:ticket': {},
   'GET /api/datasets/:id/location': {},
   'GET /api/datasets/:id/shares': {},
   'POST /api/datasets/:id/shares': { payload: { user: 'carol', role: 'viewer' } },
@@ -69,10 +72,27 @@ describe('two users: one user’s datasets are 404 to another, on every dataset 
   });
   afterAll(() => h.close());
 
-  const send = (route: { method: string; url: string }, datasetId: string, s: SignedIn) => {
+  /**
+   * A live export ticket: prepared by `s` if they can, else by the owner (another user then holds
+   * a real ticket of hers, which must not work for them either).
+   */
+  const ticketFor = async (datasetId: string, s: SignedIn) => {
+    for (const who of [s, alice]) {
+      const res = await h.t.app.inject({
+        method: 'POST',
+        url: `/api/datasets/${datasetId}/exports`,
+        headers: who.headers,
+        payload: { format: 'csv' },
+      });
+      if (res.statusCode === 201) return (res.json().href as string).split('/').pop()!;
+    }
+    return 'A'.repeat(43);
+  };
+  const send = async (route: { method: string; url: string }, datasetId: string, s: SignedIn) => {
     const sample = SAMPLES[`${route.method} ${route.url}`]!;
+    const ticket = route.url.includes(':ticket') ? await ticketFor(datasetId, s) : '';
     const url =
-      route.url.replace(':id', datasetId).replace(':user', 'carol') +
+      route.url.replace(':id', datasetId).replace(':user', 'carol').replace(':ticket', ticket) +
       (sample.query ? `?${sample.query}` : '');
     return h.t.app.inject({
       method: route.method as 'GET',

@@ -34,6 +34,9 @@ const SAMPLES: Record<string, { query?: string; payload?: object }> = {
   },
   'GET /api/datasets/:id/recipe': {},
   'GET /api/datasets/:id/export': { query: 'format=csv' },
+  'POST /api/datasets/:id/exports': { payload: { format: 'csv' } },
+  // The ticket of an export prepared just before (see `ticketFor`).
+  'GET /api/datasets/:id/exports/:ticket': {},
   'GET /api/datasets/:id/location': {},
   'GET /api/datasets/:id/shares': {},
   'POST /api/datasets/:id/shares': { payload: { user: 'carol', role: 'viewer' } },
@@ -56,6 +59,7 @@ const MANAGE = new Set([
 /** POSTs that only read (open to viewers). Any other non-GET route changes the dataset. */
 const READING_POSTS = new Set([
   'POST /api/datasets/:id/cluster',
+  'POST /api/datasets/:id/exports',
   'POST /api/datasets/:id/duplicates',
   'POST /api/datasets/:id/export/postgres',
 ]);
@@ -79,10 +83,23 @@ describe('roles and sharing, on every dataset route', () => {
       headers: o.s.headers,
       ...(o.payload ? { payload: o.payload } : {}),
     });
-  const send = (route: { method: string; url: string }, datasetId: string, s: SignedIn) => {
+  /**
+   * A live export ticket: prepared by `s` if they may, else by the owner (someone without access
+   * then holds a real ticket of hers, which must not work for them either).
+   */
+  const ticketFor = async (datasetId: string, s: SignedIn) => {
+    for (const who of [s, alice]) {
+      const url = `/api/datasets/${datasetId}/exports`;
+      const res = await inject({ method: 'POST', url, s: who, payload: { format: 'csv' } });
+      if (res.statusCode === 201) return (res.json().href as string).split('/').pop()!;
+    }
+    return 'A'.repeat(43);
+  };
+  const send = async (route: { method: string; url: string }, datasetId: string, s: SignedIn) => {
     const sample = SAMPLES[key(route)]!;
+    const ticket = route.url.includes(':ticket') ? await ticketFor(datasetId, s) : '';
     const url =
-      route.url.replace(':id', datasetId).replace(':user', 'carol') +
+      route.url.replace(':id', datasetId).replace(':user', 'carol').replace(':ticket', ticket) +
       (sample.query ? `?${sample.query}` : '');
     return inject({ method: route.method, url, s, ...(sample.payload ? { payload: sample.payload } : {}) });
   };

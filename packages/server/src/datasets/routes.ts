@@ -12,7 +12,7 @@ import {
   type History,
 } from '@tidyvault/core';
 import { OUTPUT_FORMATS, type NodeEngine } from '@tidyvault/engine-node';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ZodApp } from '../app-types.js';
 import { ApiError, errorSchema } from '../errors.js';
@@ -376,6 +376,75 @@ export function datasetRoutes(
     async (request) => currentRecipe((await load(request.params.id, user(request), 'recipe.read')).history),
   );
 
+  const exportFormat = z.enum(OUTPUT_FORMATS as [string, ...string[]]).default('csv');
+  const exportQuery = z.object({
+    format: exportFormat,
+    formulaGuard: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
+  });
+  type ExportFormat = (typeof OUTPUT_FORMATS)[number];
+
+  /**
+   * The recipe's output built into a new staging file (gone again if the build fails), or
+   * undefined when the client left meanwhile: an XLSX build stops (its rows are written in
+   * JavaScript, for seconds), and what was staged goes.
+   */
+  const buildExport = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    e: DatasetEntry,
+    format: ExportFormat,
+    formulaGuard: boolean,
+  ): Promise<string | undefined> => {
+    const started = performance.now();
+    const file = engine.staging.file(`.${format}`);
+    // The response's close, not the request's: Node closes a request once its body is read.
+    const left = new AbortController();
+    const onClose = () => {
+      if (!reply.raw.writableFinished) left.abort();
+    };
+    reply.raw.once('close', onClose);
+    try {
+      await engine.export(e.data, currentRecipe(e.history), file, {
+        format,
+        formulaGuard,
+        signal: left.signal,
+      });
+    } catch (err) {
+      fs.rmSync(file, { force: true });
+      throw err;
+    } finally {
+      reply.raw.off('close', onClose);
+    }
+    if (left.signal.aborted) {
+      fs.rmSync(file, { force: true });
+      return undefined;
+    }
+    request.log.info(
+      { op: 'dataset.export', dataset: e.id, format, ms: Math.round(performance.now() - started) },
+      'export ready',
+    );
+    return file;
+  };
+
+  /** Stream a built export: its name goes at once, the open stream keeps the bytes until sent. */
+  const sendExport = async (reply: FastifyReply, e: DatasetEntry, file: string, format: string) => {
+    const stream = fs.createReadStream(file);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        stream.once('open', () => resolve());
+        stream.once('error', reject);
+      });
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+    reply.header('content-type', CONTENT_TYPES[format] ?? 'application/octet-stream');
+    reply.header('content-disposition', contentDisposition(e.name, format));
+    return reply.send(stream);
+  };
+
   app.get(
     '/api/datasets/:id/export',
     {
@@ -383,55 +452,67 @@ export function datasetRoutes(
       schema: {
         summary: 'Download the cleaned data; text cells starting = + - @ TAB CR get a leading apostrophe',
         params: idParams,
-        querystring: z.object({
-          format: z.enum(OUTPUT_FORMATS as [string, ...string[]]).default('csv'),
-          formulaGuard: z
-            .enum(['true', 'false'])
-            .default('true')
-            .transform((v) => v === 'true'),
-        }),
+        querystring: exportQuery,
         response: { 200: z.unknown(), ...stepErrors },
       },
     },
     async (request, reply) => {
       const { format, formulaGuard } = request.query;
       const e = await load(request.params.id, user(request), 'export');
-      const started = performance.now();
-      const file = engine.staging.file(`.${format}`);
-      // A client that leaves while the file is built: an XLSX build stops (its rows are written
-      // in JavaScript, for seconds), and what was staged goes.
-      const left = new AbortController();
-      const onClose = () => left.abort();
-      request.raw.once('close', onClose);
-      try {
-        await engine.export(e.data, currentRecipe(e.history), file, {
-          format: format as (typeof OUTPUT_FORMATS)[number],
-          formulaGuard,
-          signal: left.signal,
-        });
-      } catch (err) {
-        fs.rmSync(file, { force: true });
-        throw err;
-      } finally {
-        request.raw.off('close', onClose);
-      }
-      const stream = fs.createReadStream(file);
-      try {
-        await new Promise<void>((resolve, reject) => {
-          stream.once('open', () => resolve());
-          stream.once('error', reject);
-        });
-      } finally {
-        // An unlinked file stays readable through the open stream; its name is gone at once.
-        fs.rmSync(file, { force: true });
-      }
-      request.log.info(
-        { op: 'dataset.export', dataset: e.id, format, ms: Math.round(performance.now() - started) },
-        'export ready',
-      );
-      reply.header('content-type', CONTENT_TYPES[format] ?? 'application/octet-stream');
-      reply.header('content-disposition', contentDisposition(e.name, format));
-      return reply.send(stream);
+      const file = await buildExport(request, reply, e, format as ExportFormat, formulaGuard);
+      return file === undefined ? reply : sendExport(reply, e, file, format);
+    },
+  );
+
+  app.post(
+    '/api/datasets/:id/exports',
+    {
+      config: { access: 'user', minRole: 'viewer' },
+      schema: {
+        summary:
+          'Build the cleaned data for one download (the web workbench: an error is answered here, before any download starts); `href` serves it once, for a minute',
+        params: idParams,
+        body: z.object({ format: exportFormat, formulaGuard: z.boolean().default(true) }),
+        response: {
+          201: z.object({ href: z.string(), bytes: z.number().int(), expiresAt: z.string() }),
+          ...stepErrors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { format, formulaGuard } = request.body;
+      const e = await load(request.params.id, user(request), 'export');
+      const file = await buildExport(request, reply, e, format as ExportFormat, formulaGuard);
+      if (file === undefined) return reply;
+      const held = e.exports.hold(request.session!.user, file, format);
+      return reply.code(201).send({
+        href: `/api/datasets/${e.id}/exports/${held.ticket}`,
+        bytes: held.bytes,
+        expiresAt: new Date(held.until).toISOString(),
+      });
+    },
+  );
+
+  app.get(
+    '/api/datasets/:id/exports/:ticket',
+    {
+      config: { access: 'user' },
+      schema: {
+        summary: 'Download an export prepared by POST /exports, once, by the user who prepared it',
+        params: idParams.extend({ ticket: z.string().max(64) }),
+        response: { 200: z.unknown(), ...notFoundResponse },
+      },
+    },
+    async (request, reply) => {
+      const e = await load(request.params.id, user(request), 'export');
+      const held = e.exports.take(request.params.ticket, request.session!.user);
+      if (!held)
+        throw new ApiError(
+          404,
+          'EXPORT_NOT_FOUND',
+          'no such export: a prepared export is downloaded once, by whoever prepared it, within a minute',
+        );
+      return sendExport(reply, e, held.file, held.format);
     },
   );
 

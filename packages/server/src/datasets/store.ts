@@ -13,6 +13,7 @@ import {
   type ShareRole,
 } from './acl.js';
 import { RowCounts } from './count.js';
+import { PreparedExports } from './prepared-exports.js';
 import type { EngineMemory } from './memory.js';
 import { RecipeStates } from './states.js';
 
@@ -45,6 +46,8 @@ export interface DatasetEntry {
   readonly profiles: ProfileMemo;
   /** Who else may use it, and how (see acl.ts); they go with the entry when it is purged. */
   readonly shares: Map<string, Share>;
+  /** Exports built and waiting for their one download; deleted with the entry. */
+  readonly exports: PreparedExports;
 }
 
 /** What `open` found: the entry and the caller's standing, or why not (see acl.ts `decide`). */
@@ -66,6 +69,8 @@ export interface StoreOptions {
   maxResidentBytes: number;
   /** false: never materialise (every read runs the whole recipe). */
   cacheRecipeStates?: boolean;
+  /** How long a prepared export waits for its download (see PreparedExports). */
+  exportHoldMs?: number;
   onMaterialiseFailure?: (id: string, e: unknown) => void;
   onMaterialise?: (id: string, info: { steps: number; fromSteps: number; bytes: number; ms: number }) => void;
   /**
@@ -128,6 +133,7 @@ export class DatasetStore {
       counts: new RowCounts(),
       profiles: new ProfileMemo(data.columns),
       shares: new Map(),
+      exports: new PreparedExports(this.o.exportHoldMs),
     };
     this.entries.set(entry.id, entry);
     return entry;
@@ -264,6 +270,7 @@ export class DatasetStore {
     // No one reaches it any more, through a share either; its profiles (top values) go too.
     e.shares.clear();
     e.profiles.clear();
+    e.exports.dispose();
     await e.states.dispose();
     await this.o.memory.drop(() => this.o.engine.drop(e.data));
     return true;

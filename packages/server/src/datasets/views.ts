@@ -78,6 +78,14 @@ export async function location(
     onDiskNote: spill
       ? `spilling is on: DuckDB may write blocks of any dataset to ${o.spillDirectory} under memory pressure; the list is what is there now (duckdb_temporary_files()), with each file's size on disk and the bytes DuckDB still uses in it. A deleted dataset's spilled blocks stay in a file until DuckDB reuses them or removes the file, which it does once no dataset has blocks in it`
       : 'spilling is off: nothing of this dataset is written to disk (over the memory limit a query fails instead)',
+    preparedExports: e.exports.list().map((x) => ({
+      path: x.file,
+      bytes: x.bytes,
+      format: x.format,
+      user: x.user,
+      until: iso(x.until),
+      what: "an export built for one download, in the engine's private staging folder (RAM-backed /dev/shm where the machine has it); deleted once downloaded, after a minute, or with the dataset",
+    })),
     spill: spill ? ('on' as const) : ('off' as const),
     ...(spill ? { spillDirectory: o.spillDirectory } : {}),
     owner: e.owner,

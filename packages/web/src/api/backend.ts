@@ -56,7 +56,10 @@ export interface Backend {
   undo(id: string): Promise<HistoryState>;
   redo(id: string): Promise<HistoryState>;
   replaceRecipe(id: string, recipe: Recipe): Promise<HistoryState>;
-  /** A URL the browser can download the cleaned data from (the server's, or a blob: of this tab). */
+  /**
+   * A URL the browser can download the cleaned data from once it is built (the server's one-time
+   * link, or a blob: of this tab); an export that cannot be made rejects instead.
+   */
   exportFile(id: string, format: string, formulaGuard: boolean): Promise<string>;
   location(id: string): Promise<Location>;
   remove(id: string): Promise<void>;

@@ -195,8 +195,14 @@ export class HttpBackend implements Backend {
   redo = (id: string) => this.request<HistoryState>('POST', `/api/datasets/${enc(id)}/redo`);
   replaceRecipe = (id: string, recipe: Recipe) =>
     this.request<HistoryState>('PUT', `/api/datasets/${enc(id)}/recipe`, { recipe });
+  /** Built first (an error is answered here), then one download of it: a link alone could not show why it failed. */
   exportFile = async (id: string, format: string, formulaGuard: boolean) =>
-    `/api/datasets/${enc(id)}/export?format=${enc(format)}&formulaGuard=${formulaGuard}`;
+    (
+      await this.request<{ href: string }>('POST', `/api/datasets/${enc(id)}/exports`, {
+        format,
+        formulaGuard,
+      })
+    ).href;
   location = (id: string) => this.request<Location>('GET', `/api/datasets/${enc(id)}/location`);
   remove = (id: string) => this.request<void>('DELETE', `/api/datasets/${enc(id)}`);
   /** Who the dataset is shared with (server mode only). */

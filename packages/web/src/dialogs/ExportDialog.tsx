@@ -58,6 +58,7 @@ export function ExportDialog({
   const [guard, setGuard] = useState(true);
   const [showSql, setShowSql] = useState(false);
   const [error, setError] = useState<string>();
+  const [preparing, setPreparing] = useState(false);
   const base = name.replace(/\.[^.]+$/, '');
   const tooBig = format === 'xlsx' && output ? xlsxProblem(output) : undefined;
   const withValues = recipe.steps.some(carriesValues);
@@ -110,19 +111,27 @@ export function ExportDialog({
         <button
           className="primary"
           disabled={tooBig !== undefined}
+          // Not disabled while it is prepared: a disabled button would drop the focus (and Escape).
+          aria-busy={preparing}
           data-testid="download"
-          onClick={() =>
-            void backend.exportFile(datasetId, format, guard).then(
-              (href) => {
-                // The name the server gives it too (Content-Disposition wins over `download`).
-                download(href, `${base}-clean.${format}`);
-                if (href.startsWith('blob:')) setTimeout(() => URL.revokeObjectURL(href), 60_000);
-              },
-              (e: unknown) => setError(errorText(e)),
-            )
-          }
+          onClick={() => {
+            if (preparing) return;
+            setError(undefined);
+            setPreparing(true);
+            void backend
+              .exportFile(datasetId, format, guard)
+              .then(
+                (href) => {
+                  // The name the server gives it too (Content-Disposition wins over `download`).
+                  download(href, `${base}-clean.${format}`);
+                  if (href.startsWith('blob:')) setTimeout(() => URL.revokeObjectURL(href), 60_000);
+                },
+                (e: unknown) => setError(errorText(e)),
+              )
+              .finally(() => setPreparing(false));
+          }}
         >
-          Download {base}-clean.{format}
+          {preparing ? `Preparing ${base}-clean.${format}…` : `Download ${base}-clean.${format}`}
         </button>
         {error && (
           <p className="error" role="alert">

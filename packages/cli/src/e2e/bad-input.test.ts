@@ -117,6 +117,20 @@ describe('bad input gets exit 1 and one message naming the problem', () => {
       /step 1 \(replace\): find .* is not a valid RE2 regular expression/,
     ));
 
+  it('a step that would make a column with a reserved name, in any case', () => {
+    for (const [file, step] of [
+      ['rename-reserved.json', { op: 'rename-columns', mapping: { name: '__TIDYVAULT_ROW__' } }],
+      [
+        'merge-reserved.json',
+        { op: 'merge-columns', columns: ['name', 'city'], separator: ' ', into: 'RowId' },
+      ],
+    ] as const)
+      expectDataError(
+        clean(good, write(dir, file, JSON.stringify({ version: 1, steps: [step] }))),
+        /step 1 \((rename|merge)-columns\): the column name "(__TIDYVAULT_ROW__|RowId)" is reserved/,
+      );
+  });
+
   it('an output path equal to the input', () => {
     const before = fs.readFileSync(good, 'utf8');
     const r = tidyvault(clean(good, okRecipe, good));

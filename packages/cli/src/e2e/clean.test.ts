@@ -132,6 +132,22 @@ describe('tidyvault clean', () => {
     expect(tidyvault(['profile', out]).stdout).toMatch(/3 rows, 1 column/);
   });
 
+  it('keeps file order with a column named rowid (any case): it is read as rowid_2, not as the row order', () => {
+    const csv = write(dir, 'rowid.csv', 'ROWID,x\nzeta,same\nalpha,same\n10,3\n9,4\n');
+    const out = path.join(dir, 'rowid-out.csv');
+    const r = tidyvault(['clean', csv, '--recipe', recipe([]), '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toBe('ROWID_2,x\nzeta,same\nalpha,same\n10,3\n9,4\n');
+    const json = write(dir, 'rowid.json', '[{"rowid":"b","x":"1"},{"rowid":"a","x":null}]');
+    const filled = path.join(dir, 'rowid-filled.json');
+    const steps = [
+      { op: 'fill-null', columns: ['x'], strategy: 'down' },
+      { op: 'dedupe-rows', columns: ['x'] },
+    ];
+    expect(tidyvault(['clean', json, '--recipe', recipe(steps), '-o', filled]).code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(filled, 'utf8'))).toEqual([{ rowid_2: 'b', x: '1' }]);
+  });
+
   it('refuses to write over its own recipe', () => {
     const input = write(dir, 'tiny.csv', 'a\n1\n');
     const r = recipe([]);

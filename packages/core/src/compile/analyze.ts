@@ -6,6 +6,19 @@ import type { AnalyzeContext, Column, ColumnType, EngineCheck } from '../steps/t
 
 export const ROW_ID = '__tidyvault_row__';
 
+/**
+ * Names no column may have, compared ignoring case: DuckDB's own row number (a column named
+ * `rowid` hides it, and row order is read from it) and Tidyvault's row-order column. Files are
+ * read with such a column renamed (`rowid_2`: see repairHeaderNames).
+ */
+export const RESERVED_COLUMN_NAMES: readonly string[] = ['rowid', ROW_ID];
+
+export const isReservedColumnName = (name: string): boolean =>
+  RESERVED_COLUMN_NAMES.includes(name.toLowerCase());
+
+const reservedWhy = (name: string) =>
+  `the column name "${name}" is reserved (${name.toLowerCase() === 'rowid' ? "DuckDB's row number" : "Tidyvault's row order"}; names are compared ignoring case)`;
+
 export interface Analysis {
   /** Columns before step i (index 0 = the input) and after the last step (index steps.length). */
   schemas: Column[][];
@@ -65,9 +78,9 @@ export function analyzeRecipe(
   input: Column[],
   options: { onUnknownColumn?: (name: string) => void } = {},
 ): Analysis {
-  if (input.some((c) => c.name === ROW_ID)) {
-    throw new StepError('RECIPE_COLUMN', -1, 'import', `the column name "${ROW_ID}" is reserved`, ROW_ID);
-  }
+  const reservedInput = input.find((c) => isReservedColumnName(c.name));
+  if (reservedInput)
+    throw new StepError('RECIPE_COLUMN', -1, 'import', reservedWhy(reservedInput.name), reservedInput.name);
   const schemas: Column[][] = [input];
   const engineChecks: Analysis['engineChecks'] = [];
   const gone = new Map<string, string>();
@@ -102,6 +115,8 @@ export function analyzeRecipe(
           c.name,
         );
       folded.set(c.name.toLowerCase(), c.name);
+      if (isReservedColumnName(c.name))
+        throw new StepError('RECIPE_COLUMN', index, step.op, reservedWhy(c.name), c.name);
     }
     for (const c of current) {
       if (!names.has(c.name)) gone.set(c.name, `removed or renamed by step ${index + 1} (${step.op})`);

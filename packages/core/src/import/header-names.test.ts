@@ -44,6 +44,13 @@ describe('repairHeaderNames', () => {
     ]);
   });
 
+  it("renames DuckDB's row number and Tidyvault's row column in any case, when names become DuckDB columns", () => {
+    expect(
+      repairHeaderNames(['ROWID', 'x', '__Tidyvault_Row__', 'rowid_2'], { caseInsensitive: true }),
+    ).toEqual(['ROWID_3', 'x', '__Tidyvault_Row___2', 'rowid_2']);
+    expect(repairHeaderNames(['rowid'])).toEqual(['rowid']);
+  });
+
   it('treats an empty name that collides with a real one like any repeat', () => {
     expect(repairHeaderNames(['column_2', ''])).toEqual(['column_2', 'column_2_2']);
   });

@@ -1,7 +1,10 @@
+import { isReservedColumnName } from '../compile/analyze.js';
+
 export interface ColumnNameOptions {
   /**
    * Treat names differing only in letter case as duplicates. DuckDB does (a table cannot have both
-   * "Name" and "name"), so pass this when the names become DuckDB columns.
+   * "Name" and "name"), so pass this when the names become DuckDB columns: reserved names
+   * (`rowid`, which would hide DuckDB's row number, in any case) are then renamed too.
    */
   caseInsensitive?: boolean;
 }
@@ -37,7 +40,8 @@ class SuffixPicker {
 /**
  * Usable column names from a header row: a leading BOM and NULs removed, whitespace trimmed; an
  * empty name becomes `column_N` (N its 1-based position); a repeated name becomes `name_2`,
- * `name_3`, … skipping names another column already has. The first occurrence keeps its name.
+ * `name_3`, … skipping names another column already has. The first occurrence keeps its name,
+ * unless it is reserved (see ColumnNameOptions).
  */
 export function repairHeaderNames(
   raw: readonly (string | null | undefined)[],
@@ -48,7 +52,8 @@ export function repairHeaderNames(
   const suffixes = new SuffixPicker(new Set(names.map(key)), key);
   const kept = new Set<string>();
   return names.map((name) => {
-    if (kept.has(key(name))) return suffixes.pick(name);
+    if (kept.has(key(name)) || (options.caseInsensitive && isReservedColumnName(name)))
+      return suffixes.pick(name);
     kept.add(key(name));
     return name;
   });

@@ -131,6 +131,23 @@ describe('bad input gets exit 1 and one message naming the problem', () => {
       );
   });
 
+  it('an --encoding the file contradicts (its byte-order mark, or no NUL byte for UTF-16)', () => {
+    const bom = write(
+      dir,
+      'bom8.csv',
+      new Uint8Array([0xef, 0xbb, 0xbf, ...Buffer.from('id,name\n1,Ann\n')]),
+    );
+    expectDataError(
+      [...clean(bom), '--encoding', 'utf-16le'],
+      /bom8\.csv: the file starts with a UTF-8 byte-order mark, but it was asked to be read as UTF-16LE/,
+    );
+    expectDataError(
+      [...clean(good), '--encoding', 'utf-16be'],
+      /good\.csv: the file cannot be UTF-16BE: it has no NUL bytes/,
+    );
+    expect(tidyvault([...clean(bom), '--encoding', 'utf-8']).code).toBe(0);
+  });
+
   it('an output path equal to the input', () => {
     const before = fs.readFileSync(good, 'utf8');
     const r = tidyvault(clean(good, okRecipe, good));

@@ -152,3 +152,27 @@ export function sniffEncoding(sample: Uint8Array, isWholeFile: boolean): Encodin
     where,
   );
 }
+
+/**
+ * The encoding a person asked for, checked against the file: a byte-order mark of another
+ * encoding, or UTF-16 asked of a file without a single NUL byte (UTF-16 text has one in every
+ * delimiter and line break), would read as one line of garbage and no rows.
+ */
+export function askedEncoding(
+  sniff: EncodingSniff,
+  asked: TextEncodingName,
+  sample: Uint8Array,
+): EncodingSniff {
+  const bom = sniff.bomLength > 0 ? sniff.encoding : undefined;
+  if (bom !== undefined && bom !== asked)
+    throw new ImportSniffError(
+      'ENCODING',
+      `the file starts with a ${ENCODING_LABELS[bom]} byte-order mark, but it was asked to be read as ${ENCODING_LABELS[asked]}: leave the encoding to be detected, or ask for ${ENCODING_LABELS[bom]}`,
+    );
+  if (asked.startsWith('utf-16') && !sample.includes(0))
+    throw new ImportSniffError(
+      'ENCODING',
+      `the file cannot be ${ENCODING_LABELS[asked]}: it has no NUL bytes, which UTF-16 text has in every delimiter and line break (it looks like ${ENCODING_LABELS[sniff.encoding]}): leave the encoding to be detected`,
+    );
+  return { encoding: asked, bomLength: sniff.bomLength };
+}

@@ -9,6 +9,7 @@ import {
   mixedEncodingError,
   repairHeaderNames,
   sniffDialect,
+  askedEncoding,
   sniffEncoding,
   TidyvaultError,
   type Column,
@@ -74,8 +75,14 @@ async function plan(
   } catch (e) {
     sniffFailure(e, ctx.displayName);
   }
-  if (forceEncoding ?? o.encoding)
-    enc = { encoding: (forceEncoding ?? o.encoding)!, bomLength: enc.bomLength };
+  if (forceEncoding) enc = { encoding: forceEncoding, bomLength: enc.bomLength };
+  else if (o.encoding) {
+    try {
+      enc = askedEncoding(enc, o.encoding, sample);
+    } catch (e) {
+      sniffFailure(e, ctx.displayName);
+    }
+  }
   const text = decodeSample(sample, enc, whole);
   const dialect = sniffDialect(text);
   // RFC 4180 quoting unless the sample shows another quote character.

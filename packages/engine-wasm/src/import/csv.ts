@@ -12,6 +12,7 @@ import {
   NewlineNormalizer,
   repairHeaderNames,
   sniffDialect,
+  askedEncoding,
   sniffEncoding,
   TextDecodeError,
   TidyvaultError,
@@ -185,8 +186,14 @@ async function plan(
   } catch (e) {
     sniffFailure(e, ctx.displayName);
   }
-  if (forceEncoding ?? o.encoding)
-    enc = { encoding: (forceEncoding ?? o.encoding)!, bomLength: enc.bomLength };
+  if (forceEncoding) enc = { encoding: forceEncoding, bomLength: enc.bomLength };
+  else if (o.encoding) {
+    try {
+      enc = askedEncoding(enc, o.encoding, sample);
+    } catch (e) {
+      sniffFailure(e, ctx.displayName);
+    }
+  }
   const text = decodeSample(sample, enc, whole);
   const dialect = sniffDialect(text);
   // RFC 4180 quoting unless the sample shows another quote character.

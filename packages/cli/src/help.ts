@@ -43,7 +43,9 @@ Options:
   --input-format <f>     input format when the extension does not say
   --no-formula-guard     do not prefix text cells starting with = + - @ TAB CR with '
                          (the guard is on by default for csv, tsv and xlsx)
-  --ragged extend        rows with extra fields add columns (default: error naming the line)
+  --ragged extend        rows with extra fields add columns (default: error naming the line;
+                         extra fields that are all empty, as trailing delimiters leave, are
+                         dropped)
   --sheet <name>         xlsx sheet to read (default: the first)
   --delimiter <c>        CSV delimiter when sniffing picks wrong (e.g. ';' or 'tab')
   --encoding <e>         utf-8, utf-16le, utf-16be or windows-1252 (default: sniffed)

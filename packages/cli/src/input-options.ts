@@ -8,7 +8,9 @@ const ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'] as const;
 
 export function importOptions(args: Args, formatFlag: string): ImportOptions {
   const o: ImportOptions = {};
-  const format = args.values[formatFlag];
+  const given = args.values[formatFlag];
+  // .jsonl files are NDJSON (help.ts: "ndjson/jsonl").
+  const format = given === 'jsonl' ? 'ndjson' : given;
   if (typeof format === 'string') {
     if (!(INPUT_FORMATS as readonly string[]).includes(format)) {
       throw new UsageError(`--${formatFlag} must be one of ${INPUT_FORMATS.join(', ')}`);

@@ -21,6 +21,7 @@ const BY_EXTENSION: Record<string, FileFormat> = {
 /** The explicit format when given (checked), else the one the file name's extension says. */
 export function fileFormat(name: string, explicit: string | undefined, flag: string): FileFormat {
   if (explicit !== undefined) {
+    if (explicit === 'jsonl') return 'ndjson';
     if ((FILE_FORMATS as readonly string[]).includes(explicit)) return explicit as FileFormat;
     throw new TidyvaultError('USAGE', `unknown format "${explicit}"; use one of ${FILE_FORMATS.join(', ')}`);
   }

@@ -148,6 +148,25 @@ describe('tidyvault clean', () => {
     expect(JSON.parse(fs.readFileSync(filled, 'utf8'))).toEqual([{ rowid_2: 'b', x: '1' }]);
   });
 
+  it('takes jsonl for ndjson as a format name too', () => {
+    const input = write(dir, 'lines.data', '{"a":"1"}\n{"a":"2"}\n');
+    const out = path.join(dir, 'lines.out');
+    const r = tidyvault([
+      'clean',
+      input,
+      '--input-format',
+      'jsonl',
+      '--recipe',
+      recipe([]),
+      '-o',
+      out,
+      '--format',
+      'jsonl',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toBe('{"a":"1"}\n{"a":"2"}\n');
+  });
+
   it('refuses to write over its own recipe', () => {
     const input = write(dir, 'tiny.csv', 'a\n1\n');
     const r = recipe([]);

@@ -45,6 +45,13 @@ describe('sniffDialect: delimiter', () => {
     expect(sniffIsUnsure(sniff)).toBe(true);
   });
 
+  it('reads a one-column file whose values hold a semicolon or a tab now and then as one column', () => {
+    expect(sniffDialect(rows(['note', 'a;b', 'c;d', 'e'])).delimiter).toBe(',');
+    expect(sniffDialect(rows(['note', 'a b\tc', 'd e\tf'])).delimiter).toBe(',');
+    // A delimiter every record has still wins, header or not.
+    expect(sniffDialect(rows(['a;b', '1;2', '3;4', '5'])).delimiter).toBe(';');
+  });
+
   it('is unsure when two delimiters fit equally well', () => {
     const sniff = sniffDialect(rows(['a,b;c', '1,2;3', '4,5;6']));
     expect(sniff.delimiter).toBe(',');

@@ -68,7 +68,11 @@ function quoteFit(text: string, delimiter: CsvDelimiter): Fit {
 
 function chooseDelimiter(text: string): { fit: Fit; unsure: boolean } {
   const fits = DELIMITERS.map((d) => quoteFit(text, d));
-  const splitting = fits.filter((f) => f.fields >= 2);
+  // A delimiter that splits only some records, and not the first (the header, or the first row),
+  // is more likely a character in the values of a one-column file.
+  const splitting = fits.filter(
+    (f) => f.fields >= 2 && (f.consistency >= CONSISTENT || (f.parsed.records[0]?.length ?? 0) >= 2),
+  );
   if (splitting.length === 0) return { fit: fits[0]!, unsure: true };
   let best = splitting[0]!;
   for (const f of splitting) if (f.consistency > best.consistency) best = f;

@@ -10,6 +10,7 @@ import {
   repairHeaderNames,
   sniffDialect,
   askedEncoding,
+  csvReadErrorText,
   sniffEncoding,
   TidyvaultError,
   type Column,
@@ -188,15 +189,11 @@ async function explain(
       { file, line },
     );
   }
-  const line = /Line: (\d+)/.exec(duckdbMessage)?.[1];
-  const firstLine = duckdbMessage.split('\n')[0] ?? duckdbMessage;
+  const { line, cause } = csvReadErrorText(duckdbMessage);
   return new TidyvaultError(
     'IMPORT_FORMAT',
-    `${file}${line ? `: line ${line}` : ''}: cannot read as CSV (${firstLine.replace(/^Invalid Input Error: /, '')})`,
-    {
-      file,
-      ...(line ? { line: Number(line) } : {}),
-    },
+    `${file}${line !== undefined ? `: line ${line}` : ''}: cannot read as CSV: ${cause}`,
+    { file, ...(line !== undefined ? { line } : {}) },
   );
 }
 

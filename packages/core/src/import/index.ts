@@ -12,7 +12,7 @@ export {
   type InvalidBytes,
 } from './byte-validators.js';
 export { binarySignature } from './binary-signatures.js';
-export { askedEncoding, sniffEncoding, type EncodingSniff } from './sniff-encoding.js';
+export { chooseEncoding, sniffEncoding, type EncodingSniff } from './sniff-encoding.js';
 export {
   sniffDialect,
   sniffIsUnsure,

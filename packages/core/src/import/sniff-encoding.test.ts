@@ -3,7 +3,7 @@ import { firstRecord } from '../text/first-record.js';
 import { decodeSample } from './decode-text.js';
 import { ImportSniffError } from './errors.js';
 import { repairHeaderNames } from './header-names.js';
-import { sniffEncoding } from './sniff-encoding.js';
+import { chooseEncoding, sniffEncoding } from './sniff-encoding.js';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 const bytes = (...parts: (number[] | string)[]) =>
@@ -183,5 +183,24 @@ describe('the byte-order mark never reaches the first header name', () => {
   ])('%s', (_, sample) => {
     const text = decodeSample(sample, sniffEncoding(sample, true), true);
     expect(repairHeaderNames(firstRecord(text, ',', '"')!)).toEqual(['id', 'name']);
+  });
+});
+
+describe('chooseEncoding', () => {
+  const utf8Bom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('a,b\n1,2\n')]);
+  const plain = new TextEncoder().encode('a,b\n1,2\n');
+  it('refuses an encoding asked for that the byte-order mark or the bytes contradict', () => {
+    expect(() => chooseEncoding(utf8Bom, true, 'utf-16le')).toThrow(
+      /starts with a UTF-8 byte-order mark, but it was asked to be read as UTF-16LE/,
+    );
+    expect(() => chooseEncoding(plain, true, 'utf-16be')).toThrow(/cannot be UTF-16BE: it has no NUL bytes/);
+  });
+  it('takes what was asked when the file agrees, and a retry without question', () => {
+    expect(chooseEncoding(utf8Bom, true, 'utf-8')).toEqual({ encoding: 'utf-8', bomLength: 3 });
+    expect(chooseEncoding(plain, true, 'windows-1252')).toEqual({ encoding: 'windows-1252', bomLength: 0 });
+    expect(chooseEncoding(utf8Bom, true, undefined, 'windows-1252')).toEqual({
+      encoding: 'windows-1252',
+      bomLength: 3,
+    });
   });
 });

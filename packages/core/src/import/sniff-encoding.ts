@@ -154,15 +154,21 @@ export function sniffEncoding(sample: Uint8Array, isWholeFile: boolean): Encodin
 }
 
 /**
- * The encoding a person asked for, checked against the file: a byte-order mark of another
- * encoding, or UTF-16 asked of a file without a single NUL byte (UTF-16 text has one in every
- * delimiter and line break), would read as one line of garbage and no rows.
+ * The encoding to read a file with: `retry` when the caller read it once and must try another
+ * (no questions asked), else the one a person `asked` for, checked against the file, else the
+ * sniffed one. A byte-order mark of another encoding, or UTF-16 asked of a file without a single
+ * NUL byte (UTF-16 text has one in every delimiter and line break), would read as one line of
+ * garbage and no rows: refused.
  */
-export function askedEncoding(
-  sniff: EncodingSniff,
-  asked: TextEncodingName,
+export function chooseEncoding(
   sample: Uint8Array,
+  whole: boolean,
+  asked?: TextEncodingName,
+  retry?: TextEncodingName,
 ): EncodingSniff {
+  const sniff = sniffEncoding(sample, whole);
+  if (retry) return { encoding: retry, bomLength: sniff.bomLength };
+  if (!asked) return sniff;
   const bom = sniff.bomLength > 0 ? sniff.encoding : undefined;
   if (bom !== undefined && bom !== asked)
     throw new ImportSniffError(

@@ -9,9 +9,8 @@ import {
   mixedEncodingError,
   repairHeaderNames,
   sniffDialect,
-  askedEncoding,
+  chooseEncoding,
   csvReadErrorText,
-  sniffEncoding,
   TidyvaultError,
   type Column,
 } from '@tidyvault/core';
@@ -72,17 +71,9 @@ async function plan(
   const { sample, whole } = readSample(file);
   let enc: { encoding: Encoding; bomLength: number };
   try {
-    enc = sniffEncoding(sample, whole);
+    enc = chooseEncoding(sample, whole, o.encoding, forceEncoding);
   } catch (e) {
     sniffFailure(e, ctx.displayName);
-  }
-  if (forceEncoding) enc = { encoding: forceEncoding, bomLength: enc.bomLength };
-  else if (o.encoding) {
-    try {
-      enc = askedEncoding(enc, o.encoding, sample);
-    } catch (e) {
-      sniffFailure(e, ctx.displayName);
-    }
   }
   const text = decodeSample(sample, enc, whole);
   const dialect = sniffDialect(text);

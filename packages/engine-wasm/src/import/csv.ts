@@ -12,9 +12,8 @@ import {
   NewlineNormalizer,
   repairHeaderNames,
   sniffDialect,
-  askedEncoding,
+  chooseEncoding,
   csvReadErrorText,
-  sniffEncoding,
   TextDecodeError,
   TidyvaultError,
   type Column,
@@ -183,17 +182,9 @@ async function plan(
   const whole = sample.byteLength < SAMPLE_BYTES;
   let enc: { encoding: Encoding; bomLength: number };
   try {
-    enc = sniffEncoding(sample, whole);
+    enc = chooseEncoding(sample, whole, o.encoding, forceEncoding);
   } catch (e) {
     sniffFailure(e, ctx.displayName);
-  }
-  if (forceEncoding) enc = { encoding: forceEncoding, bomLength: enc.bomLength };
-  else if (o.encoding) {
-    try {
-      enc = askedEncoding(enc, o.encoding, sample);
-    } catch (e) {
-      sniffFailure(e, ctx.displayName);
-    }
   }
   const text = decodeSample(sample, enc, whole);
   const dialect = sniffDialect(text);

@@ -24,6 +24,24 @@ describe('csvReadErrorText', () => {
     expect(JSON.stringify(csvReadErrorText(duckdb('Something new.')))).not.toContain('secret');
   });
 
+  it('finds the cause after an original line that spans lines, which is never repeated', () => {
+    const multi = [
+      'Invalid Input Error: CSV Error on Line: 2',
+      'Original Line: 1,"first part',
+      'second SECRET end"',
+      'Expected Number of Columns: 3 Found: 2',
+      '',
+      'Possible Solution: …',
+    ].join('\n');
+    expect(csvReadErrorText(multi)).toEqual({ line: 2, cause: 'Expected Number of Columns: 3 Found: 2' });
+    expect(csvReadErrorText(multi.replace('Expected Number', 'Invalid unicode'))).toEqual({
+      line: 2,
+      cause: 'bytes that are not valid UTF-8',
+    });
+    const cut = 'Invalid Input Error: CSV Error on Line: 2\nOriginal Line: a,SECRET\nmore SECRET';
+    expect(csvReadErrorText(cut)).toEqual({ line: 2, cause: 'DuckDB could not read it' });
+  });
+
   it('gives another cause as DuckDB says it, and a message without a line as it is', () => {
     expect(csvReadErrorText(duckdb('Something new.'))).toEqual({ line: 2, cause: 'Something new.' });
     expect(csvReadErrorText('Invalid Input Error: the file went away')).toEqual({

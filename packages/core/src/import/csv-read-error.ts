@@ -1,18 +1,50 @@
 /**
  * Why DuckDB's CSV reader stopped, in words, from its message: "CSV Error on Line: N", the line
- * itself (never repeated: it holds the data), then the cause. Causes it is known to give are
- * worded for people; another is given as DuckDB says it.
+ * itself (never repeated: it holds the data, and may span lines), the cause, then "Possible
+ * Solution" and the reader's settings. Causes it is known to give are worded for people; another
+ * is given as DuckDB says it, when it can be told apart from the data.
  */
 export function csvReadErrorText(duckdbMessage: string): { line?: number; cause: string } {
   const lines = duckdbMessage.split('\n');
   const line = /Line: (\d+)/.exec(lines[0] ?? '')?.[1];
-  const at = lines.findIndex((l) => l.startsWith('Original Line:'));
-  const said = (at >= 0 ? lines[at + 1] : lines[0])?.replace(/^Invalid Input Error: /, '').trim() ?? '';
-  const tooLong = /Maximum line size of (\d+) bytes exceeded/.exec(said);
-  const cause = /invalid unicode|byte sequence mismatch/i.test(said)
-    ? 'bytes that are not valid UTF-8'
-    : tooLong
-      ? `a line longer than ${Math.round(Number(tooLong[1]) / 2 ** 20)} MiB, the most one CSV line may hold`
-      : said || 'DuckDB could not read it';
-  return { ...(line !== undefined ? { line: Number(line) } : {}), cause };
+  const at = line === undefined ? undefined : Number(line);
+  const located = (cause: string) => ({ ...(at !== undefined ? { line: at } : {}), cause });
+  if (/invalid unicode|byte sequence mismatch/i.test(duckdbMessage))
+    return located('bytes that are not valid UTF-8');
+  const tooLong = /Maximum line size of (\d+) bytes exceeded/.exec(duckdbMessage);
+  if (tooLong)
+    return located(
+      `a line longer than ${Math.round(Number(tooLong[1]) / 2 ** 20)} MiB, the most one CSV line may hold`,
+    );
+  const original = lines.findIndex((l) => l.startsWith('Original Line:'));
+  if (original < 0)
+    return located(lines[0]!.replace(/^Invalid Input Error: /, '').trim() || 'DuckDB could not read it');
+  const end = lines.findIndex(
+    (l, i) => i > original && (l.startsWith('Possible Solution:') || l.startsWith('  file =')),
+  );
+  const cause =
+    end < 0
+      ? undefined
+      : lines
+          .slice(original + 1, end)
+          .reverse()
+          .find((l) => l.trim() !== '');
+  // Without the block after it, the cause cannot be told from the line's own text.
+  return located(cause?.trim() ?? 'DuckDB could not read it');
+}
+
+const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
+
+/** A record with more fields than the header; `guessed`: the delimiter, when the sniffer was unsure of it. */
+export function tooManyFieldsText(
+  file: string,
+  line: number,
+  fields: number,
+  width: number,
+  guessed?: string,
+): string {
+  const guess = guessed
+    ? `; the ${DELIMITER_NAMES[guessed] ?? JSON.stringify(guessed)} delimiter was a guess: --delimiter names another`
+    : '';
+  return `${file}: line ${line}: ${fields} fields, but the header has ${width} (pass --ragged extend to add columns for the extra fields${guess})`;
 }

@@ -47,8 +47,12 @@ describe('sniffDialect: delimiter', () => {
 
   it('reads a one-column file whose values hold a semicolon or a tab now and then as one column', () => {
     expect(sniffDialect(rows(['note', 'a;b', 'c;d', 'e'])).delimiter).toBe(',');
-    expect(sniffDialect(rows(['note', 'a b\tc', 'd e\tf'])).delimiter).toBe(',');
-    // A delimiter every record has still wins, header or not.
+    expect(sniffDialect(rows(['note', 'a b\tc', 'd', 'e e\tf'])).delimiter).toBe(',');
+    // A delimiter every record but a short first one has still wins: a title line, a ragged row.
+    expect(
+      sniffDialect(rows(['Sales report Q3', 'region;product;amount', 'N;tea;3', 'S;jam;4'])).delimiter,
+    ).toBe(';');
+    expect(sniffDialect(rows(['a', 'b;c', 'd;e;f', 'g;h', 'i;j;k'])).delimiter).toBe(';');
     expect(sniffDialect(rows(['a;b', '1;2', '3;4', '5'])).delimiter).toBe(';');
   });
 

@@ -66,13 +66,20 @@ function quoteFit(text: string, delimiter: CsvDelimiter): Fit {
   return double;
 }
 
+/**
+ * A character that splits neither the first record (the header, or the first row) nor some later
+ * non-empty one, and so splits records unevenly, is more likely in the values of a one-column
+ * file. A title line above a header is not this: every record after it is split.
+ */
+function onlyInValues(f: Fit): boolean {
+  const [first, ...rest] = f.parsed.records;
+  if (f.consistency >= CONSISTENT || (first?.length ?? 0) >= 2) return false;
+  return rest.some((r) => r.length === 1 && r[0] !== '');
+}
+
 function chooseDelimiter(text: string): { fit: Fit; unsure: boolean } {
   const fits = DELIMITERS.map((d) => quoteFit(text, d));
-  // A delimiter that splits only some records, and not the first (the header, or the first row),
-  // is more likely a character in the values of a one-column file.
-  const splitting = fits.filter(
-    (f) => f.fields >= 2 && (f.consistency >= CONSISTENT || (f.parsed.records[0]?.length ?? 0) >= 2),
-  );
+  const splitting = fits.filter((f) => f.fields >= 2 && !onlyInValues(f));
   if (splitting.length === 0) return { fit: fits[0]!, unsure: true };
   let best = splitting[0]!;
   for (const f of splitting) if (f.consistency > best.consistency) best = f;

@@ -195,6 +195,11 @@ describe('chooseEncoding', () => {
     );
     expect(() => chooseEncoding(plain, true, 'utf-16be')).toThrow(/cannot be UTF-16BE: it has no NUL bytes/);
   });
+  it('reads a file of two encodings with the one asked for', () => {
+    const mixed = new Uint8Array([...new TextEncoder().encode('name\nJosé\nCaf'), 0xe9, 0x0a]);
+    expect(() => chooseEncoding(mixed, true)).toThrow(ImportSniffError);
+    expect(chooseEncoding(mixed, true, 'windows-1252')).toEqual({ encoding: 'windows-1252', bomLength: 0 });
+  });
   it('takes what was asked when the file agrees, and a retry without question', () => {
     expect(chooseEncoding(utf8Bom, true, 'utf-8')).toEqual({ encoding: 'utf-8', bomLength: 3 });
     expect(chooseEncoding(plain, true, 'windows-1252')).toEqual({ encoding: 'windows-1252', bomLength: 0 });

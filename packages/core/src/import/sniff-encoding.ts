@@ -166,7 +166,16 @@ export function chooseEncoding(
   asked?: TextEncodingName,
   retry?: TextEncodingName,
 ): EncodingSniff {
-  const sniff = sniffEncoding(sample, whole);
+  let sniff: EncodingSniff;
+  try {
+    sniff = sniffEncoding(sample, whole);
+  } catch (e) {
+    // A file of two encodings, say: the person who asked for one has the last word on it.
+    if (!asked || !(e instanceof ImportSniffError) || e.code !== 'ENCODING') throw e;
+    sniff = startsWith(sample, [0xef, 0xbb, 0xbf])
+      ? { encoding: 'utf-8', bomLength: 3 }
+      : { encoding: asked, bomLength: 0 };
+  }
   if (retry) return { encoding: retry, bomLength: sniff.bomLength };
   if (!asked) return sniff;
   const bom = sniff.bomLength > 0 ? sniff.encoding : undefined;

@@ -11,6 +11,7 @@ import {
   sniffDialect,
   chooseEncoding,
   csvReadErrorText,
+  tooManyFieldsText,
   TidyvaultError,
   type Column,
 } from '@tidyvault/core';
@@ -57,6 +58,8 @@ interface Plan {
   names: string[];
   transcoded: boolean;
   newlinesNormalised: boolean;
+  /** The delimiter, when the sniffer was unsure of it and nobody named one. */
+  guessedDelimiter?: string;
 }
 
 const CASE_INSENSITIVE = { caseInsensitive: true } as const;
@@ -118,6 +121,9 @@ async function plan(
     header,
     names,
     transcoded: needsRewrite,
+    ...(o.delimiter === undefined && o.format !== 'tsv' && dialect.unsure.delimiter
+      ? { guessedDelimiter: delimiter }
+      : {}),
     newlinesNormalised: normalizeNewlines,
   };
 }
@@ -168,7 +174,7 @@ async function explain(
     const { line, fields } = report.firstLongRecord;
     return new TidyvaultError(
       'IMPORT_RAGGED',
-      `${file}: line ${line}: ${fields} fields, but the header has ${width} (pass --ragged extend to add columns for the extra fields)`,
+      tooManyFieldsText(file, line, fields, width, p.guessedDelimiter),
       { file, line },
     );
   }

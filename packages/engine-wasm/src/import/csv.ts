@@ -14,6 +14,7 @@ import {
   sniffDialect,
   chooseEncoding,
   csvReadErrorText,
+  tooManyFieldsText,
   TextDecodeError,
   TidyvaultError,
   type Column,
@@ -95,6 +96,8 @@ interface Plan {
   names: string[];
   transcoded: boolean;
   newlinesNormalised: boolean;
+  /** The delimiter, when the sniffer was unsure of it and nobody named one. */
+  guessedDelimiter?: string;
 }
 
 /** The files registered with DuckDB for one import: all are dropped when it ends. */
@@ -236,6 +239,9 @@ async function plan(
     header,
     names,
     transcoded: needsRewrite,
+    ...(o.delimiter === undefined && o.format !== 'tsv' && dialect.unsure.delimiter
+      ? { guessedDelimiter: delimiter }
+      : {}),
     newlinesNormalised: normalizeNewlines,
   };
 }
@@ -305,7 +311,7 @@ async function explain(
     const { line, fields } = report.firstLongRecord;
     return new TidyvaultError(
       'IMPORT_RAGGED',
-      `${file}: line ${line}: ${fields} fields, but the header has ${width} (pass --ragged extend to add columns for the extra fields)`,
+      tooManyFieldsText(file, line, fields, width, p.guessedDelimiter),
       { file, line },
     );
   }

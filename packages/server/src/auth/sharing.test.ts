@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { neededRole } from '../security/roles.js';
@@ -248,6 +249,36 @@ describe('roles and sharing, on every dataset route', () => {
     expect((await revoke('bob')).statusCode).toBe(200);
     expect((await share('bob', 'viewer')).statusCode).toBe(200);
     expect((await revoke('bob', bob)).statusCode).toBe(403);
+  });
+
+  it("a prepared export is its preparer's alone, and goes when their share ends", async () => {
+    await fresh();
+    expect((await share('bob', 'viewer')).statusCode).toBe(200);
+    const exportsUrl = `/api/datasets/${id}/exports`;
+    const alices = (
+      await inject({ method: 'POST', url: exportsUrl, s: alice, payload: { format: 'csv' } })
+    ).json();
+    const bobs = (
+      await inject({ method: 'POST', url: exportsUrl, s: bob, payload: { format: 'csv' } })
+    ).json();
+    const waiting = async () =>
+      (await inject({ url: `/api/datasets/${id}/location`, s: alice })).json().preparedExports as {
+        user: string;
+        path: string;
+      }[];
+    const bobsFile = (await waiting()).find((x) => x.user === 'bob')!.path;
+    expect((await waiting()).map((x) => x.user).sort()).toEqual(['alice', 'bob']);
+    // bob sees the dataset, but alice's link is not his: the 404 of a link that never was.
+    const taken = await inject({ url: alices.href, s: bob });
+    const never = await inject({ url: `/api/datasets/${id}/exports/${'A'.repeat(43)}`, s: bob });
+    expect(taken.statusCode).toBe(404);
+    expect(taken.body).toBe(never.body);
+    expect((await inject({ url: alices.href, s: alice })).body).toContain(CANARY);
+    // Revoked before he fetched it: his export is deleted with his access.
+    expect((await revoke('bob')).statusCode).toBe(200);
+    expect(await waiting()).toEqual([]);
+    expect(fs.existsSync(bobsFile)).toBe(false);
+    expect((await inject({ url: bobs.href, s: bob })).statusCode).toBe(404);
   });
 
   it('deleting the dataset ends its shares', async () => {

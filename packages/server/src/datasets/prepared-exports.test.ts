@@ -66,12 +66,14 @@ describe('exports prepared for one download (POST /exports, then its href)', () 
     expect(h.stagingFiles()).toEqual([]);
   });
 
-  it('keeps one export per user: a new one replaces the one not yet downloaded', async () => {
-    const first = (await prepare(id, { format: 'csv' })).json().href;
-    const second = (await prepare(id, { format: 'json' })).json().href;
-    expect(h.stagingFiles()).toHaveLength(1);
-    expect((await get(first)).statusCode).toBe(404);
-    expect(JSON.parse((await get(second)).body)).toHaveLength(2);
+  it('keeps the last three exports of a user (two tabs, a second click), the oldest going', async () => {
+    const hrefs: string[] = [];
+    for (const format of ['csv', 'tsv', 'json', 'ndjson'])
+      hrefs.push((await prepare(id, { format })).json().href);
+    expect(h.stagingFiles()).toHaveLength(3);
+    expect((await get(hrefs[0]!)).statusCode).toBe(404);
+    expect(JSON.parse((await get(hrefs[2]!)).body)).toHaveLength(2);
+    for (const href of [hrefs[1]!, hrefs[3]!]) expect((await get(href)).statusCode).toBe(200);
     expect(h.stagingFiles()).toEqual([]);
   });
 
@@ -114,6 +116,21 @@ describe('exports prepared for one download (POST /exports, then its href)', () 
     expect(h.stagingFiles()).toEqual([]);
     expect((await get(`/api/datasets/${big}/location`)).json().preparedExports).toEqual([]);
   });
+
+  it.each(['csv', 'xlsx'])(
+    'keeps nothing of a %s export whose dataset is deleted while it is built',
+    async (format) => {
+      const rows = Array.from({ length: 150_000 }, (_, i) => `${i},name ${i},note ${i}`);
+      const doomed = (await upload(h, auth, 'doomed.csv', ['id,name,note', ...rows].join('\n'))).json().id;
+      const asked = prepare(doomed, { format });
+      await sleep(5);
+      const del = await h.t.app.inject({ method: 'DELETE', url: `/api/datasets/${doomed}`, headers: auth });
+      expect(del.statusCode).toBe(204);
+      const res = await asked;
+      expect(res.statusCode, res.body).not.toBe(201);
+      expect(h.stagingFiles()).toEqual([]);
+    },
+  );
 
   it('needs the CSRF token to prepare', async () => {
     const res = await h.t.app.inject({

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 
 /** How long a prepared export waits for its download before it is deleted. */
 export const EXPORT_HOLD_MS = 60_000;
+/** Exports one user may have waiting on one dataset (two tabs, a second click): the oldest goes. */
+const PER_USER = 3;
 
 export interface PreparedExport {
   readonly ticket: string;
@@ -18,17 +20,27 @@ export interface PreparedExport {
 /**
  * A dataset's exports built and waiting to be downloaded once (POST …/exports, then GET
  * …/exports/:ticket): the web workbench sees an export's error before it starts a download,
- * which a plain download link cannot show. One per user; each goes when it is downloaded, after
- * `holdMs`, or with its dataset.
+ * which a plain download link cannot show. A few per user; each goes when it is downloaded, after
+ * `holdMs`, when its user's share ends, or with its dataset (after which nothing more is held).
  */
 export class PreparedExports {
   private readonly held = new Map<string, { entry: PreparedExport; timer: NodeJS.Timeout }>();
 
   constructor(private readonly holdMs = EXPORT_HOLD_MS) {}
 
-  /** Keep `file` for `user` (replacing an export of theirs still waiting); the caller gives up the file. */
-  hold(user: string, file: string, format: string): PreparedExport {
-    for (const [ticket, h] of this.held) if (h.entry.user === user) this.drop(ticket);
+  private disposed = false;
+
+  /**
+   * Keep `file` for `user` (the oldest of theirs goes beyond a few); the caller gives up the file.
+   * undefined, the file deleted, once the dataset is purged: a build that ended after it keeps nothing.
+   */
+  hold(user: string, file: string, format: string): PreparedExport | undefined {
+    if (this.disposed) {
+      fs.rmSync(file, { force: true });
+      return undefined;
+    }
+    const theirs = [...this.held.values()].filter((h) => h.entry.user === user);
+    for (const h of theirs.slice(0, Math.max(0, theirs.length - PER_USER + 1))) this.drop(h.entry.ticket);
     const entry: PreparedExport = {
       ticket: randomBytes(32).toString('base64url'),
       user,
@@ -41,6 +53,11 @@ export class PreparedExports {
     timer.unref();
     this.held.set(entry.ticket, { entry, timer });
     return entry;
+  }
+
+  /** Delete what `user` has waiting (their share of the dataset ended). */
+  dropUser(user: string): void {
+    for (const [ticket, h] of [...this.held]) if (h.entry.user === user) this.drop(ticket);
   }
 
   /** The export `ticket` names if `user` prepared it, now no longer held: the caller streams and removes its file. */
@@ -58,6 +75,7 @@ export class PreparedExports {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const ticket of [...this.held.keys()]) this.drop(ticket);
   }
 

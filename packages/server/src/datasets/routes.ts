@@ -15,7 +15,7 @@ import { OUTPUT_FORMATS, type NodeEngine } from '@tidyvault/engine-node';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ZodApp } from '../app-types.js';
-import { ApiError, errorSchema } from '../errors.js';
+import { ApiError, errorSchema, notFound } from '../errors.js';
 import type { DatasetAction } from './acl.js';
 import { facet } from './facet.js';
 import { histogram } from './histogram.js';
@@ -485,6 +485,8 @@ export function datasetRoutes(
       const file = await buildExport(request, reply, e, format as ExportFormat, formulaGuard);
       if (file === undefined) return reply;
       const held = e.exports.hold(request.session!.user, file, format);
+      // Purged while it was built: the file is gone with it.
+      if (!held) throw notFound();
       return reply.code(201).send({
         href: `/api/datasets/${e.id}/exports/${held.ticket}`,
         bytes: held.bytes,
@@ -500,7 +502,7 @@ export function datasetRoutes(
       schema: {
         summary: 'Download an export prepared by POST /exports, once, by the user who prepared it',
         params: idParams.extend({ ticket: z.string().max(64) }),
-        response: { 200: z.unknown(), ...notFoundResponse },
+        response: { 200: z.unknown(), 400: errorSchema, ...notFoundResponse },
       },
     },
     async (request, reply) => {

@@ -234,7 +234,10 @@ export class DatasetStore {
       const lapsed = s.until !== undefined && now >= s.until;
       const account = s.account === undefined ? undefined : this.o.accountOf?.(user);
       const gone = account === null || (typeof account === 'string' && account !== s.account);
-      if (lapsed || gone) e.shares.delete(user);
+      if (lapsed || gone) {
+        e.shares.delete(user);
+        e.exports.dropUser(user);
+      }
     }
   }
 
@@ -260,6 +263,7 @@ export class DatasetStore {
 
   /** End `user`'s share; false if they had none. */
   unshare(e: DatasetEntry, user: string): boolean {
+    e.exports.dropUser(user);
     return e.shares.delete(user);
   }
 

@@ -58,9 +58,10 @@ export interface Backend {
   replaceRecipe(id: string, recipe: Recipe): Promise<HistoryState>;
   /**
    * A URL the browser can download the cleaned data from once it is built (the server's one-time
-   * link, or a blob: of this tab); an export that cannot be made rejects instead.
+   * link, or a blob: of this tab); an export that cannot be made rejects instead. `signal` stops
+   * waiting for it (the server stops building when the request goes).
    */
-  exportFile(id: string, format: string, formulaGuard: boolean): Promise<string>;
+  exportFile(id: string, format: string, formulaGuard: boolean, signal?: AbortSignal): Promise<string>;
   location(id: string): Promise<Location>;
   remove(id: string): Promise<void>;
 }

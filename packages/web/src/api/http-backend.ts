@@ -45,7 +45,7 @@ export class HttpBackend implements Backend {
   readonly kind = 'server' as const;
   private csrf: { header: string; token: string } | undefined;
 
-  private async request<T>(method: string, url: string, body?: unknown): Promise<T> {
+  private async request<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && this.csrf) headers[this.csrf.header] = this.csrf.token;
@@ -54,6 +54,7 @@ export class HttpBackend implements Backend {
       headers,
       credentials: 'same-origin',
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(signal ? { signal } : {}),
     });
     if (r.status === 204) return undefined as T;
     const text = await r.text();
@@ -196,12 +197,14 @@ export class HttpBackend implements Backend {
   replaceRecipe = (id: string, recipe: Recipe) =>
     this.request<HistoryState>('PUT', `/api/datasets/${enc(id)}/recipe`, { recipe });
   /** Built first (an error is answered here), then one download of it: a link alone could not show why it failed. */
-  exportFile = async (id: string, format: string, formulaGuard: boolean) =>
+  exportFile = async (id: string, format: string, formulaGuard: boolean, signal?: AbortSignal) =>
     (
-      await this.request<{ href: string }>('POST', `/api/datasets/${enc(id)}/exports`, {
-        format,
-        formulaGuard,
-      })
+      await this.request<{ href: string }>(
+        'POST',
+        `/api/datasets/${enc(id)}/exports`,
+        { format, formulaGuard },
+        signal,
+      )
     ).href;
   location = (id: string) => this.request<Location>('GET', `/api/datasets/${enc(id)}/location`);
   remove = (id: string) => this.request<void>('DELETE', `/api/datasets/${enc(id)}`);

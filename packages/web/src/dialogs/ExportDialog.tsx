@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { clusterKeyTablesNote, recipeSql } from '@tidyvault/core';
 import type { Backend } from '../api/backend.js';
 import type { Column, Recipe } from '../api/types.js';
@@ -59,6 +59,9 @@ export function ExportDialog({
   const [showSql, setShowSql] = useState(false);
   const [error, setError] = useState<string>();
   const [preparing, setPreparing] = useState(false);
+  // Closing the dialog stops the export it waits for: no download starts after it is gone.
+  const pending = useRef<AbortController>(undefined);
+  useEffect(() => () => pending.current?.abort(), []);
   const base = name.replace(/\.[^.]+$/, '');
   const tooBig = format === 'xlsx' && output ? xlsxProblem(output) : undefined;
   const withValues = recipe.steps.some(carriesValues);
@@ -86,7 +89,12 @@ export function ExportDialog({
         <div className="row wrap">
           <label>
             Format
-            <select value={format} onChange={(e) => setFormat(e.target.value)} data-testid="export-format">
+            <select
+              value={format}
+              onChange={(e) => setFormat(e.target.value)}
+              disabled={preparing}
+              data-testid="export-format"
+            >
               {FORMATS.map(([v, l]) => (
                 <option key={v} value={v}>
                   {l}
@@ -95,8 +103,13 @@ export function ExportDialog({
             </select>
           </label>
           <label className="check">
-            <input type="checkbox" checked={guard} onChange={(e) => setGuard(e.target.checked)} /> Formula
-            guard
+            <input
+              type="checkbox"
+              checked={guard}
+              disabled={preparing}
+              onChange={(e) => setGuard(e.target.checked)}
+            />{' '}
+            Formula guard
           </label>
         </div>
         <p className="muted small">
@@ -118,17 +131,27 @@ export function ExportDialog({
             if (preparing) return;
             setError(undefined);
             setPreparing(true);
+            const asked = new AbortController();
+            pending.current = asked;
             void backend
-              .exportFile(datasetId, format, guard)
+              .exportFile(datasetId, format, guard, asked.signal)
               .then(
                 (href) => {
+                  if (asked.signal.aborted) {
+                    if (href.startsWith('blob:')) URL.revokeObjectURL(href);
+                    return;
+                  }
                   // The name the server gives it too (Content-Disposition wins over `download`).
                   download(href, `${base}-clean.${format}`);
                   if (href.startsWith('blob:')) setTimeout(() => URL.revokeObjectURL(href), 60_000);
                 },
-                (e: unknown) => setError(errorText(e)),
+                (e: unknown) => {
+                  if (!asked.signal.aborted) setError(errorText(e));
+                },
               )
-              .finally(() => setPreparing(false));
+              .finally(() => {
+                if (!asked.signal.aborted) setPreparing(false);
+              });
           }}
         >
           {preparing ? `Preparing ${base}-clean.${format}…` : `Download ${base}-clean.${format}`}

@@ -532,9 +532,9 @@ describe('export: engine-node’s bytes for CSV, TSV, JSON, NDJSON; its sheet fo
         'base64',
       ).toString('utf8');
     const guarded = (await text('csv', {})).split('\n');
-    expect(guarded[0]).toBe("'=header,n,txt");
-    expect(guarded[1]).toBe("'=1+2,7.0,plain");
-    expect(guarded[2]).toBe("'+1 555,-5.0,'-dash");
+    expect(guarded[0]).toBe(`"'=header",n,"txt"`);
+    expect(guarded[1]).toBe(`"'=1+2",7.0,"plain"`);
+    expect(guarded[2]).toBe(`"'+1 555",-5.0,"'-dash"`);
     expect((await text('csv', { formulaGuard: false })).split('\n')[1]).toBe('=1+2,7.0,plain');
     expect(JSON.parse(await text('json', {}))[0]).toEqual({ '=header': '=1+2', n: 7, txt: 'plain' });
   });

@@ -399,12 +399,12 @@ describe('every kind of step, from the column menu, on a messy file', () => {
     await download.saveAs(file);
     expect(fs.readFileSync(file, 'utf8')).toBe(
       [
-        'code,name,city,note,status,quantity,signed,company',
-        'SKU-004,Dan Brown,Lyon,big purchase,inactive,2000000,2024-04-20,Globex',
-        'SKU-003,Chloé Martin,Lyon,small purchase,unknown,7,2024-03-15,Acme Inc',
-        'SKU-005,Eve Adams,Nice,tiny purchase,active,,,Acme Inc',
-        'SKU-001,Ann Lee,Paris,big purchase,active,1200,2024-01-05,Acme Inc',
-        'SKU-002,Bob Stone,Paris,rush purchase,unknown,35,2024-02-05,Acme Inc',
+        '"code","name","city","note","status",quantity,signed,"company"',
+        '"SKU-004","Dan Brown","Lyon","big purchase","inactive",2000000,2024-04-20,"Globex"',
+        '"SKU-003","Chloé Martin","Lyon","small purchase","unknown",7,2024-03-15,"Acme Inc"',
+        '"SKU-005","Eve Adams","Nice","tiny purchase","active",,,"Acme Inc"',
+        '"SKU-001","Ann Lee","Paris","big purchase","active",1200,2024-01-05,"Acme Inc"',
+        '"SKU-002","Bob Stone","Paris","rush purchase","unknown",35,2024-02-05,"Acme Inc"',
         '',
       ].join('\n'),
     );

@@ -215,10 +215,10 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
     const file = path.join(srv.dir, 'export.csv');
     await download.saveAs(file);
     const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('name,email,city,company,amount,joined');
-    expect(lines[1]).toBe('Ann Lee,Ann.Lee@Example.com,PARIS,Acme Inc.,"$1,200.50",2024-01-05');
-    expect(lines[3]).toContain('Chloé Martin,CHLOE@EXAMPLE.COM,PARIS,Acme Inc.');
-    expect(lines[7]).toContain("NICE (FR),Initech,'=1+2");
+    expect(lines[0]).toBe('"name","email","city","company","amount","joined"');
+    expect(lines[1]).toBe('"Ann Lee","Ann.Lee@Example.com","PARIS","Acme Inc.","$1,200.50","2024-01-05"');
+    expect(lines[3]).toContain('"Chloé Martin","CHLOE@EXAMPLE.COM","PARIS","Acme Inc."');
+    expect(lines[7]).toContain(`"NICE (FR)","Initech","'=1+2"`);
     const [recipeDownload] = await Promise.all([
       page.waitForEvent('download'),
       dialog.getByTestId('download-recipe').click(),

@@ -41,8 +41,9 @@ Options:
   -o, --output <file>    where to write; format from its extension       (required)
   --format <f>           output format: csv, tsv, json, ndjson, parquet, xlsx
   --input-format <f>     input format when the extension does not say
-  --no-formula-guard     do not prefix text cells starting with = + - @ TAB CR with '
-                         (the guard is on by default for csv, tsv and xlsx)
+  --no-formula-guard     do not prefix text cells starting with = + - @ TAB CR with ', nor
+                         quote every text value of a csv or tsv (the guard is on by default
+                         for csv, tsv and xlsx)
   --ragged extend        rows with extra fields add columns (default: error naming the line;
                          extra fields that are all empty, as trailing delimiters leave, are
                          dropped)

@@ -9,6 +9,7 @@ import {
   duplicateTuplesQuery,
   EXPORT_FORMATS,
   exportColumns,
+  delimitedCopyOptions,
   exportQuery,
   facetQuery,
   guardsFormulas,
@@ -606,7 +607,13 @@ export class WasmEngine implements Engine {
       this.onOutput(
         dataset,
         recipe,
-        (query, columns) => exportDelimited(ctx, [exportQuery(query, columns, guard, true)], format),
+        (query, columns) =>
+          exportDelimited(
+            ctx,
+            [exportQuery(query, columns, guard, true)],
+            format,
+            delimitedCopyOptions(format, columns, guard),
+          ),
         { sorted: true },
       );
     if (recipe.steps.length > 0 || dataset.rowIdColumn !== undefined) {
@@ -634,7 +641,12 @@ export class WasmEngine implements Engine {
           slices.push(exportQuery({ ...query, where }, columns, guard, true));
         }
         return this.connection.exclusive((connection) =>
-          exportDelimited({ ...ctx, connection }, slices, format),
+          exportDelimited(
+            { ...ctx, connection },
+            slices,
+            format,
+            delimitedCopyOptions(format, columns, guard),
+          ),
         );
       },
       { sorted: true },

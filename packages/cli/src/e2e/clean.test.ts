@@ -40,10 +40,10 @@ describe('tidyvault clean', () => {
       expect(fs.statSync(out).size).toBeGreaterThan(0);
     }
     expect(fs.readFileSync(path.join(dir, 'out.csv'), 'utf8')).toBe(
-      "name,amount,when\n'=cmd| x,1234.5,2024-01-31\nBob,-7.0,\n",
+      `"name",amount,when\n"'=cmd| x",1234.5,2024-01-31\n"Bob",-7.0,\n`,
     );
     expect(fs.readFileSync(path.join(dir, 'out.tsv'), 'utf8')).toBe(
-      "name\tamount\twhen\n'=cmd| x\t1234.5\t2024-01-31\nBob\t-7.0\t\n",
+      `"name"\tamount\twhen\n"'=cmd| x"\t1234.5\t2024-01-31\n"Bob"\t-7.0\t\n`,
     );
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'out.json'), 'utf8'))).toEqual([
       { name: '=cmd| x', amount: 1234.5, when: '2024-01-31' },
@@ -76,7 +76,7 @@ describe('tidyvault clean', () => {
     expect(res.code).toBe(0);
     const cells = fs.readFileSync(out, 'utf8').split('\n')[1]!.split(',');
     expect(cells).toHaveLength(n);
-    expect(cells.slice(0, 4)).toEqual(['y', "'=x", 'y', "'=x"]);
+    expect(cells.slice(0, 4)).toEqual(['"y"', `"'=x"`, '"y"', `"'=x"`]);
   });
 
   it('removes its temporary file when killed mid-write (SIGTERM, SIGINT)', async () => {
@@ -128,7 +128,7 @@ describe('tidyvault clean', () => {
       '--quiet',
     ]);
     expect(res.code, res.stderr).toBe(0);
-    expect(fs.readFileSync(out, 'utf8')).toBe('v\nx\n""\ny\n');
+    expect(fs.readFileSync(out, 'utf8')).toBe('"v"\n"x"\n""\n"y"\n');
     expect(tidyvault(['profile', out]).stdout).toMatch(/3 rows, 1 column/);
   });
 
@@ -137,7 +137,9 @@ describe('tidyvault clean', () => {
     const out = path.join(dir, 'rowid-out.csv');
     const r = tidyvault(['clean', csv, '--recipe', recipe([]), '-o', out]);
     expect(r.code, r.stderr).toBe(0);
-    expect(fs.readFileSync(out, 'utf8')).toBe('ROWID_2,x\nzeta,same\nalpha,same\n10,3\n9,4\n');
+    expect(fs.readFileSync(out, 'utf8')).toBe(
+      '"ROWID_2","x"\n"zeta","same"\n"alpha","same"\n"10","3"\n"9","4"\n',
+    );
     const json = write(dir, 'rowid.json', '[{"rowid":"b","x":"1"},{"rowid":"a","x":null}]');
     const filled = path.join(dir, 'rowid-filled.json');
     const steps = [
@@ -197,11 +199,13 @@ describe('tidyvault clean', () => {
     );
     const out = path.join(dir, 'json-out.csv');
     expect(tidyvault(['clean', json, '--recipe', recipe([]), '-o', out, '--quiet']).code).toBe(0);
-    expect(fs.readFileSync(out, 'utf8')).toBe('zip,n,nested,extra\n00123,1.5,"{""a"":[1]}",\n,,,true\n');
+    expect(fs.readFileSync(out, 'utf8')).toBe(
+      '"zip","n","nested","extra"\n"00123","1.5","{""a"":[1]}",\n,,,"true"\n',
+    );
     const ndjson = write(dir, 'in.ndjson', '{"a":"x"}\n{"b":"y"}\n');
     const out2 = path.join(dir, 'nd-out.csv');
     expect(tidyvault(['clean', ndjson, '--recipe', recipe([]), '-o', out2, '--quiet']).code).toBe(0);
-    expect(fs.readFileSync(out2, 'utf8')).toBe('a,b\nx,\n,y\n');
+    expect(fs.readFileSync(out2, 'utf8')).toBe('"a","b"\n"x",\n,"y"\n');
   });
 
   it('round-trips through parquet and xlsx', () => {
@@ -212,6 +216,6 @@ describe('tidyvault clean', () => {
     expect(tidyvault(['clean', pq, '--recipe', recipe([]), '-o', xl, '--quiet']).code).toBe(0);
     const back = path.join(dir, 'rt-back.csv');
     expect(tidyvault(['clean', xl, '--recipe', recipe([]), '-o', back, '--quiet']).code).toBe(0);
-    expect(fs.readFileSync(back, 'utf8')).toBe('id,city\n007,Zürich\n008,""\n');
+    expect(fs.readFileSync(back, 'utf8')).toBe('"id","city"\n"007","Zürich"\n"008",""\n');
   });
 });

@@ -209,10 +209,13 @@ describe('cluster-merge', () => {
 
   it('carries no data and re-applies to another file', () => {
     for (const [input, expected] of [
-      ['v,w\nCafé,Meier\ncafe,Meyer\ncafe,Meyer\n,x\n', 'v,w\ncafe,Meyer\ncafe,Meyer\ncafe,Meyer\n"",x\n'],
+      [
+        'v,w\nCafé,Meier\ncafe,Meyer\ncafe,Meyer\n,x\n',
+        '"v","w"\n"cafe","Meyer"\n"cafe","Meyer"\n"cafe","Meyer"\n"","x"\n',
+      ],
       [
         'v,w\nNEW YORK,Müller\nYork New,Mueller\nYork New,\n',
-        'v,w\nYork New,Mueller\nYork New,Mueller\nYork New,""\n',
+        '"v","w"\n"York New","Mueller"\n"York New","Mueller"\n"York New",""\n',
       ],
     ] as const) {
       const file = write(dir, `in-${expected.length}.csv`, input);

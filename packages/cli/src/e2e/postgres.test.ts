@@ -92,7 +92,7 @@ describe.skipIf(skip !== undefined)(
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toMatch(/wrote 3 rows × 3 columns to .*out\.csv \(csv\).*3 rows read, 4 steps/);
       expect(fs.readFileSync(out, 'utf8')).toBe(
-        'id,name,amount\n1,Ann Smith,10.5\n2,Bob,\n3,Ann Smith,10.5\n',
+        '"id","name",amount\n"1","Ann Smith",10.5\n"2","Bob",\n"3","Ann Smith",10.5\n',
       );
     });
 
@@ -110,7 +110,7 @@ describe.skipIf(skip !== undefined)(
         out,
       ]);
       expect(ok.code, ok.stderr).toBe(0);
-      expect(fs.readFileSync(out, 'utf8')).toBe('name,amount\nAnn Smith,10.5\nBob,\n');
+      expect(fs.readFileSync(out, 'utf8')).toBe('"name",amount\n"Ann Smith",10.5\n"Bob",\n');
       const bad = run([
         'clean',
         '--from-postgres',

@@ -66,8 +66,25 @@ export function exportQuery(
 export const exportColumns = (columns: readonly Column[], guard: boolean): Column[] =>
   columns.map((c) => ({ ...c, name: guard ? guardText(c.name) : c.name }));
 
-/** DuckDB's COPY options for the delimited formats, as engine-node writes them. */
-export const DELIMITED_COPY_OPTIONS = {
+const DELIMITED_COPY_OPTIONS = {
   csv: { FORMAT: 'csv', HEADER: true, DELIMITER: ',', QUOTE: '"', ESCAPE: '"' },
   tsv: { FORMAT: 'csv', HEADER: true, DELIMITER: '\t', QUOTE: '"', ESCAPE: '"' },
 } as const;
+
+/**
+ * DuckDB's COPY options for a delimited export of `columns` (both engines write with these).
+ * With the guard, every text value is quoted: a spreadsheet that splits lines on another
+ * separator (Excel in a locale whose list separator is ";") could otherwise make `x;=1+1` two
+ * cells, the second a formula. Quoted, it stays one cell. NULLs stay empty, numbers and dates bare.
+ */
+export function delimitedCopyOptions(
+  format: 'csv' | 'tsv',
+  columns: readonly Column[],
+  guard: boolean,
+): Record<string, string | boolean | string[]> {
+  const text = guard ? exportColumns(columns, true).filter((c) => c.type === 'text') : [];
+  return {
+    ...DELIMITED_COPY_OPTIONS[format],
+    ...(text.length > 0 ? { FORCE_QUOTE: text.map((c) => c.name) } : {}),
+  };
+}

@@ -57,9 +57,25 @@ describe('formula guard', () => {
   it('never touches numbers, so negative amounts stay numeric', async () => {
     const text = fs.readFileSync(await exportTo('csv'), 'utf8');
     const lines = text.split('\n');
-    expect(lines[0]).toBe("'=header,n");
-    expect(lines[1]).toBe("'=1+2,7.0");
-    expect(lines[2]).toBe("'+1 555,-5.0");
+    expect(lines[0]).toBe(`"'=header",n`);
+    expect(lines[1]).toBe(`"'=1+2",7.0`);
+    expect(lines[2]).toBe(`"'+1 555",-5.0`);
+  });
+
+  it('quotes every text value of a CSV, so splitting on ";" cannot make a formula cell; not without the guard', async () => {
+    async function* rows() {
+      yield* [['x;=1+1'], ['plain'], [null]];
+    }
+    const ds = await engine.importRows('rows', ['a'], rows());
+    try {
+      const out = path.join(dir, 'sep.csv');
+      await engine.export(ds, { version: 1, steps: [] }, out, { format: 'csv' });
+      expect(fs.readFileSync(out, 'utf8')).toBe('"a"\n"x;=1+1"\n"plain"\n""\n');
+      await engine.export(ds, { version: 1, steps: [] }, out, { format: 'tsv', formulaGuard: false });
+      expect(fs.readFileSync(out, 'utf8')).toBe('a\nx;=1+1\nplain\n""\n');
+    } finally {
+      await engine.drop(ds);
+    }
   });
 
   it('is off when the export asks, and in formats no spreadsheet evaluates (JSON)', async () => {

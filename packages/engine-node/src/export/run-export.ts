@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { exportQuery, guardText, TidyvaultError, type Column } from '@tidyvault/core';
+import { delimitedCopyOptions, exportQuery, guardText, TidyvaultError, type Column } from '@tidyvault/core';
 import { statement, type LiteralValue, type Select } from '@tidyvault/sql';
 import { writeXlsx } from '../xlsx/write-xlsx.js';
 import { resultRows } from './result-rows.js';
@@ -24,9 +24,7 @@ async function* untilAborted<T>(rows: AsyncIterable<T>, signal: AbortSignal | un
   }
 }
 
-const COPY_OPTIONS: Record<Exclude<OutputFormat, 'xlsx'>, Record<string, LiteralValue>> = {
-  csv: { FORMAT: 'csv', HEADER: true, DELIMITER: ',', QUOTE: '"', ESCAPE: '"' },
-  tsv: { FORMAT: 'csv', HEADER: true, DELIMITER: '\t', QUOTE: '"', ESCAPE: '"' },
+const COPY_OPTIONS: Record<Exclude<OutputFormat, 'xlsx' | 'csv' | 'tsv'>, Record<string, LiteralValue>> = {
   json: { FORMAT: 'json', ARRAY: true },
   ndjson: { FORMAT: 'json' },
   parquet: { FORMAT: 'parquet', COMPRESSION: 'zstd' },
@@ -42,9 +40,11 @@ export async function runExport(
   const guard = (o.formulaGuard ?? true) && guardsFormulas(o.format);
   const q = exportQuery(query, columns, guard, o.format === 'csv' || o.format === 'tsv');
   if (o.format !== 'xlsx') {
-    const copied = await connection.run(
-      statement({ kind: 'copyTo', query: q, path: file, options: COPY_OPTIONS[o.format] }),
-    );
+    const options =
+      o.format === 'csv' || o.format === 'tsv'
+        ? delimitedCopyOptions(o.format, columns, guard)
+        : COPY_OPTIONS[o.format];
+    const copied = await connection.run(statement({ kind: 'copyTo', query: q, path: file, options }));
     return copied.rowsChanged;
   }
   let written = 0;

@@ -1,5 +1,4 @@
 import {
-  DELIMITED_COPY_OPTIONS,
   JSON_LAYOUT,
   jsonKeys,
   jsonObject,
@@ -41,6 +40,7 @@ export async function exportDelimited(
   ctx: ExportContext,
   slices: Select[],
   format: 'csv' | 'tsv',
+  copyOptions: Record<string, string | boolean | string[]>,
 ): Promise<Blob> {
   // Each slice becomes a Blob at once: the browser stores its bytes while the worker writes the
   // next slice, and the slice's buffer is freed.
@@ -49,7 +49,7 @@ export async function exportDelimited(
     const path = ctx.fileName(`.${format}`);
     await ctx.db.registerEmptyFileBuffer(path);
     try {
-      const options = { ...DELIMITED_COPY_OPTIONS[format], HEADER: i === 0 };
+      const options = { ...copyOptions, HEADER: i === 0 };
       await ctx.connection.run(statement({ kind: 'copyTo', query, path, options }));
       parts.push(new Blob([(await ctx.db.copyFileToBuffer(path)) as Uint8Array<ArrayBuffer>]));
     } finally {

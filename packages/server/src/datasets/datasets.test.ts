@@ -247,10 +247,13 @@ describe('dataset routes', () => {
       `attachment; filename="people-clean.csv"; filename*=UTF-8''people-clean.csv`,
     );
     expect(res.body).toContain(`"'=HYPERLINK(""http://x.invalid"")"`);
-    expect(res.body).toContain('Alice,paris,10');
+    expect(res.body).toContain('"Alice","paris","10"');
+    // Every text value quoted: a spreadsheet splitting on ";" keeps each one cell.
+    expect(res.body.split('\n')[5]).toBe(`"eve","paris","'-5"`);
     expect(h.stagingFiles()).toEqual([]);
     const raw = await get(`/api/datasets/${id}/export?format=csv&formulaGuard=false`);
     expect(raw.body).toContain(`"=HYPERLINK(""http://x.invalid"")"`);
+    expect(raw.body).toContain('Alice,paris,10');
     const json = await get(`/api/datasets/${id}/export?format=json`);
     expect(JSON.parse(json.body)).toHaveLength(5);
     expect((await get(`/api/datasets/${id}/export?format=exe`)).statusCode).toBe(400);

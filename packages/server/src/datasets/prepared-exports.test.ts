@@ -38,7 +38,7 @@ describe('exports prepared for one download (POST /exports, then its href)', () 
     expect(file.statusCode, file.body).toBe(200);
     expect(file.headers['content-disposition']).toContain('people-clean.csv');
     expect(file.headers['cache-control']).toBe('no-store');
-    expect(file.body).toBe("name,note\nAlice,'=1+1\nBob,plain\n");
+    expect(file.body).toBe(`"name","note"\n"Alice","'=1+1"\n"Bob","plain"\n`);
     expect(Buffer.byteLength(file.body)).toBe(bytes);
     expect(h.stagingFiles()).toEqual([]);
     expect((await get(`/api/datasets/${id}/location`)).json().preparedExports).toEqual([]);

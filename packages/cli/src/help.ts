@@ -156,6 +156,11 @@ table named "input". Without --input, the input columns are taken to be the text
 recipe names; with --input they are the file's columns, so steps that apply to "all text
 columns" are exact.
 
+Options:
+  --input <file>         the file whose columns the query reads
+  --format <f>, --sheet <name>, --delimiter <c>, --encoding <e>, --no-header
+                         as for clean (they describe the input)
+
 Examples:
   tidyvault sql fixtures/w1/recipe.json
   tidyvault sql fixtures/w1/recipe.json --input fixtures/w1/input.csv
@@ -283,6 +288,11 @@ Examples:
 Checks the recipe's JSON against recipe v1 and every regular expression and date format.
 With --input, also checks every column a step uses exists with the right type at that step.
 Exit code 0 when valid, 1 with one message naming the step and field when not.
+
+Options:
+  --input <file>         check the recipe against this file's columns
+  --format <f>, --sheet <name>, --delimiter <c>, --encoding <e>, --no-header
+                         as for clean (they describe the input)
 
 Examples:
   tidyvault validate fixtures/w1/recipe.json

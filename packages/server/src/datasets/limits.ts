@@ -331,6 +331,10 @@ export async function checkLoaded(
 ): Promise<void> {
   if (data.columns.length > limits.maxColumns)
     throw tooManyColumns(data.columns.length, limits.maxColumns, 'the file');
+  // A JSON key, a Parquet field or a header cell becomes a column name: it is a cell too.
+  const longName = data.columns.findIndex((c) => Buffer.byteLength(c.name) > limits.maxCellBytes);
+  if (longName >= 0)
+    throw cellTooLong(limits.maxCellBytes, `the name of column ${n(longName + 1)}`, undefined);
   const text = data.columns.filter((c) => c.type === 'text');
   if (text.length === 0 || data.rowCount === 0) return;
   const r = await engine.connection.runAndReadAll(

@@ -353,6 +353,13 @@ describe('uploads', () => {
     const wide = await upload(h, headers, 'wide.ndjson', JSON.stringify({ a: 1, b: 2, c: 3, d: 4 }));
     expect(wide.statusCode).toBe(400);
     expect(wide.json().error.message).toMatch(/the file has 4 columns; this server takes at most 3/);
+    // A key is a column's name: held to the cell limit too.
+    const key = await upload(h, headers, 'key.json', JSON.stringify([{ a: 1, ['k'.repeat(51)]: 2 }]));
+    expect(key.statusCode).toBe(400);
+    expect(key.json().error.code).toBe('UPLOAD_CELL_TOO_LONG');
+    expect(key.json().error.message).toMatch(
+      /^the name of column 2: a cell is longer than this server's limit of 50 bytes/,
+    );
     expect(h.t.store.size).toBe(0);
     expect(await tables(h)).toBe(before);
     expect(h.stagingFiles()).toEqual([]);

@@ -14,6 +14,13 @@ export async function cluster(args: Args): Promise<number> {
   const ngramSize = optionalInt(args, 'ngram-size', 1, 10);
   const radius = optionalNumber(args, 'radius', 0, 100);
   const blocking = optionalInt(args, 'blocking-ngram-size', 1, 20);
+  const nearest = method === 'levenshtein' || method === 'ppm';
+  if (ngramSize !== undefined && method !== 'ngram-fingerprint')
+    throw new UsageError('--ngram-size applies to --method ngram-fingerprint only');
+  if ((radius !== undefined || blocking !== undefined) && !nearest)
+    throw new UsageError(
+      `--${radius !== undefined ? 'radius' : 'blocking-ngram-size'} applies to --method levenshtein or ppm only`,
+    );
   if (ngramSize !== undefined) params.ngramSize = ngramSize;
   if (radius !== undefined) params.radius = radius;
   if (blocking !== undefined) params.blockingNgramSize = blocking;

@@ -183,6 +183,12 @@ describe('tidyvault cluster: every key-collision method', () => {
       '0',
     ]);
     expect(size.code).toBe(2);
+    // An option the method does not take is a usage error, not silently ignored.
+    const radius = tidyvault(['cluster', file, '--column', 'v', '--method', 'fingerprint', '--radius', '2']);
+    expect(radius.code).toBe(2);
+    expect(radius.stderr).toMatch(/--radius applies to --method levenshtein or ppm only/);
+    const ngram = tidyvault(['cluster', file, '--column', 'v', '--method', 'ppm', '--ngram-size', '2']);
+    expect(ngram.stderr).toMatch(/--ngram-size applies to --method ngram-fingerprint only/);
   });
 
   it('prints clusters in words without --json', () => {

@@ -39,7 +39,7 @@ export * from './cluster/key-table.js';
 export * from './profile/profile-query.js';
 export { ProfileMemo, type ComputeProfile } from './profile/profile-memo.js';
 export * from './cluster/cluster-query.js';
-export { firstRecord } from './text/first-record.js';
+export { firstRecord, leadingBlankLines } from './text/first-record.js';
 export * from './import/index.js';
 export { compareCodePoints } from './text/code-points.js';
 export * from './cluster/knn/index.js';

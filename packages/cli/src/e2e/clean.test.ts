@@ -150,6 +150,18 @@ describe('tidyvault clean', () => {
     expect(JSON.parse(fs.readFileSync(filled, 'utf8'))).toEqual([{ rowid_2: 'b', x: '1' }]);
   });
 
+  it('passes over empty lines before the header (DuckDB took the first as the header)', () => {
+    const input = write(dir, 'blank-top.csv', '\r\n\r\na,b\r\n1,2\r\n\r\n3,4\r\n');
+    const out = path.join(dir, 'blank-top.csv.out.csv');
+    const r = tidyvault(['clean', input, '--recipe', recipe([]), '-o', out, '--no-formula-guard']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toBe('a,b\n1,2\n3,4\n');
+    const ragged = write(dir, 'blank-top-ragged.csv', '\n\na,b\n1,2\n3,4,5\n');
+    expect(tidyvault(['clean', ragged, '--recipe', recipe([]), '-o', out]).stderr).toMatch(
+      /blank-top-ragged\.csv: line 5: 3 fields, but the header has 2/,
+    );
+  });
+
   it('takes jsonl for ndjson as a format name too', () => {
     const input = write(dir, 'lines.data', '{"a":"1"}\n{"a":"2"}\n');
     const out = path.join(dir, 'lines.out');

@@ -29,3 +29,12 @@ export function firstRecord(text: string, delimiter: string, quote: string | nul
   fields.push(field);
   return fields;
 }
+
+/**
+ * Empty lines at the start of `text`, which DuckDB's reader would take as the header (its
+ * `skip` passes them), and the text after them.
+ */
+export function leadingBlankLines(text: string): { lines: number; rest: string } {
+  const blank = /^(?:\r\n|\r|\n)*/.exec(text)![0];
+  return { lines: (blank.match(/\r\n|\r|\n/g) ?? []).length, rest: text.slice(blank.length) };
+}

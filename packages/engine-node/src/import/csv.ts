@@ -5,6 +5,7 @@ import {
   decodeSample,
   findUtf8Break,
   firstRecord,
+  leadingBlankLines,
   ImportSniffError,
   mixedEncodingError,
   repairHeaderNames,
@@ -58,6 +59,8 @@ interface Plan {
   names: string[];
   transcoded: boolean;
   newlinesNormalised: boolean;
+  /** Empty lines before the header, for DuckDB to pass over. */
+  skip: number;
   /** The delimiter, when the sniffer was unsure of it and nobody named one. */
   guessedDelimiter?: string;
 }
@@ -78,7 +81,8 @@ async function plan(
   } catch (e) {
     sniffFailure(e, ctx.displayName);
   }
-  const text = decodeSample(sample, enc, whole);
+  // Empty lines before the header: DuckDB would take the first as the header, and the real one as data.
+  const { lines: skip, rest: text } = leadingBlankLines(decodeSample(sample, enc, whole));
   const dialect = sniffDialect(text);
   // RFC 4180 quoting unless the sample shows another quote character.
   const quote = dialect.quote ?? '"';
@@ -121,6 +125,7 @@ async function plan(
     header,
     names,
     transcoded: needsRewrite,
+    skip,
     ...(o.delimiter === undefined && o.format !== 'tsv' && dialect.unsure.delimiter
       ? { guessedDelimiter: delimiter }
       : {}),
@@ -132,6 +137,7 @@ function readCsv(p: Plan, names: string[], pad: boolean): From {
   const named: Record<string, Expr> = {
     auto_detect: lit(false),
     header: lit(p.header),
+    ...(p.skip > 0 ? { skip: lit(p.skip) } : {}),
     delim: lit(p.delimiter),
     quote: lit(p.quote ?? ''),
     escape: lit(p.quote ?? ''),

@@ -7,6 +7,7 @@ import {
   findUtf8Break,
   ENCODING_LABELS,
   firstRecord,
+  leadingBlankLines,
   ImportSniffError,
   mixedEncodingError,
   NewlineNormalizer,
@@ -96,6 +97,8 @@ interface Plan {
   names: string[];
   transcoded: boolean;
   newlinesNormalised: boolean;
+  /** Empty lines before the header, for DuckDB to pass over. */
+  skip: number;
   /** The delimiter, when the sniffer was unsure of it and nobody named one. */
   guessedDelimiter?: string;
 }
@@ -189,7 +192,8 @@ async function plan(
   } catch (e) {
     sniffFailure(e, ctx.displayName);
   }
-  const text = decodeSample(sample, enc, whole);
+  // Empty lines before the header: DuckDB would take the first as the header, and the real one as data.
+  const { lines: skip, rest: text } = leadingBlankLines(decodeSample(sample, enc, whole));
   const dialect = sniffDialect(text);
   // RFC 4180 quoting unless the sample shows another quote character.
   const quote = dialect.quote ?? '"';
@@ -239,6 +243,7 @@ async function plan(
     header,
     names,
     transcoded: needsRewrite,
+    skip,
     ...(o.delimiter === undefined && o.format !== 'tsv' && dialect.unsure.delimiter
       ? { guessedDelimiter: delimiter }
       : {}),
@@ -250,6 +255,7 @@ function readCsv(p: Plan, names: string[], pad: boolean): From {
   const named: Record<string, Expr> = {
     auto_detect: lit(false),
     header: lit(p.header),
+    ...(p.skip > 0 ? { skip: lit(p.skip) } : {}),
     delim: lit(p.delimiter),
     quote: lit(p.quote ?? ''),
     escape: lit(p.quote ?? ''),

@@ -2,6 +2,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import {
   decodeSample,
   firstRecord,
+  leadingBlankLines,
   repairHeaderNames,
   sniffDialect,
   sniffEncoding,
@@ -291,7 +292,9 @@ export class CsvLimitWatch extends Transform {
       const sniffed = sniffEncoding(head, whole && bytes.length <= SAMPLE_BYTES);
       const enc = this.given.encoding ? { ...sniffed, encoding: this.given.encoding } : sniffed;
       if (enc.encoding !== 'utf-8') return;
-      const text = decodeSample(head, enc, whole && bytes.length <= SAMPLE_BYTES);
+      const { rest: text } = leadingBlankLines(
+        decodeSample(head, enc, whole && bytes.length <= SAMPLE_BYTES),
+      );
       const dialect = sniffDialect(text);
       const quote = dialect.quote ?? '"';
       const delimiter = this.given.delimiter ?? (this.format === 'tsv' ? '\t' : dialect.delimiter);

@@ -25,10 +25,9 @@ export interface PreparedExport {
  */
 export class PreparedExports {
   private readonly held = new Map<string, { entry: PreparedExport; timer: NodeJS.Timeout }>();
+  private disposed = false;
 
   constructor(private readonly holdMs = EXPORT_HOLD_MS) {}
-
-  private disposed = false;
 
   /**
    * Keep `file` for `user` (the oldest of theirs goes beyond a few); the caller gives up the file.

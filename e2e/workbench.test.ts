@@ -187,6 +187,16 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
     await expect.poll(() => steps().count()).toBe(3);
     await page.keyboard.press('Shift+Control+z');
     await expect.poll(() => steps().count()).toBe(4);
+    // Not behind an open dialog: the dialog shows this recipe.
+    await page.getByRole('button', { name: 'Export…' }).click();
+    await page.getByTestId('export-dialog').waitFor();
+    const asked = rec.requests.length;
+    await page.keyboard.press('Control+z');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('export-dialog').waitFor({ state: 'detached' });
+    await page.waitForTimeout(300);
+    expect(rec.requests.slice(asked).filter((u) => u.includes('/undo'))).toEqual([]);
+    expect(await steps().count()).toBe(4);
     // The data as it was after step 1: city not yet upper case.
     await steps()
       .first()
@@ -285,11 +295,20 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
     const facet = page.getByTestId('facet-range-amount');
     await facet.locator('canvas').first().waitFor();
     await expect.poll(() => facet.textContent()).toMatch(/7 to 2,000; 2 null/);
+    // A bound that is not a number is said so, and filters nothing (not taken as "no bound").
+    await facet.getByLabel('from', { exact: true }).fill('ten');
+    await facet.getByRole('button', { name: 'Filter' }).click();
+    await expect
+      .poll(() => facet.getByRole('alert').textContent())
+      .toBe('"ten" is not a number: the filter is unchanged');
+    expect(await gridRows()).toBe('8');
+    // Bounds as the grid shows numbers, with thousands separators.
     await facet.getByLabel('from', { exact: true }).fill('10');
-    await facet.getByLabel('to', { exact: true }).fill('1500');
+    await facet.getByLabel('to', { exact: true }).fill('1,500');
     await facet.getByRole('button', { name: 'Filter' }).click();
     // 1200.5, 300, 45.5 and 12 are in range; 7, 2000 and the nulls (N/A, =1+2) are not.
     await expect.poll(gridRows).toBe('4');
+    expect(await facet.getByRole('alert').count()).toBe(0);
     await screenshot(page, '08-numeric-facet');
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(page, '09-dark-theme');
@@ -367,6 +386,18 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
       .toMatch(new RegExp(`change only the ${paris} rows? they select`));
     await page.getByRole('button', { name: 'Change case…' }).click();
     await page.getByLabel('Case', { exact: true }).selectOption('upper');
+    // The form says what it will record, and previews the rows the facets select only.
+    const menu = page.getByTestId('column-menu');
+    await expect
+      .poll(() => menu.textContent())
+      .toMatch(/Records: Change "name" to upper case, only in rows where "city" is "PARIS"/);
+    const preview = page.getByTestId('preview');
+    await expect
+      .poll(() => preview.locator('caption').textContent())
+      .toBe('Preview on rows the facets select');
+    const before = await preview.locator('tbody tr td:first-child').allTextContents();
+    expect(before).toContain('"Ann Lee"'); // a PARIS row
+    expect(before).not.toContain('"Dan Brown"'); // a LYON row, among the first rows on screen
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(() => steps().count()).toBe(7);
     await expect

@@ -508,7 +508,7 @@ export function App({ backends }: { backends: Backends }) {
             setDialog(undefined);
           }}
           onCluster={() => setDialog({ kind: 'cluster', column: dialog.column })}
-          {...(filter ? { scopedRows: shape.total } : {})}
+          {...(filter ? { scopedRows: shape.total, where: filter } : {})}
           {...(readOnly ? { readOnly } : {})}
         />
       )}

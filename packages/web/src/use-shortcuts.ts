@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 
-/** Ctrl/Cmd+Z undoes, Shift+Ctrl/Cmd+Z (or Ctrl+Y) redoes — except while typing in a field. */
+/** Ctrl/Cmd+Z undoes, Shift+Ctrl/Cmd+Z (or Ctrl+Y) redoes — except while typing in a field or in a dialog. */
 export function useShortcuts(o: { undo: () => void; redo: () => void }): void {
   // The listener reads the handlers of the latest render: a key pressed right after the
   // screen changed must act on what the person sees, not on the state before it.
@@ -15,6 +15,9 @@ export function useShortcuts(o: { undo: () => void; redo: () => void }): void {
       )
         return;
       if (!(e.ctrlKey || e.metaKey)) return;
+      // A dialog open over the data (export, cluster, duplicates, a column's menu) shows that
+      // recipe: changing it underneath would leave the dialog acting on data that moved.
+      if (document.querySelector('[role="dialog"]')) return;
       const k = e.key.toLowerCase();
       if (k === 'z' && !e.shiftKey) {
         e.preventDefault();

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Backend } from '../api/backend.js';
-import type { Column, ColumnProfile, Histogram as HistogramData, Step } from '../api/types.js';
+import type { Column, ColumnProfile, Condition, Histogram as HistogramData, Step } from '../api/types.js';
 import { Histogram } from '../charts/Histogram.js';
 import type { Facet } from '../facets/facet-model.js';
 import { plural, shownNumber } from '../format.js';
@@ -25,6 +25,8 @@ interface Props {
   readOnly?: string;
   /** Facets are active: value-changing steps change only the rows they select (this many). */
   scopedRows?: number;
+  /** The facets' selection: the preview's rows come from it. */
+  where?: Condition | undefined;
   onFacet: (f: Facet) => void;
   onCluster: () => void;
 }
@@ -60,7 +62,7 @@ export function ColumnMenu(p: Props) {
   useEffect(() => {
     box.current?.focus();
     let live = true;
-    p.backend.rows(p.datasetId, 0, 50).then(
+    p.backend.rows(p.datasetId, 0, 50, undefined, p.where).then(
       (page) => {
         const i = page.columns.findIndex((c) => c.name === column);
         const seen = new Set<string>();
@@ -135,6 +137,7 @@ export function ColumnMenu(p: Props) {
             column={column}
             columns={columns}
             sample={sample}
+            scope={p.where}
             profile={profile}
             onBack={() => setForm(undefined)}
             onApply={p.onStep}

@@ -91,7 +91,10 @@ export function ExportDialog({
             Format
             <select
               value={format}
-              onChange={(e) => setFormat(e.target.value)}
+              onChange={(e) => {
+                setFormat(e.target.value);
+                setError(undefined);
+              }}
               disabled={preparing}
               data-testid="export-format"
             >
@@ -107,7 +110,10 @@ export function ExportDialog({
               type="checkbox"
               checked={guard}
               disabled={preparing}
-              onChange={(e) => setGuard(e.target.checked)}
+              onChange={(e) => {
+                setGuard(e.target.checked);
+                setError(undefined);
+              }}
             />{' '}
             Formula guard
           </label>

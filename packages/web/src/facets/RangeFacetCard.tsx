@@ -3,6 +3,7 @@ import type { Backend } from '../api/backend.js';
 import type { Condition, Histogram as HistogramData } from '../api/types.js';
 import { Histogram } from '../charts/Histogram.js';
 import type { Facet } from './facet-model.js';
+import { parseBound } from './range-bound.js';
 
 type RangeFacet = Extract<Facet, { kind: 'range' }>;
 
@@ -16,14 +17,12 @@ interface Props {
   onError: (e: unknown) => void;
 }
 
-const num = (s: string): number | undefined =>
-  s.trim() === '' || !Number.isFinite(Number(s)) ? undefined : Number(s);
-
 /** A numeric range facet: the column's histogram, and from/to bounds that filter the rows. */
 export function RangeFacetCard({ backend, datasetId, viewKey, where, facet, onChange, onError }: Props) {
   const [hist, setHist] = useState<HistogramData>();
   const [from, setFrom] = useState(facet.from?.toString() ?? '');
   const [to, setTo] = useState(facet.to?.toString() ?? '');
+  const [invalid, setInvalid] = useState<string>();
   const whereKey = JSON.stringify(where ?? null);
   useEffect(() => {
     let live = true;
@@ -59,7 +58,11 @@ export function RangeFacetCard({ backend, datasetId, viewKey, where, facet, onCh
         className="row"
         onSubmit={(e) => {
           e.preventDefault();
-          onChange({ ...facet, from: num(from), to: num(to) });
+          const lo = parseBound(from);
+          const hi = parseBound(to);
+          const wrong = 'error' in lo ? lo.error : 'error' in hi ? hi.error : undefined;
+          setInvalid(wrong);
+          if ('value' in lo && 'value' in hi) onChange({ ...facet, from: lo.value, to: hi.value });
         }}
       >
         <label>
@@ -77,6 +80,11 @@ export function RangeFacetCard({ backend, datasetId, viewKey, where, facet, onCh
         </label>
         <button type="submit">Filter</button>
       </form>
+      {invalid && (
+        <p className="error" role="alert">
+          {invalid}: the filter is unchanged
+        </p>
+      )}
     </>
   );
 }

@@ -4,6 +4,7 @@ import type { Condition, FacetResult, Step } from '../api/types.js';
 import { ShownValue } from '../ShownValue.js';
 import { valueLabel } from '../shown-value.js';
 import type { Facet } from './facet-model.js';
+import { facetChoices } from './facet-choices.js';
 
 type TextFacet = Extract<Facet, { kind: 'text' }>;
 
@@ -87,7 +88,7 @@ export function TextFacetCard({
         )}
       </div>
       <ul className="facet-values" role="list">
-        {result.values.map((v) => {
+        {facetChoices(result, facet.selected).map((v) => {
           const selected = facet.selected.includes(v.value);
           const key = v.value === null ? '\u0000null' : v.value;
           if (editing && v.value === editing.from)
@@ -112,7 +113,8 @@ export function TextFacetCard({
                   </button>
                 </form>
                 <p className="muted small">
-                  Changes all {v.count.toLocaleString('en')} cells with this value (recorded as a step).
+                  Changes all {v.count === undefined ? 'the' : v.count.toLocaleString('en')} cells with this
+                  value (recorded as a step).
                 </p>
               </li>
             );
@@ -122,7 +124,7 @@ export function TextFacetCard({
                 <span className="text">
                   <ShownValue value={v.value} />
                 </span>
-                <span className="count">{v.count.toLocaleString('en')}</span>
+                <span className="count">{v.count === undefined ? '…' : v.count.toLocaleString('en')}</span>
               </button>
               {v.value !== null && !readOnly && (
                 <button

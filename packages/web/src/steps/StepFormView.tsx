@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import type { Column, ColumnProfile, Step } from '../api/types.js';
+import type { Column, ColumnProfile, Condition, Step } from '../api/types.js';
 import { describeStep } from './describe.js';
+import { withScope } from './scope.js';
 import { defaults, type StepForm, type Values } from './step-forms.js';
 
 interface Props {
@@ -9,6 +10,8 @@ interface Props {
   columns: Column[];
   /** A few values of the column from the rows on screen, for the before/after preview. */
   sample: string[];
+  /** The facets' selection, which a value-changing step is limited to (its record says so). */
+  scope?: Condition | undefined;
   /** The column's profile, for the form's notice (blank cells a fill would skip). */
   profile?: ColumnProfile | undefined;
   onBack: () => void;
@@ -16,7 +19,7 @@ interface Props {
   onApply: (s: Step) => Promise<string | undefined>;
 }
 
-export function StepFormView({ form, column, columns, sample, profile, onBack, onApply }: Props) {
+export function StepFormView({ form, column, columns, sample, scope, profile, onBack, onApply }: Props) {
   const [values, setValues] = useState<Values>(() => defaults(form));
   const [refused, setRefused] = useState<string>();
   const set = (k: string, v: Values[string]) => setValues({ ...values, [k]: v });
@@ -112,11 +115,13 @@ export function StepFormView({ form, column, columns, sample, profile, onBack, o
           </div>
         );
       })}
-      {step && <p className="muted small">Records: {describeStep(step)}</p>}
+      {step && <p className="muted small">Records: {describeStep(withScope(step, scope))}</p>}
       {problem && <p className="error">{problem}</p>}
       {preview && sample.length > 0 && (
         <table className="preview" data-testid="preview">
-          <caption className="muted small">Preview on rows on screen</caption>
+          <caption className="muted small">
+            {scope ? 'Preview on rows the facets select' : 'Preview on rows on screen'}
+          </caption>
           <thead>
             <tr>
               <th>before</th>

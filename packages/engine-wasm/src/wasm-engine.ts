@@ -9,6 +9,7 @@ import {
   duplicateTuplesQuery,
   EXPORT_FORMATS,
   exportColumns,
+  checkSheetOption,
   delimitedCopyOptions,
   exportQuery,
   facetQuery,
@@ -209,6 +210,7 @@ export class WasmEngine implements Engine {
     const { format: explicit, name: _name, ...rest } = o;
     void _name;
     const format = inputFormat(name, explicit);
+    checkSheetOption(rest.sheet, format, name);
     if (format === 'csv' || format === 'tsv')
       return this.importCsv(name, new BlobInput(file), { ...rest, format });
     return this.importOther(name, file, format, rest);

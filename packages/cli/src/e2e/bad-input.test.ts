@@ -170,6 +170,14 @@ describe('usage errors exit 2', () => {
     expect(tidyvault(['frobnicate']).code).toBe(2);
   });
 
+  it('a sheet asked of a file that is not xlsx, instead of ignoring it', () => {
+    const r = tidyvault([...clean(good), '--sheet', 'Orders']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /a sheet \(--sheet\) is chosen only in an xlsx file; .*good\.csv is read as csv/,
+    );
+  });
+
   it('an option given twice, and a missing recipe named as such', () => {
     const twice = tidyvault(['clean', good, '--recipe', okRecipe, '-o', 'a.csv', '-o', 'b.csv']);
     expect(twice.code).toBe(2);

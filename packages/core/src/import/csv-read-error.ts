@@ -1,3 +1,5 @@
+import { TidyvaultError } from '../errors.js';
+
 /**
  * Why DuckDB's CSV reader stopped, in words, from its message: "CSV Error on Line: N", the line
  * itself (never repeated: it holds the data, and may span lines), the cause, then "Possible
@@ -47,4 +49,16 @@ export function tooManyFieldsText(
     ? `; the ${DELIMITER_NAMES[guessed] ?? JSON.stringify(guessed)} delimiter was a guess: --delimiter names another`
     : '';
   return `${file}: line ${line}: ${fields} fields, but the header has ${width} (pass --ragged extend to add columns for the extra fields${guess})`;
+}
+
+/** A sheet is chosen only in an xlsx file: given for another format it would be ignored silently. */
+export function checkSheetOption(sheet: string | undefined, format: string, file: string): void {
+  if (sheet !== undefined && format !== 'xlsx')
+    throw new TidyvaultError(
+      'USAGE',
+      `a sheet (--sheet) is chosen only in an xlsx file; ${file} is read as ${format}`,
+      {
+        file,
+      },
+    );
 }

@@ -42,4 +42,4 @@ export {
   type JsonProblem,
 } from './json-scan.js';
 export { parquetFrameProblem, withoutPath } from './parquet-frame.js';
-export { csvReadErrorText, tooManyFieldsText } from './csv-read-error.js';
+export { checkSheetOption, csvReadErrorText, tooManyFieldsText } from './csv-read-error.js';

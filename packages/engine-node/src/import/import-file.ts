@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { isOutOfMemory, TidyvaultError } from '@tidyvault/core';
+import { checkSheetOption, isOutOfMemory, TidyvaultError } from '@tidyvault/core';
 import { importCsv } from './csv.js';
 import { formatFromName } from './format.js';
 import { importJson } from './json.js';
@@ -13,6 +13,7 @@ export async function importFile(
   o: ImportOptions = {},
 ): Promise<ImportResult> {
   const format = o.format ?? formatFromName(ctx.displayName);
+  checkSheetOption(o.sheet, format, ctx.displayName);
   let size: number;
   try {
     const st = fs.statSync(file);

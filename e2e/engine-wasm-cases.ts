@@ -21,6 +21,7 @@ export const IMPORT_CASES: Record<string, string | Buffer> = {
   'windows-1252.csv': Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0x31, 0x2c, 0x63, 0x61, 0x66, 0xe9, 0x0a]),
   'semicolons.csv': 'a;b;c\n1;2,5;3\n4;5;6\n',
   'blank-lines-before-header.csv': '\r\n\r\na,b\r\n1,2\r\n\r\n3,4\r\n',
+  'blank-lines-ending-otherwise.csv': '\na,b\r\n1,2\r\n3,4\r\n',
   'one-column-with-semicolons.csv': 'note\na;b\nc;d\ne\n',
   'tabs.tsv': 'a\tb\n1\t2\n3\t4\n',
   'no-header.csv': '1,2\n3,4\n5,6\n',

@@ -65,6 +65,16 @@ describe('openErrorText', () => {
     expect(openErrorText(api, 'r.csv')).toBe(
       "r.csv: line 4: 4 fields, but the header has 3 (choose 'add columns' under How the file is read)",
     );
+    for (const advice of ['--delimiter names another', 'upload again with ?delimiter= naming another']) {
+      const guessed = new BackendError(
+        400,
+        'IMPORT_RAGGED',
+        `g.csv: line 2: 2 fields, but the header has 1 (pass --ragged extend to add columns for the extra fields). The tab delimiter was a guess: ${advice}`,
+      );
+      expect(openErrorText(guessed, 'g.csv')).toBe(
+        "g.csv: line 2: 2 fields, but the header has 1 (choose 'add columns' under How the file is read). The tab delimiter was a guess: choose the delimiter under How the file is read",
+      );
+    }
     const sheet = new BackendError(
       400,
       'IMPORT_RAGGED',

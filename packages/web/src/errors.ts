@@ -20,11 +20,15 @@ export function errorText(e: unknown): string {
 const RAGGED_CLI_ADVICE =
   /\((?:pass --ragged extend|upload again with \?ragged=extend) to add columns[^)]*\)/;
 const RAGGED_UI_ADVICE = "(choose 'add columns' under How the file is read)";
+const DELIMITER_CLI_ADVICE = /: (?:--delimiter names another|upload again with \?delimiter= naming another)$/;
+const DELIMITER_UI_ADVICE = ': choose the delimiter under How the file is read';
 
 /** Why a file could not be opened, naming the file once, with advice that fits the Open screen. */
 export function openErrorText(e: unknown, file: string): string {
   let text = errorText(e);
   if (e instanceof BackendError && e.code === 'IMPORT_RAGGED')
-    text = text.replace(RAGGED_CLI_ADVICE, RAGGED_UI_ADVICE);
+    text = text
+      .replace(RAGGED_CLI_ADVICE, RAGGED_UI_ADVICE)
+      .replace(DELIMITER_CLI_ADVICE, DELIMITER_UI_ADVICE);
   return text.startsWith(`${file}:`) || text.startsWith(`${file} (`) ? text : `${file}: ${text}`;
 }

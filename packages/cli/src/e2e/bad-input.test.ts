@@ -151,7 +151,7 @@ describe('bad input gets exit 1 and one message naming the problem', () => {
   it('too many fields under a delimiter the sniffer guessed, saying it was a guess', () =>
     expectDataError(
       clean(write(dir, 'guess.csv', 'note\na b\tc\nd e\tf\n')),
-      /guess\.csv: line 2: 2 fields, but the header has 1 .*the tab delimiter was a guess: --delimiter names another/,
+      /guess\.csv: line 2: 2 fields, but the header has 1 .*The tab delimiter was a guess: --delimiter names another/,
     ));
 
   it('an output path equal to the input', () => {

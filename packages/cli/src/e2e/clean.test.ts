@@ -156,6 +156,14 @@ describe('tidyvault clean', () => {
     const r = tidyvault(['clean', input, '--recipe', recipe([]), '-o', out, '--no-formula-guard']);
     expect(r.code, r.stderr).toBe(0);
     expect(fs.readFileSync(out, 'utf8')).toBe('a,b\n1,2\n3,4\n');
+    // Ending otherwise than the rest: DuckDB read no row at all.
+    for (const text of ['\na,b\r\n1,2\r\n3,4\r\n', '\r\na,b\n1,2\n3,4\n']) {
+      fs.writeFileSync(input, text);
+      expect(tidyvault(['clean', input, '--recipe', recipe([]), '-o', out, '--no-formula-guard']).code).toBe(
+        0,
+      );
+      expect(fs.readFileSync(out, 'utf8')).toBe('a,b\n1,2\n3,4\n');
+    }
     const ragged = write(dir, 'blank-top-ragged.csv', '\n\na,b\n1,2\n3,4,5\n');
     expect(tidyvault(['clean', ragged, '--recipe', recipe([]), '-o', out]).stderr).toMatch(
       /blank-top-ragged\.csv: line 5: 3 fields, but the header has 2/,

@@ -50,21 +50,35 @@ export function exportQuery(
   delimited = false,
 ): Select {
   const oneColumn = delimited && columns.length === 1;
+  const names = exportColumns(columns, guard);
   return {
     ...query,
-    columns: columns.map((c) => {
+    columns: columns.map((c, i) => {
       const value = guard ? guardedColumn(c) : col(c.name);
       return {
         expr: oneColumn ? call('coalesce', cast(value, 'VARCHAR'), lit('')) : value,
-        as: guard ? guardText(c.name) : c.name,
+        as: names[i]!.name,
       };
     }),
   };
 }
 
-/** The columns as the export names them (header names guarded too). */
-export const exportColumns = (columns: readonly Column[], guard: boolean): Column[] =>
-  columns.map((c) => ({ ...c, name: guard ? guardText(c.name) : c.name }));
+/**
+ * The columns as the export names them: header names guarded too, and a guarded name that meets
+ * another column's (`=a` beside `'=a`, compared ignoring case as DuckDB does) numbered `_1`, `_2`…
+ * as DuckDB would rename it, so every name is known before the writer runs.
+ */
+export function exportColumns(columns: readonly Column[], guard: boolean): Column[] {
+  if (!guard) return [...columns];
+  const taken = new Set<string>();
+  return columns.map((c) => {
+    const base = guardText(c.name);
+    let name = base;
+    for (let n = 1; taken.has(name.toLowerCase()); n++) name = `${base}_${n}`;
+    taken.add(name.toLowerCase());
+    return { ...c, name };
+  });
+}
 
 const DELIMITED_COPY_OPTIONS = {
   csv: { FORMAT: 'csv', HEADER: true, DELIMITER: ',', QUOTE: '"', ESCAPE: '"' },
@@ -83,8 +97,7 @@ export function delimitedCopyOptions(
   guard: boolean,
 ): Record<string, string | boolean | string[]> {
   const text = guard ? exportColumns(columns, true).filter((c) => c.type === 'text') : [];
-  return {
-    ...DELIMITED_COPY_OPTIONS[format],
-    ...(text.length > 0 ? { FORCE_QUOTE: text.map((c) => c.name) } : {}),
-  };
+  // DuckDB reads a list of just "*" as every column (numbers too): named twice, it is that column.
+  const names = text.length === 1 && text[0]!.name === '*' ? ['*', '*'] : text.map((c) => c.name);
+  return { ...DELIMITED_COPY_OPTIONS[format], ...(names.length > 0 ? { FORCE_QUOTE: names } : {}) };
 }

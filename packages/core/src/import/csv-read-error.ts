@@ -46,9 +46,9 @@ export function tooManyFieldsText(
   guessed?: string,
 ): string {
   const guess = guessed
-    ? `; the ${DELIMITER_NAMES[guessed] ?? JSON.stringify(guessed)} delimiter was a guess: --delimiter names another`
+    ? `. The ${DELIMITER_NAMES[guessed] ?? JSON.stringify(guessed)} delimiter was a guess: --delimiter names another`
     : '';
-  return `${file}: line ${line}: ${fields} fields, but the header has ${width} (pass --ragged extend to add columns for the extra fields${guess})`;
+  return `${file}: line ${line}: ${fields} fields, but the header has ${width} (pass --ragged extend to add columns for the extra fields)${guess}`;
 }
 
 /** A sheet is chosen only in an xlsx file: given for another format it would be ignored silently. */

@@ -32,9 +32,20 @@ export function firstRecord(text: string, delimiter: string, quote: string | nul
 
 /**
  * Empty lines at the start of `text`, which DuckDB's reader would take as the header (its
- * `skip` passes them), and the text after them.
+ * `skip` passes them), the text after them, and how those lines end (`mixed` if not all alike):
+ * DuckDB reads the file with one line ending, so a prefix that ends otherwise than the rest
+ * needs the file's line ends made alike first.
  */
-export function leadingBlankLines(text: string): { lines: number; rest: string } {
+export function leadingBlankLines(text: string): {
+  lines: number;
+  rest: string;
+  ending: 'lf' | 'crlf' | 'cr' | 'mixed' | undefined;
+} {
   const blank = /^(?:\r\n|\r|\n)*/.exec(text)![0];
-  return { lines: (blank.match(/\r\n|\r|\n/g) ?? []).length, rest: text.slice(blank.length) };
+  const ends = blank.match(/\r\n|\r|\n/g) ?? [];
+  const kinds = new Set<'lf' | 'crlf' | 'cr'>(
+    ends.map((e) => (e === '\r\n' ? 'crlf' : e === '\r' ? 'cr' : 'lf')),
+  );
+  const ending = kinds.size === 0 ? undefined : kinds.size > 1 ? 'mixed' : [...kinds][0];
+  return { lines: ends.length, rest: text.slice(blank.length), ending };
 }

@@ -78,6 +78,31 @@ describe('formula guard', () => {
     }
   });
 
+  it('quotes a column whose guarded name meets another, and only the text column named *', async () => {
+    async function* rows() {
+      yield* [['x', 'x;=1+1', '7']];
+    }
+    const ds = await engine.importRows('rows', ['=a', "'=A", '*'], rows());
+    try {
+      const out = path.join(dir, 'names.csv');
+      await engine.export(ds, { version: 1, steps: [{ op: 'to-number', columns: ['*'] }] }, out, {
+        format: 'csv',
+      });
+      expect(fs.readFileSync(out, 'utf8')).toBe(`"'=a","'=A_1",*\n"x","x;=1+1",7.0\n`);
+      const star = await engine.importRows('star', ['*', 'n'], rows());
+      try {
+        await engine.export(star, { version: 1, steps: [{ op: 'to-number', columns: ['n'] }] }, out, {
+          format: 'csv',
+        });
+        expect(fs.readFileSync(out, 'utf8')).toBe('"*",n\n"x",\n');
+      } finally {
+        await engine.drop(star);
+      }
+    } finally {
+      await engine.drop(ds);
+    }
+  });
+
   it('is off when the export asks, and in formats no spreadsheet evaluates (JSON)', async () => {
     const rows = await xlsxRows(await exportTo('xlsx', false));
     expect(rows[0]).toEqual(['=header', 'n']);

@@ -1,5 +1,11 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { delimitedCopyOptions, exportQuery, guardText, TidyvaultError, type Column } from '@tidyvault/core';
+import {
+  delimitedCopyOptions,
+  exportColumns,
+  exportQuery,
+  TidyvaultError,
+  type Column,
+} from '@tidyvault/core';
 import { statement, type LiteralValue, type Select } from '@tidyvault/sql';
 import { writeXlsx } from '../xlsx/write-xlsx.js';
 import { resultRows } from './result-rows.js';
@@ -51,7 +57,7 @@ export async function runExport(
   // The guard already ran in SQL; the writer must not add a second apostrophe.
   await writeXlsx(
     file,
-    columns.map((c) => ({ ...c, name: guard ? guardText(c.name) : c.name })),
+    exportColumns(columns, guard),
     untilAborted(
       resultRows(connection, q, (n) => (written += n)),
       o.signal,

@@ -193,7 +193,11 @@ async function plan(
     sniffFailure(e, ctx.displayName);
   }
   // Empty lines before the header: DuckDB would take the first as the header, and the real one as data.
-  const { lines: skip, rest: text } = leadingBlankLines(decodeSample(sample, enc, whole));
+  const {
+    lines: skip,
+    rest: text,
+    ending: skippedEnding,
+  } = leadingBlankLines(decodeSample(sample, enc, whole));
   const dialect = sniffDialect(text);
   // RFC 4180 quoting unless the sample shows another quote character.
   const quote = dialect.quote ?? '"';
@@ -211,7 +215,10 @@ async function plan(
     ? repairHeaderNames(first, CASE_INSENSITIVE)
     : autoColumnNames(1, first.length, new Set(), CASE_INSENSITIVE);
   const normalizeNewlines =
-    forceNewlineNormalisation || dialect.lineEnding === 'cr' || dialect.lineEnding === 'mixed';
+    forceNewlineNormalisation ||
+    dialect.lineEnding === 'cr' ||
+    dialect.lineEnding === 'mixed' ||
+    (skippedEnding !== undefined && skippedEnding !== dialect.lineEnding);
   const needsRewrite = enc.encoding !== 'utf-8' || enc.bomLength > 0 || normalizeNewlines;
   let file = input;
   let path: string;

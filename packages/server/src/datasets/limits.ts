@@ -334,8 +334,10 @@ export async function checkLoaded(
 ): Promise<void> {
   if (data.columns.length > limits.maxColumns)
     throw tooManyColumns(data.columns.length, limits.maxColumns, 'the file');
-  // A JSON key, a Parquet field or a header cell becomes a column name: it is a cell too.
-  const longName = data.columns.findIndex((c) => Buffer.byteLength(c.name) > limits.maxCellBytes);
+  // A JSON key, a Parquet field or a header cell becomes a column name: it is a cell too. The
+  // names are repaired ones: a repeat at the limit gains a suffix (`_2`), which is not refused.
+  const SUFFIX = 12;
+  const longName = data.columns.findIndex((c) => Buffer.byteLength(c.name) > limits.maxCellBytes + SUFFIX);
   if (longName >= 0)
     throw cellTooLong(limits.maxCellBytes, `the name of column ${n(longName + 1)}`, undefined);
   const text = data.columns.filter((c) => c.type === 'text');

@@ -105,6 +105,10 @@ function inApiWords(e: unknown): unknown {
   if (!isTidyvaultError(e)) return e;
   const message = e.message
     .replace('(pass --ragged extend', '(upload again with ?ragged=extend')
+    .replace(
+      / was a guess: --delimiter names another$/,
+      ' was a guess: upload again with ?delimiter= naming another',
+    )
     .replace(/ or pass --format$/, ' or upload with ?format=csv (tsv, json, ndjson, parquet, xlsx)');
   return message === e.message ? e : new TidyvaultError(e.code, message, e.location);
 }

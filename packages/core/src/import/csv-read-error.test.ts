@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvReadErrorText } from './csv-read-error.js';
+import { csvReadErrorText, tooManyFieldsText } from './csv-read-error.js';
 
 const duckdb = (cause: string) =>
   [
@@ -47,5 +47,16 @@ describe('csvReadErrorText', () => {
     expect(csvReadErrorText('Invalid Input Error: the file went away')).toEqual({
       cause: 'the file went away',
     });
+  });
+});
+
+describe('tooManyFieldsText', () => {
+  it('says the delimiter was a guess only when it left the header whole', () => {
+    expect(tooManyFieldsText('n.csv', 2, 2, 1, '\t')).toMatch(
+      /\. The tab delimiter was a guess: --delimiter names another$/,
+    );
+    expect(tooManyFieldsText('r.csv', 4, 4, 3, ',')).toBe(
+      'r.csv: line 4: 4 fields, but the header has 3 (pass --ragged extend to add columns for the extra fields)',
+    );
   });
 });

@@ -45,9 +45,12 @@ export function tooManyFieldsText(
   width: number,
   guessed?: string,
 ): string {
-  const guess = guessed
-    ? `. The ${DELIMITER_NAMES[guessed] ?? JSON.stringify(guessed)} delimiter was a guess: --delimiter names another`
-    : '';
+  // A header the delimiter splits into columns shows the delimiter is right; one it leaves whole
+  // under a guessed delimiter is where a wrong guess shows.
+  const guess =
+    guessed && width === 1
+      ? `. The ${DELIMITER_NAMES[guessed] ?? JSON.stringify(guessed)} delimiter was a guess: --delimiter names another`
+      : '';
   return `${file}: line ${line}: ${fields} fields, but the header has ${width} (pass --ragged extend to add columns for the extra fields)${guess}`;
 }
 

@@ -43,3 +43,4 @@ export {
 } from './json-scan.js';
 export { parquetFrameProblem, withoutPath } from './parquet-frame.js';
 export { checkSheetOption, csvReadErrorText, tooManyFieldsText } from './csv-read-error.js';
+export { CSV_BUFFER_BYTES, CSV_MAX_LINE_BYTES } from './csv-reader-sizes.js';

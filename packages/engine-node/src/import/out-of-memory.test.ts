@@ -10,12 +10,24 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 it('says the engine ran out of memory, not that the file is malformed', async () => {
   const file = path.join(dir, 'big.csv');
   fs.writeFileSync(file, 'a,b\n' + 'x,y\n'.repeat(1000));
-  const engine = await NodeEngine.open({ allowedPaths: [file], memoryLimit: '32MB', threads: 1 });
+  const engine = await NodeEngine.open({ allowedPaths: [file], memoryLimit: '8MB', threads: 1 });
   try {
     await expect(engine.importFile(file, 'big.csv')).rejects.toMatchObject({
       code: 'OUT_OF_MEMORY',
       message: expect.stringMatching(/^big\.csv: not enough memory to load it/) as unknown,
     });
+  } finally {
+    await engine.close();
+  }
+});
+
+it('loads a small CSV under a modest memory limit (the read buffer is not sized for 16 lines of 16 MiB)', async () => {
+  const file = path.join(dir, 'small.csv');
+  fs.writeFileSync(file, 'a,b\n1,2\n');
+  const engine = await NodeEngine.open({ allowedPaths: [file], memoryLimit: '200MB', threads: 2 });
+  try {
+    const loaded = await engine.importFile(file, 'small.csv');
+    expect(loaded.rowCount).toBe(1);
   } finally {
     await engine.close();
   }

@@ -15,6 +15,8 @@ import {
   sniffDialect,
   chooseEncoding,
   csvReadErrorText,
+  CSV_BUFFER_BYTES,
+  CSV_MAX_LINE_BYTES,
   tooManyFieldsText,
   TextDecodeError,
   TidyvaultError,
@@ -274,7 +276,8 @@ function readCsv(p: Plan, names: string[], pad: boolean): From {
     strict_mode: lit(true),
     nullstr: lit(NEVER_NULL),
     allow_quoted_nulls: lit(false),
-    max_line_size: lit(16 * 2 ** 20),
+    max_line_size: lit(CSV_MAX_LINE_BYTES),
+    buffer_size: lit(CSV_BUFFER_BYTES),
   };
   return { kind: 'tableFunction', fn: 'read_csv', args: [lit(p.path)], named };
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkBind } from './listen.js';
 import { serve } from './serve.js';
+import { multipart } from './test-support.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-serve-test-'));
 const hasOpenssl = (() => {
@@ -64,6 +65,59 @@ describe('serve', () => {
       expect((await fetch(s.loginUrl, { redirect: 'manual' })).status).toBe(401);
       expect(fs.statSync(path.join(home, 'server.key')).mode & 0o777).toBe(0o600);
     } finally {
+      await s.close();
+    }
+  });
+
+  it('holds uploads to --max-uploads-per-user: a second one while the first is under way gets 429', async () => {
+    const s = await serve({
+      host: '127.0.0.1',
+      port: 0,
+      home: tmp(),
+      memoryLimit: '256MB',
+      threads: 1,
+      maxUploadsPerUser: 1,
+      logStream: quiet(),
+    });
+    const slow = multipart('slow.csv', 'a\n' + '1\n'.repeat(100_000));
+    const small = multipart('b.csv', 'a\n1\n');
+    let first: http.ClientRequest | undefined;
+    try {
+      const cookie = (await fetch(s.loginUrl, { redirect: 'manual' })).headers
+        .get('set-cookie')!
+        .split(';')[0]!;
+      const { csrfToken } = (await (await fetch(`${s.url}/api/auth/me`, { headers: { cookie } })).json()) as {
+        csrfToken: string;
+      };
+      const headers = {
+        cookie,
+        'x-tidyvault-csrf': csrfToken,
+        origin: s.url,
+        'sec-fetch-site': 'same-origin',
+      };
+      let second: Response | undefined;
+      // A slow upload holds the one slot once its body starts; the second waits for that first.
+      for (let attempt = 1; attempt <= 10 && second?.status !== 429; attempt++) {
+        first?.destroy();
+        first = http.request(`${s.url}/api/datasets`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': slow.contentType, 'content-length': slow.payload.length },
+        });
+        first.on('error', () => undefined);
+        first.write(slow.payload.subarray(0, 1000));
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+        second = await fetch(`${s.url}/api/datasets`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': small.contentType },
+          body: small.payload,
+        });
+      }
+      expect(second!.status, await second!.clone().text()).toBe(429);
+      expect(((await second!.json()) as { error: { message: string } }).error.message).toMatch(
+        /you have an upload or import under way \(at most 1 at once\)/,
+      );
+    } finally {
+      first?.destroy();
       await s.close();
     }
   });

@@ -29,6 +29,10 @@ export interface ServeOptions {
   maxColumns?: number;
   /** Longest cell in UTF-8 bytes (default 1 MiB). */
   maxCellBytes?: number;
+  /** Uploads and database imports at once on the server before 429 (default 4). */
+  maxConcurrentUploads?: number;
+  /** The same, for one user (default 2). */
+  maxUploadsPerUser?: number;
   datasetIdleMs?: number;
   datasetAbsoluteMs?: number;
   /** A private folder DuckDB may spill to; spilling is off without it. */
@@ -154,6 +158,8 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       ...(o.maxUploadBytes ? { maxUploadBytes: o.maxUploadBytes } : {}),
       ...(o.maxColumns ? { maxColumns: o.maxColumns } : {}),
       ...(o.maxCellBytes ? { maxCellBytes: o.maxCellBytes } : {}),
+      ...(o.maxConcurrentUploads ? { maxConcurrentUploads: o.maxConcurrentUploads } : {}),
+      ...(o.maxUploadsPerUser ? { maxUploadsPerUser: o.maxUploadsPerUser } : {}),
       ...(o.datasetIdleMs ? { datasetIdleMs: o.datasetIdleMs } : {}),
       ...(o.datasetAbsoluteMs ? { datasetAbsoluteMs: o.datasetAbsoluteMs } : {}),
       ...(o.logStream ? { logStream: o.logStream as never } : {}),

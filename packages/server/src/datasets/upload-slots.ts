@@ -26,7 +26,7 @@ export class UploadSlots {
     };
     if (mine >= this.limits.perUser)
       refuse(
-        `you have ${mine} uploads or imports under way (at most ${this.limits.perUser} at once); try again when one ends`,
+        `you have ${mine === 1 ? 'an upload or import' : `${mine} uploads or imports`} under way (at most ${this.limits.perUser} at once); try again when one ends`,
       );
     if (this.total >= this.limits.total) refuse(`too many ${what} at once on this server; try again shortly`);
     this.byUser.set(user, mine + 1);

@@ -127,6 +127,19 @@ describe('app basics', () => {
       Object.keys((op('/api/datasets/{id}/export', 'get').responses['200'] as Op['requestBody'])!.content),
     ).toEqual(expect.arrayContaining(['text/csv', 'application/vnd.apache.parquet']));
     expect(op('/auth/token', 'get').responses).toHaveProperty('303');
+    const where = (op('/api/datasets/{id}/location', 'get').responses['200'] as Op['requestBody'])!.content[
+      'application/json'
+    ]!.schema as { properties: Record<string, unknown> };
+    expect(Object.keys(where.properties)).toEqual(
+      expect.arrayContaining([
+        'where',
+        'approxBytes',
+        'onDisk',
+        'preparedExports',
+        'recentAccesses',
+        'caveat',
+      ]),
+    );
     expect(JSON.stringify(op('/api/datasets/{id}/recipe', 'put').requestBody)).toContain(
       '#/components/schemas/Recipe',
     );

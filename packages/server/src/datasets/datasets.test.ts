@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyHistory } from '@tidyvault/core';
 import { harness, upload, type Harness } from '../test-support.js';
+import { locationView } from './schemas.js';
 
 const CSV = [
   'name,city,amount',
@@ -289,6 +290,12 @@ describe('dataset routes', () => {
     expect(loc.onDiskNote).toMatch(/spilling is off/);
     expect(loc.recentAccesses.map((a: { op: string }) => a.op)).toEqual(
       expect.arrayContaining(['export', 'location']),
+    );
+    // Every key the published schema names is there (a key it does not name is a 500: it is strict).
+    expect(Object.keys(loc).sort()).toEqual(
+      Object.keys(locationView.shape)
+        .filter((k) => k !== 'spillDirectory')
+        .sort(),
     );
   });
 

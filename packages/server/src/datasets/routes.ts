@@ -28,6 +28,7 @@ import {
   datasetSummary,
   historyState,
   idParams,
+  locationView,
   recipeBody,
   stepBody,
 } from './schemas.js';
@@ -522,7 +523,11 @@ export function datasetRoutes(
     '/api/datasets/:id/location',
     {
       config: { access: 'user' },
-      schema: { summary: 'Where the bytes are, until when, and who accessed them', params: idParams },
+      schema: {
+        summary: 'Where the bytes are, until when, and who accessed them',
+        params: idParams,
+        response: { 200: locationView, ...notFoundResponse },
+      },
     },
     async (request) => {
       const e = await load(request.params.id, user(request), 'location');

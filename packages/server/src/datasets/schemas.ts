@@ -51,3 +51,45 @@ export const sharesView = z.object({
   sharing: z.boolean(),
   shares: z.array(shareSchema),
 });
+
+/**
+ * `GET /api/datasets/:id/location`: where the dataset's bytes are, until when, and who used it.
+ * Strict, so a key the view adds and this schema does not publish fails (500) instead of vanishing.
+ */
+export const locationView = z.strictObject({
+  id: z.string(),
+  where: z.literal('memory'),
+  /** The server's process id. */
+  process: z.number().int(),
+  description: z.string(),
+  approxBytes: z.number(),
+  approxBytesNote: z.string(),
+  bytes: z.object({ source: z.number(), recipeStates: z.number(), uploadedFile: z.number() }),
+  recipeStates: z.array(z.object({ steps: z.number().int(), rows: z.number(), bytes: z.number() })),
+  engine: z.object({ tableMemoryBytes: z.number(), tableSpilledBytes: z.number(), note: z.string() }),
+  /** Files on disk now: DuckDB's spill files, only when the operator turned spilling on. */
+  onDisk: z.array(
+    z.object({ path: z.string(), bytes: z.number(), inUseBytes: z.number(), what: z.string() }),
+  ),
+  onDiskNote: z.string(),
+  /** Exports built for one download and not yet downloaded. */
+  preparedExports: z.array(
+    z.object({
+      path: z.string(),
+      bytes: z.number(),
+      format: z.string(),
+      user: z.string(),
+      until: z.string(),
+      what: z.string(),
+    }),
+  ),
+  spill: z.enum(['on', 'off']),
+  spillDirectory: z.string().optional(),
+  owner: z.string(),
+  sharedWith: z.array(shareSchema),
+  createdAt: z.string(),
+  lastAccessAt: z.string(),
+  expiresAt: z.string(),
+  recentAccesses: z.array(z.object({ at: z.string(), op: z.string(), user: z.string() })),
+  caveat: z.string(),
+});

@@ -14,7 +14,11 @@ const schema = z
     groups: z
       .array(z.array(z.array(z.string().nullable()).min(1)).min(1))
       .min(1)
-      .max(MAX_KEYS),
+      .max(MAX_KEYS)
+      // What JSON Schema cannot say, and the refinement below checks.
+      .describe(
+        `Each tuple holds one value per column of "columns", in that order; no tuple is listed twice; at most ${MAX_KEYS} tuples in all the groups together.`,
+      ),
   })
   .superRefine((s, ctx) => {
     const seen = new Set<string>();

@@ -44,3 +44,12 @@ export {
 export { parquetFrameProblem, withoutPath } from './parquet-frame.js';
 export { checkSheetOption, csvReadErrorText, tooManyFieldsText } from './csv-read-error.js';
 export { CSV_BUFFER_BYTES, CSV_MAX_LINE_BYTES } from './csv-reader-sizes.js';
+export {
+  CASE_INSENSITIVE_NAMES,
+  planCsv,
+  readCsvCall,
+  sniffFailure,
+  type CsvAsked,
+  type CsvPlan,
+  type CsvRetry,
+} from './csv-plan.js';

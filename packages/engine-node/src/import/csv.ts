@@ -1,24 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import {
   autoColumnNames,
-  decodeSample,
-  findUtf8Break,
-  firstRecord,
-  leadingBlankLines,
-  ImportSniffError,
-  mixedEncodingError,
-  repairHeaderNames,
-  sniffDialect,
-  chooseEncoding,
+  CASE_INSENSITIVE_NAMES,
   csvReadErrorText,
-  CSV_BUFFER_BYTES,
-  CSV_MAX_LINE_BYTES,
+  findUtf8Break,
+  mixedEncodingError,
+  planCsv,
+  readCsvCall,
+  sniffFailure,
   tooManyFieldsText,
   TidyvaultError,
   type Column,
+  type CsvPlan,
+  type CsvRetry,
 } from '@tidyvault/core';
-import { lit, type Expr, type From } from '@tidyvault/sql';
 import { hasOddQuoteCount } from '../csv/quote-parity.js';
 import { scanCsvFile } from '../csv/scan-file.js';
 import { transcodeToUtf8 } from '../csv/transcode.js';
@@ -26,8 +21,6 @@ import { countPaddedRows, createTableFrom, dropTable, rowCount } from './create-
 import type { ImportContext, ImportOptions, ImportResult } from './types.js';
 
 const SAMPLE_BYTES = 1 << 20;
-/** Empty fields must stay '' (not NULL); only padding makes NULL. DuckDB needs some null string: one no file holds. */
-const NEVER_NULL = '\u0001tidyvault-no-null-' + randomBytes(12).toString('hex');
 
 type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
@@ -42,126 +35,25 @@ function readSample(file: string): { sample: Uint8Array; whole: boolean } {
   }
 }
 
-function sniffFailure(e: unknown, file: string): never {
-  if (e instanceof ImportSniffError) {
-    const code =
-      e.code === 'EMPTY' ? 'IMPORT_EMPTY' : e.code === 'BINARY' ? 'IMPORT_BINARY' : 'IMPORT_ENCODING';
-    throw new TidyvaultError(code, `${file}: ${e.message}`, { file, ...(e.line ? { line: e.line } : {}) });
-  }
-  throw e;
-}
+type Plan = CsvPlan & { path: string };
 
-interface Plan {
-  path: string;
-  encoding: Encoding;
-  bomLength: number;
-  delimiter: string;
-  quote: string | null;
-  header: boolean;
-  names: string[];
-  transcoded: boolean;
-  newlinesNormalised: boolean;
-  /** Empty lines before the header, for DuckDB to pass over. */
-  skip: number;
-  /** The delimiter, when the sniffer was unsure of it and nobody named one. */
-  guessedDelimiter?: string;
-}
-
-const CASE_INSENSITIVE = { caseInsensitive: true } as const;
-
-async function plan(
-  file: string,
-  ctx: ImportContext,
-  o: ImportOptions,
-  forceEncoding?: Encoding,
-  forceNewlineNormalisation = false,
-): Promise<Plan> {
+async function plan(file: string, ctx: ImportContext, o: ImportOptions, retry: CsvRetry = {}): Promise<Plan> {
   const { sample, whole } = readSample(file);
-  let enc: { encoding: Encoding; bomLength: number };
+  const p = planCsv(sample, whole, ctx.displayName, o, retry);
+  if (!p.rewrite) return { ...p, path: file };
+  const path = ctx.staging.file('.csv');
   try {
-    enc = chooseEncoding(sample, whole, o.encoding, forceEncoding);
+    await transcodeToUtf8(file, path, {
+      encoding: p.encoding,
+      bomLength: p.bomLength,
+      normalizeNewlines: p.normalizeNewlines,
+      delimiter: p.delimiter,
+      quote: p.quote,
+    });
   } catch (e) {
     sniffFailure(e, ctx.displayName);
   }
-  // Empty lines before the header: DuckDB would take the first as the header, and the real one as data.
-  const {
-    lines: skip,
-    rest: text,
-    ending: skippedEnding,
-  } = leadingBlankLines(decodeSample(sample, enc, whole));
-  const dialect = sniffDialect(text);
-  // RFC 4180 quoting unless the sample shows another quote character.
-  const quote = dialect.quote ?? '"';
-  const delimiter = o.delimiter ?? (o.format === 'tsv' ? '\t' : dialect.delimiter);
-  const header = o.header ?? dialect.hasHeader;
-  const first = firstRecord(text, delimiter, quote);
-  if (first === undefined) {
-    throw new TidyvaultError('IMPORT_FORMAT', `${ctx.displayName}: line 1: a quoted field is never closed`, {
-      file: ctx.displayName,
-      line: 1,
-    });
-  }
-  // DuckDB matches column names case-insensitively, so "Name" and "name" must not both exist.
-  const names = header
-    ? repairHeaderNames(first, CASE_INSENSITIVE)
-    : autoColumnNames(1, first.length, new Set(), CASE_INSENSITIVE);
-  const normalizeNewlines =
-    forceNewlineNormalisation ||
-    dialect.lineEnding === 'cr' ||
-    dialect.lineEnding === 'mixed' ||
-    (skippedEnding !== undefined && skippedEnding !== dialect.lineEnding);
-  const needsRewrite = enc.encoding !== 'utf-8' || enc.bomLength > 0 || normalizeNewlines;
-  let path = file;
-  if (needsRewrite) {
-    path = ctx.staging.file('.csv');
-    try {
-      await transcodeToUtf8(file, path, {
-        encoding: enc.encoding,
-        bomLength: enc.bomLength,
-        normalizeNewlines,
-        delimiter,
-        quote,
-      });
-    } catch (e) {
-      sniffFailure(e, ctx.displayName);
-    }
-  }
-  return {
-    path,
-    ...enc,
-    delimiter,
-    quote,
-    header,
-    names,
-    transcoded: needsRewrite,
-    skip,
-    ...(o.delimiter === undefined && o.format !== 'tsv' && dialect.unsure.delimiter
-      ? { guessedDelimiter: delimiter }
-      : {}),
-    newlinesNormalised: normalizeNewlines,
-  };
-}
-
-function readCsv(p: Plan, names: string[], pad: boolean): From {
-  const named: Record<string, Expr> = {
-    auto_detect: lit(false),
-    header: lit(p.header),
-    ...(p.skip > 0 ? { skip: lit(p.skip) } : {}),
-    delim: lit(p.delimiter),
-    quote: lit(p.quote ?? ''),
-    escape: lit(p.quote ?? ''),
-    columns: { kind: 'struct', fields: names.map((name) => ({ name, value: lit('VARCHAR') })) },
-    // DuckDB's parallel reader cannot pad short rows when fields hold newlines, so padding is
-    // only switched on (with the serial reader) for files that turn out to have short rows.
-    null_padding: lit(pad),
-    parallel: lit(!pad),
-    strict_mode: lit(true),
-    nullstr: lit(NEVER_NULL),
-    allow_quoted_nulls: lit(false),
-    max_line_size: lit(CSV_MAX_LINE_BYTES),
-    buffer_size: lit(CSV_BUFFER_BYTES),
-  };
-  return { kind: 'tableFunction', fn: 'read_csv', args: [lit(p.path)], named };
+  return { ...p, path };
 }
 
 async function explain(
@@ -245,7 +137,7 @@ export async function importCsv(
             names.length + 1,
             report.maxFields - names.length,
             new Set(names),
-            CASE_INSENSITIVE,
+            CASE_INSENSITIVE_NAMES,
           ),
         ];
       }
@@ -253,13 +145,13 @@ export async function importCsv(
     let pad = false;
     const create = async () => {
       try {
-        await createTableFrom(ctx.connection, ctx.table, readCsv(p, names, pad));
+        await createTableFrom(ctx.connection, ctx.table, readCsvCall(p.path, p, names, pad));
       } catch (e) {
         const m = /Expected Number of Columns: (\d+) Found: (\d+)/.exec((e as Error).message);
         if (pad || !m || Number(m[2]) >= Number(m[1])) throw e;
         pad = true;
         await dropTable(ctx.connection, ctx.table);
-        await createTableFrom(ctx.connection, ctx.table, readCsv(p, names, pad));
+        await createTableFrom(ctx.connection, ctx.table, readCsvCall(p.path, p, names, pad));
       }
       // The parallel reader rejects a quote left open; the serial one reads it to the end of the file.
       if (pad && p.quote !== null && (await hasOddQuoteCount(p.path, p.quote)))
@@ -277,8 +169,8 @@ export async function importCsv(
       await dropTable(ctx.connection, ctx.table);
       const message = (e as Error).message;
       const retry = async (encoding: Encoding | undefined, normalise: boolean) => {
-        if (p.transcoded) fs.rmSync(p.path, { force: true });
-        p = await plan(file, ctx, o, encoding, normalise);
+        if (p.rewrite) fs.rmSync(p.path, { force: true });
+        p = await plan(file, ctx, o, { encoding, normalizeNewlines: normalise });
         await create().catch(async (e2: Error) => {
           await dropTable(ctx.connection, ctx.table);
           if (e2 instanceof TidyvaultError) throw e2;
@@ -291,8 +183,8 @@ export async function importCsv(
         if (broken.invalid && broken.multiByteBefore)
           sniffFailure(mixedEncodingError(broken.invalid), ctx.displayName);
         notUtf8Line = broken.invalid?.line;
-        await retry('windows-1252', p.newlinesNormalised);
-      } else if (!p.newlinesNormalised && (await hasLoneCarriageReturns(p))) {
+        await retry('windows-1252', p.normalizeNewlines);
+      } else if (!p.normalizeNewlines && (await hasLoneCarriageReturns(p))) {
         // The sample looked uniform; a lone CR further on ends lines DuckDB does not see.
         await retry(undefined, true);
       } else {
@@ -322,6 +214,6 @@ export async function importCsv(
     const columns: Column[] = names.map((name) => ({ name, type: 'text' }));
     return { columns, rowCount: rows, warnings };
   } finally {
-    if (p.transcoded) fs.rmSync(p.path, { force: true });
+    if (p.rewrite) fs.rmSync(p.path, { force: true });
   }
 }

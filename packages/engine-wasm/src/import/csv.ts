@@ -1,30 +1,28 @@
 import {
   autoColumnNames,
+  CASE_INSENSITIVE_NAMES,
   createByteValidator,
   createChunkDecoder,
   CsvScanner,
-  decodeSample,
-  findUtf8Break,
+  csvReadErrorText,
   ENCODING_LABELS,
-  firstRecord,
-  leadingBlankLines,
+  findUtf8Break,
   ImportSniffError,
   mixedEncodingError,
   NewlineNormalizer,
-  repairHeaderNames,
-  sniffDialect,
-  chooseEncoding,
-  csvReadErrorText,
-  CSV_BUFFER_BYTES,
-  CSV_MAX_LINE_BYTES,
+  planCsv,
+  readCsvCall,
+  sniffFailure,
   tooManyFieldsText,
   TextDecodeError,
   TidyvaultError,
   type Column,
+  type CsvPlan,
+  type CsvRetry,
   type CsvScanReport,
   type TextEncodingName,
 } from '@tidyvault/core';
-import { col, isNull, lit, select, statement, type Expr, type From, type Select } from '@tidyvault/sql';
+import { col, isNull, select, statement, type Expr, type From, type Select } from '@tidyvault/sql';
 import type { AsyncDuckDB } from '@duckdb/duckdb-wasm';
 import type { Connection } from '../connection.js';
 import { BytesInput, type CsvInput } from './input.js';
@@ -39,14 +37,6 @@ import { BytesInput, type CsvInput } from './input.js';
  */
 
 const SAMPLE_BYTES = 1 << 20;
-
-function randomHex(bytes: number): string {
-  const a = crypto.getRandomValues(new Uint8Array(bytes));
-  return Array.from(a, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** Empty fields must stay '' (not NULL); only padding makes NULL. DuckDB needs some null string: one no file holds. */
-const NEVER_NULL = '\u0001tidyvault-no-null-' + randomHex(12);
 
 type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
@@ -77,33 +67,8 @@ export interface CsvImportResult {
   warnings: string[];
 }
 
-function sniffFailure(e: unknown, file: string): never {
-  if (e instanceof ImportSniffError) {
-    const code =
-      e.code === 'EMPTY' ? 'IMPORT_EMPTY' : e.code === 'BINARY' ? 'IMPORT_BINARY' : 'IMPORT_ENCODING';
-    throw new TidyvaultError(code, `${file}: ${e.message}`, { file, ...(e.line ? { line: e.line } : {}) });
-  }
-  throw e;
-}
-
-interface Plan {
-  /** The name DuckDB reads. */
-  path: string;
-  /** What DuckDB reads: the input itself, or its UTF-8 transcoding. */
-  file: CsvInput;
-  encoding: Encoding;
-  bomLength: number;
-  delimiter: string;
-  quote: string | null;
-  header: boolean;
-  names: string[];
-  transcoded: boolean;
-  newlinesNormalised: boolean;
-  /** Empty lines before the header, for DuckDB to pass over. */
-  skip: number;
-  /** The delimiter, when the sniffer was unsure of it and nobody named one. */
-  guessedDelimiter?: string;
-}
+/** A plan, and what DuckDB reads: the input itself, or its UTF-8 rewrite, registered as `path`. */
+type Plan = CsvPlan & { path: string; file: CsvInput };
 
 /** The files registered with DuckDB for one import: all are dropped when it ends. */
 interface Registered {
@@ -112,8 +77,6 @@ interface Registered {
   /** The current transcoding (a retry replaces it). */
   transcoded?: string;
 }
-
-const CASE_INSENSITIVE = { caseInsensitive: true } as const;
 
 async function invalidBytesError(
   input: CsvInput,
@@ -183,103 +146,29 @@ async function plan(
   ctx: CsvImportContext,
   o: CsvImportOptions,
   files: Registered,
-  forceEncoding?: Encoding,
-  forceNewlineNormalisation = false,
+  retry: CsvRetry = {},
 ): Promise<Plan> {
   const sample = await input.head(SAMPLE_BYTES);
-  const whole = sample.byteLength < SAMPLE_BYTES;
-  let enc: { encoding: Encoding; bomLength: number };
-  try {
-    enc = chooseEncoding(sample, whole, o.encoding, forceEncoding);
-  } catch (e) {
-    sniffFailure(e, ctx.displayName);
-  }
-  // Empty lines before the header: DuckDB would take the first as the header, and the real one as data.
-  const {
-    lines: skip,
-    rest: text,
-    ending: skippedEnding,
-  } = leadingBlankLines(decodeSample(sample, enc, whole));
-  const dialect = sniffDialect(text);
-  // RFC 4180 quoting unless the sample shows another quote character.
-  const quote = dialect.quote ?? '"';
-  const delimiter = o.delimiter ?? (o.format === 'tsv' ? '\t' : dialect.delimiter);
-  const header = o.header ?? dialect.hasHeader;
-  const first = firstRecord(text, delimiter, quote);
-  if (first === undefined) {
-    throw new TidyvaultError('IMPORT_FORMAT', `${ctx.displayName}: line 1: a quoted field is never closed`, {
-      file: ctx.displayName,
-      line: 1,
-    });
-  }
-  // DuckDB matches column names case-insensitively, so "Name" and "name" must not both exist.
-  const names = header
-    ? repairHeaderNames(first, CASE_INSENSITIVE)
-    : autoColumnNames(1, first.length, new Set(), CASE_INSENSITIVE);
-  const normalizeNewlines =
-    forceNewlineNormalisation ||
-    dialect.lineEnding === 'cr' ||
-    dialect.lineEnding === 'mixed' ||
-    (skippedEnding !== undefined && skippedEnding !== dialect.lineEnding);
-  const needsRewrite = enc.encoding !== 'utf-8' || enc.bomLength > 0 || normalizeNewlines;
-  let file = input;
-  let path: string;
-  if (needsRewrite) {
+  const p = planCsv(sample, sample.byteLength < SAMPLE_BYTES, ctx.displayName, o, retry);
+  if (p.rewrite) {
     let utf8: Uint8Array;
     try {
-      utf8 = await transcodeToUtf8(input, { ...enc, normalizeNewlines, delimiter, quote });
+      utf8 = await transcodeToUtf8(input, p);
     } catch (e) {
       sniffFailure(e, ctx.displayName);
     }
-    file = new BytesInput(utf8);
-    path = ctx.fileName();
+    const file = new BytesInput(utf8);
+    const path = ctx.fileName();
     await file.register(ctx.db, path);
     files.transcoded = path;
-  } else {
-    if (files.input === undefined) {
-      const name = ctx.fileName();
-      await input.register(ctx.db, name);
-      files.input = name;
-    }
-    path = files.input;
+    return { ...p, path, file };
   }
-  return {
-    path,
-    file,
-    ...enc,
-    delimiter,
-    quote,
-    header,
-    names,
-    transcoded: needsRewrite,
-    skip,
-    ...(o.delimiter === undefined && o.format !== 'tsv' && dialect.unsure.delimiter
-      ? { guessedDelimiter: delimiter }
-      : {}),
-    newlinesNormalised: normalizeNewlines,
-  };
-}
-
-function readCsv(p: Plan, names: string[], pad: boolean): From {
-  const named: Record<string, Expr> = {
-    auto_detect: lit(false),
-    header: lit(p.header),
-    ...(p.skip > 0 ? { skip: lit(p.skip) } : {}),
-    delim: lit(p.delimiter),
-    quote: lit(p.quote ?? ''),
-    escape: lit(p.quote ?? ''),
-    columns: { kind: 'struct', fields: names.map((name) => ({ name, value: lit('VARCHAR') })) },
-    // As in engine-node: padding short rows needs the serial reader, so it is only switched on
-    // for files that turn out to have short rows.
-    null_padding: lit(pad),
-    parallel: lit(!pad),
-    strict_mode: lit(true),
-    nullstr: lit(NEVER_NULL),
-    allow_quoted_nulls: lit(false),
-    max_line_size: lit(CSV_MAX_LINE_BYTES),
-    buffer_size: lit(CSV_BUFFER_BYTES),
-  };
-  return { kind: 'tableFunction', fn: 'read_csv', args: [lit(p.path)], named };
+  if (files.input === undefined) {
+    const name = ctx.fileName();
+    await input.register(ctx.db, name);
+    files.input = name;
+  }
+  return { ...p, path: files.input, file: input };
 }
 
 async function scan(p: Plan, expectedFields?: number): Promise<CsvScanReport> {
@@ -396,7 +285,7 @@ export async function importCsv(
             names.length + 1,
             report.maxFields - names.length,
             new Set(names),
-            CASE_INSENSITIVE,
+            CASE_INSENSITIVE_NAMES,
           ),
         ];
       }
@@ -404,13 +293,13 @@ export async function importCsv(
     let pad = false;
     const create = async () => {
       try {
-        await createTableFrom(ctx.connection, ctx.table, readCsv(p, names, pad));
+        await createTableFrom(ctx.connection, ctx.table, readCsvCall(p.path, p, names, pad));
       } catch (e) {
         const m = /Expected Number of Columns: (\d+) Found: (\d+)/.exec((e as Error).message);
         if (pad || !m || Number(m[2]) >= Number(m[1])) throw e;
         pad = true;
         await dropTable(ctx.connection, ctx.table);
-        await createTableFrom(ctx.connection, ctx.table, readCsv(p, names, pad));
+        await createTableFrom(ctx.connection, ctx.table, readCsvCall(p.path, p, names, pad));
       }
       // The parallel reader rejects a quote left open; the serial one reads it to the end of the file.
       if (pad && p.quote !== null && (await hasOddQuoteCount(p, p.quote)))
@@ -427,7 +316,7 @@ export async function importCsv(
       const retry = async (encoding: Encoding | undefined, normalise: boolean) => {
         await forget(files.transcoded);
         files.transcoded = undefined;
-        p = await plan(input, ctx, o, files, encoding, normalise);
+        p = await plan(input, ctx, o, files, { encoding, normalizeNewlines: normalise });
         await create().catch(async (e2: Error) => {
           await dropTable(ctx.connection, ctx.table);
           if (e2 instanceof TidyvaultError) throw e2;
@@ -440,8 +329,8 @@ export async function importCsv(
         if (broken.invalid && broken.multiByteBefore)
           sniffFailure(mixedEncodingError(broken.invalid), ctx.displayName);
         notUtf8Line = broken.invalid?.line;
-        await retry('windows-1252', p.newlinesNormalised);
-      } else if (!p.newlinesNormalised && (await scan(p)).lineEndings.cr > 0) {
+        await retry('windows-1252', p.normalizeNewlines);
+      } else if (!p.normalizeNewlines && (await scan(p)).lineEndings.cr > 0) {
         // The sample looked uniform; a lone CR further on ends lines DuckDB does not see.
         await retry(undefined, true);
       } else {

@@ -1,13 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import {
-  decodeSample,
-  firstRecord,
-  leadingBlankLines,
-  repairHeaderNames,
-  sniffDialect,
-  sniffEncoding,
-  type LoadedDataset,
-} from '@tidyvault/core';
+import { planCsv, type LoadedDataset } from '@tidyvault/core';
 import type { ImportOptions, InputFormat, NodeEngine } from '@tidyvault/engine-node';
 import { call, col, lit, select, bin } from '@tidyvault/sql';
 import { ApiError } from '../errors.js';
@@ -288,22 +280,20 @@ export class CsvLimitWatch extends Transform {
     this.sample = [];
     const head = bytes.subarray(0, SAMPLE_BYTES);
     let scanner: CsvLimitScanner;
+    let bom = 0;
     try {
-      const sniffed = sniffEncoding(head, whole && bytes.length <= SAMPLE_BYTES);
-      const enc = this.given.encoding ? { ...sniffed, encoding: this.given.encoding } : sniffed;
-      if (enc.encoding !== 'utf-8') return;
-      const { rest: text } = leadingBlankLines(
-        decodeSample(head, enc, whole && bytes.length <= SAMPLE_BYTES),
-      );
-      const dialect = sniffDialect(text);
-      const quote = dialect.quote ?? '"';
-      const delimiter = this.given.delimiter ?? (this.format === 'tsv' ? '\t' : dialect.delimiter);
-      if (delimiter.charCodeAt(0) > 0x7f || quote.charCodeAt(0) > 0x7f) return;
-      const header = this.given.header ?? dialect.hasHeader;
-      const first = header ? firstRecord(text, delimiter, quote) : undefined;
-      const names = first ? repairHeaderNames(first, { caseInsensitive: true }) : undefined;
+      // The importer's own plan: the same encoding, delimiter, quote and names (an error: the importer's).
+      const p = planCsv(head, whole && bytes.length <= SAMPLE_BYTES, 'the upload', {
+        ...this.given,
+        format: this.format,
+      });
+      if (p.encoding !== 'utf-8') return;
+      const quote = p.quote ?? '"';
+      if (p.delimiter.charCodeAt(0) > 0x7f || quote.charCodeAt(0) > 0x7f) return;
+      const names = p.header ? p.names : undefined;
+      bom = p.bomLength;
       scanner = new CsvLimitScanner(
-        delimiter.charCodeAt(0),
+        p.delimiter.charCodeAt(0),
         quote.charCodeAt(0),
         this.limits,
         (i) => names?.[i],
@@ -314,12 +304,9 @@ export class CsvLimitWatch extends Transform {
       // Empty, binary or undecodable: the importer says so, naming the problem.
       return;
     }
-    scanner.push(bytes.subarray(enc0(bytes)));
+    scanner.push(bytes.subarray(bom));
   }
 }
-
-/** Skip a UTF-8 byte-order mark. */
-const enc0 = (b: Buffer) => (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0);
 
 /**
  * The same limits over a loaded table (xlsx, JSON, Parquet, or CSV the stream watch could not

@@ -1,0 +1,154 @@
+import { lit, type Expr, type From } from '@tidyvault/sql';
+import { TidyvaultError } from '../errors.js';
+import { firstRecord, leadingBlankLines } from '../text/first-record.js';
+import { CSV_BUFFER_BYTES, CSV_MAX_LINE_BYTES } from './csv-reader-sizes.js';
+import { decodeSample } from './decode-text.js';
+import { ImportSniffError } from './errors.js';
+import { autoColumnNames, repairHeaderNames } from './header-names.js';
+import { sniffDialect } from './sniff-dialect.js';
+import { chooseEncoding } from './sniff-encoding.js';
+import type { TextEncodingName } from './text-encoding.js';
+
+/** What a person (or the CLI's flags, or the API's query) said about a CSV file. */
+export interface CsvAsked {
+  format?: string;
+  delimiter?: string;
+  header?: boolean;
+  encoding?: TextEncodingName;
+}
+
+/** What a retry already knows: the encoding to use, and that line ends must be made alike. */
+export interface CsvRetry {
+  encoding?: TextEncodingName;
+  normalizeNewlines?: boolean;
+}
+
+/**
+ * How both engines read one CSV file with DuckDB, decided from its first bytes: the engines only
+ * do the I/O (rewriting the bytes when `rewrite` says so, and registering the file).
+ */
+export interface CsvPlan {
+  encoding: TextEncodingName;
+  bomLength: number;
+  delimiter: string;
+  quote: string | null;
+  header: boolean;
+  /** The columns, named as header repair names them (or column_1, … without a header). */
+  names: string[];
+  /** Empty lines before the header, for DuckDB to pass over. */
+  skip: number;
+  /** CR-only, mixed, or a blank-line prefix whose line ends differ from the body's. */
+  normalizeNewlines: boolean;
+  /** DuckDB cannot read the bytes as they are: another encoding, a byte-order mark, or line ends to make alike. */
+  rewrite: boolean;
+  /** The delimiter, when the sniffer was unsure of it and nobody named one. */
+  guessedDelimiter?: string;
+}
+
+/** DuckDB matches column names case-insensitively, so "Name" and "name" must not both exist. */
+export const CASE_INSENSITIVE_NAMES = { caseInsensitive: true } as const;
+
+/** A sniffing failure as the error an import reports, naming the file. */
+export function sniffFailure(e: unknown, file: string): never {
+  if (e instanceof ImportSniffError) {
+    const code =
+      e.code === 'EMPTY' ? 'IMPORT_EMPTY' : e.code === 'BINARY' ? 'IMPORT_BINARY' : 'IMPORT_ENCODING';
+    throw new TidyvaultError(code, `${file}: ${e.message}`, { file, ...(e.line ? { line: e.line } : {}) });
+  }
+  throw e;
+}
+
+/**
+ * The plan for a CSV file from a sample of its first bytes (`whole` when the sample is the whole
+ * file). Throws the import's error, naming `file`, when the file cannot be read as asked.
+ */
+export function planCsv(
+  sample: Uint8Array,
+  whole: boolean,
+  file: string,
+  asked: CsvAsked,
+  retry: CsvRetry = {},
+): CsvPlan {
+  let enc: { encoding: TextEncodingName; bomLength: number };
+  try {
+    enc = chooseEncoding(sample, whole, asked.encoding, retry.encoding);
+  } catch (e) {
+    sniffFailure(e, file);
+  }
+  // Empty lines before the header: DuckDB would take the first as the header, and the real one as data.
+  const {
+    lines: skip,
+    rest: text,
+    ending: skippedEnding,
+  } = leadingBlankLines(decodeSample(sample, enc, whole));
+  const dialect = sniffDialect(text);
+  // RFC 4180 quoting unless the sample shows another quote character.
+  const quote = dialect.quote ?? '"';
+  const delimiter = asked.delimiter ?? (asked.format === 'tsv' ? '\t' : dialect.delimiter);
+  const header = asked.header ?? dialect.hasHeader;
+  const first = firstRecord(text, delimiter, quote);
+  if (first === undefined)
+    throw new TidyvaultError('IMPORT_FORMAT', `${file}: line 1: a quoted field is never closed`, {
+      file,
+      line: 1,
+    });
+  const names = header
+    ? repairHeaderNames(first, CASE_INSENSITIVE_NAMES)
+    : autoColumnNames(1, first.length, new Set(), CASE_INSENSITIVE_NAMES);
+  const normalizeNewlines =
+    retry.normalizeNewlines === true ||
+    dialect.lineEnding === 'cr' ||
+    dialect.lineEnding === 'mixed' ||
+    (skippedEnding !== undefined && skippedEnding !== dialect.lineEnding);
+  return {
+    ...enc,
+    delimiter,
+    quote,
+    header,
+    names,
+    skip,
+    normalizeNewlines,
+    rewrite: enc.encoding !== 'utf-8' || enc.bomLength > 0 || normalizeNewlines,
+    ...(asked.delimiter === undefined && asked.format !== 'tsv' && dialect.unsure.delimiter
+      ? { guessedDelimiter: delimiter }
+      : {}),
+  };
+}
+
+const randomHex = (bytes: number) =>
+  Array.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes)), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('');
+
+/** Empty fields must stay '' (not NULL); only padding makes NULL. DuckDB needs some null string: one no file holds. */
+const NEVER_NULL = '\u0001tidyvault-no-null-' + randomHex(12);
+
+/**
+ * DuckDB's `read_csv` of a planned file at `path` (UTF-8 by then), every column text. Padding short
+ * rows needs DuckDB's serial reader (its parallel one cannot pad rows whose fields hold line
+ * breaks), so `pad` is only set for files that turn out to have short rows.
+ */
+export function readCsvCall(
+  path: string,
+  plan: Pick<CsvPlan, 'header' | 'skip' | 'delimiter' | 'quote'>,
+  names: string[],
+  pad: boolean,
+): From {
+  const named: Record<string, Expr> = {
+    auto_detect: lit(false),
+    header: lit(plan.header),
+    ...(plan.skip > 0 ? { skip: lit(plan.skip) } : {}),
+    delim: lit(plan.delimiter),
+    quote: lit(plan.quote ?? ''),
+    escape: lit(plan.quote ?? ''),
+    columns: { kind: 'struct', fields: names.map((name) => ({ name, value: lit('VARCHAR') })) },
+    null_padding: lit(pad),
+    parallel: lit(!pad),
+    strict_mode: lit(true),
+    nullstr: lit(NEVER_NULL),
+    allow_quoted_nulls: lit(false),
+    max_line_size: lit(CSV_MAX_LINE_BYTES),
+    buffer_size: lit(CSV_BUFFER_BYTES),
+  };
+  return { kind: 'tableFunction', fn: 'read_csv', args: [lit(path)], named };
+}

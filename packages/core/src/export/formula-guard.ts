@@ -53,6 +53,9 @@ export function exportQuery(
   const names = exportColumns(columns, guard);
   return {
     ...query,
+    ...(query.orderBy
+      ? { orderBy: query.orderBy.map((o) => ({ ...o, expr: inputColumn(o.expr, query.from) })) }
+      : {}),
     columns: columns.map((c, i) => {
       const value = guard ? guardedColumn(c) : col(c.name);
       return {
@@ -61,6 +64,17 @@ export function exportQuery(
       };
     }),
   };
+}
+
+/**
+ * An ORDER BY column named after the table it is read from. Unqualified, DuckDB takes an output
+ * column of that name first: the guarded (`'=z`) or cast-to-text value, which sorts otherwise.
+ */
+function inputColumn(e: Expr, from: Select['from']): Expr {
+  if (e.kind !== 'column' || e.table !== undefined || from === undefined) return e;
+  const table =
+    from.kind === 'table' ? (from.alias ?? from.name) : from.kind === 'join' ? undefined : from.alias;
+  return table === undefined ? e : col(e.name, table);
 }
 
 /**
@@ -85,18 +99,24 @@ const DELIMITED_COPY_OPTIONS = {
   tsv: { FORMAT: 'csv', HEADER: true, DELIMITER: '\t', QUOTE: '"', ESCAPE: '"' },
 } as const;
 
+/** A list separator a spreadsheet may split lines on (DuckDB itself quotes the delimiter, quotes and line breaks). */
+const SEPARATOR = /[,;\t]/;
+
 /**
  * DuckDB's COPY options for a delimited export of `columns` (both engines write with these).
  * With the guard, every text value is quoted: a spreadsheet that splits lines on another
  * separator (Excel in a locale whose list separator is ";") could otherwise make `x;=1+1` two
- * cells, the second a formula. Quoted, it stays one cell. NULLs stay empty, numbers and dates bare.
+ * cells, the second a formula. Quoted, it stays one cell. NULLs stay empty, numbers and dates bare,
+ * except in a column whose name holds a separator: DuckDB quotes a header only with its column.
  */
 export function delimitedCopyOptions(
   format: 'csv' | 'tsv',
   columns: readonly Column[],
   guard: boolean,
 ): Record<string, string | boolean | string[]> {
-  const text = guard ? exportColumns(columns, true).filter((c) => c.type === 'text') : [];
+  const text = guard
+    ? exportColumns(columns, true).filter((c) => c.type === 'text' || SEPARATOR.test(c.name))
+    : [];
   // DuckDB reads a list of just "*" as every column (numbers too): named twice, it is that column.
   const names = text.length === 1 && text[0]!.name === '*' ? ['*', '*'] : text.map((c) => c.name);
   return { ...DELIMITED_COPY_OPTIONS[format], ...(names.length > 0 ? { FORCE_QUOTE: names } : {}) };

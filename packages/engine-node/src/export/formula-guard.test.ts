@@ -103,6 +103,47 @@ describe('formula guard', () => {
     }
   });
 
+  it('quotes the header of a number column whose name holds a separator (and so its values), not others', async () => {
+    async function* rows() {
+      yield* [['1', '2', '3']];
+    }
+    const ds = await engine.importRows('rows', ['x;=1+1', 'a,b', 'n'], rows());
+    try {
+      const out = path.join(dir, 'number-names.csv');
+      const numbers: Recipe = { version: 1, steps: [{ op: 'to-number', columns: ['x;=1+1', 'a,b', 'n'] }] };
+      await engine.export(ds, numbers, out, { format: 'csv' });
+      expect(fs.readFileSync(out, 'utf8')).toBe('"x;=1+1","a,b",n\n"1.0","2.0",3.0\n');
+      await engine.export(ds, numbers, out, { format: 'tsv' });
+      expect(fs.readFileSync(out, 'utf8')).toBe('"x;=1+1"\t"a,b"\tn\n"1.0"\t"2.0"\t3.0\n');
+    } finally {
+      await engine.drop(ds);
+    }
+  });
+
+  it('sorts by the values, not by what the guard or a one-column file writes', async () => {
+    async function* rows() {
+      yield* [['a'], ['=z'], ['(p'], ['+p'], [null], ['10'], ['9'], ['-5']];
+    }
+    const ds = await engine.importRows('rows', ['v'], rows());
+    try {
+      const out = path.join(dir, 'sorted.csv');
+      const sorted: Recipe = { version: 1, steps: [{ op: 'sort-rows', by: [{ column: 'v' }] }] };
+      await engine.export(ds, sorted, out, { format: 'csv' });
+      expect(fs.readFileSync(out, 'utf8')).toBe(`"v"\n"(p"\n"'+p"\n"'-5"\n"10"\n"9"\n"'=z"\n"a"\n""\n`);
+      const numbers: Recipe = {
+        version: 1,
+        steps: [
+          { op: 'to-number', columns: ['v'] },
+          { op: 'sort-rows', by: [{ column: 'v' }] },
+        ],
+      };
+      await engine.export(ds, numbers, out, { format: 'tsv', formulaGuard: false });
+      expect(fs.readFileSync(out, 'utf8').split('\n').slice(1, 4)).toEqual(['-5.0', '9.0', '10.0']);
+    } finally {
+      await engine.drop(ds);
+    }
+  });
+
   it('is off when the export asks, and in formats no spreadsheet evaluates (JSON)', async () => {
     const rows = await xlsxRows(await exportTo('xlsx', false));
     expect(rows[0]).toEqual(['=header', 'n']);

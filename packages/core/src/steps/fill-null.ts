@@ -51,8 +51,10 @@ function filler(s: FillNullStep, name: string, ctx: CompileContext): Expr {
         over: { orderBy: byRow, frame: 'CURRENT_TO_UNBOUNDED_FOLLOWING' },
       };
     case 'mean': {
+      // Summed in value order: in the order the threads meet the rows, the last digits of the
+      // mean depended on the thread count (the CLI's and the browser's files differed).
       // A sum past the DOUBLE range would make the mean Infinity, which no export can write.
-      const mean: Expr = { kind: 'call', fn: 'avg', args: [c], over: {} };
+      const mean: Expr = { kind: 'call', fn: 'avg', args: [c], orderBy: [{ expr: c }], over: {} };
       return caseWhen([[call('isfinite', mean), mean]]);
     }
     case 'median':

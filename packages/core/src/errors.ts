@@ -75,8 +75,12 @@ export function engineCheckError(
 
 export const isTidyvaultError = (e: unknown): e is TidyvaultError => e instanceof TidyvaultError;
 
-/** Whether a DuckDB error message says the engine ran out of memory (not a problem with the data). */
-export const isOutOfMemory = (message: string): boolean => /out of memory|memory limit/i.test(message);
+/**
+ * Whether a DuckDB error message says the engine ran out of memory (not a problem with the data),
+ * also once its "Out of Memory Error:" prefix has been cut off.
+ */
+export const isOutOfMemory = (message: string): boolean =>
+  /out of memory|memory limit|(could not|failed to) allocate/i.test(message);
 
 /** "columns are: "a", "b", …" for a message, at most 20 named (a wide file's list would run on). */
 export function columnsAre(columns: readonly { name: string }[]): string {

@@ -687,6 +687,6 @@ function recipeError(e: unknown, recipe: Recipe): unknown {
   }
   return new TidyvaultError(
     'EXECUTION',
-    `running the recipe (${recipe.steps.length} steps) failed: ${message}`,
+    `running the recipe failed: ${message}`,
   );
 }

@@ -770,7 +770,7 @@ export class WasmEngine implements Engine {
       }
       throw new TidyvaultError(
         'EXECUTION',
-        `running the recipe (${recipe.steps.length} steps) failed: ${message}`,
+        `running the recipe failed: ${message}`,
       );
     }
   }

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isTidyvaultError, type ErrorCode } from '@tidyvault/core';
+import { isOutOfMemory, isTidyvaultError, type ErrorCode } from '@tidyvault/core';
 import { z } from 'zod';
 
 /** Every error body: `{error: {code, message, step?, column?}}` with a stable code. */
@@ -111,6 +111,17 @@ export function toErrorBody(e: unknown): { status: number; body: ErrorBody } {
       body: { error: { code: HTTP_CODES[fe.statusCode] ?? 'BAD_REQUEST', message: fe.message } },
     };
   }
+  if (e instanceof Error && isOutOfMemory(e.message))
+    return {
+      status: 507,
+      body: {
+        error: {
+          code: 'OUT_OF_MEMORY',
+          message:
+            'not enough memory to answer this on this server; undo the step that made the data larger, or ask the operator to raise --memory-limit',
+        },
+      },
+    };
   return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } };
 }
 

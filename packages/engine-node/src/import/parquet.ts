@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { call, cast, col, lit, select, type Expr, type From } from '@tidyvault/sql';
 import {
+  isOutOfMemory,
   parquetFrameProblem,
   repairHeaderNames,
   TidyvaultError,
@@ -62,6 +63,8 @@ export async function importParquet(file: string, ctx: ImportContext): Promise<I
       names.map((n, i) => ({ expr: text(n, types[i]!), as: repaired[i]! })),
     );
   } catch (e) {
+    // Out of memory is not a broken file: the caller says so (a small file can hold much text).
+    if (isOutOfMemory((e as Error).message)) throw e;
     throw invalid(readerMessage(e));
   }
   const columns: Column[] = repaired.map((n) => ({ name: n, type: 'text' }));

@@ -146,6 +146,30 @@ describe('uploads', () => {
     });
     expect(other.statusCode).toBe(400);
     expect(other.json().error.code).toBe('UPLOAD_MISSING_FILE');
+    // Two files: the second is not dropped unread, the upload is refused and nothing kept.
+    const part = (name: string) =>
+      `--zz\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\n\r\na,b\n1,2\n\r\n`;
+    const two = await h.t.app.inject({
+      method: 'POST',
+      url: '/api/datasets',
+      headers: { ...headers, 'content-type': 'multipart/form-data; boundary=zz' },
+      payload: part('one.csv') + part('two.csv') + '--zz--\r\n',
+    });
+    expect(two.statusCode).toBe(400);
+    expect(two.json().error).toMatchObject({ code: 'UPLOAD_MULTIPLE_FILES' });
+    expect(h.t.store.size).toBe(0);
+    const withField = await h.t.app.inject({
+      method: 'POST',
+      url: '/api/datasets',
+      headers: { ...headers, 'content-type': 'multipart/form-data; boundary=zz' },
+      payload:
+        part('one.csv') + '--zz\r\nContent-Disposition: form-data; name="note"\r\n\r\nhi\r\n--zz--\r\n',
+    });
+    expect(withField.statusCode, withField.body).toBe(201);
+    const kept = withField.json().id as string;
+    expect(
+      (await h.t.app.inject({ method: 'DELETE', url: `/api/datasets/${kept}`, headers })).statusCode,
+    ).toBe(204);
     expect((await upload(h, headers, 'virus.exe', 'MZ')).statusCode).toBe(400);
     const corrupt = await upload(h, headers, 'broken.parquet', 'PAR1 not really');
     expect(corrupt.statusCode).toBe(400);

@@ -202,10 +202,13 @@ export function uploadRoute(
             'UPLOAD_MALFORMED',
             'send the file as multipart/form-data, in a part named "file"',
           );
-        const file = request.file({
-          limits: { fileSize: o.maxUploadBytes, files: 1, fields: 5, parts: 6, fieldSize: 1024 },
-          throwFileSizeLimit: true,
-        });
+        const files = request
+          .files({
+            limits: { fileSize: o.maxUploadBytes, files: 1, fields: 5, parts: 6, fieldSize: 1024 },
+            throwFileSizeLimit: true,
+          })
+          [Symbol.asyncIterator]();
+        const file = files.next().then((r) => (r.done ? undefined : r.value));
         file.catch(() => undefined);
         // Only now: the body is piped to the multipart parser, so no chunk flows before it listens.
         request.raw.on('data', count);
@@ -236,8 +239,20 @@ export function uploadRoute(
         } finally {
           request.raw.off('close', onClose);
         }
-        pace.stop();
         if (got.file.truncated) throw tooLarge(o.maxUploadBytes);
+        // A second file part would be dropped unread, the client none the wiser: refused instead.
+        const rest = await files.next().catch((e: unknown) => e);
+        if (
+          (rest as { code?: string }).code === 'FST_FILES_LIMIT' ||
+          (rest as { done?: boolean }).done === false
+        )
+          throw new ApiError(
+            400,
+            'UPLOAD_MULTIPLE_FILES',
+            'send one file per upload: this request has more than one',
+          );
+        if (rest instanceof Error) throw rest;
+        pace.stop();
         const receivedMs = Math.round(performance.now() - started);
         const bytes = fs.statSync(staged).size;
         if (!room(bytes)) throw noRoom();

@@ -33,7 +33,7 @@ import {
   stepBody,
 } from './schemas.js';
 import type { DatasetEntry, DatasetStore } from './store.js';
-import { parseViewFilter, whereQuery, withFilter } from './view-filter.js';
+import { parseViewFilter, validateViewFilter, whereQuery, withFilter } from './view-filter.js';
 import { historyView, location, summary } from './views.js';
 
 const MAX_PAGE = 10_000;
@@ -157,8 +157,7 @@ export function datasetRoutes(
           { field: 'step' },
         );
       const recipe = step === undefined ? all : { ...all, steps: all.steps.slice(0, step) };
-      // Checked as a step appended to the recipe would be (same 422, same step number).
-      if (filter) await engine.validate(e.data, withFilter(recipe, filter));
+      await validateViewFilter(engine, e.data, recipe, filter);
       // The filter runs after the recipe (on its state once made), never recorded.
       const { total, columns, rows } = await e.states.page(recipe, offset, limit, filter);
       return { offset, limit, total, columns, rows };
@@ -212,7 +211,7 @@ export function datasetRoutes(
       const filter = parseViewFilter(where);
       const e = await load(request.params.id, user(request), 'facet');
       const recipe = currentRecipe(e.history);
-      if (filter) await engine.validate(e.data, withFilter(recipe, filter));
+      await validateViewFilter(engine, e.data, recipe, filter);
       // One facet per column, filter and state, at the largest limit; smaller limits are its head.
       const key = `facet:${JSON.stringify(column)}${filter ? `:where:${JSON.stringify(filter.where)}` : ''}`;
       const all = await e.states.read(recipe, (v) =>
@@ -257,7 +256,7 @@ export function datasetRoutes(
       const filter = parseViewFilter(where);
       const e = await load(request.params.id, user(request), 'histogram');
       const recipe = currentRecipe(e.history);
-      if (filter) await engine.validate(e.data, withFilter(recipe, filter));
+      await validateViewFilter(engine, e.data, recipe, filter);
       const key = `histogram:${of}:${bins}:${JSON.stringify(column)}${filter ? `:where:${JSON.stringify(filter.where)}` : ''}`;
       return e.states.read(recipe, (v) =>
         v.memo(key, () => histogram(engine, v.data, withFilter(v.recipe, filter), column, bins, of)),

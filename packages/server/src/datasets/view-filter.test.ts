@@ -127,7 +127,7 @@ describe.each([
       const badOp = await get(base + q({ column: 'city', op: 'like', value: 'p' }));
       expect(badOp.statusCode, path).toBe(400);
       expect(badOp.json().error).toMatchObject({ code: 'RECIPE_INVALID', field: 'where' });
-      expect(badOp.json().error.message).toMatch(/^invalid step: step 1 \(filter-rows\) field "where/);
+      expect(badOp.json().error.message).toMatch(/^where \(the view's filter, not a step\): /);
       const extra = await get(base + q({ ...paris, keep: false }));
       expect(extra.statusCode, path).toBe(400);
       const long = await get(base + 'x'.repeat(MAX_WHERE_CHARS + 1));
@@ -143,7 +143,7 @@ describe.each([
     }
   });
 
-  it('answers an unknown or wrongly typed column with the 422 the same step would get', async () => {
+  it('answers an unknown or wrongly typed column with the 422 the same step would get, worded as the filter', async () => {
     for (const where of [
       { column: 'nope', op: 'is-null' },
       { and: [paris, { column: 'Name', op: 'eq', value: 'x' }] },
@@ -155,7 +155,17 @@ describe.each([
       for (const path of ['rows', 'facet']) {
         const res = await get(`/api/datasets/${id}/${path}?column=city&where=${q(where)}`);
         expect(res.statusCode, path).toBe(422);
-        expect(res.json(), path).toEqual(asStep.json());
+        const { step, ...error } = asStep.json().error as { step: unknown; message: string };
+        expect(step).toBeDefined();
+        expect(res.json().error, path).toEqual({
+          ...error,
+          field: 'where',
+          message: error.message.replace(
+            /^step 2 \(filter-rows\):/,
+            "where (the view's filter, not a step):",
+          ),
+        });
+        expect(res.json().error.message).toMatch(/^where \(the view's filter, not a step\): /);
       }
     }
     expect((await get(`/api/datasets/${id}`)).json().history).toMatchObject({ cursor: 1, steps: 1 });

@@ -1,4 +1,6 @@
 import { parseStep, TidyvaultError, type Recipe, type Step } from '@tidyvault/core';
+import type { NodeEngine } from '@tidyvault/engine-node';
+import type { LoadedDataset } from '@tidyvault/core';
 import { z } from 'zod';
 
 /** Longest `where` query value, in characters. */
@@ -53,8 +55,35 @@ export function parseViewFilter(where: string | undefined): ViewFilter | undefin
   try {
     return parseStep({ op: 'filter-rows', where: json }) as ViewFilter;
   } catch (e) {
-    if (e instanceof TidyvaultError) throw invalid(e.message);
+    if (e instanceof TidyvaultError) throw invalid(asFilterMessage(e.message.replace(/^invalid step: /, '')));
     throw e;
+  }
+}
+
+/** Core names the filter as the step it is checked as; it is not one of the recipe's steps. */
+const asFilterMessage = (message: string) =>
+  message.replace(
+    /^step \d+ \(filter-rows\)( field "where[^"]*")?:/,
+    "where (the view's filter, not a step):",
+  );
+
+/**
+ * The view filter checked against the recipe's output, as the step it would be (the same 422 and
+ * codes), worded as the filter and located at the query's `where`.
+ */
+export async function validateViewFilter(
+  engine: NodeEngine,
+  data: LoadedDataset,
+  recipe: Recipe,
+  filter: ViewFilter | undefined,
+): Promise<void> {
+  if (!filter) return;
+  try {
+    await engine.validate(data, withFilter(recipe, filter));
+  } catch (e) {
+    if (!(e instanceof TidyvaultError) || e.location.step?.index !== recipe.steps.length + 1) throw e;
+    const { step: _step, ...rest } = e.location;
+    throw new TidyvaultError(e.code, asFilterMessage(e.message), { ...rest, field: 'where' });
   }
 }
 

@@ -127,6 +127,16 @@ describe('analyzeRecipe', () => {
     const e = stepError([{ op: 'to-date', columns: ['city'], formats: ['%Y-%m-%d', '%H:%M'] }]);
     expect(e.message).toMatch(/step 1 \(to-date\): formats\[1\] "%H:%M" has no date field/);
     expect(e.code).toBe('RECIPE_PARAM');
+    expect(e.location).toMatchObject({ step: { index: 1, op: 'to-date' }, field: 'formats.1' });
+  });
+
+  it('names the parameter at fault: a regex replacement with a stray backslash, a fill value', () => {
+    const stray = stepError([
+      { op: 'replace', columns: ['city'], find: 'a', replace: 'C:\\Users', regex: true },
+    ]);
+    expect(stray.location).toMatchObject({ step: { index: 1, op: 'replace' }, field: 'replace' });
+    const lone = stepError([{ op: 'fill-null', columns: ['city'], strategy: 'down', value: 'x' }]);
+    expect(lone.location.field).toBe('value');
   });
 
   it('lists at most 20 columns when one is missing, so a wide file gives a short message', () => {

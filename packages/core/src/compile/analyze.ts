@@ -37,6 +37,7 @@ function context(
     message: string,
     column?: string,
     code?: 'RECIPE_PARAM' | 'RECIPE_COLUMN' | 'RECIPE_TYPE',
+    field?: string,
   ): never => {
     throw new StepError(
       code ?? (column === undefined ? 'RECIPE_PARAM' : 'RECIPE_COLUMN'),
@@ -44,6 +45,7 @@ function context(
       op,
       message,
       column,
+      field,
     );
   };
   return {

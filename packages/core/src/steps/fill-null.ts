@@ -83,13 +83,19 @@ export const fillNull: StepDefinition<FillNullStep> = {
     const cols = targetColumns(s.columns, input, ctx, numeric ? ['number'] : ANY);
     if (s.strategy === 'value') {
       const value = s.value;
-      if (value === undefined) return ctx.fail('strategy "value" needs a value');
+      if (value === undefined)
+        return ctx.fail('strategy "value" needs a value', undefined, undefined, 'value');
       for (const c of cols) {
         const v = typedLiteral(value, c.type);
         if (typeof v === 'string') ctx.fail(`column "${c.name}" is ${c.type}: ${v}`, c.name);
       }
     } else if (s.value !== undefined) {
-      ctx.fail(`value is only used with strategy "value", not "${s.strategy}"`);
+      ctx.fail(
+        `value is only used with strategy "value", not "${s.strategy}"`,
+        undefined,
+        undefined,
+        'value',
+      );
     }
     return input;
   },

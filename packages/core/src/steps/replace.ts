@@ -40,6 +40,9 @@ export const replace: StepDefinition<ReplaceStep> = {
       if (stray >= 0)
         ctx.fail(
           `replace ${JSON.stringify(s.replace)}: the backslash at position ${stray + 1} is not \\1…\\9 (a group) or \\\\ (a backslash); write \\\\ for a backslash in regex mode`,
+          undefined,
+          undefined,
+          'replace',
         );
       // RE2 would leave every value as it is, silently, for a group the pattern does not have.
       const wanted = highestGroupReference(s.replace);
@@ -47,6 +50,9 @@ export const replace: StepDefinition<ReplaceStep> = {
       if (wanted > groups)
         ctx.fail(
           `replace ${JSON.stringify(s.replace)} refers to group \\${wanted}, but find ${JSON.stringify(s.find)} has ${groups === 0 ? 'no groups' : groups === 1 ? 'only 1 group' : `only ${groups} groups`} (write \\\\ for a backslash)`,
+          undefined,
+          undefined,
+          'replace',
         );
     }
     return input;

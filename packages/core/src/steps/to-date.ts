@@ -18,7 +18,8 @@ export const toDate: StepDefinition<ToDateStep> = {
     targetColumns(s.columns, input, ctx);
     s.formats.forEach((f, i) => {
       const problem = formatProblem(f);
-      if (problem !== undefined) ctx.fail(`formats[${i}] ${JSON.stringify(f)}${problem}`);
+      if (problem !== undefined)
+        ctx.fail(`formats[${i}] ${JSON.stringify(f)}${problem}`, undefined, undefined, `formats.${i}`);
     });
     return withTypes(input, s.columns, 'date');
   },

@@ -24,7 +24,13 @@ export interface AnalyzeContext {
   /** Throws a StepError naming the step and the column. */
   column(name: string, allowed?: readonly ColumnType[]): Column;
   /** Throws a StepError: RECIPE_COLUMN when a column is named, RECIPE_PARAM otherwise, unless `code` says. */
-  fail(message: string, column?: string, code?: 'RECIPE_PARAM' | 'RECIPE_COLUMN' | 'RECIPE_TYPE'): never;
+  fail(
+    message: string,
+    column?: string,
+    code?: 'RECIPE_PARAM' | 'RECIPE_COLUMN' | 'RECIPE_TYPE',
+    /** The parameter at fault (`formats[0]`, `replace`), for clients that point at it. */
+    field?: string,
+  ): never;
 }
 
 export interface CompileContext {

@@ -51,7 +51,9 @@ export class AtomicOutput {
     for (const signal of Object.keys(SIGNALS)) process.once(signal, this.onSignal);
   }
 
+  /** The output is readable by its owner only (0600), whatever the format's writer made it. */
   commit(): void {
+    fs.chmodSync(this.temp, 0o600);
     fs.renameSync(this.temp, this.target);
     this.committed = true;
     this.release();

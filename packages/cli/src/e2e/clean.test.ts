@@ -25,7 +25,7 @@ describe('tidyvault clean', () => {
     execFileSync(process.execPath, [path.join(FIXTURES, 'w1/check.mjs'), out]);
   });
 
-  it('writes every output format', () => {
+  it('writes every output format, readable by its owner only', () => {
     const input = write(dir, 'in.csv', 'name,amount,when\n =cmd| x ,"1,234.5",2024-01-31\nBob,-7,\n');
     const r = recipe([
       { op: 'trim', columns: ['name'] },
@@ -38,6 +38,8 @@ describe('tidyvault clean', () => {
       expect(res.stderr).toBe('');
       expect(res.code).toBe(0);
       expect(fs.statSync(out).size).toBeGreaterThan(0);
+      // Cleaned data is readable by its owner only, in every format alike.
+      expect(fs.statSync(out).mode & 0o777, ext).toBe(0o600);
     }
     expect(fs.readFileSync(path.join(dir, 'out.csv'), 'utf8')).toBe(
       `"name",amount,when\n"'=cmd| x",1234.5,2024-01-31\n"Bob",-7.0,\n`,

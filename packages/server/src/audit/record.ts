@@ -159,10 +159,11 @@ export function registerAuditHooks(app: FastifyInstance, recorder: AuditRecorder
     return payload;
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  const recorded = new WeakSet<FastifyRequest>();
+  const write = (request: FastifyRequest, status: number) => {
     const url = request.routeOptions.url;
-    const status = reply.statusCode;
-    if (url === undefined) return;
+    if (url === undefined || recorded.has(request)) return;
+    recorded.add(request);
     const action = actionFor(request.method, url, status);
     if (action === undefined) return;
     const key = routeKey(request.method, url);
@@ -191,5 +192,10 @@ export function registerAuditHooks(app: FastifyInstance, recorder: AuditRecorder
       status,
       route: key,
     });
-  });
+  };
+
+  app.addHook('onResponse', async (request, reply) => write(request, reply.statusCode));
+  // A client gone before its answer (an upload cut off) gets none, so onResponse may never run:
+  // recorded as 499, nginx's "client closed request".
+  app.addHook('onRequestAbort', async (request) => write(request, 499));
 }

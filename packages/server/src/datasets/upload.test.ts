@@ -209,6 +209,12 @@ describe('uploads', () => {
     req.destroy();
     await until(() => h!.stagingFiles().length === 0, 'the staging file to go');
     expect(h.t.store.size).toBe(0);
+    // The attempt is in the audit log once, though no answer went out: who, what, and that it failed.
+    const uploads = () => h!.t.audit.list({ limit: 100 }).filter((r) => r.route === 'POST /api/datasets');
+    await until(() => uploads().length > 0, 'the audit record');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(uploads()).toHaveLength(1);
+    expect(uploads()[0]).toMatchObject({ actor: 'local', action: 'upload', result: 'error' });
   });
 
   it('answers 429 when too many uploads run at once', async () => {

@@ -33,6 +33,13 @@ const CASES: [JsonFormat, string][] = [
 ];
 
 describe('JsonScanner', () => {
+  it('says a .json file of one object is not an array, and where one object per line belongs', () => {
+    expect(verdict('json', '{"a":1}\n')).toBe(
+      'f: not valid JSON (expected a JSON array of objects): line 1, column 1: it is one object, not an array of them ([{…}, {…}]); a file of one object per line is NDJSON (.ndjson)',
+    );
+    expect(verdict('json', '"x"')).toMatch(/line 1, column 1: it does not start with '\['$/);
+  });
+
   it('names the line, the column and the element of the first problem', () => {
     expect(CASES.map(([f, t]) => verdict(f, t))).toEqual([
       "f: not valid JSON (expected a JSON array of objects): line 2, column 1 (after element 2 of the array): the file ends unexpectedly: expected another element after ','",

@@ -376,7 +376,12 @@ export class JsonScanner {
       switch (state) {
         case TOP:
           if (json) {
-            if (c !== 91) this.fail("expected a JSON array of objects (it starts with '[')");
+            if (c !== 91)
+              this.fail(
+                c === 123
+                  ? 'it is one object, not an array of them ([{…}, {…}]); a file of one object per line is NDJSON (.ndjson)'
+                  : "it does not start with '['",
+              );
             this.stack.push(false);
             this.state = ARRAY_FIRST;
             break;

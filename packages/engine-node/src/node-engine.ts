@@ -685,8 +685,5 @@ function recipeError(e: unknown, recipe: Recipe): unknown {
       `not enough memory to run the recipe (${message}); raise --memory-limit or use a machine with more memory`,
     );
   }
-  return new TidyvaultError(
-    'EXECUTION',
-    `running the recipe failed: ${message}`,
-  );
+  return new TidyvaultError('EXECUTION', `running the recipe failed: ${message}`);
 }

@@ -768,10 +768,7 @@ export class WasmEngine implements Engine {
           `not enough memory to run the recipe (${message}) in this browser tab; use the CLI (tidyvault clean) or a Tidyvault server`,
         );
       }
-      throw new TidyvaultError(
-        'EXECUTION',
-        `running the recipe failed: ${message}`,
-      );
+      throw new TidyvaultError('EXECUTION', `running the recipe failed: ${message}`);
     }
   }
 }

@@ -267,8 +267,8 @@ export class NodeEngine implements Engine {
    * Run a query built from `recipe`'s compiled SQL (a page of it, say) on `connection`; DuckDB
    * errors are worded as run()'s. The caller has validated the recipe and filled any cluster keys.
    */
-  async runQuery(query: Select, columns: Column[], recipe: Recipe): Promise<TableResult> {
-    const reader = await this.execute(() => this.connection.runAndReadAll(select(query)), recipe);
+  async runQuery(query: Select, columns: Column[]): Promise<TableResult> {
+    const reader = await this.execute(() => this.connection.runAndReadAll(select(query)));
     return { columns, rows: reader.getRows().map((r) => r.map(toCell)) };
   }
 
@@ -277,7 +277,7 @@ export class NodeEngine implements Engine {
     return this.clusterKeys.use(async () => {
       await this.fillClusterKeys(dataset, recipe, o.upTo);
       const { query, columns } = this.compile(dataset, recipe, o);
-      const reader = await this.execute(() => this.connection.runAndReadAll(select(query)), recipe);
+      const reader = await this.execute(() => this.connection.runAndReadAll(select(query)));
       return { columns, rows: reader.getRows().map((r) => r.map(toCell)) };
     });
   }
@@ -293,10 +293,8 @@ export class NodeEngine implements Engine {
       const staged = await this.stageClusterMerges(dataset, recipe);
       try {
         const compiled = this.compile(staged.dataset, staged.recipe);
-        const rows = await this.execute(
-          () =>
-            this.withProgress(() => runExport(this.connection, compiled.query, compiled.columns, file, o)),
-          recipe,
+        const rows = await this.execute(() =>
+          this.withProgress(() => runExport(this.connection, compiled.query, compiled.columns, file, o)),
         );
         return { rows, columns: compiled.columns };
       } finally {
@@ -325,7 +323,7 @@ export class NodeEngine implements Engine {
           try {
             yield* resultRows(connection, query);
           } catch (e) {
-            throw recipeError(e, recipe);
+            throw recipeError(e);
           }
         }
         return await sink(columns, rows());
@@ -362,12 +360,10 @@ export class NodeEngine implements Engine {
         const table = this.nextTable();
         tables.push(table);
         const unsorted: Select = { ...query, orderBy: [] };
-        await this.execute(
-          () =>
-            this.withProgress(() =>
-              this.connection.run(statement({ kind: 'createTable', name: table, query: unsorted })),
-            ),
-          recipe,
+        await this.execute(() =>
+          this.withProgress(() =>
+            this.connection.run(statement({ kind: 'createTable', name: table, query: unsorted })),
+          ),
         );
         staged = { ...staged, table, columns, rowIdColumn: ROW_ID };
         steps = steps.slice(at);
@@ -556,7 +552,7 @@ export class NodeEngine implements Engine {
     return this.clusterKeys.use(async () => {
       await this.fillClusterKeys(dataset, recipe);
       const { query, columns } = this.compile(dataset, recipe);
-      return this.execute(() => work(sorted ? query : { ...query, orderBy: [] }, columns), recipe);
+      return this.execute(() => work(sorted ? query : { ...query, orderBy: [] }, columns));
     });
   }
 
@@ -582,10 +578,8 @@ export class NodeEngine implements Engine {
       const compiled = this.compile(dataset, recipe, { intoTable: true });
       const create = statement({ kind: 'createTable', name: table, query: compiled.query });
       const { connection } = o;
-      await this.execute(
-        () =>
-          connection ? this.side.run(connection, () => connection.run(create)) : this.connection.run(create),
-        recipe,
+      await this.execute(() =>
+        connection ? this.side.run(connection, () => connection.run(create)) : this.connection.run(create),
       );
       return compiled.columns;
     });
@@ -651,11 +645,11 @@ export class NodeEngine implements Engine {
   }
 
   /** DuckDB errors from running a recipe, in words that name what the user can fix. */
-  private async execute<T>(work: () => Promise<T>, recipe: Recipe): Promise<T> {
+  private async execute<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (e) {
-      throw recipeError(e, recipe);
+      throw recipeError(e);
     }
   }
 
@@ -676,7 +670,7 @@ export class NodeEngine implements Engine {
 }
 
 /** A DuckDB error from running a recipe, in words that name what the user can fix. */
-function recipeError(e: unknown, recipe: Recipe): unknown {
+function recipeError(e: unknown): unknown {
   if (e instanceof TidyvaultError) return e;
   const message = (e as Error).message.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '');
   if (isOutOfMemory(message)) {

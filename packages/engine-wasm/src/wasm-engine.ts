@@ -359,8 +359,8 @@ export class WasmEngine implements Engine {
    * Run a query built from `recipe`'s compiled SQL (a page of it, say); DuckDB errors are worded
    * as run()'s. The caller has validated the recipe and filled any cluster keys.
    */
-  async runQuery(query: Select, columns: Column[], recipe: Recipe): Promise<TableResult> {
-    const table = await this.execute(() => this.connection.query(select(query)), recipe);
+  async runQuery(query: Select, columns: Column[]): Promise<TableResult> {
+    const table = await this.execute(() => this.connection.query(select(query)));
     return { columns, rows: tableRows(table) };
   }
 
@@ -369,7 +369,7 @@ export class WasmEngine implements Engine {
     return this.clusterKeys.use(async () => {
       await this.fillClusterKeys(dataset, recipe, o.upTo);
       const { query, columns } = this.compile(dataset, recipe, o);
-      const table = await this.execute(() => this.connection.query(select(query)), recipe);
+      const table = await this.execute(() => this.connection.query(select(query)));
       return { columns, rows: tableRows(table) };
     });
   }
@@ -394,7 +394,7 @@ export class WasmEngine implements Engine {
       await this.validate(dataset, recipe);
       await this.fillClusterKeys(dataset, recipe);
       const { query, columns } = this.compile(dataset, recipe, { intoTable, keepRowId });
-      return this.execute(() => work(sorted ? query : { ...query, orderBy: [] }, columns), recipe);
+      return this.execute(() => work(sorted ? query : { ...query, orderBy: [] }, columns));
     });
   }
 
@@ -756,7 +756,7 @@ export class WasmEngine implements Engine {
   }
 
   /** DuckDB errors from running a recipe, in words that name what the user can fix. */
-  private async execute<T>(work: () => Promise<T>, recipe: Recipe): Promise<T> {
+  private async execute<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (e) {

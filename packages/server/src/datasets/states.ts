@@ -255,7 +255,7 @@ export class RecipeStates {
         const rest: Recipe = { version: 1, steps };
         if (plan.head.length === 0) {
           const q = rangePageQuery(base.data.table, base.data.columns, steps, offset, limit);
-          return { ...(await engine.runQuery(q.query, q.columns, rest)), total: base.data.rowCount };
+          return { ...(await engine.runQuery(q.query, q.columns)), total: base.data.rowCount };
         }
         if (plan.headOther) {
           // Dedupe, cluster-merge…: the whole recipe with LIMIT/OFFSET (what run() does), counted.
@@ -263,7 +263,7 @@ export class RecipeStates {
           return { ...result, total: await counts.count(engine, base.data, rest) };
         }
         const q = headPageQuery(base.data.table, base.data.columns, plan, offset, limit);
-        const result = await engine.runQuery(q.query, q.columns, rest);
+        const result = await engine.runQuery(q.query, q.columns);
         const total = plan.headKeepsCount
           ? base.data.rowCount
           : await counts.count(engine, base.data, { version: 1, steps: plan.head });

@@ -202,12 +202,11 @@ export function uploadRoute(
             'UPLOAD_MALFORMED',
             'send the file as multipart/form-data, in a part named "file"',
           );
-        const files = request
-          .files({
-            limits: { fileSize: o.maxUploadBytes, files: 1, fields: 5, parts: 6, fieldSize: 1024 },
-            throwFileSizeLimit: true,
-          })
-          [Symbol.asyncIterator]();
+        const fileParts = request.files({
+          limits: { fileSize: o.maxUploadBytes, files: 1, fields: 5, parts: 6, fieldSize: 1024 },
+          throwFileSizeLimit: true,
+        });
+        const files = fileParts[Symbol.asyncIterator]();
         const file = files.next().then((r) => (r.done ? undefined : r.value));
         file.catch(() => undefined);
         // Only now: the body is piped to the multipart parser, so no chunk flows before it listens.

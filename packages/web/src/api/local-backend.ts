@@ -216,7 +216,7 @@ export class LocalBackend implements Backend {
           plan.head.length === 0
             ? rangePageQuery(data.table, data.columns, steps, offset, limit)
             : headPageQuery(data.table, data.columns, plan, offset, limit);
-        const page = await engine.runQuery(q.query, q.columns, recipe);
+        const page = await engine.runQuery(q.query, q.columns);
         const n = plan.headKeepsCount ? data.rowCount : await total(data, { version: 1, steps: plan.head });
         return { offset, limit, total: n, columns: page.columns, rows: page.rows };
       };

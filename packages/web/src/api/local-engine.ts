@@ -56,7 +56,7 @@ export interface LocalEngine {
   estimateFile(file: Blob): Promise<{ bytes: number; fits: boolean; message?: string }>;
   drop(dataset: LoadedDataset): Promise<void>;
   /** Run a query built from the recipe's compiled SQL (a page of it); errors worded as run()'s. */
-  runQuery(query: Select, columns: Column[], recipe: Recipe): Promise<TableResult>;
+  runQuery(query: Select, columns: Column[]): Promise<TableResult>;
   /**
    * The recipe's output held as a table of its own (rows in order); released by dropState. In
    * the background, statements asked for meanwhile run first.

@@ -65,6 +65,7 @@ export const FUNCTIONS = [
   'trim',
   'try_strptime',
   'epoch_us',
+  'error',
   'make_timestamp',
   'typeof',
   'upper',

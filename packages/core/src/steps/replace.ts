@@ -1,4 +1,5 @@
-import { call, lit } from '@tidyvault/sql';
+import { bin, call, caseWhen, lit, type Expr } from '@tidyvault/sql';
+import { CSV_MAX_LINE_BYTES } from '../import/csv-reader-sizes.js';
 import { z } from 'zod';
 import {
   escapeRegex,
@@ -61,13 +62,104 @@ export const replace: StepDefinition<ReplaceStep> = {
   compile(s, ctx) {
     const caseSensitive = s.caseSensitive ?? true;
     if (!s.regex && caseSensitive) {
-      return mapColumns(ctx, s.columns, (c) => call('replace', c, lit(s.find), lit(s.replace)));
+      return mapColumns(ctx, s.columns, (c, name) =>
+        literalGrowthGuard(c, name, s.find, s.replace, call('replace', c, lit(s.find), lit(s.replace))),
+      );
     }
     const pattern = s.regex ? s.find : escapeRegex(s.find);
     const rewrite = s.regex ? s.replace : escapeRewrite(s.replace);
     const flags = caseSensitive ? 'g' : 'gi';
-    return mapColumns(ctx, s.columns, (c) =>
-      call('regexp_replace', c, lit(pattern), lit(rewrite), lit(flags)),
+    return mapColumns(ctx, s.columns, (c, name) =>
+      regexGrowthGuard(
+        c,
+        name,
+        pattern,
+        rewrite,
+        caseSensitive,
+        call('regexp_replace', c, lit(pattern), lit(rewrite), lit(flags)),
+      ),
     );
   },
 };
+
+/**
+ * The longest value a replace may make: what one CSV line may hold. Replaces that each multiply a
+ * value's length (one character into 300, three times over) would otherwise build gigabytes per
+ * cell, 2,048 rows at a time, and take the process's memory before any limit noticed.
+ */
+export const MAX_REPLACED_BYTES = CSV_MAX_LINE_BYTES;
+
+const utf8Bytes = (t: string) => new TextEncoder().encode(t).length;
+const len = (e: Expr) => call('strlen', e);
+
+/**
+ * `replaced`, unless the value it would make is longer than MAX_REPLACED_BYTES: then the query
+ * stops with a message naming the step and column. Values short enough that no replacement can
+ * take them past the limit (nearly all) skip the count.
+ */
+function guard(c: Expr, name: string, replaced: Expr, safeBelow: number, predicted: Expr): Expr {
+  return caseWhen(
+    [
+      [bin('<=', len(c), lit(safeBelow)), replaced],
+      [
+        bin('>', predicted, lit(MAX_REPLACED_BYTES)),
+        call(
+          'error',
+          lit(
+            `replace in column ${JSON.stringify(name)}: a value would grow past ${MAX_REPLACED_BYTES / 2 ** 20} MiB, the most a cell may hold`,
+          ),
+        ),
+      ],
+    ],
+    replaced,
+  );
+}
+
+/** Literal, case-sensitive: every match is `find` itself, so the new length is exact. */
+function literalGrowthGuard(c: Expr, name: string, find: string, replacement: string, replaced: Expr): Expr {
+  const f = utf8Bytes(find);
+  const r = utf8Bytes(replacement);
+  if (r <= f) return replaced;
+  // matches = (len(c) - len(c without them)) / f; new length = len(c) + matches × (r - f).
+  const removed = bin('-', len(c), len(call('replace', c, lit(find), lit(''))));
+  const predicted = bin('+', len(c), bin('*', bin('/', removed, lit(f)), lit(r - f)));
+  return guard(c, name, replaced, Math.floor((MAX_REPLACED_BYTES * f) / r), predicted);
+}
+
+/**
+ * A regex (or a case-insensitive find): each match becomes the rewrite's literal bytes plus, per
+ * group reference, at most the match itself. So the new length is at most
+ * len(c) - M + matches × literal + references × M, with M the bytes the matches cover.
+ */
+function regexGrowthGuard(
+  c: Expr,
+  name: string,
+  pattern: string,
+  rewrite: string,
+  caseSensitive: boolean,
+  replaced: Expr,
+): Expr {
+  let literal = 0;
+  let refs = 0;
+  for (let i = 0; i < rewrite.length; i++) {
+    if (rewrite[i] === '\\' && rewrite[i + 1] !== undefined) {
+      if (rewrite[i + 1]! >= '0' && rewrite[i + 1]! <= '9') refs++;
+      else literal++;
+      i++;
+    } else literal += utf8Bytes(rewrite[i]!);
+  }
+  if (literal === 0 && refs <= 1) return replaced;
+  const flags = caseSensitive ? 'g' : 'gi';
+  const without = len(call('regexp_replace', c, lit(pattern), lit(''), lit(flags)));
+  const covered = bin('-', len(c), without);
+  // Each match made one byte long, against each made empty: the difference counts them.
+  const matches = bin('-', len(call('regexp_replace', c, lit(pattern), lit('x'), lit(flags))), without);
+  const predicted = bin(
+    '+',
+    bin('-', len(c), covered),
+    bin('+', bin('*', matches, lit(literal)), bin('*', covered, lit(refs))),
+  );
+  // At most len(c) + 1 matches (empty ones included), each adding `literal` and `refs` copies.
+  const safeBelow = Math.floor((MAX_REPLACED_BYTES - literal) / (1 + refs + literal));
+  return guard(c, name, replaced, safeBelow, predicted);
+}

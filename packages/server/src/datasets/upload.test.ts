@@ -43,7 +43,7 @@ async function expectTooSlow(r: ReturnType<typeof rawUpload>, next: () => void) 
   const drip = setInterval(next, 50);
   try {
     const res = await r.response;
-    expect(res.status).toBe(408);
+    expect(res.status, res.body).toBe(408);
     expect(JSON.parse(res.body).error.code).toBe('UPLOAD_TOO_SLOW');
   } finally {
     clearInterval(drip);
@@ -279,6 +279,34 @@ describe('uploads', () => {
     // The boundary line, a byte at a time: the file part never starts.
     await expectTooSlow(r, () => r.req.write(payload.subarray(sent, ++sent)));
     expect(sent).toBeLessThan(40);
+    expect((await upload(h, headers, 'next.csv', 'a\n1\n')).statusCode).toBe(201);
+  });
+
+  it('stops an upload that stalls after its file part, with 408, freeing the slot', async () => {
+    h = await harness({ uploadPace: { windowMs: 300, minBytes: 4096 }, maxUploadsPerUser: 1 });
+    const { headers } = await h.login();
+    const { port } = await listen(h.t, { host: '127.0.0.1', port: 0, tls: false, trustProxy: false });
+    const { payload: file, contentType } = multipart('stall.csv', 'a\n' + '1\n'.repeat(10_000));
+    const boundary = contentType.split('boundary=')[1]!;
+    const fieldStart = Buffer.concat([
+      file.subarray(0, file.length - '--\r\n'.length),
+      Buffer.from('\r\nContent-Disposition: form-data; name="note"\r\n\r\n'),
+    ]);
+    const payload = Buffer.concat([fieldStart, Buffer.from('x'.repeat(100_000) + `\r\n--${boundary}--\r\n`)]);
+    const r = {
+      ...rawPost(port, {
+        ...headers,
+        host: `localhost:${port}`,
+        'content-type': contentType,
+        'content-length': payload.length,
+      }),
+      payload,
+    };
+    // The whole file part, then a field that comes a byte at a time.
+    r.req.write(fieldStart);
+    await expectTooSlow(r, () => r.req.write('x'));
+    await until(() => h!.stagingFiles().length === 0, 'the staging file to go');
+    expect(h.t.store.size).toBe(0);
     expect((await upload(h, headers, 'next.csv', 'a\n1\n')).statusCode).toBe(201);
   });
 

@@ -240,17 +240,17 @@ export function uploadRoute(
         }
         if (got.file.truncated) throw tooLarge(o.maxUploadBytes);
         // A second file part would be dropped unread, the client none the wiser: refused instead.
-        const rest = await files.next().catch((e: unknown) => e);
-        if (
-          (rest as { code?: string }).code === 'FST_FILES_LIMIT' ||
-          (rest as { done?: boolean }).done === false
-        )
+        // The rest of the body is still paced: a client that stalls after the file part is stopped.
+        const rest = await Promise.race([files.next(), slow]).catch((e: unknown) => e);
+        const code = (rest as { code?: string }).code;
+        if (code === 'FST_FILES_LIMIT' || (rest as { done?: boolean }).done === false)
           throw new ApiError(
             400,
             'UPLOAD_MULTIPLE_FILES',
             'send one file per upload: this request has more than one',
           );
-        if (rest instanceof Error) throw rest;
+        // Form fields after the file (more than the few read) are ignored, as before.
+        if (rest instanceof Error && code !== 'FST_FIELDS_LIMIT' && code !== 'FST_PARTS_LIMIT') throw rest;
         pace.stop();
         const receivedMs = Math.round(performance.now() - started);
         const bytes = fs.statSync(staged).size;

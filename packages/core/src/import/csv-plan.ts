@@ -1,7 +1,7 @@
 import { lit, type Expr, type From } from '@tidyvault/sql';
 import { TidyvaultError } from '../errors.js';
 import { firstRecord, leadingBlankLines } from '../text/first-record.js';
-import { CSV_BUFFER_BYTES, CSV_MAX_LINE_BYTES } from './csv-reader-sizes.js';
+import { CSV_BUFFER_BYTES, CSV_MAX_LINE_BYTES, CSV_SAMPLE_BYTES } from './csv-reader-sizes.js';
 import { decodeSample } from './decode-text.js';
 import { ImportSniffError } from './errors.js';
 import { autoColumnNames, repairHeaderNames } from './header-names.js';
@@ -69,6 +69,34 @@ export function planCsv(
   asked: CsvAsked,
   retry: CsvRetry = {},
 ): CsvPlan {
+  const { first, ...plan } = sniffCsv(sample, whole, file, asked, retry);
+  if (first === undefined)
+    throw new TidyvaultError(
+      'IMPORT_FORMAT',
+      whole
+        ? `${file}: line 1: a quoted field is never closed`
+        : `${file}: line 1: the first record does not end within the first ${CSV_SAMPLE_BYTES / 2 ** 20} MiB (a quoted field never closed, or a record that long)`,
+      { file, line: 1 },
+    );
+  return {
+    ...plan,
+    names: plan.header
+      ? repairHeaderNames(first, CASE_INSENSITIVE_NAMES)
+      : autoColumnNames(1, first.length, new Set(), CASE_INSENSITIVE_NAMES),
+  };
+}
+
+/**
+ * planCsv without the column names: the first record's fields instead, undefined when it does not
+ * end within the sample. The server's limit scan reads on without them.
+ */
+export function sniffCsv(
+  sample: Uint8Array,
+  whole: boolean,
+  file: string,
+  asked: CsvAsked,
+  retry: CsvRetry = {},
+): Omit<CsvPlan, 'names'> & { first: string[] | undefined } {
   let enc: { encoding: TextEncodingName; bomLength: number };
   try {
     enc = chooseEncoding(sample, whole, asked.encoding, retry.encoding);
@@ -87,14 +115,6 @@ export function planCsv(
   const delimiter = asked.delimiter ?? (asked.format === 'tsv' ? '\t' : dialect.delimiter);
   const header = asked.header ?? dialect.hasHeader;
   const first = firstRecord(text, delimiter, quote);
-  if (first === undefined)
-    throw new TidyvaultError('IMPORT_FORMAT', `${file}: line 1: a quoted field is never closed`, {
-      file,
-      line: 1,
-    });
-  const names = header
-    ? repairHeaderNames(first, CASE_INSENSITIVE_NAMES)
-    : autoColumnNames(1, first.length, new Set(), CASE_INSENSITIVE_NAMES);
   const normalizeNewlines =
     retry.normalizeNewlines === true ||
     dialect.lineEnding === 'cr' ||
@@ -105,7 +125,7 @@ export function planCsv(
     delimiter,
     quote,
     header,
-    names,
+    first,
     skip,
     normalizeNewlines,
     rewrite: enc.encoding !== 'utf-8' || enc.bomLength > 0 || normalizeNewlines,

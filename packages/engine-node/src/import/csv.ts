@@ -3,6 +3,7 @@ import {
   autoColumnNames,
   CASE_INSENSITIVE_NAMES,
   csvReadErrorText,
+  CSV_SAMPLE_BYTES,
   findUtf8Break,
   mixedEncodingError,
   planCsv,
@@ -20,7 +21,7 @@ import { transcodeToUtf8 } from '../csv/transcode.js';
 import { countPaddedRows, createTableFrom, dropTable, rowCount } from './create-table.js';
 import type { ImportContext, ImportOptions, ImportResult } from './types.js';
 
-const SAMPLE_BYTES = 1 << 20;
+const SAMPLE_BYTES = CSV_SAMPLE_BYTES;
 
 type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 

@@ -5,6 +5,7 @@ import {
   createChunkDecoder,
   CsvScanner,
   csvReadErrorText,
+  CSV_SAMPLE_BYTES,
   ENCODING_LABELS,
   findUtf8Break,
   ImportSniffError,
@@ -36,7 +37,7 @@ import { BytesInput, type CsvInput } from './input.js';
  * in memory (never to a file) and the copy registered instead.
  */
 
-const SAMPLE_BYTES = 1 << 20;
+const SAMPLE_BYTES = CSV_SAMPLE_BYTES;
 
 type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CsvLimitScanner, type UploadLimits } from './limits.js';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CsvLimitScanner, CsvLimitWatch, type UploadLimits } from './limits.js';
 
 const COMMA = 0x2c;
 const QUOTE = 0x22;
@@ -80,5 +82,22 @@ describe('CsvLimitScanner', () => {
     const text = 'a,b\nshort,' + 'x'.repeat(50) + '\n';
     const r = outcome([new TextEncoder().encode(text)], { maxColumns: 1000, maxCellBytes: 20 }, true);
     expect(r).toMatchObject({ code: 'UPLOAD_CELL_TOO_LONG', details: { line: 2, column: 'c1' } });
+  });
+});
+
+describe('CsvLimitWatch', () => {
+  it('refuses a first record longer than the sniffed sample by its cell, as it arrives', async () => {
+    const big = '"' + 'x'.repeat(1.5 * 2 ** 20) + '",b\n1,2\n';
+    for (const header of [undefined, false]) {
+      const watch = new CsvLimitWatch('csv', { maxColumns: 1000, maxCellBytes: 2 ** 20 }, { header });
+      const chunks = Array.from({ length: Math.ceil(big.length / 65_536) }, (_, i) =>
+        Buffer.from(big.slice(i * 65_536, (i + 1) * 65_536)),
+      );
+      const sink = new Writable({ write: (_c, _e, done) => done() });
+      await expect(pipeline(Readable.from(chunks), watch, sink), String(header)).rejects.toMatchObject({
+        code: 'UPLOAD_CELL_TOO_LONG',
+      });
+      expect(watch.checked).toBe(true);
+    }
   });
 });

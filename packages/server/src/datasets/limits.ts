@@ -1,5 +1,11 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { planCsv, type LoadedDataset } from '@tidyvault/core';
+import {
+  CASE_INSENSITIVE_NAMES,
+  CSV_SAMPLE_BYTES,
+  repairHeaderNames,
+  sniffCsv,
+  type LoadedDataset,
+} from '@tidyvault/core';
 import type { ImportOptions, InputFormat, NodeEngine } from '@tidyvault/engine-node';
 import { call, col, lit, select, bin } from '@tidyvault/sql';
 import { ApiError } from '../errors.js';
@@ -11,7 +17,7 @@ export interface UploadLimits {
 }
 
 /** The importer sniffs encoding and dialect from the file's first MiB; so does the watch. */
-const SAMPLE_BYTES = 1 << 20;
+const SAMPLE_BYTES = CSV_SAMPLE_BYTES;
 
 const n = (x: number) => x.toLocaleString('en-US');
 
@@ -283,14 +289,16 @@ export class CsvLimitWatch extends Transform {
     let bom = 0;
     try {
       // The importer's own plan: the same encoding, delimiter, quote and names (an error: the importer's).
-      const p = planCsv(head, whole && bytes.length <= SAMPLE_BYTES, 'the upload', {
+      // A first record longer than the sample has no names yet: the scan reads on without them.
+      const p = sniffCsv(head, whole && bytes.length <= SAMPLE_BYTES, 'the upload', {
         ...this.given,
         format: this.format,
       });
       if (p.encoding !== 'utf-8') return;
       const quote = p.quote ?? '"';
       if (p.delimiter.charCodeAt(0) > 0x7f || quote.charCodeAt(0) > 0x7f) return;
-      const names = p.header ? p.names : undefined;
+      const names =
+        p.header && p.first !== undefined ? repairHeaderNames(p.first, CASE_INSENSITIVE_NAMES) : undefined;
       bom = p.bomLength;
       scanner = new CsvLimitScanner(
         p.delimiter.charCodeAt(0),

@@ -51,9 +51,17 @@ export class AtomicOutput {
     for (const signal of Object.keys(SIGNALS)) process.once(signal, this.onSignal);
   }
 
-  /** The output is readable by its owner only (0600), whatever the format's writer made it. */
+  /**
+   * The output is readable by its owner only (0600), whatever the format's writer made it, where
+   * the file system keeps modes at all (a FAT USB stick refuses the change: written as it allows).
+   */
   commit(): void {
-    fs.chmodSync(this.temp, 0o600);
+    try {
+      fs.chmodSync(this.temp, 0o600);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
+    }
     fs.renameSync(this.temp, this.target);
     this.committed = true;
     this.release();

@@ -80,7 +80,7 @@ export const isTidyvaultError = (e: unknown): e is TidyvaultError => e instanceo
  * also once its "Out of Memory Error:" prefix has been cut off.
  */
 export const isOutOfMemory = (message: string): boolean =>
-  /out of memory|memory limit|(could not|failed to) allocate/i.test(message);
+  /out of memory|memory limit|(could not|failed to) allocate (block|data|memory) of size/i.test(message);
 
 /** "columns are: "a", "b", …" for a message, at most 20 named (a wide file's list would run on). */
 export function columnsAre(columns: readonly { name: string }[]): string {

@@ -195,7 +195,11 @@ export function registerAuditHooks(app: FastifyInstance, recorder: AuditRecorder
   };
 
   app.addHook('onResponse', async (request, reply) => write(request, reply.statusCode));
-  // A client gone before its answer (an upload cut off) gets none, so onResponse may never run:
-  // recorded as 499, nginx's "client closed request".
-  app.addHook('onRequestAbort', async (request) => write(request, 499));
+  // A client gone before its answer (an upload cut off, or one that left while its file loaded)
+  // gets none, so onResponse never runs: recorded as 499, nginx's "client closed request".
+  app.addHook('onRequest', async (request, reply) => {
+    // Once the answer has begun its status is known (a streamed export can close before
+    // onResponse runs); the set above keeps each request to one record.
+    reply.raw.once('close', () => write(request, reply.raw.headersSent ? reply.statusCode : 499));
+  });
 }

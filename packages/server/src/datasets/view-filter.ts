@@ -63,8 +63,8 @@ export function parseViewFilter(where: string | undefined): ViewFilter | undefin
 /** Core names the filter as the step it is checked as; it is not one of the recipe's steps. */
 const asFilterMessage = (message: string) =>
   message.replace(
-    /^step \d+ \(filter-rows\)( field "where[^"]*")?:/,
-    "where (the view's filter, not a step):",
+    /^step \d+ \(filter-rows\)(?: field "(where[^"]*)")?:/,
+    (_m, path?: string) => `${path ?? 'where'} (the view's filter, not a step):`,
   );
 
 /**

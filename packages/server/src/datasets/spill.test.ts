@@ -18,10 +18,13 @@ describe('serve --spill-dir', () => {
   let server: RunningServer;
   let spill: string;
   let headers: Record<string, string>;
-  let csv: Buffer;
+  let form: FormData;
   let root: string;
   beforeAll(async () => {
-    csv = bigCsv(300_000);
+    // Made before the server starts, so no 180 MB copy sits between the session's last request
+    // and the upload (on a loaded machine the upload was seen reset, cause not found).
+    form = new FormData();
+    form.set('file', new Blob([bigCsv(300_000)]), 'big.csv');
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-spill-test-'));
     spill = path.join(root, 'spill');
     fs.mkdirSync(spill, { mode: 0o700 });
@@ -46,8 +49,6 @@ describe('serve --spill-dir', () => {
   });
 
   it('lets DuckDB spill into the named folder, and /location lists exactly those files', async () => {
-    const form = new FormData();
-    form.set('file', new Blob([csv]), 'big.csv');
     const up = await fetch(`${server.url}/api/datasets`, { method: 'POST', headers, body: form });
     expect(up.status, await up.clone().text()).toBe(201);
     const { id } = await up.json();

@@ -45,3 +45,33 @@ describe('a replace that would grow a value past 16 MiB', () => {
     expect((await engine.run(ds, shrinks, { limit: 2 })).rows.map((r) => r[0])).toEqual(['a', '']);
   });
 });
+
+describe('merges that would make a value longer than 16 MiB', () => {
+  it('stop, naming the step and the column, while shorter merges are made as before', async () => {
+    const merge = (columns: string[], into: string): Step => ({
+      op: 'merge-columns',
+      columns,
+      separator: '-',
+      into,
+    });
+    const steps: Step[] = [
+      { op: 'replace', columns: ['a'], find: 'y', replace: 'Y'.repeat(3 * 2 ** 20) },
+      merge(['a', 'b'], 'm1'),
+      merge(['m1', 'a'], 'm2'),
+      merge(['m2', 'm1'], 'm3'),
+      merge(['m3', 'm2'], 'm4'),
+    ];
+    // One row: each holds 36 MB here.
+    async function* one() {
+      yield ['y', '1'];
+    }
+    const single = await engine.importRows('one', ['a', 'b'], one());
+    const { rows, columns } = await engine.run(single, recipe(...steps), { limit: 1 });
+    const m4 = String(rows[0]![columns.findIndex((c) => c.name === 'm4')]);
+    expect(m4.length).toBeGreaterThan(15 * 2 ** 20);
+    expect(m4.length).toBeLessThan(16 * 2 ** 20);
+    await expect(
+      engine.run(single, recipe(...steps, merge(['m4', 'm1'], 'm5')), { limit: 1 }),
+    ).rejects.toThrow(/merge-columns in column "m5": a value would grow past 16 MiB/);
+  });
+});

@@ -1,4 +1,5 @@
 import { call, caseWhen, col, lit, type Expr } from '@tidyvault/sql';
+import { CSV_MAX_LINE_BYTES } from '../import/csv-reader-sizes.js';
 import { z } from 'zod';
 import type { AnalyzeContext, Column, ColumnType, CompileContext, StepSql } from './types.js';
 
@@ -143,3 +144,19 @@ export const shown = (text: string): string =>
 export const listOf = (names: string[]): string => names.map((n) => `"${n}"`).join(', ');
 export const describeColumns = (names: string[] | undefined): string =>
   names === undefined ? 'all text columns' : listOf(names);
+
+/**
+ * The longest value a step may make: what one CSV line may hold. Steps that grow values (a
+ * replace of one character by 300, three times over; merges of merges) would otherwise build
+ * gigabytes per cell, 2,048 rows at a time, before any memory limit noticed.
+ */
+export const MAX_MADE_VALUE_BYTES = CSV_MAX_LINE_BYTES;
+
+/** Stops the query: a value of `column` would pass MAX_MADE_VALUE_BYTES. */
+export const valueTooLong = (op: string, column: string): Expr =>
+  call(
+    'error',
+    lit(
+      `${op} in column ${JSON.stringify(column)}: a value would grow past ${MAX_MADE_VALUE_BYTES / 2 ** 20} MiB, the most a cell may hold`,
+    ),
+  );

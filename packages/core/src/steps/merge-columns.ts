@@ -1,6 +1,14 @@
-import { and, call, caseWhen, cast, col, isNull, lit, type Expr } from '@tidyvault/sql';
+import { and, bin, call, caseWhen, cast, col, isNull, lit, type Expr } from '@tidyvault/sql';
 import { z } from 'zod';
-import { ANY, columnName, listOf, shown, targetColumns } from './common.js';
+import {
+  ANY,
+  columnName,
+  listOf,
+  MAX_MADE_VALUE_BYTES,
+  shown,
+  targetColumns,
+  valueTooLong,
+} from './common.js';
 import type { StepDefinition } from './types.js';
 
 const schema = z.strictObject({
@@ -31,8 +39,18 @@ export const mergeColumns: StepDefinition<MergeColumnsStep> = {
   compile(s, ctx) {
     const types = new Map(ctx.inputColumns.map((c) => [c.name, c.type]));
     const parts = s.columns.map((n) => (types.get(n) === 'text' ? col(n) : cast(col(n), 'VARCHAR')));
+    // At most every part and every separator (concat_ws leaves NULL parts out): merges of merges
+    // double a value each time.
+    const separators = (s.columns.length - 1) * new TextEncoder().encode(s.separator).length;
+    const longest = parts.reduce<Expr>(
+      (n, p) => bin('+', n, call('coalesce', call('strlen', p), lit(0))),
+      lit(separators),
+    );
     const joined: Expr = caseWhen(
-      [[and(...s.columns.map((n) => isNull(col(n)))), lit(null)]],
+      [
+        [and(...s.columns.map((n) => isNull(col(n)))), lit(null)],
+        [bin('>', longest, lit(MAX_MADE_VALUE_BYTES)), valueTooLong('merge-columns', s.into)],
+      ],
       call('concat_ws', lit(s.separator), ...parts),
     );
     return {

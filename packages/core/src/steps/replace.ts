@@ -1,15 +1,16 @@
 import { bin, call, caseWhen, lit, type Expr } from '@tidyvault/sql';
-import { CSV_MAX_LINE_BYTES } from '../import/csv-reader-sizes.js';
 import { z } from 'zod';
 import {
   escapeRegex,
   escapeRewrite,
   listOf,
   mapColumns,
+  MAX_MADE_VALUE_BYTES,
   MAX_PATTERN_LENGTH,
   requiredColumns,
   shown,
   targetColumns,
+  valueTooLong,
 } from './common.js';
 import { rowScope } from './condition.js';
 import { capturingGroups, highestGroupReference, strayBackslash } from './regex-groups.js';
@@ -82,18 +83,11 @@ export const replace: StepDefinition<ReplaceStep> = {
   },
 };
 
-/**
- * The longest value a replace may make: what one CSV line may hold. Replaces that each multiply a
- * value's length (one character into 300, three times over) would otherwise build gigabytes per
- * cell, 2,048 rows at a time, and take the process's memory before any limit noticed.
- */
-export const MAX_REPLACED_BYTES = CSV_MAX_LINE_BYTES;
-
 const utf8Bytes = (t: string) => new TextEncoder().encode(t).length;
 const len = (e: Expr) => call('strlen', e);
 
 /**
- * `replaced`, unless the value it would make is longer than MAX_REPLACED_BYTES: then the query
+ * `replaced`, unless the value it would make is longer than MAX_MADE_VALUE_BYTES: then the query
  * stops with a message naming the step and column. Values short enough that no replacement can
  * take them past the limit (nearly all) skip the count.
  */
@@ -101,15 +95,7 @@ function guard(c: Expr, name: string, replaced: Expr, safeBelow: number, predict
   return caseWhen(
     [
       [bin('<=', len(c), lit(safeBelow)), replaced],
-      [
-        bin('>', predicted, lit(MAX_REPLACED_BYTES)),
-        call(
-          'error',
-          lit(
-            `replace in column ${JSON.stringify(name)}: a value would grow past ${MAX_REPLACED_BYTES / 2 ** 20} MiB, the most a cell may hold`,
-          ),
-        ),
-      ],
+      [bin('>', predicted, lit(MAX_MADE_VALUE_BYTES)), valueTooLong('replace', name)],
     ],
     replaced,
   );
@@ -123,7 +109,7 @@ function literalGrowthGuard(c: Expr, name: string, find: string, replacement: st
   // matches = (len(c) - len(c without them)) / f; new length = len(c) + matches × (r - f).
   const removed = bin('-', len(c), len(call('replace', c, lit(find), lit(''))));
   const predicted = bin('+', len(c), bin('*', bin('/', removed, lit(f)), lit(r - f)));
-  return guard(c, name, replaced, Math.floor((MAX_REPLACED_BYTES * f) / r), predicted);
+  return guard(c, name, replaced, Math.floor((MAX_MADE_VALUE_BYTES * f) / r), predicted);
 }
 
 /**
@@ -160,6 +146,6 @@ function regexGrowthGuard(
     bin('+', bin('*', matches, lit(literal)), bin('*', covered, lit(refs))),
   );
   // At most len(c) + 1 matches (empty ones included), each adding `literal` and `refs` copies.
-  const safeBelow = Math.floor((MAX_REPLACED_BYTES - literal) / (1 + refs + literal));
+  const safeBelow = Math.floor((MAX_MADE_VALUE_BYTES - literal) / (1 + refs + literal));
   return guard(c, name, replaced, safeBelow, predicted);
 }

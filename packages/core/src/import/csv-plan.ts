@@ -1,7 +1,7 @@
 import { lit, type Expr, type From } from '@tidyvault/sql';
 import { TidyvaultError } from '../errors.js';
 import { firstRecord, leadingBlankLines } from '../text/first-record.js';
-import { CSV_BUFFER_BYTES, CSV_MAX_LINE_BYTES, CSV_SAMPLE_BYTES } from './csv-reader-sizes.js';
+import { csvBufferBytes, CSV_MAX_LINE_BYTES, CSV_SAMPLE_BYTES } from './csv-reader-sizes.js';
 import { decodeSample } from './decode-text.js';
 import { ImportSniffError } from './errors.js';
 import { autoColumnNames, repairHeaderNames } from './header-names.js';
@@ -153,6 +153,7 @@ export function readCsvCall(
   plan: Pick<CsvPlan, 'header' | 'skip' | 'delimiter' | 'quote'>,
   names: string[],
   pad: boolean,
+  fileBytes: number,
 ): From {
   const named: Record<string, Expr> = {
     auto_detect: lit(false),
@@ -168,7 +169,7 @@ export function readCsvCall(
     nullstr: lit(NEVER_NULL),
     allow_quoted_nulls: lit(false),
     max_line_size: lit(CSV_MAX_LINE_BYTES),
-    buffer_size: lit(CSV_BUFFER_BYTES),
+    buffer_size: lit(csvBufferBytes(fileBytes)),
   };
   return { kind: 'tableFunction', fn: 'read_csv', args: [lit(path)], named };
 }

@@ -2,11 +2,15 @@
 export const CSV_MAX_LINE_BYTES = 16 * 2 ** 20;
 
 /**
- * DuckDB's CSV read buffer (`buffer_size`). Left alone it is 16 times the longest line, 256 MiB
- * here, and DuckDB allocates it whole even for a file of a few bytes: under a memory limit below
- * ~300 MB every CSV failed to load. 32 MiB is DuckDB's own size for its default 2 MB lines.
+ * DuckDB's CSV read buffer (`buffer_size`) for a file of `fileBytes`. DuckDB's own size is 16
+ * longest lines, 256 MiB here, allocated whole even for a file of 4 bytes, which failed under a
+ * memory limit below ~300 MB: a file that fits in one line's 16 MiB gets that. Larger files keep
+ * 256 MiB: a buffer of 32 MiB, or of the file's own size, made a server's repeated loads of a
+ * 151 MB file up to twice as slow (bench/BENCHMARKS.md, "DuckDB's CSV read buffer").
  */
-export const CSV_BUFFER_BYTES = 32 * 2 ** 20;
+export function csvBufferBytes(fileBytes: number): number {
+  return fileBytes <= CSV_MAX_LINE_BYTES ? CSV_MAX_LINE_BYTES : 16 * CSV_MAX_LINE_BYTES;
+}
 
 /** How much of a CSV file's start the engines (and the server's limit scan) sniff: 1 MiB. */
 export const CSV_SAMPLE_BYTES = 2 ** 20;

@@ -43,7 +43,7 @@ export {
 } from './json-scan.js';
 export { parquetFrameProblem, withoutPath } from './parquet-frame.js';
 export { checkSheetOption, csvReadErrorText, tooManyFieldsText } from './csv-read-error.js';
-export { CSV_BUFFER_BYTES, CSV_MAX_LINE_BYTES, CSV_SAMPLE_BYTES } from './csv-reader-sizes.js';
+export { csvBufferBytes, CSV_MAX_LINE_BYTES, CSV_SAMPLE_BYTES } from './csv-reader-sizes.js';
 export {
   CASE_INSENSITIVE_NAMES,
   planCsv,

@@ -146,13 +146,21 @@ export async function importCsv(
     let pad = false;
     const create = async () => {
       try {
-        await createTableFrom(ctx.connection, ctx.table, readCsvCall(p.path, p, names, pad));
+        await createTableFrom(
+          ctx.connection,
+          ctx.table,
+          readCsvCall(p.path, p, names, pad, fs.statSync(p.path).size),
+        );
       } catch (e) {
         const m = /Expected Number of Columns: (\d+) Found: (\d+)/.exec((e as Error).message);
         if (pad || !m || Number(m[2]) >= Number(m[1])) throw e;
         pad = true;
         await dropTable(ctx.connection, ctx.table);
-        await createTableFrom(ctx.connection, ctx.table, readCsvCall(p.path, p, names, pad));
+        await createTableFrom(
+          ctx.connection,
+          ctx.table,
+          readCsvCall(p.path, p, names, pad, fs.statSync(p.path).size),
+        );
       }
       // The parallel reader rejects a quote left open; the serial one reads it to the end of the file.
       if (pad && p.quote !== null && (await hasOddQuoteCount(p.path, p.quote)))

@@ -19,6 +19,17 @@ const hasOpenssl = (() => {
   }
 })();
 const quiet = () => ({ write: () => true }) as unknown as NodeJS.WritableStream;
+/** A server on a free loopback port with a small engine and a fresh home, plus `o`. */
+const start = (o: Partial<Parameters<typeof serve>[0]> = {}) =>
+  serve({
+    host: '127.0.0.1',
+    port: 0,
+    home: tmp(),
+    memoryLimit: '256MB',
+    threads: 1,
+    logStream: quiet(),
+    ...o,
+  });
 
 describe('serve', () => {
   it('refuses a non-loopback bind without TLS or a trusted proxy', () => {
@@ -70,15 +81,7 @@ describe('serve', () => {
   });
 
   it('holds uploads to --max-uploads-per-user: a second one while the first is under way gets 429', async () => {
-    const s = await serve({
-      host: '127.0.0.1',
-      port: 0,
-      home: tmp(),
-      memoryLimit: '256MB',
-      threads: 1,
-      maxUploadsPerUser: 1,
-      logStream: quiet(),
-    });
+    const s = await start({ maxUploadsPerUser: 1 });
     const slow = multipart('slow.csv', 'a\n' + '1\n'.repeat(100_000));
     const small = multipart('b.csv', 'a\n1\n');
     let first: http.ClientRequest | undefined;
@@ -123,16 +126,7 @@ describe('serve', () => {
   });
 
   it('behind a TLS proxy, prints the link on the public name, which answers through the proxy only', async () => {
-    const s = await serve({
-      host: '127.0.0.1',
-      port: 0,
-      home: tmp(),
-      memoryLimit: '256MB',
-      threads: 1,
-      logStream: quiet(),
-      trustProxy: '127.0.0.1',
-      allowedHosts: ['tidy.example.org'],
-    });
+    const s = await start({ trustProxy: '127.0.0.1', allowedHosts: ['tidy.example.org'] });
     const get = (url: string, headers: Record<string, string>) =>
       new Promise<number>((resolve, reject) =>
         http
@@ -155,14 +149,7 @@ describe('serve', () => {
   });
 
   it('answers the link it prints when bound to another loopback address (127.0.0.2)', async () => {
-    const s = await serve({
-      host: '127.0.0.2',
-      port: 0,
-      home: tmp(),
-      memoryLimit: '256MB',
-      threads: 1,
-      logStream: quiet(),
-    });
+    const s = await start({ host: '127.0.0.2' });
     try {
       expect(s.loginUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.2:${s.port}/auth/token`));
       expect((await fetch(s.loginUrl, { redirect: 'manual' })).status).toBe(303);
@@ -196,16 +183,7 @@ describe('serve', () => {
       ],
       { stdio: 'ignore' },
     );
-    const s = await serve({
-      host: '127.0.0.1',
-      port: 0,
-      home: path.join(dir, 'home'),
-      tlsCert: cert,
-      tlsKey: key,
-      memoryLimit: '256MB',
-      threads: 1,
-      logStream: quiet(),
-    });
+    const s = await start({ home: path.join(dir, 'home'), tlsCert: cert, tlsKey: key });
     try {
       expect(s.loginUrl.startsWith('https://127.0.0.1:')).toBe(true);
       const res = await new Promise<{ status: number; headers: Record<string, unknown> }>(

@@ -16,9 +16,6 @@ export interface UploadLimits {
   maxCellBytes: number;
 }
 
-/** The importer sniffs encoding and dialect from the file's first MiB; so does the watch. */
-const SAMPLE_BYTES = CSV_SAMPLE_BYTES;
-
 const n = (x: number) => x.toLocaleString('en-US');
 
 /** `columns` undefined: counting stopped at the first one over the limit. */
@@ -263,7 +260,7 @@ export class CsvLimitWatch extends Transform {
       if (!this.decided) {
         this.sample.push(chunk);
         this.sampled += chunk.length;
-        if (this.sampled >= SAMPLE_BYTES) this.decide(false);
+        if (this.sampled >= CSV_SAMPLE_BYTES) this.decide(false);
       } else this.scanner?.push(chunk);
       done(null, chunk);
     } catch (e) {
@@ -284,13 +281,13 @@ export class CsvLimitWatch extends Transform {
     this.decided = true;
     const bytes = Buffer.concat(this.sample);
     this.sample = [];
-    const head = bytes.subarray(0, SAMPLE_BYTES);
+    const head = bytes.subarray(0, CSV_SAMPLE_BYTES);
     let scanner: CsvLimitScanner;
     let bom = 0;
     try {
       // The importer's own plan: the same encoding, delimiter, quote and names (an error: the importer's).
       // A first record longer than the sample has no names yet: the scan reads on without them.
-      const p = sniffCsv(head, whole && bytes.length <= SAMPLE_BYTES, 'the upload', {
+      const p = sniffCsv(head, whole && bytes.length <= CSV_SAMPLE_BYTES, 'the upload', {
         ...this.given,
         format: this.format,
       });

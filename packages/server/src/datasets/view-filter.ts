@@ -1,6 +1,5 @@
-import { parseStep, TidyvaultError, type Recipe, type Step } from '@tidyvault/core';
+import { parseStep, TidyvaultError, type LoadedDataset, type Recipe, type Step } from '@tidyvault/core';
 import type { NodeEngine } from '@tidyvault/engine-node';
-import type { LoadedDataset } from '@tidyvault/core';
 import { z } from 'zod';
 
 /** Longest `where` query value, in characters. */

@@ -117,6 +117,19 @@ describe('tidyvault clean', () => {
     }
   }, 60_000);
 
+  it('keeps a NUL character in a value through every output format and back', () => {
+    const input = write(dir, 'nul.csv', 'a,b\n"x\u0000y",2\nz,3\n');
+    for (const format of ['csv', 'tsv', 'json', 'ndjson', 'parquet', 'xlsx']) {
+      const out = path.join(dir, `nul-out.${format}`);
+      const back = path.join(dir, `nul-back-${format}.csv`);
+      const wrote = tidyvault(['clean', input, '--recipe', recipe([]), '-o', out, '--quiet']);
+      expect(wrote.code, `${format}: ${wrote.stderr}`).toBe(0);
+      const read = tidyvault(['clean', out, '--recipe', recipe([]), '-o', back, '--quiet']);
+      expect(read.code, `${format}: ${read.stderr}`).toBe(0);
+      expect(fs.readFileSync(back, 'utf8'), format).toBe('"a","b"\n"x\u0000y","2"\n"z","3"\n');
+    }
+  });
+
   it('keeps every row of a one-column CSV whose cells are empty: NULL is written "" there, not a blank line', () => {
     const input = write(dir, 'one-column.csv', 'v\nx\n"  "\ny\n');
     const out = path.join(dir, 'one-column-out.csv');

@@ -174,29 +174,3 @@ export function createByteValidator(encoding: TextEncodingName, startOffset = 0)
   }
 }
 
-/** The 1-based line of byte `offset` in `bytes` (code units of two bytes for UTF-16). */
-export function lineAtByte(
-  bytes: Uint8Array,
-  offset: number,
-  unitBytes: 1 | 2 = 1,
-  littleEndian = true,
-): number {
-  let line = 1;
-  let afterCR = false;
-  for (let i = 0; i + unitBytes <= offset; i += unitBytes) {
-    const unit =
-      unitBytes === 1
-        ? bytes[i]!
-        : littleEndian
-          ? bytes[i]! | (bytes[i + 1]! << 8)
-          : (bytes[i]! << 8) | bytes[i + 1]!;
-    if (unit === LF) {
-      if (!afterCR) line++;
-      afterCR = false;
-    } else if (unit === CR) {
-      line++;
-      afterCR = true;
-    } else afterCR = false;
-  }
-  return line;
-}

@@ -4,7 +4,6 @@ export { decodeWindows1252 } from './windows-1252.js';
 export { createChunkDecoder, decodeSample, TextDecodeError, type ChunkDecoder } from './decode-text.js';
 export {
   createByteValidator,
-  lineAtByte,
   Utf16Validator,
   Utf8Validator,
   Windows1252Validator,

@@ -1,5 +1,5 @@
 import { binarySignature } from './binary-signatures.js';
-import { lineAtByte, Utf16Validator, Utf8Validator, Windows1252Validator } from './byte-validators.js';
+import { Utf16Validator, Utf8Validator, Windows1252Validator } from './byte-validators.js';
 import { ImportSniffError, type ImportSniffLocation } from './errors.js';
 import { ENCODING_LABELS, type TextEncodingName } from './text-encoding.js';
 import { mixedEncodingError } from './utf8-break.js';
@@ -23,7 +23,11 @@ const startsWith = (bytes: Uint8Array, prefix: readonly number[]) =>
   prefix.length <= bytes.length && prefix.every((b, i) => bytes[i] === b);
 
 const isWhitespace = (unit: number) => unit === 0x20 || (unit >= 0x09 && unit <= 0x0d);
-/** C0 controls and DEL, except the tab, line feed, carriage return and form feed a text file may hold. */
+/**
+ * C0 controls (NUL included) and DEL, except the tab, line feed, carriage return and form feed a
+ * text file may hold. A few of them are kept as data (a stray NUL in a field survives the round
+ * trip); many make the file binary.
+ */
 const isControl = (unit: number) =>
   (unit < 0x20 && unit !== 0x09 && unit !== 0x0a && unit !== 0x0d && unit !== 0x0c) || unit === 0x7f;
 
@@ -69,14 +73,6 @@ function sniffUtf16(sample: Uint8Array, sniff: EncodingSniff, isWholeFile: boole
   const units = Math.floor(body.length / 2);
   for (let i = 0; i < units * 2; i += 2) {
     const unit = littleEndian ? body[i]! | (body[i + 1]! << 8) : (body[i]! << 8) | body[i + 1]!;
-    if (unit === 0) {
-      const line = lineAtByte(body, i, 2, littleEndian);
-      const byteOffset = sniff.bomLength + i;
-      throw binary(`it contains NUL characters, the first at byte ${byteOffset}, line ${line}`, {
-        byteOffset,
-        line,
-      });
-    }
     if (isControl(unit)) controls++;
     if (!isWhitespace(unit)) onlyWhitespace = false;
   }
@@ -93,10 +89,6 @@ function checkEightBitText(sample: Uint8Array, bomLength: number, isWholeFile: b
   let onlyWhitespace = true;
   for (let i = bomLength; i < sample.length; i++) {
     const b = sample[i]!;
-    if (b === 0) {
-      const line = lineAtByte(sample.subarray(bomLength), i - bomLength);
-      throw binary(`it contains NUL bytes, the first at byte ${i}, line ${line}`, { byteOffset: i, line });
-    }
     if (isControl(b)) controls++;
     if (!isWhitespace(b)) onlyWhitespace = false;
   }

@@ -16,6 +16,7 @@ export const FUNCTIONS = [
   'count',
   'first_value',
   'greatest',
+  'hash',
   'isfinite',
   'json_extract_string',
   'json_keys',

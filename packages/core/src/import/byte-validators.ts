@@ -173,4 +173,3 @@ export function createByteValidator(encoding: TextEncodingName, startOffset = 0)
       return new Windows1252Validator(startOffset);
   }
 }
-

@@ -1,4 +1,10 @@
-export { ImportSniffError, type ImportSniffCode, type ImportSniffLocation } from './errors.js';
+export {
+  byteNumber,
+  ImportSniffError,
+  undecodableBytesError,
+  type ImportSniffCode,
+  type ImportSniffLocation,
+} from './errors.js';
 export { ENCODING_LABELS, WINDOWS_1252_UNDEFINED, type TextEncodingName } from './text-encoding.js';
 export { decodeWindows1252 } from './windows-1252.js';
 export { createChunkDecoder, decodeSample, TextDecodeError, type ChunkDecoder } from './decode-text.js';

@@ -76,7 +76,7 @@ describe('sniffEncoding: text encodings', () => {
     const e = sniffError(bytes('id,name\n0,Zoë\n1,M', [0xfc], 'ller\n'));
     expect(e.code).toBe('ENCODING');
     expect(e.message).toMatch(
-      /^line 3: bytes that are not valid UTF-8 \(byte 18\), in a file that holds UTF-8 text before them; it mixes encodings/,
+      /^line 3: bytes that are not valid UTF-8 \(byte 19\), in a file that holds UTF-8 text before them; it mixes encodings/,
     );
     expect(e.line).toBe(3);
   });
@@ -90,27 +90,27 @@ describe('sniffEncoding: text encodings', () => {
   it('names the byte and line of bytes that are neither UTF-8 nor Windows-1252', () => {
     const e = sniffError(bytes('a,b\r\n1,caf', [0xe9], '\n2,x', [0x81], '\n'));
     expect(e.code).toBe('ENCODING');
-    expect(e.message).toBe('bytes that are neither UTF-8 nor Windows-1252 at byte 15 (line 3)');
+    expect(e.message).toBe('bytes that are neither UTF-8 nor Windows-1252 at byte 16 (line 3)');
     expect({ byteOffset: e.byteOffset, line: e.line }).toEqual({ byteOffset: 15, line: 3 });
   });
 
   it('points at the UTF-8 break when the text was UTF-8 until then', () => {
     // Á is C3 81: valid UTF-8 whose second byte Windows-1252 leaves undefined.
     const e = sniffError(bytes('name\nÁlvaro\n', [0xff], '\n'));
-    expect(e.message).toBe('bytes that are neither UTF-8 nor Windows-1252 at byte 13 (line 3)');
+    expect(e.message).toBe('bytes that are neither UTF-8 nor Windows-1252 at byte 14 (line 3)');
   });
 
   it('refuses invalid UTF-8 after a UTF-8 byte-order mark', () => {
     const e = sniffError(bytes([0xef, 0xbb, 0xbf], 'a\n', [0xe9], '\n'));
     expect(e.code).toBe('ENCODING');
-    expect(e.message).toMatch(/not valid UTF-8 at byte 5 \(line 2\)/);
+    expect(e.message).toMatch(/not valid UTF-8 at byte 6 \(line 2\)/);
   });
 
   it('refuses UTF-16 with an unpaired surrogate, naming its byte', () => {
     const sample = utf16('a\n\uD800b', true);
     const e = sniffError(sample);
     expect(e.code).toBe('ENCODING');
-    expect(e.message).toBe('bytes that are not valid UTF-16LE at byte 6 (line 2)');
+    expect(e.message).toBe('bytes that are not valid UTF-16LE at byte 7 (line 2)');
   });
 
   it('refuses UTF-32', () => {

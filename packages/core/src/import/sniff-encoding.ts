@@ -1,6 +1,6 @@
 import { binarySignature } from './binary-signatures.js';
 import { Utf16Validator, Utf8Validator, Windows1252Validator } from './byte-validators.js';
-import { ImportSniffError, type ImportSniffLocation } from './errors.js';
+import { byteNumber, ImportSniffError, type ImportSniffLocation } from './errors.js';
 import { ENCODING_LABELS, type TextEncodingName } from './text-encoding.js';
 import { mixedEncodingError } from './utf8-break.js';
 
@@ -64,7 +64,7 @@ function sniffUtf16(sample: Uint8Array, sniff: EncodingSniff, isWholeFile: boole
   if (invalid) {
     throw new ImportSniffError(
       'ENCODING',
-      `bytes that are not valid ${ENCODING_LABELS[sniff.encoding]} at byte ${invalid.byteOffset} (line ${invalid.line})`,
+      `bytes that are not valid ${ENCODING_LABELS[sniff.encoding]} at byte ${byteNumber(invalid.byteOffset)} (line ${invalid.line})`,
       invalid,
     );
   }
@@ -126,7 +126,7 @@ export function sniffEncoding(sample: Uint8Array, isWholeFile: boolean): Encodin
   if (bom) {
     throw new ImportSniffError(
       'ENCODING',
-      `bytes that are not valid UTF-8 at byte ${notUtf8.byteOffset} (line ${notUtf8.line}), although the file starts with a UTF-8 byte-order mark`,
+      `bytes that are not valid UTF-8 at byte ${byteNumber(notUtf8.byteOffset)} (line ${notUtf8.line}), although the file starts with a UTF-8 byte-order mark`,
       notUtf8,
     );
   }
@@ -140,7 +140,7 @@ export function sniffEncoding(sample: Uint8Array, isWholeFile: boolean): Encodin
   const where = utf8.multiByteSequences > 0 ? notUtf8 : notCp1252;
   throw new ImportSniffError(
     'ENCODING',
-    `bytes that are neither UTF-8 nor Windows-1252 at byte ${where.byteOffset} (line ${where.line})`,
+    `bytes that are neither UTF-8 nor Windows-1252 at byte ${byteNumber(where.byteOffset)} (line ${where.line})`,
     where,
   );
 }

@@ -1,5 +1,5 @@
 import { Utf8Validator, type InvalidBytes } from './byte-validators.js';
-import { ImportSniffError } from './errors.js';
+import { byteNumber, ImportSniffError } from './errors.js';
 
 /** Where a file stops being UTF-8, and whether it held UTF-8 text (multi-byte characters) before. */
 export interface Utf8Break {
@@ -26,7 +26,7 @@ export async function findUtf8Break(chunks: AsyncIterable<Uint8Array>, startOffs
 export function mixedEncodingError(at: InvalidBytes): ImportSniffError {
   return new ImportSniffError(
     'ENCODING',
-    `line ${at.line}: bytes that are not valid UTF-8 (byte ${at.byteOffset}), in a file that holds UTF-8 text before them; it mixes encodings, and reading it as Windows-1252 would change that text: convert it to one encoding, or choose the encoding to read it with`,
+    `line ${at.line}: bytes that are not valid UTF-8 (byte ${byteNumber(at.byteOffset)}), in a file that holds UTF-8 text before them; it mixes encodings, and reading it as Windows-1252 would change that text: convert it to one encoding, or choose the encoding to read it with`,
     at,
   );
 }

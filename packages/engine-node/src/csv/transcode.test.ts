@@ -85,7 +85,7 @@ describe('transcodeToUtf8', () => {
       },
     );
     expect(e.code).toBe('ENCODING');
-    expect(e.message).toBe('bytes that are not valid UTF-8 at byte 10 (line 3)');
+    expect(e.message).toBe('bytes that are not valid UTF-8 at byte 11 (line 3)');
     expect({ byteOffset: e.byteOffset, line: e.line }).toEqual({ byteOffset: 10, line: 3 });
   });
 
@@ -95,12 +95,12 @@ describe('transcodeToUtf8', () => {
       encoding: 'utf-8',
       bomLength: 3,
     });
-    expect(e.message).toBe(`bytes that are not valid UTF-8 at byte ${3 + head.length} (line 700001)`);
+    expect(e.message).toBe(`bytes that are not valid UTF-8 at byte ${4 + head.length} (line 700001)`);
   });
 
   it('refuses a UTF-8 character cut by the end of the file', async () => {
     const e = await failure(Buffer.from([0x61, 0x0a, 0xe2, 0x82]), { encoding: 'utf-8', bomLength: 0 });
-    expect(e.message).toBe('bytes that are not valid UTF-8 at byte 2 (line 2)');
+    expect(e.message).toBe('bytes that are not valid UTF-8 at byte 3 (line 2)');
   });
 
   it('refuses bytes Windows-1252 does not define', async () => {
@@ -108,7 +108,7 @@ describe('transcodeToUtf8', () => {
       encoding: 'windows-1252',
       bomLength: 0,
     });
-    expect(e.message).toBe('bytes that Windows-1252 does not define at byte 3 (line 2)');
+    expect(e.message).toBe('bytes that Windows-1252 does not define at byte 4 (line 2)');
   });
 
   it('refuses UTF-16 with an odd number of bytes', async () => {
@@ -116,7 +116,7 @@ describe('transcodeToUtf8', () => {
       encoding: 'utf-16le',
       bomLength: 2,
     });
-    expect(e.message).toBe('bytes that are not valid UTF-16LE at byte 6 (line 1)');
+    expect(e.message).toBe('bytes that are not valid UTF-16LE at byte 7 (line 1)');
   });
 
   it('removes the output when the input cannot be read', async () => {

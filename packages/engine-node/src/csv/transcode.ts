@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import {
   createChunkDecoder,
-  ENCODING_LABELS,
   ImportSniffError,
   NewlineNormalizer,
   TextDecodeError,
+  undecodableBytesError,
   type TextEncodingName,
 } from '@tidyvault/core';
 import { locateInvalidBytes } from './locate-invalid-bytes.js';
@@ -25,14 +25,7 @@ export interface TranscodeOptions {
 const CHUNK_BYTES = 1 << 20;
 
 async function invalidBytesError(path: string, o: TranscodeOptions, near: number): Promise<ImportSniffError> {
-  const label = ENCODING_LABELS[o.encoding];
-  const what =
-    o.encoding === 'windows-1252'
-      ? `bytes that ${label} does not define`
-      : `bytes that are not valid ${label}`;
-  const at = await locateInvalidBytes(path, o.encoding, o.bomLength);
-  if (!at) return new ImportSniffError('ENCODING', `${what} near byte ${near}`, { byteOffset: near });
-  return new ImportSniffError('ENCODING', `${what} at byte ${at.byteOffset} (line ${at.line})`, at);
+  return undecodableBytesError(o.encoding, await locateInvalidBytes(path, o.encoding, o.bomLength), near);
 }
 
 /**

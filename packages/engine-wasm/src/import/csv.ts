@@ -6,7 +6,6 @@ import {
   CsvScanner,
   csvReadErrorText,
   CSV_SAMPLE_BYTES,
-  ENCODING_LABELS,
   findUtf8Break,
   ImportSniffError,
   mixedEncodingError,
@@ -17,6 +16,7 @@ import {
   tooManyFieldsText,
   TextDecodeError,
   TidyvaultError,
+  undecodableBytesError,
   type Column,
   type CsvPlan,
   type CsvRetry,
@@ -85,9 +85,6 @@ async function invalidBytesError(
   bomLength: number,
   near: number,
 ): Promise<ImportSniffError> {
-  const label = ENCODING_LABELS[encoding];
-  const what =
-    encoding === 'windows-1252' ? `bytes that ${label} does not define` : `bytes that are not valid ${label}`;
   const validator = createByteValidator(encoding, bomLength);
   let at = undefined;
   for await (const chunk of input.chunks(bomLength)) {
@@ -95,8 +92,7 @@ async function invalidBytesError(
     if (at) break;
   }
   at ??= validator.finish();
-  if (!at) return new ImportSniffError('ENCODING', `${what} near byte ${near}`, { byteOffset: near });
-  return new ImportSniffError('ENCODING', `${what} at byte ${at.byteOffset} (line ${at.line})`, at);
+  return undecodableBytesError(encoding, at, near);
 }
 
 /** The input as UTF-8 without a byte-order mark (and, if asked, LF line ends), in memory. */

@@ -32,6 +32,12 @@ const clean = (input: string, recipe = okRecipe, out = path.join(dir, 'out.csv')
 describe('bad input gets exit 1 and one message naming the problem', () => {
   it('an empty file', () => expectDataError(clean(write(dir, 'empty.csv', '')), /empty\.csv.*empty/));
 
+  it('a header with a stray quote (every row was dropped, with exit 0)', () =>
+    expectDataError(
+      clean(write(dir, 'stray-header.csv', 'id,"Size" (inches)\n1,55\n2,65\n')),
+      /stray-header\.csv: line 1: the header has a quote character inside an unquoted field/,
+    ));
+
   it('a binary file named .csv', () => {
     const png = Buffer.from([
       0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 1, 2, 3,

@@ -20,4 +20,19 @@ describe('planCsv', () => {
     expect(p).toMatchObject({ names: ['Name', 'name_2', 'column_3'], bomLength: 3, rewrite: true });
     expect(planCsv(bytes('a;b\n1;2\n'), true, 'f.csv', {})).toMatchObject({ delimiter: ';', rewrite: false });
   });
+
+  it('refuses a header that breaks the quoting rules (DuckDB would read no rows and say nothing)', () => {
+    for (const header of ['id,"Size" (inches)', '"Region"/"Country",Sales', '{"a":1,"b":"x"}', 'a,b"c']) {
+      expect(() => planCsv(bytes(`\n${header}\n1,2\n`), true, 'f.csv', {}), header).toThrow(
+        /^f\.csv: line 2: the header has a quote character inside an unquoted field, or text after a closing quote/,
+      );
+    }
+    const quoted = planCsv(bytes('id,"Size ""big""",""\n1,2,3\n'), true, 'f.csv', {});
+    expect(quoted.names).toEqual(['id', 'Size "big"', 'column_3']);
+    // Without a header the first line is data, and DuckDB's own error names it.
+    expect(planCsv(bytes('1,"x" y\n'), true, 'f.csv', { header: false }).names).toEqual([
+      'column_1',
+      'column_2',
+    ]);
+  });
 });

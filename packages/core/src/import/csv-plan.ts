@@ -1,6 +1,6 @@
 import { lit, type Expr, type From } from '@tidyvault/sql';
 import { TidyvaultError } from '../errors.js';
-import { firstRecord, leadingBlankLines } from '../text/first-record.js';
+import { firstRecord, firstRecordHasStrayQuote, leadingBlankLines } from '../text/first-record.js';
 import { csvBufferBytes, CSV_MAX_LINE_BYTES, CSV_SAMPLE_BYTES } from './csv-reader-sizes.js';
 import { decodeSample } from './decode-text.js';
 import { ImportSniffError } from './errors.js';
@@ -78,8 +78,17 @@ export function planCsv(
         : `${file}: line 1: the first record does not end within the first ${CSV_SAMPLE_BYTES / 2 ** 20} MiB (a quoted field never closed, or a record that long)`,
       { file, line: 1 },
     );
+  if (plan.header && firstRecordHasStrayQuote(plan.text, plan.delimiter, plan.quote)) {
+    const line = plan.skip + 1;
+    throw new TidyvaultError(
+      'IMPORT_FORMAT',
+      `${file}: line ${line}: the header has a quote character inside an unquoted field, or text after a closing quote (quote the whole name, doubling the quotes inside it, or remove the quotes)`,
+      { file, line },
+    );
+  }
+  const { text: _text, ...rest } = plan;
   return {
-    ...plan,
+    ...rest,
     names: plan.header
       ? repairHeaderNames(first, CASE_INSENSITIVE_NAMES)
       : autoColumnNames(1, first.length, new Set(), CASE_INSENSITIVE_NAMES),
@@ -88,7 +97,8 @@ export function planCsv(
 
 /**
  * planCsv without the column names: the first record's fields instead, undefined when it does not
- * end within the sample. The server's limit scan reads on without them.
+ * end within the sample (the server's limit scan reads on without them), and the sample's text
+ * after any blank lines.
  */
 export function sniffCsv(
   sample: Uint8Array,
@@ -96,7 +106,7 @@ export function sniffCsv(
   file: string,
   asked: CsvAsked,
   retry: CsvRetry = {},
-): Omit<CsvPlan, 'names'> & { first: string[] | undefined } {
+): Omit<CsvPlan, 'names'> & { first: string[] | undefined; text: string } {
   let enc: { encoding: TextEncodingName; bomLength: number };
   try {
     enc = chooseEncoding(sample, whole, asked.encoding, retry.encoding);
@@ -126,6 +136,7 @@ export function sniffCsv(
     quote,
     header,
     first,
+    text,
     skip,
     normalizeNewlines,
     rewrite: enc.encoding !== 'utf-8' || enc.bomLength > 0 || normalizeNewlines,

@@ -31,6 +31,40 @@ export function firstRecord(text: string, delimiter: string, quote: string | nul
 }
 
 /**
+ * Does the first record break RFC 4180's quoting: a quote inside an unquoted field, or text after
+ * a closing quote? DuckDB's reader drops every row of a file whose header does (it returns no
+ * rows and no error), so the header is checked here.
+ */
+export function firstRecordHasStrayQuote(text: string, delimiter: string, quote: string | null): boolean {
+  if (quote === null) return false;
+  let inQuotes = false;
+  let closed = false;
+  let empty = true;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (inQuotes) {
+      if (ch !== quote) continue;
+      if (text[i + 1] === quote) i++;
+      else {
+        inQuotes = false;
+        closed = true;
+      }
+    } else if (ch === delimiter) {
+      closed = false;
+      empty = true;
+    } else if (ch === '\n' || ch === '\r') {
+      return false;
+    } else if (closed) {
+      return true;
+    } else if (ch === quote) {
+      if (!empty) return true;
+      inQuotes = true;
+    } else empty = false;
+  }
+  return false;
+}
+
+/**
  * Empty lines at the start of `text`, which DuckDB's reader would take as the header (its
  * `skip` passes them), the text after them, and how those lines end (`mixed` if not all alike):
  * DuckDB reads the file with one line ending, so a prefix that ends otherwise than the rest

@@ -31,6 +31,7 @@ export const IMPORT_CASES: Record<string, string | Buffer> = {
     0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52,
   ]),
   'unicode-values.csv': 'name,note\n"  São Paulo ",\u00a0x\u3000\n東京,😀\n',
+  'excel-sep-hint.csv': 'sep=;\r\na;b\r\n1;2,5\r\n',
   'nul-in-a-field.csv': 'a,b\n"x\u0000y",2\nz\u0000,3\n',
   // Past the 1 MiB sample: a Windows-1252 byte after ASCII only (read as Windows-1252, the line
   // named), and after UTF-8 text (refused: reading it as Windows-1252 would change that text).

@@ -50,6 +50,8 @@ Options:
   --sheet <name>         xlsx sheet to read (default: the first)
   --delimiter <c>        CSV delimiter when sniffing picks wrong (e.g. ';' or 'tab')
   --encoding <e>         utf-8, utf-16le, utf-16be or windows-1252 (default: sniffed)
+  --header               the CSV's first row is the header (default: sniffed; a first row of
+                         numbers over numbers, like 1,2,3 over 4,5,6, is taken for data)
   --no-header            the CSV's first row is data (columns become column_1, …)
   --memory-limit <size>  DuckDB memory limit, e.g. 8GB (default: half the machine's memory)
   --threads <n>          DuckDB threads (default: all cores)
@@ -87,7 +89,7 @@ Options:
   --json                 print {"rows","columns":[{"name","nulls","blanks","distinct",
                          "minLength","maxLength","topValues":[{"value","count"}],"inferredType"}]}
   --top <n>              how many frequent values to list (default 10)
-  --format <f>, --sheet <name>, --delimiter <c>, --encoding <e>, --no-header, --ragged extend
+  --format <f>, --sheet <name>, --delimiter <c>, --encoding <e>, --[no-]header, --ragged extend
                          as for clean (they describe the input)
   --quiet                no progress bar
 
@@ -120,7 +122,7 @@ Options:
   --radius <r>               levenshtein/ppm distance radius (default 1)
   --blocking-ngram-size <n>  levenshtein/ppm blocking n-gram size (default 6)
   --json                     print {"column","method","clusters":[{"values":[{"value","count"}],"suggested"}]}
-  --format <f>, --sheet <name>, --delimiter <c>, --encoding <e>, --no-header  as for clean
+  --format <f>, --sheet <name>, --delimiter <c>, --encoding <e>, --[no-]header  as for clean
 
 Examples:
   tidyvault cluster fixtures/w1/input.csv --column name --method fingerprint
@@ -141,7 +143,7 @@ Options:
   --columns <a,b,…>          the text columns to compare, 1–8                  (required)
   --threshold <t>            lowest score that links two rows, 0.5–1 (default 0.85)
   --json                     print {"columns","tuples","groups":[{"score","keys","counts"}],"truncated"}
-  --format <f>, --sheet <name>, --delimiter <c>, --encoding <e>, --no-header  as for clean
+  --format <f>, --sheet <name>, --delimiter <c>, --encoding <e>, --[no-]header  as for clean
 
 Limits: up to 50,000 distinct value combinations are compared; 1,000 groups are listed.
 
@@ -158,7 +160,7 @@ columns" are exact.
 
 Options:
   --input <file>         the file whose columns the query reads
-  --format <f>, --sheet <name>, --delimiter <c>, --encoding <e>, --no-header
+  --format <f>, --sheet <name>, --delimiter <c>, --encoding <e>, --[no-]header
                          as for clean (they describe the input)
 
 Examples:
@@ -291,7 +293,7 @@ Exit code 0 when valid, 1 with one message naming the step and field when not.
 
 Options:
   --input <file>         check the recipe against this file's columns
-  --format <f>, --sheet <name>, --delimiter <c>, --encoding <e>, --no-header
+  --format <f>, --sheet <name>, --delimiter <c>, --encoding <e>, --[no-]header
                          as for clean (they describe the input)
 
 Examples:

@@ -40,6 +40,9 @@ export function importOptions(args: Args, formatFlag: string): ImportOptions {
       throw new UsageError(`--encoding must be one of ${ENCODINGS.join(', ')}`);
     o.encoding = enc as (typeof ENCODINGS)[number];
   }
+  if (args.values.header && args.values['no-header'])
+    throw new UsageError('--header and --no-header contradict each other: give one');
+  if (args.values.header) o.header = true;
   if (args.values['no-header']) o.header = false;
   return o;
 }

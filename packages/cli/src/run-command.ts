@@ -24,6 +24,7 @@ const INPUT_OPTIONS: Options = {
   sheet: { type: 'string' },
   delimiter: { type: 'string' },
   encoding: { type: 'string' },
+  header: { type: 'boolean' },
   'no-header': { type: 'boolean' },
   ragged: { type: 'string' },
   'memory-limit': { type: 'string' },

@@ -53,6 +53,25 @@ describe('tidyvault profile', () => {
     expect(r.stdout).toHaveLength(10);
   });
 
+  it('reads the first row as the header, or as data, when told (--header, --no-header)', () => {
+    const numbers = write(dir, 'numbers.csv', '1,2\n3,4\n5,6\n');
+    const names = (args: string[]) => {
+      const r = tidyvault(['profile', numbers, '--json', ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      const p = JSON.parse(r.stdout) as { rows: number; columns: { name: string }[] };
+      return [p.rows, p.columns.map((c) => c.name)];
+    };
+    expect(names([])).toEqual([3, ['column_1', 'column_2']]);
+    expect(names(['--header'])).toEqual([2, ['1', '2']]);
+    const pivot = write(dir, 'pivot.csv', 'region,2022,2023\nEU,100,200\nUS,300,400\n');
+    const r = tidyvault(['profile', pivot, '--json', '--no-header']);
+    expect(JSON.parse(r.stdout).rows).toBe(3);
+    expect(JSON.parse(tidyvault(['profile', pivot, '--json']).stdout).rows).toBe(2);
+    const both = tidyvault(['profile', numbers, '--header', '--no-header']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--header and --no-header contradict each other/);
+  });
+
   it('summarises in words without --json', () => {
     const r = tidyvault(['profile', w1]);
     expect(r.code).toBe(0);

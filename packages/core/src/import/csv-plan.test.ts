@@ -21,6 +21,23 @@ describe('planCsv', () => {
     expect(planCsv(bytes('a;b\n1;2\n'), true, 'f.csv', {})).toMatchObject({ delimiter: ';', rewrite: false });
   });
 
+  it("takes Excel's sep= line as the delimiter, not as the header", () => {
+    expect(planCsv(bytes('sep=;\na;b\n1;2\n'), true, 'f.csv', {})).toMatchObject({
+      delimiter: ';',
+      skip: 1,
+      names: ['a', 'b'],
+      normalizeNewlines: false,
+    });
+    expect(planCsv(bytes('\r\nSEP=|\r\na|b\r\n1|2\r\n'), true, 'f.csv', {})).toMatchObject({
+      delimiter: '|',
+      skip: 2,
+      names: ['a', 'b'],
+    });
+    // A delimiter asked for wins; a sep= line ending otherwise than the rest needs line ends made alike.
+    expect(planCsv(bytes('sep=;\na,b\n'), true, 'f.csv', { delimiter: ',' }).names).toEqual(['a', 'b']);
+    expect(planCsv(bytes('sep=,\na,b\r\n1,2\r\n'), true, 'f.csv', {}).normalizeNewlines).toBe(true);
+  });
+
   it('refuses a header that breaks the quoting rules (DuckDB would read no rows and say nothing)', () => {
     for (const header of ['id,"Size" (inches)', '"Region"/"Country",Sales', '{"a":1,"b":"x"}', 'a,b"c']) {
       expect(() => planCsv(bytes(`\n${header}\n1,2\n`), true, 'f.csv', {}), header).toThrow(

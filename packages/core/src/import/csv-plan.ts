@@ -114,15 +114,21 @@ export function sniffCsv(
     sniffFailure(e, file);
   }
   // Empty lines before the header: DuckDB would take the first as the header, and the real one as data.
-  const {
-    lines: skip,
-    rest: text,
-    ending: skippedEnding,
-  } = leadingBlankLines(decodeSample(sample, enc, whole));
+  const blank = leadingBlankLines(decodeSample(sample, enc, whole));
+  let { lines: skip, rest: text, ending: skippedEnding } = blank;
+  // Excel's hint line ("sep=;") names the delimiter; it is not the header.
+  const hint = /^sep=([^\r\n])(\r\n|\r|\n)/i.exec(text);
+  if (hint) {
+    const ending = hint[2] === '\r\n' ? 'crlf' : hint[2] === '\r' ? 'cr' : 'lf';
+    skippedEnding = skippedEnding === undefined || skippedEnding === ending ? ending : 'mixed';
+    skip++;
+    text = text.slice(hint[0].length);
+  }
   const dialect = sniffDialect(text);
   // RFC 4180 quoting unless the sample shows another quote character.
   const quote = dialect.quote ?? '"';
-  const delimiter = asked.delimiter ?? (asked.format === 'tsv' ? '\t' : dialect.delimiter);
+  const delimiter =
+    asked.delimiter ?? (asked.format === 'tsv' ? '\t' : (hint?.[1] ?? dialect.delimiter));
   const header = asked.header ?? dialect.hasHeader;
   const first = firstRecord(text, delimiter, quote);
   const normalizeNewlines =
@@ -140,7 +146,7 @@ export function sniffCsv(
     skip,
     normalizeNewlines,
     rewrite: enc.encoding !== 'utf-8' || enc.bomLength > 0 || normalizeNewlines,
-    ...(asked.delimiter === undefined && asked.format !== 'tsv' && dialect.unsure.delimiter
+    ...(asked.delimiter === undefined && asked.format !== 'tsv' && !hint && dialect.unsure.delimiter
       ? { guessedDelimiter: delimiter }
       : {}),
   };

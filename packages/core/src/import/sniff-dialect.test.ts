@@ -77,6 +77,12 @@ describe('sniffDialect: quote', () => {
     expect(sniff).toMatchObject({ delimiter: ',', quote: "'" });
   });
 
+  it('keeps the double quote when single quotes protect nothing (values that start and end with an apostrophe)', () => {
+    const apostrophes = rows(['id,title', "1,'Hello'", '2,plain', "3,'Bud'", '4,"He said ""hi"""']);
+    expect(sniffDialect(apostrophes).quote).toBe('"');
+    expect(sniffDialect(rows(['id,title', "1,'Hello'", '2,plain'])).quote).toBe('"');
+  });
+
   it('turns quoting off when double quotes would swallow records', () => {
     const sniff = sniffDialect(rows(['id,size,unit', '1,"big,cm', '2,small,cm', '3,tiny,mm', '4,huge,m']));
     expect(sniff.quote).toBeNull();
@@ -95,6 +101,13 @@ describe('sniffDialect: header', () => {
     const sniff = sniffDialect(rows(['Ann,31,2020-01-02', 'Bob,42,2021-03-04', 'Cy,7,2022-05-06']));
     expect(sniff.hasHeader).toBe(false);
     expect(sniff.unsure.header).toBe(false);
+  });
+
+  it('sees a header of years over numbers when a text column votes for it', () => {
+    const sniff = sniffDialect(rows(['region,2022,2023', 'EU,100,200', 'US,300,400']));
+    expect(sniff.hasHeader).toBe(true);
+    expect(sniff.unsure.header).toBe(true);
+    expect(sniffDialect(rows(['1,2022,2023', '2,100,200', '3,300,400'])).hasHeader).toBe(false);
   });
 
   it('sees a header over fixed-length codes', () => {

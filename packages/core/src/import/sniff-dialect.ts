@@ -54,13 +54,18 @@ function fitOf(text: string, delimiter: CsvDelimiter, quote: CsvQuote | null): F
 /** Steadier field counts, then more records read that way (a wrong quote swallows records). */
 const compare = (a: Fit, b: Fit) => a.consistency - b.consistency || a.agreeing - b.agreeing;
 
-/** The quote for a delimiter: '"' unless the sample shows otherwise. */
+/**
+ * The quote for a delimiter: '"' unless the sample shows otherwise. A single quote must read the
+ * sample better than '"' and no quote (a delimiter or line break it protects): values that merely
+ * start and end with an apostrophe ('Hello', 'Bud') would lose them, and the file's real
+ * '"'-quoted fields would keep their quotes.
+ */
 function quoteFit(text: string, delimiter: CsvDelimiter): Fit {
   const double = fitOf(text, delimiter, '"');
   if (double.parsed.quotedFields > 0) return double;
   const single = fitOf(text, delimiter, "'");
   const none = fitOf(text, delimiter, null);
-  if (single.parsed.quotedFields > 0 && compare(single, double) >= 0 && compare(single, none) >= 0)
+  if (single.parsed.quotedFields > 0 && compare(single, double) > 0 && compare(single, none) > 0)
     return single;
   if (compare(none, double) > 0) return none;
   return double;
@@ -102,12 +107,13 @@ function kindOf(cell: string): string {
 
 /**
  * Python csv.Sniffer's vote: a column whose cells below the first row all share a kind votes for a
- * header when the first row's cell is of another kind. Fixed-length text columns vote only for.
+ * header when the first row's cell is of another kind (for), or against when it is of the same
+ * number or date kind. Fixed-length text columns vote only for.
  */
-function headerVotes(records: string[][]): number {
+function headerVotes(records: string[][]): { for: number; against: number } {
   const [first, ...rest] = records;
   const rows = rest.slice(0, HEADER_SAMPLE_ROWS);
-  let votes = 0;
+  const votes = { for: 0, against: 0 };
   first!.forEach((head, col) => {
     if (head.trim() === '') return;
     let kind: string | undefined;
@@ -120,8 +126,10 @@ function headerVotes(records: string[][]): number {
     }
     if (kind === undefined) return;
     const headKind = kindOf(head);
-    if (kind === 'number' || kind === 'date') votes += headKind === kind ? -1 : 1;
-    else if (headKind !== kind) votes += 1;
+    if (kind === 'number' || kind === 'date') {
+      if (headKind === kind) votes.against++;
+      else votes.for++;
+    } else if (headKind !== kind) votes.for++;
   });
   return votes;
 }
@@ -138,22 +146,26 @@ function lineEndingOf(text: string, delimiter: CsvDelimiter, quote: CsvQuote | n
 /**
  * The CSV dialect of decoded text from the start of a file (about the first MiB): the delimiter whose
  * field count is steadiest over the first records (quote-aware), the quote, whether the first row is
- * a header (true when the sample cannot tell), and the record terminators outside quotes.
+ * a header (true unless nothing votes for one and something votes against), and the record
+ * terminators outside quotes.
  */
 export function sniffDialect(text: string): DialectSniff {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const { fit, unsure: delimiterUnsure } = chooseDelimiter(body);
   const records = fit.parsed.records;
-  const votes = records.length >= 2 ? headerVotes(records) : 0;
+  const votes = records.length >= 2 ? headerVotes(records) : { for: 0, against: 0 };
+  // One column voting for is enough: a header of years over numbers (region,2022,2023) votes
+  // against in every column but its first, and reading a header as data is the costlier mistake.
+  const hasHeader = votes.for > 0 || votes.against === 0;
   return {
     delimiter: fit.delimiter,
     quote: fit.quote,
-    hasHeader: votes >= 0,
+    hasHeader,
     lineEnding: lineEndingOf(body, fit.delimiter, fit.quote),
     unsure: {
       delimiter: delimiterUnsure,
       quote: fit.quote !== '"' && fit.parsed.quotedFields < 3,
-      header: votes === 0,
+      header: (votes.for === 0) === (votes.against === 0),
     },
   };
 }

@@ -184,6 +184,11 @@ export class NodeEngine implements Engine {
     return this.sandbox.settings;
   }
 
+  /** DuckDB's memory limit in bytes (its setting reads like "1.8 GiB"), or undefined if unreadable. */
+  get memoryLimitBytes(): number | undefined {
+    return duckdbBytes(this.sandbox.settings.memory_limit ?? '');
+  }
+
   private nextTable(): string {
     return `dataset_${++this.counter}`;
   }
@@ -383,7 +388,11 @@ export class NodeEngine implements Engine {
     topN = 10,
     o: ProfileOptions = {},
   ): Promise<Profile> {
-    return this.clusterKeys.use(() => this.profileNow(dataset, recipe, topN, o));
+    try {
+      return await this.clusterKeys.use(() => this.profileNow(dataset, recipe, topN, o));
+    } catch (e) {
+      throw duckdbFailure(e);
+    }
   }
 
   private async profileNow(
@@ -461,7 +470,7 @@ export class NodeEngine implements Engine {
       // Whatever the abort interrupted (kNN, or a check between DuckDB queries), one error the
       // CLI and the server can map. A DuckDB query already running is not interrupted.
       if (signal?.aborted && !(e instanceof TidyvaultError)) throw cancelled();
-      throw e;
+      throw duckdbFailure(e);
     }
   }
 
@@ -669,6 +678,17 @@ export class NodeEngine implements Engine {
   }
 }
 
+/**
+ * A DuckDB error (a step's own error() on the data, out of memory) from a read that runs the
+ * recipe, as recipeError words it; anything else (a defect) as it is.
+ */
+function duckdbFailure(e: unknown): unknown {
+  const message = (e as Error | undefined)?.message;
+  return typeof message === 'string' && /^[A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*)* Error: /.test(message)
+    ? recipeError(e)
+    : e;
+}
+
 /** A DuckDB error from running a recipe, in words that name what the user can fix. */
 function recipeError(e: unknown): unknown {
   if (e instanceof TidyvaultError) return e;
@@ -680,4 +700,23 @@ function recipeError(e: unknown): unknown {
     );
   }
   return new TidyvaultError('EXECUTION', `running the recipe failed: ${message}`);
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  bytes: 1,
+  KiB: 2 ** 10,
+  MiB: 2 ** 20,
+  GiB: 2 ** 30,
+  TiB: 2 ** 40,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+};
+
+/** Bytes of a size as DuckDB prints its settings ("1.8 GiB", "488.2 MiB"); undefined otherwise. */
+export function duckdbBytes(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([A-Za-z]+)$/.exec(text.trim());
+  const unit = m ? SIZE_UNITS[m[2]!] : undefined;
+  return m && unit !== undefined ? Number(m[1]) * unit : undefined;
 }

@@ -34,6 +34,17 @@ describe('a replace that would grow a value past 16 MiB', () => {
     }
   });
 
+  it('is a recipe error (422 in the server), not a crash, when a profile or a clustering meets it', async () => {
+    const grows = recipe(
+      { op: 'replace', columns: ['a'], find: 'y', replace: Y },
+      { op: 'replace', columns: ['a'], find: 'Y', replace: Y },
+      { op: 'replace', columns: ['a'], find: 'Y', replace: Y },
+    );
+    const failure = { code: 'EXECUTION', message: expect.stringMatching(/a value would grow past 16 MiB/) };
+    await expect(engine.profile(ds, grows)).rejects.toMatchObject(failure);
+    await expect(engine.cluster(ds, 'a', 'fingerprint', {}, grows)).rejects.toMatchObject(failure);
+  });
+
   it('makes values up to the limit as before', async () => {
     const big = recipe(
       { op: 'replace', columns: ['a'], find: 'y', replace: 'Y'.repeat(1000) },

@@ -270,6 +270,14 @@ describe('dataset routes', () => {
     expect(h.stagingFiles()).toEqual([]);
   });
 
+  it('counts long text cells in the dataset’s size (DuckDB keeps them in blocks of their own)', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `${i},${String(i % 10).repeat(250_000)}`);
+    const long = await upload(h, auth, 'long-cells.csv', `id,text\n${rows.join('\n')}\n`);
+    expect(long.statusCode).toBe(201);
+    const loc = (await get(`/api/datasets/${long.json().id}/location`)).json();
+    expect(loc.bytes.source).toBeGreaterThanOrEqual(40 * 250_000);
+  });
+
   it('tells where the data is', async () => {
     const res = await get(`/api/datasets/${id}/location`);
     expect(res.statusCode).toBe(200);
@@ -286,7 +294,7 @@ describe('dataset routes', () => {
     expect(loc.bytes.uploadedFile).toBe(Buffer.byteLength(CSV));
     expect(loc.bytes.source).toBeGreaterThan(0);
     expect(loc.approxBytes).toBe(loc.bytes.source + loc.bytes.recipeStates);
-    expect(loc.approxBytesNote).toMatch(/duckdb_memory\(\), tag IN_MEMORY_TABLE/);
+    expect(loc.approxBytesNote).toMatch(/duckdb_memory\(\), tags IN_MEMORY_TABLE and OVERFLOW_STRINGS/);
     expect(loc.onDiskNote).toMatch(/spilling is off/);
     expect(loc.recentAccesses.map((a: { op: string }) => a.op)).toEqual(
       expect.arrayContaining(['export', 'location']),

@@ -1,7 +1,14 @@
 import type { NodeEngine } from '@tidyvault/engine-node';
 
-/** DuckDB's tag for the blocks of in-memory tables (a dataset's source table, its materialised states). */
-const TABLE_TAG = 'IN_MEMORY_TABLE';
+/**
+ * DuckDB's tags for the blocks of in-memory tables (a dataset's source table, its materialised
+ * states): the columns' segments, and the strings too long for a segment (over about 4 KB), which
+ * live in blocks of their own.
+ */
+const TABLE_TAGS: ReadonlySet<string> = new Set(['IN_MEMORY_TABLE', 'OVERFLOW_STRINGS']);
+
+/** A compaction needs room for a compressed copy of what it compresses, as much again at worst. */
+const COMPACTION_ROOM = 2;
 
 /**
  * What each table really takes in the engine. DuckDB has no per-table byte count for an
@@ -23,8 +30,11 @@ export class EngineMemory {
 
   /** Bytes of all in-memory tables: in memory plus spilled. */
   async tableBytes(): Promise<{ memoryBytes: number; temporaryBytes: number }> {
-    const row = (await this.engine.memoryUsage()).find((r) => r.tag === TABLE_TAG);
-    return { memoryBytes: row?.memoryBytes ?? 0, temporaryBytes: row?.temporaryBytes ?? 0 };
+    const rows = (await this.engine.memoryUsage()).filter((r) => TABLE_TAGS.has(r.tag));
+    return {
+      memoryBytes: rows.reduce((n, r) => n + r.memoryBytes, 0),
+      temporaryBytes: rows.reduce((n, r) => n + r.temporaryBytes, 0),
+    };
   }
 
   /**
@@ -52,6 +62,11 @@ export class EngineMemory {
     if (this.compaction || !this.engine.compressesTables) return;
     this.compaction = this.exclusive(async () => {
       this.compaction = undefined;
+      // A checkpoint that runs out of memory leaves DuckDB's database unusable for every dataset
+      // (DuckDB invalidates it): compress only with room for it; the tables stay as they are.
+      const limit = this.engine.memoryLimitBytes;
+      const used = (await this.engine.memoryUsage()).reduce((n, r) => n + r.memoryBytes, 0);
+      if (limit === undefined || COMPACTION_ROOM * used > limit) return;
       // Fails while another connection writes (a cluster-key fill): the next table made retries.
       await this.engine.compact().catch(() => undefined);
     });

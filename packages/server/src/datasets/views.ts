@@ -57,7 +57,7 @@ export async function location(
       'held in the memory of this server process (in-memory DuckDB tables: the upload and the results of recipe states); purged on delete, expiry or shutdown',
     approxBytes: e.tableBytes + stateBytes,
     approxBytesNote:
-      "bytes DuckDB's buffer manager allocated for this dataset's tables (duckdb_memory(), tag IN_MEMORY_TABLE), measured as each table was made, in memory or spilled, excluding short-lived query memory and the JavaScript side; DuckDB compresses a table after it is made, so it may hold less now (engine.tableMemoryBytes: what every dataset holds at this moment)",
+      "bytes DuckDB's buffer manager allocated for this dataset's tables (duckdb_memory(), tags IN_MEMORY_TABLE and OVERFLOW_STRINGS), measured as each table was made, in memory or spilled, excluding short-lived query memory and the JavaScript side; DuckDB compresses a table after it is made, so it may hold less now (engine.tableMemoryBytes: what every dataset holds at this moment)",
     bytes: {
       source: e.tableBytes,
       recipeStates: stateBytes,

@@ -35,6 +35,8 @@ export interface GuardedZip {
   readonly entryNames: readonly string[];
   /** Part names are case-insensitive in xlsx (OPC), so lookups are too. */
   has(name: string): boolean;
+  /** The size an entry says it inflates to (checked while inflating), or undefined without it. */
+  inflatedSize(name: string): number | undefined;
   /** The inflated bytes of one entry, the caps enforced while inflating. */
   openEntry(name: string): AsyncIterable<Uint8Array>;
 }
@@ -168,6 +170,7 @@ export async function openGuardedZip(blob: Blob, caps: XlsxCaps = DEFAULT_XLSX_C
   return {
     entryNames: [...entries.values()].map((e) => e.fileName),
     has: (name) => entries.has(name.toLowerCase()),
+    inflatedSize: (name) => entries.get(name.toLowerCase())?.uncompressedSize,
     async *openEntry(name) {
       const entry = entries.get(name.toLowerCase());
       if (!entry) throw notXlsx(`the part '${name}' is missing`);

@@ -1,5 +1,5 @@
 import { readDateStyles, readSharedStrings, readWorkbookParts, type SheetPart } from './workbook-parts.js';
-import { sheetRowHandlers, type XlsxRow } from './sheet-rows.js';
+import { SHARED_TEXT_FLOOR, SHARED_TEXT_RATIO, sheetRowHandlers, type XlsxRow } from './sheet-rows.js';
 import { parsePart } from './xml-part.js';
 import { notXlsx, XlsxError } from './xlsx-error.js';
 import { DEFAULT_XLSX_CAPS, openGuardedZip, type XlsxCaps } from './guarded-zip.js';
@@ -44,6 +44,7 @@ export async function* readXlsxRows(blob: Blob, options: ReadXlsxOptions = {}): 
     sharedStrings: await readSharedStrings(zip, workbook.sharedStrings),
     dateStyles: await readDateStyles(zip, workbook.styles),
     date1904: workbook.date1904,
+    sharedTextBudget: Math.max(SHARED_TEXT_FLOOR, SHARED_TEXT_RATIO * (zip.inflatedSize(sheet.part) ?? 0)),
   };
   const ready: XlsxRow[] = [];
   const handlers = sheetRowHandlers(context, (row) => ready.push(row));

@@ -1,7 +1,7 @@
 import { serialToText } from './excel-dates.js';
 import { decodeOoxmlText } from './ooxml-text.js';
 import type { XmlHandlers } from './xml-part.js';
-import { notXlsx } from './xlsx-error.js';
+import { notXlsx, zipBomb } from './xlsx-error.js';
 
 export interface XlsxRow {
   /** 1-based row number in the sheet. */
@@ -15,7 +15,16 @@ export interface SheetContext {
   sharedStrings: readonly string[];
   dateStyles: readonly boolean[];
   date1904: boolean;
+  /**
+   * Characters of shared strings the sheet's cells may copy out in all: each cell that refers to
+   * a shared string repeats it, so a small file could expand to gigabytes of text.
+   */
+  sharedTextBudget: number;
 }
+
+/** Shared-string text a sheet may repeat: this many times its own XML, and never less than the floor. */
+export const SHARED_TEXT_RATIO = 100;
+export const SHARED_TEXT_FLOOR = 64 * 2 ** 20;
 
 const MAX_COLUMNS = 16_384;
 const MAX_ROWS = 1_048_576;
@@ -57,6 +66,7 @@ export function sheetRowHandlers(ctx: SheetContext, emit: (row: XlsxRow) => void
   let phoneticDepth = 0;
 
   const fail = (what: string) => notXlsx(`sheet '${ctx.sheet}' row ${rowNumber}: ${what}`);
+  let sharedText = 0;
 
   function cellText(v: string): string | null {
     switch (type) {
@@ -64,6 +74,11 @@ export function sheetRowHandlers(ctx: SheetContext, emit: (row: XlsxRow) => void
         const index = v.trim();
         const s = /^\d+$/.test(index) ? ctx.sharedStrings[Number(index)] : undefined;
         if (s === undefined) throw fail(`a cell refers to shared string '${index}', which does not exist`);
+        sharedText += s.length;
+        if (sharedText > ctx.sharedTextBudget)
+          throw zipBomb(
+            `sheet '${ctx.sheet}' row ${rowNumber}: its cells repeat shared strings into more than ${SHARED_TEXT_RATIO} times the sheet's own size (over ${Math.round(ctx.sharedTextBudget / 2 ** 20)} M characters)`,
+          );
         return s;
       }
       case 'str':

@@ -64,6 +64,42 @@ describe('app basics', () => {
     expect(received.toLowerCase()).toContain('connection: close');
   });
 
+  it('answers requests Node cannot parse, and one without a Host, with the security headers and the error shape', async () => {
+    if (!h.t.app.server.listening) await h.t.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = h.t.app.server.address() as net.AddressInfo;
+    const raw = (request: string) =>
+      new Promise<string>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1');
+        let received = '';
+        socket.on('data', (d) => (received += String(d)));
+        socket.on('close', () => resolve(received));
+        socket.on('error', () => resolve(received));
+        socket.end(request);
+      });
+    for (const [request, status, code] of [
+      ['GET /healthz HTTP/1.1\r\n\r\n', 421, 'HOST_NOT_ALLOWED'],
+      [
+        `GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'x'.repeat(400_000)}\r\n\r\n`,
+        431,
+        'HEADERS_TOO_LARGE',
+      ],
+      ['GET / HTTP/1.1 garbage\r\nHost: localhost\r\n\r\n', 400, 'BAD_REQUEST'],
+      [
+        'POST /api/datasets HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+        400,
+        'BAD_REQUEST',
+      ],
+    ] as const) {
+      const answer = await raw(request);
+      const [head, body] = answer.split('\r\n\r\n');
+      expect(head, request.slice(0, 40)).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(head!.toLowerCase()).toContain(`content-security-policy: ${CSP.toLowerCase()}`);
+      expect(head!.toLowerCase()).toContain('x-content-type-options: nosniff');
+      expect(head!.toLowerCase()).toContain('cache-control: no-store');
+      expect(JSON.parse(body!).error.code).toBe(code);
+    }
+  });
+
   it('refuses foreign Host headers (DNS rebinding) with 421', async () => {
     for (const host of ['evil.example', 'evil.example:5177', 'localhost.evil.example', 'a b']) {
       const res = await h.t.app.inject({ method: 'GET', url: '/healthz', headers: { host } });

@@ -26,7 +26,12 @@ import { postgresRoutes } from './postgres/routes.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import { registerAccessControl, type RouteInfo } from './security/access.js';
 import { registerCsrf } from './security/csrf.js';
-import { closeUnreadBody, registerSecurityHeaders, setSecurityHeaders } from './security/headers.js';
+import {
+  answerClientError,
+  closeUnreadBody,
+  registerSecurityHeaders,
+  setSecurityHeaders,
+} from './security/headers.js';
 import { UploadSlots } from './datasets/upload-slots.js';
 import { registerHostCheck, registerProxyOnly } from './security/host-check.js';
 import { registerRoleCheck } from './security/roles.js';
@@ -72,7 +77,8 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     },
     // Fastify's own request lines carry raw URLs (login token, column names): ours log routes only.
     logController: new LogController({ disableRequestLogging: true }),
-    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    // A missing Host gets the host check's 421 (with every security header), not Node's bare 400.
+    http: { maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false },
     ...(o.tls
       ? {
           https: {
@@ -80,6 +86,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
             key: o.tls.key,
             minVersion: 'TLSv1.2' as const,
             maxHeaderSize: MAX_HEADER_BYTES,
+            requireHostHeader: false,
           },
         }
       : {}),
@@ -97,6 +104,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     keepAliveTimeout: 5_000,
     maxRequestsPerSocket: 1_000,
     return503OnClosing: true,
+    clientErrorHandler: (err, socket) => answerClientError(err, socket, { secure: o.secure }),
     // A URL the router cannot read: Fastify's own answer echoes the path and skips the hooks
     // that set the security headers.
     frameworkErrors: (error, request, reply) => {

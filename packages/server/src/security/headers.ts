@@ -1,4 +1,5 @@
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /** No third party anything; the same set on every response (JSON, errors, 404, future static files). */
@@ -59,4 +60,40 @@ export function registerSecurityHeaders(app: FastifyInstance, o: { secure: boole
     if (reply.statusCode >= 400) closeUnreadBody(request.raw, reply);
     return payload;
   });
+}
+
+const CLIENT_ERRORS: Record<number, { code: string; message: string }> = {
+  400: { code: 'BAD_REQUEST', message: 'the request could not be read as HTTP' },
+  408: { code: 'REQUEST_TIMEOUT', message: 'the request took too long to arrive' },
+  431: { code: 'HEADERS_TOO_LARGE', message: 'the request line and headers are too large' },
+};
+
+/**
+ * Node's answer to a request it cannot parse (a malformed request line, headers too large,
+ * Content-Length with Transfer-Encoding) comes before any hook: it is written here instead, with
+ * the same security headers and error shape as every other response, and the connection closed.
+ */
+export function answerClientError(
+  err: Error & { code?: string },
+  socket: Duplex,
+  o: { secure: boolean },
+): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status =
+    err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const body = JSON.stringify({ error: CLIENT_ERRORS[status] });
+  const headers: Record<string, string | number> = {
+    ...SECURITY_HEADERS,
+    ...(o.secure ? { 'strict-transport-security': HSTS } : {}),
+    'cache-control': 'no-store',
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    connection: 'close',
+  };
+  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head.join('')}\r\n${body}`);
 }

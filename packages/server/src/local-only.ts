@@ -3,7 +3,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerErrorHandling } from './errors.js';
 import { checkBind } from './listen.js';
-import { registerSecurityHeaders } from './security/headers.js';
+import { answerClientError, registerSecurityHeaders } from './security/headers.js';
 import { registerHostCheck } from './security/host-check.js';
 import { defaultWebRoot, registerWebApp } from './web.js';
 
@@ -33,7 +33,13 @@ export async function buildLocalOnlyApp(o: {
   allowedHosts?: string[];
 }): Promise<FastifyInstance> {
   // HEAD as well as GET, as any static host answers (link checkers, uptime probes).
-  const app = Fastify({ logger: false, exposeHeadRoutes: true, bodyLimit: 1024 });
+  const app = Fastify({
+    logger: false,
+    exposeHeadRoutes: true,
+    bodyLimit: 1024,
+    http: { requireHostHeader: false },
+    clientErrorHandler: (err, socket) => answerClientError(err, socket, { secure: false }),
+  });
   registerErrorHandling(app);
   registerHostCheck(app, o.allowedHosts ?? []);
   registerSecurityHeaders(app, { secure: false });

@@ -158,6 +158,21 @@ describe('uploads', () => {
     expect(two.statusCode).toBe(400);
     expect(two.json().error).toMatchObject({ code: 'UPLOAD_MULTIPLE_FILES' });
     expect(h.t.store.size).toBe(0);
+    // Six form fields before the file: the multipart limit, said as such (not "the connection closed").
+    const fields = Array.from(
+      { length: 6 },
+      (_, i) => `--zz\r\nContent-Disposition: form-data; name="f${i}"\r\n\r\nx\r\n`,
+    ).join('');
+    const crowded = await h.t.app.inject({
+      method: 'POST',
+      url: '/api/datasets',
+      headers: { ...headers, 'content-type': 'multipart/form-data; boundary=zz' },
+      payload: fields + part('one.csv') + '--zz--\r\n',
+    });
+    expect(crowded.statusCode).toBe(400);
+    expect(crowded.json().error).toMatchObject({ code: 'UPLOAD_MALFORMED' });
+    expect(crowded.json().error.message).toMatch(/more than 5 form fields before its file part/);
+    expect(h.t.store.size).toBe(0);
     const withField = await h.t.app.inject({
       method: 'POST',
       url: '/api/datasets',

@@ -78,6 +78,9 @@ export function cleanName(filename: string | undefined): string {
   return name.slice(0, MAX_NAME - ext.length) + ext;
 }
 
+/** Form fields allowed besides the file part (a browser's form may add a few); more is refused. */
+const MAX_FORM_FIELDS = 5;
+
 const MULTIPART_BROKEN =
   /Unexpected end of (multipart data|form)|Part terminated early|Malformed part header|Boundary not found/;
 
@@ -90,6 +93,12 @@ function bodyError(e: unknown, complete: boolean): unknown {
       400,
       'UPLOAD_MALFORMED',
       'the multipart body ends before its file part does (cut short, or not multipart/form-data)',
+    );
+  if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT')
+    return new ApiError(
+      400,
+      'UPLOAD_MALFORMED',
+      `the multipart body has more than ${MAX_FORM_FIELDS} form fields before its file part: send the file as a part named "file", and the options in the query`,
     );
   if (!complete || code === 'FST_MP_PREMATURE_CLOSE' || code === 'ECONNRESET' || e.message === 'aborted')
     return new ApiError(
@@ -203,7 +212,13 @@ export function uploadRoute(
             'send the file as multipart/form-data, in a part named "file"',
           );
         const fileParts = request.files({
-          limits: { fileSize: o.maxUploadBytes, files: 1, fields: 5, parts: 6, fieldSize: 1024 },
+          limits: {
+            fileSize: o.maxUploadBytes,
+            files: 1,
+            fields: MAX_FORM_FIELDS,
+            parts: MAX_FORM_FIELDS + 1,
+            fieldSize: 1024,
+          },
           throwFileSizeLimit: true,
         });
         const files = fileParts[Symbol.asyncIterator]();

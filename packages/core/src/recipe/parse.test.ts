@@ -84,11 +84,22 @@ describe('parseRecipe', () => {
         ],
       }),
     ).toMatch(/field "where\.and\[1\]\.op"/);
-    expect(where({ all: [] })).toMatch(/field "where": Unrecognized key: "all"/);
+    expect(where({ all: [] })).toMatch(/field "where\.all": Unrecognized key: "all"/);
   });
 
   it('refuses unknown parameters, a missing version and other versions', () => {
-    expect(fail({ version: 1, steps: [{ op: 'trim', colums: ['a'] }] })).toMatch(/step 1 \(trim\)/);
+    expect(fail({ version: 1, steps: [{ op: 'trim', colums: ['a'] }] })).toMatch(
+      /step 1 \(trim\) field "colums": Unrecognized key: "colums"/,
+    );
+    const thrown = (() => {
+      try {
+        parseRecipe({ version: 1, steps: [{ op: 'trim', colums: ['a'] }] });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(thrown).toBeInstanceOf(TidyvaultError);
+    expect((thrown as TidyvaultError).location).toEqual({ step: { index: 1, op: 'trim' }, field: 'colums' });
     expect(fail({ steps: [] })).toMatch(/version/);
     expect(fail({ version: 2, steps: [] })).toMatch(/version/);
   });

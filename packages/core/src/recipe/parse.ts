@@ -36,7 +36,9 @@ function specific(issue: Issue): Issue {
 
 /** Where an issue is: its whole path, and the step (0-based) and op when it is inside one. */
 function locate(issue: Issue, input: unknown, prefix: PropertyKey[]) {
-  const path = [...prefix, ...issue.path];
+  // A key nobody knows is the field at fault (`colums` for `columns`), not the object holding it.
+  const unknown = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? issue.keys : [];
+  const path = [...prefix, ...issue.path, ...unknown];
   const stepIndex = path[0] === 'steps' && typeof path[1] === 'number' ? path[1] : undefined;
   const raw =
     stepIndex === undefined ? undefined : (input as { steps?: unknown[] } | null)?.steps?.[stepIndex];

@@ -229,7 +229,8 @@ async function* sheetXml(
         tooLong(cell, columns[i]!, rowNumber, guard);
       cells += cellXml(`${letters[i]}${rowNumber}`, columns[i]!.type, cell, guard);
     }
-    if (cells) xml += `<row r="${rowNumber}">${cells}</row>`;
+    // A row of NULLs is still a row: a bare element keeps it (readers of this file count it).
+    xml += cells ? `<row r="${rowNumber}">${cells}</row>` : `<row r="${rowNumber}"/>`;
     if (xml.length >= BATCH_CHARS) {
       yield xml;
       xml = '';

@@ -6,7 +6,7 @@ import { notXlsx, zipBomb } from './xlsx-error.js';
 export interface XlsxRow {
   /** 1-based row number in the sheet. */
   rowNumber: number;
-  /** By column (A = 0); a missing cell is null; trailing nulls are trimmed. */
+  /** By column (A = 0); a missing cell is null; trailing nulls are trimmed (a bare empty row has none). */
   cells: (string | null)[];
 }
 
@@ -62,6 +62,7 @@ export function sheetRowHandlers(ctx: SheetContext, emit: (row: XlsxRow) => void
   let style = 0;
   let value: string | undefined;
   let collecting = false;
+  let bare = false;
   let inInline = false;
   let phoneticDepth = 0;
 
@@ -108,9 +109,14 @@ export function sheetRowHandlers(ctx: SheetContext, emit: (row: XlsxRow) => void
           rowNumber = r;
           cells = [];
           column = -1;
+          // Only a number (and Excel's spans), and no cells: a row written to be there, not one
+          // kept for its formatting (height, style), which spreadsheets leave after the data.
+          bare = Object.keys(a).every((k) => k === 'r' || k === 'spans');
           return;
         }
         case 'c': {
+          // A row with (empty, styled) cells is formatting, not a row written empty.
+          bare = false;
           const c = a.r === undefined ? column + 1 : columnIndex(a.r);
           if (c === undefined || c >= MAX_COLUMNS) throw fail(`invalid cell reference '${a.r}'`);
           column = c;
@@ -160,7 +166,7 @@ export function sheetRowHandlers(ctx: SheetContext, emit: (row: XlsxRow) => void
         }
         case 'row':
           while (cells.length > 0 && cells[cells.length - 1] === null) cells.pop();
-          if (cells.length > 0) emit({ rowNumber, cells });
+          if (cells.length > 0 || bare) emit({ rowNumber, cells });
           cells = [];
       }
     },

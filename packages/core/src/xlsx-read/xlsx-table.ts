@@ -32,8 +32,10 @@ async function widestRow(blob: Blob, sheet: { sheet?: string }): Promise<number>
 
 /**
  * A sheet as a table, the rules both engines import by: the first non-empty row is the header
- * (names repaired, case-insensitively unique as DuckDB needs), cells are text as the workbook
- * shows them, a row with more cells than the header is an error naming it (or, with ragged:
+ * (names repaired, case-insensitively unique as DuckDB needs), blank rows after it are rows of
+ * NULLs up to the last row with a cell or a bare `<row>` (as Tidyvault writes a row of NULLs),
+ * cells are text as the workbook shows them, a row with more cells than the header is an error
+ * naming it (or, with ragged:
  * 'extend', the widest row's cells get auto-named columns). Errors come as TidyvaultErrors
  * naming `file`.
  */
@@ -42,7 +44,8 @@ export async function xlsxTable(blob: Blob, file: string, o: XlsxTableOptions = 
   const reader = readXlsxRows(blob, sheet);
   try {
     const extendTo = o.ragged === 'extend' ? await widestRow(blob, sheet) : 0;
-    const header = await reader.next();
+    let header = await reader.next();
+    while (!header.done && header.value.cells.length === 0) header = await reader.next();
     if (header.done) throw new TidyvaultError('IMPORT_EMPTY', `${file}: the sheet is empty`, { file });
     let names = repairHeaderNames(header.value.cells, { caseInsensitive: true });
     if (extendTo > names.length)
@@ -52,7 +55,7 @@ export async function xlsxTable(blob: Blob, file: string, o: XlsxTableOptions = 
           caseInsensitive: true,
         }),
       ];
-    return { names, rows: body(reader, names.length, file) };
+    return { names, rows: body(reader, names.length, file, header.value.rowNumber) };
   } catch (e) {
     await reader.return(undefined);
     throw xlsxImportError(e, file);
@@ -63,10 +66,15 @@ async function* body(
   reader: AsyncGenerator<XlsxRow>,
   width: number,
   file: string,
+  headerRow: number,
 ): AsyncGenerator<(string | null)[]> {
   try {
+    let last = headerRow;
     for (let r = await reader.next(); !r.done; r = await reader.next()) {
       const row = r.value;
+      // Blank rows between rows are rows of NULLs, as OpenRefine stores them by default.
+      for (; last + 1 < row.rowNumber; last++) yield [];
+      last = Math.max(last, row.rowNumber);
       if (row.cells.length > width) {
         throw new TidyvaultError(
           'IMPORT_RAGGED',

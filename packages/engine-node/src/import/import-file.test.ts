@@ -177,7 +177,7 @@ describe('other formats', () => {
       formulaGuard: false,
       sheetName: 'First',
     });
-    expect((await load(xlsx)).rows).toEqual([['00123']]);
+    expect((await load(xlsx)).rows).toEqual([['00123'], [null]]);
     await expect(load(xlsx, { sheet: 'Nope' })).rejects.toThrow(/sheet 'Nope' not found; sheets: First/);
   });
 

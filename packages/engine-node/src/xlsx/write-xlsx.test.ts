@@ -82,6 +82,8 @@ describe('writeXlsx → readXlsxRows', () => {
       { rowNumber: 1, cells: ['code', 'amount', 'count', 'day'] },
       { rowNumber: 2, cells: ['007', '12.5', '3', '2024-01-31'] },
       { rowNumber: 3, cells: ['Zürich 東京 🎉', '-0.1', '9007199254740991', '1900-01-01'] },
+      // A row of NULLs is kept as a bare row element (readers would otherwise lose it).
+      { rowNumber: 4, cells: [] },
       { rowNumber: 5, cells: ['', '1e+21', '-42', '1900-03-01'] },
       { rowNumber: 6, cells: ['a & b < c > "d" \'e\'', '0', '0', '9999-12-31'] },
       { rowNumber: 7, cells: ['line\nbreak\ttab\rreturn', '3.14'] },

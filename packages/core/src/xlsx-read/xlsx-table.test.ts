@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { handmadeXlsx } from './handmade-zip.test-helper.js';
+import { xlsxTable } from './xlsx-table.js';
+
+async function table(sheetData: string): Promise<{ names: string[]; rows: (string | null)[][] }> {
+  const t = await xlsxTable(new Blob([handmadeXlsx({ sheetData })]), 'f.xlsx');
+  const rows: (string | null)[][] = [];
+  for await (const r of t.rows) rows.push(r);
+  return { names: t.names, rows };
+}
+
+const row = (n: number, ...values: string[]) =>
+  `<row r="${n}">${values.map((v, i) => `<c r="${String.fromCharCode(65 + i)}${n}" t="inlineStr"><is><t>${v}</t></is></c>`).join('')}</row>`;
+
+describe('xlsxTable: blank rows', () => {
+  it('keeps blank rows between data rows as rows of NULLs, as OpenRefine stores them', async () => {
+    const t = await table(`<row r="1" ht="20"/>${row(2, 'a', 'b')}${row(3, 'x', '1')}${row(5, 'y', '2')}`);
+    expect(t.names).toEqual(['a', 'b']);
+    expect(t.rows).toEqual([['x', '1'], [], ['y', '2']]);
+  });
+
+  it('keeps bare trailing rows (a row of NULLs Tidyvault wrote) but not rows kept for their formatting', async () => {
+    const t = await table(
+      `${row(1, 'a')}${row(2, 'x')}<row r="3"/><row r="4" spans="1:1"/><row r="5" s="2" customFormat="1"/><row r="6"><c r="A6" s="1"/></row>`,
+    );
+    expect(t.rows).toEqual([['x'], [], []]);
+  });
+});

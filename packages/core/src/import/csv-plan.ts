@@ -127,8 +127,7 @@ export function sniffCsv(
   const dialect = sniffDialect(text);
   // RFC 4180 quoting unless the sample shows another quote character.
   const quote = dialect.quote ?? '"';
-  const delimiter =
-    asked.delimiter ?? (asked.format === 'tsv' ? '\t' : (hint?.[1] ?? dialect.delimiter));
+  const delimiter = asked.delimiter ?? (asked.format === 'tsv' ? '\t' : (hint?.[1] ?? dialect.delimiter));
   const header = asked.header ?? dialect.hasHeader;
   const first = firstRecord(text, delimiter, quote);
   const normalizeNewlines =

@@ -1,5 +1,11 @@
 import { readDateStyles, readSharedStrings, readWorkbookParts, type SheetPart } from './workbook-parts.js';
-import { SHARED_TEXT_FLOOR, SHARED_TEXT_RATIO, sheetRowHandlers, type XlsxRow } from './sheet-rows.js';
+import {
+  SHARED_TEXT_FLOOR,
+  SHARED_TEXT_RATIO,
+  sheetRowHandlers,
+  type SheetStats,
+  type XlsxRow,
+} from './sheet-rows.js';
 import { parsePart } from './xml-part.js';
 import { notXlsx, XlsxError } from './xlsx-error.js';
 import { DEFAULT_XLSX_CAPS, openGuardedZip, type XlsxCaps } from './guarded-zip.js';
@@ -8,6 +14,8 @@ export interface ReadXlsxOptions {
   /** Sheet name (default: the first worksheet). */
   sheet?: string;
   caps?: XlsxCaps;
+  /** Filled while the rows are read (formula cells without a computed value). */
+  stats?: SheetStats;
 }
 
 function pickSheet(sheets: SheetPart[], wanted: string | undefined): SheetPart {
@@ -45,6 +53,7 @@ export async function* readXlsxRows(blob: Blob, options: ReadXlsxOptions = {}): 
     dateStyles: await readDateStyles(zip, workbook.styles),
     date1904: workbook.date1904,
     sharedTextBudget: Math.max(SHARED_TEXT_FLOOR, SHARED_TEXT_RATIO * (zip.inflatedSize(sheet.part) ?? 0)),
+    ...(options.stats ? { stats: options.stats } : {}),
   };
   const ready: XlsxRow[] = [];
   const handlers = sheetRowHandlers(context, (row) => ready.push(row));

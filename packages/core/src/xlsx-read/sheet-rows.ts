@@ -20,6 +20,14 @@ export interface SheetContext {
    * a shared string repeats it, so a small file could expand to gigabytes of text.
    */
   sharedTextBudget: number;
+  /** Filled while reading: formula cells the file holds no computed value for (read as empty). */
+  stats?: SheetStats;
+}
+
+export interface SheetStats {
+  formulasWithoutValue: number;
+  /** The sheet row of the first of them. */
+  firstFormulaRow?: number;
 }
 
 /** Shared-string text a sheet may repeat: this many times its own XML, and never less than the floor. */
@@ -63,6 +71,7 @@ export function sheetRowHandlers(ctx: SheetContext, emit: (row: XlsxRow) => void
   let value: string | undefined;
   let collecting = false;
   let bare = false;
+  let formula = false;
   let inInline = false;
   let phoneticDepth = 0;
 
@@ -117,6 +126,7 @@ export function sheetRowHandlers(ctx: SheetContext, emit: (row: XlsxRow) => void
         case 'c': {
           // A row with (empty, styled) cells is formatting, not a row written empty.
           bare = false;
+          formula = false;
           const c = a.r === undefined ? column + 1 : columnIndex(a.r);
           if (c === undefined || c >= MAX_COLUMNS) throw fail(`invalid cell reference '${a.r}'`);
           column = c;
@@ -138,6 +148,9 @@ export function sheetRowHandlers(ctx: SheetContext, emit: (row: XlsxRow) => void
         case 'rPh':
           phoneticDepth++;
           return;
+        case 'f':
+          formula = true;
+          return;
         case 't':
           collecting = inInline && phoneticDepth === 0;
       }
@@ -158,6 +171,10 @@ export function sheetRowHandlers(ctx: SheetContext, emit: (row: XlsxRow) => void
           inInline = false;
           return;
         case 'c': {
+          if (formula && value === undefined && ctx.stats) {
+            ctx.stats.formulasWithoutValue++;
+            ctx.stats.firstFormulaRow ??= rowNumber;
+          }
           const text = value === undefined ? null : cellText(value);
           if (text === null) return;
           while (cells.length < column) cells.push(null);

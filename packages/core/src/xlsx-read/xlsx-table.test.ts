@@ -26,3 +26,22 @@ describe('xlsxTable: blank rows', () => {
     expect(t.rows).toEqual([['x'], [], []]);
   });
 });
+
+describe('xlsxTable: formulas', () => {
+  it('warns of formula cells without a computed value, which are read as empty', async () => {
+    const t = await xlsxTable(
+      new Blob([
+        handmadeXlsx({
+          sheetData: `${row(1, 'a', 'f')}<row r="2"><c r="A2"><v>2</v></c><c r="B2"><f>A2*2</f><v>4</v></c></row><row r="3"><c r="A3"><v>3</v></c><c r="B3"><f>A3*2</f></c></row><row r="4"><c r="A4"><v>5</v></c><c r="B4"><f>A4*2</f></c></row>`,
+        }),
+      ]),
+      'f.xlsx',
+    );
+    const rows: (string | null)[][] = [];
+    for await (const r of t.rows) rows.push(r);
+    expect(rows).toEqual([['2', '4'], ['3'], ['5']]);
+    expect(t.warnings()).toEqual([
+      '2 formula cells have no computed value saved in the file (the first at sheet row 3) and are read as empty: open and save the file in a spreadsheet program to compute them',
+    ]);
+  });
+});

@@ -1,7 +1,7 @@
 import { TidyvaultError } from '../errors.js';
 import { autoColumnNames, repairHeaderNames } from '../import/header-names.js';
 import { readXlsxRows } from './read-xlsx.js';
-import type { XlsxRow } from './sheet-rows.js';
+import type { SheetStats, XlsxRow } from './sheet-rows.js';
 import { XlsxError } from './xlsx-error.js';
 
 export interface XlsxTableOptions {
@@ -15,6 +15,8 @@ export interface XlsxTable {
   names: string[];
   /** The rows after the header, each at most `names.length` cells; read once. */
   rows: AsyncGenerator<(string | null)[]>;
+  /** What to tell the user about the sheet, once every row has been read. */
+  warnings(): string[];
 }
 
 /** An XlsxError in the import's words: the file named, a limit as IMPORT_LIMIT. */
@@ -41,7 +43,8 @@ async function widestRow(blob: Blob, sheet: { sheet?: string }): Promise<number>
  */
 export async function xlsxTable(blob: Blob, file: string, o: XlsxTableOptions = {}): Promise<XlsxTable> {
   const sheet = o.sheet === undefined ? {} : { sheet: o.sheet };
-  const reader = readXlsxRows(blob, sheet);
+  const stats: SheetStats = { formulasWithoutValue: 0 };
+  const reader = readXlsxRows(blob, { ...sheet, stats });
   try {
     const extendTo = o.ragged === 'extend' ? await widestRow(blob, sheet) : 0;
     let header = await reader.next();
@@ -55,7 +58,11 @@ export async function xlsxTable(blob: Blob, file: string, o: XlsxTableOptions = 
           caseInsensitive: true,
         }),
       ];
-    return { names, rows: body(reader, names.length, file, header.value.rowNumber) };
+    return {
+      names,
+      rows: body(reader, names.length, file, header.value.rowNumber),
+      warnings: () => sheetWarnings(stats),
+    };
   } catch (e) {
     await reader.return(undefined);
     throw xlsxImportError(e, file);
@@ -90,4 +97,12 @@ async function* body(
     // Closes the workbook when reading stopped early (an error, a refused row).
     await reader.return(undefined);
   }
+}
+
+function sheetWarnings(stats: SheetStats): string[] {
+  const n = stats.formulasWithoutValue;
+  if (n === 0) return [];
+  return [
+    `${n} formula cell${n === 1 ? ' has' : 's have'} no computed value saved in the file (the first at sheet row ${stats.firstFormulaRow}) and ${n === 1 ? 'is' : 'are'} read as empty: open and save the file in a spreadsheet program to compute ${n === 1 ? 'it' : 'them'}`,
+  ];
 }

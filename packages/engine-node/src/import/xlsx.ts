@@ -11,10 +11,10 @@ export async function importXlsx(
   o: ImportOptions = {},
 ): Promise<ImportResult> {
   try {
-    const { names, rows: body } = await xlsxTable(await openAsBlob(file), ctx.displayName, o);
-    const rows = await loadTextRows(ctx.connection, ctx.table, names, body);
-    const columns: Column[] = names.map((n) => ({ name: n, type: 'text' }));
-    return { columns, rowCount: rows, warnings: [] };
+    const sheet = await xlsxTable(await openAsBlob(file), ctx.displayName, o);
+    const rows = await loadTextRows(ctx.connection, ctx.table, sheet.names, sheet.rows);
+    const columns: Column[] = sheet.names.map((n) => ({ name: n, type: 'text' }));
+    return { columns, rowCount: rows, warnings: sheet.warnings() };
   } catch (e) {
     await dropTable(ctx.connection, ctx.table);
     throw e;

@@ -15,7 +15,8 @@ export async function importXlsx(
   o: { sheet?: string; ragged?: 'error' | 'extend' } = {},
 ): Promise<{ columns: Column[]; rowCount: number; warnings: string[] }> {
   try {
-    const { names, rows } = await xlsxTable(blob, ctx.displayName, o);
+    const sheet = await xlsxTable(blob, ctx.displayName, o);
+    const { names, rows } = sheet;
     await ctx.connection.run(
       statement({
         kind: 'createEmptyTable',
@@ -38,7 +39,11 @@ export async function importXlsx(
       if (batch[0]!.length >= BATCH_ROWS) await flush();
     }
     await flush();
-    return { columns: names.map((n) => ({ name: n, type: 'text' })), rowCount: count, warnings: [] };
+    return {
+      columns: names.map((n) => ({ name: n, type: 'text' })),
+      rowCount: count,
+      warnings: sheet.warnings(),
+    };
   } catch (e) {
     await dropTable(ctx.connection, ctx.table);
     throw e;

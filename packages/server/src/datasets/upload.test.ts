@@ -358,7 +358,7 @@ describe('uploads', () => {
       setting: 'max-columns',
       limit: 5,
     });
-    expect(res.json().error.message).toMatch(/line 1 has more than 5 columns.*--max-columns/);
+    expect(res.json().error.message).toMatch(/^wide\.csv: line 1 has more than 5 columns.*--max-columns/);
     expect(h.t.store.size).toBe(0);
     expect(h.stagingFiles()).toEqual([]);
     expect(await tables(h)).toBe(before);
@@ -380,7 +380,9 @@ describe('uploads', () => {
       setting: 'max-cell-length',
       limit: 100,
     });
-    expect(res.json().error.message).toMatch(/line 3, column "notes".*100 bytes.*--max-cell-length/);
+    expect(res.json().error.message).toMatch(
+      /^notes\.csv: line 3, column "notes".*100 bytes.*--max-cell-length/,
+    );
     expect(h.t.store.size).toBe(0);
     expect(h.stagingFiles()).toEqual([]);
     // 100 bytes exactly is within the limit ("" counts as one quote).
@@ -431,7 +433,7 @@ describe('uploads', () => {
     expect(key.statusCode).toBe(400);
     expect(key.json().error.code).toBe('UPLOAD_CELL_TOO_LONG');
     expect(key.json().error.message).toMatch(
-      /^the name of column 2: a cell is longer than this server's limit of 50 bytes/,
+      /^key\.json: the name of column 2: a cell is longer than this server's limit of 50 bytes/,
     );
     expect(h.t.store.size).toBe(0);
     expect(await tables(h)).toBe(before);

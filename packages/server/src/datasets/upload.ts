@@ -109,6 +109,13 @@ function bodyError(e: unknown, complete: boolean): unknown {
   return e;
 }
 
+/** A limit the file broke, named with the file as every import error is. */
+function namingFile(e: unknown, name: string | undefined): unknown {
+  if (!(e instanceof ApiError) || name === undefined) return e;
+  if (e.code !== 'UPLOAD_TOO_MANY_COLUMNS' && e.code !== 'UPLOAD_CELL_TOO_LONG') return e;
+  return new ApiError(e.status, e.code, `${name}: ${e.message}`, e.details);
+}
+
 /** The engine's advice names the CLI's flags; the API's parameters are the query's. */
 function inApiWords(e: unknown): unknown {
   if (!isTidyvaultError(e)) return e;
@@ -307,7 +314,7 @@ export function uploadRoute(
       } catch (e) {
         // A refusal before the body has all arrived closes the connection (security/headers.ts).
         if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(o.maxUploadBytes);
-        throw inApiWords(bodyError(e, request.raw.complete));
+        throw namingFile(inApiWords(bodyError(e, request.raw.complete)), part && cleanName(part.filename));
       } finally {
         // A copy refused early (a cell too long) may not have opened its file yet: it opens and
         // closes it after, so unlinking before then would leave the file behind.

@@ -81,6 +81,9 @@ describe('analyzeRecipe', () => {
     expect(
       stepError([{ op: 'split-column', column: 'name', separator: ' ', into: ['city'] }]).location.column,
     ).toBe('city');
+    const twice = stepError([{ op: 'split-column', column: 'name', separator: ' ', into: ['x', 'y', 'x'] }]);
+    expect(twice.message).toMatch(/"into" names "x" twice/);
+    expect(twice.location.field).toBe('into.2');
     expect(
       stepError([{ op: 'merge-columns', columns: ['name', 'city'], separator: ' ', into: 'amount' }]).location
         .column,

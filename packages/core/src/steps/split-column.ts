@@ -22,11 +22,13 @@ export const splitColumn: StepDefinition<SplitColumnStep> = {
     ctx.column(s.column, ['text']);
     const remove = s.removeOriginal ?? true;
     const kept = input.filter((c) => !(remove && c.name === s.column));
-    const taken = new Set(kept.map((c) => c.name));
-    for (const n of s.into) {
-      if (taken.has(n)) ctx.fail(`a column named "${n}" already exists`, n);
-      taken.add(n);
-    }
+    const existing = new Set(kept.map((c) => c.name));
+    const named = new Set<string>();
+    s.into.forEach((n, i) => {
+      if (existing.has(n)) ctx.fail(`a column named "${n}" already exists`, n);
+      else if (named.has(n)) ctx.fail(`"into" names "${n}" twice`, undefined, undefined, `into.${i}`);
+      named.add(n);
+    });
     const added: Column[] = s.into.map((name) => ({ name, type: 'text' }));
     const at = input.findIndex((c) => c.name === s.column);
     return [...input.slice(0, at), ...(remove ? [] : [input[at]!]), ...added, ...input.slice(at + 1)];

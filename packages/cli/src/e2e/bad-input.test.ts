@@ -194,6 +194,9 @@ describe('usage errors exit 2', () => {
     const sql = tidyvault(['sql']);
     expect(sql.code).toBe(2);
     expect(sql.stderr).toMatch(/missing the recipe file/);
+    const none = tidyvault(['profile', path.join(dir, 'nonexistent.csv')]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/cannot read .*nonexistent\.csv: there is no such file/);
   });
 
   it('a spill folder others can read', () => {

@@ -24,13 +24,14 @@ export async function importFile(
     size = st.size;
   } catch (e) {
     if (e instanceof TidyvaultError) throw e;
-    throw new TidyvaultError(
-      'USAGE',
-      `cannot read ${ctx.displayName}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
-      {
-        file: ctx.displayName,
-      },
-    );
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'there is no such file'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : (code ?? 'error');
+    throw new TidyvaultError('USAGE', `cannot read ${ctx.displayName}: ${why}`, { file: ctx.displayName });
   }
   if (size === 0)
     throw new TidyvaultError('IMPORT_EMPTY', `${ctx.displayName}: the file is empty`, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { handmadeXlsx } from './handmade-zip.test-helper.js';
+import { handmadeXlsx, handmadeZip } from './handmade-zip.test-helper.js';
 import { xlsxTable } from './xlsx-table.js';
 
 async function table(sheetData: string): Promise<{ names: string[]; rows: (string | null)[][] }> {
@@ -43,5 +43,34 @@ describe('xlsxTable: formulas', () => {
     expect(t.warnings()).toEqual([
       '2 formula cells have no computed value saved in the file (the first at sheet row 3) and are read as empty: open and save the file in a spreadsheet program to compute them',
     ]);
+  });
+});
+
+describe('xlsxTable: an empty sheet', () => {
+  it('is named, with the other sheets to choose from', async () => {
+    const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+    const sheet = (data: string) => `<worksheet><sheetData>${data}</sheetData></worksheet>`;
+    const blob = new Blob([
+      handmadeZip([
+        {
+          name: '_rels/.rels',
+          data: `<Relationships><Relationship Id="r1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+        },
+        {
+          name: 'xl/workbook.xml',
+          data: `<workbook xmlns:r="${REL}"><sheets><sheet name="Cover" sheetId="1" r:id="r1"/><sheet name="Data" sheetId="2" r:id="r2"/></sheets></workbook>`,
+        },
+        {
+          name: 'xl/_rels/workbook.xml.rels',
+          data: `<Relationships><Relationship Id="r1" Type="${REL}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="r2" Type="${REL}/worksheet" Target="worksheets/sheet2.xml"/></Relationships>`,
+        },
+        { name: 'xl/worksheets/sheet1.xml', data: sheet('') },
+        { name: 'xl/worksheets/sheet2.xml', data: sheet(row(1, 'a')) },
+      ]),
+    ]);
+    await expect(xlsxTable(blob, 'f.xlsx')).rejects.toThrow(
+      "f.xlsx: the sheet 'Cover' is empty (other sheets: Data; choose one with --sheet)",
+    );
+    expect((await xlsxTable(blob, 'f.xlsx', { sheet: 'data' })).names).toEqual(['a']);
   });
 });

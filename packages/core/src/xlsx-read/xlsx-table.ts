@@ -1,6 +1,6 @@
 import { TidyvaultError } from '../errors.js';
 import { autoColumnNames, repairHeaderNames } from '../import/header-names.js';
-import { readXlsxRows } from './read-xlsx.js';
+import { listXlsxSheets, readXlsxRows } from './read-xlsx.js';
 import type { SheetStats, XlsxRow } from './sheet-rows.js';
 import { XlsxError } from './xlsx-error.js';
 
@@ -49,7 +49,7 @@ export async function xlsxTable(blob: Blob, file: string, o: XlsxTableOptions = 
     const extendTo = o.ragged === 'extend' ? await widestRow(blob, sheet) : 0;
     let header = await reader.next();
     while (!header.done && header.value.cells.length === 0) header = await reader.next();
-    if (header.done) throw new TidyvaultError('IMPORT_EMPTY', `${file}: the sheet is empty`, { file });
+    if (header.done) throw await emptySheet(blob, file, o.sheet);
     let names = repairHeaderNames(header.value.cells, { caseInsensitive: true });
     if (extendTo > names.length)
       names = [
@@ -105,4 +105,19 @@ function sheetWarnings(stats: SheetStats): string[] {
   return [
     `${n} formula cell${n === 1 ? ' has' : 's have'} no computed value saved in the file (the first at sheet row ${stats.firstFormulaRow}) and ${n === 1 ? 'is' : 'are'} read as empty: open and save the file in a spreadsheet program to compute ${n === 1 ? 'it' : 'them'}`,
   ];
+}
+
+/** The sheet read is empty: named, with the others to choose from (the CLI's --sheet, the API's ?sheet=). */
+async function emptySheet(blob: Blob, file: string, wanted: string | undefined): Promise<TidyvaultError> {
+  const sheets = await listXlsxSheets(blob);
+  const sheet =
+    sheets.find((s) => s === wanted) ??
+    sheets.find((s) => s.toLowerCase() === wanted?.toLowerCase()) ??
+    sheets[0];
+  const others = sheets.filter((s) => s !== sheet);
+  return new TidyvaultError(
+    'IMPORT_EMPTY',
+    `${file}: the sheet '${sheet}' is empty${others.length > 0 ? ` (other sheets: ${others.join(', ')}; choose one with --sheet)` : ''}`,
+    { file },
+  );
 }

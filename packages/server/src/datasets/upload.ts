@@ -125,7 +125,8 @@ function inApiWords(e: unknown): unknown {
       / was a guess: --delimiter names another$/,
       ' was a guess: upload again with ?delimiter= naming another',
     )
-    .replace(/ or pass --format$/, ' or upload with ?format=csv (tsv, json, ndjson, parquet, xlsx)');
+    .replace(/ or pass --format$/, ' or upload with ?format=csv (tsv, json, ndjson, parquet, xlsx)')
+    .replace(/; choose one with --sheet\)$/, '; upload again with ?sheet= naming one)');
   return message === e.message ? e : new TidyvaultError(e.code, message, e.location);
 }
 

@@ -87,6 +87,20 @@ describe('parseRecipe', () => {
     expect(where({ all: [] })).toMatch(/field "where\.all": Unrecognized key: "all"/);
   });
 
+  it('refuses a new column name with whitespace at either end (it would not survive a file read back)', () => {
+    for (const step of [
+      { op: 'rename-columns', mapping: { a: ' b2 ' } },
+      { op: 'split-column', column: 'a', separator: ',', into: ['x', 'y\t'] },
+      { op: 'merge-columns', columns: ['a', 'b'], separator: '-', into: '\u00a0m' },
+    ])
+      expect(fail({ version: 1, steps: [step] }), step.op).toMatch(
+        /field "(mapping\.a|into\[1\]|into)": a column name cannot start or end with whitespace/,
+      );
+    expect(() =>
+      parseRecipe({ version: 1, steps: [{ op: 'rename-columns', mapping: { a: 'b 2' } }] }),
+    ).not.toThrow();
+  });
+
   it('refuses unknown parameters, a missing version and other versions', () => {
     expect(fail({ version: 1, steps: [{ op: 'trim', colums: ['a'] }] })).toMatch(
       /step 1 \(trim\) field "colums": Unrecognized key: "colums"/,

@@ -13,6 +13,18 @@ export const columnName = z
   .refine((s) => !s.includes('\0'), 'a column name cannot contain NUL')
   .meta({ pattern: '^[^\\u0000]*$' });
 
+/**
+ * A name a step gives a column: also without whitespace at either end, which every importer
+ * trims from a header (a file written with " b2 " would read back as "b2").
+ */
+export const newColumnName = z
+  .string()
+  .min(1, 'a column name cannot be empty')
+  .max(1024)
+  .refine((s) => !s.includes('\0'), 'a column name cannot contain NUL')
+  .refine((s) => s === s.trim(), 'a column name cannot start or end with whitespace')
+  .meta({ pattern: '^[^\\s\\u0000]([^\\u0000]*[^\\s\\u0000])?$' });
+
 export const optionalColumns = z.array(columnName).min(1).optional();
 export const requiredColumns = z.array(columnName).min(1);
 

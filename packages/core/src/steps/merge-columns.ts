@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   ANY,
   columnName,
+  newColumnName,
   listOf,
   MAX_MADE_VALUE_BYTES,
   shown,
@@ -15,7 +16,7 @@ const schema = z.strictObject({
   op: z.literal('merge-columns'),
   columns: z.array(columnName).min(2),
   separator: z.string().max(1000),
-  into: columnName,
+  into: newColumnName,
   removeOriginals: z.boolean().optional(),
 });
 export type MergeColumnsStep = z.infer<typeof schema>;

@@ -1,12 +1,12 @@
 import { col } from '@tidyvault/sql';
 import { z } from 'zod';
-import { columnName } from './common.js';
+import { columnName, newColumnName } from './common.js';
 import type { StepDefinition } from './types.js';
 
 const schema = z.strictObject({
   op: z.literal('rename-columns'),
   mapping: z
-    .record(columnName, columnName)
+    .record(columnName, newColumnName)
     .refine((m) => Object.keys(m).length > 0, 'mapping cannot be empty')
     .meta({ minProperties: 1 }),
 });

@@ -1,13 +1,13 @@
 import { call, col, lit, type Expr } from '@tidyvault/sql';
 import { z } from 'zod';
-import { columnName, MAX_PATTERN_LENGTH, shown } from './common.js';
+import { columnName, MAX_PATTERN_LENGTH, newColumnName, shown } from './common.js';
 import type { Column, StepDefinition } from './types.js';
 
 const schema = z.strictObject({
   op: z.literal('split-column'),
   column: columnName,
   separator: z.string().min(1, 'separator cannot be empty').max(MAX_PATTERN_LENGTH),
-  into: z.array(columnName).min(1).max(1000),
+  into: z.array(newColumnName).min(1).max(1000),
   regex: z.boolean().optional(),
   removeOriginal: z.boolean().optional(),
 });

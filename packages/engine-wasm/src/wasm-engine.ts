@@ -425,7 +425,9 @@ export class WasmEngine implements Engine {
       // or an export asked for meanwhile goes first.
       for (const [i, column] of columns.entries()) {
         const from = profileSource(dataset, recipe, source, column);
-        const r = await this.connection.queryInBackground(select(columnProfileQuery(from, column, topN)));
+        const r = await this.connection.queryInBackground(
+          select(columnProfileQuery(from, column, topN, { stableSample: false })),
+        );
         const { rows, profile: p } = readColumnProfile(column, firstJsonObject(r));
         profile.rows = rows;
         profile.columns[i] = p;

@@ -72,4 +72,9 @@ describe('column profile extras', () => {
     expect(typed).not.toContain('lower("v")');
     expect(typed).toContain('0 AS "mixed_case"');
   });
+
+  it('breaks ties in the type sample by hash unless told the engine is single-threaded', () => {
+    expect(select(columnProfileQuery(source, text))).toMatch(/ORDER BY "n" DESC, hash\("v"\)/);
+    expect(select(columnProfileQuery(source, text, 10, { stableSample: false }))).not.toContain('hash(');
+  });
 });

@@ -99,7 +99,20 @@ const isPadded = (v: Expr): Expr => bin('AND', bin('OR', startsWithWs(v), endsWi
  * Result columns: rows, nulls, blanks, padded, mixed_case, distinct, min_length, max_length, top
  * (list of {value, count}), sampled, integers, numbers, dates, booleans.
  */
-export function columnProfileQuery(source: Select, column: Column, topN = 10): Select {
+export function columnProfileQuery(
+  source: Select,
+  column: Column,
+  topN = 10,
+  o: {
+    /**
+     * Break ties in the type sample by the value's hash (default). Without it, which of the values
+     * tied at the sample's edge it takes follows the order DuckDB grouped them in: the same every
+     * run on one thread (DuckDB-WASM, where the hash costs about a third of the profile), but not
+     * on several.
+     */
+    stableSample?: boolean;
+  } = {},
+): Select {
   const v = col('v');
   const text = column.type === 'text' ? col(column.name) : cast(col(column.name), 'VARCHAR');
   const counts: Select = {
@@ -197,11 +210,14 @@ export function columnProfileQuery(source: Select, column: Column, topN = 10): S
             columns: [{ expr: v }, { expr: col('n') }],
             from: { kind: 'table', name: 'counts' },
             where: isNotNull(v),
-            // Ties broken by the value's hash (the same in DuckDB and DuckDB-WASM): with more
-            // distinct values of one count than the sample holds (a column of unique values), the
-            // sample and the inferred type would otherwise change from run to run. Sorting by the
-            // value itself costs several times more.
-            orderBy: [{ expr: col('n'), desc: true }, { expr: call('hash', v) }],
+            // Ties broken by the value's hash (see stableSample): with more distinct values of
+            // one count than the sample holds (a column of unique values), the sample and the
+            // inferred type would otherwise change from run to run on several threads. Sorting by
+            // the value itself costs several times more.
+            orderBy: [
+              { expr: col('n'), desc: true },
+              ...(o.stableSample === false ? [] : [{ expr: call('hash', v) }]),
+            ],
             limit: TYPE_SAMPLE_VALUES,
           },
         },

@@ -30,6 +30,9 @@ const CASES: [JsonFormat, string][] = [
   ['ndjson', '{"t":"ok"}\n{"\\udc00":1}\n'],
   ['ndjson', '{"t":"\\ud83d\\u0041"}\n'],
   ['ndjson', '{"t":"\\ud83d"}\n'],
+  // A key twice in a record's object (in a nested one it stays JSON text, nothing lost).
+  ['json', '[{"a":1,"b":{"a":2,"a":3}},{"k\\u00e9":1,"x":2,"k\\u00e9":3}]'],
+  ['ndjson', '{"a":1}\n{"a":1,"b":2,"a":3}\n'],
 ];
 
 describe('JsonScanner', () => {
@@ -56,6 +59,8 @@ describe('JsonScanner', () => {
       'f: not valid NDJSON (expected one JSON object per line): line 2, column 8: half of a surrogate pair in a string (a \\uD800–\\uDFFF escape without its other half)',
       'f: not valid NDJSON (expected one JSON object per line): line 1, column 18: half of a surrogate pair in a string (a \\uD800–\\uDFFF escape without its other half)',
       'f: not valid NDJSON (expected one JSON object per line): line 1, column 13: half of a surrogate pair in a string (a \\uD800–\\uDFFF escape without its other half)',
+      'f: not valid JSON (expected a JSON array of objects): line 1, column 55 (element 2 of the array): an object with the same key twice (which of its values to keep is not clear)',
+      'f: not valid NDJSON (expected one JSON object per line): line 2, column 16: an object with the same key twice (which of its values to keep is not clear)',
     ]);
   });
 

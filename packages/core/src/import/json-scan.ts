@@ -99,6 +99,10 @@ export class JsonScanner {
   /** Open containers: true for an object. */
   private readonly stack: boolean[] = [];
   private stringIsKey = false;
+  /** Reading a key of the record's own object: its text so far (escapes as written). */
+  private recordKey: string | undefined;
+  /** The keys of the record's own object, to refuse one given twice. */
+  private readonly recordKeys = new Set<string>();
   private hexLeft = 0;
   private hexValue = 0;
   /** A \u escape of the high half of a surrogate pair was just read. */
@@ -194,6 +198,7 @@ export class JsonScanner {
       this.recordLine = this.line;
       this.recordFirst = c;
       this.numberToken = '';
+      this.recordKeys.clear();
     }
   }
 
@@ -230,6 +235,15 @@ export class JsonScanner {
       throw new JsonScanError(p);
     }
     this.state = this.stack.length === 0 ? TOP_AFTER : AFTER;
+  }
+
+  /** A key of the record's own object has ended: DuckDB would keep one of its two values. */
+  private endRecordKey(): void {
+    const key = this.recordKey!;
+    this.recordKey = undefined;
+    if (this.recordKeys.has(key))
+      this.fail('an object with the same key twice (which of its values to keep is not clear)');
+    this.recordKeys.add(key);
   }
 
   private endNumber(): void {
@@ -276,6 +290,7 @@ export class JsonScanner {
         // After \uD800–\uDBFF only the low half of the pair may come.
         if (this.highSurrogate && c !== 92) this.fail(HALF_PAIR);
         if (c === 34) {
+          if (this.recordKey !== undefined) this.endRecordKey();
           this.column++;
           i++;
           if (this.stringIsKey) this.state = COLON;
@@ -283,6 +298,7 @@ export class JsonScanner {
           continue;
         }
         if (c === 92) {
+          if (this.recordKey !== undefined) this.recordKey += '\\';
           this.state = ESCAPE;
           this.column++;
           i++;
@@ -302,10 +318,12 @@ export class JsonScanner {
           }
         }
         this.column = column;
+        if (this.recordKey !== undefined) this.recordKey += s.slice(i, j);
         i = j;
         continue;
       }
       if (state === ESCAPE) {
+        if (this.recordKey !== undefined) this.recordKey += s[i];
         if (this.highSurrogate && c !== 117) this.fail(HALF_PAIR);
         if (c === 117) {
           this.state = UNICODE;
@@ -329,6 +347,7 @@ export class JsonScanner {
       }
       if (state === UNICODE) {
         if (!isHex(c)) this.fail('an invalid \\u escape in a string (it needs four hex digits)');
+        if (this.recordKey !== undefined) this.recordKey += s[i];
         this.hexValue = this.hexValue * 16 + parseInt(String.fromCharCode(c), 16);
         if (--this.hexLeft === 0) {
           this.state = STRING;
@@ -416,6 +435,7 @@ export class JsonScanner {
             );
           this.state = STRING;
           this.stringIsKey = true;
+          if (this.stack.length === this.recordDepth + 1) this.recordKey = '';
           break;
         case COLON:
           if (c !== 58) this.fail("expected ':' after the key");

@@ -179,7 +179,7 @@ class Reader {
   }
 }
 
-/** One top-level value: an object's entries (first of a repeated key, as DuckDB's map lookup), or what else it is. */
+/** One top-level value: an object's entries (the first of a repeated key; JsonScanner refuses a record with one first), or what else it is. */
 export function readRecord(text: string): JsonRecord {
   const r = new Reader(text);
   r.ws();

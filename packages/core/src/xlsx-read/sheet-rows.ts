@@ -1,7 +1,7 @@
 import { serialToText } from './excel-dates.js';
 import { decodeOoxmlText } from './ooxml-text.js';
 import type { XmlHandlers } from './xml-part.js';
-import { notXlsx, zipBomb } from './xlsx-error.js';
+import { damagedWorkbook, zipBomb } from './xlsx-error.js';
 
 export interface XlsxRow {
   /** 1-based row number in the sheet. */
@@ -75,7 +75,7 @@ export function sheetRowHandlers(ctx: SheetContext, emit: (row: XlsxRow) => void
   let inInline = false;
   let phoneticDepth = 0;
 
-  const fail = (what: string) => notXlsx(`sheet '${ctx.sheet}' row ${rowNumber}: ${what}`);
+  const fail = (what: string) => damagedWorkbook(`sheet '${ctx.sheet}' row ${rowNumber}: ${what}`);
   let sharedText = 0;
 
   function cellText(v: string): string | null {
@@ -178,6 +178,9 @@ export function sheetRowHandlers(ctx: SheetContext, emit: (row: XlsxRow) => void
           const text = value === undefined ? null : cellText(value);
           if (text === null) return;
           while (cells.length < column) cells.push(null);
+          // One of the two values would be dropped without a word.
+          if (cells[column] !== undefined && cells[column] !== null)
+            throw fail(`the cell ${columnLetters(column)}${rowNumber} is given twice`);
           cells[column] = text;
           return;
         }
@@ -188,4 +191,15 @@ export function sheetRowHandlers(ctx: SheetContext, emit: (row: XlsxRow) => void
       }
     },
   };
+}
+
+/** 0 → A, 26 → AA: a column's letters, for messages. */
+function columnLetters(index: number): string {
+  let n = index + 1;
+  let letters = '';
+  while (n > 0) {
+    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+    n = Math.floor((n - 1) / 26);
+  }
+  return letters;
 }

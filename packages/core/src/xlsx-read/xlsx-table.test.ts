@@ -74,3 +74,15 @@ describe('xlsxTable: an empty sheet', () => {
     expect((await xlsxTable(blob, 'f.xlsx', { sheet: 'data' })).names).toEqual(['a']);
   });
 });
+
+describe('xlsxTable: a cell given twice', () => {
+  it('is refused, naming it (one of its values would be dropped)', async () => {
+    await expect(
+      table(
+        `${row(1, 'a', 'b')}${row(2, 'x', 'first').replace('</row>', '')}<c r="A2" t="inlineStr"><is><t>second</t></is></c><c r="B2" t="inlineStr"><is><t>dup</t></is></c></row>`,
+      ),
+    ).rejects.toThrow(
+      "f.xlsx: the workbook is damaged: sheet 'Only' row 2: the cell A2 is given twice",
+    );
+  });
+});

@@ -2,6 +2,7 @@ import { CLUSTER_METHODS, isTidyvaultError, type ClusterMethod, type ClusterPara
 import { optionalInt, optionalNumber, requireString, UsageError, type Args } from '../args.js';
 import { openInput } from '../open-input.js';
 import { ProgressBar } from '../progress.js';
+import { terminalText } from '../terminal-text.js';
 
 export async function cluster(args: Args): Promise<number> {
   const input = args.positionals[0]!;
@@ -71,9 +72,9 @@ async function run(
       `${result.clusters.length} cluster${result.clusters.length === 1 ? '' : 's'} in "${column}" (${method}):\n`,
     );
     for (const c of result.clusters) {
-      process.stdout.write(`\n  → ${JSON.stringify(c.suggested)}\n`);
+      process.stdout.write(`\n  → ${terminalText(c.suggested)}\n`);
       for (const v of c.values)
-        process.stdout.write(`      ${String(v.count).padStart(8)}  ${JSON.stringify(v.value)}\n`);
+        process.stdout.write(`      ${String(v.count).padStart(8)}  ${terminalText(v.value)}\n`);
     }
     return 0;
   } finally {

@@ -1,8 +1,14 @@
 import type { ColumnProfile } from '@tidyvault/core';
 import { optionalInt, type Args } from '../args.js';
 import { openInput } from '../open-input.js';
+import { terminalText } from '../terminal-text.js';
 
-const show = (v: string | number | null) => (v === null ? '(null)' : JSON.stringify(v).slice(0, 40));
+const show = (v: string | number | null) => (v === null ? '(null)' : terminalText(v).slice(0, 40));
+/** A column name as printed: as it is, unless it holds characters a terminal would act on. */
+const shownName = (name: string) => {
+  const quoted = terminalText(name);
+  return quoted.slice(1, -1) === name ? name : quoted;
+};
 
 function describe(c: ColumnProfile): string {
   const top = c.topValues
@@ -10,7 +16,7 @@ function describe(c: ColumnProfile): string {
     .map((t) => `${show(t.value)} ×${t.count}`)
     .join(', ');
   const len = c.minLength === null ? '-' : `${c.minLength}–${c.maxLength}`;
-  return `  ${c.name}\n    looks like ${c.inferredType}; ${c.distinct} distinct, ${c.nulls} null, ${c.blanks} blank, length ${len}\n    most frequent: ${top || '-'}\n`;
+  return `  ${shownName(c.name)}\n    looks like ${c.inferredType}; ${c.distinct} distinct, ${c.nulls} null, ${c.blanks} blank, length ${len}\n    most frequent: ${top || '-'}\n`;
 }
 
 export async function profile(args: Args): Promise<number> {

@@ -72,6 +72,15 @@ describe('tidyvault profile', () => {
     expect(both.stderr).toMatch(/--header and --no-header contradict each other/);
   });
 
+  it('prints values and names that hold bidirectional controls escaped, so they cannot display reversed', () => {
+    const input = write(dir, 'bidi.csv', 'na\u202eme,b\n"ab\u202ecd",1\n');
+    const r = tidyvault(['profile', input]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('"na\\u202eme"');
+    expect(r.stdout).toContain('"ab\\u202ecd" ×1');
+    expect(r.stdout).not.toContain('\u202e');
+  });
+
   it('summarises in words without --json', () => {
     const r = tidyvault(['profile', w1]);
     expect(r.code).toBe(0);

@@ -37,6 +37,8 @@ export const WS_CLASS =
 
 const TRIM_PATTERN = `^[${WS_CLASS}]+|[${WS_CLASS}]+$`;
 export const WS_RUN_PATTERN = `[${WS_CLASS}]+`;
+/** Empty or whitespace only: blank, as the profile, blank-to-null and the blank facet count it. */
+export const BLANK_PATTERN = `^[${WS_CLASS}]*$`;
 /** Whitespace other than the plain space. */
 const OTHER_WS_CLASS = WS_CLASS.replace('\\x{0020}', '');
 /** What trimming would change: whitespace at either end. */

@@ -81,8 +81,6 @@ describe('xlsxTable: a cell given twice', () => {
       table(
         `${row(1, 'a', 'b')}${row(2, 'x', 'first').replace('</row>', '')}<c r="A2" t="inlineStr"><is><t>second</t></is></c><c r="B2" t="inlineStr"><is><t>dup</t></is></c></row>`,
       ),
-    ).rejects.toThrow(
-      "f.xlsx: the workbook is damaged: sheet 'Only' row 2: the cell A2 is given twice",
-    );
+    ).rejects.toThrow("f.xlsx: the workbook is damaged: sheet 'Only' row 2: the cell A2 is given twice");
   });
 });

@@ -1,4 +1,4 @@
-import { parseStep } from '@tidyvault/core';
+import { BLANK_PATTERN, parseStep } from '@tidyvault/core';
 import { describe, expect, it } from 'vitest';
 import { combinedWhere, facetWhere, type Facet } from './facet-model.js';
 
@@ -43,7 +43,7 @@ describe('facets as filter conditions', () => {
       not: {
         or: [
           { column: 'city', op: 'is-null' },
-          { column: 'city', op: 'eq', value: '' },
+          { column: 'city', op: 'matches', value: BLANK_PATTERN },
         ],
       },
     });

@@ -1,3 +1,4 @@
+import { BLANK_PATTERN } from '@tidyvault/core';
 import type { Condition } from '../api/types.js';
 
 export type Facet =
@@ -5,13 +6,13 @@ export type Facet =
   | { kind: 'range'; column: string; from?: number; to?: number }
   | { kind: 'blank'; column: string; text: boolean; show?: 'blank' | 'filled' };
 
-/** A text column can hold '' (blank) as well as null; other types only null. */
+/** A text column can hold blank text (empty or whitespace only) as well as null; other types only null. */
 const isBlank = (column: string, text: boolean): Condition =>
   text
     ? {
         or: [
           { column, op: 'is-null' },
-          { column, op: 'eq', value: '' },
+          { column, op: 'matches', value: BLANK_PATTERN },
         ],
       }
     : { column, op: 'is-null' };

@@ -208,6 +208,13 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
       .poll(() => page.getByTestId('viewing-step-banner').textContent())
       .toContain('go back to the latest step');
     expect(await page.getByTestId('suggestions').count()).toBe(0);
+    // The export is of the whole recipe, and says so while an earlier step is on screen.
+    await page.getByRole('button', { name: 'Export…' }).click();
+    await expect
+      .poll(() => page.getByTestId('export-view-step-note').textContent())
+      .toMatch(/after step 1: the file holds the output of the whole recipe \(4 steps\)/);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('export-dialog').waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Back to the latest' }).click();
     await expect.poll(() => page.getByTestId('shape').textContent()).not.toMatch(/as after step/);
     await expect.poll(() => page.getByTestId('viewing-step-banner').count()).toBe(0);

@@ -569,6 +569,7 @@ export function App({ backends }: { backends: Backends }) {
           recipe={history.recipe}
           inputColumns={dataset.columns}
           filtered={filter !== undefined}
+          {...(viewStep !== undefined ? { viewStep } : {})}
           {...(profile && profileIsCurrent && !viewing ? { output: exportedShape(profile) } : {})}
           {...(target === 'server' && backends.server ? { server: backends.server } : {})}
           onClose={() => setDialog(undefined)}

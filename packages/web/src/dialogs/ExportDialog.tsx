@@ -29,6 +29,8 @@ interface Props {
   server?: HttpBackend;
   /** Facets select some rows: the export still holds every row of the recipe's output. */
   filtered?: boolean;
+  /** The grid shows the rows as after this earlier step: the export is of the whole recipe. */
+  viewStep?: number;
   /** The recipe's output as the grid and profile know it, to say before a download what a format cannot hold. */
   output?: ExportedShape;
   onClose: () => void;
@@ -51,6 +53,7 @@ export function ExportDialog({
   inputColumns,
   server,
   filtered,
+  viewStep,
   output,
   onClose,
 }: Props) {
@@ -79,6 +82,13 @@ export function ExportDialog({
     <Modal title="Export" onClose={onClose} testId="export-dialog">
       <section>
         <h3>The cleaned data</h3>
+        {viewStep !== undefined && (
+          <p className="notice" data-testid="export-view-step-note">
+            You are looking at the rows as after step {viewStep}: the file holds the output of the whole
+            recipe ({recipe.steps.length} step{recipe.steps.length === 1 ? '' : 's'}). To export the rows as
+            after step {viewStep}, undo the steps after it first.
+          </p>
+        )}
         {filtered && (
           <p className="notice" data-testid="export-facets-note">
             The facets only narrow what you see: the file holds every row of the recipe&rsquo;s output. To

@@ -52,6 +52,13 @@ describe('the column menu forms', () => {
     expect(
       byId.replace!.preview!('a', { find: 'a', replace: 'b', regex: true, caseSensitive: true }),
     ).toBeNull();
+    // A split shows each new column's part, and the parts a value loses.
+    const split = byId['split-column']!.preview!;
+    expect(split('Bob  Smith', { separator: ' ', into: 'first, last' })).toBe(
+      'first: "Bob", last: "" — 1 more part lost',
+    );
+    expect(split('Ann', { separator: ' ', into: 'first, last' })).toBe('first: "Ann", last: (null)');
+    expect(split('a b', { separator: ' ', into: 'x', regex: true })).toBeNull();
   });
 
   it('date formats are comma-separated, yet a format may hold a comma', () => {

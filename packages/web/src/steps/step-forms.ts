@@ -297,10 +297,30 @@ export const STEP_FORMS: StepForm[] = [
     types: ['text'],
     fields: [
       { key: 'separator', label: 'Separator', kind: 'text', default: ',' },
-      { key: 'into', label: 'New column names (comma-separated)', kind: 'text', placeholder: 'first, last' },
+      {
+        key: 'into',
+        label: 'New column names (comma-separated)',
+        kind: 'text',
+        placeholder: 'first, last',
+        help: 'one column per part; a value with more parts than names keeps the first ones and loses the rest (the preview shows what each value gives)',
+      },
       { key: 'regex', label: 'Separator is a regular expression', kind: 'checkbox' },
       { key: 'removeOriginal', label: 'Remove this column afterwards', kind: 'checkbox' },
     ],
+    preview: (x, v) => {
+      const names = list(v.into);
+      const separator = str(v, 'separator');
+      // A regular expression is RE2's, not JavaScript's: no preview rather than a wrong one.
+      if (bool(v, 'regex') || names.length === 0 || separator === '') return null;
+      const parts = x.split(separator);
+      const kept = names.map(
+        (n, i) => `${n}: ${parts[i] === undefined ? '(null)' : JSON.stringify(parts[i])}`,
+      );
+      const lost = parts.length - names.length;
+      return lost > 0
+        ? `${kept.join(', ')} — ${lost} more part${lost === 1 ? '' : 's'} lost`
+        : kept.join(', ');
+    },
     build: (c, v) => ({
       op: 'split-column',
       column: c,

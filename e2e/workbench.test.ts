@@ -166,6 +166,18 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
       .toBe('column-picker');
   });
 
+  it('keeps the keyboard in a dialog whose button is disabled while it works', async () => {
+    await page.getByRole('button', { name: 'Cluster…' }).click();
+    const dialog = page.getByTestId('cluster-dialog');
+    await dialog.getByLabel('Column').selectOption('company');
+    await dialog.getByRole('button', { name: 'Find clusters' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => dialog.getByTestId('cluster').count()).toBe(1);
+    // The button was disabled while it worked, which drops the focus to the page: Escape still closes.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   it('clusters a column and merges the chosen cluster', async () => {
     await page.getByRole('button', { name: 'Cluster…' }).click();
     const dialog = page.getByTestId('cluster-dialog');

@@ -14,8 +14,21 @@ export function Modal({
   testId?: string;
 }) {
   const box = useRef<HTMLDivElement>(null);
+  const close = useRef(onClose);
+  close.current = onClose;
   useRestoreFocus();
   useEffect(() => box.current?.focus(), []);
+  // A button disabled while it works (Find clusters) drops the focus to the page: a key pressed
+  // then still belongs to the dialog (Escape closes it, anything else brings the focus back).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (document.activeElement !== null && document.activeElement !== document.body) return;
+      if (e.key === 'Escape') close.current();
+      else box.current?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
   return (
     <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div

@@ -9,7 +9,8 @@ import { readXlsxRows } from '../xlsx/read-xlsx.js';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-guard-'));
 const input = path.join(dir, 'in.csv');
 const DANGEROUS = ['=1+2', '+1 555', '-2+3', '@SUM(A1)', '\tx', '\rx'];
-const SAFE = ["'quoted", 'plain', ' =spaced', ''];
+// Plain numbers kept as text are not formulas: a spreadsheet reads "-3" as the number -3.
+const SAFE = ["'quoted", 'plain', ' =spaced', '', '-3', '+1.5', '-2e3', '-.5'];
 let engine: NodeEngine;
 
 const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
@@ -129,7 +130,7 @@ describe('formula guard', () => {
       const out = path.join(dir, 'sorted.csv');
       const sorted: Recipe = { version: 1, steps: [{ op: 'sort-rows', by: [{ column: 'v' }] }] };
       await engine.export(ds, sorted, out, { format: 'csv' });
-      expect(fs.readFileSync(out, 'utf8')).toBe(`"v"\n"(p"\n"'+p"\n"'-5"\n"10"\n"9"\n"'=z"\n"a"\n""\n`);
+      expect(fs.readFileSync(out, 'utf8')).toBe(`"v"\n"(p"\n"'+p"\n"-5"\n"10"\n"9"\n"'=z"\n"a"\n""\n`);
       const numbers: Recipe = {
         version: 1,
         steps: [

@@ -130,8 +130,9 @@ export function ExportDialog({
         </div>
         <p className="muted small">
           The formula guard puts an apostrophe before text that starts with = + - @, a tab or a carriage
-          return, so a spreadsheet shows it instead of running it as a formula; in CSV and TSV it also quotes
-          every text value, so a spreadsheet that splits on another separator keeps it one cell.
+          return (not before a plain number such as -3), so a spreadsheet shows it instead of running it as a
+          formula; in CSV and TSV it also quotes every text value, so a spreadsheet that splits on another
+          separator keeps it one cell.
         </p>
         {tooBig && (
           <p className="error" role="alert" data-testid="export-format-problem">

@@ -1,6 +1,6 @@
 import { and, bin, call, cast, col, list, isNotNull, isNull, lit, not, or, type Expr } from '@tidyvault/sql';
 import { z } from 'zod';
-import { columnName, MAX_PATTERN_LENGTH, shown as shownText } from './common.js';
+import { BLANK_PATTERN, columnName, MAX_PATTERN_LENGTH, shown as shownText } from './common.js';
 import { typedLiteral } from './typed-value.js';
 import type { AnalyzeContext, Column, EngineCheck } from './types.js';
 
@@ -131,6 +131,7 @@ export function describeCondition(c: Condition): string {
   if ('and' in c) return c.and.map(describeCondition).join(' and ');
   if ('or' in c) return `(${c.or.map(describeCondition).join(' or ')})`;
   if ('not' in c) return `not (${describeCondition(c.not)})`;
+  if (c.op === 'matches' && c.value === BLANK_PATTERN) return `"${c.column}" is blank`;
   const head = `"${c.column}" ${WORDS[c.op]}`;
   if (c.value === undefined) return head;
   if (!Array.isArray(c.value)) return `${head} ${shown(c.value)}`;

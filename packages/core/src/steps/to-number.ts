@@ -16,7 +16,7 @@ export const toNumber: StepDefinition<ToNumberStep> = {
   op: 'to-number',
   schema,
   describe: (s) =>
-    `Convert ${listOf(s.columns)} to numbers${s.strip ? `, removing the characters ${shown(s.strip)} first` : ''}`,
+    `Convert ${listOf(s.columns)} to numbers${s.decimal !== undefined && s.decimal !== '.' ? `, ${shown(s.decimal)} as the decimal mark` : ''}${s.thousands ? `, ${shown(s.thousands)} between thousands` : ''}${s.strip ? `, removing the characters ${shown(s.strip)} first` : ''}`,
   analyze(s, input, ctx) {
     checkSeparators(s, (m) => ctx.fail(m));
     targetColumns(s.columns, input, ctx);

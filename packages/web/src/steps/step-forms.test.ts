@@ -27,7 +27,9 @@ describe('the column menu forms', () => {
     const form = STEP_FORMS.find((f) => f.id === 'to-number')!;
     const step = form.build('amount', { ...defaults(form), decimal: ',', thousands: '.', strip: '€ $' });
     expect(step).toMatchObject({ op: 'to-number', strip: '€ $' });
-    expect(describeStep(step)).toBe('Convert "amount" to numbers, removing the characters "€ $" first');
+    expect(describeStep(step)).toBe(
+      'Convert "amount" to numbers, "," as the decimal mark, "." between thousands, removing the characters "€ $" first',
+    );
   });
 
   it('reach every op of recipe v1 except those made elsewhere in the app', () => {

@@ -170,7 +170,7 @@ describe('writeXlsx → readXlsxRows', () => {
 });
 
 describe('writeXlsx formula guard', () => {
-  const risky = ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx', 'safe', "'quoted"];
+  const risky = ['=1+1', '+1+1', '-1-A1', '@SUM(A1)', '\tx', '\rx', 'safe', "'quoted", '-1', '+1.5'];
 
   it('prefixes text cells (and header names) that start like a formula; numbers and dates never change', async () => {
     const path = await written(
@@ -185,15 +185,29 @@ describe('writeXlsx formula guard', () => {
     expect(rows[0]!.cells[0]).toBe("'=cmd");
     expect(rows.slice(1).map((r) => r.cells[0])).toEqual([
       "'=1+1",
-      "'+1",
-      "'-1",
+      "'+1+1",
+      "'-1-A1",
       "'@SUM(A1)",
       "'\tx",
       "'\rx",
       'safe',
       "'quoted",
+      // Plain numbers kept as text: a spreadsheet reads them as numbers, never as formulas.
+      '-1',
+      '+1.5',
     ]);
-    expect(rows.slice(1).map((r) => r.cells[1])).toEqual(['0', '-1', '-2', '-3', '-4', '-5', '-6', '-7']);
+    expect(rows.slice(1).map((r) => r.cells[1])).toEqual([
+      '0',
+      '-1',
+      '-2',
+      '-3',
+      '-4',
+      '-5',
+      '-6',
+      '-7',
+      '-8',
+      '-9',
+    ]);
     expect(rows.slice(1).every((r) => r.cells[2] === '2024-01-01')).toBe(true);
   });
 

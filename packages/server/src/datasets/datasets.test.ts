@@ -250,7 +250,8 @@ describe('dataset routes', () => {
     expect(res.body).toContain(`"'=HYPERLINK(""http://x.invalid"")"`);
     expect(res.body).toContain('"Alice","paris","10"');
     // Every text value quoted: a spreadsheet splitting on ";" keeps each one cell.
-    expect(res.body.split('\n')[5]).toBe(`"eve","paris","'-5"`);
+    // A plain number kept as text ("-5") is no formula: left as it is.
+    expect(res.body.split('\n')[5]).toBe(`"eve","paris","-5"`);
     expect(h.stagingFiles()).toEqual([]);
     const raw = await get(`/api/datasets/${id}/export?format=csv&formulaGuard=false`);
     expect(raw.body).toContain(`"=HYPERLINK(""http://x.invalid"")"`);

@@ -88,6 +88,24 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
     await screenshot(page, '02-workbench');
   });
 
+  it('says why "Go to row" goes nowhere', async () => {
+    const go = page.getByTestId('go-to-row');
+    for (const [typed, says] of [
+      ['abc', 'give a row number from 1 to 8'],
+      ['0', 'give a row number from 1 to 8'],
+      ['999', 'there are 8 rows'],
+    ]) {
+      await go.fill(typed);
+      await go.press('Enter');
+      await expect.poll(() => page.getByTestId('go-to-row-problem').textContent()).toBe(says);
+      expect(await go.getAttribute('aria-invalid')).toBe('true');
+    }
+    await go.fill('3');
+    await go.press('Enter');
+    await expect.poll(() => page.getByTestId('go-to-row-problem').count()).toBe(0);
+    await go.fill('');
+  });
+
   it('applies a suggestion in one click (recorded as a step)', async () => {
     // Each suggestion's button names its column: "Trim: name", not one of many "Trim".
     const trim = page.getByTestId('suggestions').getByRole('button', { name: 'Trim: name', exact: true });

@@ -61,6 +61,8 @@ export function App({ backends }: { backends: Backends }) {
   const [warnings, setWarnings] = useState<string[]>([]);
   const [busy, setBusy] = useState<string>();
   const [jump, setJump] = useState<{ row: number; n: number }>();
+  /** Why the last "Go to row" went nowhere (not a row number, or past the last row). */
+  const [jumpProblem, setJumpProblem] = useState<string>();
   const [sharesChanged, setSharesChanged] = useState(0);
   // A dataset shared with this person to view only: every step control is off, and this says why.
   const readOnly =
@@ -315,8 +317,17 @@ export function App({ backends }: { backends: Backends }) {
           className="row"
           onSubmit={(e) => {
             e.preventDefault();
-            const v = Number(new FormData(e.currentTarget).get('row'));
-            if (Number.isInteger(v) && v >= 1) setJump({ row: v - 1, n: (jump?.n ?? 0) + 1 });
+            const text = String(new FormData(e.currentTarget).get('row') ?? '').trim();
+            const v = Number(text);
+            const total = shape.total;
+            if (!/^\d+$/.test(text) || v < 1)
+              setJumpProblem(`give a row number from 1 to ${total.toLocaleString('en')}`);
+            else if (v > total)
+              setJumpProblem(`there ${total === 1 ? 'is 1 row' : `are ${total.toLocaleString('en')} rows`}`);
+            else {
+              setJumpProblem(undefined);
+              setJump({ row: v - 1, n: (jump?.n ?? 0) + 1 });
+            }
           }}
         >
           <label className="inline">
@@ -327,8 +338,16 @@ export function App({ backends }: { backends: Backends }) {
               inputMode="numeric"
               aria-label="Go to row"
               data-testid="go-to-row"
+              aria-invalid={jumpProblem !== undefined}
+              {...(jumpProblem !== undefined ? { 'aria-describedby': 'go-to-row-problem' } : {})}
+              onChange={() => setJumpProblem(undefined)}
             />
           </label>
+          {jumpProblem !== undefined && (
+            <span id="go-to-row-problem" className="error small" role="alert" data-testid="go-to-row-problem">
+              {jumpProblem}
+            </span>
+          )}
         </form>
         <span className="spacer" />
         {busy && (

@@ -15,10 +15,15 @@ export function useShortcuts(o: { undo: () => void; redo: () => void }): void {
       )
         return;
       if (!(e.ctrlKey || e.metaKey)) return;
-      // A dialog open over the data (export, cluster, duplicates, a column's menu) shows that
-      // recipe: changing it underneath would leave the dialog acting on data that moved.
-      if (document.querySelector('[role="dialog"]')) return;
       const k = e.key.toLowerCase();
+      // A dialog open over the data (export, cluster, duplicates, a column's menu) shows that
+      // recipe: changing it underneath would leave the dialog acting on data that moved. Nor does
+      // the browser's own undo run: it would pull the focus out of the dialog into the last field
+      // typed in behind it.
+      if (document.querySelector('[role="dialog"]')) {
+        if (k === 'z' || k === 'y') e.preventDefault();
+        return;
+      }
       if (k === 'z' && !e.shiftKey) {
         e.preventDefault();
         latest.current.undo();

@@ -42,20 +42,31 @@ export async function exportDelimited(
   format: 'csv' | 'tsv',
   copyOptions: Record<string, string | boolean | string[]>,
 ): Promise<Blob> {
-  // Each slice becomes a Blob at once: the browser stores its bytes while the worker writes the
-  // next slice, and the slice's buffer is freed.
+  // Each slice's bytes become a Blob (the browser stores them and the buffer is freed) while the
+  // worker writes the next slice: the COPY is sent first, then the previous slice's Blob is made.
   const parts: Blob[] = [];
+  let previous: Uint8Array<ArrayBuffer> | undefined;
+  const keepPrevious = () => {
+    if (previous) parts.push(new Blob([previous]));
+    previous = undefined;
+  };
   for (const [i, query] of slices.entries()) {
     const path = ctx.fileName(`.${format}`);
     await ctx.db.registerEmptyFileBuffer(path);
     try {
       const options = { ...copyOptions, HEADER: i === 0 };
-      await ctx.connection.run(statement({ kind: 'copyTo', query, path, options }));
-      parts.push(new Blob([(await ctx.db.copyFileToBuffer(path)) as Uint8Array<ArrayBuffer>]));
+      const copying = ctx.connection.run(statement({ kind: 'copyTo', query, path, options }));
+      try {
+        keepPrevious();
+      } finally {
+        await copying;
+      }
+      previous = (await ctx.db.copyFileToBuffer(path)) as Uint8Array<ArrayBuffer>;
     } finally {
       await ctx.db.dropFile(path).catch(() => undefined);
     }
   }
+  keepPrevious();
   return new Blob(parts, { type: EXPORT_TYPES[format] });
 }
 

@@ -27,6 +27,7 @@ export { headPageQuery, pagePlan, rangePageQuery, type PagePlan } from './steps/
 export { recipeSchema, stepSchema, MAX_STEPS, type Recipe } from './recipe/schema.js';
 export { parseRecipe, parseRecipeText, parseStep } from './recipe/parse.js';
 export { recipeJsonSchema } from './recipe/json-schema.js';
+export { viewFilterError, viewFilterMessage } from './recipe/view-filter.js';
 export { analyzeRecipe, inferInputColumns, ROW_ID, type Analysis } from './compile/analyze.js';
 export { compileRecipe, recipeSql, type CompiledRecipe, type CompileOptions } from './compile/compile.js';
 export { compileOnTable, type OnTableOptions } from './compile/on-table.js';

@@ -1,4 +1,12 @@
-import { parseStep, TidyvaultError, type LoadedDataset, type Recipe, type Step } from '@tidyvault/core';
+import {
+  parseStep,
+  TidyvaultError,
+  viewFilterError,
+  viewFilterMessage,
+  type LoadedDataset,
+  type Recipe,
+  type Step,
+} from '@tidyvault/core';
 import type { NodeEngine } from '@tidyvault/engine-node';
 import { z } from 'zod';
 
@@ -54,17 +62,11 @@ export function parseViewFilter(where: string | undefined): ViewFilter | undefin
   try {
     return parseStep({ op: 'filter-rows', where: json }) as ViewFilter;
   } catch (e) {
-    if (e instanceof TidyvaultError) throw invalid(asFilterMessage(e.message.replace(/^invalid step: /, '')));
+    if (e instanceof TidyvaultError)
+      throw invalid(viewFilterMessage(e.message.replace(/^invalid step: /, '')));
     throw e;
   }
 }
-
-/** Core names the filter as the step it is checked as; it is not one of the recipe's steps. */
-const asFilterMessage = (message: string) =>
-  message.replace(
-    /^step \d+ \(filter-rows\)(?: field "(where[^"]*)")?:/,
-    (_m, path?: string) => `${path ?? 'where'} (the view's filter, not a step):`,
-  );
 
 /**
  * The view filter checked against the recipe's output, as the step it would be (the same 422 and
@@ -80,9 +82,7 @@ export async function validateViewFilter(
   try {
     await engine.validate(data, withFilter(recipe, filter));
   } catch (e) {
-    if (!(e instanceof TidyvaultError) || e.location.step?.index !== recipe.steps.length + 1) throw e;
-    const { step: _step, ...rest } = e.location;
-    throw new TidyvaultError(e.code, asFilterMessage(e.message), { ...rest, field: 'where' });
+    throw viewFilterError(e, recipe.steps.length + 1);
   }
 }
 

@@ -7,6 +7,7 @@ import {
   headPageQuery,
   replaceRecipe as replaceInHistory,
   isTidyvaultError,
+  viewFilterError,
   parseRecipe,
   pagePlan,
   parseStep,
@@ -74,6 +75,20 @@ interface Entry {
 
 const withFilter = (recipe: Recipe, where?: Condition): Recipe =>
   where ? { ...recipe, steps: [...recipe.steps, { op: 'filter-rows', where } as Step] } : recipe;
+
+/** `work` on the steps followed by the view filter; an error of the filter's is worded as the filter's, not a step's. */
+async function filtered<T>(
+  rest: Recipe,
+  where: Condition | undefined,
+  work: (recipe: Recipe) => Promise<T>,
+): Promise<T> {
+  const recipe = withFilter(rest, where);
+  try {
+    return await work(recipe);
+  } catch (e) {
+    throw where ? viewFilterError(e, recipe.steps.length) : e;
+  }
+}
 
 const view = (h: History): HistoryState => ({
   recipe: currentRecipe(h),
@@ -222,21 +237,34 @@ export class LocalBackend implements Backend {
       };
       return e.states.read(
         shown,
-        async (data, rest) => {
-          const recipe = withFilter(rest, where);
-          const plan = pagePlan(recipe.steps, data.columns);
-          if (data.rowIdColumn === undefined && plan.head.length === 0)
-            return streamed(data, recipe.steps, plan);
-          const page = await engine.run(data, recipe, { offset, limit });
-          return { offset, limit, total: await total(data, recipe), columns: page.columns, rows: page.rows };
-        },
+        (data, rest) =>
+          filtered(rest, where, async (recipe) => {
+            const plan = pagePlan(recipe.steps, data.columns);
+            if (data.rowIdColumn === undefined && plan.head.length === 0)
+              return streamed(data, recipe.steps, plan);
+            const page = await engine.run(data, recipe, { offset, limit });
+            return {
+              offset,
+              limit,
+              total: await total(data, recipe),
+              columns: page.columns,
+              rows: page.rows,
+            };
+          }),
         {
           make,
           // While the new state is being made, a page that streams from a state already made.
           soon: (data, rest) => {
             const steps = withFilter(rest, where).steps;
-            const plan = pagePlan(steps, data.columns);
-            return plan.headKeepsOrder ? () => streamed(data, steps, plan) : undefined;
+            let plan: PagePlan;
+            try {
+              plan = pagePlan(steps, data.columns);
+            } catch (e) {
+              throw where ? viewFilterError(e, steps.length) : e;
+            }
+            return plan.headKeepsOrder
+              ? () => filtered(rest, where, (recipe) => streamed(data, recipe.steps, plan))
+              : undefined;
           },
         },
       );
@@ -257,7 +285,7 @@ export class LocalBackend implements Backend {
       const e = this.entry(id, 'facet');
       const engine = await this.getEngine();
       return e.states.read(currentRecipe(e.history), (data, rest) =>
-        engine.facet(data, withFilter(rest, where), column, 1000),
+        filtered(rest, where, (recipe) => engine.facet(data, recipe, column, 1000)),
       );
     });
 
@@ -266,7 +294,7 @@ export class LocalBackend implements Backend {
       const e = this.entry(id, 'histogram');
       const engine = await this.getEngine();
       return e.states.read(currentRecipe(e.history), (data, rest) =>
-        engine.histogram(data, withFilter(rest, where), column, bins, of),
+        filtered(rest, where, (recipe) => engine.histogram(data, recipe, column, bins, of)),
       );
     });
 

@@ -1,0 +1,76 @@
+import { analyzeRecipe, type LoadedDataset, type Recipe, type Step } from '@tidyvault/core';
+import { describe, expect, it } from 'vitest';
+import { BackendError } from './backend.js';
+import type { LocalEngine } from './local-engine.js';
+import { LocalBackend } from './local-backend.js';
+
+const source: LoadedDataset = {
+  table: 'source',
+  columns: [
+    { name: 'city', type: 'text' },
+    { name: 'n', type: 'text' },
+  ],
+  rowCount: 3,
+  warnings: [],
+};
+
+/**
+ * An engine that checks each recipe as the real ones do (core's analyzeRecipe, which names the
+ * failing step) and answers with empty results: what is tested is how the backend words errors.
+ */
+function checkingEngine(): LocalEngine {
+  const check = async (d: LoadedDataset, r: Recipe) => {
+    analyzeRecipe(r, d.columns);
+  };
+  const page = { columns: source.columns, rows: [] };
+  return {
+    estimateFile: async () => ({ bytes: 100, fits: true }),
+    loadFile: async () => source,
+    validate: check,
+    run: async (d: LoadedDataset, r: Recipe) => (await check(d, r), page),
+    runQuery: async () => page,
+    count: async (d: LoadedDataset, r: Recipe) => (await check(d, r), 0),
+    facet: async (d: LoadedDataset, r: Recipe) => (await check(d, r), { values: [], distinct: 0 }),
+    histogram: async (d: LoadedDataset, r: Recipe) => (await check(d, r), { bins: [] }),
+    materialise: async (d: LoadedDataset, r: Recipe) => (await check(d, r), { ...d, table: 'state' }),
+    dropState: async () => undefined,
+    drop: async () => undefined,
+  } as unknown as LocalEngine;
+}
+
+async function opened(steps: Step[] = []) {
+  const backend = new LocalBackend(async () => checkingEngine());
+  const { id } = await backend.upload(new File(['city,n\n'], 'f.csv'), {}, () => undefined).done;
+  for (const step of steps) await backend.addStep(id, step);
+  return { backend, id };
+}
+
+const nope = { column: 'nope', op: 'is-null' } as const;
+
+describe("LocalBackend: a facet's filter (the view filter)", () => {
+  it("is named as the view's filter when it fails, not as a step the recipe does not have", async () => {
+    for (const steps of [[], [{ op: 'trim', columns: ['city'] } as Step]]) {
+      const { backend, id } = await opened(steps);
+      for (const ask of [
+        () => backend.rows(id, 0, 10, undefined, nope),
+        () => backend.facet(id, 'city', nope),
+        () => backend.histogram(id, 'n', 10, nope),
+      ]) {
+        const e = (await ask().catch((x: unknown) => x)) as BackendError;
+        expect(e).toBeInstanceOf(BackendError);
+        expect(e.message).toMatch(/^where \(the view's filter, not a step\): .*"nope"/);
+        expect(e.step).toBeUndefined();
+        expect(e.column).toBe('nope');
+      }
+    }
+  });
+
+  it('still names a failing step of the recipe as that step', async () => {
+    const { backend, id } = await opened();
+    const e = (await backend
+      .addStep(id, { op: 'trim', columns: ['gone'] } as Step)
+      .catch((x: unknown) => x)) as BackendError;
+    expect(e.message).toMatch(/^step 1 \(trim\)/);
+    expect(e.step).toEqual({ index: 1, op: 'trim' });
+  });
+});

@@ -50,6 +50,18 @@ describe('dataset expiry', () => {
     expect(list.json()).toEqual({ datasets: [] });
   });
 
+  it('purges a dataset within about a second of its expiry, not at the next minute', async () => {
+    h = await harness({ datasetIdleMs: 300, sessionIdleMs: 10 * HOUR });
+    const { headers } = await h.login();
+    const d = (await upload(h, headers, 'd.csv', 'a\n1\n')).json();
+    const due = Date.parse(d.expiresAt);
+    while (h.t.store.size > 0 && Date.now() < due + 10_000) await new Promise((r) => setTimeout(r, 20));
+    expect(h.t.store.size).toBe(0);
+    expect(await tables(h)).toHaveLength(0);
+    expect(Date.now() - due).toBeLessThan(2_500);
+    expect(h.logs()).toContain('"op":"dataset.expire"');
+  });
+
   it('runs the sweep on a timer once the app is ready', async () => {
     const clock = fakeClock();
     h = await harness({ clock: clock.now, sweepIntervalMs: 20, sessionIdleMs: 10 * HOUR });

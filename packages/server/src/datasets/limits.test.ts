@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CsvLimitScanner, CsvLimitWatch, type UploadLimits } from './limits.js';
+import { cellTooLong, CsvLimitScanner, CsvLimitWatch, type UploadLimits } from './limits.js';
 
 const COMMA = 0x2c;
 const QUOTE = 0x22;
@@ -99,5 +99,24 @@ describe('CsvLimitWatch', () => {
       });
       expect(watch.checked).toBe(true);
     }
+  });
+
+  it('names a header cell over the limit by its start, not by all its megabytes', async () => {
+    const big = 'x'.repeat(1.5 * 2 ** 20) + ',b\n1,2\n';
+    const watch = new CsvLimitWatch('csv', { maxColumns: 1000, maxCellBytes: 2 ** 20 }, { header: true });
+    const sink = new Writable({ write: (_c, _e, done) => done() });
+    const e = (await pipeline(Readable.from([Buffer.from(big)]), watch, sink).catch((x: unknown) => x)) as {
+      code: string;
+      message: string;
+      details: { column?: string };
+    };
+    expect(e.code).toBe('UPLOAD_CELL_TOO_LONG');
+    expect(e.message.length).toBeLessThan(400);
+    expect(e.details.column).toBe('x'.repeat(100) + '…');
+  });
+
+  it('shortens a long name at a character, not inside a surrogate pair', () => {
+    const e = cellTooLong(10, 'line 1', 'a' + '😀'.repeat(200));
+    expect(e.details).toMatchObject({ column: 'a' + '😀'.repeat(99) + '…' });
   });
 });

@@ -33,7 +33,21 @@ export function tooManyColumns(
   );
 }
 
-export function cellTooLong(max: number, where: string, column: string | undefined, line?: number): ApiError {
+/** Longest column name an error repeats whole, in characters; the header cell that broke the limit can be megabytes. */
+const SHOWN_NAME_CHARS = 100;
+
+const shownName = (name: string): string => {
+  const chars = Array.from(name);
+  return chars.length <= SHOWN_NAME_CHARS ? name : `${chars.slice(0, SHOWN_NAME_CHARS).join('')}…`;
+};
+
+export function cellTooLong(
+  max: number,
+  where: string,
+  fullColumn: string | undefined,
+  line?: number,
+): ApiError {
+  const column = fullColumn === undefined ? undefined : shownName(fullColumn);
   return new ApiError(
     400,
     'UPLOAD_CELL_TOO_LONG',

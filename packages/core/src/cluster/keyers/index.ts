@@ -1,5 +1,5 @@
 import { TidyvaultError } from '../../errors.js';
-import type { ClusterMethod, ClusterParams } from '../methods.js';
+import { NEAREST_NEIGHBOUR_METHODS, type ClusterMethod, type ClusterParams } from '../methods.js';
 import { colognePhonetic } from './cologne-phonetic.js';
 import { daitchMokotoff } from './daitch-mokotoff.js';
 import { fingerprint, ngramFingerprint } from './fingerprint.js';
@@ -36,12 +36,14 @@ export function hasKeyer(method: ClusterMethod): boolean {
 /** The keyer for a key-collision method; throws RECIPE_UNSUPPORTED for any other method. */
 export function keyerFor(method: ClusterMethod, params: ClusterParams): Keyer {
   const make = KEYERS[method];
-  if (!make) throw new TidyvaultError('RECIPE_UNSUPPORTED', unavailableMessage(method));
+  if (!make)
+    throw new TidyvaultError('RECIPE_UNSUPPORTED', unavailableMessage(method, NEAREST_NEIGHBOUR_METHODS));
   return make(params);
 }
 
-export function unavailableMessage(method: ClusterMethod): string {
-  return `clustering method "${method}" is not available yet (available: ${availableKeyers().join(', ')})`;
+/** `also`: the other methods that work where the method was asked for (clustering takes nearest-neighbour ones too). */
+export function unavailableMessage(method: ClusterMethod, also: readonly ClusterMethod[] = []): string {
+  return `clustering method "${method}" is not available yet (available: ${[...availableKeyers(), ...also].join(', ')})`;
 }
 
 /**

@@ -322,6 +322,10 @@ describe('keyer registry', () => {
     expect(keyerFor('cologne-phonetic', undefined)('Meyer')).toBe('67');
     expect(keyerFor('daitch-mokotoff', undefined)('Meyer')).toBe('619000');
     expect(() => keyerFor('metaphone3', undefined)).toThrow(/metaphone3.*not available/);
+    // Clustering takes the nearest-neighbour methods too: the list of what works names them.
+    expect(() => keyerFor('metaphone3', undefined)).toThrow(
+      /\(available: fingerprint, ngram-fingerprint, cologne-phonetic, daitch-mokotoff, levenshtein, ppm\)$/,
+    );
     expect(() => keyerFor('levenshtein', undefined)).toThrow(/not available/);
   });
 });

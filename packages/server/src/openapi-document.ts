@@ -1,4 +1,5 @@
 import { recipeJsonSchema } from '@tidyvault/core';
+import { ALWAYS_ALLOWED, auditedAction, routeKey } from './audit/actions.js';
 
 type Json = Record<string, unknown>;
 /** What a route declares about who may call it (its `config`). */
@@ -68,23 +69,35 @@ export function completeDocument(doc: Json, routes: ReadonlyMap<string, RouteAcc
       };
       const access = routes.get(`${method.toUpperCase()} ${path}`);
       const changes = CHANGES.has(method);
+      const forbidden: string[] = [];
       add('421', 'HOST_NOT_ALLOWED: the Host header names no allowed host (DNS-rebinding defence)');
+      if (path !== '/healthz')
+        forbidden.push(
+          'PROXY_REQUIRED: behind --trust-proxy, the request did not come through the TLS proxy',
+        );
       if (changes) {
-        add(
-          '403',
-          'CSRF_TOKEN, CSRF_ORIGIN or CSRF_CROSS_SITE: the state change lacks the CSRF header or comes from another site; or ROLE_FORBIDDEN / DATASET_FORBIDDEN: the role or share does not allow it',
+        forbidden.push(
+          'CSRF_TOKEN, CSRF_ORIGIN or CSRF_CROSS_SITE: the state change lacks the CSRF header or comes from another site',
+          'ROLE_FORBIDDEN / DATASET_FORBIDDEN: the role or share does not allow it',
         );
         if (method !== 'delete') add('415', 'the body is not of the type the route reads');
       }
-      if (access?.public) continue;
-      add('401', 'UNAUTHENTICATED: no valid session');
-      if (path.includes('{id}'))
-        add('404', 'NOT_FOUND: no such dataset, or not one of yours (the same answer)');
-      if (!changes && access?.minRole !== undefined && access.minRole !== 'viewer')
-        add(
-          '403',
-          `ROLE_FORBIDDEN: only ${access.minRole === 'admin' ? 'an administrator' : 'a member'} can do this`,
-        );
+      const fastifyPath = path.replace(/\{(\w+)\}/g, ':$1');
+      const key = routeKey(method.toUpperCase(), fastifyPath);
+      if (auditedAction(method.toUpperCase(), fastifyPath) !== undefined && !ALWAYS_ALLOWED.has(key))
+        add('503', 'AUDIT_UNAVAILABLE: the audit log cannot be written, so the request is refused');
+      if (!access?.public) {
+        add('401', 'UNAUTHENTICATED: no valid session');
+        if (path.includes('{id}')) {
+          add('404', 'NOT_FOUND: no such dataset, or not one of yours (the same answer)');
+          add('507', 'OUT_OF_MEMORY: the engine has no memory left for this');
+        }
+        if (!changes && access?.minRole !== undefined && access.minRole !== 'viewer')
+          forbidden.push(
+            `ROLE_FORBIDDEN: only ${access.minRole === 'admin' ? 'an administrator' : 'a member'} can do this`,
+          );
+      }
+      if (forbidden.length > 0) add('403', forbidden.join('; or '));
     }
   }
   const op = (path: string, method: string): Operation | undefined => paths[path]?.[method];
@@ -110,6 +123,10 @@ export function completeDocument(doc: Json, routes: ReadonlyMap<string, RouteAcc
   if (steps) steps.requestBody = jsonBody('step', 'Step');
   const recipe = op('/api/datasets/{id}/recipe', 'put');
   if (recipe) recipe.requestBody = jsonBody('recipe', 'Recipe');
+  // Signing out takes {"purge": true} or nothing at all.
+  const logout = op('/api/auth/logout', 'post') as
+    (Operation & { requestBody?: { required?: boolean } }) | undefined;
+  if (logout?.requestBody) logout.requestBody.required = false;
   const exported = op('/api/datasets/{id}/export', 'get');
   if (exported?.responses) {
     const text = { schema: { type: 'string' } };

@@ -31,6 +31,7 @@ import {
   type RunOptions,
   type TableResult,
   isOutOfMemory,
+  grownColumn,
 } from '@tidyvault/core';
 import { call, col, lit, select, statement, type Expr, type Select } from '@tidyvault/sql';
 import { resultRows } from './export/result-rows.js';
@@ -699,7 +700,12 @@ function recipeError(e: unknown): unknown {
       `not enough memory to run the recipe (${message}); raise --memory-limit or use a machine with more memory`,
     );
   }
-  return new TidyvaultError('EXECUTION', `running the recipe failed: ${message}`);
+  const column = grownColumn(message);
+  return new TidyvaultError(
+    'EXECUTION',
+    `running the recipe failed: ${message}`,
+    column === undefined ? {} : { column },
+  );
 }
 
 const SIZE_UNITS: Record<string, number> = {

@@ -15,6 +15,9 @@ afterAll(() => engine.close());
 
 const recipe = (...steps: Step[]): Recipe => ({ version: 1, steps });
 const Y = 'Y'.repeat(300);
+async function* rowsOf(...values: string[]) {
+  for (const v of values) yield [v];
+}
 
 describe('a replace that would grow a value past 16 MiB', () => {
   it('stops, naming the step and the column, before building it (literal, regex, ignoring case)', async () => {
@@ -32,6 +35,17 @@ describe('a replace that would grow a value past 16 MiB', () => {
         /replace in column "a": a value would grow past 16 MiB/,
       );
     }
+    // The column is the error's own field too (the server's 422 names it), a quote in its name included.
+    const quoted = await engine.importRows('q', ['say "a"'], rowsOf('y'));
+    const named = recipe(
+      { op: 'replace', columns: ['say "a"'], find: 'y', replace: Y },
+      { op: 'replace', columns: ['say "a"'], find: 'Y', replace: Y },
+      { op: 'replace', columns: ['say "a"'], find: 'Y', replace: Y },
+    );
+    await expect(engine.run(quoted, named, { limit: 1 })).rejects.toMatchObject({
+      code: 'EXECUTION',
+      location: { column: 'say "a"' },
+    });
   });
 
   it('is a recipe error (422 in the server), not a crash, when a profile or a clustering meets it', async () => {

@@ -53,6 +53,7 @@ import {
   listXlsxSheets,
   XlsxError,
   isOutOfMemory,
+  grownColumn,
 } from '@tidyvault/core';
 import { and, bin, call, col, lit, select, statement, type Expr, type Select } from '@tidyvault/sql';
 import { pickBundle, wasmServedProblem, type Bundle } from './bundles.js';
@@ -770,7 +771,12 @@ export class WasmEngine implements Engine {
           `not enough memory to run the recipe (${message}) in this browser tab; use the CLI (tidyvault clean) or a Tidyvault server`,
         );
       }
-      throw new TidyvaultError('EXECUTION', `running the recipe failed: ${message}`);
+      const column = grownColumn(message);
+      throw new TidyvaultError(
+        'EXECUTION',
+        `running the recipe failed: ${message}`,
+        column === undefined ? {} : { column },
+      );
     }
   }
 }

@@ -166,11 +166,19 @@ export const describeColumns = (names: string[] | undefined): string =>
  */
 export const MAX_MADE_VALUE_BYTES = CSV_MAX_LINE_BYTES;
 
+const GROWTH = `: a value would grow past ${MAX_MADE_VALUE_BYTES / 2 ** 20} MiB, the most a cell may hold`;
+
 /** Stops the query: a value of `column` would pass MAX_MADE_VALUE_BYTES. */
 export const valueTooLong = (op: string, column: string): Expr =>
-  call(
-    'error',
-    lit(
-      `${op} in column ${JSON.stringify(column)}: a value would grow past ${MAX_MADE_VALUE_BYTES / 2 ** 20} MiB, the most a cell may hold`,
-    ),
-  );
+  call('error', lit(`${op} in column ${JSON.stringify(column)}${GROWTH}`));
+
+/** The column a valueTooLong error (as DuckDB words it, after its prefix) names, if it is one. */
+export function grownColumn(message: string): string | undefined {
+  const m = /^[a-z-]+ in column ("(?:[^"\\]|\\.)*"): a value would grow past /.exec(message);
+  if (!m || !message.includes(GROWTH)) return undefined;
+  try {
+    return JSON.parse(m[1]!) as string;
+  } catch {
+    return undefined;
+  }
+}

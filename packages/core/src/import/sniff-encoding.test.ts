@@ -64,6 +64,20 @@ describe('sniffEncoding: text encodings', () => {
     });
   });
 
+  it('recognises UTF-16 without a byte-order mark holding characters with a NUL in their other byte', () => {
+    // 😀 is D83D DE00; 一 (U+4E00) and Ā (U+0100) have a NUL low byte.
+    for (const text of ['a,b\nx,😀\n', 'id,name\n1,一二三\n2,Āb\n']) {
+      expect(sniffEncoding(utf16(text, true, false), true), text).toEqual({
+        encoding: 'utf-16le',
+        bomLength: 0,
+      });
+      expect(sniffEncoding(utf16(text, false, false), true), text).toEqual({
+        encoding: 'utf-16be',
+        bomLength: 0,
+      });
+    }
+  });
+
   it('falls back to Windows-1252 for € ’ é bytes that are not UTF-8', () => {
     const sample = bytes('price,note\n5 ', [0x80], ',it', [0x92], 's caf', [0xe9], '\n');
     expect(sniffEncoding(sample, true)).toEqual({ encoding: 'windows-1252', bomLength: 0 });
@@ -198,6 +212,16 @@ describe('chooseEncoding', () => {
     );
     expect(() => chooseEncoding(plain, true, 'utf-16be')).toThrow(/cannot be UTF-16BE: it has no NUL bytes/);
   });
+  it('reads UTF-16 asked for that the sniffer alone would call binary', () => {
+    // Mostly characters whose both bytes can be NUL-free or NUL: no pattern to go by, but valid UTF-16.
+    const text = utf16('a\n😀😀😀😀😀😀\n', true, false);
+    expect(() => sniffEncoding(text, true)).toThrow(/looks binary/);
+    expect(chooseEncoding(text, true, 'utf-16le')).toEqual({ encoding: 'utf-16le', bomLength: 0 });
+    // Still binary when read as the UTF-16 asked for: NUL characters throughout.
+    const nuls = new Uint8Array(64);
+    expect(() => chooseEncoding(nuls, true, 'utf-16le')).toThrow(/looks binary/);
+  });
+
   it('reads a file of two encodings with the one asked for', () => {
     const mixed = new Uint8Array([...new TextEncoder().encode('name\nJosé\nCaf'), 0xe9, 0x0a]);
     expect(() => chooseEncoding(mixed, true)).toThrow(ImportSniffError);

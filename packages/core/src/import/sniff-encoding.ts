@@ -14,6 +14,11 @@ export interface EncodingSniff {
 const CONTROL_SHARE_LIMIT = 0.1;
 /** A BOM-less UTF-16 file has a NUL in the high byte of most ASCII characters. */
 const UTF16_NUL_SHARE = 0.3;
+/**
+ * …and NUL in the other byte of fewer than half as many. Misreading binary bytes as UTF-16 costs
+ * nothing: they then fail the UTF-16 check or the control-character share.
+ */
+const OTHER_NUL_SHARE = 0.5;
 
 const binary = (why: string, location: ImportSniffLocation = {}) =>
   new ImportSniffError('BINARY', `the file looks binary (${why}), not CSV text`, location);
@@ -51,8 +56,12 @@ function bomlessUtf16(sample: Uint8Array): EncodingSniff | undefined {
     if (sample[i + 1] === 0) oddNuls++;
   }
   if (pairs === 0) return undefined;
-  if (evenNuls === 0 && oddNuls >= pairs * UTF16_NUL_SHARE) return { encoding: 'utf-16le', bomLength: 0 };
-  if (oddNuls === 0 && evenNuls >= pairs * UTF16_NUL_SHARE) return { encoding: 'utf-16be', bomLength: 0 };
+  // The other byte is NUL too in a character such as U+4E00 (一), U+0100 (Ā) or the low half of
+  // an emoji's surrogate pair (U+DE00): a few of those, against many ASCII characters, are fine.
+  if (oddNuls >= pairs * UTF16_NUL_SHARE && evenNuls < oddNuls * OTHER_NUL_SHARE)
+    return { encoding: 'utf-16le', bomLength: 0 };
+  if (evenNuls >= pairs * UTF16_NUL_SHARE && oddNuls < evenNuls * OTHER_NUL_SHARE)
+    return { encoding: 'utf-16be', bomLength: 0 };
   return undefined;
 }
 
@@ -162,11 +171,16 @@ export function chooseEncoding(
   try {
     sniff = sniffEncoding(sample, whole);
   } catch (e) {
-    // A file of two encodings, say: the person who asked for one has the last word on it.
-    if (!asked || !(e instanceof ImportSniffError) || e.code !== 'ENCODING') throw e;
-    sniff = startsWith(sample, [0xef, 0xbb, 0xbf])
-      ? { encoding: 'utf-8', bomLength: 3 }
-      : { encoding: asked, bomLength: 0 };
+    if (!asked || !(e instanceof ImportSniffError)) throw e;
+    if (e.code === 'BINARY' && asked.startsWith('utf-16') && !bomOf(sample) && !binarySignature(sample)) {
+      // The NULs that made it look binary are UTF-16's: judge it as the UTF-16 asked for.
+      sniff = sniffUtf16(sample, { encoding: asked, bomLength: 0 }, whole);
+    } else if (e.code === 'ENCODING') {
+      // A file of two encodings, say: the person who asked for one has the last word on it.
+      sniff = startsWith(sample, [0xef, 0xbb, 0xbf])
+        ? { encoding: 'utf-8', bomLength: 3 }
+        : { encoding: asked, bomLength: 0 };
+    } else throw e;
   }
   if (retry) return { encoding: retry, bomLength: sniff.bomLength };
   if (!asked) return sniff;

@@ -28,10 +28,14 @@ function sameCell(a: Cell, b: Cell): boolean {
     return sameBigInteger(a, b);
   }
   if (typeof a === 'number' && typeof b === 'number') {
+    // -0.0 is a value of its own: it is written as -0.0, and a step must not turn it into 0.0.
+    if (a === 0 && b === 0) return Object.is(a, b);
     return a === b || Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
   }
   return a === b;
 }
+
+const shownCell = (v: Cell | undefined): string => (Object.is(v, -0) ? '-0' : JSON.stringify(v));
 
 export function compareTables(actual: TableResult, expected: TableResult): string | undefined {
   const a = JSON.stringify(actual.columns);
@@ -45,7 +49,7 @@ export function compareTables(actual: TableResult, expected: TableResult): strin
     const want = expected.rows[r]!;
     for (let c = 0; c < want.length; c++) {
       if (!sameCell(got[c] ?? null, want[c] ?? null)) {
-        return `row ${r + 1}, column "${expected.columns[c]?.name}": got ${JSON.stringify(got[c])}, expected ${JSON.stringify(want[c])}`;
+        return `row ${r + 1}, column "${expected.columns[c]?.name}": got ${shownCell(got[c])}, expected ${shownCell(want[c])}`;
       }
     }
   }

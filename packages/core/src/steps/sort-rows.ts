@@ -1,4 +1,4 @@
-import { col } from '@tidyvault/sql';
+import { bin, col, lit, type Expr } from '@tidyvault/sql';
 import { z } from 'zod';
 import { ANY, columnName } from './common.js';
 import type { StepDefinition } from './types.js';
@@ -18,19 +18,26 @@ export const sortRows: StepDefinition<SortRowsStep> = {
     for (const b of s.by) ctx.column(b.column, ANY);
     return input;
   },
-  compile: (s, ctx) => ({
-    kind: 'project',
-    exprs: ctx.outputColumns.map((c) => col(c.name)),
-    rowId: {
-      kind: 'call',
-      fn: 'row_number',
-      args: [],
-      over: {
-        orderBy: [
-          ...s.by.map((b) => ({ expr: col(b.column), desc: b.desc ?? false, nulls: 'LAST' as const })),
-          { expr: col(ctx.rowId) },
-        ],
+  compile: (s, ctx) => {
+    const types = new Map(ctx.inputColumns.map((c) => [c.name, c.type]));
+    // DuckDB gives back a column it sorts by from the sort key, where -0.0 is 0.0; sorted by an
+    // expression of it, the column keeps its own value (the order is the same: -0.0 = 0.0).
+    const key = (name: string): Expr =>
+      types.get(name) === 'number' ? bin('+', col(name), lit(0)) : col(name);
+    return {
+      kind: 'project',
+      exprs: ctx.outputColumns.map((c) => col(c.name)),
+      rowId: {
+        kind: 'call',
+        fn: 'row_number',
+        args: [],
+        over: {
+          orderBy: [
+            ...s.by.map((b) => ({ expr: key(b.column), desc: b.desc ?? false, nulls: 'LAST' as const })),
+            { expr: col(ctx.rowId) },
+          ],
+        },
       },
-    },
-  }),
+    };
+  },
 };

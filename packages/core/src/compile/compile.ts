@@ -173,8 +173,15 @@ function finalOrder(ctes: Cte[], hasSteps: boolean): OrderItem[] {
   const passedThrough = new Set(
     last.query.columns.filter((c) => c.expr.kind === 'column' && c.expr.name === c.as).map((c) => c.as),
   );
+  const passed = (e: Expr) => e.kind === 'column' && (e.name === ROW_ID || passedThrough.has(e.name));
+  // sort-rows sorts a number column by `n + 0` (it keeps -0.0 that way): still a passed-through key.
   const keysOk = over.orderBy.every(
-    (o) => o.expr.kind === 'column' && (o.expr.name === ROW_ID || passedThrough.has(o.expr.name)),
+    (o) =>
+      passed(o.expr) ||
+      (o.expr.kind === 'binary' &&
+        o.expr.op === '+' &&
+        passed(o.expr.left) &&
+        o.expr.right.kind === 'literal'),
   );
   if (!keysOk) return byRow;
   last.query.columns[0] = { expr: col(ROW_ID), as: ROW_ID };

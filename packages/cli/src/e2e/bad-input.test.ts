@@ -38,6 +38,12 @@ describe('bad input gets exit 1 and one message naming the problem', () => {
       /stray-header\.csv: line 1: the header has a quote character inside an unquoted field/,
     ));
 
+  it('text after a closing quote, named as that (it was called a quote inside an unquoted field)', () =>
+    expectDataError(
+      clean(write(dir, 'after-quote.csv', 'a,b\n1,"x"y\n2,z\n')),
+      /after-quote\.csv: line 2: text after a closing quote/,
+    ));
+
   it('a binary file named .csv', () => {
     const png = Buffer.from([
       0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 1, 2, 3,

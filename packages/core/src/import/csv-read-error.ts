@@ -54,6 +54,17 @@ export function tooManyFieldsText(
   return `${file}: line ${line}: ${fields} fields, but the header has ${width} (pass --ragged extend to add columns for the extra fields)${guess}`;
 }
 
+/** A quote that neither opens nor closes a field, by where it stands (csv-scan's strayQuote). */
+export function strayQuoteText(
+  file: string,
+  line: number,
+  kind: 'inside-unquoted-field' | 'after-closing-quote',
+): string {
+  return kind === 'after-closing-quote'
+    ? `${file}: line ${line}: text after a closing quote (a quoted field ends at its closing quote: quote the whole value, doubling the quotes inside it)`
+    : `${file}: line ${line}: a quote character inside an unquoted field (quote the whole value, doubling the quotes inside it)`;
+}
+
 /** A sheet is chosen only in an xlsx file: given for another format it would be ignored silently. */
 export function checkSheetOption(sheet: string | undefined, format: string, file: string): void {
   if (sheet !== undefined && format !== 'xlsx')

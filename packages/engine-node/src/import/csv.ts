@@ -9,6 +9,7 @@ import {
   planCsv,
   readCsvCall,
   sniffFailure,
+  strayQuoteText,
   tooManyFieldsText,
   TidyvaultError,
   type Column,
@@ -88,12 +89,8 @@ async function explain(
     );
   }
   if (report.strayQuote) {
-    const line = report.strayQuote.line;
-    return new TidyvaultError(
-      'IMPORT_FORMAT',
-      `${file}: line ${line}: a quote character inside an unquoted field`,
-      { file, line },
-    );
+    const { line, kind } = report.strayQuote;
+    return new TidyvaultError('IMPORT_FORMAT', strayQuoteText(file, line, kind), { file, line });
   }
   const { line, cause } = csvReadErrorText(duckdbMessage);
   return new TidyvaultError(

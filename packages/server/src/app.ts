@@ -252,32 +252,31 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   let timer: NodeJS.Timeout | undefined;
   let expiryTimer: NodeJS.Timeout | undefined;
   let sweeping = false;
+  const sweep = (o: { owners: boolean }) => {
+    if (sweeping) return;
+    sweeping = true;
+    store
+      .sweep(o)
+      .then(
+        (n) => {
+          if (n > 0) app.log.info({ op: 'dataset.expire', count: n }, 'expired datasets purged');
+        },
+        () => app.log.error({ op: 'dataset.expire' }, 'expiry sweep failed'),
+      )
+      .finally(() => (sweeping = false));
+  };
   app.addHook('onReady', async () => {
     audit.system('server_start');
     timer = setInterval(() => {
       for (const w of watches) w.check();
       sessions.sweep();
       auth.sweep();
+      sweep({ owners: true });
     }, o.sweepIntervalMs);
     timer.unref();
     // Datasets leave memory within a second of expiring, not at the next minute's sweep: a pass
-    // over the held datasets' times costs next to nothing.
-    expiryTimer = setInterval(
-      () => {
-        if (sweeping) return;
-        sweeping = true;
-        store
-          .sweep()
-          .then(
-            (n) => {
-              if (n > 0) app.log.info({ op: 'dataset.expire', count: n }, 'expired datasets purged');
-            },
-            () => app.log.error({ op: 'dataset.expire' }, 'expiry sweep failed'),
-          )
-          .finally(() => (sweeping = false));
-      },
-      Math.min(o.sweepIntervalMs, DATASET_SWEEP_MS),
-    );
+    // over the held datasets' times costs next to nothing (the owners' accounts are not read).
+    expiryTimer = setInterval(() => sweep({ owners: false }), Math.min(o.sweepIntervalMs, DATASET_SWEEP_MS));
     expiryTimer.unref();
   });
   app.addHook('onClose', async () => {

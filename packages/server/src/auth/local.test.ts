@@ -26,7 +26,10 @@ describe('local accounts: sign-in, sessions, revocation', () => {
     expect(Object.keys(doc.paths['/api/admin/datasets'].get.responses)).toEqual(
       expect.arrayContaining(['401', '403']),
     );
-    expect(Object.keys(doc.paths['/api/datasets'].get.responses)).not.toContain('403');
+    expect(doc.paths['/api/admin/datasets'].get.responses['403'].description).toMatch(/ROLE_FORBIDDEN/);
+    // Anyone signed in may list their datasets: its only 403 is the proxy's (behind --trust-proxy).
+    expect(doc.paths['/api/datasets'].get.responses['403'].description).not.toMatch(/ROLE_FORBIDDEN/);
+    expect(doc.paths['/api/datasets'].get.responses['403'].description).toMatch(/^PROXY_REQUIRED/);
   });
 
   it('says how to sign in', async () => {

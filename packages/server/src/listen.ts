@@ -25,7 +25,20 @@ export function checkBind(o: ListenOptions): void {
 /** Start listening; returns the address actually bound (port 0 picks a free one). */
 export async function listen(t: TidyvaultApp, o: ListenOptions): Promise<{ url: string; port: number }> {
   checkBind(o);
-  await t.app.listen({ host: o.host, port: o.port });
+  try {
+    await t.app.listen({ host: o.host, port: o.port });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw new Error(
+        `port ${o.port} on ${o.host} is taken (another Tidyvault, or another program): stop it, or pick another port with --port (TIDYVAULT_PORT)`,
+      );
+    if (code === 'EACCES')
+      throw new Error(
+        `not allowed to listen on port ${o.port} of ${o.host}: pick a port above 1023 with --port`,
+      );
+    throw e;
+  }
   const addr = t.app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.port;
   const host = o.host.includes(':') ? `[${o.host}]` : o.host;

@@ -80,6 +80,19 @@ describe('serve', () => {
     }
   });
 
+  it('names a port already taken and the option that picks another', async () => {
+    const blocker = http.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      await expect(start({ port })).rejects.toThrow(
+        new RegExp(`port ${port} on 127\\.0\\.0\\.1 is taken .*--port`),
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
   it('holds uploads to --max-uploads-per-user: a second one while the first is under way gets 429', async () => {
     const s = await start({ maxUploadsPerUser: 1 });
     const slow = multipart('slow.csv', 'a\n' + '1\n'.repeat(100_000));

@@ -25,6 +25,18 @@ describe('single-user login and sessions', () => {
     const again = await h.t.app.inject({ method: 'GET', url: `/auth/token?token=${token}` });
     expect(again.statusCode).toBe(401);
     expect(again.json().error.code).toBe('LOGIN_LINK_INVALID');
+    // A browser opening it again reads why, with the security headers of every answer.
+    const browser = await h.t.app.inject({
+      method: 'GET',
+      url: `/auth/token?token=${token}`,
+      headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+    });
+    expect(browser.statusCode).toBe(401);
+    expect(browser.headers['content-type']).toMatch(/^text\/html/);
+    expect(browser.body).toMatch(/^<!doctype html>/);
+    expect(browser.body).toMatch(/already used/);
+    expect(browser.body).toMatch(/restart/);
+    expect(browser.headers['content-security-policy']).toMatch(/default-src 'none'|default-src 'self'/);
     const wrong = await h.t.app.inject({ method: 'GET', url: `/auth/token?token=nope` });
     expect(wrong.statusCode).toBe(401);
   });

@@ -7,6 +7,15 @@ import type { FastifyReply } from 'fastify';
 import { ROLES, type Role } from './accounts.js';
 import type { OneTimeToken, Session, SessionStore } from './sessions.js';
 
+/** What a browser shows for a login link that was used already (each works once). */
+const USED_LINK_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Tidyvault: sign-in link already used</title></head>
+<body><h1>This sign-in link was already used, or is not valid</h1>
+<p>Each link printed by <code>tidyvault serve</code> (or <code>npm start</code>) works once.</p>
+<p>If this browser signed in with it, <a href="/">open the workbench</a>. Otherwise restart the
+server to print a new link: a single-user server has no other way in.</p></body></html>
+`;
+
 /** The only account in single-user mode. */
 export const LOCAL_USER = 'local';
 
@@ -90,6 +99,13 @@ export function authRoutes(
       },
       async (request, reply) => {
         if (!o.loginToken.consume(request.query.token)) {
+          // A person who opens the link again (a refresh, a chat app's preview took it) reads why.
+          if (/\btext\/html\b/.test(request.headers.accept ?? ''))
+            // Sent as is (not JSON): the route's 401 schema describes the API's answer only.
+            return reply
+              .code(401)
+              .type('text/html; charset=utf-8')
+              .send(USED_LINK_PAGE as unknown as z.infer<typeof errorSchema>);
           return reply.code(401).send({
             error: { code: 'LOGIN_LINK_INVALID', message: 'this login link is invalid or was already used' },
           });

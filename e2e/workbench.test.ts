@@ -40,6 +40,16 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
     await expect.poll(() => page.url()).toBe(`${srv.server.origin}/`);
     await page.getByRole('heading', { name: 'Open a file' }).waitFor();
     await screenshot(page, '01-open-file');
+    // The single user is the administrator, of no one else's datasets: opening the page lists none
+    // (each listing is an audit event, which filled the activity log at every page load).
+    await page.waitForTimeout(300);
+    const actions = await page.evaluate(async () =>
+      ((await (await fetch('/api/audit')).json()) as { events: { action: string }[] }).events.map(
+        (e) => e.action,
+      ),
+    );
+    expect(actions).toContain('login');
+    expect(actions).not.toContain('admin_list');
   });
 
   it('shows upload progress and cancels an upload, leaving nothing on the server', async () => {
@@ -122,6 +132,8 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
     await expect
       .poll(() => dialog.getByTestId('single-user-sign-out').textContent())
       .toMatch(/only with a new one-time link, which the server prints when it starts/);
+    // Nobody else can sign in to a server without accounts: there is no one to have shared with.
+    await expect.poll(() => dialog.textContent()).not.toMatch(/shared/);
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count()).toBe(0);
   });

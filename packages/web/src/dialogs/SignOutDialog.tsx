@@ -43,8 +43,8 @@ export function SignOutDialog({
       )}
       <p className="muted small">
         {purge
-          ? 'Every dataset you uploaded is deleted from the server’s memory at once, also for the people you shared it with and for your other sessions.'
-          : 'Your datasets stay on the server until you delete them or they expire, for your other sessions and the people you shared them with.'}
+          ? `Every dataset you uploaded is deleted from the server’s memory at once${single ? '' : ', also for the people you shared it with and for your other sessions'}.`
+          : `Your datasets stay on the server until you delete them or they expire${single ? '' : ', for your other sessions and the people you shared them with'}.`}
       </p>
       <div className="row">
         <span className="spacer" />

@@ -24,7 +24,11 @@ export function AdminPanel({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   useEffect(() => {
-    server.heldDatasets().then(setHeld, () => setHeld([]));
+    // A server without accounts holds no one else's datasets: no listing (each is an audit event).
+    server
+      .mode()
+      .then((m) => (m.mode === 'single' ? [] : server.heldDatasets()))
+      .then(setHeld, () => setHeld([]));
   }, [server]);
   const others = held?.filter((d) => d.owner !== me) ?? [];
   if (others.length === 0) return null;

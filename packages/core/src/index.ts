@@ -11,7 +11,7 @@ export {
   type StepOp,
 } from './steps/registry.js';
 export { describeCondition, type Condition } from './steps/condition.js';
-export { BLANK_PATTERN, WS_CHARS, grownColumn } from './steps/common.js';
+export { BLANK_PATTERN, WS_CHARS, recipeExecutionError } from './steps/common.js';
 export { tryParseDate } from './steps/date-parse.js';
 export {
   keepsRowOrder,

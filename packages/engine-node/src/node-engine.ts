@@ -31,7 +31,7 @@ import {
   type RunOptions,
   type TableResult,
   isOutOfMemory,
-  grownColumn,
+  recipeExecutionError,
 } from '@tidyvault/core';
 import { call, col, lit, select, statement, type Expr, type Select } from '@tidyvault/sql';
 import { resultRows } from './export/result-rows.js';
@@ -700,12 +700,7 @@ function recipeError(e: unknown): unknown {
       `not enough memory to run the recipe (${message}); raise --memory-limit or use a machine with more memory`,
     );
   }
-  const column = grownColumn(message);
-  return new TidyvaultError(
-    'EXECUTION',
-    `running the recipe failed: ${message}`,
-    column === undefined ? {} : { column },
-  );
+  return recipeExecutionError(message);
 }
 
 const SIZE_UNITS: Record<string, number> = {

@@ -53,7 +53,7 @@ import {
   listXlsxSheets,
   XlsxError,
   isOutOfMemory,
-  grownColumn,
+  recipeExecutionError,
 } from '@tidyvault/core';
 import { and, bin, call, col, lit, select, statement, type Expr, type Select } from '@tidyvault/sql';
 import { pickBundle, wasmServedProblem, type Bundle } from './bundles.js';
@@ -771,12 +771,7 @@ export class WasmEngine implements Engine {
           `not enough memory to run the recipe (${message}) in this browser tab; use the CLI (tidyvault clean) or a Tidyvault server`,
         );
       }
-      const column = grownColumn(message);
-      throw new TidyvaultError(
-        'EXECUTION',
-        `running the recipe failed: ${message}`,
-        column === undefined ? {} : { column },
-      );
+      throw recipeExecutionError(message);
     }
   }
 }

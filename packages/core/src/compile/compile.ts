@@ -10,6 +10,7 @@ import {
 import type { Recipe } from '../recipe/schema.js';
 import { compileCondition } from '../steps/condition.js';
 import { rowScopeOf, stepDefinition } from '../steps/registry.js';
+import { sortKeyColumn } from '../steps/sort-rows.js';
 import type { Column, StepSql } from '../steps/types.js';
 import { analyzeRecipe, ROW_ID, type Analysis } from './analyze.js';
 
@@ -173,16 +174,10 @@ function finalOrder(ctes: Cte[], hasSteps: boolean): OrderItem[] {
   const passedThrough = new Set(
     last.query.columns.filter((c) => c.expr.kind === 'column' && c.expr.name === c.as).map((c) => c.as),
   );
-  const passed = (e: Expr) => e.kind === 'column' && (e.name === ROW_ID || passedThrough.has(e.name));
-  // sort-rows sorts a number column by `n + 0` (it keeps -0.0 that way): still a passed-through key.
-  const keysOk = over.orderBy.every(
-    (o) =>
-      passed(o.expr) ||
-      (o.expr.kind === 'binary' &&
-        o.expr.op === '+' &&
-        passed(o.expr.left) &&
-        o.expr.right.kind === 'literal'),
-  );
+  const keysOk = over.orderBy.every((o) => {
+    const name = sortKeyColumn(o.expr);
+    return name !== undefined && (name === ROW_ID || passedThrough.has(name));
+  });
   if (!keysOk) return byRow;
   last.query.columns[0] = { expr: col(ROW_ID), as: ROW_ID };
   return over.orderBy;

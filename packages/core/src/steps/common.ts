@@ -1,4 +1,5 @@
 import { call, caseWhen, col, lit, type Expr } from '@tidyvault/sql';
+import { TidyvaultError } from '../errors.js';
 import { CSV_MAX_LINE_BYTES } from '../import/csv-reader-sizes.js';
 import { z } from 'zod';
 import type { AnalyzeContext, Column, ColumnType, CompileContext, StepSql } from './types.js';
@@ -166,19 +167,24 @@ export const describeColumns = (names: string[] | undefined): string =>
  */
 export const MAX_MADE_VALUE_BYTES = CSV_MAX_LINE_BYTES;
 
-const GROWTH = `: a value would grow past ${MAX_MADE_VALUE_BYTES / 2 ** 20} MiB, the most a cell may hold`;
-
 /** Stops the query: a value of `column` would pass MAX_MADE_VALUE_BYTES. */
 export const valueTooLong = (op: string, column: string): Expr =>
-  call('error', lit(`${op} in column ${JSON.stringify(column)}${GROWTH}`));
+  call(
+    'error',
+    lit(
+      `${op} in column ${JSON.stringify(column)}: a value would grow past ${MAX_MADE_VALUE_BYTES / 2 ** 20} MiB, the most a cell may hold`,
+    ),
+  );
 
-/** The column a valueTooLong error (as DuckDB words it, after its prefix) names, if it is one. */
-export function grownColumn(message: string): string | undefined {
+/**
+ * A DuckDB error (its first line, without its prefix) from running a recipe: EXECUTION, located at
+ * the column when it is valueTooLong's.
+ */
+export function recipeExecutionError(message: string): TidyvaultError {
   const m = /^[a-z-]+ in column ("(?:[^"\\]|\\.)*"): a value would grow past /.exec(message);
-  if (!m || !message.includes(GROWTH)) return undefined;
-  try {
-    return JSON.parse(m[1]!) as string;
-  } catch {
-    return undefined;
-  }
+  return new TidyvaultError(
+    'EXECUTION',
+    `running the recipe failed: ${message}`,
+    m ? { column: JSON.parse(m[1]!) as string } : {},
+  );
 }

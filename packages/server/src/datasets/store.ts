@@ -148,9 +148,9 @@ export class DatasetStore {
   }
 
   /** Why the dataset is to be purged now, if it is. */
-  private due(e: DatasetEntry): 'expired' | 'owner_disabled' | undefined {
+  private due(e: DatasetEntry, owners = true): 'expired' | 'owner_disabled' | undefined {
     if (this.o.clock() >= this.expiresAt(e)) return 'expired';
-    if (this.o.ownerActive?.(e.owner) === false) return 'owner_disabled';
+    if (owners && this.o.ownerActive?.(e.owner) === false) return 'owner_disabled';
     return undefined;
   }
 
@@ -288,7 +288,7 @@ export class DatasetStore {
     let n = 0;
     const failures: unknown[] = [];
     for (const e of [...this.entries.values()]) {
-      const due = owners ? this.due(e) : this.o.clock() >= this.expiresAt(e) ? 'expired' : undefined;
+      const due = this.due(e, owners);
       try {
         if (due && (await this.purge(e))) {
           n++;

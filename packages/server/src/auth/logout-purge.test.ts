@@ -57,9 +57,9 @@ describe('signing out with purge', () => {
     const held = (await tables()).length;
     expect(await canaryRows()).toBe(4);
 
-    // A plain sign-out keeps them: alice's other session still has both.
-    const plain = await logout(first);
-    expect(plain.statusCode, plain.body).toBe(204);
+    // Told to keep them, a sign-out keeps them: alice's other session still has both.
+    const kept = await logout(first, { purge: false });
+    expect(kept.statusCode, kept.body).toBe(204);
     for (const id of mine) expect((await get(second, `/api/datasets/${id}`)).statusCode).toBe(200);
 
     const out = await logout(second, { purge: true });
@@ -80,6 +80,18 @@ describe('signing out with purge', () => {
       .filter((r) => r.action === 'logout_purge')
       .map((r) => [r.actor, r.target, r.owner]);
     expect(purges.sort()).toEqual(mine.map((id) => ['system', id, 'alice']).sort());
+  });
+
+  it('purges when signing out with no body, as DESIGN.md promises', async () => {
+    const s = await h.signIn('bob', BOB.password);
+    const other = await h.signIn('bob', BOB.password);
+    const id = (await upload(h, s.headers, 'd.csv', `name,tag\nDi,${CANARY}\n`)).json().id as string;
+    expect(await canaryRows()).toBe(1);
+    const out = await logout(s);
+    expect(out.statusCode, out.body).toBe(204);
+    expect((await get(other, `/api/datasets/${id}`)).statusCode).toBe(404);
+    expect((await get(other, '/api/datasets')).json().datasets).toEqual([]);
+    expect(await canaryRows()).toBe(0);
   });
 
   it('names a malformed body', async () => {

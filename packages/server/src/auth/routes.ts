@@ -146,9 +146,10 @@ export function authRoutes(
     {
       config: { access: 'user', minRole: 'viewer' },
       schema: {
-        summary: 'End the session; with `{"purge": true}`, also delete every dataset the user owns, at once',
+        summary:
+          'End the session and delete every dataset the user owns, at once; `{"purge": false}` keeps them',
         description:
-          'Purged datasets are gone for everyone they were shared with too, and for the same user signed in elsewhere; each purge is in the audit log (`logout_purge`). A single sign-on session whose provider has an end-session endpoint gets 200 with `endSessionUrl`: send the browser there to sign out of the provider too; otherwise 204.',
+          'Datasets are purged on sign-out unless the body says `{"purge": false}` (for instance, to keep working on them in another session until they expire). Purged datasets are gone for everyone they were shared with too, and for the same user signed in elsewhere; each purge is in the audit log (`logout_purge`). A single sign-on session whose provider has an end-session endpoint gets 200 with `endSessionUrl`: send the browser there to sign out of the provider too; otherwise 204.',
         body: z.object({ purge: z.boolean().optional() }).strict().nullish(),
         response: { 200: z.object({ endSessionUrl: z.string() }), 204: z.null().describe('Signed out') },
       },
@@ -156,7 +157,7 @@ export function authRoutes(
     async (request, reply) => {
       const s = request.session!;
       // Before the session ends: if purging fails, the user is still signed in to see it and retry.
-      const purged = request.body?.purge === true ? await o.purgeOwned(s.user) : 0;
+      const purged = request.body?.purge === false ? 0 : await o.purgeOwned(s.user);
       o.sessions.destroy(s);
       request.log.info({ op: 'auth.logout', purged }, 'signed out');
       reply.clearCookie(name, { path: '/', httpOnly: true, sameSite: 'lax', secure: o.secure });

@@ -94,15 +94,13 @@ export class HttpBackend implements Backend {
     this.signedIn(await this.request<Me>('POST', '/api/auth/setup', { token, username, password }));
 
   /**
-   * `purge`: the server also deletes every dataset this user owns. A single sign-on session gets
-   * back where to end the provider's session too.
+   * `purge`: the server also deletes every dataset this user owns (it does unless told not to). A
+   * single sign-on session gets back where to end the provider's session too.
    */
-  logout = async (purge = false): Promise<{ endSessionUrl?: string }> => {
-    const r = await this.request<{ endSessionUrl?: string } | undefined>(
-      'POST',
-      '/api/auth/logout',
-      purge ? { purge: true } : undefined,
-    );
+  logout = async (purge: boolean): Promise<{ endSessionUrl?: string }> => {
+    const r = await this.request<{ endSessionUrl?: string } | undefined>('POST', '/api/auth/logout', {
+      purge,
+    });
     this.csrf = undefined;
     return r ?? {};
   };

@@ -29,14 +29,20 @@ describe('logs', () => {
       h.t.app.inject({ url: `/api/datasets/${id}/export?format=xlsx`, headers }),
     ];
     for (const r of await Promise.all(ops)) expect(r.statusCode).toBe(200);
-    // A step that fails on the data: DuckDB's message quotes the cell, the response may too, the log must not.
+    // Refusals whose messages quote what the user gave: the response may, the log must not.
+    // A step whose pattern DuckDB refuses (a pattern typed from a cell):
     const step = await h.t.app.inject({
       method: 'POST',
       url: `/api/datasets/${id}/steps`,
       headers,
-      payload: { step: { op: 'to-integer', columns: ['n'], onError: 'fail' } },
+      payload: { step: { op: 'filter-rows', where: { column: 'who', op: 'matches', value: `(${cell}` } } },
     });
-    expect([200, 400, 422]).toContain(step.statusCode);
+    expect(step.statusCode, step.body).toBe(422);
+    expect(step.json().error.message).toContain(cell);
+    // An upload refused for its content, named by its file and line:
+    const ragged = await upload(h, headers, `bad-${file}`, `who,n\nA,1\n${cell},2,3\n`);
+    expect(ragged.statusCode, ragged.body).toBe(400);
+    expect(ragged.json().error.message).toContain('CANARYFILE');
     await h.t.app.inject({ url: `/api/datasets/${id}/rows`, headers });
     await h.t.app.inject({ url: `/auth/token?token=${token}` });
 

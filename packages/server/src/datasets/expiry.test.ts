@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AuditLog } from '../audit/log.js';
 import { HOUR, MINUTE } from '../options.js';
 import { fakeClock, harness, upload, type Harness } from '../test-support.js';
 
@@ -73,5 +75,29 @@ describe('dataset expiry', () => {
     }
     expect(h.t.store.size).toBe(0);
     expect(h.logs()).toContain('"op":"dataset.expire"');
+  });
+
+  it('purges every dataset when the server stops, each in the audit log', async () => {
+    const audit = AuditLog.memory(randomBytes(32));
+    const stopping = await harness({ audit });
+    try {
+      const { headers } = await stopping.login();
+      const ids = [
+        (await upload(stopping, headers, 'a.csv', 'a\ncanary-stop-1\n')).json().id as string,
+        (await upload(stopping, headers, 'b.csv', 'a\ncanary-stop-2\n')).json().id as string,
+      ];
+      expect(await tables(stopping)).toHaveLength(2);
+      await stopping.t.app.close();
+      expect(stopping.t.store.size).toBe(0);
+      expect(await tables(stopping)).toEqual([]);
+      const purged = audit
+        .list({ limit: 100 })
+        .filter((r) => r.action === 'shutdown_purge')
+        .map((r) => r.target);
+      expect(purged.sort()).toEqual([...ids].sort());
+    } finally {
+      await stopping.engine.close();
+      audit.close();
+    }
   });
 });

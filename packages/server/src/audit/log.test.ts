@@ -145,6 +145,66 @@ describe('the audit log store', () => {
     expect(r.records).toBe(4);
   });
 
+  it('detects an edit to any stored field of a record, each field in turn', () => {
+    // Every column but the ones that are the chain itself (seq, prev_hash, hash, mac), each set
+    // to a value it could plausibly hold, and, where it may be null, to null.
+    const edits: [column: string, value: string | number | null][] = [
+      ['time', '2030-06-07T08:09:10.000Z'],
+      ['actor', 'mallory'],
+      ['actor_kind', 'anonymous'],
+      ['action', 'delete'],
+      ['target', 'fedcba9876543210fedcba9876543210'],
+      ['target', null],
+      ['owner', 'mallory'],
+      ['owner', null],
+      ['subject', 'mallory'],
+      ['subject', null],
+      ['result', 'denied'],
+      ['status', 403],
+      ['status', null],
+      ['route', 'DELETE /api/datasets/:id'],
+      ['route', null],
+    ];
+    // A column added later and left out here would be a field the chain might not cover.
+    const probe = new Database(filled(1, key).file, { readonly: true });
+    const columns = (probe.prepare('PRAGMA table_info(audit_log)').all() as { name: string }[]).map(
+      (c) => c.name,
+    );
+    probe.close();
+    expect(new Set(edits.map(([c]) => c))).toEqual(
+      new Set(columns.filter((c) => !['seq', 'prev_hash', 'hash', 'mac'].includes(c))),
+    );
+    const full: AuditEvent = {
+      actor: 'alice',
+      actorKind: 'user',
+      action: 'share',
+      target: '0123456789abcdef0123456789abcdef',
+      owner: 'carol',
+      subject: 'bob',
+      result: 'ok',
+      status: 200,
+      route: 'POST /api/datasets/:id/shares',
+    };
+    for (const [column, value] of edits) {
+      const literal = value === null ? 'NULL' : typeof value === 'number' ? String(value) : `'${value}'`;
+      const name = `${column} = ${literal}`;
+      const f = tempFile();
+      const log = AuditLog.open(f, key, { clock: () => Date.UTC(2026, 0, 2, 3, 4, 5) });
+      for (let i = 0; i < 3; i++) log.append(full);
+      log.close();
+      expect(verifyAuditFile(f, key).ok, name).toBe(true);
+      tamper(f, `UPDATE audit_log SET ${name} WHERE seq = 2`);
+      const db = new Database(f, { readonly: true });
+      const row = db.prepare(`SELECT ${column} AS v FROM audit_log WHERE seq = 2`).get() as { v: unknown };
+      db.close();
+      expect(row.v, `${name} took`).toBe(value);
+      const r = verifyAuditFile(f, key);
+      expect(r, name).toMatchObject({ ok: false, firstBadSeq: 2, records: 1 });
+      expect(r.problem, name).toBe('record 2 was edited (its hash does not match its content)');
+      expect(() => AuditLog.open(f, key), name).toThrow(AuditIntegrityError);
+    }
+  });
+
   it('refuses to open a log that does not verify, naming the record and how to keep it', () => {
     const home = path.dirname(filled(6, key).file);
     tamper(path.join(home, 'audit.db'), 'DELETE FROM audit_log WHERE seq = 2');

@@ -205,6 +205,67 @@ describe('the audit log store', () => {
     }
   });
 
+  it('detects an anchor put back from earlier in the log (seq behind the last record)', () => {
+    const f = tempFile();
+    const log = AuditLog.open(f, key);
+    for (let i = 1; i <= 5; i++) log.append(event(i));
+    const db = (log as unknown as { db: Database.Database }).db;
+    const old = db.prepare('SELECT seq, hash, mac FROM audit_anchor').get() as {
+      seq: number;
+      hash: string;
+      mac: string;
+    };
+    for (let i = 6; i <= 10; i++) log.append(event(i));
+    log.close();
+    expect(old.seq).toBe(5);
+    expect(verifyAuditFile(f, key)).toMatchObject({ ok: true, records: 10 });
+    // The old anchor is genuine (its MAC is the server's): only its seq gives it away.
+    tamper(f, `UPDATE audit_anchor SET seq = ${old.seq}, hash = '${old.hash}', mac = '${old.mac}'`);
+    const r = verifyAuditFile(f, key);
+    expect(r).toMatchObject({ ok: false, firstBadSeq: 6, records: 10 });
+    expect(r.problem).toBe(
+      'the anchor names record 5 but the log goes on to 10: the anchor was replaced by an older one',
+    );
+    expect(() => AuditLog.open(f, key)).toThrow(AuditIntegrityError);
+  });
+
+  it("detects a log swapped for another of the same length and key, under the first one's anchor", () => {
+    // Two logs the same server key wrote, ten records each, that differ from record 1 on.
+    const a = tempFile();
+    const b = tempFile();
+    const la = AuditLog.open(a, key);
+    const lb = AuditLog.open(b, key);
+    for (let i = 1; i <= 10; i++) {
+      la.append(event(i));
+      lb.append({ ...event(i), actor: 'mallory' });
+    }
+    la.close();
+    lb.close();
+    const read = (file: string) => {
+      const db = new Database(file, { readonly: true });
+      const anchor = db.prepare('SELECT seq, hash, mac FROM audit_anchor').get() as {
+        seq: number;
+        hash: string;
+        mac: string;
+      };
+      db.close();
+      return anchor;
+    };
+    const anchorA = read(a);
+    expect(anchorA.seq).toBe(10);
+    expect(read(b).hash).not.toBe(anchorA.hash);
+    // b's records, a's anchor: every record's MAC and the anchor's MAC are the server's, and the
+    // anchor's seq is the last record's. Only the anchor's hash shows the log is not a's.
+    tamper(
+      b,
+      `UPDATE audit_anchor SET seq = ${anchorA.seq}, hash = '${anchorA.hash}', mac = '${anchorA.mac}'`,
+    );
+    const r = verifyAuditFile(b, key);
+    expect(r).toMatchObject({ ok: false, firstBadSeq: 10, records: 10 });
+    expect(r.problem).toBe('record 10 is not the record the anchor names (its hash differs)');
+    expect(() => AuditLog.open(b, key)).toThrow(AuditIntegrityError);
+  });
+
   it('refuses to open a log that does not verify, naming the record and how to keep it', () => {
     const home = path.dirname(filled(6, key).file);
     tamper(path.join(home, 'audit.db'), 'DELETE FROM audit_log WHERE seq = 2');

@@ -1,3 +1,4 @@
+import { createDecipheriv } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import {
   type PostgresSettings,
 } from './index.js';
 import { readClientSecret } from '../auth/oidc/client-secret.js';
+import { seal, type Sealed } from './envelope.js';
 
 const CANARY = 'CANARY_PW_7f3e9a1c';
 
@@ -175,6 +177,67 @@ describe('secrets store: a password at rest', () => {
     for (const r of d.records) if (r.secrets.password) r.secrets.password.kid = keyA.id;
     writeDoc(s, d);
     expect(failure(() => s.postgres('pg.b')).reason).toBe('TAMPERED');
+  });
+
+  it('gives every value a fresh data key and fresh IVs, even the same plaintext twice; no data key is the operator key', () => {
+    // Through the store: two records with the same password, and a value.
+    const s = new SecretsStore(home, keyA);
+    s.setPostgres('pg.a', settings(), CANARY);
+    s.setPostgres('pg.b', settings(), CANARY);
+    s.setValue('oidc.client', 'another');
+    const stored = (
+      JSON.parse(fs.readFileSync(s.file, 'utf8')) as {
+        records: { secrets: { password?: Sealed; value?: Sealed } }[];
+      }
+    ).records.map((r) => (r.secrets.password ?? r.secrets.value)!);
+    // Directly: the same plaintext under the same AAD three times, and another plaintext.
+    const aad = Buffer.from('test record\u0000password');
+    const direct = [
+      seal(keyA, CANARY, aad),
+      seal(keyA, CANARY, aad),
+      seal(keyA, CANARY, aad),
+      seal(keyA, 'x', aad),
+    ];
+    for (const [label, all] of [
+      ['stored', stored],
+      ['sealed', direct],
+    ] as const) {
+      expect(all, label).toHaveLength(label === 'stored' ? 3 : 4);
+      const distinct = (f: (x: Sealed) => string, what: string) =>
+        expect(new Set(all.map(f)).size, `${label}: ${what}`).toBe(all.length);
+      distinct((x) => x.iv, 'value IVs');
+      distinct((x) => x.data + x.tag, 'value ciphertexts');
+      distinct((x) => x.dek, 'wrapped data keys');
+      distinct(
+        (x) => Buffer.from(x.dek, 'base64').subarray(0, 12).toString('hex'),
+        'IVs of the wrapped data keys',
+      );
+      for (const x of all) {
+        expect(Buffer.from(x.iv, 'base64').equals(Buffer.alloc(12)), `${label}: a zero IV`).toBe(false);
+        expect(x.dek, label).not.toContain(keyA.bytes.toString('base64'));
+      }
+    }
+    // Unwrap the data keys with the operator key: each is 32 fresh bytes, none is the operator key.
+    const unwrap = (x: Sealed): Buffer => {
+      const w = Buffer.from(x.dek, 'base64');
+      const d = createDecipheriv('aes-256-gcm', keyA.bytes, w.subarray(0, 12), { authTagLength: 16 });
+      d.setAAD(Buffer.concat([aad, Buffer.from('\u0000tidyvault-dek')]));
+      d.setAuthTag(w.subarray(w.length - 16));
+      return Buffer.concat([d.update(w.subarray(12, w.length - 16)), d.final()]);
+    };
+    const deks = direct.map(unwrap);
+    for (const [i, dek] of deks.entries()) {
+      expect(dek).toHaveLength(32);
+      expect(dek.equals(keyA.bytes), 'a data key equal to the operator key').toBe(false);
+      // The unwrapped key is the one the value was sealed with (so the check above is on the real key).
+      const x = direct[i]!;
+      const d = createDecipheriv('aes-256-gcm', dek, Buffer.from(x.iv, 'base64'), { authTagLength: 16 });
+      d.setAAD(aad);
+      d.setAuthTag(Buffer.from(x.tag, 'base64'));
+      const plain = Buffer.concat([d.update(Buffer.from(x.data, 'base64')), d.final()]).toString('utf8');
+      expect(plain).toBe(i < 3 ? CANARY : 'x');
+    }
+    expect(new Set(deks.map((k) => k.toString('hex'))).size, 'distinct data keys').toBe(direct.length);
   });
 
   it('rotate-key refuses the key in use as the new one', () => {

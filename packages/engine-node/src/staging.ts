@@ -5,8 +5,16 @@ import path from 'node:path';
 
 const PREFIX = 'tidyvault-staging-';
 
+/**
+ * Tests only: a private staging root (an existing folder), so a proof that kills a server sees
+ * the restarted server's own sweep, not another Tidyvault process's sweep of /dev/shm.
+ */
+export const TEST_STAGING_ROOT_ENV = 'TIDYVAULT_TEST_STAGING_ROOT';
+
 /** A RAM-backed folder when the machine has one (Linux /dev/shm), else the OS temp folder. */
 export function stagingRoot(): string {
+  const forTest = process.env[TEST_STAGING_ROOT_ENV];
+  if (forTest) return forTest;
   try {
     const st = fs.statSync('/dev/shm');
     if (st.isDirectory()) {

@@ -16,6 +16,8 @@ export interface StartOptions {
    * process is outside it, so a bridge inside relays a Unix socket in `socketDir` to the server.
    */
   netns?: { socketDir: string };
+  /** Extra environment variables for the server (e.g. TIDYVAULT_TEST_STAGING_ROOT). */
+  env?: Record<string, string>;
 }
 
 export interface ServerProcess {
@@ -113,7 +115,7 @@ export async function startServer(o: StartOptions): Promise<ServerProcess> {
   const child = spawn(cmd[0]!, cmd.slice(1), {
     cwd: o.cwd,
     // A minimal environment: nothing from the test runner leaks into the server.
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TIDYVAULT_HOME: o.home, LANG: 'C.UTF-8' },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TIDYVAULT_HOME: o.home, LANG: 'C.UTF-8', ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -80,9 +80,9 @@ export function stagingDirsOf(pid: number, root = '/dev/shm'): string[] {
 }
 
 /** Every file under the staging folders of `pid`. */
-export function stagingFilesOf(pid: number): { file: string; size: number }[] {
+export function stagingFilesOf(pid: number, root = '/dev/shm'): { file: string; size: number }[] {
   const out: { file: string; size: number }[] = [];
-  for (const dir of stagingDirsOf(pid)) {
+  for (const dir of stagingDirsOf(pid, root)) {
     for (const name of fs.readdirSync(dir)) {
       try {
         out.push({ file: path.join(dir, name), size: fs.statSync(path.join(dir, name)).size });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StagingArea, sweepStaging } from './staging.js';
+import { StagingArea, stagingRoot, sweepStaging, TEST_STAGING_ROOT_ENV } from './staging.js';
 
 describe('staging area', () => {
   it('is a private folder that disappears on dispose', () => {
@@ -25,4 +25,31 @@ describe('staging area', () => {
     expect(fs.existsSync(mine.dir)).toBe(true);
     mine.dispose();
   });
+
+  it.runIf(fs.existsSync('/dev/shm'))(
+    "takes the tests' private root only inside /dev/shm: it never moves staging off RAM",
+    () => {
+      const inRam = fs.mkdtempSync('/dev/shm/tidyvault-staging-test-root-');
+      const onDisk = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-staging-test-root-'));
+      const before = process.env[TEST_STAGING_ROOT_ENV];
+      try {
+        process.env[TEST_STAGING_ROOT_ENV] = inRam;
+        expect(stagingRoot()).toBe(inRam);
+        for (const elsewhere of [
+          onDisk,
+          path.join(inRam, 'deeper'),
+          '/dev/shm/../tmp',
+          '/dev/shm/missing-root',
+        ]) {
+          process.env[TEST_STAGING_ROOT_ENV] = elsewhere;
+          expect(stagingRoot(), elsewhere).toBe('/dev/shm');
+        }
+      } finally {
+        if (before === undefined) delete process.env[TEST_STAGING_ROOT_ENV];
+        else process.env[TEST_STAGING_ROOT_ENV] = before;
+        fs.rmSync(inRam, { recursive: true, force: true });
+        fs.rmSync(onDisk, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -6,20 +6,30 @@ import path from 'node:path';
 const PREFIX = 'tidyvault-staging-';
 
 /**
- * Tests only: a private staging root (an existing folder), so a proof that kills a server sees
- * the restarted server's own sweep, not another Tidyvault process's sweep of /dev/shm.
+ * Tests only: a private staging root, so a proof that kills a server sees the restarted server's
+ * own sweep, not another Tidyvault process's sweep of /dev/shm. Taken only when it is a folder
+ * directly inside /dev/shm: it cannot move staging off RAM.
  */
 export const TEST_STAGING_ROOT_ENV = 'TIDYVAULT_TEST_STAGING_ROOT';
 
+const RAM_ROOT = '/dev/shm';
+
+function testRoot(): string | undefined {
+  const given = process.env[TEST_STAGING_ROOT_ENV];
+  if (!given) return undefined;
+  const root = path.resolve(given);
+  const inRam =
+    path.dirname(root) === RAM_ROOT && fs.statSync(root, { throwIfNoEntry: false })?.isDirectory();
+  return inRam ? root : undefined;
+}
+
 /** A RAM-backed folder when the machine has one (Linux /dev/shm), else the OS temp folder. */
 export function stagingRoot(): string {
-  const forTest = process.env[TEST_STAGING_ROOT_ENV];
-  if (forTest) return forTest;
   try {
-    const st = fs.statSync('/dev/shm');
+    const st = fs.statSync(RAM_ROOT);
     if (st.isDirectory()) {
-      fs.accessSync('/dev/shm', fs.constants.W_OK);
-      return '/dev/shm';
+      fs.accessSync(RAM_ROOT, fs.constants.W_OK);
+      return testRoot() ?? RAM_ROOT;
     }
   } catch {
     // fall through to the OS temp folder

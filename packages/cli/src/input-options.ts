@@ -7,7 +7,7 @@ import { UsageError, optionalInt, type Args } from './args.js';
 const ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'] as const;
 
 export function importOptions(args: Args, formatFlag: string): ImportOptions {
-  const o: ImportOptions = {};
+  const o: ImportOptions = { formatFlag: `--${formatFlag}` };
   const given = args.values[formatFlag];
   // .jsonl files are NDJSON (help.ts: "ndjson/jsonl").
   const format = given === 'jsonl' ? 'ndjson' : given;

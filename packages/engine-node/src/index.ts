@@ -2,6 +2,7 @@ export { NodeEngine, type ClusterOptions, type NodeEngineOptions } from './node-
 export { openSandbox, selfCheck, expectedSettings, type SandboxOptions } from './sandbox.js';
 export { StagingArea, sweepStaging, stagingRoot } from './staging.js';
 export { formatFromName, INPUT_FORMATS } from './import/format.js';
+export { unreadableReason } from './unreadable.js';
 export type { ImportOptions, InputFormat } from './import/types.js';
 export type { TextRow } from './import/rows.js';
 export { outputFormatFor, OUTPUT_FORMATS, guardsFormulas, type OutputFormat } from './export/formats.js';

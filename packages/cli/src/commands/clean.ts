@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseRecipeText, TidyvaultError } from '@tidyvault/core';
-import { NodeEngine, outputFormatFor } from '@tidyvault/engine-node';
+import { NodeEngine, outputFormatFor, unreadableReason } from '@tidyvault/engine-node';
 import { exportToPostgres, importFromPostgres } from '@tidyvault/server/postgres';
 import { requireKey, SecretsStore, tidyvaultHome, type PostgresCredentials } from '@tidyvault/server/secrets';
 import { requireString, UsageError, type Args } from '../args.js';
@@ -15,11 +15,7 @@ export function readRecipeFile(file: string) {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new TidyvaultError(
-      'USAGE',
-      `cannot read the recipe ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
-      { file },
-    );
+    throw new TidyvaultError('USAGE', `cannot read the recipe ${file}: ${unreadableReason(e)}`, { file });
   }
   return parseRecipeText(text, file);
 }

@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { handmadeZip } from '../../../core/src/xlsx-read/handmade-zip.test-helper.js';
-import { tidyvault, workdir, write } from './run-cli.js';
+import { CLI, tidyvault, workdir, write } from './run-cli.js';
 
 const dir = workdir();
 const okRecipe = write(dir, 'ok.json', JSON.stringify({ version: 1, steps: [{ op: 'trim' }] }));
@@ -200,9 +202,52 @@ describe('usage errors exit 2', () => {
     const sql = tidyvault(['sql']);
     expect(sql.code).toBe(2);
     expect(sql.stderr).toMatch(/missing the recipe file/);
+    const noRecipe = tidyvault(clean(good, path.join(dir, 'nope.json')));
+    expect(noRecipe.code).toBe(2);
+    expect(noRecipe.stderr).toMatch(/cannot read the recipe .*nope\.json: there is no such file\n/);
+    const folder = tidyvault(clean(good, dir));
+    expect(folder.stderr).toMatch(/cannot read the recipe .*: it is a folder, not a file\n/);
     const none = tidyvault(['profile', path.join(dir, 'nonexistent.csv')]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/cannot read .*nonexistent\.csv: there is no such file/);
+  });
+
+  it('a file this user may not read: named, "permission denied", usage exit code, no stack', () => {
+    // Root reads any file, so as root the CLI runs as nobody (setpriv, util-linux).
+    const open = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-cli-perm-'));
+    fs.chmodSync(open, 0o755);
+    const locked = write(open, 'locked.csv', 'name\nAnn\n');
+    fs.chmodSync(locked, 0o000);
+    const asRoot = process.getuid?.() === 0;
+    const argv = ['profile', locked];
+    const r = asRoot
+      ? spawnSync(
+          'setpriv',
+          ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, ...argv],
+          {
+            encoding: 'utf8',
+            env: { ...process.env, TIDYVAULT_DEBUG: '', TIDYVAULT_HOME: open },
+          },
+        )
+      : spawnSync(process.execPath, [CLI, ...argv], {
+          encoding: 'utf8',
+          env: { ...process.env, TIDYVAULT_DEBUG: '' },
+        });
+    expect(r.stderr).toMatch(/cannot read .*locked\.csv: permission denied/);
+    expect(r.stderr).not.toMatch(/unexpected error|EACCES|\n\s+at /);
+    expect(r.status).toBe(2);
+  });
+
+  it('names --input-format, the option clean reads the input format from, for an unknown extension', () => {
+    const odd = write(dir, 'people.weird', 'name\nAnn\n');
+    const r = tidyvault(clean(odd));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot tell the format of .*people\.weird .* or pass --input-format\n/);
+    const profile = tidyvault(['profile', odd]);
+    expect(profile.stderr).toMatch(/ or pass --format\n/);
+    const ok = tidyvault([...clean(odd), '--input-format', 'csv']);
+    expect(ok.stderr).toMatch(/^wrote 1 rows/);
+    expect(ok.code).toBe(0);
   });
 
   it('a spill folder others can read', () => {

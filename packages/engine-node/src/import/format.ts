@@ -3,5 +3,5 @@ import type { InputFormat } from './types.js';
 
 export const INPUT_FORMATS: readonly InputFormat[] = FILE_FORMATS;
 
-export const formatFromName = (name: string, explicit?: string): InputFormat =>
-  fileFormat(name, explicit, '--format');
+export const formatFromName = (name: string, explicit?: string, flag = '--format'): InputFormat =>
+  fileFormat(name, explicit, flag);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { checkSheetOption, isOutOfMemory, TidyvaultError } from '@tidyvault/core';
 import { importCsv } from './csv.js';
+import { unreadableReason } from '../unreadable.js';
 import { formatFromName } from './format.js';
 import { importJson } from './json.js';
 import { importParquet } from './parquet.js';
@@ -12,7 +13,7 @@ export async function importFile(
   ctx: ImportContext,
   o: ImportOptions = {},
 ): Promise<ImportResult> {
-  const format = o.format ?? formatFromName(ctx.displayName);
+  const format = o.format ?? formatFromName(ctx.displayName, undefined, o.formatFlag);
   checkSheetOption(o.sheet, format, ctx.displayName);
   let size: number;
   try {
@@ -22,16 +23,13 @@ export async function importFile(
         file: ctx.displayName,
       });
     size = st.size;
+    // Readable by this process (a file of mode 000 passes stat and fails later, deep in a reader).
+    fs.closeSync(fs.openSync(file, 'r'));
   } catch (e) {
     if (e instanceof TidyvaultError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'there is no such file'
-        : code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied'
-          : (code ?? 'error');
-    throw new TidyvaultError('USAGE', `cannot read ${ctx.displayName}: ${why}`, { file: ctx.displayName });
+    throw new TidyvaultError('USAGE', `cannot read ${ctx.displayName}: ${unreadableReason(e)}`, {
+      file: ctx.displayName,
+    });
   }
   if (size === 0)
     throw new TidyvaultError('IMPORT_EMPTY', `${ctx.displayName}: the file is empty`, {

@@ -15,6 +15,8 @@ export interface ImportOptions {
   delimiter?: string;
   header?: boolean;
   encoding?: 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+  /** The option that gives the format, named when the file's extension does not tell it (default --format). */
+  formatFlag?: string;
 }
 
 export interface ImportContext {

@@ -3,7 +3,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isOutOfMemory, isTidyvaultError, type ErrorCode } from '@tidyvault/core';
 import { z } from 'zod';
 
-/** Every error body: `{error: {code, message, step?, column?}}` with a stable code. */
+/** Every error body: `{error: {code, message, step?, column?, field?, line?, setting?, limit?}}` with a stable code. */
 export const errorSchema = z.object({
   error: z.object({
     code: z.string(),

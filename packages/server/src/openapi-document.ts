@@ -22,6 +22,77 @@ const ERROR: Json = {
         step: { type: 'object', properties: { index: { type: 'integer' }, op: { type: 'string' } } },
         column: { type: 'string' },
         field: { type: 'string' },
+        line: {
+          type: 'integer',
+          description: 'the line (CSV) or row of the file an upload limit was hit at',
+        },
+        setting: { type: 'string', description: 'the server setting that would allow it' },
+        limit: { type: 'number', description: "that setting's value now" },
+      },
+    },
+  },
+};
+
+const count = { type: 'integer', minimum: 0 };
+const PROFILE: Json = {
+  type: 'object',
+  required: ['rows', 'columns'],
+  properties: {
+    rows: count,
+    columns: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'type', 'nulls', 'blanks', 'distinct', 'topValues', 'inferredType'],
+        properties: {
+          name: { type: 'string' },
+          type: { type: 'string' },
+          nulls: count,
+          blanks: count,
+          distinct: count,
+          minLength: { type: ['integer', 'null'] },
+          maxLength: { type: ['integer', 'null'] },
+          topValues: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['value', 'count'],
+              properties: { value: { type: ['string', 'number', 'null'] }, count },
+            },
+          },
+          inferredType: { type: 'string', enum: ['integer', 'number', 'date', 'boolean', 'text', 'empty'] },
+          padded: count,
+          mixedCase: count,
+          typeShare: { type: ['number', 'null'] },
+        },
+      },
+    },
+  },
+};
+
+const CLUSTERS: Json = {
+  type: 'object',
+  required: ['column', 'method', 'clusters'],
+  properties: {
+    column: { type: 'string' },
+    method: { type: 'string' },
+    clusters: {
+      type: 'array',
+      description: 'clusters of two or more distinct values, largest first',
+      items: {
+        type: 'object',
+        required: ['values', 'suggested'],
+        properties: {
+          values: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['value', 'count'],
+              properties: { value: { type: 'string' }, count },
+            },
+          },
+          suggested: { type: 'string' },
+        },
       },
     },
   },
@@ -82,6 +153,15 @@ export function completeDocument(doc: Json, routes: ReadonlyMap<string, RouteAcc
         );
         if (method !== 'delete') add('415', 'the body is not of the type the route reads');
       }
+      if (path.includes('{'))
+        add(
+          '414',
+          'URI_TOO_LONG: a part of the URL path is over 100 characters (refused before any route is chosen, whatever the id)',
+        );
+      if (changes && method !== 'delete' && path !== '/api/datasets')
+        add('413', 'BODY_TOO_LARGE: the JSON body is over 1 MiB');
+      for (const [status, response] of Object.entries(responses))
+        if (status === '204') delete (response as { content?: unknown }).content;
       const fastifyPath = path.replace(/\{(\w+)\}/g, ':$1');
       const key = routeKey(method.toUpperCase(), fastifyPath);
       if (auditedAction(method.toUpperCase(), fastifyPath) !== undefined && !ALWAYS_ALLOWED.has(key))
@@ -123,7 +203,7 @@ export function completeDocument(doc: Json, routes: ReadonlyMap<string, RouteAcc
   if (steps) steps.requestBody = jsonBody('step', 'Step');
   const recipe = op('/api/datasets/{id}/recipe', 'put');
   if (recipe) recipe.requestBody = jsonBody('recipe', 'Recipe');
-  // Signing out takes {"purge": true} or nothing at all.
+  // Signing out takes {"purge": false}, {"purge": true} or nothing at all.
   const logout = op('/api/auth/logout', 'post') as
     (Operation & { requestBody?: { required?: boolean } }) | undefined;
   if (logout?.requestBody) logout.requestBody.required = false;
@@ -135,13 +215,26 @@ export function completeDocument(doc: Json, routes: ReadonlyMap<string, RouteAcc
       content: {
         'text/csv': text,
         'text/tab-separated-values': text,
-        'application/json': text,
+        'application/json': {
+          schema: {
+            type: 'array',
+            description: 'one object per row, keyed by column name',
+            items: { type: 'object' },
+          },
+        },
         'application/x-ndjson': text,
         'application/vnd.apache.parquet': { schema: binary },
         'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: binary },
       },
     };
   }
+  const answers = (path: string, method: string, schema: unknown, description: string) => {
+    const responses = op(path, method)?.responses;
+    if (responses) responses['200'] = { description, content: { 'application/json': { schema } } };
+  };
+  answers('/api/datasets/{id}/profile', 'get', refTo('Profile'), 'the profile of every column');
+  answers('/api/datasets/{id}/cluster', 'post', refTo('Clusters'), 'the clusters found');
+  answers('/api/datasets/{id}/recipe', 'get', refTo('Recipe'), 'the current recipe (recipe v1)');
   const token = op('/auth/token', 'get');
   if (token?.responses) {
     token.responses['303'] = {
@@ -151,6 +244,12 @@ export function completeDocument(doc: Json, routes: ReadonlyMap<string, RouteAcc
     token.responses['400'] ??= errorResponse('BAD_REQUEST: no token, or not one of this server’s shape');
   }
   const components = (doc.components ?? {}) as { schemas?: Record<string, unknown> };
-  components.schemas = { ...(components.schemas ?? {}), Error: ERROR, ...recipeComponents() };
+  components.schemas = {
+    ...(components.schemas ?? {}),
+    Error: ERROR,
+    Profile: PROFILE,
+    Clusters: CLUSTERS,
+    ...recipeComponents(),
+  };
   return { ...doc, components };
 }

@@ -23,7 +23,7 @@ export async function registerOpenApi(app: ZodApp): Promise<void> {
         title: 'Tidyvault server API',
         version: '0.1.0',
         description:
-          'Errors are {error: {code, message, step?, column?}}. State changes need the x-tidyvault-csrf header from GET /api/auth/me.',
+          'Errors are {error: {code, message, step?, column?, field?, line?, setting?, limit?}}. State changes need the x-tidyvault-csrf header from GET /api/auth/me.',
       },
     },
     transform: jsonSchemaTransform,

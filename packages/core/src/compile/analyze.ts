@@ -36,7 +36,7 @@ function context(
   const fail = (
     message: string,
     column?: string,
-    code?: 'RECIPE_PARAM' | 'RECIPE_COLUMN' | 'RECIPE_TYPE',
+    code?: Parameters<AnalyzeContext['fail']>[2],
     field?: string,
   ): never => {
     throw new StepError(

@@ -23,10 +23,15 @@ export const clusterMerge: StepDefinition<ClusterMergeStep> = {
     ctx.column(s.column, ['text']);
     if (!isKeyCollision(s.method)) {
       ctx.fail(
-        `clustering method "${s.method}" is a nearest-neighbour method; cluster-merge takes a key-collision method (${KEY_COLLISION_METHODS.join(', ')})`,
+        `clustering method "${s.method}" is a nearest-neighbour method; cluster-merge takes a key-collision method (${KEY_COLLISION_METHODS.filter(hasKeyer).join(', ')})`,
+        undefined,
+        'RECIPE_PARAM',
+        'method',
       );
     }
-    if (!hasKeyer(s.method)) ctx.fail(unavailableMessage(s.method));
+    // The same code as the cluster route's for a method not built yet.
+    if (!hasKeyer(s.method))
+      ctx.fail(unavailableMessage(s.method), undefined, 'RECIPE_UNSUPPORTED', 'method');
     return input;
   },
   // Its LEFT JOIN meets one canonical row per distinct value.

@@ -27,7 +27,7 @@ export interface AnalyzeContext {
   fail(
     message: string,
     column?: string,
-    code?: 'RECIPE_PARAM' | 'RECIPE_COLUMN' | 'RECIPE_TYPE',
+    code?: 'RECIPE_PARAM' | 'RECIPE_COLUMN' | 'RECIPE_TYPE' | 'RECIPE_UNSUPPORTED',
     /** The parameter at fault (`formats[0]`, `replace`), for clients that point at it. */
     field?: string,
   ): never;

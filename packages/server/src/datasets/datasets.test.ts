@@ -240,6 +240,28 @@ describe('dataset routes', () => {
     );
   });
 
+  it('refuses a method not built yet with one code, as clustering and as a step, naming the method', async () => {
+    const before = (await get(`/api/datasets/${id}/recipe`)).json();
+    const asCluster = await post(`/api/datasets/${id}/cluster`, { column: 'city', method: 'metaphone3' });
+    const asStep = await post(`/api/datasets/${id}/steps`, {
+      step: { op: 'cluster-merge', column: 'city', method: 'metaphone3' },
+    });
+    for (const res of [asCluster, asStep]) {
+      expect(res.statusCode, res.body).toBe(422);
+      expect(res.json().error.code).toBe('RECIPE_UNSUPPORTED');
+    }
+    expect(asStep.json().error).toMatchObject({ field: 'method', step: { op: 'cluster-merge' } });
+    const knn = await post(`/api/datasets/${id}/steps`, {
+      step: { op: 'cluster-merge', column: 'city', method: 'levenshtein' },
+    });
+    expect(knn.statusCode).toBe(422);
+    expect(knn.json().error).toMatchObject({ code: 'RECIPE_PARAM', field: 'method' });
+    // It names the methods a merge can use, and no method that is not built.
+    expect(knn.json().error.message).toMatch(/\(fingerprint, ngram-fingerprint, cologne-phonetic/);
+    expect(knn.json().error.message).not.toMatch(/metaphone3/);
+    expect((await get(`/api/datasets/${id}/recipe`)).json()).toEqual(before);
+  });
+
   it('exports with the formula guard, streamed from a staging file that is gone afterwards', async () => {
     const res = await get(`/api/datasets/${id}/export?format=csv`);
     expect(res.statusCode, res.body).toBe(200);

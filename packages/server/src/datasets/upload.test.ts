@@ -596,6 +596,28 @@ describe('uploads', () => {
     expect(await tables(h)).toBe(before);
   });
 
+  it('answers 400 BAD_REQUEST naming the parameter when the query does not fit the file', async () => {
+    h = await harness();
+    const { headers } = await h.login();
+    for (const [name, query, field, message] of [
+      [
+        'a.csv',
+        '?sheet=Data',
+        'sheet',
+        /a sheet \(\?sheet=\) is chosen only in an xlsx file; a\.csv is read as csv/,
+      ],
+      ['a.weird', '', 'format', /cannot tell the format of a\.weird .* or upload with \?format=csv/],
+    ] as const) {
+      const { res } = await uploadWith(h, headers, name, 'a,b\n1,2\n', query);
+      expect(res.statusCode, name).toBe(400);
+      expect(res.json().error, name).toMatchObject({ code: 'BAD_REQUEST', field });
+      expect(res.json().error.message, name).toMatch(message);
+      expect(res.json().error.message, name).not.toMatch(/--/);
+    }
+    const ok = await uploadWith(h, headers, 'a.weird', 'a,b\n1,2\n', '?format=csv');
+    expect(ok.res.statusCode).toBe(201);
+  });
+
   it('checks the column limit while streaming with the delimiter the query names', async () => {
     h = await harness({ maxColumns: 2 });
     const { headers } = await h.login();

@@ -158,6 +158,11 @@ function parse(command: string, argv: string[]): Args {
           : `unexpected argument "${positionals[spec.positionals]}"`,
       );
     }
+    // "-" is not standard input or output here: it would be read or written as a file of that name.
+    if (positionals[0] === '-')
+      throw new UsageError(`reading standard input ("-") is not supported; name the file to read`);
+    if (values.output === '-')
+      throw new UsageError('writing to standard output ("-o -") is not supported; name the file to write');
     return { positionals, values: values as Args['values'] };
   } catch (e) {
     if (e instanceof UsageError) throw e;

@@ -238,6 +238,22 @@ describe('usage errors exit 2', () => {
     expect(r.status).toBe(2);
   });
 
+  it('refuses "-" for standard input or output instead of reading or writing a file named "-"', () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-cli-dash-'));
+    const out = tidyvault(['clean', good, '--recipe', okRecipe, '-o', '-', '--format', 'csv'], { cwd });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/writing to standard output \("-o -"\) is not supported/);
+    for (const args of [
+      ['clean', '-', '--recipe', okRecipe, '-o', 'x.csv'],
+      ['profile', '-'],
+    ]) {
+      const r = tidyvault(args, { cwd, input: 'name\nAnn\n' });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/reading standard input \("-"\) is not supported/);
+    }
+    expect(fs.readdirSync(cwd)).toEqual([]);
+  });
+
   it('names --input-format, the option clean reads the input format from, for an unknown extension', () => {
     const odd = write(dir, 'people.weird', 'name\nAnn\n');
     const r = tidyvault(clean(odd));

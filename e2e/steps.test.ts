@@ -196,12 +196,14 @@ describe('every kind of step, from the column menu, on a messy file', () => {
   });
 
   it('fills a city down into the blank cells below it, once they are null', async () => {
-    // Blank text is a value: the fill form says it would skip those cells, and what to do first.
+    // Blank text is a value: the fill form says which choices skip those cells, and what to do first.
     await openColumn('city');
     await menu().getByRole('button', { name: 'Fill empty cells…', exact: true }).click();
     await expect
       .poll(() => page.getByTestId('form-notice').textContent())
-      .toMatch(/^3 cells of "city" are blank text, not null \(∅\): this fills only null cells\./);
+      .toMatch(
+        /^3 cells of "city" are blank text, not null \(∅\): the value above or below fills only the empty ones/,
+      );
     await screenshot(page, 'steps-07-fill-notice');
     await menu().getByRole('button', { name: 'back', exact: true }).click();
     await menu().getByRole('button', { name: 'Blank cells to null', exact: true }).click();

@@ -1,4 +1,4 @@
-import { call, caseWhen, col, type Expr, type Select } from '@tidyvault/sql';
+import { call, caseWhen, col, lit, type Expr, type Select } from '@tidyvault/sql';
 import { z } from 'zod';
 import { ANY, listOf, requiredColumns, targetColumns } from './common.js';
 import { typedLiteral } from './typed-value.js';
@@ -26,6 +26,16 @@ function modeOf(name: string, ctx: CompileContext): Expr {
   return { kind: 'subquery', query };
 }
 
+const isText = (name: string, ctx: CompileContext) =>
+  ctx.inputColumns.find((x) => x.name === name)?.type === 'text';
+
+/**
+ * What `down` and `up` fill, and fill from: as OpenRefine's fill down, a blank cell is NULL or
+ * empty text (an empty CSV field is imported as ''), not whitespace.
+ */
+const blankAsNull = (name: string, ctx: CompileContext): Expr =>
+  isText(name, ctx) ? call('nullif', col(name), lit('')) : col(name);
+
 function filler(s: FillNullStep, name: string, ctx: CompileContext): Expr {
   const c = col(name);
   const byRow = [{ expr: col(ctx.rowId) }];
@@ -38,7 +48,7 @@ function filler(s: FillNullStep, name: string, ctx: CompileContext): Expr {
       return {
         kind: 'call',
         fn: 'last_value',
-        args: [c],
+        args: [blankAsNull(name, ctx)],
         ignoreNulls: true,
         over: { orderBy: byRow, frame: 'UNBOUNDED_PRECEDING_TO_CURRENT' },
       };
@@ -46,7 +56,7 @@ function filler(s: FillNullStep, name: string, ctx: CompileContext): Expr {
       return {
         kind: 'call',
         fn: 'first_value',
-        args: [c],
+        args: [blankAsNull(name, ctx)],
         ignoreNulls: true,
         over: { orderBy: byRow, frame: 'CURRENT_TO_UNBOUNDED_FOLLOWING' },
       };
@@ -103,9 +113,13 @@ export const fillNull: StepDefinition<FillNullStep> = {
     const set = new Set(s.columns);
     return {
       kind: 'project',
-      exprs: ctx.outputColumns.map((c) =>
-        set.has(c.name) ? call('coalesce', col(c.name), filler(s, c.name, ctx)) : col(c.name),
-      ),
+      exprs: ctx.outputColumns.map((c) => {
+        if (!set.has(c.name)) return col(c.name);
+        // down / up: a blank cell with nothing to fill it from keeps its own value ('' or NULL).
+        if (s.strategy === 'down' || s.strategy === 'up')
+          return call('coalesce', blankAsNull(c.name, ctx), filler(s, c.name, ctx), col(c.name));
+        return call('coalesce', col(c.name), filler(s, c.name, ctx));
+      }),
     };
   },
 };

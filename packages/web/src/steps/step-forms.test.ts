@@ -76,12 +76,12 @@ describe('the column menu forms', () => {
     });
   });
 
-  it('fill says, before applying, that blank text is not null and will not be filled', () => {
+  it('fill says, before applying, that blank text is not null and which choices fill it', () => {
     const fill = STEP_FORMS.find((f) => f.id === 'fill-null')!;
     const profile = (type: string, blanks: number) =>
       ({ name: 'city', type, nulls: 1, blanks }) as ColumnProfile;
     expect(fill.notice!('city', profile('text', 3))).toMatch(
-      /^3 cells of "city" are blank text, not null \(∅\): this fills only null cells\. .*“Blank cells to null” first/,
+      /^3 cells of "city" are blank text, not null \(∅\): the value above or below fills only the empty ones \(as OpenRefine’s fill down\), the other choices only null cells\. .*“Blank cells to null” first/,
     );
     expect(fill.notice!('city', profile('text', 1))).toMatch(/^1 cell of "city" is blank text/);
     expect(fill.notice!('city', profile('text', 0))).toBeUndefined();

@@ -172,11 +172,13 @@ export const STEP_FORMS: StepForm[] = [
       },
       { key: 'value', label: 'Value (for a fixed value)', kind: 'text', default: '' },
     ],
-    // Blank text ('' as imported from an empty field) is a value, not null: fill would skip it.
+    // Blank text ('' as imported from an empty field, or whitespace) is a value, not null: down
+    // and up fill '' as OpenRefine does, the other choices skip it, and whitespace is kept by all.
     notice: (c, p) =>
       p.type === 'text' && p.blanks > 0
         ? `${plural(p.blanks, 'cell')} of "${c}" ${p.blanks === 1 ? 'is' : 'are'} blank text, not null (∅): ` +
-          'this fills only null cells. To fill the blank ones too, apply “Blank cells to null” first.'
+          'the value above or below fills only the empty ones (as OpenRefine’s fill down), the other choices only null cells. ' +
+          'To fill every blank cell, apply “Blank cells to null” first.'
         : undefined,
     build: (c, v) => ({
       op: 'fill-null',

@@ -25,6 +25,23 @@ describe('tidyvault clean', () => {
     execFileSync(process.execPath, [path.join(FIXTURES, 'w1/check.mjs'), out]);
   });
 
+  it('keeps the ";" every value of a one-column file ends with, and fills its empty cells down', () => {
+    const input = write(dir, 'emails.csv', 'recipients\nalice@example.com;\nbob@example.com;\n');
+    const out = path.join(dir, 'emails-out.csv');
+    const r = tidyvault(['clean', input, '--recipe', recipe([]), '-o', out, '--quiet', '--no-formula-guard']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toBe('recipients\nalice@example.com;\nbob@example.com;\n');
+    const regions = write(dir, 'regions.csv', 'region,city\nNorth,Leeds\n,York\n,Hull\nSouth,Bath\n,Kent\n');
+    const filled = path.join(dir, 'regions-out.csv');
+    const down = recipe([{ op: 'fill-null', columns: ['region'], strategy: 'down' }]);
+    expect(
+      tidyvault(['clean', regions, '--recipe', down, '-o', filled, '--quiet', '--no-formula-guard']).code,
+    ).toBe(0);
+    expect(fs.readFileSync(filled, 'utf8')).toBe(
+      'region,city\nNorth,Leeds\nNorth,York\nNorth,Hull\nSouth,Bath\nSouth,Kent\n',
+    );
+  });
+
   it('writes every output format, readable by its owner only', () => {
     const input = write(dir, 'in.csv', 'name,amount,when\n =cmd| x ,"1,234.5",2024-01-31\nBob,-7,\n');
     const r = recipe([

@@ -56,6 +56,18 @@ describe('sniffDialect: delimiter', () => {
     expect(sniffDialect(rows(['a;b', '1;2', '3;4', '5'])).delimiter).toBe(';');
   });
 
+  it('keeps a character every value ends with in the values (an e-mail list copied with its ";")', () => {
+    for (const d of [';', '|', '\t']) {
+      const sniff = sniffDialect(rows(['recipients', `alice@example.com${d}`, `bob@example.com${d}`]));
+      expect(sniff.delimiter, JSON.stringify(d)).toBe(',');
+      expect(sniff.unsure.delimiter).toBe(true);
+    }
+    // A header that names two columns, the second empty in every row, is still two columns.
+    expect(sniffDialect(rows(['name;note', 'Ann;', 'Bo;'])).delimiter).toBe(';');
+    // As is a title line above split rows.
+    expect(sniffDialect(rows(['Report', 'a;', 'b;c'])).delimiter).toBe(';');
+  });
+
   it('is unsure when two delimiters fit equally well', () => {
     const sniff = sniffDialect(rows(['a,b;c', '1,2;3', '4,5;6']));
     expect(sniff.delimiter).toBe(',');

@@ -82,9 +82,18 @@ function onlyInValues(f: Fit): boolean {
   return rest.some((r) => r.length === 1 && r[0] !== '');
 }
 
+/**
+ * A character found only at the ends of lines (`alice@example.com;` on every row of a one-column
+ * file) splits off nothing but an empty field: it belongs to the values. Taken as the delimiter,
+ * the empty fields would be dropped as a trailing delimiter, and the character lost from every value.
+ */
+function onlyAtLineEnds(f: Fit): boolean {
+  return f.parsed.records.every((r) => r.slice(1).every((field) => field === ''));
+}
+
 function chooseDelimiter(text: string): { fit: Fit; unsure: boolean } {
   const fits = DELIMITERS.map((d) => quoteFit(text, d));
-  const splitting = fits.filter((f) => f.fields >= 2 && !onlyInValues(f));
+  const splitting = fits.filter((f) => f.fields >= 2 && !onlyInValues(f) && !onlyAtLineEnds(f));
   if (splitting.length === 0) return { fit: fits[0]!, unsure: true };
   let best = splitting[0]!;
   for (const f of splitting) if (f.consistency > best.consistency) best = f;

@@ -55,6 +55,15 @@ describe('repairHeaderNames', () => {
     expect(repairHeaderNames(['column_2', ''])).toEqual(['column_2', 'column_2_2']);
   });
 
+  it('lets the name the file gives keep it, wherever it stands: the made-up name moves aside', () => {
+    expect(repairHeaderNames(['', 'column_1', ''])).toEqual(['column_1_2', 'column_1', 'column_3']);
+    expect(repairHeaderNames(['', 'COLUMN_1'], { caseInsensitive: true })).toEqual([
+      'column_1_2',
+      'COLUMN_1',
+    ]);
+    expect(repairHeaderNames(['', ''])).toEqual(['column_1', 'column_2']);
+  });
+
   it('always returns unique, non-empty names of the same count', () => {
     fc.assert(
       fc.property(

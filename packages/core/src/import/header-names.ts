@@ -39,7 +39,8 @@ class SuffixPicker {
 
 /**
  * Usable column names from a header row: a leading BOM and NULs removed, whitespace trimmed; an
- * empty name becomes `column_N` (N its 1-based position); a repeated name becomes `name_2`,
+ * empty name becomes `column_N` (N its 1-based position; `column_N_2` when the file itself names a
+ * column `column_N`); a repeated name becomes `name_2`,
  * `name_3`, … skipping names another column already has. The first occurrence keeps its name,
  * unless it is reserved (see ColumnNameOptions).
  */
@@ -48,11 +49,19 @@ export function repairHeaderNames(
   options: ColumnNameOptions = {},
 ): string[] {
   const key = keyFor(options);
-  const names = raw.map((r, i) => cleanName(r) || `column_${i + 1}`);
+  const cleaned = raw.map(cleanName);
+  // A name the file gives wins over one made for an empty cell: a recipe naming it means that column.
+  const given = new Set(cleaned.filter((n) => n !== '').map(key));
+  const names = cleaned.map((n, i) => n || `column_${i + 1}`);
   const suffixes = new SuffixPicker(new Set(names.map(key)), key);
   const kept = new Set<string>();
-  return names.map((name) => {
-    if (kept.has(key(name)) || (options.caseInsensitive && isReservedColumnName(name)))
+  return names.map((name, i) => {
+    const made = cleaned[i] === '';
+    if (
+      (made && given.has(key(name))) ||
+      kept.has(key(name)) ||
+      (options.caseInsensitive && isReservedColumnName(name))
+    )
       return suffixes.pick(name);
     kept.add(key(name));
     return name;

@@ -39,3 +39,19 @@ export const clusterParams = z
   })
   .optional();
 export type ClusterParams = z.infer<typeof clusterParams>;
+
+/** The parameter of `params` that `method` does not use (each applies to some methods only), if any. */
+export function unusedClusterParam(method: ClusterMethod, params: ClusterParams): string | undefined {
+  if (params?.ngramSize !== undefined && method !== 'ngram-fingerprint') return 'ngramSize';
+  const knn = (NEAREST_NEIGHBOUR_METHODS as readonly string[]).includes(method);
+  if (!knn && params?.radius !== undefined) return 'radius';
+  if (!knn && params?.blockingNgramSize !== undefined) return 'blockingNgramSize';
+  return undefined;
+}
+
+/** Which methods a cluster parameter applies to, for messages. */
+export const CLUSTER_PARAM_METHODS: Record<string, string> = {
+  ngramSize: 'ngram-fingerprint',
+  radius: 'levenshtein and ppm',
+  blockingNgramSize: 'levenshtein and ppm',
+};

@@ -2,7 +2,14 @@ import { col, type Expr } from '@tidyvault/sql';
 import { z } from 'zod';
 import { clusterKeyTable } from '../cluster/key-table.js';
 import { hasKeyer, unavailableMessage } from '../cluster/keyers/index.js';
-import { CLUSTER_METHODS, KEY_COLLISION_METHODS, clusterParams, isKeyCollision } from '../cluster/methods.js';
+import {
+  CLUSTER_METHODS,
+  CLUSTER_PARAM_METHODS,
+  KEY_COLLISION_METHODS,
+  clusterParams,
+  isKeyCollision,
+  unusedClusterParam,
+} from '../cluster/methods.js';
 import { columnName } from './common.js';
 import type { StepDefinition } from './types.js';
 
@@ -29,6 +36,14 @@ export const clusterMerge: StepDefinition<ClusterMergeStep> = {
         'method',
       );
     }
+    const unused = unusedClusterParam(s.method, s.params);
+    if (unused !== undefined)
+      ctx.fail(
+        `params.${unused} applies to ${CLUSTER_PARAM_METHODS[unused]} only, not ${s.method}`,
+        undefined,
+        'RECIPE_PARAM',
+        `params.${unused}`,
+      );
     // The same code as the cluster route's for a method not built yet.
     if (!hasKeyer(s.method))
       ctx.fail(unavailableMessage(s.method), undefined, 'RECIPE_UNSUPPORTED', 'method');

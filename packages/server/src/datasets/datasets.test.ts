@@ -205,6 +205,30 @@ describe('dataset routes', () => {
     expect((await get(`/api/datasets/${id}/recipe`)).json()).toEqual(before);
   });
 
+  it('refuses a clustering parameter the method does not use, as clustering and as a step', async () => {
+    const asCluster = await post(`/api/datasets/${id}/cluster`, {
+      column: 'city',
+      method: 'fingerprint',
+      params: { ngramSize: 3 },
+    });
+    expect(asCluster.statusCode).toBe(400);
+    expect(asCluster.json().error).toMatchObject({ code: 'BAD_REQUEST', field: 'params.ngramSize' });
+    const asStep = await post(`/api/datasets/${id}/steps`, {
+      step: { op: 'cluster-merge', column: 'city', method: 'fingerprint', params: { radius: 2 } },
+    });
+    expect(asStep.statusCode).toBe(422);
+    expect(asStep.json().error).toMatchObject({ code: 'RECIPE_PARAM', field: 'params.radius' });
+    expect(asStep.json().error.message).toMatch(
+      /params\.radius applies to levenshtein and ppm only, not fingerprint/,
+    );
+    const used = await post(`/api/datasets/${id}/cluster`, {
+      column: 'city',
+      method: 'ngram-fingerprint',
+      params: { ngramSize: 3 },
+    });
+    expect(used.statusCode).toBe(200);
+  });
+
   it('undoes a replaced recipe: the one before comes back whole, and redo replaces it again', async () => {
     const before = (await get(`/api/datasets/${id}/recipe`)).json();
     const replaced = { version: 1, steps: [{ op: 'change-case', columns: ['name'], case: 'upper' }] };

@@ -42,6 +42,31 @@ describe('tidyvault clean', () => {
     );
   });
 
+  it('compares an integer column with a whole number past 2^53 given as text, every digit kept', () => {
+    const input = write(dir, 'ids.json', '[{"n":"9007199254740993"},{"n":"9007199254740992"},{"n":"1"}]');
+    const out = path.join(dir, 'ids-out.csv');
+    const steps = (value: unknown) => [
+      { op: 'to-integer', columns: ['n'] },
+      { op: 'filter-rows', where: { column: 'n', op: 'in', value: [value, '1'] } },
+    ];
+    const r = tidyvault([
+      'clean',
+      input,
+      '--recipe',
+      recipe(steps('9007199254740993')),
+      '-o',
+      out,
+      '--quiet',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toBe('n\n9007199254740993\n1\n');
+    const rounded = tidyvault(['clean', input, '--recipe', recipe(steps(2 ** 53 + 2)), '-o', out]);
+    expect(rounded.code).toBe(1);
+    expect(rounded.stderr).toMatch(
+      /past 9007199254740991, where a JSON number loses digits: write the whole number as text/,
+    );
+  });
+
   it('writes every output format, readable by its owner only', () => {
     const input = write(dir, 'in.csv', 'name,amount,when\n =cmd| x ,"1,234.5",2024-01-31\nBob,-7,\n');
     const r = recipe([

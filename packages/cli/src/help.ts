@@ -52,7 +52,8 @@ Options:
   --encoding <e>         utf-8, utf-16le, utf-16be or windows-1252 (default: sniffed)
   --header               the CSV's first row is the header (default: sniffed; a first row of
                          numbers over numbers, like 1,2,3 over 4,5,6, is taken for data)
-  --no-header            the CSV's first row is data (columns become column_1, …)
+  --no-header            the CSV's first row is data (columns become column_1, …); --header,
+                         --no-header, --delimiter and --encoding are refused for other formats
   --memory-limit <size>  DuckDB memory limit, e.g. 8GB (default: half the machine's memory)
   --threads <n>          DuckDB threads (default: all cores)
   --spill-dir <folder>   let DuckDB spill to this private (0700) folder when memory runs out;

@@ -9,6 +9,7 @@ import {
   duplicateTuplesQuery,
   EXPORT_FORMATS,
   exportColumns,
+  checkCsvOnlyOptions,
   checkSheetOption,
   delimitedCopyOptions,
   exportQuery,
@@ -212,6 +213,7 @@ export class WasmEngine implements Engine {
     void _name;
     const format = inputFormat(name, explicit);
     checkSheetOption(rest.sheet, format, name);
+    checkCsvOnlyOptions(rest, format, name);
     if (format === 'csv' || format === 'tsv')
       return this.importCsv(name, new BlobInput(file), { ...rest, format });
     return this.importOther(name, file, format, rest);

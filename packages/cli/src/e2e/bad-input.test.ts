@@ -254,6 +254,23 @@ describe('usage errors exit 2', () => {
     expect(fs.readdirSync(cwd)).toEqual([]);
   });
 
+  it('refuses a CSV-only option for another format instead of ignoring it', () => {
+    const json = write(dir, 'people.json', '[{"name":"Ann"}]');
+    for (const [flag, shown] of [
+      [['--no-header'], '--no-header'],
+      [['--header'], '--header'],
+      [['--delimiter', ';'], '--delimiter'],
+      [['--encoding', 'windows-1252'], '--encoding'],
+    ] as const) {
+      const r = tidyvault(['profile', json, ...flag]);
+      expect(r.code, shown).toBe(2);
+      expect(r.stderr).toMatch(
+        new RegExp(`${shown} applies to CSV and TSV files only; .*people\\.json is read as json`),
+      );
+    }
+    expect(tidyvault(['profile', json]).code).toBe(0);
+  });
+
   it('names --input-format, the option clean reads the input format from, for an unknown extension', () => {
     const odd = write(dir, 'people.weird', 'name\nAnn\n');
     const r = tidyvault(clean(odd));

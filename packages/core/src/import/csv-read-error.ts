@@ -76,3 +76,28 @@ export function checkSheetOption(sheet: string | undefined, format: string, file
       },
     );
 }
+
+/** How to read a CSV: refused for another format rather than ignored (the caller believed it applied). */
+export function checkCsvOnlyOptions(
+  o: { delimiter?: string | undefined; header?: boolean | undefined; encoding?: string | undefined },
+  format: string,
+  file: string,
+): void {
+  if (format === 'csv' || format === 'tsv') return;
+  const given =
+    o.delimiter !== undefined
+      ? '--delimiter'
+      : o.header !== undefined
+        ? `--${o.header ? '' : 'no-'}header`
+        : o.encoding !== undefined
+          ? '--encoding'
+          : undefined;
+  if (given !== undefined)
+    throw new TidyvaultError(
+      'USAGE',
+      `${given} applies to CSV and TSV files only; ${file} is read as ${format}`,
+      {
+        file,
+      },
+    );
+}

@@ -47,7 +47,13 @@ export {
   type JsonProblem,
 } from './json-scan.js';
 export { parquetFrameProblem, withoutPath } from './parquet-frame.js';
-export { checkSheetOption, csvReadErrorText, strayQuoteText, tooManyFieldsText } from './csv-read-error.js';
+export {
+  checkCsvOnlyOptions,
+  checkSheetOption,
+  csvReadErrorText,
+  strayQuoteText,
+  tooManyFieldsText,
+} from './csv-read-error.js';
 export { csvBufferBytes, CSV_MAX_LINE_BYTES, CSV_SAMPLE_BYTES } from './csv-reader-sizes.js';
 export {
   CASE_INSENSITIVE_NAMES,

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { checkSheetOption, isOutOfMemory, TidyvaultError } from '@tidyvault/core';
+import { checkCsvOnlyOptions, checkSheetOption, isOutOfMemory, TidyvaultError } from '@tidyvault/core';
 import { importCsv } from './csv.js';
 import { unreadableReason } from '../unreadable.js';
 import { formatFromName } from './format.js';
@@ -15,6 +15,7 @@ export async function importFile(
 ): Promise<ImportResult> {
   const format = o.format ?? formatFromName(ctx.displayName, undefined, o.formatFlag);
   checkSheetOption(o.sheet, format, ctx.displayName);
+  checkCsvOnlyOptions(o, format, ctx.displayName);
   let size: number;
   try {
     const st = fs.statSync(file);

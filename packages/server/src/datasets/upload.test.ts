@@ -607,6 +607,13 @@ describe('uploads', () => {
         /a sheet \(\?sheet=\) is chosen only in an xlsx file; a\.csv is read as csv/,
       ],
       ['a.weird', '', 'format', /cannot tell the format of a\.weird .* or upload with \?format=csv/],
+      [
+        'a.json',
+        '?header=false',
+        'header',
+        /^\?header=false applies to CSV and TSV files only; a\.json is read as json/,
+      ],
+      ['a.json', '?delimiter=%3B', 'delimiter', /^\?delimiter= applies to CSV and TSV files only/],
     ] as const) {
       const { res } = await uploadWith(h, headers, name, 'a,b\n1,2\n', query);
       expect(res.statusCode, name).toBe(400);

@@ -127,10 +127,15 @@ function inApiWords(e: unknown): unknown {
     )
     .replace(/ or pass --format$/, ' or upload with ?format=csv (tsv, json, ndjson, parquet, xlsx)')
     .replace(/; choose one with --sheet\)$/, '; upload again with ?sheet= naming one)')
-    .replace('a sheet (--sheet) is chosen', 'a sheet (?sheet=) is chosen');
+    .replace('a sheet (--sheet) is chosen', 'a sheet (?sheet=) is chosen')
+    .replace(/^--(delimiter|encoding|header|no-header) applies/, (_m, flag: string) =>
+      flag === 'no-header' ? '?header=false applies' : `?${flag}= applies`,
+    );
   // How the query asks for the file to be read does not fit it: the query's parameter is named.
   if (e.code === 'USAGE') {
-    const field = /\?sheet=/.test(message) ? 'sheet' : /\?format=|format "/.test(message) ? 'format' : 'file';
+    const option = /^\?(delimiter|encoding|header)=/.exec(message)?.[1];
+    const field =
+      option ?? (/\?sheet=/.test(message) ? 'sheet' : /\?format=|format "/.test(message) ? 'format' : 'file');
     return new ApiError(400, 'BAD_REQUEST', message, { field });
   }
   return message === e.message ? e : new TidyvaultError(e.code, message, e.location);

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSandbox, selfCheck, type Sandbox } from './sandbox.js';
+import { loadedExtensionsProblem, openSandbox, selfCheck, type Sandbox } from './sandbox.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-sandbox-'));
 const allowed = path.join(dir, 'allowed.csv');
@@ -64,6 +65,21 @@ describe('DuckDB sandbox', () => {
     await expect(selfCheck(sandbox.connection, { spillDirectory: '/somewhere' })).rejects.toThrow(
       /self-check failed, refusing to run: temp_directory=/,
     );
+  });
+
+  it('has only the extensions built into DuckDB loaded, and would refuse to run with any other', async () => {
+    // Listed by an unlocked instance (a locked one may not read DuckDB's extension folder).
+    const unlocked = await (await DuckDBInstance.create(':memory:')).connect();
+    const r = await unlocked.runAndReadAll(
+      'SELECT extension_name, install_mode FROM duckdb_extensions() WHERE loaded ORDER BY 1',
+    );
+    const loaded = r.getRowsJson().map(([name, mode]) => ({ name: String(name), mode: String(mode) }));
+    expect(loaded.map((e) => e.name)).toEqual(expect.arrayContaining(['json', 'parquet']));
+    expect(loadedExtensionsProblem(loaded)).toBeUndefined();
+    expect(loadedExtensionsProblem([...loaded, { name: 'httpfs', mode: 'INSTALLED' }])).toBe(
+      'extensions loaded that are not built in: httpfs (INSTALLED)',
+    );
+    expect(loadedExtensionsProblem([{ name: 'json', mode: 'CUSTOM_PATH' }])).toMatch(/json \(CUSTOM_PATH\)/);
   });
 
   it('refuses a spill folder that others can read, or that does not exist', async () => {

@@ -102,9 +102,12 @@ export async function openSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
   // DuckDB's progress tracking costs about a tenth of a query's instructions: only when shown.
   await set('enable_progress_bar', o.trackProgress === true);
   await set('enable_progress_bar_print', false);
+  const extensions = loadedExtensionsProblem(await loadedExtensions(connection));
   await set('enable_external_access', false);
   await set('lock_configuration', true);
   const settings = await selfCheck(connection, o);
+  if (extensions)
+    throw new TidyvaultError('EXECUTION', `DuckDB sandbox self-check failed, refusing to run: ${extensions}`);
   return { instance, connection, settings, database, connect };
 }
 
@@ -136,4 +139,30 @@ export async function selfCheck(
     );
   }
   return actual;
+}
+
+/**
+ * The loaded extensions. DuckDB lists them by reading its extension folder, which it may not once
+ * external access is off: asked just before, when nothing can load any more (autoload off).
+ */
+async function loadedExtensions(connection: DuckDBConnection): Promise<{ name: string; mode: string }[]> {
+  const reader = await connection.runAndReadAll(
+    select({
+      kind: 'select',
+      columns: [{ expr: col('extension_name') }, { expr: col('install_mode') }],
+      from: { kind: 'tableFunction', fn: 'duckdb_extensions', args: [] },
+      where: col('loaded'),
+    }),
+  );
+  return reader.getRowsJson().map(([name, mode]) => ({ name: String(name), mode: String(mode) }));
+}
+
+/** The extensions built into the DuckDB binary: nothing else may be loaded (nothing is downloaded). */
+export const BUILT_IN_EXTENSIONS = ['autocomplete', 'core_functions', 'icu', 'json', 'parquet'];
+
+/** What is wrong with the loaded extensions, or undefined: one not built in, or not statically linked. */
+export function loadedExtensionsProblem(loaded: { name: string; mode: string }[]): string | undefined {
+  const odd = loaded.filter((e) => !BUILT_IN_EXTENSIONS.includes(e.name) || e.mode !== 'STATICALLY_LINKED');
+  if (odd.length === 0) return undefined;
+  return `extensions loaded that are not built in: ${odd.map((e) => `${e.name} (${e.mode})`).join(', ')}`;
 }

@@ -80,6 +80,7 @@ export const TABLE_FUNCTIONS = [
   'read_json',
   'read_json_objects',
   'duckdb_settings',
+  'duckdb_extensions',
   'duckdb_memory',
   'duckdb_temporary_files',
 ] as const;

@@ -23,6 +23,21 @@ describe('app basics', () => {
     expect(res.headers['cache-control']).toBe('no-store');
   });
 
+  it('allows no other origin to read an answer (no CORS header, whatever Origin says) and varies caches on who asks', async () => {
+    for (const origin of ['https://evil.example', 'null', 'http://localhost']) {
+      for (const method of ['GET', 'OPTIONS'] as const) {
+        const res = await h.t.app.inject({
+          method,
+          url: '/api/auth/me',
+          headers: { origin, 'access-control-request-method': 'POST' },
+        });
+        const cors = Object.keys(res.headers).filter((k) => k.startsWith('access-control-'));
+        expect(cors, `${method} from ${origin}`).toEqual([]);
+        expect(res.headers.vary).toBe('Origin, Sec-Fetch-Site, Cookie');
+      }
+    }
+  });
+
   it('puts the same headers on 404s and no-store on the API', async () => {
     const res = await h.t.app.inject({ method: 'GET', url: '/api/nothing-here' });
     expect(res.statusCode).toBe(404);

@@ -23,7 +23,9 @@ export function fileFormat(name: string, explicit: string | undefined, flag: str
   if (explicit !== undefined) {
     if (explicit === 'jsonl') return 'ndjson';
     if ((FILE_FORMATS as readonly string[]).includes(explicit)) return explicit as FileFormat;
-    throw new TidyvaultError('USAGE', `unknown format "${explicit}"; use one of ${FILE_FORMATS.join(', ')}`);
+    throw new TidyvaultError('USAGE', `unknown format "${explicit}"; use one of ${FILE_FORMATS.join(', ')}`, {
+      field: 'format',
+    });
   }
   const ext = path.extname(name).toLowerCase();
   const format = BY_EXTENSION[ext];
@@ -31,7 +33,7 @@ export function fileFormat(name: string, explicit: string | undefined, flag: str
     throw new TidyvaultError(
       'USAGE',
       `cannot tell the format of ${name} from its extension "${ext}"; name it .csv/.tsv/.json/.ndjson/.parquet/.xlsx or pass ${flag}`,
-      { file: name },
+      { file: name, field: 'format' },
     );
   }
   return format;

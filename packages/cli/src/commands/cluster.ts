@@ -1,8 +1,21 @@
-import { CLUSTER_METHODS, isTidyvaultError, type ClusterMethod, type ClusterParams } from '@tidyvault/core';
+import {
+  CLUSTER_METHODS,
+  clusterParamProblem,
+  isTidyvaultError,
+  type ClusterMethod,
+  type ClusterParams,
+} from '@tidyvault/core';
 import { optionalInt, optionalNumber, requireString, UsageError, type Args } from '../args.js';
 import { openInput } from '../open-input.js';
 import { ProgressBar } from '../progress.js';
 import { terminalText } from '../terminal-text.js';
+
+/** The command-line flag of each clustering parameter. */
+const FLAGS: Record<string, string> = {
+  ngramSize: 'ngram-size',
+  radius: 'radius',
+  blockingNgramSize: 'blocking-ngram-size',
+};
 
 export async function cluster(args: Args): Promise<number> {
   const input = args.positionals[0]!;
@@ -15,16 +28,11 @@ export async function cluster(args: Args): Promise<number> {
   const ngramSize = optionalInt(args, 'ngram-size', 1, 10);
   const radius = optionalNumber(args, 'radius', 0, 100);
   const blocking = optionalInt(args, 'blocking-ngram-size', 1, 20);
-  const nearest = method === 'levenshtein' || method === 'ppm';
-  if (ngramSize !== undefined && method !== 'ngram-fingerprint')
-    throw new UsageError('--ngram-size applies to --method ngram-fingerprint only');
-  if ((radius !== undefined || blocking !== undefined) && !nearest)
-    throw new UsageError(
-      `--${radius !== undefined ? 'radius' : 'blocking-ngram-size'} applies to --method levenshtein or ppm only`,
-    );
   if (ngramSize !== undefined) params.ngramSize = ngramSize;
   if (radius !== undefined) params.radius = radius;
   if (blocking !== undefined) params.blockingNgramSize = blocking;
+  const unused = clusterParamProblem(method as ClusterMethod, params, (p) => `--${FLAGS[p] ?? p}`);
+  if (unused) throw new UsageError(unused.message);
   // Ctrl+C stops the work, the load included (DuckDB's read is interrupted): the engine is
   // closed (its staging folder removed), one line is printed and the exit code is 130. Once
   // only, so a second Ctrl+C gets Node's default (exit at once).

@@ -40,18 +40,27 @@ export const clusterParams = z
   .optional();
 export type ClusterParams = z.infer<typeof clusterParams>;
 
-/** The parameter of `params` that `method` does not use (each applies to some methods only), if any. */
-export function unusedClusterParam(method: ClusterMethod, params: ClusterParams): string | undefined {
-  if (params?.ngramSize !== undefined && method !== 'ngram-fingerprint') return 'ngramSize';
-  const knn = (NEAREST_NEIGHBOUR_METHODS as readonly string[]).includes(method);
-  if (!knn && params?.radius !== undefined) return 'radius';
-  if (!knn && params?.blockingNgramSize !== undefined) return 'blockingNgramSize';
+const PARAM_METHODS = {
+  ngramSize: ['ngram-fingerprint'],
+  radius: NEAREST_NEIGHBOUR_METHODS,
+  blockingNgramSize: NEAREST_NEIGHBOUR_METHODS,
+} as const satisfies Record<keyof NonNullable<ClusterParams>, readonly ClusterMethod[]>;
+
+/**
+ * A parameter given that `method` does not use (each applies to some methods only): its name as
+ * the caller spells it (`nameOf`: `params.radius` in a recipe, `--radius` on the command line)
+ * and the message; undefined when every parameter applies.
+ */
+export function clusterParamProblem(
+  method: ClusterMethod,
+  params: ClusterParams,
+  nameOf: (param: string) => string = (p) => `params.${p}`,
+): { field: string; message: string } | undefined {
+  for (const [param, methods] of Object.entries(PARAM_METHODS)) {
+    if (params?.[param as keyof typeof PARAM_METHODS] === undefined) continue;
+    if ((methods as readonly string[]).includes(method)) continue;
+    const field = nameOf(param);
+    return { field, message: `${field} applies to method ${methods.join(' or ')} only, not ${method}` };
+  }
   return undefined;
 }
-
-/** Which methods a cluster parameter applies to, for messages. */
-export const CLUSTER_PARAM_METHODS: Record<string, string> = {
-  ngramSize: 'ngram-fingerprint',
-  radius: 'levenshtein and ppm',
-  blockingNgramSize: 'levenshtein and ppm',
-};

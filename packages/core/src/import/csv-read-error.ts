@@ -71,9 +71,7 @@ export function checkSheetOption(sheet: string | undefined, format: string, file
     throw new TidyvaultError(
       'USAGE',
       `a sheet (--sheet) is chosen only in an xlsx file; ${file} is read as ${format}`,
-      {
-        file,
-      },
+      { file, field: 'sheet' },
     );
 }
 
@@ -84,20 +82,15 @@ export function checkCsvOnlyOptions(
   file: string,
 ): void {
   if (format === 'csv' || format === 'tsv') return;
-  const given =
-    o.delimiter !== undefined
-      ? '--delimiter'
-      : o.header !== undefined
-        ? `--${o.header ? '' : 'no-'}header`
-        : o.encoding !== undefined
-          ? '--encoding'
-          : undefined;
-  if (given !== undefined)
-    throw new TidyvaultError(
-      'USAGE',
-      `${given} applies to CSV and TSV files only; ${file} is read as ${format}`,
-      {
-        file,
-      },
-    );
+  const field = (['delimiter', 'header', 'encoding'] as const).find((k) => o[k] !== undefined);
+  if (field === undefined) return;
+  const flag = field === 'header' && o.header === false ? '--no-header' : `--${field}`;
+  throw new TidyvaultError(
+    'USAGE',
+    `${flag} applies to CSV and TSV files only; ${file} is read as ${format}`,
+    {
+      file,
+      field,
+    },
+  );
 }

@@ -4,11 +4,10 @@ import { clusterKeyTable } from '../cluster/key-table.js';
 import { hasKeyer, unavailableMessage } from '../cluster/keyers/index.js';
 import {
   CLUSTER_METHODS,
-  CLUSTER_PARAM_METHODS,
   KEY_COLLISION_METHODS,
+  clusterParamProblem,
   clusterParams,
   isKeyCollision,
-  unusedClusterParam,
 } from '../cluster/methods.js';
 import { columnName } from './common.js';
 import type { StepDefinition } from './types.js';
@@ -36,14 +35,8 @@ export const clusterMerge: StepDefinition<ClusterMergeStep> = {
         'method',
       );
     }
-    const unused = unusedClusterParam(s.method, s.params);
-    if (unused !== undefined)
-      ctx.fail(
-        `params.${unused} applies to ${CLUSTER_PARAM_METHODS[unused]} only, not ${s.method}`,
-        undefined,
-        'RECIPE_PARAM',
-        `params.${unused}`,
-      );
+    const unused = clusterParamProblem(s.method, s.params);
+    if (unused) ctx.fail(unused.message, undefined, 'RECIPE_PARAM', unused.field);
     // The same code as the cluster route's for a method not built yet.
     if (!hasKeyer(s.method))
       ctx.fail(unavailableMessage(s.method), undefined, 'RECIPE_UNSUPPORTED', 'method');

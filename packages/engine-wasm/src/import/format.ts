@@ -28,7 +28,13 @@ function extname(name: string): string {
 export function inputFormat(name: string, explicit?: string): InputFormat {
   if (explicit !== undefined) {
     if ((INPUT_FORMATS as readonly string[]).includes(explicit)) return explicit as InputFormat;
-    throw new TidyvaultError('USAGE', `unknown format "${explicit}"; use one of ${INPUT_FORMATS.join(', ')}`);
+    throw new TidyvaultError(
+      'USAGE',
+      `unknown format "${explicit}"; use one of ${INPUT_FORMATS.join(', ')}`,
+      {
+        field: 'format',
+      },
+    );
   }
   const ext = extname(name).toLowerCase();
   const format = BY_EXTENSION[ext];
@@ -36,7 +42,7 @@ export function inputFormat(name: string, explicit?: string): InputFormat {
     throw new TidyvaultError(
       'USAGE',
       `cannot tell the format of ${name} from its extension "${ext}"; rename it to end in .csv, .tsv, .json, .ndjson, .parquet or .xlsx (the format is read from the name)`,
-      { file: name },
+      { file: name, field: 'format' },
     );
   }
   return format;

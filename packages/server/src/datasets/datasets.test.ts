@@ -219,7 +219,7 @@ describe('dataset routes', () => {
     expect(asStep.statusCode).toBe(422);
     expect(asStep.json().error).toMatchObject({ code: 'RECIPE_PARAM', field: 'params.radius' });
     expect(asStep.json().error.message).toMatch(
-      /params\.radius applies to levenshtein and ppm only, not fingerprint/,
+      /params\.radius applies to method levenshtein or ppm only, not fingerprint/,
     );
     const used = await post(`/api/datasets/${id}/cluster`, {
       column: 'city',

@@ -3,14 +3,13 @@ import path from 'node:path';
 import {
   addStep,
   CLUSTER_METHODS,
-  CLUSTER_PARAM_METHODS,
+  clusterParamProblem,
   currentRecipe,
   replaceRecipe,
   parseRecipe,
   parseStep,
   redo,
   undo,
-  unusedClusterParam,
   type History,
 } from '@tidyvault/core';
 import { OUTPUT_FORMATS, type NodeEngine } from '@tidyvault/engine-node';
@@ -298,14 +297,8 @@ export function datasetRoutes(
       reply.raw.once('close', onClose);
       try {
         const { column, method, params } = request.body;
-        const unused = unusedClusterParam(method, params);
-        if (unused !== undefined)
-          throw new ApiError(
-            400,
-            'BAD_REQUEST',
-            `params.${unused} applies to ${CLUSTER_PARAM_METHODS[unused]} only, not ${method}`,
-            { field: `params.${unused}` },
-          );
+        const unused = clusterParamProblem(method, params);
+        if (unused) throw new ApiError(400, 'BAD_REQUEST', unused.message, { field: unused.field });
         const e = await load(request.params.id, user(request), 'cluster');
         return await e.states.read(currentRecipe(e.history), (v) =>
           engine.cluster(v.data, column, method, params ?? {}, v.recipe, { signal: controller.signal }),

@@ -132,12 +132,8 @@ function inApiWords(e: unknown): unknown {
       flag === 'no-header' ? '?header=false applies' : `?${flag}= applies`,
     );
   // How the query asks for the file to be read does not fit it: the query's parameter is named.
-  if (e.code === 'USAGE') {
-    const option = /^\?(delimiter|encoding|header)=/.exec(message)?.[1];
-    const field =
-      option ?? (/\?sheet=/.test(message) ? 'sheet' : /\?format=|format "/.test(message) ? 'format' : 'file');
-    return new ApiError(400, 'BAD_REQUEST', message, { field });
-  }
+  if (e.code === 'USAGE')
+    return new ApiError(400, 'BAD_REQUEST', message, { field: e.location.field ?? 'file' });
   return message === e.message ? e : new TidyvaultError(e.code, message, e.location);
 }
 

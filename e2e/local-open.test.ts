@@ -90,7 +90,7 @@ describe('local mode: opening files, their errors and warnings', () => {
     await screenshot(page, 'local-open-02-warnings');
   });
 
-  it('offers "Merge all" as a re-applicable step only for key-collision methods', async () => {
+  it('offers "Merge all" as a re-applicable step for every method, saying how overlapping clusters merge', async () => {
     await page.getByRole('button', { name: 'Cluster…' }).click();
     const dialog = page.getByTestId('cluster-dialog');
     await dialog.getByLabel('Column').selectOption('company');
@@ -98,19 +98,25 @@ describe('local mode: opening files, their errors and warnings', () => {
     await dialog.getByRole('button', { name: 'Find clusters' }).click();
     await expect.poll(() => dialog.getByTestId('cluster').count()).toBe(1);
     const mergeAll = dialog.getByRole('button', { name: 'Merge all (re-applicable step)' });
-    await expect.poll(() => mergeAll.isDisabled()).toBe(true);
+    await expect.poll(() => mergeAll.isDisabled()).toBe(false);
     await expect
-      .poll(() => dialog.getByTestId('cluster-not-reapplicable').textContent())
-      .toMatch(/Only key-collision methods can be recorded as a re-applicable step/);
+      .poll(() => dialog.getByTestId('cluster-merge-all-overlaps').textContent())
+      .toMatch(/a value listed in several clusters joins the first one listed/);
     await screenshot(page, 'local-open-03-cluster-nearest-neighbour');
     await dialog.getByLabel('Method').selectOption('fingerprint');
-    await expect.poll(() => mergeAll.isDisabled()).toBe(false);
-    await expect.poll(() => dialog.getByTestId('cluster-not-reapplicable').count()).toBe(0);
-    // The nearest-neighbour clusters still merge, as mass edits.
+    await expect.poll(() => dialog.getByTestId('cluster-merge-all-overlaps').count()).toBe(0);
+    // A nearest-neighbour merge as a step: it clusters again on each run, in the tab.
     await dialog.getByLabel('Method').selectOption('levenshtein');
-    await dialog.getByLabel('Merge cluster 1').check();
-    await dialog.getByRole('button', { name: 'Merge 1 selected' }).click();
+    await mergeAll.click();
     await expect.poll(() => page.getByTestId('step').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('step').first().textContent()).toMatch(/levenshtein/);
+    // The two spellings are one now: clustering again finds nothing.
+    await page.getByRole('button', { name: 'Cluster…' }).click();
+    await dialog.getByLabel('Column').selectOption('company');
+    await dialog.getByLabel('Method').selectOption('levenshtein');
+    await dialog.getByRole('button', { name: 'Find clusters' }).click();
+    await dialog.getByText('No clusters: every value of company stands alone').waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
     await page.getByTestId('import-warnings').getByRole('button', { name: 'Dismiss the warnings' }).click();
     await expect.poll(() => page.getByTestId('import-warnings').count()).toBe(0);
   });

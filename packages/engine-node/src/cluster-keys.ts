@@ -4,11 +4,14 @@ import {
   clusterKeyNeeds,
   clusterKeyTable,
   computeKeys,
+  isNearestNeighbour,
+  knnMergeMap,
   missingKeyValuesQuery,
   packedDistinctCountsQuery,
   unpackDistinctCounts,
   unpackValues,
   type ClusterMethod,
+  type ClusterKeyNeed,
   type ClusterParams,
   type Recipe,
 } from '@tidyvault/core';
@@ -43,21 +46,30 @@ export class ClusterKeys {
     }
   }
 
-  /** Key tables for every `cluster-merge` step among the first `upTo` steps, in step order. */
+  /**
+   * Key and map tables for every `cluster-merge` step among the first `upTo` steps of `recipe`
+   * run on the relation `table`, in step order.
+   */
   async prepareRecipe(
     recipe: Recipe,
     upTo: number | undefined,
+    table: string,
     sourceUpTo: (stepIndex: number) => Select,
   ): Promise<void> {
-    for (const need of clusterKeyNeeds(recipe, upTo)) {
-      await this.fill(sourceUpTo(need.stepIndex), need.column, need.method, need.params);
+    for (const need of clusterKeyNeeds(recipe, upTo, table)) {
+      if (need.map) await this.serially(() => this.fillMap(sourceUpTo(need.stepIndex), need));
+      else await this.fill(sourceUpTo(need.stepIndex), need.column, need.method, need.params);
     }
   }
 
   fill(source: Select, column: string, method: ClusterMethod, params: ClusterParams): Promise<void> {
-    const work = this.queue.then(() => this.fillNow(source, column, method, params));
-    this.queue = work.catch(() => undefined);
-    return work;
+    return this.serially(() => this.fillNow(source, column, method, params));
+  }
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    const done = this.queue.then(work);
+    this.queue = done.catch(() => undefined);
+    return done;
   }
 
   /**
@@ -84,39 +96,40 @@ export class ClusterKeys {
     return work;
   }
 
-  private async fillNow(
-    source: Select,
-    column: string,
-    method: ClusterMethod,
-    params: ClusterParams,
-  ): Promise<void> {
+  /** A nearest-neighbour step's map (core's cluster/knn-map.ts): made whole, once. */
+  private async fillMap(source: Select, need: ClusterKeyNeed): Promise<void> {
+    const { method } = need;
+    if (this.created.has(need.table) || !isNearestNeighbour(method)) return;
     const connection = this.connection();
-    const table = clusterKeyTable(method, params);
-    if (!this.created.has(table)) {
-      await connection.run(statement({ kind: 'dropTable', name: table, ifExists: true }));
-      await connection.run(
-        statement({
-          kind: 'createEmptyTable',
-          name: table,
-          columns: [
-            { name: 'value', type: 'VARCHAR' },
-            { name: 'key', type: 'VARCHAR' },
-          ],
-        }),
-      );
-      this.created.add(table);
-    }
-    const read = async (json: boolean) => {
-      const r = await connection.runAndReadAll(
-        select(missingKeyValuesQuery(source, column, method, params, json)),
-      );
-      const [packed, n] = r.getRowsJson()[0] ?? [null, 0];
-      return unpackValues(packed as string | null, Number(n), json);
-    };
-    const values = (await read(false)) ?? (await read(true))!;
+    const { values, counts } = await readDistinctCounts(connection, { ...source, orderBy: [] }, need.column);
+    const map = await knnMergeMap(
+      values.map((value, i) => ({ value, count: counts[i]! })),
+      method,
+      need.params,
+    );
+    await this.createTable(need.table);
+    await this.append(need.table, map.values, map.keys);
+  }
+
+  private async createTable(table: string): Promise<void> {
+    const connection = this.connection();
+    await connection.run(statement({ kind: 'dropTable', name: table, ifExists: true }));
+    await connection.run(
+      statement({
+        kind: 'createEmptyTable',
+        name: table,
+        columns: [
+          { name: 'value', type: 'VARCHAR' },
+          { name: 'key', type: 'VARCHAR' },
+        ],
+      }),
+    );
+    this.created.add(table);
+  }
+
+  private async append(table: string, values: string[], keys: string[]): Promise<void> {
     if (values.length === 0) return;
-    const keys = computeKeys(method, params, values);
-    const appender = await connection.createAppender(table);
+    const appender = await this.connection().createAppender(table);
     try {
       for (let start = 0; start < values.length; start += CHUNK_ROWS) {
         const end = Math.min(values.length, start + CHUNK_ROWS);
@@ -129,6 +142,27 @@ export class ClusterKeys {
     } finally {
       appender.closeSync();
     }
+  }
+
+  private async fillNow(
+    source: Select,
+    column: string,
+    method: ClusterMethod,
+    params: ClusterParams,
+  ): Promise<void> {
+    const connection = this.connection();
+    const table = clusterKeyTable(method, params);
+    if (!this.created.has(table)) await this.createTable(table);
+    const read = async (json: boolean) => {
+      const r = await connection.runAndReadAll(
+        select(missingKeyValuesQuery(source, column, method, params, json)),
+      );
+      const [packed, n] = r.getRowsJson()[0] ?? [null, 0];
+      return unpackValues(packed as string | null, Number(n), json);
+    };
+    const values = (await read(false)) ?? (await read(true))!;
+    if (values.length === 0) return;
+    await this.append(table, values, computeKeys(method, params, values));
   }
 }
 

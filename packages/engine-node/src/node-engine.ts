@@ -543,6 +543,7 @@ export class NodeEngine implements Engine {
     await this.clusterKeys.prepareRecipe(
       recipe,
       upTo,
+      dataset.table,
       (i) => this.compile(dataset, recipe, { upTo: i }).query,
     );
   }

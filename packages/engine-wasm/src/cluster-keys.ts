@@ -2,7 +2,11 @@ import {
   clusterKeyNeeds,
   clusterKeyTable,
   computeKeys,
+  distinctCountsQuery,
+  isNearestNeighbour,
+  knnMergeMap,
   missingKeyValuesQuery,
+  type ClusterKeyNeed,
   type ClusterMethod,
   type ClusterParams,
   type Recipe,
@@ -76,21 +80,30 @@ export class ClusterKeys {
     }
   }
 
-  /** Key tables for every `cluster-merge` step among the first `upTo` steps, in step order. */
+  /**
+   * Key and map tables for every `cluster-merge` step among the first `upTo` steps of `recipe`
+   * run on the relation `table`, in step order.
+   */
   async prepareRecipe(
     recipe: Recipe,
     upTo: number | undefined,
+    table: string,
     sourceUpTo: (stepIndex: number) => Select,
   ): Promise<void> {
-    for (const need of clusterKeyNeeds(recipe, upTo)) {
-      await this.fill(sourceUpTo(need.stepIndex), need.column, need.method, need.params);
+    for (const need of clusterKeyNeeds(recipe, upTo, table)) {
+      if (need.map) await this.serially(() => this.fillMap(sourceUpTo(need.stepIndex), need));
+      else await this.fill(sourceUpTo(need.stepIndex), need.column, need.method, need.params);
     }
   }
 
   fill(source: Select, column: string, method: ClusterMethod, params: ClusterParams): Promise<void> {
-    const work = this.queue.then(() => this.fillNow(source, column, method, params));
-    this.queue = work.catch(() => undefined);
-    return work;
+    return this.serially(() => this.fillNow(source, column, method, params));
+  }
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    const done = this.queue.then(work);
+    this.queue = done.catch(() => undefined);
+    return done;
   }
 
   /** Drops every key table (they hold values of the datasets that were keyed). */
@@ -112,6 +125,49 @@ export class ClusterKeys {
     return work;
   }
 
+  /** A nearest-neighbour step's map (core's cluster/knn-map.ts): made whole, once. */
+  private async fillMap(source: Select, need: ClusterKeyNeed): Promise<void> {
+    const { method } = need;
+    if (this.created.has(need.table) || !isNearestNeighbour(method)) return;
+    const r = await this.connection.query(
+      select(distinctCountsQuery({ ...source, orderBy: [] }, need.column)),
+    );
+    const readValue = columnReader(r.getChildAt(0)!);
+    const readCount = columnReader(r.getChildAt(1)!);
+    const pairs = new Array<{ value: string; count: number }>(r.numRows);
+    for (let i = 0; i < r.numRows; i++)
+      pairs[i] = { value: String(readValue(i)), count: Number(readCount(i)) };
+    const map = await knnMergeMap(pairs, method, need.params);
+    await this.createTable(need.table);
+    await this.append(need.table, map.values, map.keys);
+  }
+
+  private async createTable(table: string): Promise<void> {
+    await this.connection.run(statement({ kind: 'dropTable', name: table, ifExists: true }));
+    await this.connection.run(
+      statement({
+        kind: 'createEmptyTable',
+        name: table,
+        columns: [
+          { name: 'value', type: 'VARCHAR' },
+          { name: 'key', type: 'VARCHAR' },
+        ],
+      }),
+    );
+    this.created.add(table);
+  }
+
+  private async append(table: string, values: string[], keys: string[]): Promise<void> {
+    for (let start = 0; start < values.length; start += BATCH_ROWS) {
+      const end = Math.min(values.length, start + BATCH_ROWS);
+      const batch = new Table({
+        value: utf8Vector(values.slice(start, end)),
+        key: utf8Vector(keys.slice(start, end)),
+      });
+      await this.connection.insertArrow(batch, table);
+    }
+  }
+
   private async fillNow(
     source: Select,
     column: string,
@@ -119,20 +175,7 @@ export class ClusterKeys {
     params: ClusterParams,
   ): Promise<void> {
     const table = clusterKeyTable(method, params);
-    if (!this.created.has(table)) {
-      await this.connection.run(statement({ kind: 'dropTable', name: table, ifExists: true }));
-      await this.connection.run(
-        statement({
-          kind: 'createEmptyTable',
-          name: table,
-          columns: [
-            { name: 'value', type: 'VARCHAR' },
-            { name: 'key', type: 'VARCHAR' },
-          ],
-        }),
-      );
-      this.created.add(table);
-    }
+    if (!this.created.has(table)) await this.createTable(table);
     // The values through Arrow, one per row: engine-node packs them into one string (and falls
     // back to JSON, which needs DuckDB's json extension: DuckDB-WASM has none).
     const missing = missingKeyValuesQuery(source, column, method, params);
@@ -143,14 +186,6 @@ export class ClusterKeys {
     const values: string[] = new Array<string>(r.numRows);
     for (let i = 0; i < r.numRows; i++) values[i] = String(read(i));
     if (values.length === 0) return;
-    const keys = computeKeys(method, params, values);
-    for (let start = 0; start < values.length; start += BATCH_ROWS) {
-      const end = Math.min(values.length, start + BATCH_ROWS);
-      const batch = new Table({
-        value: utf8Vector(values.slice(start, end)),
-        key: utf8Vector(keys.slice(start, end)),
-      });
-      await this.connection.insertArrow(batch, table);
-    }
+    await this.append(table, values, computeKeys(method, params, values));
   }
 }

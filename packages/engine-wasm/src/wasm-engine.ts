@@ -723,6 +723,7 @@ export class WasmEngine implements Engine {
     await this.clusterKeys.prepareRecipe(
       recipe,
       upTo,
+      dataset.table,
       (i) => this.compile(dataset, recipe, { upTo: i }).query,
     );
   }

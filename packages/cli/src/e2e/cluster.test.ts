@@ -237,27 +237,66 @@ describe('cluster-merge', () => {
     const r = tidyvault(['sql', recipe]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /-- {3}cluster_keys_fingerprint: fingerprint\n-- {3}cluster_keys_cologne_phonetic: cologne-phonetic\n/,
+      /-- {3}cluster_keys_fingerprint: OpenRefine's fingerprint key of each distinct value\n-- {3}cluster_keys_cologne_phonetic: OpenRefine's cologne-phonetic key of each distinct value\n/,
     );
     expect(r.stdout).toMatch(/INNER JOIN "cluster_keys_fingerprint"/);
     const ngram = tidyvault([
       'sql',
       path.join(FIXTURES, 'golden/cluster-merge-ngram-fingerprint/recipe.json'),
     ]);
-    expect(ngram.stdout).toMatch(/cluster_keys_ngram_fingerprint_1: ngram-fingerprint \(n = 1\)/);
+    expect(ngram.stdout).toMatch(
+      /cluster_keys_ngram_fingerprint_1: OpenRefine's ngram-fingerprint \(n = 1\) key/,
+    );
   });
 
-  it('refuses a nearest-neighbour method and an unavailable keyer, naming the step', () => {
-    for (const method of ['levenshtein', 'metaphone3']) {
-      const bad = write(
-        dir,
-        `bad-${method}.json`,
-        JSON.stringify({ version: 1, steps: [{ op: 'cluster-merge', column: 'v', method }] }),
-      );
-      const r = tidyvault(['validate', bad]);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`step 1 \\(cluster-merge\\).*${method}`));
+  it('merges nearest-neighbour clusters of the step’s own input, on each file afresh', () => {
+    // After a trim, so the clusters are those of the trimmed values; blocking bigrams, radius 1.
+    const knn = write(
+      dir,
+      'knn.json',
+      JSON.stringify({
+        version: 1,
+        steps: [
+          { op: 'trim', columns: ['v'] },
+          { op: 'cluster-merge', column: 'v', method: 'levenshtein', params: { blockingNgramSize: 2 } },
+        ],
+      }),
+    );
+    for (const [input, expected] of [
+      // "Jon Smith" is in two clusters (with "John Smith", and with "Jon Smyth"): it joins the
+      // first listed, the larger; "Jon Smyth" joins that one too, as a member of it.
+      [
+        'v\n John Smith\nJohn Smith\nJon Smith\nJon Smyth\nJane Doe\nJane Do \nJane Doe\nAlice\n""\n',
+        '"v"\n"John Smith"\n"John Smith"\n"John Smith"\n"John Smith"\n"Jane Doe"\n"Jane Doe"\n"Jane Doe"\n"Alice"\n""\n',
+      ],
+      // The same recipe on other values: nothing of the first file's clusters is reused.
+      ['v\nJane Do\nJane Do\nJane Doe\nBob\n', '"v"\n"Jane Do"\n"Jane Do"\n"Jane Do"\n"Bob"\n'],
+    ] as const) {
+      const file = write(dir, `knn-${expected.length}.csv`, input);
+      const out = path.join(dir, `knn-out-${expected.length}.csv`);
+      const r = tidyvault(['clean', file, '--recipe', knn, '-o', out, '--quiet']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(fs.readFileSync(out, 'utf8')).toBe(expected);
     }
+    const sql = tidyvault(['sql', knn]);
+    expect(sql.code).toBe(0);
+    expect(sql.stdout).toMatch(
+      /-- {3}cluster_map_levenshtein_[0-9a-f]{32}: the levenshtein clusters of "v" as step 2 receives it/,
+    );
+    const table = /cluster_map_levenshtein_[0-9a-f]{32}/.exec(sql.stdout)![0];
+    expect(sql.stdout).toContain(`INNER JOIN "${table}"`);
+  });
+
+  it('refuses an unavailable keyer, naming the step', () => {
+    const bad = write(
+      dir,
+      'bad-metaphone3.json',
+      JSON.stringify({ version: 1, steps: [{ op: 'cluster-merge', column: 'v', method: 'metaphone3' }] }),
+    );
+    const r = tidyvault(['validate', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/step 1 \(cluster-merge\).*metaphone3/);
   });
 });
 

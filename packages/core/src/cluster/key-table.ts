@@ -1,7 +1,8 @@
 import { col, isNotNull, type Expr, type Select } from '@tidyvault/sql';
 import { PACK_SEP, packedList } from './packed-list.js';
 import type { Recipe } from '../recipe/schema.js';
-import type { ClusterMethod, ClusterParams } from './methods.js';
+import { knnMapTable } from './knn-map.js';
+import { isNearestNeighbour, type ClusterMethod, type ClusterParams } from './methods.js';
 
 /**
  * Key-collision keys are computed in TypeScript (DuckDB has no NFKD, no Unicode modifier
@@ -26,19 +27,32 @@ export interface ClusterKeyNeed {
   method: ClusterMethod;
   params: ClusterParams;
   table: string;
+  /**
+   * A nearest-neighbour method: `table` is the step's own map (./knn-map.ts), filled whole once,
+   * not a key table that gains the values it lacks.
+   */
+  map: boolean;
 }
 
-/** The key tables a recipe's `cluster-merge` steps read, in step order. */
-export function clusterKeyNeeds(recipe: Recipe, upTo?: number): ClusterKeyNeed[] {
+/**
+ * The key and map tables a recipe's `cluster-merge` steps read, in step order, when the recipe
+ * runs on `source` (the relation compileRecipe is given).
+ */
+export function clusterKeyNeeds(recipe: Recipe, upTo?: number, source = 'input'): ClusterKeyNeed[] {
   const needs: ClusterKeyNeed[] = [];
   recipe.steps.slice(0, upTo ?? recipe.steps.length).forEach((step, stepIndex) => {
     if (step.op !== 'cluster-merge') return;
+    const { method } = step;
+    const map = isNearestNeighbour(method);
     needs.push({
       stepIndex,
       column: step.column,
-      method: step.method,
+      method,
       params: step.params,
-      table: clusterKeyTable(step.method, step.params),
+      table: map
+        ? knnMapTable(source, recipe.steps.slice(0, stepIndex), { ...step, method })
+        : clusterKeyTable(method, step.params),
+      map,
     });
   });
   return needs;
@@ -104,13 +118,10 @@ export function clusterKeyTablesNote(recipe: Recipe): string {
   const tables = new Map<string, ClusterKeyNeed>();
   for (const n of clusterKeyNeeds(recipe)) tables.set(n.table, n);
   if (tables.size === 0) return '';
-  const lines = [...tables.values()].map(
-    (n) =>
-      `--   ${n.table}: ${n.method}${n.method === 'ngram-fingerprint' ? ` (n = ${n.params?.ngramSize ?? 2})` : ''}\n`,
+  const lines = [...tables.values()].map((n) =>
+    n.map
+      ? `--   ${n.table}: the ${n.method} clusters of "${n.column}" as step ${n.stepIndex + 1} receives it (key: the number of the cluster the value joins; values in no cluster have no row)\n`
+      : `--   ${n.table}: OpenRefine's ${n.method}${n.method === 'ngram-fingerprint' ? ` (n = ${n.params?.ngramSize ?? 2})` : ''} key of each distinct value\n`,
   );
-  return (
-    `-- cluster-merge reads key tables (value VARCHAR, key VARCHAR) that Tidyvault fills, before\n` +
-    `-- the query runs, with OpenRefine's key of each distinct value:\n` +
-    lines.join('')
-  );
+  return `-- cluster-merge reads tables (value VARCHAR, key VARCHAR) that Tidyvault fills before the query runs:\n${lines.join('')}`;
 }

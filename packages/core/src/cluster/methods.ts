@@ -16,7 +16,7 @@ export type ClusterMethod = (typeof CLUSTER_METHODS)[number];
  * Key collision: a value's key alone decides its cluster (keyers in ./keyers, joined through a
  * key table, see ./key-table.ts; usable by `cluster-merge`). Nearest neighbour: clusters come
  * from distances between distinct values (./knn, a function over distinct (value, count) pairs;
- * `tidyvault cluster` only).
+ * `cluster-merge` reads them through a map table of its own input, see ./knn-map.ts).
  */
 export const KEY_COLLISION_METHODS = [
   'fingerprint',
@@ -29,6 +29,12 @@ export const NEAREST_NEIGHBOUR_METHODS = ['levenshtein', 'ppm'] as const satisfi
 
 export function isKeyCollision(method: ClusterMethod): boolean {
   return (KEY_COLLISION_METHODS as readonly string[]).includes(method);
+}
+
+export function isNearestNeighbour(
+  method: ClusterMethod,
+): method is (typeof NEAREST_NEIGHBOUR_METHODS)[number] {
+  return (NEAREST_NEIGHBOUR_METHODS as readonly string[]).includes(method);
 }
 
 export const clusterParams = z

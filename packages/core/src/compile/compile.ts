@@ -72,6 +72,8 @@ export function compileRecipe(
       rowId: ROW_ID,
       fresh,
       inputExpr: (name) => produced.get(name),
+      source,
+      stepsBefore: steps.slice(0, i),
     });
     const compiled = scope
       ? limitToRows(

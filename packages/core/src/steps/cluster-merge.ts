@@ -2,12 +2,13 @@ import { col, type Expr } from '@tidyvault/sql';
 import { z } from 'zod';
 import { clusterKeyTable } from '../cluster/key-table.js';
 import { hasKeyer, unavailableMessage } from '../cluster/keyers/index.js';
+import { knnMapTable } from '../cluster/knn-map.js';
 import {
   CLUSTER_METHODS,
-  KEY_COLLISION_METHODS,
+  NEAREST_NEIGHBOUR_METHODS,
   clusterParamProblem,
   clusterParams,
-  isKeyCollision,
+  isNearestNeighbour,
 } from '../cluster/methods.js';
 import { columnName } from './common.js';
 import type { StepDefinition } from './types.js';
@@ -27,24 +28,27 @@ export const clusterMerge: StepDefinition<ClusterMergeStep> = {
     `Merge similar values of "${s.column}" (${s.method}) into each cluster's most frequent spelling`,
   analyze(s, input, ctx) {
     ctx.column(s.column, ['text']);
-    if (!isKeyCollision(s.method)) {
-      ctx.fail(
-        `clustering method "${s.method}" is a nearest-neighbour method; cluster-merge takes a key-collision method (${KEY_COLLISION_METHODS.filter(hasKeyer).join(', ')})`,
-        undefined,
-        'RECIPE_PARAM',
-        'method',
-      );
-    }
     const unused = clusterParamProblem(s.method, s.params);
     if (unused) ctx.fail(unused.message, undefined, 'RECIPE_PARAM', unused.field);
-    // The same code as the cluster route's for a method not built yet.
-    if (!hasKeyer(s.method))
-      ctx.fail(unavailableMessage(s.method), undefined, 'RECIPE_UNSUPPORTED', 'method');
+    // The same code and message as the cluster route's for a method not built yet.
+    if (!isNearestNeighbour(s.method) && !hasKeyer(s.method))
+      ctx.fail(
+        unavailableMessage(s.method, NEAREST_NEIGHBOUR_METHODS),
+        undefined,
+        'RECIPE_UNSUPPORTED',
+        'method',
+      );
     return input;
   },
   // Its LEFT JOIN meets one canonical row per distinct value.
   keepsRowsChanging: (s) => [s.column],
   compile(s, ctx) {
+    const { method } = s;
+    // Keys of distinct values, computed once each by the engine (see cluster/key-table.ts), or
+    // the clusters of this step's input (cluster/knn-map.ts).
+    const keys = isNearestNeighbour(method)
+      ? knnMapTable(ctx.source, ctx.stepsBefore, { ...s, method })
+      : clusterKeyTable(method, s.params);
     const v = col('value');
     const counts = ctx.fresh('cluster_counts');
     const canon = ctx.fresh('cluster_canonical');
@@ -79,7 +83,6 @@ export const clusterMerge: StepDefinition<ClusterMergeStep> = {
             from: {
               kind: 'subquery',
               alias: 'k',
-              // Keys of distinct values, computed once each by the engine (see cluster/key-table.ts).
               query: {
                 kind: 'select',
                 columns: [
@@ -91,7 +94,7 @@ export const clusterMerge: StepDefinition<ClusterMergeStep> = {
                   kind: 'join',
                   type: 'INNER',
                   left: { kind: 'table', name: counts, alias: 'c' },
-                  right: { kind: 'table', name: clusterKeyTable(s.method, s.params), alias: 't' },
+                  right: { kind: 'table', name: keys, alias: 't' },
                   on: { kind: 'binary', op: '=', left: col('value', 'c'), right: col('value', 't') },
                 },
               },

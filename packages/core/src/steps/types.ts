@@ -44,6 +44,9 @@ export interface CompileContext {
   fresh(hint: string): string;
   /** The expression the previous step computed this column with, when it was a projection. */
   inputExpr(name: string): Expr | undefined;
+  /** The relation the recipe starts from, and the steps before this one (they name its input). */
+  source: string;
+  stepsBefore: readonly unknown[];
 }
 
 /**

@@ -62,3 +62,45 @@ describe('reads on a recipe with a cluster-merge step, before anything else ran 
     expect(answer).toMatchObject({ tuples: 2, groups: [{ score: 1, keys: [['Acme Inc']], counts: [3] }] });
   });
 });
+
+describe('reads on a recipe with a nearest-neighbour cluster-merge step', () => {
+  const knn = {
+    version: 1 as const,
+    steps: [
+      { op: 'trim' as const, columns: ['company'] },
+      { op: 'cluster-merge' as const, column: 'company', method: 'levenshtein' as const },
+    ],
+  };
+  let engine: NodeEngine;
+  beforeEach(async () => {
+    engine = await NodeEngine.open();
+  });
+  afterEach(() => engine.close());
+
+  it('each dataset is clustered on its own values, also after the other was read', async () => {
+    const a = await engine.loadCsv(
+      'a.csv',
+      new TextEncoder().encode('company\nAcme Inc\n Acme Inc\nAcme Inx\nGlobex\n'),
+    );
+    const b = await engine.loadCsv(
+      'b.csv',
+      new TextEncoder().encode('company\nAcme Inx\nAcme Inx\nAcme Inc\n'),
+    );
+    expect((await facet(engine, a, knn, 'company', 10)).values).toEqual([
+      { value: 'Acme Inc', count: 3 },
+      { value: 'Globex', count: 1 },
+    ]);
+    // Same recipe, other values: here "Acme Inx" is the most frequent spelling.
+    expect((await facet(engine, b, knn, 'company', 10)).values).toEqual([{ value: 'Acme Inx', count: 3 }]);
+    expect((await engine.run(a, knn)).rows.map((r) => r[0])).toEqual([
+      'Acme Inc',
+      'Acme Inc',
+      'Acme Inc',
+      'Globex',
+    ]);
+    // Dropping a dataset drops the map tables; the next read makes them again.
+    await engine.drop(b);
+    expect(await new RowCounts().count(engine, a, knn)).toBe(4);
+    expect((await facet(engine, a, knn, 'company', 10)).values[0]).toEqual({ value: 'Acme Inc', count: 3 });
+  });
+});

@@ -1,4 +1,4 @@
-import { KEY_COLLISION_METHODS } from '@tidyvault/core';
+import { NEAREST_NEIGHBOUR_METHODS } from '@tidyvault/core';
 import { useState } from 'react';
 import type { Backend } from '../api/backend.js';
 import type { ClusterResult, Step } from '../api/types.js';
@@ -18,8 +18,8 @@ const METHODS: [string, string][] = [
   ['ppm', 'nearest neighbour: PPM'],
 ];
 
-const NOT_REAPPLICABLE =
-  'Only key-collision methods can be recorded as a re-applicable step; merge the selected clusters instead.';
+const OVERLAPS_ON_MERGE_ALL =
+  'Nearest-neighbour clusters can overlap: with "Merge all", a value listed in several clusters joins the first one listed.';
 
 interface Props {
   backend: Backend;
@@ -81,7 +81,7 @@ export function ClusterDialog({
     }
   };
 
-  const reapplicable = (KEY_COLLISION_METHODS as readonly string[]).includes(method);
+  const nearest = (NEAREST_NEIGHBOUR_METHODS as readonly string[]).includes(method);
   const chosen = result ? result.clusters.filter((_, i) => choices[i]?.merge) : [];
   const overlaps = result ? clusterOverlaps(result.clusters, choices) : [];
   const mergeSelected = async () => {
@@ -268,21 +268,20 @@ export function ClusterDialog({
               </button>
               <button
                 onClick={() => void mergeAll()}
-                disabled={!reapplicable}
-                title={
-                  reapplicable
-                    ? 'Records a cluster-merge step that clusters again on each run, so it also works on new files'
-                    : NOT_REAPPLICABLE
-                }
-                aria-describedby={reapplicable ? undefined : 'cluster-not-reapplicable'}
+                title="Records a cluster-merge step that clusters again on each run, so it also works on new files"
+                aria-describedby={nearest ? 'cluster-merge-all-overlaps' : undefined}
               >
                 Merge all (re-applicable step)
               </button>
             </div>
           )}
-          {!readOnly && !reapplicable && (
-            <p className="muted small" id="cluster-not-reapplicable" data-testid="cluster-not-reapplicable">
-              {NOT_REAPPLICABLE}
+          {!readOnly && nearest && (
+            <p
+              className="muted small"
+              id="cluster-merge-all-overlaps"
+              data-testid="cluster-merge-all-overlaps"
+            >
+              {OVERLAPS_ON_MERGE_ALL}
             </p>
           )}
         </>

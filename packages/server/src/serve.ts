@@ -11,6 +11,7 @@ import { loadSecrets } from './home.js';
 import { openSecrets } from './secrets/open.js';
 import type { SecretsStore } from './secrets/store.js';
 import { checkBind, listen } from './listen.js';
+import { hardenResidualMemory } from './security/residual-memory.js';
 
 export interface ServeOptions {
   host: string;
@@ -102,6 +103,8 @@ export interface RunningServer {
   setupExpiresAt?: Date;
   /** Single sign-on: no enabled administrator exists and no admin subject is configured. */
   noAdministrator?: boolean;
+  /** What could not be made safe at the start (core dumps left on), for the operator. */
+  warnings: string[];
   close: () => Promise<void>;
 }
 
@@ -113,6 +116,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   const tls = o.tlsCert !== undefined && o.tlsKey !== undefined;
   const trustProxy = o.trustProxy !== undefined && o.trustProxy !== false;
   checkBind({ host: o.host, port: o.port, tls, trustProxy });
+  const warnings = hardenResidualMemory();
   const { secretKey } = loadSecrets(o.home);
   // Verified before anything else starts: a log that does not verify stops the start.
   const audit = openHomeAuditLog(o.home, secretKey);
@@ -191,6 +195,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       loginUrl,
       ...(setupToken ? { setupToken, setupExpiresAt: new Date(Date.now() + SETUP_TOKEN_TTL_MS) } : {}),
       ...(oidc && !accounts!.hasAdmin() && !oidc.adminSubjects?.length ? { noAdministrator: true } : {}),
+      warnings,
       close: async () => {
         // In-flight requests end now rather than when their queries would (an export of 10M
         // rows, a recipe state being made): interrupted, they answer with an error, and

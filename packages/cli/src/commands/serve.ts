@@ -41,6 +41,7 @@ export async function serve(args: Args): Promise<number> {
     process.stderr.write(`tidyvault serve: ${message}\n`);
     return 1;
   }
+  for (const warning of server.warnings) process.stderr.write(`tidyvault serve: warning: ${warning}\n`);
   process.stdout.write(`Tidyvault is serving at ${server.url} (data held in this process's memory only)\n`);
   if (server.auth === 'single') {
     process.stdout.write(`Open this link to sign in (it works once):\n\n    ${server.loginUrl}\n\n`);

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { hardenResidualMemory, heapWritingOption } from './residual-memory.js';
+
+describe('residual-memory hardening at start (SECURITY-CONTROLS 17)', () => {
+  it('finds a heap-writing option on the command line or in NODE_OPTIONS, and nothing else', () => {
+    expect(heapWritingOption(['--heapsnapshot-near-heap-limit=3'], undefined)).toBe(
+      '--heapsnapshot-near-heap-limit (in the node command line)',
+    );
+    expect(heapWritingOption([], '--max-old-space-size=4096 --heapsnapshot-signal=SIGUSR2')).toBe(
+      '--heapsnapshot-signal (in NODE_OPTIONS)',
+    );
+    expect(heapWritingOption(['--heap-prof'], '')).toBe('--heap-prof (in the node command line)');
+    expect(heapWritingOption(['--max-old-space-size=4096', '--enable-source-maps'], '--no-warnings')).toBe(
+      undefined,
+    );
+  });
+
+  it('turns diagnostic reports off', () => {
+    process.report.reportOnFatalError = true;
+    process.report.reportOnSignal = true;
+    process.report.reportOnUncaughtException = true;
+    hardenResidualMemory();
+    expect(process.report.reportOnFatalError).toBe(false);
+    expect(process.report.reportOnSignal).toBe(false);
+    expect(process.report.reportOnUncaughtException).toBe(false);
+  });
+});

@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+
+/**
+ * Node options that write the process's heap — and so the cell values it holds — to a file.
+ * A server started with one refuses to start: the data would outlive its purge on disk.
+ */
+const HEAP_WRITERS = ['--heapsnapshot-near-heap-limit', '--heapsnapshot-signal', '--heap-prof'];
+
+/** The first heap-writing option in the command line or NODE_OPTIONS, and where it was found. */
+export function heapWritingOption(
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions: string | undefined = process.env.NODE_OPTIONS,
+): string | undefined {
+  const named = (arg: string) => HEAP_WRITERS.find((o) => arg === o || arg.startsWith(`${o}=`));
+  for (const arg of execArgv) if (named(arg)) return `${named(arg)} (in the node command line)`;
+  for (const arg of (nodeOptions ?? '').split(/\s+/))
+    if (named(arg)) return `${named(arg)} (in NODE_OPTIONS)`;
+  return undefined;
+}
+
+/** The soft limit on core file size from /proc/<pid>/limits: bytes, Infinity, or undefined if unreadable. */
+export function coreLimit(pid: number | 'self' = 'self'): number | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/limits`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const soft = /^Max core file size\s+(\S+)/m.exec(text)?.[1];
+  if (soft === undefined) return undefined;
+  return soft === 'unlimited' ? Infinity : Number(soft);
+}
+
+/**
+ * SECURITY-CONTROLS 17, at a server's start: no heap snapshot options (refused), no diagnostic
+ * reports (turned off), no core dumps (the limit lowered to 0 with util-linux's `prlimit`, as
+ * Node cannot set its own limits). Returns warnings for what could not be made safe.
+ */
+export function hardenResidualMemory(): string[] {
+  const option = heapWritingOption();
+  if (option) {
+    throw new Error(
+      `refusing to start with ${option}: it writes the process's memory, and so the data it holds, to disk`,
+    );
+  }
+  // A report holds no heap, but it does hold the environment and the command line.
+  process.report.reportOnFatalError = false;
+  process.report.reportOnSignal = false;
+  process.report.reportOnUncaughtException = false;
+  if (process.platform !== 'linux') return [];
+  if (coreLimit() !== 0)
+    spawnSync('prlimit', ['--pid', String(process.pid), '--core=0'], { stdio: 'ignore' });
+  const after = coreLimit();
+  if (after === 0) return [];
+  return [
+    `core dumps are on (core file size limit ${after === undefined ? 'unknown' : String(after)}) and could not be turned off: a crash would write the data this server holds to disk; start it after "ulimit -c 0"`,
+  ];
+}

@@ -195,10 +195,11 @@ Options:
   --json             list as {"users":[{"name","role","disabled","createdAt","passwordChangedAt"}]}
 
 Names: 1 to 64 lower-case letters, digits, '.', '_' or '-' (signing in ignores case).
-Passwords: 8 to 1024 characters, any characters, no other rules; stored as argon2id hashes
+Passwords: 8 to 1024 characters, any characters, not one of the most common breached
+passwords (Openwall's list, any case), no other rules; stored as argon2id hashes
 (m=19456 KiB, t=2, p=1).
-Exit codes: 0 ok, 1 refused (name taken or unknown, password too short, unreadable file),
-2 usage error.
+Exit codes: 0 ok, 1 refused (name taken or unknown, password too short or too common,
+unreadable file), 2 usage error.
 
 Examples:
   printf '%s' "$ADMIN_PASSWORD" | tidyvault users add alice --admin --password-stdin

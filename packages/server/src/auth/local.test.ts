@@ -288,6 +288,10 @@ describe('local accounts: the first administrator', () => {
     const short = await setup({ token, username: 'root', password: 'short' });
     expect(short.statusCode).toBe(400);
     expect(short.json().error).toMatchObject({ code: 'BAD_PASSWORD', field: 'password' });
+    const common = await setup({ token, username: 'root', password: 'password' });
+    expect(common.statusCode).toBe(400);
+    expect(common.json().error).toMatchObject({ code: 'BAD_PASSWORD', field: 'password' });
+    expect(common.json().error.message).toMatch(/most common breached passwords/);
     const taken = await setup({ token, username: 'member1', password: 'root password' });
     expect(taken.statusCode).toBe(409);
     expect(taken.json().error.code).toBe('USER_EXISTS');

@@ -39,12 +39,21 @@ describe('password hashing', () => {
 
   it('takes 8 to 1024 characters, counted as code points, with no composition rules', () => {
     expect(passwordProblem('1234567')).toMatch(/at least 8/);
-    expect(passwordProblem('12345678')).toBeUndefined();
-    expect(passwordProblem('aaaaaaaa')).toBeUndefined();
+    expect(passwordProblem('12345670')).toBeUndefined();
+    expect(passwordProblem('aaaaaaab')).toBeUndefined();
     expect(passwordProblem('        ')).toBeUndefined();
     // Seven emoji are 14 UTF-16 units but 7 characters.
     expect(passwordProblem('😀'.repeat(7))).toMatch(/at least 8/);
     expect(passwordProblem('😀'.repeat(1024))).toBeUndefined();
     expect(passwordProblem('x'.repeat(1025))).toMatch(/at most 1024/);
+  });
+
+  it('refuses the most common breached passwords, in any case and however composed', () => {
+    for (const p of ['password', 'PassWord1', '12345678', 'iloveyou', 'qwertyuiop', 'ｐａｓｓｗｏｒｄ'])
+      expect(passwordProblem(p), p).toBe(
+        'this password is on a list of the most common breached passwords; choose another',
+      );
+    // A common password inside a longer one is not on the list.
+    expect(passwordProblem('password for the tidyvault box')).toBeUndefined();
   });
 });

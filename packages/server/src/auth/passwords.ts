@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Algorithm, hash, parseOptions, verify } from '@node-rs/argon2';
+import { COMMON_PASSWORDS } from './common-passwords.js';
 
 /**
  * Password hashing: argon2id at OWASP's parameters (Password Storage Cheat Sheet, and
@@ -24,12 +25,16 @@ const length = (s: string): number => [...s].length;
 
 /**
  * Why a new password is refused, or undefined when it is acceptable: 8 to 1024 characters,
- * no composition rules (OWASP ASVS 6.2). Any character is allowed, spaces and emoji included.
+ * not one of the most common passwords of breaches, in any case; no composition rules (OWASP
+ * ASVS 6.2). Any character is allowed, spaces and emoji included.
  */
 export function passwordProblem(password: string): string | undefined {
-  const n = length(normalisePassword(password));
+  const normal = normalisePassword(password);
+  const n = length(normal);
   if (n < MIN_PASSWORD_LENGTH) return `a password needs at least ${MIN_PASSWORD_LENGTH} characters`;
   if (n > MAX_PASSWORD_LENGTH) return `a password may have at most ${MAX_PASSWORD_LENGTH} characters`;
+  if (COMMON_PASSWORDS.has(normal.toLowerCase()))
+    return 'this password is on a list of the most common breached passwords; choose another';
   return undefined;
 }
 

@@ -21,6 +21,7 @@ import { MAX_WHERE_CHARS } from './datasets/view-filter.js';
 import { registerErrorHandling } from './errors.js';
 import { healthRoute, rootRoute } from './health.js';
 import { logSerializers, registerRequestLog } from './logging.js';
+import { Metrics, metricsRoute, registerMetrics } from './metrics.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { postgresRoutes } from './postgres/routes.js';
 import { resolveOptions, type ServerOptions } from './options.js';
@@ -179,6 +180,8 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   if (o.secure && !o.tls) registerProxyOnly(app);
   registerSecurityHeaders(app, { secure: o.secure });
   registerRequestLog(app);
+  const metrics = new Metrics();
+  registerMetrics(app, metrics);
   await app.register(fastifyCookie);
   const routes = registerAccessControl(app, { sessions, secure: o.secure });
   registerCsrf(app, { sessions });
@@ -227,6 +230,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   });
   shareRoutes(app, { store, shareable: auth.shareable, clock: o.clock });
   adminRoutes(app, { store });
+  metricsRoute(app, { metrics, engine: o.engine, datasets: () => store.size });
   datasetRoutes(app, {
     engine: o.engine,
     store,

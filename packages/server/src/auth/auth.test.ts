@@ -41,6 +41,18 @@ describe('single-user login and sessions', () => {
     expect(wrong.statusCode).toBe(401);
   });
 
+  it('answers a password sign-in by saying how this server signs in', async () => {
+    const res = await h.t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { username: 'alice', password: 'alice correct horse' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('PASSWORD_LOGIN_UNAVAILABLE');
+    expect(res.json().error.message).toMatch(/single-user mode: sign in with the one-time link/);
+    expect(res.cookies).toEqual([]);
+  });
+
   it('stores only a hash of the session token', async () => {
     const { cookie } = await h.login();
     const raw = cookie.split('=')[1]!;
@@ -125,7 +137,10 @@ describe('CSRF on state changes', () => {
 
   it('guards every state-changing route: no token or a cross-site fetch → 403, nothing runs', async () => {
     const { cookie, headers } = await h.login();
-    const unsafe = h.t.routes.filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method));
+    // Public ones (the password sign-in's answer) have no session to take a token from.
+    const unsafe = h.t.routes.filter(
+      (r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method) && r.access !== 'public',
+    );
     expect(unsafe.length).toBeGreaterThanOrEqual(7);
     for (const r of unsafe) {
       const url = r.url.replace(':id', '0123456789abcdef0123456789abcdef');

@@ -337,10 +337,11 @@ describe('single-user mode is unchanged', () => {
         mode: 'single',
         setup: false,
       });
-      for (const url of ['/api/auth/login', '/api/auth/setup']) {
-        const res = await h.t.app.inject({ method: 'POST', url, payload: {} });
-        expect(res.statusCode, url).toBe(404);
-      }
+      const setup = await h.t.app.inject({ method: 'POST', url: '/api/auth/setup', payload: {} });
+      expect(setup.statusCode).toBe(404);
+      const login = await h.t.app.inject({ method: 'POST', url: '/api/auth/login', payload: {} });
+      expect(login.statusCode).toBe(400);
+      expect(login.json().error.code).toBe('PASSWORD_LOGIN_UNAVAILABLE');
       const s = await h.login();
       expect(
         (await h.t.app.inject({ url: '/api/auth/me', headers: { cookie: s.cookie } })).json(),

@@ -5,6 +5,7 @@ import { cookieName } from '../security/access.js';
 import { CSRF_HEADER } from '../security/csrf.js';
 import type { FastifyReply } from 'fastify';
 import { ROLES, type Role } from './accounts.js';
+import { LOGIN_PATH } from './oidc/options.js';
 import type { OneTimeToken, Session, SessionStore } from './sessions.js';
 
 /** What a browser shows for a login link that was used already (each works once). */
@@ -84,6 +85,32 @@ export function authRoutes(
       ...(o.provider !== undefined ? { provider: o.provider } : {}),
     }),
   );
+
+  // DESIGN.md lists the password sign-in for every server: where there are no passwords it says
+  // how to sign in instead, rather than a bare 404.
+  if (o.mode !== 'local') {
+    app.post(
+      '/api/auth/login',
+      {
+        config: { access: 'public' },
+        schema: {
+          summary:
+            'Password sign-in, on a server started with --auth local only: here 400 PASSWORD_LOGIN_UNAVAILABLE, saying how this server signs in (GET /api/auth/mode)',
+          response: { 400: errorSchema },
+        },
+      },
+      async (_request, reply) =>
+        reply.code(400).send({
+          error: {
+            code: 'PASSWORD_LOGIN_UNAVAILABLE',
+            message:
+              o.mode === 'single'
+                ? 'this server runs in single-user mode: sign in with the one-time link `tidyvault serve` printed when it started'
+                : `this server signs in with single sign-on: open ${LOGIN_PATH}`,
+          },
+        }),
+    );
+  }
 
   // The login link exists in single-user mode only; with accounts it is a 404.
   if (o.mode === 'single') {

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localHarness } from '../auth/test-local.js';
 import { fakeWebRoot, harness, type Harness } from '../test-support.js';
 
-const API_PUBLIC = ['GET /healthz', 'GET /auth/token', 'GET /api/openapi.json', 'GET /api/auth/mode'];
+/** Single-user mode: the login link; a password sign-in only says to use it. */
+const API_PUBLIC = [
+  'GET /healthz',
+  'GET /auth/token',
+  'GET /api/openapi.json',
+  'GET /api/auth/mode',
+  'POST /api/auth/login',
+];
 /** Local accounts: sign-in and first-administrator setup instead of the login link. */
 const LOCAL_PUBLIC = [
   'GET /healthz',

@@ -94,18 +94,26 @@ describe('single sign-on with a real OpenID Provider (serve --auth oidc)', () =>
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'alice', password: 'alice correct horse' }),
     });
-    expect(login.status).toBe(404);
+    // DESIGN.md's password sign-in answers, saying where to sign in instead.
+    expect(login.status).toBe(400);
+    expect(await login.json()).toEqual({
+      error: {
+        code: 'PASSWORD_LOGIN_UNAVAILABLE',
+        message: 'this server signs in with single sign-on: open /auth/oidc/login',
+      },
+    });
     const api = (await (await fetch(`${app.origin}/api/openapi.json`)).json()) as { paths: object };
     expect(Object.keys(api.paths)).toEqual(
       expect.arrayContaining(['/auth/oidc/login', '/auth/oidc/callback']),
     );
   });
 
-  it('denies by default: only health, the API description, the mode and the two sign-in routes are public', async () => {
+  it('denies by default: only health, the API description, the mode and the sign-in routes are public', async () => {
     const pub = app.t.routes.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`);
     expect(pub.sort()).toEqual(
       [
         'GET /api/auth/mode',
+        'POST /api/auth/login',
         'GET /api/openapi.json',
         'GET /auth/oidc/callback',
         'GET /auth/oidc/login',

@@ -82,3 +82,40 @@ describe('cluster-merge key tables', () => {
     await engine.drop(a);
   });
 });
+
+describe('a nearest-neighbour merge map', () => {
+  it('is whole or absent: a fill that fails leaves no table, and the next run makes it whole', async () => {
+    const data = await engine.loadCsv(
+      'knn.csv',
+      new TextEncoder().encode('v\nAcme Inc\nAcme Inc\nAcme Inx\nGlobex\n'),
+    );
+    const recipe = {
+      version: 1 as const,
+      steps: [{ op: 'cluster-merge' as const, column: 'v', method: 'levenshtein' as const }],
+    };
+    const connection = engine.connection;
+    const real = connection.createAppender.bind(connection);
+    connection.createAppender = () => Promise.reject(new Error('appender failed'));
+    try {
+      await expect(engine.run(data, recipe)).rejects.toThrow(/appender failed/);
+    } finally {
+      connection.createAppender = real;
+    }
+    const maps = async () =>
+      (
+        await connection.runAndReadAll(
+          "SELECT count(*)::INTEGER FROM duckdb_tables() WHERE table_name LIKE 'cluster_map_%'",
+        )
+      ).getRowsJson()[0]![0];
+    expect(await maps()).toBe(0);
+    expect((await engine.run(data, recipe)).rows.map((r) => r[0])).toEqual([
+      'Acme Inc',
+      'Acme Inc',
+      'Acme Inc',
+      'Globex',
+    ]);
+    expect(await maps()).toBe(1);
+    await engine.drop(data);
+    expect(await maps()).toBe(0);
+  });
+});

@@ -108,7 +108,20 @@ export class ClusterKeys {
       need.params,
     );
     await this.createTable(need.table);
-    await this.append(need.table, map.values, map.keys);
+    try {
+      await this.append(need.table, map.values, map.keys);
+    } catch (e) {
+      // A map is whole or absent: part of one would leave values unmerged, silently.
+      this.created.delete(need.table);
+      await this.dropQuietly(need.table);
+      throw e;
+    }
+  }
+
+  private async dropQuietly(table: string): Promise<void> {
+    await this.connection()
+      .run(statement({ kind: 'dropTable', name: table, ifExists: true }))
+      .catch(() => undefined);
   }
 
   private async createTable(table: string): Promise<void> {

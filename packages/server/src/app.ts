@@ -51,6 +51,13 @@ export interface TidyvaultApp {
   issueLoginToken: () => string;
   /** `auth: 'local'` with no enabled administrator: a one-time setup token (15 min); else undefined. */
   issueSetupToken: () => string | undefined;
+  /**
+   * May the server connect to this host? Its configured data sources' (the secrets store's
+   * PostgreSQL connections) and sign-in provider's hosts only; loopback is always allowed.
+   */
+  egressAllowed: (host: string) => boolean;
+  /** Records and logs a connection the egress guard refused (host and port only). */
+  egressBlocked: (host: string, port: number) => void;
 }
 
 const JSON_BODY_LIMIT = 1024 * 1024;
@@ -300,5 +307,16 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     audit: o.audit,
     issueLoginToken: auth.issueLoginToken,
     issueSetupToken: auth.issueSetupToken,
+    egressAllowed: (host) => {
+      const h = host.toLowerCase();
+      if (auth.providerHosts().some((p) => p.toLowerCase() === h)) return true;
+      return (o.secrets?.list() ?? []).some(
+        (r) => r.kind === 'postgres' && r.settings.host.toLowerCase() === h,
+      );
+    },
+    egressBlocked: (host, port) => {
+      app.log.warn({ op: 'egress.blocked', host, port }, 'outgoing connection blocked');
+      audit.system('egress_blocked', { target: `${host}:${port}` });
+    },
   };
 }

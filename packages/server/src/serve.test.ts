@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,6 +79,23 @@ describe('serve', () => {
     } finally {
       await s.close();
     }
+  });
+
+  it('guards its outgoing connections while it runs (SECURITY-CONTROLS 38), and only then', async () => {
+    const before = net.Socket.prototype.connect;
+    const s = await start();
+    try {
+      expect(net.Socket.prototype.connect).not.toBe(before);
+      const code = await new Promise<string | undefined>((resolve) => {
+        const socket = net.connect(443, '1.1.1.1');
+        socket.once('error', (e: NodeJS.ErrnoException) => resolve(e.code));
+        socket.once('connect', () => (socket.destroy(), resolve('connected')));
+      });
+      expect(code).toBe('EGRESS_BLOCKED');
+    } finally {
+      await s.close();
+    }
+    expect(net.Socket.prototype.connect).toBe(before);
   });
 
   it('names a port already taken and the option that picks another', async () => {

@@ -11,6 +11,7 @@ import { loadSecrets } from './home.js';
 import { openSecrets } from './secrets/open.js';
 import type { SecretsStore } from './secrets/store.js';
 import { checkBind, listen } from './listen.js';
+import { installEgressGuard } from './security/egress-guard.js';
 import { hardenResidualMemory } from './security/residual-memory.js';
 
 export interface ServeOptions {
@@ -172,7 +173,13 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       ...(oidc ? { oidc } : {}),
       ...(secrets ? { secrets } : {}),
     });
-    const { url, port } = await listen(t, { host: o.host, port: o.port, tls, trustProxy });
+    const removeGuard = installEgressGuard({ allowed: t.egressAllowed, onBlocked: t.egressBlocked });
+    const { url, port } = await listen(t, { host: o.host, port: o.port, tls, trustProxy }).catch(
+      (e: unknown) => {
+        removeGuard();
+        throw e;
+      },
+    );
     // Behind a TLS proxy the link must go through it (a direct request is refused): its public
     // name. A wildcard bind has no name to link to; the local machine can always use localhost.
     const viaProxy =
@@ -210,6 +217,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
         engine.interrupt();
         await engine.close();
         audit.close();
+        removeGuard();
       },
     };
   } catch (e) {

@@ -36,6 +36,8 @@ export interface Auth {
    * or disabled one. Undefined in single-user mode, where there is no one to share with.
    */
   shareable: ((name: string) => Role | undefined) | undefined;
+  /** The sign-in provider's hosts, which the server connects to (single sign-on only). */
+  providerHosts: () => string[];
 }
 
 /** The sign-in mode's parts: single-user login link, or local accounts with passwords. */
@@ -103,6 +105,7 @@ export async function prepareAuth(o: ResolvedOptions): Promise<Auth> {
     issueSetupToken: () =>
       o.auth === 'local' && local && !local.hasAdmin() ? setupToken.issue() : undefined,
     sweep: () => throttle.sweep(),
+    providerHosts: () => oidc?.hosts() ?? [],
     role,
     shareable: local
       ? (name) => {

@@ -15,6 +15,8 @@ export interface OidcAuth {
   routes: (app: ZodApp, sessions: SessionStore) => void;
   /** Where to end a signed-out session's sign-in at the provider too, if it says. */
   endSessionUrl: (idToken: string) => Promise<URL | undefined>;
+  /** The provider's hosts (the issuer's, and its endpoints' once discovered). */
+  hosts: () => string[];
 }
 
 /** The address the app listens on, as the default redirect URI (loopback use only: see settings). */
@@ -40,6 +42,7 @@ export function prepareOidc(o: ResolvedOptions, accounts: Accounts): OidcAuth {
   return {
     providerName: oidc.providerName ?? rp.issuer.hostname,
     endSessionUrl: (idToken) => rp.endSessionUrl(idToken),
+    hosts: () => rp.hosts(),
     routes: (app, sessions) => {
       oidcRoutes(app, {
         rp,

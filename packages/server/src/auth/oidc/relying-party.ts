@@ -142,6 +142,8 @@ export interface AuthorizationRequest {
 
 export class RelyingParty {
   private config: Promise<client.Configuration> | undefined;
+  /** The hosts of the endpoints the provider's metadata names, once discovered. */
+  private endpointHosts: string[] = [];
   readonly issuer: URL;
   private readonly scopes: string;
 
@@ -166,6 +168,17 @@ export class RelyingParty {
           timeout: this.o.timeoutSeconds ?? 10,
         },
       )
+      .then((config) => {
+        this.endpointHosts = Object.values(config.serverMetadata()).flatMap((v) => {
+          if (typeof v !== 'string' || !/^https?:\/\//.test(v)) return [];
+          try {
+            return [new URL(v).hostname];
+          } catch {
+            return [];
+          }
+        });
+        return config;
+      })
       .catch((e: unknown) => {
         this.config = undefined;
         throw new SignInFailure('provider_unreachable', 'the sign-in provider cannot be reached', {
@@ -173,6 +186,11 @@ export class RelyingParty {
         });
       });
     return this.config;
+  }
+
+  /** The hosts this server may connect to for sign-ins: the issuer's, then its endpoints'. */
+  hosts(): string[] {
+    return [this.issuer.hostname, ...this.endpointHosts];
   }
 
   /** Fetch the provider's metadata now (at start), so a wrong issuer shows in the log early. */

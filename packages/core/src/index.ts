@@ -38,6 +38,7 @@ export * from './cluster/methods.js';
 export * from './cluster/keyers/index.js';
 export * from './cluster/key-table.js';
 export * from './cluster/knn-map.js';
+export * from './cluster/cluster-tables.js';
 export * from './profile/profile-query.js';
 export { ProfileMemo, type ComputeProfile } from './profile/profile-memo.js';
 export * from './cluster/cluster-query.js';

@@ -1,4 +1,4 @@
-import { col, isNotNull, type Expr, type Select } from '@tidyvault/sql';
+import { col, isNotNull, statement, type Expr, type Select } from '@tidyvault/sql';
 import { PACK_SEP, packedList } from './packed-list.js';
 import type { Recipe } from '../recipe/schema.js';
 import { knnMapTable } from './knn-map.js';
@@ -18,6 +18,21 @@ import { isNearestNeighbour, type ClusterMethod, type ClusterParams } from './me
 export function clusterKeyTable(method: ClusterMethod, params: ClusterParams): string {
   const base = `cluster_keys_${method.replaceAll('-', '_')}`;
   return method === 'ngram-fingerprint' ? `${base}_${params?.ngramSize ?? 2}` : base;
+}
+
+/** The statements that make `table` an empty key or map table (`value`, `key`), afresh. */
+export function keyTableStatements(table: string): string[] {
+  return [
+    statement({ kind: 'dropTable', name: table, ifExists: true }),
+    statement({
+      kind: 'createEmptyTable',
+      name: table,
+      columns: [
+        { name: 'value', type: 'VARCHAR' },
+        { name: 'key', type: 'VARCHAR' },
+      ],
+    }),
+  ];
 }
 
 export interface ClusterKeyNeed {

@@ -101,9 +101,10 @@ Examples:
   cluster: `Usage: tidyvault cluster <input> --column <name> --method <method> [options]
 
 Finds groups of values that are probably the same thing spelled differently, with OpenRefine's
-key-collision methods and its results: values are shown exactly as in the file, by count
-(most first) then by code point; the first value of each cluster is the suggested spelling
-(OpenRefine's default merge value). Only clusters of two or more values, largest first.
+clustering methods (key collision and nearest neighbour) and its results: values are shown
+exactly as in the file, by count (most first) then by code point; the first value of each
+cluster is the suggested spelling (OpenRefine's default merge value). Only clusters of two or
+more values, largest first. A recipe's cluster-merge step merges them all, on each run.
 
 Methods (--method):
   fingerprint        trim, lower-case, fold accents and ligatures (NFKD), drop punctuation,

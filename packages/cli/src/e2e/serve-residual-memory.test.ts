@@ -49,7 +49,7 @@ describe('tidyvault serve: no core dumps, no heap snapshots', () => {
     });
     expect(viaEnv.code).toBe(1);
     expect(viaEnv.stderr).toMatch(
-      /refusing to start with --heapsnapshot-signal \(in NODE_OPTIONS\): it writes the process's memory/,
+      /refusing to start with --heapsnapshot-signal \(in NODE_OPTIONS\): it lets the process's memory/,
     );
     const viaArgv = spawnSync(
       process.execPath,

@@ -24,17 +24,29 @@ export const normalisePassword = (password: string): string => password.normaliz
 const length = (s: string): number => [...s].length;
 
 /**
+ * A password that is a common one (Openwall's list, in any case, spaces around it ignored), or
+ * one of them followed only by digits, punctuation or symbols (`password123`, `Welcome1!`): the
+ * first thing a guesser tries.
+ */
+function isCommon(normal: string): boolean {
+  const t = normal.trim().toLowerCase();
+  if (COMMON_PASSWORDS.has(t)) return true;
+  const base = t.replace(/[\p{N}\p{P}\p{S}\s]+$/u, '');
+  return base !== t && base.length >= 4 && COMMON_PASSWORDS.has(base);
+}
+
+/**
  * Why a new password is refused, or undefined when it is acceptable: 8 to 1024 characters,
- * not one of the most common passwords of breaches, in any case; no composition rules (OWASP
- * ASVS 6.2). Any character is allowed, spaces and emoji included.
+ * not a common breached password (see isCommon); no composition rules (OWASP ASVS 6.2). Any
+ * character is allowed, spaces and emoji included.
  */
 export function passwordProblem(password: string): string | undefined {
   const normal = normalisePassword(password);
   const n = length(normal);
   if (n < MIN_PASSWORD_LENGTH) return `a password needs at least ${MIN_PASSWORD_LENGTH} characters`;
   if (n > MAX_PASSWORD_LENGTH) return `a password may have at most ${MAX_PASSWORD_LENGTH} characters`;
-  if (COMMON_PASSWORDS.has(normal.toLowerCase()))
-    return 'this password is on a list of the most common breached passwords; choose another';
+  if (isCommon(normal))
+    return 'this password is on a list of the most common breached passwords, or is one with digits or symbols added; choose another';
   return undefined;
 }
 

@@ -1,3 +1,4 @@
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -60,6 +61,53 @@ describe('the egress guard (SECURITY-CONTROLS 38, runtime)', () => {
     expect(destinationOf([{ port: 80 }])).toEqual({ host: 'localhost', port: 80 });
     expect(destinationOf(['/run/x.sock'])).toEqual({ path: '/run/x.sock' });
     expect(destinationOf(['8080'])).toEqual({ host: 'localhost', port: 8080 });
+    // As Node reads them: an empty path is no path; a string that is a number is a port.
+    expect(destinationOf([{ path: '', host: 'a.example', port: 80 }])).toEqual({
+      host: 'a.example',
+      port: 80,
+    });
+    expect(destinationOf(['0x50', 'a.example'])).toEqual({ host: 'a.example', port: 80 });
+    expect(destinationOf([' 80', 'a.example'])).toEqual({ host: 'a.example', port: 80 });
+  });
+
+  it('is not fooled by an empty path, a port written oddly, or a lookup that leaves loopback', async () => {
+    install();
+    expect(await attempt({ path: '', host: '192.0.2.1', port: 80 })).toBe('EGRESS_BLOCKED');
+    expect(await attempt('0x50', '192.0.2.1')).toBe('EGRESS_BLOCKED');
+    expect(await attempt('80.0', '192.0.2.1')).toBe('EGRESS_BLOCKED');
+    const elsewhere = (_h: string, o: { all?: boolean }, cb: (...a: unknown[]) => void) =>
+      o.all ? cb(null, [{ address: '192.0.2.1', family: 4 }]) : cb(null, '192.0.2.1', 4);
+    expect(await attempt({ host: 'localhost', port: 80, lookup: elsewhere })).toBe('EGRESS_BLOCKED');
+    expect(await attempt({ port: 80, lookup: elsewhere })).toBe('EGRESS_BLOCKED');
+    expect(await attempt({ host: 'localhost', port: 80, lookup: elsewhere, autoSelectFamily: false })).toBe(
+      'EGRESS_BLOCKED',
+    );
+    expect(blocked).toEqual([
+      '192.0.2.1:80',
+      '192.0.2.1:80',
+      '192.0.2.1:80',
+      '192.0.2.1:80',
+      '192.0.2.1:80',
+      '192.0.2.1:80',
+    ]);
+  });
+
+  it('lets UDP go to loopback addresses only', async () => {
+    install();
+    const receiver = dgram.createSocket('udp4');
+    await new Promise<void>((r) => receiver.bind(0, '127.0.0.1', r));
+    const got = new Promise<string>((r) => receiver.once('message', (m) => r(String(m))));
+    const sender = dgram.createSocket('udp4');
+    try {
+      expect(() => sender.send('secret', 53, '192.0.2.1')).toThrow(/blocked/);
+      expect(() => sender.send(Buffer.from('secret'), 0, 6, 53, '192.0.2.1')).toThrow(/blocked/);
+      expect(() => sender.connect(53, '192.0.2.1')).toThrow(/blocked/);
+      sender.send('hello', receiver.address().port, '127.0.0.1');
+      expect(await got).toBe('hello');
+    } finally {
+      sender.close();
+      receiver.close();
+    }
   });
 
   it('destroys a socket to any other host before it connects, and reports it', async () => {

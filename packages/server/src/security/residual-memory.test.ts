@@ -10,6 +10,16 @@ describe('residual-memory hardening at start (SECURITY-CONTROLS 17)', () => {
       '--heapsnapshot-signal (in NODE_OPTIONS)',
     );
     expect(heapWritingOption(['--heap-prof'], '')).toBe('--heap-prof (in the node command line)');
+    // Node reads an underscore as a dash in the name; a debugger reads the heap too.
+    expect(heapWritingOption([], '--heapsnapshot_signal=SIGUSR2')).toBe(
+      '--heapsnapshot-signal (in NODE_OPTIONS)',
+    );
+    expect(heapWritingOption(['--heapsnapshot_near_heap_limit=1'], '')).toBe(
+      '--heapsnapshot-near-heap-limit (in the node command line)',
+    );
+    expect(heapWritingOption([], '--inspect=127.0.0.1:0')).toBe('--inspect (in NODE_OPTIONS)');
+    expect(heapWritingOption(['--inspect-brk'], '')).toBe('--inspect-brk (in the node command line)');
+    expect(heapWritingOption([], '--inspect-port=9229')).toBe(undefined);
     expect(heapWritingOption(['--max-old-space-size=4096', '--enable-source-maps'], '--no-warnings')).toBe(
       undefined,
     );

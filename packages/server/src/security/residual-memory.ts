@@ -2,17 +2,30 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
 /**
- * Node options that write the process's heap — and so the cell values it holds — to a file.
- * A server started with one refuses to start: the data would outlive its purge on disk.
+ * Node options that write the process's heap — and so the cell values it holds — to a file, or
+ * open a debugger that reads it. A server started with one refuses to start: the data would
+ * outlive its purge on disk, or be readable by any local process.
  */
-const HEAP_WRITERS = ['--heapsnapshot-near-heap-limit', '--heapsnapshot-signal', '--heap-prof'];
+const HEAP_WRITERS = [
+  '--heapsnapshot-near-heap-limit',
+  '--heapsnapshot-signal',
+  '--heap-prof',
+  '--inspect',
+  '--inspect-brk',
+  '--inspect-wait',
+];
 
 /** The first heap-writing option in the command line or NODE_OPTIONS, and where it was found. */
 export function heapWritingOption(
   execArgv: readonly string[] = process.execArgv,
   nodeOptions: string | undefined = process.env.NODE_OPTIONS,
 ): string | undefined {
-  const named = (arg: string) => HEAP_WRITERS.find((o) => arg === o || arg.startsWith(`${o}=`));
+  // Node reads `_` as `-` in an option's name (`--heapsnapshot_signal`).
+  const named = (raw: string) => {
+    const [name = '', ...value] = raw.split('=');
+    const arg = [name.replaceAll('_', '-'), ...value].join('=');
+    return HEAP_WRITERS.find((o) => arg === o || arg.startsWith(`${o}=`));
+  };
   for (const arg of execArgv) if (named(arg)) return `${named(arg)} (in the node command line)`;
   for (const arg of (nodeOptions ?? '').split(/\s+/))
     if (named(arg)) return `${named(arg)} (in NODE_OPTIONS)`;
@@ -41,7 +54,7 @@ export function hardenResidualMemory(): string[] {
   const option = heapWritingOption();
   if (option) {
     throw new Error(
-      `refusing to start with ${option}: it writes the process's memory, and so the data it holds, to disk`,
+      `refusing to start with ${option}: it lets the process's memory, and the data it holds, be written to disk or read through a debugger`,
     );
   }
   // A report holds no heap, but it does hold the environment and the command line.

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { keyCollisionClusters } from '@tidyvault/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeEngine } from './node-engine.js';
@@ -117,5 +119,43 @@ describe('a nearest-neighbour merge map', () => {
     expect(await maps()).toBe(1);
     await engine.drop(data);
     expect(await maps()).toBe(0);
+  });
+});
+
+describe('nearest-neighbour maps of tables that are gone', () => {
+  it('are dropped with them: exports that stage the steps before the merge leave none behind', async () => {
+    const data = await engine.loadCsv(
+      'knn2.csv',
+      new TextEncoder().encode('v\n Acme Inc\nAcme Inc\nAcme Inx\n'),
+    );
+    const recipe = {
+      version: 1 as const,
+      steps: [
+        { op: 'trim' as const, columns: ['v'] },
+        { op: 'cluster-merge' as const, column: 'v', method: 'levenshtein' as const },
+      ],
+    };
+    const maps = async () =>
+      (
+        await engine.connection.runAndReadAll(
+          "SELECT count(*)::INTEGER FROM duckdb_tables() WHERE table_name LIKE 'cluster_map_%'",
+        )
+      ).getRowsJson()[0]![0];
+    const dir = engine.staging.dir;
+    try {
+      for (let i = 0; i < 3; i++) {
+        const out = path.join(dir, `out-${i}.csv`);
+        await engine.export(data, recipe, out, { format: 'csv', formulaGuard: false });
+        expect(fs.readFileSync(out, 'utf8')).toBe('v\nAcme Inc\nAcme Inc\nAcme Inc\n');
+        expect(await maps()).toBe(0);
+      }
+      // A run reads the dataset itself: its map stays for the next run, one only.
+      await engine.run(data, recipe);
+      await engine.run(data, recipe);
+      expect(await maps()).toBe(1);
+    } finally {
+      for (let i = 0; i < 3; i++) fs.rmSync(path.join(dir, `out-${i}.csv`), { force: true });
+      await engine.drop(data);
+    }
   });
 });

@@ -351,7 +351,10 @@ export class NodeEngine implements Engine {
   ): Promise<{ dataset: LoadedDataset; recipe: Recipe; dispose: () => Promise<void> }> {
     const tables: string[] = [];
     const dispose = async () => {
-      for (const t of tables.splice(0)) await dropTable(this.connection, t);
+      for (const t of tables.splice(0)) {
+        await dropTable(this.connection, t);
+        await this.clusterKeys.forget(t);
+      }
     };
     try {
       let staged = dataset;
@@ -629,6 +632,14 @@ export class NodeEngine implements Engine {
   async drop(dataset: LoadedDataset): Promise<void> {
     await dropTable(this.connection, dataset.table);
     await this.clusterKeys.clear();
+  }
+
+  /**
+   * A table made from a dataset (a recipe state) is gone, dropped by its maker: the
+   * nearest-neighbour cluster maps made for it go too.
+   */
+  forgetRelation(table: string): Promise<void> {
+    return this.clusterKeys.forget(table);
   }
 
   /**

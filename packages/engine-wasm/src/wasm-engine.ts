@@ -713,9 +713,10 @@ export class WasmEngine implements Engine {
     });
   }
 
-  /** Drops a table made by materialise() (the cluster-merge key tables stay for other states). */
+  /** Drops a table made by materialise(), and its nearest-neighbour maps (key tables stay for other states). */
   async dropState(state: LoadedDataset): Promise<void> {
     await dropTable(this.connection, state.table);
+    await this.clusterKeys.forget(state.table);
   }
 
   /** Fills the key tables the recipe's cluster-merge steps join, once per distinct value. */

@@ -15,6 +15,8 @@ import { isNearestNeighbour, type ClusterMethod, type ClusterParams } from './me
  */
 export abstract class ClusterTables {
   private readonly created = new Set<string>();
+  /** The nearest-neighbour maps made for each relation (dropped with it: see forget()). */
+  private readonly maps = new Map<string, Set<string>>();
   private queue: Promise<unknown> = Promise.resolve();
   /** Work that reads the tables now; clear() waits for it, and new work waits for a clear. */
   private readers = 0;
@@ -59,8 +61,24 @@ export abstract class ClusterTables {
   ): Promise<void> {
     for (const need of clusterKeyNeeds(recipe, upTo, table)) {
       const source = sourceUpTo(need.stepIndex);
-      await this.serially(() => (need.map ? this.fillMap(source, need) : this.fillKeys(source, need)));
+      await this.serially(() => (need.map ? this.fillMap(source, need, table) : this.fillKeys(source, need)));
     }
+  }
+
+  /**
+   * The relation is being dropped (a recipe state, an export's staged table): its maps go too,
+   * since nothing can read them any more (relation names are never reused). Key tables stay.
+   */
+  forget(relation: string): Promise<void> {
+    const tables = this.maps.get(relation);
+    if (!tables) return Promise.resolve();
+    this.maps.delete(relation);
+    return this.serially(async () => {
+      for (const table of tables) {
+        this.created.delete(table);
+        await this.run(statement({ kind: 'dropTable', name: table, ifExists: true }));
+      }
+    });
   }
 
   /**
@@ -75,6 +93,7 @@ export abstract class ClusterTables {
         await this.run(statement({ kind: 'dropTable', name: table, ifExists: true }));
       }
       this.created.clear();
+      this.maps.clear();
     });
     const mine: Promise<void> = work
       .catch(() => undefined)
@@ -107,17 +126,20 @@ export abstract class ClusterTables {
   }
 
   /** A nearest-neighbour step's map: made whole, once. */
-  private async fillMap(source: Select, need: ClusterKeyNeed): Promise<void> {
+  private async fillMap(source: Select, need: ClusterKeyNeed, relation: string): Promise<void> {
     const { method } = need;
     if (this.created.has(need.table) || !isNearestNeighbour(method)) return;
     const pairs = await this.distinctCounts({ ...source, orderBy: [] }, need.column);
     const map = await knnMergeMap(pairs, method, need.params);
     await this.create(need.table);
+    const maps = this.maps.get(relation) ?? new Set<string>();
+    this.maps.set(relation, maps.add(need.table));
     try {
       await this.append(need.table, map.values, map.keys);
     } catch (e) {
       // A map is whole or absent: part of one would leave values unmerged, silently.
       this.created.delete(need.table);
+      maps.delete(need.table);
       await this.run(statement({ kind: 'dropTable', name: need.table, ifExists: true })).catch(
         () => undefined,
       );

@@ -526,6 +526,7 @@ export class RecipeStates {
     s.dropped = true;
     const p = this.o.memory
       .drop(() => this.dropStatement(s.data.table))
+      .then(() => this.o.engine.forgetRelation(s.data.table))
       .catch(() => undefined)
       .finally(() => this.drops.delete(p));
     this.drops.add(p);

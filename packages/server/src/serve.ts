@@ -12,7 +12,7 @@ import { openSecrets } from './secrets/open.js';
 import type { SecretsStore } from './secrets/store.js';
 import { checkBind, listen } from './listen.js';
 import { installEgressGuard } from './security/egress-guard.js';
-import { hardenResidualMemory } from './security/residual-memory.js';
+import { hardenResidualMemory, keepDebuggerClosed } from './security/residual-memory.js';
 
 export interface ServeOptions {
   host: string;
@@ -174,9 +174,13 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       ...(secrets ? { secrets } : {}),
     });
     const removeGuard = installEgressGuard({ allowed: t.egressAllowed, onBlocked: t.egressBlocked });
+    const allowDebugger = keepDebuggerClosed(() =>
+      t.app.log.warn({ op: 'signal.sigusr1' }, 'SIGUSR1 ignored: the debugger stays closed'),
+    );
     const { url, port } = await listen(t, { host: o.host, port: o.port, tls, trustProxy }).catch(
       (e: unknown) => {
         removeGuard();
+        allowDebugger();
         throw e;
       },
     );
@@ -218,6 +222,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
         await engine.close();
         audit.close();
         removeGuard();
+        allowDebugger();
       },
     };
   } catch (e) {

@@ -9,38 +9,46 @@ const coreLimit = (pid: number) =>
   /^Max core file size\s+(\S+)/m.exec(fs.readFileSync(`/proc/${pid}/limits`, 'utf8'))?.[1];
 
 // SECURITY-CONTROLS 17: what would write the server's memory (and the data in it) to disk.
-describe('tidyvault serve: no core dumps, no heap snapshots', () => {
+describe('tidyvault serve: no core dumps, no heap snapshots, no debugger', () => {
   // Core dumps as most machines allow them to be raised: the soft limit up to the hard one.
   const hardCore = spawnSync('sh', ['-c', 'ulimit -H -c'], { encoding: 'utf8' }).stdout.trim();
   const canRaise = process.platform === 'linux' && hardCore !== '0';
 
-  it.runIf(canRaise)('lowers the core file size limit to 0 when started with core dumps on', async () => {
-    const home = path.join(workdir(), 'home');
-    const command = `ulimit -c ${hardCore} && exec "${process.execPath}" "${CLI}" serve --port 0 --memory-limit 256MB --threads 1`;
-    const child = spawn('sh', ['-c', command], {
-      env: { ...process.env, TIDYVAULT_HOME: home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    child.stderr.on('data', (c) => (err += c));
-    try {
-      await new Promise<void>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (c) => {
-          out += c;
-          if (out.includes('serving at')) resolve();
-        });
-        child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+  it.runIf(canRaise)(
+    'lowers the core file size limit to 0 when started with core dumps on, and ignores SIGUSR1',
+    async () => {
+      const home = path.join(workdir(), 'home');
+      const command = `ulimit -c ${hardCore} && exec "${process.execPath}" "${CLI}" serve --port 0 --memory-limit 256MB --threads 1`;
+      const child = spawn('sh', ['-c', command], {
+        env: { ...process.env, TIDYVAULT_HOME: home },
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      // The shell execs node: its pid is the server's. The limit was raised before it started.
-      expect(coreLimit(child.pid!)).toBe('0');
-      expect(err).not.toMatch(/core dumps are on/);
-    } finally {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-  });
+      let err = '';
+      child.stderr.on('data', (c) => (err += c));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          let out = '';
+          child.stdout.on('data', (c) => {
+            out += c;
+            if (out.includes('serving at')) resolve();
+          });
+          child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+        });
+        // The shell execs node: its pid is the server's. The limit was raised before it started.
+        expect(coreLimit(child.pid!)).toBe('0');
+        expect(err).not.toMatch(/core dumps are on/);
+        // SIGUSR1 would open Node's debugger on a running process: it stays closed.
+        process.kill(child.pid!, 'SIGUSR1');
+        await expect.poll(() => err, { timeout: 5000 }).toMatch(/SIGUSR1 ignored: the debugger stays closed/);
+        expect(err).not.toMatch(/Debugger listening/);
+        expect(child.exitCode).toBe(null);
+      } finally {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  );
 
   it('refuses to start with a heap snapshot option, naming it (command line or NODE_OPTIONS)', () => {
     const home = path.join(workdir(), 'home');

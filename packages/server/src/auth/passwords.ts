@@ -23,16 +23,44 @@ export const normalisePassword = (password: string): string => password.normaliz
 /** Length in characters (code points), as a person counts them, not UTF-16 units or bytes. */
 const length = (s: string): number => [...s].length;
 
+const AROUND = /^[\p{N}\p{P}\p{S}\s]+|[\p{N}\p{P}\p{S}\s]+$/gu;
+const SYMBOLS_AROUND = /^[\p{P}\p{S}\s]+|[\p{P}\p{S}\s]+$/gu;
+const LEET: Record<string, string> = {
+  '0': 'o',
+  '1': 'i',
+  '3': 'e',
+  '4': 'a',
+  '5': 's',
+  '7': 't',
+  '@': 'a',
+  $: 's',
+};
+
+/** The same few characters over and over (`aaaaaaaa`, `abcabcabc`), or a run of the alphabet or digits. */
+function trivial(t: string): boolean {
+  if (/^(.{1,4})\1+$/su.test(t)) return true;
+  const codes = [...t].map((c) => c.codePointAt(0)!);
+  const step = codes[1]! - codes[0]!;
+  return Math.abs(step) === 1 && codes.every((c, k) => k === 0 || c - codes[k - 1]! === step);
+}
+
 /**
- * A password that is a common one (Openwall's list, in any case, spaces around it ignored), or
- * one of them followed only by digits, punctuation or symbols (`password123`, `Welcome1!`): the
- * first thing a guesser tries.
+ * A common password, or one dressed up: in any case, with spaces, digits, punctuation or symbols
+ * added before or after (`password123`, `!password`, `12345678!`), with letters written as digits
+ * or symbols (`P@ssw0rd`), doubled (`passwordpassword`), or trivial (`aaaaaaaa`, `abcdefgh`);
+ * or this product's name. The first things a guesser tries.
  */
 function isCommon(normal: string): boolean {
   const t = normal.trim().toLowerCase();
-  if (COMMON_PASSWORDS.has(t)) return true;
-  const base = t.replace(/[\p{N}\p{P}\p{S}\s]+$/u, '');
-  return base !== t && base.length >= 4 && COMMON_PASSWORDS.has(base);
+  const forms = new Set([t, t.replace(SYMBOLS_AROUND, ''), t.replace(AROUND, '')]);
+  for (const f of [...forms]) forms.add([...f].map((c) => LEET[c] ?? c).join(''));
+  const doubled = /^(.+)\1$/su.exec(t)?.[1];
+  if (doubled) forms.add(doubled);
+  for (const f of forms) {
+    if (f.length < 4 && f !== t) continue;
+    if (COMMON_PASSWORDS.has(f) || f === 'tidyvault') return true;
+  }
+  return trivial(normal.toLowerCase());
 }
 
 /**
@@ -46,7 +74,7 @@ export function passwordProblem(password: string): string | undefined {
   if (n < MIN_PASSWORD_LENGTH) return `a password needs at least ${MIN_PASSWORD_LENGTH} characters`;
   if (n > MAX_PASSWORD_LENGTH) return `a password may have at most ${MAX_PASSWORD_LENGTH} characters`;
   if (isCommon(normal))
-    return 'this password is on a list of the most common breached passwords, or is one with digits or symbols added; choose another';
+    return 'this password is on a list of the most common breached passwords, or is one dressed up (digits or symbols added, letters as digits, doubled) or trivial; choose another';
   return undefined;
 }
 

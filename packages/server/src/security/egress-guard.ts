@@ -16,7 +16,9 @@ export function destinationOf(args: readonly unknown[]): Destination | undefined
   if (first !== null && typeof first === 'object') {
     const o = first as { path?: unknown; host?: unknown; port?: unknown };
     if (typeof o.path === 'string' && o.path !== '') return { path: o.path };
-    return { host: typeof o.host === 'string' && o.host !== '' ? o.host : 'localhost', port: Number(o.port) };
+    // A host that is not a string (a String object) is read as its text, not as "no host".
+    const host = o.host === undefined || o.host === null || o.host === '' ? 'localhost' : String(o.host);
+    return { host, port: Number(o.port) };
   }
   if (typeof first === 'string' && !(Number(first) >= 0)) return { path: first };
   if (typeof first === 'number' || typeof first === 'string')
@@ -46,7 +48,7 @@ const blockedError = (host: string, port: number) =>
  * `net.Socket#connect`; one to a host that is not loopback and not `allowed` (the configured data
  * sources and sign-in provider) is destroyed before any packet is sent, with EGRESS_BLOCKED, and
  * reported. A loopback name must also resolve to a loopback address (a custom `lookup` could
- * say otherwise). UDP, which the server never uses, may only go to loopback addresses. DuckDB's
+ * say otherwise). UDP, which the server never uses, is refused altogether. DuckDB's
  * own native code and the system's name resolution do not pass here; the engine's lockdown and
  * the network proofs cover them. Returns the function that removes the guard.
  */
@@ -76,33 +78,23 @@ export function installEgressGuard(o: {
     return (connect as (...a: unknown[]) => net.Socket).apply(this, args);
   };
 
+  // The server sends no UDP at all, so none is allowed: a socket's own `lookup` could send a
+  // datagram addressed to 127.0.0.1 anywhere.
   const send = dgram.Socket.prototype.send;
   const udpConnect = dgram.Socket.prototype.connect;
-  const checkUdp = (address: unknown, port: unknown) => {
+  const refuseUdp = (args: unknown[], at: (a: unknown[]) => [unknown, unknown]) => {
+    const [address, port] = at(args);
     const host = typeof address === 'string' && address !== '' ? address : 'localhost';
-    if (isLoopbackAddress(host)) return;
     o.onBlocked(host, Number(port));
     throw blockedError(host, Number(port));
   };
   const guardedSend = function (this: dgram.Socket, ...args: unknown[]): void {
-    let connected = true;
-    try {
-      this.remoteAddress();
-    } catch {
-      connected = false;
-    }
-    if (!connected) {
-      // As Node reads send(msg, offset, length, port, address) and send(msg, port, address).
-      const [, offset, length, port, address] = args;
-      const full = Boolean(address) || (Boolean(port) && typeof port !== 'function');
-      if (full) checkUdp(address, port);
-      else checkUdp(typeof length === 'string' ? length : undefined, offset);
-    }
-    (send as (...a: unknown[]) => void).apply(this, args);
+    refuseUdp(args, ([, offset, length, port, address]) =>
+      address || (port && typeof port !== 'function') ? [address, port] : [length, offset],
+    );
   };
   const guardedUdpConnect = function (this: dgram.Socket, ...args: unknown[]): void {
-    checkUdp(typeof args[1] === 'string' ? args[1] : undefined, args[0]);
-    (udpConnect as (...a: unknown[]) => void).apply(this, args);
+    refuseUdp(args, ([port, address]) => [address, port]);
   };
 
   net.Socket.prototype.connect = guardedConnect as typeof connect;

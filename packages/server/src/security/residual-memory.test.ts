@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hardenResidualMemory, heapWritingOption } from './residual-memory.js';
+import { hardenResidualMemory, heapWritingOption, nodeOptionsArgs } from './residual-memory.js';
 
 describe('residual-memory hardening at start (SECURITY-CONTROLS 17)', () => {
   it('finds a heap-writing option on the command line or in NODE_OPTIONS, and nothing else', () => {
@@ -19,10 +19,30 @@ describe('residual-memory hardening at start (SECURITY-CONTROLS 17)', () => {
     );
     expect(heapWritingOption([], '--inspect=127.0.0.1:0')).toBe('--inspect (in NODE_OPTIONS)');
     expect(heapWritingOption(['--inspect-brk'], '')).toBe('--inspect-brk (in the node command line)');
-    expect(heapWritingOption([], '--inspect-port=9229')).toBe(undefined);
+    expect(heapWritingOption(['--inspect-brk-node'], '')).toBe(
+      '--inspect-brk-node (in the node command line)',
+    );
+    // NODE_OPTIONS read as Node reads it: quotes removed, also inside a word.
+    expect(heapWritingOption([], '"--heapsnapshot-signal=SIGUSR2"')).toBe(
+      '--heapsnapshot-signal (in NODE_OPTIONS)',
+    );
+    expect(heapWritingOption([], '--insp"ect"=0')).toBe('--inspect (in NODE_OPTIONS)');
+    expect(heapWritingOption([], '--heapsnapshot-signal SIGUSR2')).toBe(
+      '--heapsnapshot-signal (in NODE_OPTIONS)',
+    );
+    expect(heapWritingOption([], '--max-old-space-size=4096 --title="a b"')).toBe(undefined);
     expect(heapWritingOption(['--max-old-space-size=4096', '--enable-source-maps'], '--no-warnings')).toBe(
       undefined,
     );
+  });
+
+  it('splits NODE_OPTIONS as Node does', () => {
+    expect(nodeOptionsArgs(' --a "--b c" --d="e \\"f\\"" g"h" ')).toEqual([
+      '--a',
+      '--b c',
+      '--d=e "f"',
+      'gh',
+    ]);
   });
 
   it('turns diagnostic reports off', () => {

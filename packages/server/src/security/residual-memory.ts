@@ -4,32 +4,62 @@ import fs from 'node:fs';
 /**
  * Node options that write the process's heap — and so the cell values it holds — to a file, or
  * open a debugger that reads it. A server started with one refuses to start: the data would
- * outlive its purge on disk, or be readable by any local process.
+ * outlive its purge on disk, or be readable by any local process. Every `--inspect…` and
+ * `--debug…` option counts (`--inspect-brk-node` turns the inspector on too).
  */
-const HEAP_WRITERS = [
-  '--heapsnapshot-near-heap-limit',
-  '--heapsnapshot-signal',
-  '--heap-prof',
-  '--inspect',
-  '--inspect-brk',
-  '--inspect-wait',
-];
+const HEAP_WRITERS = ['--heapsnapshot-near-heap-limit', '--heapsnapshot-signal', '--heap-prof'];
+const DEBUGGER = /^--(inspect|debug)/;
 
-/** The first heap-writing option in the command line or NODE_OPTIONS, and where it was found. */
+/** NODE_OPTIONS split as Node splits it: on spaces outside double quotes, quotes removed, `\` escaping inside them. */
+export function nodeOptionsArgs(text: string): string[] {
+  const args: string[] = [];
+  let current = '';
+  let started = false;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted && c === '\\' && i + 1 < text.length) {
+      current += text[++i];
+    } else if (c === '"') {
+      quoted = !quoted;
+      started = true;
+    } else if (!quoted && /\s/.test(c)) {
+      if (started) args.push(current);
+      current = '';
+      started = false;
+    } else {
+      current += c;
+      started = true;
+    }
+  }
+  if (started) args.push(current);
+  return args;
+}
+
+/** The first heap-writing or debugger option in the command line or NODE_OPTIONS, and where it was found. */
 export function heapWritingOption(
   execArgv: readonly string[] = process.execArgv,
   nodeOptions: string | undefined = process.env.NODE_OPTIONS,
 ): string | undefined {
   // Node reads `_` as `-` in an option's name (`--heapsnapshot_signal`).
   const named = (raw: string) => {
-    const [name = '', ...value] = raw.split('=');
-    const arg = [name.replaceAll('_', '-'), ...value].join('=');
-    return HEAP_WRITERS.find((o) => arg === o || arg.startsWith(`${o}=`));
+    const name = (raw.split('=')[0] ?? '').replaceAll('_', '-');
+    if (DEBUGGER.test(name)) return name;
+    return HEAP_WRITERS.find((o) => name === o);
   };
   for (const arg of execArgv) if (named(arg)) return `${named(arg)} (in the node command line)`;
-  for (const arg of (nodeOptions ?? '').split(/\s+/))
+  for (const arg of nodeOptionsArgs(nodeOptions ?? ''))
     if (named(arg)) return `${named(arg)} (in NODE_OPTIONS)`;
   return undefined;
+}
+
+/**
+ * SIGUSR1 would open Node's inspector on a running server (Node 20 has no
+ * --disable-sigusr1): a listener of our own keeps it closed. Returns the function that removes it.
+ */
+export function keepDebuggerClosed(onSignal: () => void): () => void {
+  process.on('SIGUSR1', onSignal);
+  return () => void process.off('SIGUSR1', onSignal);
 }
 
 /** The soft limit on core file size from /proc/<pid>/limits: bytes, Infinity, or undefined if unreadable. */

@@ -68,7 +68,6 @@ describe('the egress guard (SECURITY-CONTROLS 38, runtime)', () => {
     });
     expect(destinationOf(['0x50', 'a.example'])).toEqual({ host: 'a.example', port: 80 });
     expect(destinationOf([' 80', 'a.example'])).toEqual({ host: 'a.example', port: 80 });
-    // eslint-disable-next-line no-new-wrappers -- what a caller might pass
     expect(destinationOf([{ host: new String('a.example'), port: 80 }])).toEqual({
       host: 'a.example',
       port: 80,

@@ -85,16 +85,23 @@ describe('cluster-merge key tables', () => {
   });
 });
 
+/** How many nearest-neighbour map tables the engine holds. */
+const mapTables = async () =>
+  (
+    await engine.connection.runAndReadAll(
+      "SELECT count(*)::INTEGER FROM duckdb_tables() WHERE table_name LIKE 'cluster_map_%'",
+    )
+  ).getRowsJson()[0]![0];
+
+const loadValues = (name: string, values: string[]) =>
+  engine.loadCsv(name, new TextEncoder().encode(`v\n${values.join('\n')}\n`));
+
+const merge = { op: 'cluster-merge' as const, column: 'v', method: 'levenshtein' as const };
+
 describe('a nearest-neighbour merge map', () => {
   it('is whole or absent: a fill that fails leaves no table, and the next run makes it whole', async () => {
-    const data = await engine.loadCsv(
-      'knn.csv',
-      new TextEncoder().encode('v\nAcme Inc\nAcme Inc\nAcme Inx\nGlobex\n'),
-    );
-    const recipe = {
-      version: 1 as const,
-      steps: [{ op: 'cluster-merge' as const, column: 'v', method: 'levenshtein' as const }],
-    };
+    const data = await loadValues('knn.csv', ['Acme Inc', 'Acme Inc', 'Acme Inx', 'Globex']);
+    const recipe = { version: 1 as const, steps: [merge] };
     const connection = engine.connection;
     const real = connection.createAppender.bind(connection);
     connection.createAppender = () => Promise.reject(new Error('appender failed'));
@@ -103,56 +110,35 @@ describe('a nearest-neighbour merge map', () => {
     } finally {
       connection.createAppender = real;
     }
-    const maps = async () =>
-      (
-        await connection.runAndReadAll(
-          "SELECT count(*)::INTEGER FROM duckdb_tables() WHERE table_name LIKE 'cluster_map_%'",
-        )
-      ).getRowsJson()[0]![0];
-    expect(await maps()).toBe(0);
+    expect(await mapTables()).toBe(0);
     expect((await engine.run(data, recipe)).rows.map((r) => r[0])).toEqual([
       'Acme Inc',
       'Acme Inc',
       'Acme Inc',
       'Globex',
     ]);
-    expect(await maps()).toBe(1);
+    expect(await mapTables()).toBe(1);
     await engine.drop(data);
-    expect(await maps()).toBe(0);
+    expect(await mapTables()).toBe(0);
   });
 });
 
 describe('nearest-neighbour maps of tables that are gone', () => {
   it('are dropped with them: exports that stage the steps before the merge leave none behind', async () => {
-    const data = await engine.loadCsv(
-      'knn2.csv',
-      new TextEncoder().encode('v\n Acme Inc\nAcme Inc\nAcme Inx\n'),
-    );
-    const recipe = {
-      version: 1 as const,
-      steps: [
-        { op: 'trim' as const, columns: ['v'] },
-        { op: 'cluster-merge' as const, column: 'v', method: 'levenshtein' as const },
-      ],
-    };
-    const maps = async () =>
-      (
-        await engine.connection.runAndReadAll(
-          "SELECT count(*)::INTEGER FROM duckdb_tables() WHERE table_name LIKE 'cluster_map_%'",
-        )
-      ).getRowsJson()[0]![0];
+    const data = await loadValues('knn2.csv', [' Acme Inc', 'Acme Inc', 'Acme Inx']);
+    const recipe = { version: 1 as const, steps: [{ op: 'trim' as const, columns: ['v'] }, merge] };
     const dir = engine.staging.dir;
     try {
       for (let i = 0; i < 3; i++) {
         const out = path.join(dir, `out-${i}.csv`);
         await engine.export(data, recipe, out, { format: 'csv', formulaGuard: false });
         expect(fs.readFileSync(out, 'utf8')).toBe('v\nAcme Inc\nAcme Inc\nAcme Inc\n');
-        expect(await maps()).toBe(0);
+        expect(await mapTables()).toBe(0);
       }
       // A run reads the dataset itself: its map stays for the next run, one only.
       await engine.run(data, recipe);
       await engine.run(data, recipe);
-      expect(await maps()).toBe(1);
+      expect(await mapTables()).toBe(1);
     } finally {
       for (let i = 0; i < 3; i++) fs.rmSync(path.join(dir, `out-${i}.csv`), { force: true });
       await engine.drop(data);

@@ -45,6 +45,7 @@ export * from './cluster/cluster-query.js';
 export { firstRecord, leadingBlankLines } from './text/first-record.js';
 export * from './import/index.js';
 export { compareCodePoints } from './text/code-points.js';
+export { withSortedKeys } from './text/sorted-keys.js';
 export * from './cluster/knn/index.js';
 export {
   dedupeGroupsStep,

@@ -18,13 +18,6 @@ export class Metrics {
     this.responses.set(key, (this.responses.get(key) ?? 0) + 1);
   }
 
-  /** Responses of one status, over every route. */
-  responsesWith(status: number): number {
-    let n = 0;
-    for (const [key, count] of this.responses) if (key.endsWith(`\u0000${status}`)) n += count;
-    return n;
-  }
-
   lines(): string[] {
     const out = [
       '# HELP tidyvault_http_responses_total HTTP responses by route pattern and status.',

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { compileRecipe } from '../compile/compile.js';
 import { parseRecipe } from '../recipe/parse.js';
 import { clusterKeyNeeds, clusterKeyTablesNote } from './key-table.js';
-import { canonicalJson, knnMapTable, knnMergeMap, textHash } from './knn-map.js';
+import { withSortedKeys } from '../text/sorted-keys.js';
+import { knnMapTable, knnMergeMap, textHash } from './knn-map.js';
 
 const merge = { column: 'v', method: 'levenshtein' as const };
 
@@ -82,9 +83,11 @@ describe('knnMapTable', () => {
   });
 });
 
-describe('canonicalJson and textHash', () => {
+describe('withSortedKeys and textHash', () => {
   it('writes keys in order and drops undefined', () => {
-    expect(canonicalJson({ b: 1, a: [{ d: undefined, c: 'x' }, null] })).toBe('{"a":[{"c":"x"},null],"b":1}');
+    expect(JSON.stringify(withSortedKeys({ b: 1, a: [{ d: undefined, c: 'x' }, null] }))).toBe(
+      '{"a":[{"c":"x"},null],"b":1}',
+    );
   });
 
   it('gives 32 hex digits that differ for texts that differ in one character', () => {

@@ -1,3 +1,4 @@
+import { withSortedKeys } from '../text/sorted-keys.js';
 import { knnClusters, type KnnOptions } from './knn/knn.js';
 import type { ClusterParams, NEAREST_NEIGHBOUR_METHODS } from './methods.js';
 
@@ -15,13 +16,15 @@ export function knnMapTable(
   stepsBefore: readonly unknown[],
   step: { column: string; method: (typeof NEAREST_NEIGHBOUR_METHODS)[number]; params?: ClusterParams },
 ): string {
-  const identity = canonicalJson({
-    source,
-    steps: stepsBefore,
-    column: step.column,
-    method: step.method,
-    params: step.params ?? {},
-  });
+  const identity = JSON.stringify(
+    withSortedKeys({
+      source,
+      steps: stepsBefore,
+      column: step.column,
+      method: step.method,
+      params: step.params ?? {},
+    }),
+  );
   return `cluster_map_${step.method}_${textHash(identity)}`;
 }
 
@@ -47,18 +50,6 @@ export async function knnMergeMap(
     for (const { value } of c.values) if (!joined.has(value)) joined.set(value, String(i));
   });
   return { values: [...joined.keys()], keys: [...joined.values()] };
-}
-
-/** JSON with object keys in code-unit order, so equal values always give equal text. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map((x) => canonicalJson(x ?? null)).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
 }
 
 /** 128 bits of FNV-1a (four 32-bit lanes with different offsets) as 32 hex digits: a name, not a secret. */

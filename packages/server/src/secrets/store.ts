@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { withSortedKeys } from '@tidyvault/core';
 import { open, seal, sealedSchema, type Sealed } from './envelope.js';
 import { SecretsError } from './errors.js';
 import type { SecretsKey } from './key.js';
@@ -97,22 +98,10 @@ export function secretNameProblem(name: string): string | undefined {
     : `"${name.slice(0, 80)}" is not a valid connection name: use 1 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit (e.g. pg.sales)`;
 }
 
-/** Objects with their keys sorted, so the same settings always give the same bytes. */
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v !== null && typeof v === 'object')
-    return Object.fromEntries(
-      Object.keys(v)
-        .sort()
-        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-    );
-  return v;
-}
-
 /** The authenticated data of one secret field of one record. */
 function aad(record: { name: string; kind: string; settings: object }, field: string): Buffer {
   return Buffer.from(
-    JSON.stringify(['tidyvault-secret', 1, record.name, record.kind, field, canonical(record.settings)]),
+    JSON.stringify(['tidyvault-secret', 1, record.name, record.kind, field, withSortedKeys(record.settings)]),
     'utf8',
   );
 }

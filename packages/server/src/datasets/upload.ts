@@ -64,6 +64,9 @@ const ENVELOPE_BYTES = 64 * 1024;
 
 const MAX_NAME = 255;
 
+/** Bytes of the body buffered ahead of the staging file's writes. */
+const STAGING_WRITE_BUFFER = 4 * 1024 * 1024;
+
 /**
  * The upload's name as shown back to its owner: no folders, no control characters, at most 255
  * characters (a long name loses the end of its stem, not its extension, which says the format).
@@ -262,7 +265,13 @@ export function uploadRoute(
         const watch =
           format === 'csv' || format === 'tsv' ? new CsvLimitWatch(format, o.limits, parse) : undefined;
         try {
-          out = fs.createWriteStream(staged, { flags: 'wx', mode: 0o600 });
+          // Room for several chunks while one is written: with the default 16 KiB, every chunk of the
+          // body waited for the write before it (a thread-pool round trip) and the socket stalled.
+          out = fs.createWriteStream(staged, {
+            flags: 'wx',
+            mode: 0o600,
+            highWaterMark: STAGING_WRITE_BUFFER,
+          });
           if (watch) await pipeline(got.file, watch, out);
           else await pipeline(got.file, out);
         } finally {

@@ -44,6 +44,8 @@ export interface ServerOptions {
   maxConcurrentUploads?: number;
   /** The same, for one user (default 2). */
   maxUploadsPerUser?: number;
+  /** API requests a session may make per minute before 429 (default 300; 0: no limit). */
+  apiRequestsPerMinute?: number;
   /**
    * An upload's body must bring at least `minBytes` in every `windowMs` (default 64 KiB in 30 s),
    * else it is stopped with 408: a trickle would hold its slot until the request timeout.
@@ -133,6 +135,7 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
     maxUploadBytes: o.maxUploadBytes ?? 2 * GIB,
     maxConcurrentUploads: o.maxConcurrentUploads ?? 4,
     maxUploadsPerUser: o.maxUploadsPerUser ?? 2,
+    apiRequestsPerMinute: o.apiRequestsPerMinute ?? 300,
     uploadPace: o.uploadPace ?? { windowMs: 30_000, minBytes: 64 * 1024 },
     maxColumns: o.maxColumns ?? 1_000,
     maxCellBytes: o.maxCellBytes ?? 2 ** 20,

@@ -35,6 +35,8 @@ export interface ServeOptions {
   maxConcurrentUploads?: number;
   /** The same, for one user (default 2). */
   maxUploadsPerUser?: number;
+  /** API requests per session per minute (default 300; 0: no limit). */
+  apiRequestsPerMinute?: number;
   datasetIdleMs?: number;
   datasetAbsoluteMs?: number;
   /** A private folder DuckDB may spill to; spilling is off without it. */
@@ -165,6 +167,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       ...(o.maxCellBytes ? { maxCellBytes: o.maxCellBytes } : {}),
       ...(o.maxConcurrentUploads ? { maxConcurrentUploads: o.maxConcurrentUploads } : {}),
       ...(o.maxUploadsPerUser ? { maxUploadsPerUser: o.maxUploadsPerUser } : {}),
+      ...(o.apiRequestsPerMinute !== undefined ? { apiRequestsPerMinute: o.apiRequestsPerMinute } : {}),
       ...(o.datasetIdleMs ? { datasetIdleMs: o.datasetIdleMs } : {}),
       ...(o.datasetAbsoluteMs ? { datasetAbsoluteMs: o.datasetAbsoluteMs } : {}),
       ...(o.logStream ? { logStream: o.logStream as never } : {}),

@@ -412,6 +412,16 @@ export const SETTINGS: readonly Setting[] = [
     parse: integer(1, 1000),
   }),
   define({
+    key: 'apiRequestsPerMinute',
+    config: 'apiRateLimit',
+    flag: 'api-rate-limit',
+    env: 'TIDYVAULT_API_RATE_LIMIT',
+    arg: '<n>',
+    shownDefault: '300',
+    help: "API requests one session may make per minute (a minute's worth may come at once); more get 429 with Retry-After; 0 turns it off",
+    parse: integer(0, 1_000_000),
+  }),
+  define({
     key: 'datasetIdleMs',
     config: 'datasetIdle',
     flag: 'dataset-idle',

@@ -171,7 +171,7 @@ export function authRoutes(
   app.post(
     '/api/auth/logout',
     {
-      config: { access: 'user', minRole: 'viewer' },
+      config: { access: 'user', minRole: 'viewer', unmetered: true },
       schema: {
         summary:
           'End the session and delete every dataset the user owns, at once; `{"purge": false}` keeps them',

@@ -38,6 +38,25 @@ function toError(status: number, body: unknown): BackendError {
 }
 
 const enc = encodeURIComponent;
+
+/** Tries of a request the server refused for the session's request rate, and the longest wait. */
+const RATE_RETRIES = 4;
+const MAX_RATE_WAIT_S = 15;
+
+const pause = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(done, ms);
+    function done() {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    }
+    function stop() {
+      clearTimeout(timer);
+      reject(signal!.reason as Error);
+    }
+    signal?.addEventListener('abort', stop, { once: true });
+  });
 const whereParam = (where?: Condition) => (where ? `&where=${enc(JSON.stringify(where))}` : '');
 
 /** The workbench on `tidyvault serve`: same origin, session cookie, CSRF token on every change. */
@@ -49,23 +68,31 @@ export class HttpBackend implements Backend {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && this.csrf) headers[this.csrf.header] = this.csrf.token;
-    const r = await fetch(url, {
-      method,
-      headers,
-      credentials: 'same-origin',
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      ...(signal ? { signal } : {}),
-    });
-    if (r.status === 204) return undefined as T;
-    const text = await r.text();
-    let parsed: unknown = null;
-    try {
-      parsed = text === '' ? null : JSON.parse(text);
-    } catch {
-      parsed = null;
+    for (let attempt = 1; ; attempt++) {
+      const r = await fetch(url, {
+        method,
+        headers,
+        credentials: 'same-origin',
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(signal ? { signal } : {}),
+      });
+      if (r.status === 204) return undefined as T;
+      const text = await r.text();
+      let parsed: unknown = null;
+      try {
+        parsed = text === '' ? null : JSON.parse(text);
+      } catch {
+        parsed = null;
+      }
+      if (r.ok) return parsed as T;
+      const e = toError(r.status, parsed);
+      // The session's request rate (refused before the route ran, so trying again is safe):
+      // wait as told, a few times, rather than show an error for a burst of scrolling.
+      const wait = Number(r.headers.get('retry-after'));
+      if (e.code !== 'TOO_MANY_REQUESTS' || attempt >= RATE_RETRIES || !(wait >= 0) || wait > MAX_RATE_WAIT_S)
+        throw e;
+      await pause(wait * 1000, signal);
     }
-    if (!r.ok) throw toError(r.status, parsed);
-    return parsed as T;
   }
 
   /** The signed-in person's audit events (and the server's on their datasets), newest first. */

@@ -76,6 +76,21 @@ export function engineCheckError(
 export const isTidyvaultError = (e: unknown): e is TidyvaultError => e instanceof TidyvaultError;
 
 /**
+ * An error from running the steps after the first `offset` of a recipe (on a table made of those
+ * first steps), its step numbered as in the whole recipe, as the user counts them.
+ */
+export function countingStepsFrom(offset: number, e: unknown): unknown {
+  const step = isTidyvaultError(e) ? e.location.step : undefined;
+  if (offset === 0 || !step) return e;
+  const label = stepLabel(step.index - 1, step.op);
+  const message = (e as TidyvaultError).message.replace(label, stepLabel(step.index - 1 + offset, step.op));
+  return new TidyvaultError((e as TidyvaultError).code, message, {
+    ...(e as TidyvaultError).location,
+    step: { index: step.index + offset, op: step.op },
+  });
+}
+
+/**
  * Whether a DuckDB error message says the engine ran out of memory (not a problem with the data),
  * also once its "Out of Memory Error:" prefix has been cut off.
  */

@@ -12,6 +12,7 @@ export {
 } from './steps/registry.js';
 export { describeCondition, type Condition } from './steps/condition.js';
 export { BLANK_PATTERN, WS_CHARS, recipeExecutionError } from './steps/common.js';
+export { valueChecks, type ValueCheck } from './steps/value-checks.js';
 export { tryParseDate } from './steps/date-parse.js';
 export {
   keepsRowOrder,

@@ -32,7 +32,7 @@ describe('a replace that would grow a value past 16 MiB', () => {
         third,
       );
       await expect(engine.run(ds, grows, { limit: 1 }), JSON.stringify(third)).rejects.toThrow(
-        /replace in column "a": a value would grow past 16 MiB/,
+        /step 3 \(replace\), column "a": a value would grow past 16 MiB/,
       );
     }
     // The column is the error's own field too (the server's 422 names it), a quote in its name included.
@@ -44,7 +44,7 @@ describe('a replace that would grow a value past 16 MiB', () => {
     );
     await expect(engine.run(quoted, named, { limit: 1 })).rejects.toMatchObject({
       code: 'EXECUTION',
-      location: { column: 'say "a"' },
+      location: { column: 'say "a"', step: { index: 3, op: 'replace' } },
     });
   });
 
@@ -97,6 +97,6 @@ describe('merges that would make a value longer than 16 MiB', () => {
     expect(m4.length).toBeLessThan(16 * 2 ** 20);
     await expect(
       engine.run(single, recipe(...steps, merge(['m4', 'm1'], 'm5')), { limit: 1 }),
-    ).rejects.toThrow(/merge-columns in column "m5": a value would grow past 16 MiB/);
+    ).rejects.toThrow(/step 6 \(merge-columns\), column "m5": a value would grow past 16 MiB/);
   });
 });

@@ -1,5 +1,5 @@
 import { call, caseWhen, col, lit, type Expr } from '@tidyvault/sql';
-import { TidyvaultError } from '../errors.js';
+import { stepLabel, TidyvaultError } from '../errors.js';
 import { CSV_MAX_LINE_BYTES } from '../import/csv-reader-sizes.js';
 import { z } from 'zod';
 import type { AnalyzeContext, Column, ColumnType, CompileContext, StepSql } from './types.js';
@@ -168,23 +168,24 @@ export const describeColumns = (names: string[] | undefined): string =>
 export const MAX_MADE_VALUE_BYTES = CSV_MAX_LINE_BYTES;
 
 /** Stops the query: a value of `column` would pass MAX_MADE_VALUE_BYTES. */
-export const valueTooLong = (op: string, column: string): Expr =>
+/** `stepIndex`: 0-based, as `ctx.stepsBefore.length`. */
+export const valueTooLong = (op: string, column: string, stepIndex: number): Expr =>
   call(
     'error',
     lit(
-      `${op} in column ${JSON.stringify(column)}: a value would grow past ${MAX_MADE_VALUE_BYTES / 2 ** 20} MiB, the most a cell may hold`,
+      `${stepLabel(stepIndex, op)}, column ${JSON.stringify(column)}: a value would grow past ${MAX_MADE_VALUE_BYTES / 2 ** 20} MiB, the most a cell may hold`,
     ),
   );
 
 /**
  * A DuckDB error (its first line, without its prefix) from running a recipe: EXECUTION, located at
- * the column when it is valueTooLong's.
+ * the step and column when it is valueTooLong's.
  */
 export function recipeExecutionError(message: string): TidyvaultError {
-  const m = /^[a-z-]+ in column ("(?:[^"\\]|\\.)*"): a value would grow past /.exec(message);
+  const m = /^step (\d+) \(([a-z-]+)\), column ("(?:[^"\\]|\\.)*"): a value would grow past /.exec(message);
   return new TidyvaultError(
     'EXECUTION',
     `running the recipe failed: ${message}`,
-    m ? { column: JSON.parse(m[1]!) as string } : {},
+    m ? { step: { index: Number(m[1]), op: m[2]! }, column: JSON.parse(m[3]!) as string } : {},
   );
 }

@@ -37,6 +37,7 @@ export const mergeColumns: StepDefinition<MergeColumnsStep> = {
     const after = input.slice(at).filter((c) => !(remove && merged.has(c.name)));
     return [...before, { name: s.into, type: 'text' }, ...after];
   },
+  mayRefuseValues: (s) => [s.into],
   compile(s, ctx) {
     const types = new Map(ctx.inputColumns.map((c) => [c.name, c.type]));
     const parts = s.columns.map((n) => (types.get(n) === 'text' ? col(n) : cast(col(n), 'VARCHAR')));
@@ -50,7 +51,10 @@ export const mergeColumns: StepDefinition<MergeColumnsStep> = {
     const joined: Expr = caseWhen(
       [
         [and(...s.columns.map((n) => isNull(col(n)))), lit(null)],
-        [bin('>', longest, lit(MAX_MADE_VALUE_BYTES)), valueTooLong('merge-columns', s.into)],
+        [
+          bin('>', longest, lit(MAX_MADE_VALUE_BYTES)),
+          valueTooLong('merge-columns', s.into, ctx.stepsBefore.length),
+        ],
       ],
       call('concat_ws', lit(s.separator), ...parts),
     );

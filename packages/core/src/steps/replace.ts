@@ -60,11 +60,18 @@ export const replace: StepDefinition<ReplaceStep> = {
     return input;
   },
   engineChecks: (s) => (s.regex ? [{ kind: 'regex', value: s.find, field: 'find' }] : []),
+  mayRefuseValues: (s) => s.columns,
   compile(s, ctx) {
     const caseSensitive = s.caseSensitive ?? true;
     if (!s.regex && caseSensitive) {
       return mapColumns(ctx, s.columns, (c, name) =>
-        literalGrowthGuard(c, name, s.find, s.replace, call('replace', c, lit(s.find), lit(s.replace))),
+        literalGrowthGuard(
+          c,
+          valueTooLong('replace', name, ctx.stepsBefore.length),
+          s.find,
+          s.replace,
+          call('replace', c, lit(s.find), lit(s.replace)),
+        ),
       );
     }
     const pattern = s.regex ? s.find : escapeRegex(s.find);
@@ -73,7 +80,7 @@ export const replace: StepDefinition<ReplaceStep> = {
     return mapColumns(ctx, s.columns, (c, name) =>
       regexGrowthGuard(
         c,
-        name,
+        valueTooLong('replace', name, ctx.stepsBefore.length),
         pattern,
         rewrite,
         caseSensitive,
@@ -91,25 +98,25 @@ const len = (e: Expr) => call('strlen', e);
  * stops with a message naming the step and column. Values short enough that no replacement can
  * take them past the limit (nearly all) skip the count.
  */
-function guard(c: Expr, name: string, replaced: Expr, safeBelow: number, predicted: Expr): Expr {
+function guard(c: Expr, tooLong: Expr, replaced: Expr, safeBelow: number, predicted: Expr): Expr {
   return caseWhen(
     [
       [bin('<=', len(c), lit(safeBelow)), replaced],
-      [bin('>', predicted, lit(MAX_MADE_VALUE_BYTES)), valueTooLong('replace', name)],
+      [bin('>', predicted, lit(MAX_MADE_VALUE_BYTES)), tooLong],
     ],
     replaced,
   );
 }
 
 /** Literal, case-sensitive: every match is `find` itself, so the new length is exact. */
-function literalGrowthGuard(c: Expr, name: string, find: string, replacement: string, replaced: Expr): Expr {
+function literalGrowthGuard(c: Expr, tooLong: Expr, find: string, replacement: string, replaced: Expr): Expr {
   const f = utf8Bytes(find);
   const r = utf8Bytes(replacement);
   if (r <= f) return replaced;
   // matches = (len(c) - len(c without them)) / f; new length = len(c) + matches × (r - f).
   const removed = bin('-', len(c), len(call('replace', c, lit(find), lit(''))));
   const predicted = bin('+', len(c), bin('*', bin('/', removed, lit(f)), lit(r - f)));
-  return guard(c, name, replaced, Math.floor((MAX_MADE_VALUE_BYTES * f) / r), predicted);
+  return guard(c, tooLong, replaced, Math.floor((MAX_MADE_VALUE_BYTES * f) / r), predicted);
 }
 
 /**
@@ -119,7 +126,7 @@ function literalGrowthGuard(c: Expr, name: string, find: string, replacement: st
  */
 function regexGrowthGuard(
   c: Expr,
-  name: string,
+  tooLong: Expr,
   pattern: string,
   rewrite: string,
   caseSensitive: boolean,
@@ -147,5 +154,5 @@ function regexGrowthGuard(
   );
   // At most len(c) + 1 matches (empty ones included), each adding `literal` and `refs` copies.
   const safeBelow = Math.floor((MAX_MADE_VALUE_BYTES - literal) / (1 + refs + literal));
-  return guard(c, name, replaced, safeBelow, predicted);
+  return guard(c, tooLong, replaced, safeBelow, predicted);
 }

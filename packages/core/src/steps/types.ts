@@ -80,4 +80,10 @@ export interface StepDefinition<S extends { op: string }> {
   keepsRowsChanging?(step: S): string[];
   /** True when the step stores values from the data (mass edits): exports say so. */
   carriesDataValues?: boolean;
+  /**
+   * Output columns whose values the step may refuse to make, depending on the data (a value
+   * that would grow past the most a cell may hold): where a step is added, they are computed over
+   * every row first, so that such a step is refused then rather than failing every read after.
+   */
+  mayRefuseValues?(step: S): string[];
 }

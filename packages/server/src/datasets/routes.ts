@@ -34,6 +34,7 @@ import {
   stepBody,
 } from './schemas.js';
 import type { DatasetEntry, DatasetStore } from './store.js';
+import { checkValues } from './value-checks.js';
 import { parseViewFilter, validateViewFilter, whereQuery, withFilter } from './view-filter.js';
 import { historyView, location, summary } from './views.js';
 
@@ -80,6 +81,7 @@ export function datasetRoutes(
     store.change(e, async () => {
       const next = change(e.history);
       await engine.validate(e.data, currentRecipe(next));
+      await checkValues(engine, e.states, currentRecipe(e.history), currentRecipe(next));
       e.history = next;
       e.states.retain(currentRecipe(next));
       return historyView(e);

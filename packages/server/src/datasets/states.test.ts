@@ -174,6 +174,66 @@ describe('recipe states (prefix caching)', () => {
     expect((await stateTables()).filter((t) => t.startsWith(`${table}_state_`))).toEqual([]);
   });
 
+  it('refuses a step that fails on the data (422 naming it as the user counts steps), and nothing changes', async () => {
+    const id = (await upload(h, auth, 'grow.csv', 'a\ny\n')).json().id as string;
+    const Y = 'Y'.repeat(300);
+    const grow = { op: 'replace', columns: ['a'], find: 'Y', replace: Y };
+    const steps = [{ op: 'trim' }, { op: 'replace', columns: ['a'], find: 'y', replace: Y }, grow];
+    for (const step of steps)
+      expect((await post(`/api/datasets/${id}/steps`, { step })).statusCode).toBe(200);
+    expect((await rows(id)).rows[0]![0]).toHaveLength(90_000);
+    expect(
+      materialised()
+        .filter((m) => m.dataset === id)
+        .at(-1)?.steps,
+    ).toBe(3);
+    const history = async () => (await get(`/api/datasets/${id}`)).json().history as unknown;
+    const before = await history();
+    // 27 MB: past the 16 MiB a cell may hold. Steps 1–3 are a table now; the 4th is checked on it.
+    const refused = await post(`/api/datasets/${id}/steps`, { step: grow });
+    expect(refused.statusCode).toBe(422);
+    const error = {
+      code: 'EXECUTION',
+      message: expect.stringContaining('step 4 (replace), column "a": a value would grow past 16 MiB'),
+      step: { index: 4, op: 'replace' },
+      column: 'a',
+    };
+    expect(refused.json().error).toMatchObject(error);
+    expect(await history()).toEqual(before);
+    expect((await rows(id)).rows[0]![0]).toHaveLength(90_000);
+    // A whole recipe with such a step is refused the same way.
+    const replaced = await h.t.app.inject({
+      method: 'PUT',
+      url: `/api/datasets/${id}/recipe`,
+      headers: auth,
+      payload: { recipe: { version: 1, steps: [...steps, grow] } },
+    });
+    expect(replaced.statusCode, replaced.body).toBe(422);
+    expect(replaced.json().error).toMatchObject(error);
+    expect(await history()).toEqual(before);
+  });
+
+  it('numbers a failing step as the user counts steps when it runs on a held state', async () => {
+    const id = (await upload(h, auth, 'grow2.csv', 'a\ny\n')).json().id as string;
+    const source = (await h.t.store.get(id, 'local', 'test'))!.data;
+    const Y = 'Y'.repeat(300);
+    const steps = [
+      { op: 'trim' },
+      { op: 'replace', columns: ['a'], find: 'y', replace: Y },
+      { op: 'replace', columns: ['a'], find: 'Y', replace: Y },
+    ];
+    for (const step of steps) await post(`/api/datasets/${id}/steps`, { step });
+    await rows(id);
+    // A read of the recipe one step further (as a view filter or a preview would run it), on the
+    // state of the first three.
+    const e = (await h.t.store.get(id, 'local', 'test'))!;
+    const further = { version: 1 as const, steps: [...steps, steps[2]!] } as Recipe;
+    await expect(
+      e.states.read(further, (v) => h.engine.run(v.data, v.recipe, { limit: 1 })),
+    ).rejects.toMatchObject({ code: 'EXECUTION', location: { step: { index: 4, op: 'replace' } } });
+    expect(source.table).toBe(e.data.table);
+  });
+
   it('keeps no state the memory budget has no room for, and still answers from the recipe', async () => {
     const small = await harness({ maxResidentBytes: 1_000_000 });
     try {

@@ -1,4 +1,5 @@
 import {
+  countingStepsFrom,
   headPageQuery,
   pagePlan,
   rangePageQuery,
@@ -79,6 +80,13 @@ export interface Page extends TableResult {
 }
 
 const NO_STEPS: Recipe = { version: 1, steps: [] };
+/** Errors of the steps run on a held state, their step numbered as in the whole recipe. */
+const numbered =
+  (base: { steps: number }) =>
+  (e: unknown): never => {
+    throw countingStepsFrom(base.steps, e);
+  };
+
 const keyOf = (recipe: Recipe, upTo = recipe.steps.length) => JSON.stringify(recipe.steps.slice(0, upTo));
 
 export interface StatesOptions {
@@ -184,7 +192,9 @@ export class RecipeStates {
       if (steps.length > 0 && shapes(steps, base.data.columns).every((x) => x !== 'other')) {
         this.start(recipe);
         return this.usingState(base, () =>
-          read({ data: base.data, recipe: { version: 1, steps }, memo: (_k, compute) => compute() }),
+          read({ data: base.data, recipe: { version: 1, steps }, memo: (_k, compute) => compute() }).catch(
+            numbered(base),
+          ),
         );
       }
     }
@@ -204,7 +214,9 @@ export class RecipeStates {
       const base = this.hold(this.longestHeld(recipe, recipe.steps.length));
       try {
         const rest: Recipe = { version: 1, steps: recipe.steps.slice(base.steps) };
-        return await read({ data: base.data, recipe: rest, memo: (_k, compute) => compute() });
+        return await read({ data: base.data, recipe: rest, memo: (_k, compute) => compute() }).catch(
+          numbered(base),
+        );
       } finally {
         this.release(base);
       }
@@ -251,22 +263,26 @@ export class RecipeStates {
       }
       return this.usingState(base, async () => {
         const { engine } = this.o;
+        const countFrom = numbered(base);
         const { counts } = this;
         const rest: Recipe = { version: 1, steps };
         if (plan.head.length === 0) {
           const q = rangePageQuery(base.data.table, base.data.columns, steps, offset, limit);
-          return { ...(await engine.runQuery(q.query, q.columns)), total: base.data.rowCount };
+          return {
+            ...(await engine.runQuery(q.query, q.columns).catch(countFrom)),
+            total: base.data.rowCount,
+          };
         }
         if (plan.headOther) {
           // Dedupe, cluster-merge…: the whole recipe with LIMIT/OFFSET (what run() does), counted.
-          const result = await engine.run(base.data, rest, { offset, limit });
-          return { ...result, total: await counts.count(engine, base.data, rest) };
+          const result = await engine.run(base.data, rest, { offset, limit }).catch(countFrom);
+          return { ...result, total: await counts.count(engine, base.data, rest).catch(countFrom) };
         }
         const q = headPageQuery(base.data.table, base.data.columns, plan, offset, limit);
-        const result = await engine.runQuery(q.query, q.columns);
+        const result = await engine.runQuery(q.query, q.columns).catch(countFrom);
         const total = plan.headKeepsCount
           ? base.data.rowCount
-          : await counts.count(engine, base.data, { version: 1, steps: plan.head });
+          : await counts.count(engine, base.data, { version: 1, steps: plan.head }).catch(countFrom);
         return { ...result, total };
       });
     }

@@ -1,4 +1,10 @@
-import { analyzeRecipe, type LoadedDataset, type Recipe, type Step } from '@tidyvault/core';
+import {
+  analyzeRecipe,
+  recipeExecutionError,
+  type LoadedDataset,
+  type Recipe,
+  type Step,
+} from '@tidyvault/core';
 import { describe, expect, it } from 'vitest';
 import { BackendError } from './backend.js';
 import type { LocalEngine } from './local-engine.js';
@@ -72,5 +78,42 @@ describe("LocalBackend: a facet's filter (the view filter)", () => {
       .catch((x: unknown) => x)) as BackendError;
     expect(e.message).toMatch(/^step 1 \(trim\)/);
     expect(e.step).toEqual({ index: 1, op: 'trim' });
+  });
+});
+
+describe('LocalBackend: a step the data refuses', () => {
+  it('is refused when added, named as the user counts steps, and the recipe stays as it was', async () => {
+    const engine = checkingEngine();
+    const lengths: { steps: string[]; column: string }[] = [];
+    // As the engines' growth guard: the step's values are past the most a cell may hold.
+    const refuse = (r: Recipe) => {
+      const i = r.steps.findIndex((s) => s.op === 'replace' && s.find === 'grow');
+      if (i >= 0)
+        throw recipeExecutionError(
+          `step ${i + 1} (replace), column "city": a value would grow past 16 MiB, the most a cell may hold`,
+        );
+    };
+    const materialise = engine.materialise;
+    engine.materialise = async (d, r, o) => (refuse(r), materialise(d, r, o));
+    engine.histogram = async (d, r, column) => {
+      lengths.push({ steps: r.steps.map((s) => s.op), column });
+      refuse(r);
+      return { column, min: null, max: null, bins: [], missing: 0 };
+    };
+    const backend = new LocalBackend(async () => engine);
+    const { id } = await backend.upload(new File(['city,n\n'], 'f.csv'), {}, () => undefined).done;
+    await backend.addStep(id, { op: 'trim', columns: ['city'] } as Step);
+    await backend.addStep(id, { op: 'replace', columns: ['city'], find: 'a', replace: 'b' } as Step);
+    // Only the replace was computed (on its state, made for the check): a trim cannot refuse a value.
+    expect(lengths).toEqual([{ steps: [], column: 'city' }]);
+    const before = (await backend.dataset(id)).history;
+    const e = (await backend
+      .addStep(id, { op: 'replace', columns: ['city'], find: 'grow', replace: 'x' } as Step)
+      .catch((x: unknown) => x)) as BackendError;
+    expect(e).toBeInstanceOf(BackendError);
+    expect(e.message).toContain('step 3 (replace), column "city": a value would grow past 16 MiB');
+    expect(e.step).toEqual({ index: 3, op: 'replace' });
+    expect(e.column).toBe('city');
+    expect((await backend.dataset(id)).history).toEqual(before);
   });
 });

@@ -15,6 +15,7 @@ import {
   redo,
   undo,
   ProfileMemo,
+  valueChecks,
   type History,
   type LoadedDataset,
   type PagePlan,
@@ -321,7 +322,16 @@ export class LocalBackend implements Backend {
     return wrap(async () => {
       const e = this.entry(id, op);
       const next = f(e.history);
-      await (await this.getEngine()).validate(e.data, currentRecipe(next));
+      const engine = await this.getEngine();
+      const recipe = currentRecipe(next);
+      await engine.validate(e.data, recipe);
+      // A step that may refuse to make a value (one past the most a cell may hold) is computed
+      // over every row now, so that it is refused here rather than failing every read after.
+      for (const check of valueChecks(currentRecipe(e.history), recipe)) {
+        const upTo: Recipe = { version: 1, steps: recipe.steps.slice(0, check.upTo) };
+        for (const column of check.columns)
+          await e.states.read(upTo, (data, rest) => engine.histogram(data, rest, column, 1, 'length'));
+      }
       e.history = next;
       return view(next);
     });

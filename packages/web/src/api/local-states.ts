@@ -1,4 +1,4 @@
-import { isTidyvaultError, type LoadedDataset, type Recipe } from '@tidyvault/core';
+import { countingStepsFrom, isTidyvaultError, type LoadedDataset, type Recipe } from '@tidyvault/core';
 import type { LocalEngine } from './local-engine.js';
 
 /** States held per dataset: the current one and the most recently used other (undo, a step's preview). */
@@ -93,7 +93,9 @@ export class LocalStates {
       if (now) {
         if (base) base.users++;
         try {
-          return await now();
+          return await now().catch((e: unknown) => {
+            throw countingStepsFrom(base?.steps ?? 0, e);
+          });
         } finally {
           if (base) base.users--;
           this.collect();
@@ -114,7 +116,10 @@ export class LocalStates {
         }
         throw e;
       }
-      return await work(data, { ...recipe, steps: recipe.steps.slice(state.steps) });
+      return await work(data, { ...recipe, steps: recipe.steps.slice(state.steps) }).catch((e: unknown) => {
+        // Steps run on the state are numbered from it: as the user counts them again.
+        throw countingStepsFrom(state.steps, e);
+      });
     } finally {
       state.users--;
       this.collect();

@@ -215,7 +215,6 @@ describe('recipe states (prefix caching)', () => {
 
   it('numbers a failing step as the user counts steps when it runs on a held state', async () => {
     const id = (await upload(h, auth, 'grow2.csv', 'a\ny\n')).json().id as string;
-    const source = (await h.t.store.get(id, 'local', 'test'))!.data;
     const Y = 'Y'.repeat(300);
     const steps = [
       { op: 'trim' },
@@ -231,7 +230,6 @@ describe('recipe states (prefix caching)', () => {
     await expect(
       e.states.read(further, (v) => h.engine.run(v.data, v.recipe, { limit: 1 })),
     ).rejects.toMatchObject({ code: 'EXECUTION', location: { step: { index: 4, op: 'replace' } } });
-    expect(source.table).toBe(e.data.table);
   });
 
   it('keeps no state the memory budget has no room for, and still answers from the recipe', async () => {

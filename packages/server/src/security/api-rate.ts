@@ -45,11 +45,6 @@ export class ApiRateLimit {
     return { ok: false, retryAfterMs: Math.ceil(((1 - b.tokens) * MINUTE) / this.perMinute), firstRefusal };
   }
 
-  /** A session that ended: its bucket goes with it. */
-  forget(key: string): void {
-    this.buckets.delete(key);
-  }
-
   get size(): number {
     return this.buckets.size;
   }

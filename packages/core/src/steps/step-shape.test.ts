@@ -21,6 +21,10 @@ describe('step shapes (read off the compiled SQL)', () => {
     [{ op: 'to-number', columns: ['a'] }, 'rowwise'],
     [{ op: 'to-integer', columns: ['a'] }, 'rowwise'],
     [{ op: 'to-date', columns: ['a'], formats: ['%d/%m/%Y', '%d%m%Y', '%Y-%m-%d %H:%M:%S%z'] }, 'rowwise'],
+    // Their guard against values past 16 MiB calls error(): checked over every row when added.
+    [{ op: 'replace', columns: ['a'], find: 'x', replace: 'xyz' }, 'rowwise'],
+    [{ op: 'replace', columns: ['a'], find: '(x)', replace: '\\1\\1', regex: true }, 'rowwise'],
+    [{ op: 'merge-columns', columns: ['a', 'b'], separator: '-', into: 'ab' }, 'rowwise'],
     [{ op: 'filter-rows', where: { column: 'a', op: 'eq', value: 'x' } }, 'filter'],
     [{ op: 'sort-rows', by: [{ column: 'a' }] }, 'counted'],
     [{ op: 'sort-rows', by: [{ column: 'n', desc: true }, { column: 'b' }] }, 'counted'],

@@ -30,6 +30,9 @@ const SCALAR: ReadonlySet<FunctionName> = new Set<FunctionName>([
   'concat_ws',
   'contains',
   'epoch_us',
+  // The guard of steps that may refuse a value (replace, merge-columns): such a step is run over
+  // every row when it is added, so a page of it computed alone cannot meet a refusal later.
+  'error',
   'greatest',
   'isfinite',
   'json_extract_string',

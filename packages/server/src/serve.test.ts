@@ -111,6 +111,25 @@ describe('serve', () => {
     }
   });
 
+  it('holds a session to --api-rate-limit requests a minute (0: no limit)', async () => {
+    const codes = async (apiRequestsPerMinute: number) => {
+      const s = await start({ apiRequestsPerMinute });
+      try {
+        const cookie = (await fetch(s.loginUrl, { redirect: 'manual' })).headers
+          .get('set-cookie')!
+          .split(';')[0]!;
+        const out: number[] = [];
+        for (let i = 0; i < 4; i++)
+          out.push((await fetch(`${s.url}/api/datasets`, { headers: { cookie } })).status);
+        return out;
+      } finally {
+        await s.close();
+      }
+    };
+    expect(await codes(2)).toEqual([200, 200, 429, 429]);
+    expect(await codes(0)).toEqual([200, 200, 200, 200]);
+  });
+
   it('holds uploads to --max-uploads-per-user: a second one while the first is under way gets 429', async () => {
     const s = await start({ maxUploadsPerUser: 1 });
     const slow = multipart('slow.csv', 'a\n' + '1\n'.repeat(100_000));

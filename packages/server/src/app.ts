@@ -26,7 +26,7 @@ import { openApiRoute, registerOpenApi } from './openapi.js';
 import { postgresRoutes } from './postgres/routes.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import { registerAccessControl, type RouteInfo } from './security/access.js';
-import { ApiRateLimit } from './security/api-rate.js';
+import { ApiRateLimit, registerApiRate } from './security/api-rate.js';
 import { registerCsrf } from './security/csrf.js';
 import {
   answerClientError,
@@ -191,8 +191,8 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   const metrics = new Metrics();
   registerMetrics(app, metrics);
   await app.register(fastifyCookie);
-  const rate = o.apiRequestsPerMinute > 0 ? new ApiRateLimit(o.apiRequestsPerMinute, o.clock) : undefined;
-  const routes = registerAccessControl(app, { sessions, secure: o.secure, rate });
+  const routes = registerAccessControl(app, { sessions, secure: o.secure });
+  if (o.apiRequestsPerMinute > 0) registerApiRate(app, new ApiRateLimit(o.apiRequestsPerMinute, o.clock));
   registerCsrf(app, { sessions });
   registerRoleCheck(app, { role: auth.role });
   registerAuditHooks(app, audit);

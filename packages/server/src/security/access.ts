@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../auth/accounts.js';
 import type { Session, SessionStore } from '../auth/sessions.js';
-import type { ApiRateLimit } from './api-rate.js';
 
 /** What a route needs: `public` (health, login link, API description) or a signed-in `user`. */
 export type Access = 'public' | 'user';
@@ -9,8 +8,6 @@ export type Access = 'public' | 'user';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
-    /** Exempt from the per-session request rate (signing out must always work). */
-    unmetered?: boolean;
   }
   interface FastifyRequest {
     session?: Session;
@@ -41,7 +38,7 @@ const unauthenticated = (reply: FastifyReply) =>
  */
 export function registerAccessControl(
   app: FastifyInstance,
-  o: { sessions: SessionStore; secure: boolean; rate?: ApiRateLimit | undefined },
+  o: { sessions: SessionStore; secure: boolean },
 ): RouteInfo[] {
   const routes: RouteInfo[] = [];
   app.addHook('onRoute', (r) => {
@@ -63,24 +60,6 @@ export function registerAccessControl(
     const session = o.sessions.lookup(request.cookies[name]);
     if (!session) return unauthenticated(reply);
     request.session = session;
-    if (!o.rate || request.routeOptions.config.unmetered) return;
-    const r = o.rate.take(session.hash);
-    if (r.ok) return;
-    const seconds = Math.ceil(r.retryAfterMs / 1000);
-    if (r.firstRefusal)
-      request.log.warn(
-        { op: 'api.rate_limited', perMinute: o.rate.perMinute },
-        'session over its request rate',
-      );
-    return reply
-      .code(429)
-      .header('retry-after', String(seconds))
-      .send({
-        error: {
-          code: 'TOO_MANY_REQUESTS',
-          message: `this session made more than ${o.rate.perMinute} requests in a minute; try again in ${seconds} s`,
-        },
-      });
   });
   return routes;
 }

@@ -1,4 +1,12 @@
+import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../options.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Exempt from the per-session request rate (signing out must always work). */
+    unmetered?: boolean;
+  }
+}
 
 const MINUTE = 60_000;
 
@@ -52,4 +60,32 @@ export class ApiRateLimit {
   private forgetFull(now: number): void {
     for (const [key, b] of this.buckets) if (now - b.at >= MINUTE) this.buckets.delete(key);
   }
+}
+
+/**
+ * Counts each signed-in request against its session's bucket; past the rate, 429 with
+ * Retry-After before the route runs. Registered after access control, which sets the session.
+ */
+export function registerApiRate(app: FastifyInstance, rate: ApiRateLimit): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const session = request.session;
+    if (!session || request.routeOptions.config.unmetered) return;
+    const r = rate.take(session.hash);
+    if (r.ok) return;
+    const seconds = Math.ceil(r.retryAfterMs / 1000);
+    if (r.firstRefusal)
+      request.log.warn(
+        { op: 'api.rate_limited', perMinute: rate.perMinute },
+        'session over its request rate',
+      );
+    return reply
+      .code(429)
+      .header('retry-after', String(seconds))
+      .send({
+        error: {
+          code: 'TOO_MANY_REQUESTS',
+          message: `this session made more than ${rate.perMinute} requests in a minute; try again in ${seconds} s`,
+        },
+      });
+  });
 }

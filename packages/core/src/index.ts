@@ -16,7 +16,9 @@ export { valueChecks, type ValueCheck } from './steps/value-checks.js';
 export { tryParseDate } from './steps/date-parse.js';
 export {
   keepsRowOrder,
+  keepsRowsInPlace,
   shapes,
+  staysInPlace,
   stepInfo,
   stepInfos,
   stepShape,

@@ -1,5 +1,8 @@
 import {
+  and,
+  bin,
   col,
+  lit,
   select,
   tableReferences,
   type Cte,
@@ -23,6 +26,12 @@ export interface CompileOptions {
   rowIdColumn?: string;
   offset?: number;
   limit?: number;
+  /**
+   * Only the rows at positions offset… (by the source's rowid, which must be dense), computed from
+   * those rows alone; steps that read a whole column (cluster-merge) still read every row. The
+   * caller has checked that every step keeps its rows in place (keepsRowsInPlace).
+   */
+  rows?: { offset: number; limit: number };
 }
 
 export interface CompiledRecipe {
@@ -47,6 +56,9 @@ export function compileRecipe(
   let counter = 0;
   const fresh = (hint: string) => `s${++counter}_${hint}`;
   const first = 's0_source';
+  const { rows } = options;
+  if (rows && options.rowIdColumn !== undefined)
+    throw new Error('internal: a range of rows needs a source whose rowid is the position');
   ctes.push({
     name: first,
     query: {
@@ -56,6 +68,14 @@ export function compileRecipe(
         ...input.map((c) => ({ expr: col(c.name) })),
       ],
       from: { kind: 'table', name: source },
+      ...(rows
+        ? {
+            where: and(
+              bin('>=', col('rowid'), lit(rows.offset)),
+              bin('<', col('rowid'), lit(rows.offset + rows.limit)),
+            ),
+          }
+        : {}),
     },
   });
   let relation = first;
@@ -74,6 +94,7 @@ export function compileRecipe(
       inputExpr: (name) => produced.get(name),
       source,
       stepsBefore: steps.slice(0, i),
+      ...(rows && def.keepsRowsChanging ? { wholeInput: wholeInput(steps.slice(0, i), source, input) } : {}),
     });
     const compiled = scope
       ? limitToRows(
@@ -128,6 +149,12 @@ export function compileRecipe(
     ...(options.offset !== undefined ? { offset: options.offset } : {}),
   };
   return { query, columns, analysis };
+}
+
+/** The result of `steps` over every row of `source`, in no particular order, with its row ids. */
+function wholeInput(steps: Recipe['steps'], source: string, input: Column[]): Select {
+  const { query } = compileRecipe({ version: 1, steps }, source, input, { keepRowId: true });
+  return { ...query, orderBy: [] };
 }
 
 /** A row-scoped step's projection, changing a column only in the rows `cond` selects. */

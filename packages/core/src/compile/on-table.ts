@@ -1,6 +1,6 @@
 import type { LoadedDataset } from '../engine/engine.js';
 import type { Recipe } from '../recipe/schema.js';
-import { keepsRowOrder } from '../steps/step-shape.js';
+import { keepsRowOrder, keepsRowsInPlace } from '../steps/step-shape.js';
 import { compileRecipe, type CompiledRecipe, type CompileOptions } from './compile.js';
 
 export interface OnTableOptions extends CompileOptions {
@@ -19,11 +19,21 @@ export function compileOnTable(
   recipe: Recipe,
   { intoTable = false, ...o }: OnTableOptions = {},
 ): CompiledRecipe {
+  const steps = recipe.steps.slice(0, o.upTo ?? recipe.steps.length);
+  if (
+    o.limit !== undefined &&
+    dataset.rowIdColumn === undefined &&
+    steps.length > 0 &&
+    keepsRowsInPlace(steps, dataset.columns)
+  ) {
+    // A page of steps that keep rows in place: computed from the page's rows, not every row sorted.
+    const { offset = 0, limit, ...rest } = o;
+    return compileRecipe(recipe, dataset.table, dataset.columns, { ...rest, rows: { offset, limit } });
+  }
   const compiled = compileRecipe(recipe, dataset.table, dataset.columns, {
     ...o,
     ...(dataset.rowIdColumn === undefined ? {} : { rowIdColumn: dataset.rowIdColumn }),
   });
-  const steps = recipe.steps.slice(0, o.upTo ?? recipe.steps.length);
   if (!intoTable || dataset.rowIdColumn !== undefined || !keepsRowOrder(steps, dataset.columns))
     return compiled;
   return { ...compiled, query: { ...compiled.query, orderBy: [] } };

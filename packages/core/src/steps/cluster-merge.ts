@@ -70,7 +70,10 @@ export const clusterMerge: StepDefinition<ClusterMergeStep> = {
               { expr: col(s.column), as: 'value' },
               { expr: { kind: 'countStar' }, as: 'n' },
             ],
-            from: { kind: 'table', name: ctx.input },
+            // On a page of rows (see CompileContext.wholeInput), the counts still cover every row.
+            from: ctx.wholeInput
+              ? { kind: 'subquery', query: ctx.wholeInput, alias: 'whole' }
+              : { kind: 'table', name: ctx.input },
             where: { kind: 'unary', op: 'IS NOT NULL', arg: col(s.column) },
             groupBy: [col(s.column)],
           },

@@ -1,4 +1,6 @@
+import { select } from '@tidyvault/sql';
 import { describe, expect, it } from 'vitest';
+import { compileOnTable } from '../compile/on-table.js';
 import { pagePlan } from './page-plan.js';
 import type { Step } from './registry.js';
 import type { Column } from './types.js';
@@ -43,6 +45,39 @@ describe('page plans', () => {
       headKeepsCount: false,
       headOther: false,
     });
+  });
+});
+
+describe('pages of steps that keep rows in place', () => {
+  const trim: Step = { op: 'trim' };
+  const merge: Step = { op: 'cluster-merge', column: 'a', method: 'fingerprint' };
+
+  it('counts a cluster-merge (a join) as keeping rows in place, as row-wise steps do', () => {
+    expect(pagePlan([trim, merge, trim], cols)).toMatchObject({ inPlace: true, headOther: true });
+    expect(pagePlan([trim], cols).inPlace).toBe(true);
+    const others: Step[] = [
+      { op: 'sort-rows', by: [{ column: 'a' }] },
+      { op: 'filter-rows', where: { column: 'a', op: 'eq', value: 'x' } },
+      { op: 'dedupe-rows' },
+      { op: 'fill-null', columns: ['a'], strategy: 'down' },
+    ];
+    for (const other of others) expect(pagePlan([merge, other], cols).inPlace, other.op).toBe(false);
+  });
+
+  it('computes such a page from its range of rows, with the merge counting every row', () => {
+    const data = { table: 't', columns: cols, rowCount: 1000, warnings: [] };
+    const sql = select(
+      compileOnTable(data, { version: 1, steps: [trim, merge] }, { offset: 10, limit: 5 }).query,
+    );
+    expect(sql).toMatch(/"rowid" >= 10\) AND \("rowid" < 15/);
+    expect(sql).not.toMatch(/LIMIT|OFFSET/);
+    // The merge's counts read the table without the range: two scans of "t", one of them filtered.
+    expect(sql.match(/FROM "t"/g)).toHaveLength(2);
+    const sorted = select(
+      compileOnTable(data, { version: 1, steps: [merge, { op: 'dedupe-rows' }] }, { offset: 10, limit: 5 })
+        .query,
+    );
+    expect(sorted).toMatch(/LIMIT 5\s+OFFSET 10/);
   });
 });
 

@@ -1,8 +1,8 @@
-import { and, bin, col, lit, type Select } from '@tidyvault/sql';
+import { col, type Select } from '@tidyvault/sql';
 import { ROW_ID } from '../compile/analyze.js';
 import { compileRecipe } from '../compile/compile.js';
 import type { Recipe } from '../recipe/schema.js';
-import { stepInfos, type StepInfo } from './step-shape.js';
+import { staysInPlace, stepInfos, type StepInfo } from './step-shape.js';
 import type { Step } from './registry.js';
 import type { Column } from './types.js';
 
@@ -34,6 +34,11 @@ export interface PagePlan {
   headKeepsCount: boolean;
   /** Some head step is neither row-wise, filter nor counted: as costly as materialising. */
   headOther: boolean;
+  /**
+   * Every step keeps its rows in place (row-wise, or a cluster-merge): a page is the same range
+   * of the base's rows (rangePageQuery), and the total is the base's.
+   */
+  inPlace: boolean;
 }
 
 export function pagePlan(steps: Step[], input: Column[]): PagePlan {
@@ -52,9 +57,11 @@ export function pagePlan(steps: Step[], input: Column[]): PagePlan {
     if (!later.every((n) => commutes(x, n))) break;
     moved.unshift(i);
   }
+  const inPlace = steps.every((step, i) => staysInPlace(step, info[i]!));
   const plan = (headIdx: number[], tail: Step[]): PagePlan => {
     const head = headIdx.map((i) => info[i]!.shape);
     return {
+      inPlace,
       head: headIdx.map((i) => steps[i]!),
       tail,
       headKeepsOrder: head.every((x) => x === 'rowwise' || x === 'filter'),
@@ -83,8 +90,9 @@ export function pagePlan(steps: Step[], input: Column[]): PagePlan {
 const recipeOf = (steps: Step[]): Recipe => ({ version: 1, steps });
 
 /**
- * A page of `table` (rowid = position) followed by row-wise `steps`: the rowid range is selected
- * first, so the steps compute only the page's rows.
+ * A page of `table` (rowid = position) followed by `steps` that keep rows in place (row-wise ones,
+ * cluster-merge): the rowid range is selected first, so the steps compute only the page's rows
+ * (a cluster-merge still counts its column's values over every row).
  */
 export function rangePageQuery(
   table: string,
@@ -93,14 +101,8 @@ export function rangePageQuery(
   offset: number,
   limit: number,
 ): { query: Select; columns: Column[] } {
-  const compiled = compileRecipe(recipeOf(steps), table, columns);
-  const [source, ...rest] = compiled.query.with!;
-  const rowid = col('rowid');
-  const where = and(bin('>=', rowid, lit(offset)), bin('<', rowid, lit(offset + limit)));
-  return {
-    query: { ...compiled.query, with: [{ ...source!, query: { ...source!.query, where } }, ...rest] },
-    columns: compiled.columns,
-  };
+  const compiled = compileRecipe(recipeOf(steps), table, columns, { rows: { offset, limit } });
+  return { query: compiled.query, columns: compiled.columns };
 }
 
 /**

@@ -264,6 +264,21 @@ export function keepsRowOrder(steps: Step[], input: Column[]): boolean {
 }
 
 /**
+ * Does each of `steps` keep its input's rows one for one, at their positions? Row-wise steps do,
+ * and so do steps that change values through a join (cluster-merge): rows offset… of the result
+ * are then rows offset… of the input with the steps applied, whatever order the SQL yields them in.
+ */
+export function keepsRowsInPlace(steps: Step[], input: Column[]): boolean {
+  const info = stepInfos(steps, input);
+  return steps.every((step, i) => staysInPlace(step, info[i]!));
+}
+
+/** Does `step` (whose SQL gave `info`) keep its input's rows one for one, at their positions? */
+export function staysInPlace(step: Step, info: StepInfo): boolean {
+  return info.shape === 'rowwise' || stepDefinition(step.op)?.keepsRowsChanging !== undefined;
+}
+
+/**
  * Columns whose values, taken together, `steps` leave exactly as they are (same name, same type,
  * each value as often): their profile and value counts carry over from before the steps. Empty
  * as soon as a step may drop, add or repeat rows.

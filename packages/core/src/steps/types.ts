@@ -47,6 +47,11 @@ export interface CompileContext {
   /** The relation the recipe starts from, and the steps before this one (they name its input). */
   source: string;
   stepsBefore: readonly unknown[];
+  /**
+   * Set when `input` holds only some of the rows (a page): the step's input over every row, for a
+   * step that keeps its rows in place but reads a whole column (cluster-merge's value counts).
+   */
+  wholeInput?: Select;
 }
 
 /**

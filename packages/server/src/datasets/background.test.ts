@@ -51,6 +51,7 @@ const CASES: [string, Step[]][] = [
   ['a fill-down (a window over the rows before)', [blanks, fillDown, trim]],
   ['a dedupe, then a row-wise step', [dropId, trim, dedupe, upper]],
   ['a cluster merge, then a sort', [trim, merge, sortCity]],
+  ['a cluster merge between row-wise steps (rows kept in place)', [trim, merge, upper]],
 ];
 
 const recipeOf = (steps: Step[]): Recipe => ({ version: 1, steps });
@@ -135,9 +136,12 @@ describe('pages before their recipe state exists', () => {
       [total + 5, 10],
       [1, 0],
     ];
-    const expected = await Promise.all(
-      windows.map(([offset, limit]) => engine.run(source, recipe, { offset, limit })),
-    );
+    // The whole result, sliced: not a page computed by the paths under test.
+    const all = await engine.run(source, recipe);
+    const expected = windows.map(([offset, limit]) => ({
+      columns: all.columns,
+      rows: all.rows.slice(offset, offset + limit),
+    }));
     const { s, made, failures } = states();
     try {
       // 1. A state for the first steps only; the recipe itself is not current, so nothing makes
@@ -189,6 +193,33 @@ describe('pages before their recipe state exists', () => {
       expect(s.pending).toBe(1);
       expect(s.tables.map((t) => t.steps)).toEqual([1]);
       expect(page.rows).toEqual((await engine.run(source, two, { offset: 1000, limit: 5 })).rows);
+      expect(page.total).toBe(ROWS);
+      held.open();
+      await s.settled();
+      expect(s.tables.map((t) => t.steps).sort()).toEqual([1, 2]);
+    } finally {
+      await s.dispose();
+    }
+  });
+
+  it('answers a cluster-merge page while its state is still being made, values merged over every row', async () => {
+    const { s, memory } = states();
+    try {
+      const one = recipeOf([trim]);
+      s.retain(one);
+      await s.page(one, 0, 1);
+      await s.settled();
+      const two = recipeOf([trim, merge]);
+      s.retain(two);
+      const held = gate();
+      memory.waitFor = () => held.opened;
+      const page = await s.page(two, 20, 10);
+      expect(s.pending).toBe(1);
+      expect(s.tables.map((t) => t.steps)).toEqual([1]);
+      // Each city spelled as its cluster's most frequent spelling in the whole column.
+      const all = await engine.run(source, two);
+      expect(page.rows).toEqual(all.rows.slice(20, 30));
+      expect(new Set(page.rows.map((r) => r[2]))).not.toContain('paris');
       expect(page.total).toBe(ROWS);
       held.open();
       await s.settled();

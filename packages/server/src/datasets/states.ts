@@ -3,7 +3,8 @@ import {
   headPageQuery,
   pagePlan,
   rangePageQuery,
-  shapes,
+  staysInPlace,
+  stepInfos,
   type LoadedDataset,
   type Recipe,
   type Step,
@@ -180,16 +181,18 @@ export class RecipeStates {
 
   /**
    * Like `read`, but when the recipe's state is still being made and the steps it lacks are
-   * row-wise, filters or counted (a trim, a filter, a sort), `read` runs them on the longest held
-   * prefix at once: a read of a few columns (a profile of the columns a step changed) then costs
-   * those columns, not the whole table being made. Other steps (dedupe…) wait for the state.
+   * row-wise, filters, counted or keep rows in place (a trim, a filter, a sort, a cluster-merge),
+   * `read` runs them on the longest held prefix at once: a read of a few columns (a profile of the
+   * columns a step changed) then costs those columns, not the whole table being made. Other steps
+   * (dedupe…) wait for the state.
    */
   async readSoon<T>(recipe: Recipe, read: (view: View) => Promise<T>): Promise<T> {
     if (this.disposed) throw notFound();
     if (this.o.enabled !== false && !this.states.has(keyOf(recipe))) {
       const base = this.longestHeld(recipe, recipe.steps.length);
       const steps = recipe.steps.slice(base.steps);
-      if (steps.length > 0 && shapes(steps, base.data.columns).every((x) => x !== 'other')) {
+      const info = stepInfos(steps, base.data.columns);
+      if (steps.length > 0 && info.every((x, i) => x.shape !== 'other' || staysInPlace(steps[i]!, x))) {
         this.start(recipe);
         return this.usingState(base, () =>
           read({ data: base.data, recipe: { version: 1, steps }, memo: (_k, compute) => compute() }).catch(
@@ -256,7 +259,8 @@ export class RecipeStates {
       }
       const steps = wanted.steps.slice(base.steps);
       const plan = pagePlan(steps, base.data.columns);
-      const direct = plan.headKeepsOrder || (!plan.headOther && offset + limit <= DIRECT_TOP_N);
+      const direct =
+        plan.headKeepsOrder || plan.inPlace || (!plan.headOther && offset + limit <= DIRECT_TOP_N);
       if (!direct && pending) {
         await pending;
         continue;
@@ -272,6 +276,12 @@ export class RecipeStates {
             ...(await engine.runQuery(q.query, q.columns).catch(countFrom)),
             total: base.data.rowCount,
           };
+        }
+        if (plan.inPlace) {
+          // A cluster-merge: the page's rows of the base, the merged column's value counts read
+          // from every row (engine.run computes a page of such steps from the page's rows).
+          const result = await engine.run(base.data, rest, { offset, limit }).catch(countFrom);
+          return { ...result, total: base.data.rowCount };
         }
         if (plan.headOther) {
           // Dedupe, cluster-merge…: the whole recipe with LIMIT/OFFSET (what run() does), counted.

@@ -236,6 +236,18 @@ export class LocalBackend implements Backend {
         const n = plan.headKeepsCount ? data.rowCount : await total(data, { version: 1, steps: plan.head });
         return { offset, limit, total: n, columns: page.columns, rows: page.rows };
       };
+      // Other steps: the recipe with the page's range. Steps that keep rows in place (a
+      // cluster-merge) are computed from the page's rows (see compileOnTable), their total known.
+      const ran = async (data: LoadedDataset, recipe: Recipe, plan: PagePlan) => {
+        const page = await engine.run(data, recipe, { offset, limit });
+        return {
+          offset,
+          limit,
+          total: plan.inPlace ? data.rowCount : await total(data, recipe),
+          columns: page.columns,
+          rows: page.rows,
+        };
+      };
       return e.states.read(
         shown,
         (data, rest) =>
@@ -243,14 +255,7 @@ export class LocalBackend implements Backend {
             const plan = pagePlan(recipe.steps, data.columns);
             if (data.rowIdColumn === undefined && plan.head.length === 0)
               return streamed(data, recipe.steps, plan);
-            const page = await engine.run(data, recipe, { offset, limit });
-            return {
-              offset,
-              limit,
-              total: await total(data, recipe),
-              columns: page.columns,
-              rows: page.rows,
-            };
+            return ran(data, recipe, plan);
           }),
         {
           make,
@@ -263,8 +268,10 @@ export class LocalBackend implements Backend {
             } catch (e) {
               throw where ? viewFilterError(e, steps.length) : e;
             }
-            return plan.headKeepsOrder
-              ? () => filtered(rest, where, (recipe) => streamed(data, recipe.steps, plan))
+            if (plan.headKeepsOrder)
+              return () => filtered(rest, where, (recipe) => streamed(data, recipe.steps, plan));
+            return plan.inPlace
+              ? () => filtered(rest, where, (recipe) => ran(data, recipe, plan))
               : undefined;
           },
         },

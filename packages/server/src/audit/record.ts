@@ -112,6 +112,17 @@ export function noteForAudit(request: FastifyRequest, note: { user?: string; tar
   notes.set(request, note);
 }
 
+const unaudited = new WeakSet<FastifyRequest>();
+
+/**
+ * Leave `request` out of the audit log: a refusal repeated by the request-rate limit (it read and
+ * changed nothing; the first refusal of each run is recorded), so a client hammering the API does
+ * not grow the log at its request rate.
+ */
+export function leaveUnaudited(request: FastifyRequest): void {
+  unaudited.add(request);
+}
+
 /** What a route's own answer says that the request does not: a new dataset's id, who signed in. */
 const CAPTURE: Record<string, 'id' | 'user'> = {
   'POST /api/datasets': 'id',
@@ -162,7 +173,7 @@ export function registerAuditHooks(app: FastifyInstance, recorder: AuditRecorder
   const recorded = new WeakSet<FastifyRequest>();
   const write = (request: FastifyRequest, status: number) => {
     const url = request.routeOptions.url;
-    if (url === undefined || recorded.has(request)) return;
+    if (url === undefined || recorded.has(request) || unaudited.has(request)) return;
     recorded.add(request);
     const action = actionFor(request.method, url, status);
     if (action === undefined) return;

@@ -60,6 +60,7 @@ describe('API request rate per session (SECURITY-CONTROLS §3: 300/min per sessi
         message: 'this session made more than 5 requests in a minute; try again in 12 s',
       },
     });
+    expect((await list(a.headers)).statusCode).toBe(429);
     // Every route counts, including the ones that change nothing.
     const me = await h.t.app.inject({ method: 'GET', url: '/api/auth/me', headers: a.headers });
     expect(me.statusCode).toBe(429);
@@ -80,6 +81,11 @@ describe('API request rate per session (SECURITY-CONTROLS §3: 300/min per sessi
       payload: '{}',
     });
     expect(out.statusCode).toBe(204);
+
+    // Audited once per run of refusals (four refused requests, two runs): a client hammering
+    // the API does not grow the audit log at its request rate.
+    const refusals = h.t.audit.list({ limit: 1_000 }).filter((r) => r.status === 429);
+    expect(refusals.map((r) => r.route)).toEqual(['GET /api/datasets', 'GET /api/datasets']);
 
     // Logged once per run of refusals, without the session's token.
     const lines = h

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../options.js';
+import { leaveUnaudited } from '../audit/record.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -73,7 +74,8 @@ export function registerApiRate(app: FastifyInstance, rate: ApiRateLimit): void 
     const r = rate.take(session.hash);
     if (r.ok) return;
     const seconds = Math.ceil(r.retryAfterMs / 1000);
-    if (r.firstRefusal)
+    if (!r.firstRefusal) leaveUnaudited(request);
+    else
       request.log.warn(
         { op: 'api.rate_limited', perMinute: rate.perMinute },
         'session over its request rate',

@@ -3,8 +3,7 @@ import {
   headPageQuery,
   pagePlan,
   rangePageQuery,
-  staysInPlace,
-  stepInfos,
+  shapes,
   type LoadedDataset,
   type Recipe,
   type Step,
@@ -181,18 +180,17 @@ export class RecipeStates {
 
   /**
    * Like `read`, but when the recipe's state is still being made and the steps it lacks are
-   * row-wise, filters, counted or keep rows in place (a trim, a filter, a sort, a cluster-merge),
-   * `read` runs them on the longest held prefix at once: a read of a few columns (a profile of the
-   * columns a step changed) then costs those columns, not the whole table being made. Other steps
-   * (dedupe…) wait for the state.
+   * row-wise, filters or counted (a trim, a filter, a sort), `read` runs them on the longest held
+   * prefix at once: a read of a few columns (a profile of the columns a step changed) then costs
+   * those columns, not the whole table being made. Other steps (dedupe, cluster-merge: a profile
+   * of its column computes most of what the state does) wait for the state.
    */
   async readSoon<T>(recipe: Recipe, read: (view: View) => Promise<T>): Promise<T> {
     if (this.disposed) throw notFound();
     if (this.o.enabled !== false && !this.states.has(keyOf(recipe))) {
       const base = this.longestHeld(recipe, recipe.steps.length);
       const steps = recipe.steps.slice(base.steps);
-      const info = stepInfos(steps, base.data.columns);
-      if (steps.length > 0 && info.every((x, i) => x.shape !== 'other' || staysInPlace(steps[i]!, x))) {
+      if (steps.length > 0 && shapes(steps, base.data.columns).every((x) => x !== 'other')) {
         this.start(recipe);
         return this.usingState(base, () =>
           read({ data: base.data, recipe: { version: 1, steps }, memo: (_k, compute) => compute() }).catch(

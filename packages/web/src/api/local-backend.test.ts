@@ -117,3 +117,37 @@ describe('LocalBackend: a step the data refuses', () => {
     expect((await backend.dataset(id)).history).toEqual(before);
   });
 });
+
+describe('LocalBackend: the first page after a cluster-merge', () => {
+  it('is the range of rows of the state before it, while its own state is made, total known without a count', async () => {
+    const engine = checkingEngine();
+    const runs: { table: string; ops: string[]; offset?: number; limit?: number }[] = [];
+    const counts: string[][] = [];
+    let made!: () => void;
+    const held = new Promise<void>((resolve) => (made = resolve));
+    const materialise = engine.materialise;
+    engine.materialise = async (d, r, o) => {
+      if (r.steps.some((s) => s.op === 'cluster-merge')) await held;
+      return materialise(d, r, o);
+    };
+    const run = engine.run;
+    engine.run = async (d, r, o) => {
+      runs.push({ table: d.table, ops: r.steps.map((s) => s.op), ...o });
+      return run(d, r, o);
+    };
+    const count = engine.count;
+    engine.count = async (d, r) => (counts.push(r.steps.map((s) => s.op)), count(d, r));
+    const backend = new LocalBackend(async () => engine);
+    const { id } = await backend.upload(new File(['city,n\n'], 'f.csv'), {}, () => undefined).done;
+    await backend.addStep(id, { op: 'trim', columns: ['city'] } as Step);
+    await backend.rows(id, 0, 10);
+    await backend.addStep(id, { op: 'cluster-merge', column: 'city', method: 'fingerprint' } as Step);
+    runs.length = 0;
+    const page = await backend.rows(id, 20, 10);
+    // Answered while the merge's state is still held back: from the trim's state, rows 20–29.
+    expect(runs).toEqual([{ table: 'state', ops: ['cluster-merge'], offset: 20, limit: 10 }]);
+    expect(page.total).toBe(source.rowCount);
+    expect(counts).toEqual([]);
+    made();
+  });
+});

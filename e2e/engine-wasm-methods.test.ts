@@ -268,6 +268,13 @@ describe('count: the rows a recipe gives', () => {
     expect(valueOf<number>(await both('w1.csv', 'count', [W1_RECIPE]))).toBeLessThan(5000);
   });
 
+  it('of a dedupe alone (counted by hash), as many as its rows', async () => {
+    const dedupe = { version: 1, steps: [{ op: 'dedupe-rows' }] };
+    const keyed = { version: 1, steps: [{ op: 'dedupe-rows', columns: ['name', 'city', 'state'] }] };
+    expect(valueOf<number>(await both('w1.csv', 'count', [dedupe]))).toBeLessThan(5000);
+    expect(valueOf<number>(await both('w1.csv', 'count', [keyed]))).toBeLessThan(5000);
+  });
+
   it('refuses a recipe that names a missing column, with engine-node words', async () => {
     const bad = { version: 1, steps: [{ op: 'trim', columns: ['nope'] }] };
     expect(errorOf(await both('w1.csv', 'count', [bad]))).toMatchObject({ code: 'RECIPE_COLUMN' });

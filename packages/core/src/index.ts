@@ -26,7 +26,16 @@ export {
   type StepInfo,
   type StepShape,
 } from './steps/step-shape.js';
-export { headPageQuery, pagePlan, rangePageQuery, type PagePlan } from './steps/page-plan.js';
+export {
+  answersFromFirstRows,
+  firstRowsPage,
+  headPageQuery,
+  pagePlan,
+  prefixPageQuery,
+  rangePageQuery,
+  type PagePlan,
+} from './steps/page-plan.js';
+export { dedupeCountQuery, distinctRowsCountQuery } from './dedupe/distinct-rows.js';
 export { recipeSchema, stepSchema, MAX_STEPS, type Recipe } from './recipe/schema.js';
 export { parseRecipe, parseRecipeText, parseStep } from './recipe/parse.js';
 export { recipeJsonSchema } from './recipe/json-schema.js';

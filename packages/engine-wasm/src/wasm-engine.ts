@@ -4,6 +4,7 @@ import {
   checkDuplicateColumns,
   columnProfileQuery,
   compileOnTable,
+  dedupeCountQuery,
   distinctCountsQuery,
   duplicateCandidates,
   duplicateTuplesQuery,
@@ -404,6 +405,9 @@ export class WasmEngine implements Engine {
   /** How many rows the recipe gives. */
   async count(dataset: LoadedDataset, recipe: Recipe): Promise<number> {
     if (recipe.steps.length === 0) return dataset.rowCount;
+    // A dedupe of whole rows: counted by hash, not by grouping every column (core's distinct-rows.ts).
+    const byHash = dedupeCountQuery(dataset, recipe);
+    if (byHash) return Number((await this.rows(byHash))[0]![0]);
     return this.onOutput(dataset, recipe, async (source) => {
       const [row] = await this.rows({
         kind: 'select',

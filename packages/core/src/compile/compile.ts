@@ -29,7 +29,9 @@ export interface CompileOptions {
   /**
    * Only the rows at positions offset… (by the source's rowid, which must be dense), computed from
    * those rows alone; steps that read a whole column (cluster-merge) still read every row. The
-   * caller has checked that every step keeps its rows in place (keepsRowsInPlace).
+   * caller has checked that this means something: every step keeps its rows in place
+   * (keepsRowsInPlace), or only the first rows are wanted of steps whose first rows depend only on
+   * the rows before them (prefixPageQuery).
    */
   rows?: { offset: number; limit: number };
 }

@@ -1,6 +1,7 @@
 import { col, type Select } from '@tidyvault/sql';
 import { ROW_ID } from '../compile/analyze.js';
 import { compileRecipe } from '../compile/compile.js';
+import type { TableResult } from '../engine/engine.js';
 import type { Recipe } from '../recipe/schema.js';
 import { staysInPlace, stepInfos, type StepInfo } from './step-shape.js';
 import type { Step } from './registry.js';
@@ -155,4 +156,70 @@ export function headPageQuery(
     },
     columns: tail.columns,
   };
+}
+
+/**
+ * Rows offset… of `steps` run on the first `prefix` rows of `table` (rowid = position). When the
+ * steps' first rows depend only on the rows before them (a dedupe, which keeps first occurrences,
+ * then row-wise steps) and the prefix yields all of offset + limit, they are the rows offset… of
+ * the steps run on the whole table.
+ */
+export function prefixPageQuery(
+  table: string,
+  columns: Column[],
+  steps: Step[],
+  prefix: number,
+  offset: number,
+  limit: number,
+): { query: Select; columns: Column[] } {
+  const compiled = compileRecipe(recipeOf(steps), table, columns, {
+    rows: { offset: 0, limit: prefix },
+    offset,
+    limit,
+  });
+  return { query: compiled.query, columns: compiled.columns };
+}
+
+/** The deepest page a dedupe's first rows answer (firstRowsPage); deeper ones read every row. */
+export const FIRST_ROWS_DEPTH = 10_000;
+/** The fewest rows firstRowsPage looks in. */
+const FIRST_ROWS = 10_000;
+
+/**
+ * May rows offset… of `plan`'s steps on `data` come from its first rows (firstRowsPage)? When
+ * the head is one dedupe (it keeps first occurrences), `data`'s rowid is the position, and the
+ * page is not deep.
+ */
+export function answersFromFirstRows(
+  plan: PagePlan,
+  data: { rowIdColumn?: string },
+  offset: number,
+  limit: number,
+): boolean {
+  return (
+    plan.head.length === 1 &&
+    plan.head[0]!.op === 'dedupe-rows' &&
+    data.rowIdColumn === undefined &&
+    offset + limit <= FIRST_ROWS_DEPTH
+  );
+}
+
+/**
+ * Rows offset… of `steps` (see answersFromFirstRows) on `table`, from its first rows: four times
+ * as many as the page reaches, and four times more while they give too few rows.
+ */
+export async function firstRowsPage(
+  table: string,
+  columns: Column[],
+  rowCount: number,
+  steps: Step[],
+  offset: number,
+  limit: number,
+  run: (query: Select, columns: Column[]) => Promise<TableResult>,
+): Promise<TableResult> {
+  for (let prefix = Math.max(4 * (offset + limit), FIRST_ROWS); ; prefix *= 4) {
+    const q = prefixPageQuery(table, columns, steps, prefix, offset, limit);
+    const page = await run(q.query, q.columns);
+    if (page.rows.length === limit || prefix >= rowCount) return page;
+  }
 }

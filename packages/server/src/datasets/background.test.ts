@@ -50,6 +50,10 @@ const CASES: [string, Step[]][] = [
   ],
   ['a fill-down (a window over the rows before)', [blanks, fillDown, trim]],
   ['a dedupe, then a row-wise step', [dropId, trim, dedupe, upper]],
+  [
+    'a dedupe right after the held state, then a row-wise step (first pages from the first rows)',
+    [trim, { op: 'dedupe-rows', columns: ['name', 'city', 'v'] }, upper],
+  ],
   ['a cluster merge, then a sort', [trim, merge, sortCity]],
   ['a cluster merge between row-wise steps (rows kept in place)', [trim, merge, upper]],
 ];
@@ -224,6 +228,46 @@ describe('pages before their recipe state exists', () => {
       held.open();
       await s.settled();
       expect(s.tables.map((t) => t.steps).sort()).toEqual([1, 2]);
+    } finally {
+      await s.dispose();
+    }
+  });
+
+  it('answers the first pages after a dedupe from the first rows, while its state is being made', async () => {
+    // 30,000 rows that repeat ten values, then 20,000 distinct ones: the first page's rows are
+    // rows 0–9 and 30,000–30,039, found only by looking past the first 10,000 rows.
+    await engine.connection.run(`CREATE OR REPLACE TABLE bg_repeats AS SELECT
+      CAST(CASE WHEN i < 30000 THEN i % 10 ELSE i END AS VARCHAR) AS a, 'x' AS b,
+      CASE WHEN i % 4 = 0 THEN NULL ELSE 'y' END AS c
+    FROM range(50000) t(i)`);
+    const repeats: LoadedDataset = {
+      table: 'bg_repeats',
+      columns: ['a', 'b', 'c'].map((name) => ({ name, type: 'text' as const })),
+      rowCount: 50_000,
+      warnings: [],
+    };
+    const recipe = recipeOf([dedupe, { op: 'change-case', columns: ['a'], case: 'upper' }]);
+    const all = await engine.run(repeats, recipe);
+    const { s, memory } = states({ source: repeats });
+    try {
+      s.retain(recipe);
+      const held = gate();
+      memory.waitFor = () => held.opened;
+      const check = async (offset: number, limit: number) => {
+        const page = await s.page(recipe, offset, limit);
+        expect(page.rows, `rows ${offset}+${limit}`).toEqual(all.rows.slice(offset, offset + limit));
+        expect(page.total).toBe(all.rows.length);
+      };
+      await check(0, 50);
+      await check(15, 30);
+      // Answered while the state waited to be made.
+      expect(s.pending).toBe(1);
+      expect(s.tables).toEqual([]);
+      // A deep page waits for it.
+      const deep = check(all.rows.length - 5, 10);
+      held.open();
+      await deep;
+      await s.settled();
     } finally {
       await s.dispose();
     }

@@ -1,4 +1,4 @@
-import type { LoadedDataset, Recipe } from '@tidyvault/core';
+import { dedupeCountQuery, type LoadedDataset, type Recipe } from '@tidyvault/core';
 import type { NodeEngine } from '@tidyvault/engine-node';
 import { select } from '@tidyvault/sql';
 
@@ -14,16 +14,19 @@ export class RowCounts {
     const key = `${data.table}:${JSON.stringify(recipe.steps)}`;
     const known = this.counts.get(key);
     if (known !== undefined) return known;
-    const n = await engine.onOutput(data, recipe, async (source) => {
-      const reader = await engine.connection.runAndReadAll(
-        select({
-          kind: 'select',
-          columns: [{ expr: { kind: 'countStar' }, as: 'n' }],
-          from: { kind: 'subquery', query: source, alias: 'q' },
-        }),
-      );
-      return Number(reader.getRowsJson()[0]![0]);
-    });
+    const byHash = dedupeCountQuery(data, recipe);
+    const n = await (byHash
+      ? engine.runQuery(byHash, [{ name: 'n', type: 'integer' }]).then((r) => Number(r.rows[0]![0]))
+      : engine.onOutput(data, recipe, async (source) => {
+          const reader = await engine.connection.runAndReadAll(
+            select({
+              kind: 'select',
+              columns: [{ expr: { kind: 'countStar' }, as: 'n' }],
+              from: { kind: 'subquery', query: source, alias: 'q' },
+            }),
+          );
+          return Number(reader.getRowsJson()[0]![0]);
+        }));
     if (this.counts.size >= CACHED_COUNTS) this.counts.delete(this.counts.keys().next().value!);
     this.counts.set(key, n);
     return n;

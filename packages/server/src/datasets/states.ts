@@ -1,5 +1,7 @@
 import {
+  answersFromFirstRows,
   countingStepsFrom,
+  firstRowsPage,
   headPageQuery,
   pagePlan,
   rangePageQuery,
@@ -257,8 +259,13 @@ export class RecipeStates {
       }
       const steps = wanted.steps.slice(base.steps);
       const plan = pagePlan(steps, base.data.columns);
+      // A dedupe keeps first occurrences: its first rows come from the first rows of its input.
+      const firstRows = answersFromFirstRows(plan, base.data, offset, limit);
       const direct =
-        plan.headKeepsOrder || plan.inPlace || (!plan.headOther && offset + limit <= DIRECT_TOP_N);
+        plan.headKeepsOrder ||
+        plan.inPlace ||
+        firstRows ||
+        (!plan.headOther && offset + limit <= DIRECT_TOP_N);
       if (!direct && pending) {
         await pending;
         continue;
@@ -280,6 +287,16 @@ export class RecipeStates {
           // from every row (engine.run computes a page of such steps from the page's rows).
           const result = await engine.run(base.data, rest, { offset, limit }).catch(countFrom);
           return { ...result, total: base.data.rowCount };
+        }
+        if (firstRows) {
+          const { table, columns, rowCount } = base.data;
+          const result = await firstRowsPage(table, columns, rowCount, steps, offset, limit, (q, c) =>
+            engine.runQuery(q, c),
+          ).catch(countFrom);
+          return {
+            ...result,
+            total: await counts.count(engine, base.data, { version: 1, steps: plan.head }).catch(countFrom),
+          };
         }
         if (plan.headOther) {
           // Dedupe, cluster-merge…: the whole recipe with LIMIT/OFFSET (what run() does), counted.

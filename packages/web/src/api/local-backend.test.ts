@@ -151,3 +151,37 @@ describe('LocalBackend: the first page after a cluster-merge', () => {
     made();
   });
 });
+
+describe('LocalBackend: the first page after a dedupe', () => {
+  it('comes from the first rows of the state before it, while the dedupe’s state is made', async () => {
+    const engine = checkingEngine();
+    const queries: string[] = [];
+    const counts: string[][] = [];
+    let made!: () => void;
+    const held = new Promise<void>((resolve) => (made = resolve));
+    const materialise = engine.materialise;
+    engine.materialise = async (d, r, o) => {
+      if (r.steps.some((s) => s.op === 'dedupe-rows')) await held;
+      return materialise(d, r, o);
+    };
+    const runQuery = engine.runQuery;
+    engine.runQuery = async (q, c) => (queries.push(JSON.stringify(q)), runQuery(q, c));
+    const count = engine.count;
+    engine.count = async (d, r) => (counts.push(r.steps.map((s) => s.op)), count(d, r));
+    const backend = new LocalBackend(async () => engine);
+    const { id } = await backend.upload(new File(['city,n\n'], 'f.csv'), {}, () => undefined).done;
+    await backend.addStep(id, { op: 'trim', columns: ['city'] } as Step);
+    await backend.rows(id, 0, 10);
+    await backend.addStep(id, { op: 'dedupe-rows' } as Step);
+    queries.length = 0;
+    await backend.rows(id, 0, 10);
+    expect(queries).toHaveLength(1);
+    // The state's first 10,000 rows (a rowid range), not the whole table.
+    expect(queries[0]).toContain('"from":{"kind":"table","name":"state"}');
+    expect(queries[0]).toMatch(
+      /"op":"<","left":\{"kind":"column","name":"rowid"\},"right":\{"kind":"literal","value":10000\}/,
+    );
+    expect(counts).toEqual([['dedupe-rows']]);
+    made();
+  });
+});

@@ -12,6 +12,8 @@ import {
   pagePlan,
   parseStep,
   rangePageQuery,
+  answersFromFirstRows,
+  firstRowsPage,
   redo,
   undo,
   ProfileMemo,
@@ -248,6 +250,15 @@ export class LocalBackend implements Backend {
           rows: page.rows,
         };
       };
+      // The first pages after a dedupe (it keeps first occurrences): from the first rows.
+      const first = async (data: LoadedDataset, steps: Recipe['steps'], plan: PagePlan) => {
+        const { table, columns, rowCount } = data;
+        const page = await firstRowsPage(table, columns, rowCount, steps, offset, limit, (q, c) =>
+          engine.runQuery(q, c),
+        );
+        const n = await total(data, { version: 1, steps: plan.head });
+        return { offset, limit, total: n, columns: page.columns, rows: page.rows };
+      };
       return e.states.read(
         shown,
         (data, rest) =>
@@ -255,6 +266,7 @@ export class LocalBackend implements Backend {
             const plan = pagePlan(recipe.steps, data.columns);
             if (data.rowIdColumn === undefined && plan.head.length === 0)
               return streamed(data, recipe.steps, plan);
+            if (answersFromFirstRows(plan, data, offset, limit)) return first(data, recipe.steps, plan);
             return ran(data, recipe, plan);
           }),
         {
@@ -270,6 +282,8 @@ export class LocalBackend implements Backend {
             }
             if (plan.headKeepsOrder)
               return () => filtered(rest, where, (recipe) => streamed(data, recipe.steps, plan));
+            if (answersFromFirstRows(plan, data, offset, limit))
+              return () => filtered(rest, where, (recipe) => first(data, recipe.steps, plan));
             return plan.inPlace
               ? () => filtered(rest, where, (recipe) => ran(data, recipe, plan))
               : undefined;

@@ -41,6 +41,17 @@ describe('distinctRowsCountQuery (the rows a dedupe keeps, counted by hash)', ()
     expect(await counted(keys, () => lit(0))).toBe(n);
   });
 
+  it('counts typed keys as GROUP BY compares them (-0.0 and 0.0, NaNs, dates)', async () => {
+    await engine.connection.run(`CREATE TABLE dr_typed AS SELECT * FROM (VALUES
+      (-0.0::DOUBLE, DATE '2024-01-31', 1::BIGINT), (0.0::DOUBLE, DATE '2024-01-31', 1::BIGINT),
+      ('NaN'::DOUBLE, NULL, 2::BIGINT), (-('NaN'::DOUBLE), NULL, 2::BIGINT),
+      (1.5::DOUBLE, DATE '2024-02-01', NULL), (1.5::DOUBLE, DATE '2024-02-01', NULL)) t(x, d, n)`);
+    const keys = ['x', 'd', 'n'];
+    const n = await scalar(`SELECT count(*) FROM (SELECT 1 FROM dr_typed GROUP BY x, d, n)`);
+    expect(n).toBe(3);
+    expect(await scalar(select(distinctRowsCountQuery('dr_typed', keys)))).toBe(n);
+  });
+
   it('counts an empty table as 0', async () => {
     await engine.connection.run('CREATE TABLE dr_empty AS SELECT * FROM dr LIMIT 0');
     expect(await scalar(select(distinctRowsCountQuery('dr_empty', ['a', 'b', 'c'])))).toBe(0);

@@ -11,14 +11,17 @@ import type { Column } from '../steps/types.js';
 export type ExportFormat = 'csv' | 'tsv' | 'json' | 'ndjson' | 'parquet' | 'xlsx';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'tsv', 'json', 'ndjson', 'parquet', 'xlsx'];
 
-/** First characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection, plus CR). */
-export const FORMULA_STARTS = ['=', '+', '-', '@', '\t', '\r'];
+/**
+ * First characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection, plus
+ * CR and NUL: a reader that stops a string at NUL may see the character after it first).
+ */
+export const FORMULA_STARTS = ['=', '+', '-', '@', '\t', '\r', '\0'];
 
 /** Spreadsheet programs evaluate these; JSON and Parquet consumers do not. */
 export const guardsFormulas = (f: ExportFormat): boolean => f === 'csv' || f === 'tsv' || f === 'xlsx';
 
 /** FORMULA_STARTS as an RE2 class anchored at the start. */
-const FORMULA_START = '^[=+\\-@\\t\\r]';
+const FORMULA_START = '^[=+\\-@\\t\\r\\x00]';
 /**
  * A plain number, signed ("-3", "+1.5", "-2e3"): a spreadsheet reads it as that number, never a
  * formula, so it is left as it is (a text column of negative numbers stays readable).

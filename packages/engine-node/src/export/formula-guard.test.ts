@@ -63,6 +63,22 @@ describe('formula guard', () => {
     expect(lines[2]).toBe(`"'+1 555",-5.0`);
   });
 
+  it('guards a cell that starts with NUL (a step can make one), in CSV and TSV', async () => {
+    async function* rows() {
+      yield* [['\0=1+1'], ['x\0'], ['\0-3']];
+    }
+    const ds = await engine.importRows('rows', ['a'], rows());
+    try {
+      const out = path.join(dir, 'nul.csv');
+      await engine.export(ds, { version: 1, steps: [] }, out, { format: 'csv' });
+      expect(fs.readFileSync(out, 'utf8')).toBe(`"a"\n"'\0=1+1"\n"x\0"\n"'\0-3"\n`);
+      await engine.export(ds, { version: 1, steps: [] }, out, { format: 'tsv' });
+      expect(fs.readFileSync(out, 'utf8').split('\n')[1]).toBe(`"'\0=1+1"`);
+    } finally {
+      await engine.drop(ds);
+    }
+  });
+
   it('quotes every text value of a CSV, so splitting on ";" cannot make a formula cell; not without the guard', async () => {
     async function* rows() {
       yield* [['x;=1+1'], ['plain'], [null]];

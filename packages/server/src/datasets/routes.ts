@@ -55,8 +55,12 @@ export function contentDisposition(name: string, ext: string): string {
   const stem = path.parse(name).name || 'dataset';
   const file = `${stem}-clean.${ext}`;
   const ascii = file.replace(/[^\x20-\x7e]|["\\%;]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file)}`;
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${rfc5987(file)}`;
 }
+
+/** RFC 5987's attr-chars: encodeURIComponent leaves ' ( ) *, which it does not allow. */
+const rfc5987 = (s: string) =>
+  encodeURIComponent(s).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 const notFoundResponse = { 404: errorSchema };
 const stepErrors = { 400: errorSchema, 404: errorSchema, 422: errorSchema };

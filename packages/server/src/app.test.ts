@@ -122,6 +122,16 @@ describe('app basics', () => {
       expect(res.json().error.code).toBe('HOST_NOT_ALLOWED');
       expect(res.headers['content-security-policy']).toBe(CSP);
     }
+    // Before the route, whatever it is: the app, the API (signed in or not), a state change.
+    for (const [method, url] of [
+      ['GET', '/'],
+      ['GET', '/api/datasets'],
+      ['POST', '/api/datasets'],
+      ['GET', '/auth/token?token=x'],
+    ] as const) {
+      const res = await h.t.app.inject({ method, url, headers: { host: 'evil.example' } });
+      expect(res.statusCode, `${method} ${url}`).toBe(421);
+    }
     for (const host of ['localhost:5177', '127.0.0.1:80', '[::1]:5177', 'LOCALHOST']) {
       const res = await h.t.app.inject({ method: 'GET', url: '/healthz', headers: { host } });
       expect(res.statusCode, host).toBe(200);

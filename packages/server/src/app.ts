@@ -27,6 +27,7 @@ import { postgresRoutes } from './postgres/routes.js';
 import { resolveOptions, type ServerOptions } from './options.js';
 import { registerAccessControl, type RouteInfo } from './security/access.js';
 import { ApiRateLimit, registerApiRate } from './security/api-rate.js';
+import { registerBodyDeadline } from './security/body-deadline.js';
 import { registerCsrf } from './security/csrf.js';
 import {
   answerClientError,
@@ -187,6 +188,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   registerHostCheck(app, o.allowedHosts);
   if (o.secure && !o.tls) registerProxyOnly(app);
   registerSecurityHeaders(app, { secure: o.secure });
+  registerBodyDeadline(app, o.bodyDeadlineMs);
   registerRequestLog(app);
   const metrics = new Metrics();
   registerMetrics(app, metrics);

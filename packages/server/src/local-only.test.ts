@@ -40,4 +40,20 @@ describe('serve --local-only', () => {
     expect(asset.headers['cross-origin-embedder-policy']).toBe('require-corp');
     expect(asset.headers['permissions-policy']).not.toMatch(/bluetooth/);
   });
+
+  it('refuses foreign Host headers (DNS rebinding) with 421, on the app and its assets', async () => {
+    for (const url of ['/', '/assets/index-abc123.js', '/healthz']) {
+      const res = await app.inject({ method: 'GET', url, headers: { host: 'evil.example:5177' } });
+      expect(res.statusCode, url).toBe(421);
+      expect(res.headers['content-security-policy']).toBe(CSP);
+      expect((await app.inject({ method: 'GET', url, headers: { host: 'localhost:5177' } })).statusCode).toBe(
+        200,
+      );
+    }
+  });
+
+  it('cuts off clients that send their headers or request slowly', () => {
+    expect(app.server.headersTimeout).toBe(30_000);
+    expect(app.server.requestTimeout).toBe(30_000);
+  });
 });

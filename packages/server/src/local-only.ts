@@ -37,9 +37,14 @@ export async function buildLocalOnlyApp(o: {
     logger: false,
     exposeHeadRoutes: true,
     bodyLimit: 1024,
+    // Static files only: a request that takes this long to arrive is a slow client holding a socket.
+    requestTimeout: 30_000,
+    keepAliveTimeout: 5_000,
     http: { requireHostHeader: false },
     clientErrorHandler: (err, socket) => answerClientError(err, socket, { secure: false }),
   });
+  // Slow-header (Slowloris) clients are cut off; Node's default is 60 s.
+  app.server.headersTimeout = 30_000;
   registerErrorHandling(app);
   registerHostCheck(app, o.allowedHosts ?? []);
   registerSecurityHeaders(app, { secure: false });

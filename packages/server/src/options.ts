@@ -67,6 +67,8 @@ export interface ServerOptions {
   cacheRecipeStates?: boolean;
   /** Whole-request receipt limit (default 30 min, for 2 GiB on slow links). */
   requestTimeoutMs?: number;
+  /** How long a request body other than an upload may take to arrive (default 60 s). */
+  bodyDeadlineMs?: number;
   /**
    * A Vite build (`index.html` + `assets/`) to serve at `/` and `/assets/*`. Default: the `dist`
    * folder of the `@tidyvault/web` package when it is installed and built, else none. `false`:
@@ -148,6 +150,7 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
     logStream: o.logStream,
     logLevel: o.logLevel ?? 'info',
     requestTimeoutMs: o.requestTimeoutMs ?? 30 * MINUTE,
+    bodyDeadlineMs: o.bodyDeadlineMs ?? MINUTE,
     cacheRecipeStates: o.cacheRecipeStates ?? true,
     exportHoldMs: o.exportHoldMs ?? EXPORT_HOLD_MS,
     webRoot: o.webRoot === undefined ? defaultWebRoot() : o.webRoot || undefined,

@@ -74,7 +74,7 @@ describe('single-user login and sessions', () => {
     const auth = await h.login();
     const out = await h.t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: auth.headers });
     expect(out.statusCode).toBe(204);
-    expect(out.headers['clear-site-data']).toContain('"cookies"');
+    expect(out.headers['clear-site-data']).toBe('"cache", "cookies", "storage"');
     const me = await h.t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: auth.cookie } });
     expect(me.statusCode).toBe(401);
   });

@@ -163,7 +163,7 @@ describe('local accounts: sign-in, sessions, revocation', () => {
     const s = await h.signIn('bob', BOB.password);
     const out = await h.t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: s.headers });
     expect(out.statusCode).toBe(204);
-    expect(out.headers['clear-site-data']).toContain('"cookies"');
+    expect(out.headers['clear-site-data']).toBe('"cache", "cookies", "storage"');
     expect((await me(h, s.cookie)).statusCode).toBe(401);
   });
 

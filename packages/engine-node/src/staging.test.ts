@@ -2,7 +2,43 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StagingArea, stagingRoot, sweepStaging, TEST_STAGING_ROOT_ENV } from './staging.js';
+import { onRamFileSystem, StagingArea, stagingRoot, sweepStaging, TEST_STAGING_ROOT_ENV } from './staging.js';
+
+describe('is a folder RAM-backed?', () => {
+  const mounts = [
+    'overlay / overlay rw,relatime 0 0',
+    'tmpfs /dev/shm tmpfs rw,nosuid,nodev 0 0',
+    '/dev/sda1 /srv/data ext4 rw 0 0',
+    'tmpfs /srv/data/fast\\040lane tmpfs rw 0 0',
+    'tmpfs /mnt/over tmpfs rw 0 0',
+    '/dev/sdb1 /mnt/over xfs rw 0 0',
+  ].join('\n');
+
+  it('reads the mount that holds it: the longest mount point above it, the last mounted there', () => {
+    expect(onRamFileSystem('/dev/shm/tidyvault-staging-1', mounts)).toBe(true);
+    expect(onRamFileSystem('/dev/shm', mounts)).toBe(true);
+    expect(onRamFileSystem('/dev/shmx/a', mounts)).toBe(false);
+    expect(onRamFileSystem('/tmp', mounts)).toBe(false);
+    expect(onRamFileSystem('/srv/data/x', mounts)).toBe(false);
+    expect(onRamFileSystem('/srv/data/fast lane/x', mounts)).toBe(true);
+    // A disk mounted over a tmpfs hides it.
+    expect(onRamFileSystem('/mnt/over/x', mounts)).toBe(false);
+    // No /proc/mounts (macOS, Windows): not known to be RAM, so not claimed.
+    expect(onRamFileSystem('/dev/shm', '')).toBe(false);
+  });
+
+  it.runIf(fs.existsSync('/proc/mounts') && fs.existsSync('/dev/shm'))(
+    'says a staging area in /dev/shm is in RAM on this machine',
+    () => {
+      const area = new StagingArea('/dev/shm');
+      try {
+        expect(area.inRam).toBe(true);
+      } finally {
+        area.dispose();
+      }
+    },
+  );
+});
 
 describe('staging area', () => {
   it('is a private folder that disappears on dispose', () => {

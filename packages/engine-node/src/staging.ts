@@ -37,6 +37,33 @@ export function stagingRoot(): string {
   return os.tmpdir();
 }
 
+function readMounts(): string {
+  try {
+    return fs.readFileSync('/proc/mounts', 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Is `dir` on a RAM-backed file system (tmpfs, ramfs)? Told by the mount that holds it in
+ * /proc/mounts (the longest mount point above it, the last one mounted there); false where it
+ * cannot be told (no /proc: macOS, Windows).
+ */
+export function onRamFileSystem(dir: string, mounts = readMounts()): boolean {
+  const target = path.resolve(dir);
+  let best: { point: string; type: string } | undefined;
+  for (const line of mounts.split('\n')) {
+    const [, escaped, type] = line.split(' ');
+    if (!escaped || !type) continue;
+    // Spaces, tabs and backslashes in mount points are written as octal escapes.
+    const point = escaped.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
+    const inside = target === point || target.startsWith(point.endsWith('/') ? point : point + '/');
+    if (inside && (!best || point.length >= best.point.length)) best = { point, type };
+  }
+  return best?.type === 'tmpfs' || best?.type === 'ramfs';
+}
+
 /** Remove staging folders left by processes that no longer exist (crash, kill -9). */
 export function sweepStaging(root = stagingRoot()): string[] {
   const removed: string[] = [];
@@ -63,8 +90,11 @@ function processAlive(pid: number): boolean {
 /** A private (0700) folder for short-lived staging files, removed by dispose(). */
 export class StagingArea {
   readonly dir: string;
+  /** The folder is on a RAM-backed file system: staged files never reach a disk. */
+  readonly inRam: boolean;
   constructor(root = stagingRoot()) {
     sweepStaging(root);
+    this.inRam = onRamFileSystem(root);
     this.dir = path.join(root, `${PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
     fs.mkdirSync(this.dir, { mode: 0o700 });
     fs.chmodSync(this.dir, 0o700);

@@ -282,6 +282,11 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   };
   app.addHook('onReady', async () => {
     audit.system('server_start');
+    if (!o.engine.staging.inRam)
+      app.log.warn(
+        { op: 'storage.staging_on_disk', folder: o.engine.staging.dir },
+        'uploads and prepared exports are staged in a folder that is not RAM-backed (no tmpfs /dev/shm here): their bytes may stay on disk after the files are removed',
+      );
     timer = setInterval(() => {
       for (const w of watches) w.check();
       sessions.sweep();

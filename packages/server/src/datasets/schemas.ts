@@ -83,6 +83,8 @@ export const locationView = z.strictObject({
       what: z.string(),
     }),
   ),
+  /** The private folder uploads and prepared exports pass through, and whether it is in RAM. */
+  staging: z.object({ folder: z.string(), ramBacked: z.boolean(), what: z.string() }),
   spill: z.enum(['on', 'off']),
   spillDirectory: z.string().optional(),
   owner: z.string(),

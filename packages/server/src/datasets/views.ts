@@ -84,8 +84,9 @@ export async function location(
       format: x.format,
       user: x.user,
       until: iso(x.until),
-      what: "an export built for one download, in the engine's private staging folder (RAM-backed /dev/shm where the machine has it); deleted once downloaded, after a minute, or with the dataset",
+      what: "an export built for one download, in the engine's private staging folder (see staging); deleted once downloaded, after a minute, or with the dataset",
     })),
+    staging: stagingView(o.engine.staging),
     spill: spill ? ('on' as const) : ('off' as const),
     ...(spill ? { spillDirectory: o.spillDirectory } : {}),
     owner: e.owner,
@@ -95,6 +96,17 @@ export async function location(
     expiresAt: iso(store.expiresAt(e)),
     recentAccesses: e.accesses.map((a) => ({ at: iso(a.at), op: a.op, user: a.user })),
     caveat: 'freed memory is not zeroed by the engine; the bytes stay until the memory is reused',
+  };
+}
+
+/** Where uploads and prepared exports pass through on their way in and out. */
+export function stagingView(staging: { dir: string; inRam: boolean }) {
+  return {
+    folder: staging.dir,
+    ramBacked: staging.inRam,
+    what: staging.inRam
+      ? "uploads and prepared exports pass through files in this private (0700) folder on a RAM-backed file system (tmpfs): an upload's file is removed once it is loaded, and nothing of it reaches a disk (unless the machine swaps)"
+      : "uploads and prepared exports pass through files in this private (0700) folder, which is NOT on a RAM-backed file system on this machine: an upload's file is removed once it is loaded, but its bytes may stay on the disk until overwritten",
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TidyvaultError } from '../errors.js';
+import { analyzeRecipe } from '../compile/analyze.js';
 import { parseRecipe, parseRecipeText, parseStep } from './parse.js';
 
 const fail = (input: unknown): string => {
@@ -69,6 +70,32 @@ describe('parseRecipe', () => {
     expect(fail({ version: 1, steps: [{ op: 'trim', columns: [''] }] })).toMatch(
       /field "columns\[0\]": a column name cannot be empty$/,
     );
+  });
+
+  it('refuses a pattern or separator past 1,000 characters (the regex budget), naming the field', () => {
+    const long = 'a'.repeat(1001);
+    const at = (step: Record<string, unknown>) => fail({ version: 1, steps: [step] });
+    expect(at({ op: 'replace', columns: ['a'], find: long, replace: '', regex: true })).toMatch(
+      /step 1 \(replace\) field "find": .*1000/,
+    );
+    expect(at({ op: 'split-column', column: 'a', separator: long, into: ['b'] })).toMatch(
+      /step 1 \(split-column\) field "separator": .*1000/,
+    );
+    // A condition's pattern is checked with the columns it reads.
+    const matches = parseRecipe({
+      version: 1,
+      steps: [{ op: 'filter-rows', where: { column: 'a', op: 'matches', value: long } }],
+    });
+    expect(() => analyzeRecipe(matches, [{ name: 'a', type: 'text' }])).toThrow(
+      /longer than 1000 characters/,
+    );
+    // At the limit, accepted.
+    expect(() =>
+      parseRecipe({
+        version: 1,
+        steps: [{ op: 'replace', columns: ['a'], find: long.slice(1), replace: '' }],
+      }),
+    ).not.toThrow();
   });
 
   it('names the field inside a condition that matched none of its shapes', () => {

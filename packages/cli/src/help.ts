@@ -54,7 +54,7 @@ Options:
                          numbers over numbers, like 1,2,3 over 4,5,6, is taken for data)
   --no-header            the CSV's first row is data (columns become column_1, …); --header,
                          --no-header, --delimiter and --encoding are refused for other formats
-  --memory-limit <size>  DuckDB memory limit, e.g. 8GB (default: half the machine's memory)
+  --memory-limit <size>  DuckDB memory limit, e.g. 8GB (default: half the machine's memory, or of the container's limit when lower)
   --threads <n>          DuckDB threads (default: all cores)
   --spill-dir <folder>   let DuckDB spill to this private (0700) folder when memory runs out;
                          spill files are NOT encrypted (off by default: work must fit in memory)

@@ -15,3 +15,4 @@ export {
   MAX_DUPLICATE_TUPLES,
   type DuplicatesAnswer,
 } from './duplicates.js';
+export { usableMemory } from './usable-memory.js';

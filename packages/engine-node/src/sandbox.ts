@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { usableMemory } from './usable-memory.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBInstance } from './duckdb.js';
 import { TidyvaultError } from '@tidyvault/core';
@@ -37,7 +38,7 @@ export interface Sandbox {
 /** The compressed in-memory database of `compressTables`. */
 const COMPRESSED_DATABASE = 'tidyvault';
 
-const defaultMemoryLimit = () => `${Math.max(256, Math.floor(os.totalmem() / 2 / 2 ** 20))}MB`;
+const defaultMemoryLimit = () => `${Math.max(256, Math.floor(usableMemory() / 2 / 2 ** 20))}MB`;
 
 /**
  * Settings given at creation. DuckDB's defaults are open (extension autoinstall/autoload,

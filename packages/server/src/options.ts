@@ -1,6 +1,5 @@
-import os from 'node:os';
 import type { Writable } from 'node:stream';
-import type { NodeEngine } from '@tidyvault/engine-node';
+import { usableMemory, type NodeEngine } from '@tidyvault/engine-node';
 import { AuditLog } from './audit/log.js';
 import type { Accounts } from './auth/accounts.js';
 import type { OidcOptions } from './auth/oidc/options.js';
@@ -141,7 +140,7 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
     uploadPace: o.uploadPace ?? { windowMs: 30_000, minBytes: 64 * 1024 },
     maxColumns: o.maxColumns ?? 1_000,
     maxCellBytes: o.maxCellBytes ?? 2 ** 20,
-    maxResidentBytes: o.maxResidentBytes ?? Math.floor(os.totalmem() / 3),
+    maxResidentBytes: o.maxResidentBytes ?? Math.floor(usableMemory() / 3),
     datasetIdleMs: o.datasetIdleMs ?? 60 * MINUTE,
     datasetAbsoluteMs: o.datasetAbsoluteMs ?? 24 * HOUR,
     sessionIdleMs: o.sessionIdleMs ?? 30 * MINUTE,

@@ -24,6 +24,9 @@ const JSON_CASES: Record<string, string> = {
   'values.ndjson':
     '{"a":1,"b":1.0,"c":1e5,"d":-0,"e":12345678901234567890,"f":123456789012345678901234,"g":true,"h":null,"i":[1,2.50,{"x":"y\\u001f"}],"j":{"k":"é\\n"},"l":"s","m":1.5E-7,"n":-0.0,"o":"\\ud83d\\ude00 \\" \\\\ \\/"}\n\n{"B":2,"a":"x","new":3}\n   \n{"z":{}}\n',
   'array-line.ndjson': '{"a":1}\n[1,2]\n',
+  // Keys that name object internals are ordinary columns (no prototype pollution on the page).
+  'proto-keys.json':
+    '[{"__proto__":"p","constructor":"c","prototype":"t","toString":"s"},{"__proto__":{"polluted":1},"constructor":null}]',
   'string-line.ndjson': '{"a":1}\n\n"str"\n',
   'number-element.json': '[{"a":1},{"b":2},3]',
   'negative-element.json': '[{"a":1},-3]',

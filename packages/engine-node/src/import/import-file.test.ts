@@ -273,3 +273,32 @@ describe('JSON and NDJSON errors name the file, the line and what is wrong', () 
     });
   });
 });
+
+describe('keys that name JavaScript object internals (prototype pollution)', () => {
+  it('are ordinary column names in JSON, NDJSON and CSV, and pollute nothing', async () => {
+    const records = '{"__proto__":"p","constructor":"c","prototype":"t","toString":"s"}';
+    const json = file('proto.json', `[${records},{"__proto__":{"polluted":1},"constructor":null}]`);
+    const ndjson = file('proto.ndjson', `${records}\n`);
+    const csv = file('proto.csv', '__proto__,constructor,prototype,toString\np,c,t,s\n');
+    const own = await NodeEngine.open({ allowedPaths: [json, ndjson, csv], threads: 1 });
+    const read = async (p: string) => {
+      const ds = await own.importFile(p, path.basename(p), {});
+      const table = await own.run(ds, { version: 1, steps: [] });
+      await own.drop(ds);
+      return { names: table.columns.map((c) => c.name), rows: table.rows };
+    };
+    try {
+      for (const p of [json, ndjson, csv]) {
+        const { names, rows } = await read(p);
+        expect(names, path.basename(p)).toEqual(['__proto__', 'constructor', 'prototype', 'toString']);
+        expect(rows[0], path.basename(p)).toEqual(['p', 'c', 't', 's']);
+      }
+      const { rows } = await read(json);
+      expect(rows[1]![0]).toBe('{"polluted":1}');
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(Object.prototype).not.toHaveProperty('polluted');
+    } finally {
+      await own.close();
+    }
+  });
+});

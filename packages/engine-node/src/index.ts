@@ -16,3 +16,4 @@ export {
   type DuplicatesAnswer,
 } from './duplicates.js';
 export { usableMemory } from './usable-memory.js';
+export { SPILL_CLAIM } from './spill-folder.js';

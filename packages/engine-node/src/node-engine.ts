@@ -41,6 +41,7 @@ import { importFile } from './import/import-file.js';
 import { loadTextRows, type TextRow } from './import/rows.js';
 import type { ImportOptions } from './import/types.js';
 import { openSandbox, type Sandbox, type SandboxOptions } from './sandbox.js';
+import { releaseSpillFolder } from './spill-folder.js';
 import { StagingArea } from './staging.js';
 import { toCell } from './values.js';
 import { ClusterKeys, readDistinctCounts } from './cluster-keys.js';
@@ -151,6 +152,11 @@ export class NodeEngine implements Engine {
 
   get connection(): DuckDBConnection {
     return this.sandbox.connection;
+  }
+
+  /** Spill files a process that is gone left in the spill folder, deleted at start. */
+  get spillSwept(): readonly string[] {
+    return this.sandbox.spillSwept;
   }
 
   /**
@@ -662,6 +668,7 @@ export class NodeEngine implements Engine {
       this.connection.closeSync();
       this.sandbox.instance.closeSync();
     } finally {
+      if (this.sandbox.spillDirectory !== undefined) releaseSpillFolder(this.sandbox.spillDirectory);
       this.staging.dispose();
     }
   }

@@ -3,7 +3,7 @@ import { usableMemory } from './usable-memory.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBInstance } from './duckdb.js';
 import { TidyvaultError } from '@tidyvault/core';
-import { spillFolderProblem } from './spill-folder.js';
+import { claimSpillFolder, releaseSpillFolder, spillFolderProblem } from './spill-folder.js';
 import { col, inList, lit, select, statement, type LiteralValue, type SettingName } from '@tidyvault/sql';
 
 export interface SandboxOptions {
@@ -33,6 +33,10 @@ export interface Sandbox {
   database: string;
   /** Another connection, working in the same database as `connection`. */
   connect(): Promise<DuckDBConnection>;
+  /** Spill files of a process that is gone, deleted from the spill folder at start. */
+  spillSwept: string[];
+  /** The spill folder this process has taken (released when the engine closes). */
+  spillDirectory?: string;
 }
 
 /** The compressed in-memory database of `compressTables`. */
@@ -77,10 +81,24 @@ export function expectedSettings(o: SandboxOptions): Record<string, string> {
 
 /** Open an in-memory DuckDB that cannot fetch, install or load anything and touches only the listed paths. */
 export async function openSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
+  let spillSwept: string[] = [];
   if (o.spillDirectory !== undefined) {
     const problem = spillFolderProblem(o.spillDirectory);
     if (problem) throw new TidyvaultError('USAGE', `spill folder ${o.spillDirectory} ${problem}`);
+    const claim = claimSpillFolder(o.spillDirectory);
+    if ('problem' in claim)
+      throw new TidyvaultError('USAGE', `spill folder ${o.spillDirectory} ${claim.problem}`);
+    spillSwept = claim.swept;
   }
+  try {
+    return await openClaimed(o, spillSwept);
+  } catch (e) {
+    if (o.spillDirectory !== undefined) releaseSpillFolder(o.spillDirectory);
+    throw e;
+  }
+}
+
+async function openClaimed(o: SandboxOptions, spillSwept: string[]): Promise<Sandbox> {
   const instance = await DuckDBInstance.create(':memory:', createOptions(o));
   const database = o.compressTables ? COMPRESSED_DATABASE : 'memory';
   const connect = async () => {
@@ -109,7 +127,15 @@ export async function openSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
   const settings = await selfCheck(connection, o);
   if (extensions)
     throw new TidyvaultError('EXECUTION', `DuckDB sandbox self-check failed, refusing to run: ${extensions}`);
-  return { instance, connection, settings, database, connect };
+  return {
+    instance,
+    connection,
+    settings,
+    database,
+    connect,
+    spillSwept,
+    ...(o.spillDirectory !== undefined ? { spillDirectory: o.spillDirectory } : {}),
+  };
 }
 
 /** Refuse to run unless every security setting is what the sandbox requires. */

@@ -282,6 +282,11 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   };
   app.addHook('onReady', async () => {
     audit.system('server_start');
+    if (o.engine.spillSwept.length > 0)
+      app.log.warn(
+        { op: 'storage.spill_swept', files: o.engine.spillSwept.length },
+        'spill files left by a server that did not shut down cleanly were deleted',
+      );
     if (!o.engine.staging.inRam)
       app.log.warn(
         { op: 'storage.staging_on_disk', folder: o.engine.staging.dir },

@@ -57,4 +57,23 @@ describe('where uploads are staged', () => {
       await engine.close();
     }
   });
+
+  it('logs the spill files of a server that was killed, deleted at start', async () => {
+    const spill = path.join(root, 'spill');
+    fs.mkdirSync(spill, { mode: 0o700 });
+    fs.writeFileSync(path.join(spill, 'duckdb_temp_storage_S32K-0.tmp'), 'CANARY');
+    const engine = await NodeEngine.open({ memoryLimit: '256MB', threads: 1, spillDirectory: spill });
+    const h = await harness({ engine });
+    try {
+      const line = h
+        .logs()
+        .split('\n')
+        .find((l) => l.includes('"storage.spill_swept"'));
+      expect(JSON.parse(line!)).toMatchObject({ files: 1 });
+      expect(h.logs()).not.toContain('CANARY');
+    } finally {
+      await h.close();
+      await engine.close();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { processAlive } from './process-alive.js';
 
 /**
  * Spill files are plaintext (DuckDB cannot encrypt them offline), so they may only go into a
@@ -23,15 +24,6 @@ export function spillFolderProblem(folder: string): string | undefined {
 /** The file that says which process spills into a folder. */
 export const SPILL_CLAIM = '.tidyvault-spill-owner';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Take `folder` for this process's spill files. A folder another running process has taken is
  * refused (DuckDB's file names would meet). Spill files left by a process that is gone (killed,
@@ -42,7 +34,7 @@ function alive(pid: number): boolean {
 export function claimSpillFolder(folder: string): { swept: string[] } | { problem: string } {
   const claim = path.join(folder, SPILL_CLAIM);
   const owner = Number(fs.readFileSync(claim, { encoding: 'utf8', flag: 'a+' }).trim());
-  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner))
+  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner))
     return { problem: `is in use by another process (${owner}): give each server its own` };
   const swept: string[] = [];
   for (const name of fs.readdirSync(folder)) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { processAlive } from './process-alive.js';
 
 const PREFIX = 'tidyvault-staging-';
 
@@ -76,15 +77,6 @@ export function sweepStaging(root = stagingRoot()): string[] {
     removed.push(name);
   }
   return removed;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** A private (0700) folder for short-lived staging files, removed by dispose(). */

@@ -118,31 +118,42 @@ describe('LocalBackend: a step the data refuses', () => {
   });
 });
 
+/**
+ * A backend over the checking engine, its queries and counts recorded, with a trim's state made
+ * and then `step` added, whose own state is held back until `made()`.
+ */
+async function afterHeldStep(step: Step) {
+  const engine = checkingEngine();
+  const runs: { table: string; ops: string[]; offset?: number; limit?: number }[] = [];
+  const queries: string[] = [];
+  const counts: string[][] = [];
+  let made!: () => void;
+  const held = new Promise<void>((resolve) => (made = resolve));
+  const { materialise, run, runQuery, count } = engine;
+  engine.materialise = async (d, r, o) => {
+    if (r.steps.some((s) => s.op === step.op)) await held;
+    return materialise(d, r, o);
+  };
+  engine.run = async (d, r, o) => (
+    runs.push({ table: d.table, ops: r.steps.map((s) => s.op), ...o }),
+    run(d, r, o)
+  );
+  engine.runQuery = async (q, c) => (queries.push(JSON.stringify(q)), runQuery(q, c));
+  engine.count = async (d, r) => (counts.push(r.steps.map((s) => s.op)), count(d, r));
+  const backend = new LocalBackend(async () => engine);
+  const { id } = await backend.upload(new File(['city,n\n'], 'f.csv'), {}, () => undefined).done;
+  await backend.addStep(id, { op: 'trim', columns: ['city'] } as Step);
+  await backend.rows(id, 0, 10);
+  await backend.addStep(id, step);
+  runs.length = 0;
+  queries.length = 0;
+  return { backend, id, runs, queries, counts, made };
+}
+
 describe('LocalBackend: the first page after a cluster-merge', () => {
   it('is the range of rows of the state before it, while its own state is made, total known without a count', async () => {
-    const engine = checkingEngine();
-    const runs: { table: string; ops: string[]; offset?: number; limit?: number }[] = [];
-    const counts: string[][] = [];
-    let made!: () => void;
-    const held = new Promise<void>((resolve) => (made = resolve));
-    const materialise = engine.materialise;
-    engine.materialise = async (d, r, o) => {
-      if (r.steps.some((s) => s.op === 'cluster-merge')) await held;
-      return materialise(d, r, o);
-    };
-    const run = engine.run;
-    engine.run = async (d, r, o) => {
-      runs.push({ table: d.table, ops: r.steps.map((s) => s.op), ...o });
-      return run(d, r, o);
-    };
-    const count = engine.count;
-    engine.count = async (d, r) => (counts.push(r.steps.map((s) => s.op)), count(d, r));
-    const backend = new LocalBackend(async () => engine);
-    const { id } = await backend.upload(new File(['city,n\n'], 'f.csv'), {}, () => undefined).done;
-    await backend.addStep(id, { op: 'trim', columns: ['city'] } as Step);
-    await backend.rows(id, 0, 10);
-    await backend.addStep(id, { op: 'cluster-merge', column: 'city', method: 'fingerprint' } as Step);
-    runs.length = 0;
+    const merge = { op: 'cluster-merge', column: 'city', method: 'fingerprint' } as Step;
+    const { backend, id, runs, counts, made } = await afterHeldStep(merge);
     const page = await backend.rows(id, 20, 10);
     // Answered while the merge's state is still held back: from the trim's state, rows 20–29.
     expect(runs).toEqual([{ table: 'state', ops: ['cluster-merge'], offset: 20, limit: 10 }]);
@@ -154,26 +165,7 @@ describe('LocalBackend: the first page after a cluster-merge', () => {
 
 describe('LocalBackend: the first page after a dedupe', () => {
   it('comes from the first rows of the state before it, while the dedupe’s state is made', async () => {
-    const engine = checkingEngine();
-    const queries: string[] = [];
-    const counts: string[][] = [];
-    let made!: () => void;
-    const held = new Promise<void>((resolve) => (made = resolve));
-    const materialise = engine.materialise;
-    engine.materialise = async (d, r, o) => {
-      if (r.steps.some((s) => s.op === 'dedupe-rows')) await held;
-      return materialise(d, r, o);
-    };
-    const runQuery = engine.runQuery;
-    engine.runQuery = async (q, c) => (queries.push(JSON.stringify(q)), runQuery(q, c));
-    const count = engine.count;
-    engine.count = async (d, r) => (counts.push(r.steps.map((s) => s.op)), count(d, r));
-    const backend = new LocalBackend(async () => engine);
-    const { id } = await backend.upload(new File(['city,n\n'], 'f.csv'), {}, () => undefined).done;
-    await backend.addStep(id, { op: 'trim', columns: ['city'] } as Step);
-    await backend.rows(id, 0, 10);
-    await backend.addStep(id, { op: 'dedupe-rows' } as Step);
-    queries.length = 0;
+    const { backend, id, queries, counts, made } = await afterHeldStep({ op: 'dedupe-rows' } as Step);
     await backend.rows(id, 0, 10);
     expect(queries).toHaveLength(1);
     // The state's first 10,000 rows (a rowid range), not the whole table.

@@ -84,6 +84,8 @@ export interface Location {
   onDisk: { path: string; bytes: number; what: string }[];
   onDiskNote: string;
   spill: 'on' | 'off';
+  /** Server mode: the folder uploads pass through, and whether it is in RAM. */
+  staging?: { folder: string; ramBacked: boolean; what: string };
   owner: string;
   createdAt: string;
   lastAccessAt: string;

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Backend } from '../api/backend.js';
 import type { Location } from '../api/types.js';
 import { countdown, formatBytes } from '../format.js';
+import { stagingNotice } from './staging-notice.js';
 
 interface Props {
   backend: Backend;
@@ -74,6 +75,11 @@ export function ProtectionPanel({
               ? 'nothing'
               : loc.onDisk.map((f) => `${f.path} (${formatBytes(f.bytes)})`).join(', ')}
           </p>
+          {stagingNotice(loc) && (
+            <p className="notice" data-testid="staging-on-disk">
+              {stagingNotice(loc)}
+            </p>
+          )}
           <p className="small" data-testid="expires">
             {backend.kind === 'device' ? (
               <>

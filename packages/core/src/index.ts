@@ -42,7 +42,7 @@ export { recipeJsonSchema } from './recipe/json-schema.js';
 export { viewFilterError, viewFilterMessage } from './recipe/view-filter.js';
 export { analyzeRecipe, inferInputColumns, ROW_ID, type Analysis } from './compile/analyze.js';
 export { compileRecipe, recipeSql, type CompiledRecipe, type CompileOptions } from './compile/compile.js';
-export { compileOnTable, type OnTableOptions } from './compile/on-table.js';
+export { compileOnTable, forTableInRowIdOrder, type OnTableOptions } from './compile/on-table.js';
 export * from './history/history.js';
 export type * from './engine/engine.js';
 export * from './engine/conformance.js';

@@ -3,6 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   analyzeRecipe,
   compileOnTable,
+  forTableInRowIdOrder,
   isKeyCollision,
   keyCollisionClusters,
   keyerFor,
@@ -370,17 +371,24 @@ export class NodeEngine implements Engine {
         if (at < 0) break;
         const prefix: Recipe = { ...recipe, steps: steps.slice(0, at) };
         await this.fillClusterKeys(staged, prefix);
-        // Rows keep their order column instead of being sorted into place.
-        const { query, columns } = this.compile(staged, prefix, { keepRowId: true });
+        // Rows keep their order column instead of being sorted into place, unless a sort just
+        // before gives their order (its keys, not the row id).
+        const compiled = this.compile(staged, prefix, { keepRowId: true });
+        const { query, byPosition } = forTableInRowIdOrder(compiled.query);
         const table = this.nextTable();
         tables.push(table);
-        const unsorted: Select = { ...query, orderBy: [] };
         await this.execute(() =>
           this.withProgress(() =>
-            this.connection.run(statement({ kind: 'createTable', name: table, query: unsorted })),
+            this.connection.run(statement({ kind: 'createTable', name: table, query })),
           ),
         );
-        staged = { ...staged, table, columns, rowIdColumn: ROW_ID };
+        const { rowIdColumn: _, ...before } = staged;
+        staged = {
+          ...before,
+          table,
+          columns: compiled.columns,
+          ...(byPosition ? { rowIdColumn: ROW_ID } : {}),
+        };
         steps = steps.slice(at);
       }
       const rest: Recipe = { ...recipe, steps };

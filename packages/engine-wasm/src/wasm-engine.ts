@@ -4,6 +4,7 @@ import {
   checkDuplicateColumns,
   columnProfileQuery,
   compileOnTable,
+  forTableInRowIdOrder,
   dedupeCountQuery,
   distinctCountsQuery,
   duplicateCandidates,
@@ -702,8 +703,9 @@ export class WasmEngine implements Engine {
       recipe,
       async (compiled, columns) => {
         // Unsorted only when the row id column alone gives the order (not sort-rows' keys).
-        const byPosition = o.unsorted === true && ordersByRowId(compiled);
-        const query = o.unsorted ? withRowId(compiled, byPosition) : compiled;
+        const inRowIdOrder = o.unsorted ? forTableInRowIdOrder(compiled) : undefined;
+        const byPosition = inRowIdOrder?.byPosition === true;
+        const query = inRowIdOrder?.query ?? compiled;
         const create = statement({ kind: 'createTable', name: table, query });
         // In the background, a page asked for meanwhile (from an earlier state) goes first.
         await (o.background ? this.connection.runInBackground(create) : this.connection.run(create));
@@ -782,19 +784,4 @@ export class WasmEngine implements Engine {
       throw recipeExecutionError(message);
     }
   }
-}
-
-const isRowId = (e: Expr): boolean => e.kind === 'column' && e.name === ROW_ID;
-
-/** The compiled recipe's rows come in the order of its row id column, ascending, alone. */
-function ordersByRowId(query: Select): boolean {
-  const [first, ...rest] = query.orderBy ?? [];
-  return first !== undefined && rest.length === 0 && isRowId(first.expr) && first.desc !== true;
-}
-
-/** Ordered by the row id column and keeping it, or sorted (keys of sort-rows) without it. */
-function withRowId(query: Select, byPosition: boolean): Select {
-  return byPosition
-    ? { ...query, orderBy: [] }
-    : { ...query, columns: query.columns.filter((c) => !isRowId(c.expr)) };
 }

@@ -53,3 +53,31 @@ it('exports a recipe with cluster-merge steps after other steps exactly as it ru
   expect(tables.getRowsJson()).toEqual([['1']]);
   await engine.drop(ds);
 });
+
+it('keeps the order of a sort made just before a cluster-merge (its staged input is sorted)', async () => {
+  const ds = await engine.loadCsv('s.csv', new TextEncoder().encode('city,n\nb,1\na,2\nc,3\nA ,4\n'));
+  const sorted = {
+    version: 1,
+    steps: [
+      { op: 'sort-rows', by: [{ column: 'city' }] },
+      { op: 'cluster-merge', column: 'city', method: 'fingerprint' },
+      { op: 'trim', columns: ['city'] },
+    ],
+  } as Recipe;
+  try {
+    const expected = await engine.run(ds, sorted);
+    expect(expected.rows.map((r) => r[1])).toEqual(['4', '2', '1', '3']);
+    const out = path.join(dir, 'sorted.json');
+    await engine.export(ds, sorted, out, { format: 'json' });
+    const exported = JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, string | null>[];
+    expect(exported.map((r) => [r.city, r.n])).toEqual(expected.rows);
+    const streamed = await engine.exportRows(ds, sorted, async (_c, rows) => {
+      const all: unknown[] = [];
+      for await (const row of rows) all.push(row);
+      return all;
+    });
+    expect(streamed).toEqual(expected.rows);
+  } finally {
+    await engine.drop(ds);
+  }
+});

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { localHarness, type LocalHarness } from '../auth/test-local.js';
@@ -45,6 +46,21 @@ describe('the body deadline of requests other than uploads', () => {
     expect(answer).toContain('content-security-policy');
     // Closed at the deadline, not at the socket's 10 s or the 30-minute request timeout.
     expect(ms).toBeLessThan(5_000);
+    // Requests without a body, kept alive past the deadline, are untouched.
+    const agent = new http.Agent({ keepAlive: true });
+    const get = () =>
+      new Promise<number>((resolve, reject) =>
+        http
+          .get(
+            { host: '127.0.0.1', port, path: '/healthz', agent },
+            (res) => (res.resume(), resolve(res.statusCode!)),
+          )
+          .on('error', reject),
+      );
+    expect(await get()).toBe(200);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await get()).toBe(200);
+    agent.destroy();
     // A body that arrives whole is read as usual.
     const ok = await h.tryLogin('ann', 'correct horse battery');
     expect(ok.statusCode).toBe(200);

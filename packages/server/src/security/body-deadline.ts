@@ -8,10 +8,12 @@ import type { FastifyInstance } from 'fastify';
  * connection is closed (the body is left unread).
  */
 export function registerBodyDeadline(app: FastifyInstance, ms: number): void {
-  app.addHook('preParsing', async (request, _reply, payload) => {
+  app.addHook('preParsing', async (request, reply, payload) => {
     const type = request.headers['content-type'] ?? '';
     if (request.raw.complete || /^multipart\//i.test(type)) return payload;
     const timer = setTimeout(() => {
+      // Only while the body is still being read (someone listens for its errors).
+      if (request.raw.complete || payload.listenerCount('error') === 0) return;
       payload.emit(
         'error',
         Object.assign(new Error(`the request body did not arrive within ${Math.round(ms / 1000)} s`), {
@@ -24,6 +26,7 @@ export function registerBodyDeadline(app: FastifyInstance, ms: number): void {
     payload.once('end', stop);
     payload.once('error', stop);
     payload.once('close', stop);
+    reply.raw.once('close', stop);
     return payload;
   });
 }

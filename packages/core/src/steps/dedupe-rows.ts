@@ -9,6 +9,7 @@ export type DedupeRowsStep = z.infer<typeof schema>;
 export const dedupeRows: StepDefinition<DedupeRowsStep> = {
   op: 'dedupe-rows',
   schema,
+  firstRowsFromFirstRows: true,
   describe: (s) =>
     s.columns === undefined
       ? 'Remove duplicate rows'

@@ -4,7 +4,7 @@ import { compileRecipe } from '../compile/compile.js';
 import type { TableResult } from '../engine/engine.js';
 import type { Recipe } from '../recipe/schema.js';
 import { staysInPlace, stepInfos, type StepInfo } from './step-shape.js';
-import type { Step } from './registry.js';
+import { stepDefinition, type Step } from './registry.js';
 import type { Column } from './types.js';
 
 /**
@@ -187,8 +187,8 @@ const FIRST_ROWS = 10_000;
 
 /**
  * May rows offset… of `plan`'s steps on `data` come from its first rows (firstRowsPage)? When
- * the head is one dedupe (it keeps first occurrences), `data`'s rowid is the position, and the
- * page is not deep.
+ * the head is one step whose first rows come from its input's first rows (a dedupe), `data`'s
+ * rowid is the position, and the page is not deep.
  */
 export function answersFromFirstRows(
   plan: PagePlan,
@@ -198,7 +198,7 @@ export function answersFromFirstRows(
 ): boolean {
   return (
     plan.head.length === 1 &&
-    plan.head[0]!.op === 'dedupe-rows' &&
+    stepDefinition(plan.head[0]!.op)?.firstRowsFromFirstRows === true &&
     data.rowIdColumn === undefined &&
     offset + limit <= FIRST_ROWS_DEPTH
   );

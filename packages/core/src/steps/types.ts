@@ -83,6 +83,11 @@ export interface StepDefinition<S extends { op: string }> {
    * changes only these columns, so the other columns' values, and their profiles, stay as they are.
    */
   keepsRowsChanging?(step: S): string[];
+  /**
+   * Its first output rows depend only on its first input rows, in order (a dedupe keeps first
+   * occurrences): a page near the top can be computed from the input's first rows.
+   */
+  firstRowsFromFirstRows?: boolean;
   /** True when the step stores values from the data (mass edits): exports say so. */
   carriesDataValues?: boolean;
   /**

@@ -216,7 +216,8 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     scope: (s) => (auth.mode !== 'single' && auth.role(s) === 'admin' ? 'all' : 'own'),
   });
   auth.routes(app, sessions, { purgeOwned: (user) => store.purgeOwnedBy(user) });
-  // Uploads and database imports share the slots.
+  // Uploads and database imports share the slots, and the memory budget and each user's share.
+  const admission = { store, maxResidentBytes: o.maxResidentBytes, maxUserBytes: o.maxUserBytes };
   const slots = new UploadSlots({ total: o.maxConcurrentUploads, perUser: o.maxUploadsPerUser });
   uploadRoute(app, {
     engine: o.engine,
@@ -225,7 +226,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     maxUploadBytes: o.maxUploadBytes,
     slots,
     pace: o.uploadPace,
-    maxResidentBytes: o.maxResidentBytes,
+    admission,
     limits: { maxColumns: o.maxColumns, maxCellBytes: o.maxCellBytes },
   });
   duplicatesRoute(app, { engine: o.engine, store });
@@ -236,7 +237,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     secrets: o.secrets,
     maxUploadBytes: o.maxUploadBytes,
     slots,
-    maxResidentBytes: o.maxResidentBytes,
+    admission,
     limits: { maxColumns: o.maxColumns, maxCellBytes: o.maxCellBytes },
   });
   shareRoutes(app, { store, shareable: auth.shareable, clock: o.clock });

@@ -30,11 +30,17 @@ export interface ServerOptions {
   /** Upload cap in bytes (default 2 GiB). */
   maxUploadBytes?: number;
   /**
-   * Admission control: the uploaded bytes all live datasets may hold together (default: a third
-   * of the machine's memory, as a loaded dataset costs a small multiple of its file). An upload
+   * Admission control: the bytes all live datasets' tables may hold together (default: two
+   * thirds of the engine's memory limit; a third of the machine's memory by default). An upload
    * that would pass it gets 507 before its body is read (by Content-Length) or once it is.
    */
   maxResidentBytes?: number;
+  /**
+   * What one user's datasets may hold together (their tables' bytes), so that one user cannot
+   * take the memory everyone shares: 507 `USER_MEMORY_FULL` past it. Default: half of
+   * `maxResidentBytes` with accounts (`local`, `oidc`); none in single-user mode.
+   */
+  maxUserBytes?: number;
   /** Most columns an upload may have (default 1,000). */
   maxColumns?: number;
   /** Longest cell of an upload, in UTF-8 bytes (default 1 MiB). */
@@ -109,8 +115,10 @@ export interface ResolvedOptions extends Required<
     | 'loginThrottle'
     | 'oidc'
     | 'secrets'
+    | 'maxUserBytes'
   >
 > {
+  maxUserBytes: number | undefined;
   accounts: Accounts | undefined;
   oidc: OidcOptions | undefined;
   secrets: SecretsStore | undefined;
@@ -125,7 +133,17 @@ export interface ResolvedOptions extends Required<
   secure: boolean;
 }
 
+/**
+ * Two thirds of DuckDB's memory limit (which defaults to half the memory the process may use),
+ * so that queries keep a third for their work; a third of that memory if the limit is unreadable.
+ */
+const defaultResidentBytes = (engine: NodeEngine) => {
+  const limit = engine.memoryLimitBytes;
+  return Math.floor(limit !== undefined ? (limit * 2) / 3 : usableMemory() / 3);
+};
+
 export function resolveOptions(o: ServerOptions): ResolvedOptions {
+  const maxResidentBytes = o.maxResidentBytes ?? defaultResidentBytes(o.engine);
   return {
     engine: o.engine,
     secretKey: o.secretKey,
@@ -140,7 +158,9 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
     uploadPace: o.uploadPace ?? { windowMs: 30_000, minBytes: 64 * 1024 },
     maxColumns: o.maxColumns ?? 1_000,
     maxCellBytes: o.maxCellBytes ?? 2 ** 20,
-    maxResidentBytes: o.maxResidentBytes ?? Math.floor(usableMemory() / 3),
+    maxResidentBytes,
+    maxUserBytes:
+      o.maxUserBytes ?? ((o.auth ?? 'single') === 'single' ? undefined : Math.floor(maxResidentBytes / 2)),
     datasetIdleMs: o.datasetIdleMs ?? 60 * MINUTE,
     datasetAbsoluteMs: o.datasetAbsoluteMs ?? 24 * HOUR,
     sessionIdleMs: o.sessionIdleMs ?? 30 * MINUTE,

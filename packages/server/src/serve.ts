@@ -35,6 +35,8 @@ export interface ServeOptions {
   maxConcurrentUploads?: number;
   /** The same, for one user (default 2). */
   maxUploadsPerUser?: number;
+  /** What one user's datasets may hold (default: half the budget with accounts; none in single mode). */
+  maxUserBytes?: number;
   /** API requests per session per minute (default 300; 0: no limit). */
   apiRequestsPerMinute?: number;
   datasetIdleMs?: number;
@@ -167,6 +169,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       ...(o.maxCellBytes ? { maxCellBytes: o.maxCellBytes } : {}),
       ...(o.maxConcurrentUploads ? { maxConcurrentUploads: o.maxConcurrentUploads } : {}),
       ...(o.maxUploadsPerUser ? { maxUploadsPerUser: o.maxUploadsPerUser } : {}),
+      ...(o.maxUserBytes ? { maxUserBytes: o.maxUserBytes } : {}),
       ...(o.apiRequestsPerMinute !== undefined ? { apiRequestsPerMinute: o.apiRequestsPerMinute } : {}),
       ...(o.datasetIdleMs ? { datasetIdleMs: o.datasetIdleMs } : {}),
       ...(o.datasetAbsoluteMs ? { datasetAbsoluteMs: o.datasetAbsoluteMs } : {}),

@@ -412,6 +412,16 @@ export const SETTINGS: readonly Setting[] = [
     parse: integer(1, 1000),
   }),
   define({
+    key: 'maxUserBytes',
+    config: 'maxMemoryPerUser',
+    flag: 'max-memory-per-user',
+    env: 'TIDYVAULT_MAX_MEMORY_PER_USER',
+    arg: '<size>',
+    shownDefault: 'with accounts (local, oidc): half of what all datasets may hold; single: none',
+    help: "what one user's datasets may hold in memory together; an upload or import past it gets 507 USER_MEMORY_FULL (all datasets together may hold two thirds of memory-limit)",
+    parse: parseSize,
+  }),
+  define({
     key: 'apiRequestsPerMinute',
     config: 'apiRateLimit',
     flag: 'api-rate-limit',

@@ -319,6 +319,13 @@ export class DatasetStore {
     for (const e of [...this.entries.values()]) if (await this.purge(e)) this.o.onPurged?.(e, 'shutdown');
   }
 
+  /** Bytes of the tables of `owner`'s datasets (their share; recipe states are caches, not counted). */
+  ownedBytes(owner: string): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.owner === owner) n += e.tableBytes;
+    return n;
+  }
+
   /** Engine bytes held by all datasets: source tables and materialised states (admission control). */
   get residentBytes(): number {
     let n = 0;

@@ -6,6 +6,7 @@ import { formatFromName, INPUT_FORMATS, type ImportOptions, type NodeEngine } fr
 import { z } from 'zod';
 import type { ZodApp } from '../app-types.js';
 import { ApiError, errorSchema } from '../errors.js';
+import { admit, type AdmissionOptions } from './admission.js';
 import { uploadResult } from './schemas.js';
 import { checkLoaded, CsvLimitWatch, type UploadLimits } from './limits.js';
 import type { MultipartFile } from '@fastify/multipart';
@@ -140,13 +141,6 @@ function inApiWords(e: unknown): unknown {
   return message === e.message ? e : new TidyvaultError(e.code, message, e.location);
 }
 
-const noRoom = () =>
-  new ApiError(
-    507,
-    'INSUFFICIENT_MEMORY',
-    'the server has no room for this dataset now; delete a dataset or try later',
-  );
-
 const tooLarge = (max: number) =>
   new ApiError(413, 'UPLOAD_TOO_LARGE', `the upload is larger than this server's limit of ${max} bytes`);
 
@@ -162,18 +156,12 @@ export function uploadRoute(
     store: DatasetStore;
     maxUploadBytes: number;
     slots: UploadSlots;
-    maxResidentBytes: number;
+    admission: AdmissionOptions;
     limits: UploadLimits;
     /** The body must bring at least `minBytes` in every `windowMs` while it arrives, else 408. */
     pace: { windowMs: number; minBytes: number };
   },
 ): void {
-  /** Room for `bytes` more, after dropping materialised recipe states (caches) if need be. */
-  const room = (bytes: number): boolean => {
-    if (o.store.residentBytes + bytes <= o.maxResidentBytes) return true;
-    o.store.dropStates();
-    return o.store.residentBytes + bytes <= o.maxResidentBytes;
-  };
   app.post(
     '/api/datasets',
     {
@@ -198,7 +186,7 @@ export function uploadRoute(
         if (Number.isFinite(declared) && declared > o.maxUploadBytes + ENVELOPE_BYTES) {
           throw tooLarge(o.maxUploadBytes);
         }
-        if (Number.isFinite(declared) && !room(declared - ENVELOPE_BYTES)) throw noRoom();
+        if (Number.isFinite(declared)) admit(o.admission, request.session!.user, declared - ENVELOPE_BYTES);
       },
     },
     async (request, reply) => {
@@ -293,7 +281,7 @@ export function uploadRoute(
         pace.stop();
         const receivedMs = Math.round(performance.now() - started);
         const bytes = fs.statSync(staged).size;
-        if (!room(bytes)) throw noRoom();
+        admit(o.admission, request.session!.user, bytes);
         const { value: data, bytes: tableBytes } = await o.memory.create(() =>
           o.engine.importFile(staged, name, parse),
         );
@@ -304,7 +292,11 @@ export function uploadRoute(
         // The client left while the file was loading: nobody will learn the id, keep nothing.
         if (request.raw.socket?.destroyed)
           await refuse(new ApiError(400, 'UPLOAD_ABORTED', 'upload aborted'));
-        if (!room(tableBytes)) await refuse(noRoom());
+        try {
+          admit(o.admission, request.session!.user, tableBytes);
+        } catch (e) {
+          await refuse(e);
+        }
         // Formats the stream watch could not judge: the same limits, before anyone can see it.
         const source =
           format === 'json' || format === 'ndjson'

@@ -3,6 +3,7 @@ import type { NodeEngine } from '@tidyvault/engine-node';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import type { ZodApp } from '../app-types.js';
+import { admit, type AdmissionOptions } from '../datasets/admission.js';
 import { checkLoaded, type UploadLimits } from '../datasets/limits.js';
 import type { EngineMemory } from '../datasets/memory.js';
 import { datasetLoader } from '../datasets/load.js';
@@ -26,7 +27,7 @@ export interface PostgresRouteOptions {
   /** The upload limit also bounds an import (bytes of text in all cells). */
   maxUploadBytes: number;
   slots: UploadSlots;
-  maxResidentBytes: number;
+  admission: AdmissionOptions;
   limits: UploadLimits;
 }
 
@@ -131,12 +132,6 @@ function credentialsFor(
  * (`--server-users`), and a user sees only those.
  */
 export function postgresRoutes(app: ZodApp, o: PostgresRouteOptions): void {
-  const room = (bytes: number): boolean => {
-    if (o.store.residentBytes + bytes <= o.maxResidentBytes) return true;
-    o.store.dropStates();
-    return o.store.residentBytes + bytes <= o.maxResidentBytes;
-  };
-
   app.get(
     '/api/connections',
     {
@@ -211,14 +206,11 @@ export function postgresRoutes(app: ZodApp, o: PostgresRouteOptions): void {
           throw e;
         };
         if (abort.signal.aborted) await refuse(new ApiError(400, 'UPLOAD_ABORTED', 'import aborted'));
-        if (!room(tableBytes))
-          await refuse(
-            new ApiError(
-              507,
-              'INSUFFICIENT_MEMORY',
-              'the server has no room for this dataset now; delete a dataset or try later',
-            ),
-          );
+        try {
+          admit(o.admission, user, tableBytes);
+        } catch (e) {
+          await refuse(e);
+        }
         await checkLoaded(o.engine, data, o.limits).catch(refuse);
         const name = `${c.name}: ${table ?? 'query'}`.slice(0, 255);
         const entry = o.store.add(user, name, data, emptyHistory(), tableBytes, tableBytes);

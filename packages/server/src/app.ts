@@ -28,6 +28,7 @@ import { resolveOptions, type ServerOptions } from './options.js';
 import { registerAccessControl, type RouteInfo } from './security/access.js';
 import { ApiRateLimit, registerApiRate } from './security/api-rate.js';
 import { registerBodyDeadline } from './security/body-deadline.js';
+import { registerClosingAnswer } from './security/closing.js';
 import { registerCsrf } from './security/csrf.js';
 import {
   answerClientError,
@@ -115,7 +116,8 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
     exposeHeadRoutes: false,
     keepAliveTimeout: 5_000,
     maxRequestsPerSocket: 1_000,
-    return503OnClosing: true,
+    // Answered by registerClosingAnswer instead, with the security headers.
+    return503OnClosing: false,
     clientErrorHandler: (err, socket) => answerClientError(err, socket, { secure: o.secure }),
     // A URL the router cannot read: Fastify's own answer echoes the path and skips the hooks
     // that set the security headers.
@@ -185,6 +187,7 @@ export async function buildApp(options: ServerOptions): Promise<TidyvaultApp> {
   });
 
   registerErrorHandling(app);
+  registerClosingAnswer(app);
   registerHostCheck(app, o.allowedHosts);
   if (o.secure && !o.tls) registerProxyOnly(app);
   registerSecurityHeaders(app, { secure: o.secure });

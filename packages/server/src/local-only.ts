@@ -3,6 +3,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerErrorHandling } from './errors.js';
 import { checkBind } from './listen.js';
+import { registerClosingAnswer } from './security/closing.js';
 import { answerClientError, registerSecurityHeaders } from './security/headers.js';
 import { registerHostCheck } from './security/host-check.js';
 import { defaultWebRoot, registerWebApp } from './web.js';
@@ -41,11 +42,13 @@ export async function buildLocalOnlyApp(o: {
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
     http: { requireHostHeader: false },
+    return503OnClosing: false,
     clientErrorHandler: (err, socket) => answerClientError(err, socket, { secure: false }),
   });
   // Slow-header (Slowloris) clients are cut off; Node's default is 60 s.
   app.server.headersTimeout = 30_000;
   registerErrorHandling(app);
+  registerClosingAnswer(app);
   registerHostCheck(app, o.allowedHosts ?? []);
   registerSecurityHeaders(app, { secure: false });
   app.addHook('onSend', async (_request, reply, payload) => {

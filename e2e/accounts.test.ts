@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, screenshot, signInWithPassword } from './browser.js';
+import { browserStorage, EMPTY_STORAGE, launch, screenshot, signInWithPassword } from './browser.js';
 import { serveWith } from './local-server.js';
 
 const CLI = path.join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'main.js');
@@ -146,6 +146,7 @@ describe('the web workbench with local accounts (serve --auth local)', () => {
     await expect
       .poll(() => page.getByTestId('grid').getAttribute('data-rows'), { timeout: 30_000 })
       .toBe('8');
+    expect((await page.context().cookies(srv.origin)).map((c) => c.httpOnly)).toEqual([true]);
     await page.getByRole('button', { name: /Sign out dora/ }).click();
     const dialog = page.getByTestId('sign-out-dialog');
     expect(await dialog.getByLabel('Delete my datasets from the server now').isChecked()).toBe(true);
@@ -153,6 +154,9 @@ describe('the web workbench with local accounts (serve --auth local)', () => {
     await dialog.getByRole('button', { name: 'Sign out', exact: true }).click();
     await dialog.waitFor({ state: 'detached' });
     expect(await page.request.get(`${srv.origin}/api/auth/me`).then((r) => r.status())).toBe(401);
+    // Nothing of hers stays in the browser: no cookie (the session one is HttpOnly) and no store.
+    expect(await page.context().cookies(srv.origin)).toEqual([]);
+    expect(await browserStorage(page)).toEqual(EMPTY_STORAGE);
     const { page: again } = await signIn('dora', 'dora long password');
     const list = await again.request.get(`${srv.origin}/api/datasets`);
     expect((await list.json()).datasets).toEqual([]);

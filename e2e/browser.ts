@@ -98,3 +98,30 @@ export async function signInWithPassword(
   await form.waitFor({ state: 'detached' });
   return { page, rec };
 }
+
+/** What the page's origin holds in every browser store a script can reach. */
+export function browserStorage(page: Page) {
+  return page.evaluate(async () => {
+    const opfs = await navigator.storage.getDirectory();
+    const entries: string[] = [];
+    for await (const name of (opfs as unknown as { keys(): AsyncIterable<string> }).keys())
+      entries.push(name);
+    return {
+      localStorage: localStorage.length,
+      sessionStorage: sessionStorage.length,
+      indexedDB: (await indexedDB.databases()).map((d) => d.name),
+      caches: await caches.keys(),
+      opfs: entries,
+      cookies: document.cookie,
+    };
+  });
+}
+
+export const EMPTY_STORAGE = {
+  localStorage: 0,
+  sessionStorage: 0,
+  indexedDB: [],
+  caches: [],
+  opfs: [],
+  cookies: '',
+};

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, record, screenshot, type Recorder } from './browser.js';
+import { browserStorage, EMPTY_STORAGE, launch, record, screenshot, type Recorder } from './browser.js';
 import { serveLocalOnly } from './local-server.js';
 
 const MESSY = path.join(import.meta.dirname, 'fixtures', 'messy.csv');
@@ -147,28 +147,7 @@ describe('local mode: the workbench in the browser, the file never leaves the de
     await page.getByRole('button', { name: 'Delete this dataset…' }).click();
     await page.getByRole('button', { name: 'Delete now' }).click();
     await page.getByRole('heading', { name: 'Open a file' }).waitFor();
-    const stored = await page.evaluate(async () => {
-      const opfs = await navigator.storage.getDirectory();
-      const entries: string[] = [];
-      for await (const name of (opfs as unknown as { keys(): AsyncIterable<string> }).keys())
-        entries.push(name);
-      return {
-        localStorage: localStorage.length,
-        sessionStorage: sessionStorage.length,
-        indexedDB: (await indexedDB.databases()).map((d) => d.name),
-        caches: await caches.keys(),
-        opfs: entries,
-        cookies: document.cookie,
-      };
-    });
-    expect(stored).toEqual({
-      localStorage: 0,
-      sessionStorage: 0,
-      indexedDB: [],
-      caches: [],
-      opfs: [],
-      cookies: '',
-    });
+    expect(await browserStorage(page)).toEqual(EMPTY_STORAGE);
   });
 
   it('asked for nothing but its own static files, and broke no CSP rule', () => {

@@ -413,6 +413,33 @@ describe('every kind of step, from the column menu, on a messy file', () => {
     await page.keyboard.press('Escape');
   });
 
+  it('splits a multi-valued cell into one row per part, in the row’s place', async () => {
+    await applyForm(
+      'note',
+      'Split into rows (multi-valued cells)',
+      'split-rows',
+      async (form) => {
+        await form.getByLabel('Separator', { exact: true }).fill(' ');
+      },
+      'steps-19-split-rows',
+    );
+    await recorded('Split "note" on " " into one row per part');
+    await expect.poll(gridRows).toBe('10');
+    const t = await table();
+    expect(t.rows.map((r) => [r.name, r.note])).toEqual([
+      ['Dan Brown', 'big'],
+      ['Dan Brown', 'purchase'],
+      ['Chloé Martin', 'small'],
+      ['Chloé Martin', 'purchase'],
+      ['Eve Adams', 'tiny'],
+      ['Eve Adams', 'purchase'],
+      ['Ann Lee', 'big'],
+      ['Ann Lee', 'purchase'],
+      ['Bob Stone', 'rush'],
+      ['Bob Stone', 'purchase'],
+    ]);
+  });
+
   it('asked nothing of any other origin, and broke no CSP rule', () => {
     expect(rec.requests.length).toBeGreaterThan(10);
     expect(rec.foreign()).toEqual([]);

@@ -14,6 +14,7 @@ import { renameColumns } from './rename-columns.js';
 import { replace } from './replace.js';
 import { sortRows } from './sort-rows.js';
 import { splitColumn } from './split-column.js';
+import { splitRows } from './split-rows.js';
 import { toDate } from './to-date.js';
 import { toInteger } from './to-integer.js';
 import { toNumber } from './to-number.js';
@@ -36,6 +37,7 @@ export const STEP_DEFINITIONS = [
   massEdit,
   filterRows,
   splitColumn,
+  splitRows,
   mergeColumns,
   renameColumns,
   dropColumns,

@@ -61,6 +61,11 @@ describe('the column menu forms', () => {
     );
     expect(split('Ann', { separator: ' ', into: 'first, last' })).toBe('first: "Ann", last: (null)');
     expect(split('a b', { separator: ' ', into: 'x', regex: true })).toBeNull();
+    // Split into rows: how many rows a value becomes, and each.
+    const rows = byId['split-rows']!.preview!;
+    expect(rows('red; green;', { separator: ';' })).toBe('3 rows: "red", " green", ""');
+    expect(rows('solo', { separator: ';' })).toBe('1 row: "solo"');
+    expect(rows('a|b', { separator: '[|]', regex: true })).toBeNull();
   });
 
   it('date formats are comma-separated, yet a format may hold a comma', () => {

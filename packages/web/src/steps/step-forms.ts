@@ -333,6 +333,34 @@ export const STEP_FORMS: StepForm[] = [
     }),
   },
   {
+    id: 'split-rows',
+    label: 'Split into rows (multi-valued cells)',
+    group: 'Rows',
+    types: ['text'],
+    fields: [
+      {
+        key: 'separator',
+        label: 'Separator',
+        kind: 'text',
+        default: ',',
+        help: 'one row per part, in the row’s place; the row’s other values are repeated on each',
+      },
+      { key: 'regex', label: 'Separator is a regular expression', kind: 'checkbox' },
+    ],
+    preview: (x, v) => {
+      const separator = str(v, 'separator');
+      if (bool(v, 'regex') || separator === '') return null;
+      const parts = x.split(separator);
+      return `${plural(parts.length, 'row')}: ${parts.map((p) => JSON.stringify(p)).join(', ')}`;
+    },
+    build: (c, v) => ({
+      op: 'split-rows',
+      column: c,
+      separator: str(v, 'separator'),
+      regex: bool(v, 'regex'),
+    }),
+  },
+  {
     id: 'merge-columns',
     label: 'Merge with other columns',
     group: 'Columns',

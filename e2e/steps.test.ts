@@ -440,6 +440,37 @@ describe('every kind of step, from the column menu, on a messy file', () => {
     ]);
   });
 
+  it('copies a column and moves the copy to the first position, then the original to the last', async () => {
+    await applyForm(
+      'city',
+      'Copy to a new column',
+      'copy-column',
+      async (form) => {
+        await form.getByLabel('New column name', { exact: true }).fill('town');
+      },
+      'steps-20-copy-column',
+    );
+    await recorded('Copy "city" into a new column "town"');
+    await applyNow('town', 'Move to the first position', 'steps-21-move');
+    await recorded('Put "town" first');
+    await applyNow('city', 'Move to the last position', 'steps-22-move-last');
+    await recorded('Put "city" last');
+    const t = await table();
+    expect(t.names).toEqual([
+      'town',
+      'code',
+      'name',
+      'note',
+      'status',
+      'quantity',
+      'signed',
+      'company',
+      'city',
+    ]);
+    expect(t.rows.map((r) => r.town)).toEqual(t.rows.map((r) => r.city));
+    expect(t.rows[0]!.town).toBe('Lyon');
+  });
+
   it('asked nothing of any other origin, and broke no CSP rule', () => {
     expect(rec.requests.length).toBeGreaterThan(10);
     expect(rec.foreign()).toEqual([]);

@@ -3,6 +3,7 @@ import { changeCase } from './change-case.js';
 import { clusterMerge } from './cluster-merge.js';
 import { describeCondition, type Condition } from './condition.js';
 import { collapseWhitespace } from './collapse-whitespace.js';
+import { copyColumn } from './copy-column.js';
 import { dedupeGroups } from './dedupe-groups.js';
 import { dedupeRows } from './dedupe-rows.js';
 import { dropColumns } from './drop-columns.js';
@@ -11,6 +12,7 @@ import { filterRows } from './filter-rows.js';
 import { massEdit } from './mass-edit.js';
 import { mergeColumns } from './merge-columns.js';
 import { renameColumns } from './rename-columns.js';
+import { reorderColumns } from './reorder-columns.js';
 import { replace } from './replace.js';
 import { sortRows } from './sort-rows.js';
 import { splitColumn } from './split-column.js';
@@ -41,6 +43,8 @@ export const STEP_DEFINITIONS = [
   mergeColumns,
   renameColumns,
   dropColumns,
+  reorderColumns,
+  copyColumn,
   sortRows,
 ] as const;
 

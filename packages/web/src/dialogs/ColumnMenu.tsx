@@ -166,7 +166,8 @@ export function ColumnMenu(p: Props) {
                       className="menu-item"
                       onClick={() => {
                         // No parameters: apply at once.
-                        if (f.fields.length === 0) void p.onStep(f.build(column, {})).then(setProblem);
+                        if (f.fields.length === 0)
+                          void p.onStep(f.build(column, {}, columns)).then(setProblem);
                         else setForm(f);
                       }}
                     >

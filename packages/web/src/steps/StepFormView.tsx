@@ -26,7 +26,7 @@ export function StepFormView({ form, column, columns, sample, scope, profile, on
   let step: Step | undefined;
   let problem: string | undefined;
   try {
-    step = form.build(column, values);
+    step = form.build(column, values, columns);
   } catch (e) {
     problem = (e as Error).message;
   }

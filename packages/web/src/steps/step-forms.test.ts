@@ -11,13 +11,19 @@ const FILLED: Record<string, Values> = {
   'merge-columns': { others: ['city'], into: 'place' },
   'rename-columns': { to: 'full name' },
   'filter-rows': { value: 'Paris' },
+  'copy-column': { into: 'name copy' },
 };
+const COLUMNS = [
+  { name: 'id', type: 'text' as const },
+  { name: 'name', type: 'text' as const },
+  { name: 'city', type: 'text' as const },
+];
 
 describe('the column menu forms', () => {
   it.each(STEP_FORMS.map((f) => [f.id, f] as const))(
     '%s builds a step the recipe schema accepts',
     (_, form) => {
-      const step = form.build('name', { ...defaults(form), ...(FILLED[form.id] ?? {}) });
+      const step = form.build('name', { ...defaults(form), ...(FILLED[form.id] ?? {}) }, COLUMNS);
       expect(() => parseStep(step)).not.toThrow();
       expect(parseStep(step)).toEqual(step);
     },
@@ -25,7 +31,11 @@ describe('the column menu forms', () => {
 
   it('keeps the characters to remove as typed, a space included, and says them in the step', () => {
     const form = STEP_FORMS.find((f) => f.id === 'to-number')!;
-    const step = form.build('amount', { ...defaults(form), decimal: ',', thousands: '.', strip: '€ $' });
+    const step = form.build(
+      'amount',
+      { ...defaults(form), decimal: ',', thousands: '.', strip: '€ $' },
+      COLUMNS,
+    );
     expect(step).toMatchObject({ op: 'to-number', strip: '€ $' });
     expect(describeStep(step)).toBe(
       'Convert "amount" to numbers, "," as the decimal mark, "." between thousands, removing the characters "€ $" first',
@@ -34,7 +44,7 @@ describe('the column menu forms', () => {
 
   it('reach every op of recipe v1 except those made elsewhere in the app', () => {
     const fromForms = new Set<string>(
-      STEP_FORMS.map((f) => f.build('name', { ...defaults(f), ...(FILLED[f.id] ?? {}) }).op),
+      STEP_FORMS.map((f) => f.build('name', { ...defaults(f), ...(FILLED[f.id] ?? {}) }, COLUMNS).op),
     );
     // mass-edit: text facet and cluster dialog; cluster-merge: cluster dialog;
     // dedupe-groups: the duplicates dialog.
@@ -68,13 +78,26 @@ describe('the column menu forms', () => {
     expect(rows('a|b', { separator: '[|]', regex: true })).toBeNull();
   });
 
+  it('moves a column to the first or the last position', () => {
+    const byId = Object.fromEntries(STEP_FORMS.map((f) => [f.id, f]));
+    expect(byId['move-first']!.build('city', {}, COLUMNS)).toEqual({
+      op: 'reorder-columns',
+      columns: ['city'],
+    });
+    expect(byId['move-last']!.build('id', {}, COLUMNS)).toEqual({
+      op: 'reorder-columns',
+      columns: ['id'],
+      position: 'last',
+    });
+  });
+
   it('date formats are comma-separated, yet a format may hold a comma', () => {
     expect(dateFormatList('%Y-%m-%d, %d/%m/%Y')).toEqual(['%Y-%m-%d', '%d/%m/%Y']);
     expect(dateFormatList('%d/%m/%Y, %b %d, %Y, %Y-%m-%d')).toEqual(['%d/%m/%Y', '%b %d, %Y', '%Y-%m-%d']);
     expect(dateFormatList('%A, %B %d, %Y')).toEqual(['%A, %B %d, %Y']);
     expect(dateFormatList(' %y%m%d ,, ')).toEqual(['%y%m%d']);
     const toDate = STEP_FORMS.find((f) => f.id === 'to-date')!;
-    expect(toDate.build('d', { formats: '%b %d, %Y, %d.%m.%Y' })).toEqual({
+    expect(toDate.build('d', { formats: '%b %d, %Y, %d.%m.%Y' }, COLUMNS)).toEqual({
       op: 'to-date',
       columns: ['d'],
       formats: ['%b %d, %Y', '%d.%m.%Y'],

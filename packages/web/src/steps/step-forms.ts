@@ -16,7 +16,8 @@ export interface StepForm {
   fields: Field[];
   /** Only for columns of these types (default: any). */
   types?: Column['type'][];
-  build: (column: string, v: Values) => Step;
+  /** `columns`: the table's columns as they are now, in order. */
+  build: (column: string, v: Values, columns: Column[]) => Step;
   /** For the before/after preview: the new value of one cell, when cheap to say in the browser. */
   preview?: (value: string, v: Values) => string | null;
   /** Something about this column the person should know before applying (from its profile). */
@@ -384,6 +385,34 @@ export const STEP_FORMS: StepForm[] = [
     group: 'Columns',
     fields: [{ key: 'to', label: 'New name', kind: 'text' }],
     build: (c, v) => ({ op: 'rename-columns', mapping: { [c]: str(v, 'to') } }),
+  },
+  {
+    id: 'copy-column',
+    label: 'Copy to a new column',
+    group: 'Columns',
+    fields: [
+      {
+        key: 'into',
+        label: 'New column name',
+        kind: 'text',
+        help: 'the copy comes right after this column; change one and keep the other',
+      },
+    ],
+    build: (c, v) => ({ op: 'copy-column', column: c, into: str(v, 'into') }),
+  },
+  {
+    id: 'move-first',
+    label: 'Move to the first position',
+    group: 'Columns',
+    fields: [],
+    build: (c) => ({ op: 'reorder-columns', columns: [c] }),
+  },
+  {
+    id: 'move-last',
+    label: 'Move to the last position',
+    group: 'Columns',
+    fields: [],
+    build: (c) => ({ op: 'reorder-columns', columns: [c], position: 'last' }),
   },
   {
     id: 'drop-columns',

@@ -413,7 +413,7 @@ describe('every kind of step, from the column menu, on a messy file', () => {
     await page.keyboard.press('Escape');
   });
 
-  it('splits a multi-valued cell into one row per part, in the row’s place', async () => {
+  it('splits a multi-valued cell into one row per part, in the row’s place, and joins them back', async () => {
     await applyForm(
       'note',
       'Split into rows (multi-valued cells)',
@@ -437,6 +437,28 @@ describe('every kind of step, from the column menu, on a messy file', () => {
       ['Ann Lee', 'purchase'],
       ['Bob Stone', 'rush'],
       ['Bob Stone', 'purchase'],
+    ]);
+
+    await applyForm(
+      'note',
+      'Join rows into one (multi-valued cells)',
+      'join-rows',
+      async (form) => {
+        // Apply waits for the columns that make a record.
+        await expect.poll(() => form.getByRole('button', { name: 'Apply' }).isDisabled()).toBe(true);
+        await form.getByLabel('code', { exact: true }).check();
+        await form.getByLabel('Separator', { exact: true }).fill(' + ');
+      },
+      'steps-19b-join-rows',
+    );
+    await recorded('Join "note" with " + " over rows with the same "code"');
+    await expect.poll(gridRows).toBe('5');
+    expect((await table()).rows.map((r) => r.note)).toEqual([
+      'big + purchase',
+      'small + purchase',
+      'tiny + purchase',
+      'big + purchase',
+      'rush + purchase',
     ]);
   });
 

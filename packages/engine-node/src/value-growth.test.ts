@@ -100,3 +100,19 @@ describe('merges that would make a value longer than 16 MiB', () => {
     ).rejects.toThrow(/step 6 \(merge-columns\), column "m5": a value would grow past 16 MiB/);
   });
 });
+
+describe('a join-rows that would make a value longer than 16 MiB', () => {
+  it('stops, naming the step and the column; the same rows joined in smaller groups are made', async () => {
+    // 20 rows of 1 MiB: one group would join 20 MiB; groups of ten join 10 MiB each.
+    async function* rows() {
+      for (let i = 0; i < 20; i++) yield ['k', String(i % 2), 'v'.repeat(2 ** 20)];
+    }
+    const many = await engine.importRows('many', ['key', 'half', 'v'], rows());
+    const join = (by: string[]): Step => ({ op: 'join-rows', column: 'v', separator: ',', by });
+    await expect(engine.run(many, recipe(join(['key'])), { limit: 1 })).rejects.toThrow(
+      /step 1 \(join-rows\), column "v": a value would grow past 16 MiB/,
+    );
+    const { rows: halves } = await engine.run(many, recipe(join(['key', 'half'])));
+    expect(halves.map((r) => String(r[2]).length)).toEqual([10 * 2 ** 20 + 9, 10 * 2 ** 20 + 9]);
+  });
+});

@@ -9,6 +9,7 @@ import { dedupeRows } from './dedupe-rows.js';
 import { dropColumns } from './drop-columns.js';
 import { fillNull } from './fill-null.js';
 import { filterRows } from './filter-rows.js';
+import { joinRows } from './join-rows.js';
 import { massEdit } from './mass-edit.js';
 import { mergeColumns } from './merge-columns.js';
 import { renameColumns } from './rename-columns.js';
@@ -40,6 +41,7 @@ export const STEP_DEFINITIONS = [
   filterRows,
   splitColumn,
   splitRows,
+  joinRows,
   mergeColumns,
   renameColumns,
   dropColumns,

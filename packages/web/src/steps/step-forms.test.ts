@@ -12,6 +12,7 @@ const FILLED: Record<string, Values> = {
   'rename-columns': { to: 'full name' },
   'filter-rows': { value: 'Paris' },
   'copy-column': { into: 'name copy' },
+  'join-rows': { by: ['id'] },
 };
 const COLUMNS = [
   { name: 'id', type: 'text' as const },
@@ -76,6 +77,17 @@ describe('the column menu forms', () => {
     expect(rows('red; green;', { separator: ';' })).toBe('3 rows: "red", " green", ""');
     expect(rows('solo', { separator: ';' })).toBe('1 row: "solo"');
     expect(rows('a|b', { separator: '[|]', regex: true })).toBeNull();
+  });
+
+  it('joins rows only once the columns that make a record are chosen', () => {
+    const join = STEP_FORMS.find((f) => f.id === 'join-rows')!;
+    expect(() => join.build('name', defaults(join), COLUMNS)).toThrow(/choose the columns/);
+    expect(join.build('name', { ...defaults(join), by: ['id'] }, COLUMNS)).toEqual({
+      op: 'join-rows',
+      column: 'name',
+      separator: ', ',
+      by: ['id'],
+    });
   });
 
   it('moves a column to the first or the last position', () => {

@@ -362,6 +362,27 @@ export const STEP_FORMS: StepForm[] = [
     }),
   },
   {
+    id: 'join-rows',
+    label: 'Join rows into one (multi-valued cells)',
+    group: 'Rows',
+    types: ['text'],
+    fields: [
+      { key: 'by', label: 'Rows are one record when these columns are equal', kind: 'columns' },
+      {
+        key: 'separator',
+        label: 'Separator',
+        kind: 'text',
+        default: ', ',
+        help: 'the values of this column, in row order, joined into the first row of each record; the other rows go',
+      },
+    ],
+    build: (c, v) => {
+      const by = (v.by as string[] | undefined) ?? [];
+      if (by.length === 0) throw new Error('choose the columns that say which rows are one record');
+      return { op: 'join-rows', column: c, separator: str(v, 'separator'), by };
+    },
+  },
+  {
     id: 'merge-columns',
     label: 'Merge with other columns',
     group: 'Columns',

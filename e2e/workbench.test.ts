@@ -391,6 +391,9 @@ describe('the web workbench in Chromium, as a new user meets it', () => {
       .click();
     await expect.poll(gridRows).toBe('1');
     await openColumn('joined');
+    // The menu is taller than the room below it: it scrolls inside and stays on the screen.
+    const box = (await page.getByTestId('column-menu').boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(900);
     await page.getByRole('button', { name: 'Remove this column' }).click();
     await expect.poll(() => page.getByTestId('error').textContent()).toMatch(/facet on "joined" was removed/);
     await expect.poll(() => page.getByTestId('facet-text-joined').count()).toBe(0);

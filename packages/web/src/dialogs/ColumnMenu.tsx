@@ -198,6 +198,8 @@ function PositionAt({
     if (!el.current) return;
     el.current.style.left = `${Math.max(8, left)}px`;
     el.current.style.top = `${Math.max(8, top)}px`;
+    // A menu taller than the room below its top scrolls inside, rather than run off the screen.
+    el.current.style.maxHeight = `calc(100vh - ${Math.max(8, top) + 8}px)`;
   }, [el, left, top]);
   return null;
 }

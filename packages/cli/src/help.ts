@@ -15,7 +15,8 @@ Commands:
   serve [--host 127.0.0.1] [--port 5177]        the workbench server; prints a one-time login link
   users add|list|disable|enable|reset-password  accounts for 'serve --auth local'
   audit verify [--home <dir>]                   check the server's audit log has not been altered
-  secrets new-key|set|list|delete|rotate-key    data-source connections, encrypted at rest
+  secrets new-key|set|set-value|list|delete|rotate-key
+                                                data-source connections and server secrets, encrypted at rest
 
 Examples:
   tidyvault clean fixtures/w1/input.csv --recipe fixtures/w1/recipe.json -o clean.csv
@@ -24,7 +25,7 @@ Examples:
   tidyvault serve
 
 Formats (by extension, or --format): csv, tsv, json (array), ndjson/jsonl, parquet, xlsx.
-Exit codes: 0 ok, 1 data or recipe error, 2 usage error.
+Exit codes: 0 ok, 1 data or recipe error, 2 usage error (a missing file included).
 Run 'tidyvault <command> --help' for a command's options.
 `;
 
@@ -41,7 +42,7 @@ Options:
   -o, --output <file>    where to write; format from its extension       (required)
   --format <f>           output format: csv, tsv, json, ndjson, parquet, xlsx
   --input-format <f>     input format when the extension does not say
-  --no-formula-guard     do not prefix text cells starting with = + - @ TAB CR with ', nor
+  --no-formula-guard     do not prefix text cells starting with = + - @ TAB CR NUL with ', nor
                          quote every text value of a csv or tsv (the guard is on by default
                          for csv, tsv and xlsx)
   --ragged extend        rows with extra fields add columns (default: error naming the line;

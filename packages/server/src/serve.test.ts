@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkBind } from './listen.js';
-import { serve } from './serve.js';
+import { serve, webAppMissing } from './serve.js';
 import { multipart } from './test-support.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-serve-test-'));
@@ -33,6 +33,13 @@ const start = (o: Partial<Parameters<typeof serve>[0]> = {}) =>
   });
 
 describe('serve', () => {
+  it('warns the operator when there is no web workbench to serve', () => {
+    expect(webAppMissing(undefined)).toMatch(
+      /^the web workbench is not built, so this server answers the API only .*npm run build -w @tidyvault\/web/,
+    );
+    expect(webAppMissing('/srv/web/dist')).toBeUndefined();
+  });
+
   it('refuses a non-loopback bind without TLS or a trusted proxy', () => {
     for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com']) {
       expect(() => checkBind({ host, port: 0, tls: false, trustProxy: false }), host).toThrow(

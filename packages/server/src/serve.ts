@@ -13,6 +13,7 @@ import type { SecretsStore } from './secrets/store.js';
 import { checkBind, listen } from './listen.js';
 import { installEgressGuard } from './security/egress-guard.js';
 import { hardenResidualMemory, keepDebuggerClosed } from './security/residual-memory.js';
+import { defaultWebRoot } from './web.js';
 
 export interface ServeOptions {
   host: string;
@@ -113,6 +114,13 @@ export interface RunningServer {
   close: () => Promise<void>;
 }
 
+/** The operator's warning when there is no web app to serve (the server then answers the API only). */
+export function webAppMissing(root: string | undefined): string | undefined {
+  return root === undefined
+    ? 'the web workbench is not built, so this server answers the API only (the login link signs in, then shows JSON): run npm run build -w @tidyvault/web (npm install builds it)'
+    : undefined;
+}
+
 /** Everything `tidyvault serve` does: secrets, sandboxed engine, app, listener, login link. */
 export async function serve(o: ServeOptions): Promise<RunningServer> {
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) {
@@ -122,6 +130,8 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   const trustProxy = o.trustProxy !== undefined && o.trustProxy !== false;
   checkBind({ host: o.host, port: o.port, tls, trustProxy });
   const warnings = hardenResidualMemory();
+  const noWebApp = webAppMissing(defaultWebRoot());
+  if (noWebApp) warnings.push(noWebApp);
   const { secretKey } = loadSecrets(o.home);
   // Verified before anything else starts: a log that does not verify stops the start.
   const audit = openHomeAuditLog(o.home, secretKey);

@@ -347,7 +347,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: 'memory-limit',
     env: 'TIDYVAULT_MEMORY_LIMIT',
     arg: '<size>',
-    shownDefault: "half the machine's memory",
+    shownDefault: "half the machine's memory, or of the container's limit when lower",
     help: 'DuckDB memory limit, e.g. 8GB',
     parse: memoryLimit,
   }),

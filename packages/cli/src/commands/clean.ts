@@ -10,6 +10,8 @@ import { engineOptions, importOptions } from '../input-options.js';
 import { postgresPlan } from '../postgres-options.js';
 import { ProgressBar } from '../progress.js';
 
+const count = (n: number, what: string) => `${n.toLocaleString('en')} ${what}${n === 1 ? '' : 's'}`;
+
 export function readRecipeFile(file: string) {
   let text: string;
   try {
@@ -93,7 +95,7 @@ export async function clean(args: Args): Promise<number> {
     if (!quiet) {
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       process.stderr.write(
-        `wrote ${written.rows.toLocaleString('en')} rows × ${written.columns.length} columns to ${where} in ${seconds} s; ${dataset.rowCount.toLocaleString('en')} rows read, ${recipe.steps.length} steps\n`,
+        `wrote ${count(written.rows, 'row')} × ${count(written.columns.length, 'column')} to ${where} in ${seconds} s; ${count(dataset.rowCount, 'row')} read, ${count(recipe.steps.length, 'step')}\n`,
       );
     }
     return 0;

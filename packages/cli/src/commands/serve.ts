@@ -29,6 +29,16 @@ export function serveSettings(args: Args, env: NodeJS.ProcessEnv) {
   }
 }
 
+/** Where uploaded data is held, as the start banner says it. */
+export function whereDataLives(spillDirectory: string | undefined): string {
+  return spillDirectory === undefined
+    ? "data held in this process's memory only"
+    : `data held in this process's memory; when memory runs short, DuckDB may write blocks of it, unencrypted, to ${spillDirectory} (--spill-dir)`;
+}
+
+/** What `--local-only` takes: it serves files, so anything about accounts or data does not apply. */
+const LOCAL_ONLY_FLAGS = new Set(['local-only', 'host', 'port', 'config']);
+
 export async function serve(args: Args): Promise<number> {
   if (args.values['local-only'] === true) return serveStatic(args);
   const settings = serveSettings(args, process.env);
@@ -42,7 +52,9 @@ export async function serve(args: Args): Promise<number> {
     return 1;
   }
   for (const warning of server.warnings) process.stderr.write(`tidyvault serve: warning: ${warning}\n`);
-  process.stdout.write(`Tidyvault is serving at ${server.url} (data held in this process's memory only)\n`);
+  process.stdout.write(
+    `Tidyvault is serving at ${server.url} (${whereDataLives(settings.spillDirectory)})\n`,
+  );
   if (server.auth === 'single') {
     process.stdout.write(`Open this link to sign in (it works once):\n\n    ${server.loginUrl}\n\n`);
   } else if (server.auth === 'oidc') {
@@ -73,6 +85,13 @@ export async function serve(args: Args): Promise<number> {
 
 /** `--local-only`: only the workbench's files; every file is opened and cleaned in the browser. */
 async function serveStatic(args: Args): Promise<number> {
+  const ignored = Object.keys(args.values).filter(
+    (k) => args.values[k] !== undefined && !LOCAL_ONLY_FLAGS.has(k),
+  );
+  if (ignored.length > 0)
+    throw new UsageError(
+      `--local-only serves only the workbench's files (no API, no accounts, no engine): ${ignored.map((k) => `--${k}`).join(', ')} does not apply; only --host, --port and --config do`,
+    );
   const settings = serveSettings(args, process.env);
   let server;
   try {

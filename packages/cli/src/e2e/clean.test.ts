@@ -25,6 +25,22 @@ describe('tidyvault clean', () => {
     execFileSync(process.execPath, [path.join(FIXTURES, 'w1/check.mjs'), out]);
   });
 
+  it('says what it wrote in words: one row, one column, one step', () => {
+    const input = write(dir, 'one.csv', 'a\n x \n');
+    const r = tidyvault([
+      'clean',
+      input,
+      '--recipe',
+      recipe([{ op: 'trim' }]),
+      '-o',
+      path.join(dir, 'one-out.csv'),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /^wrote 1 row × 1 column to .*one-out\.csv \(csv\) in [\d.]+ s; 1 row read, 1 step\n$/,
+    );
+  });
+
   it('keeps the ";" every value of a one-column file ends with, and fills its empty cells down', () => {
     const input = write(dir, 'emails.csv', 'recipients\nalice@example.com;\nbob@example.com;\n');
     const out = path.join(dir, 'emails-out.csv');

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSize, serveSettings } from '../commands/serve.js';
+import { parseSize, serveSettings, whereDataLives } from '../commands/serve.js';
 import { CLI, tidyvault, workdir } from './run-cli.js';
 
 describe('tidyvault serve', () => {
@@ -21,6 +21,21 @@ describe('tidyvault serve', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without TLS/);
     expect(fs.existsSync(home)).toBe(false);
+  });
+
+  it('refuses --local-only with a setting it cannot apply, naming it (usage error, exit 2)', () => {
+    const r = tidyvault(['serve', '--local-only', '--auth', 'local', '--port', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /--local-only serves only the workbench's files .*: --auth does not apply; only --host, --port and --config do/,
+    );
+  });
+
+  it('says in its start line where data is held: memory only, or where it may spill', () => {
+    expect(whereDataLives(undefined)).toBe("data held in this process's memory only");
+    expect(whereDataLives('/srv/spill')).toBe(
+      "data held in this process's memory; when memory runs short, DuckDB may write blocks of it, unencrypted, to /srv/spill (--spill-dir)",
+    );
   });
 
   it('reads flags over environment over defaults', () => {

@@ -196,7 +196,9 @@ Options:
   --home <folder>    the data folder (default: $TIDYVAULT_HOME, else ~/.tidyvault)
   --json             list as {"users":[{"name","role","disabled","createdAt","passwordChangedAt"}]}
 
-Names: 1 to 64 lower-case letters, digits, '.', '_' or '-' (signing in ignores case).
+Names: 1 to 64 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit, kept in
+lower case (Dave is dave; signing in
+ignores case).
 Passwords: 8 to 1024 characters, any characters, not one of the most common breached
 passwords (Openwall's list, any case), no other rules; stored as argon2id hashes
 (m=19456 KiB, t=2, p=1).

@@ -197,8 +197,7 @@ Options:
   --json             list as {"users":[{"name","role","disabled","createdAt","passwordChangedAt"}]}
 
 Names: 1 to 64 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit, kept in
-lower case (Dave is dave; signing in
-ignores case).
+lower case (Dave is dave; signing in ignores case).
 Passwords: 8 to 1024 characters, any characters, not one of the most common breached
 passwords (Openwall's list, any case), no other rules; stored as argon2id hashes
 (m=19456 KiB, t=2, p=1).

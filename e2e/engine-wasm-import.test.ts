@@ -278,6 +278,17 @@ describe('XLSX: engine-node’s guarded reader, header, cells and errors', () =>
     expect(missing.error).toMatchObject({ code: 'IMPORT_FORMAT' });
   });
 
+  it('headers that look like numbers (years) keep their cells in their own columns', async () => {
+    const book = await workbook([
+      ['name', '2024', 'city', 1],
+      ['Ann', 'x', 'Paris', 'one'],
+      ['Bob', 'y', 'Lyon', 'two'],
+    ]);
+    const r = await both('years.xlsx', book);
+    expect(r.load?.columns.map((c) => c.name)).toEqual(['name', '2024', 'city', '1']);
+    expect(JSON.stringify(r)).toContain(JSON.stringify(['Ann', 'x', 'Paris', 'one']));
+  });
+
   it('a row wider than the header: an error naming it, or columns added with ragged: extend', async () => {
     const book = await workbook([
       ['a', 'b'],

@@ -28,8 +28,10 @@ export async function importXlsx(
     let count = 0;
     const flush = async () => {
       if (batch[0]!.length === 0) return;
+      // Inserted by position. Keyed by the column names, an object would list integer-like ones
+      // ("2024") first, and put every cell of the sheet in the wrong column.
       const vectors: Record<string, ReturnType<typeof utf8Vector>> = {};
-      names.forEach((n, i) => (vectors[n] = utf8Vector(batch[i]!)));
+      names.forEach((_n, i) => (vectors[`c${i}`] = utf8Vector(batch[i]!)));
       await ctx.connection.insertArrow(new Table(vectors), ctx.table);
       batch = names.map(() => []);
     };

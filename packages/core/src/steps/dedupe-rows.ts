@@ -24,10 +24,18 @@ export const dedupeRows: StepDefinition<DedupeRowsStep> = {
     const all = ctx.inputColumns.map((c) => c.name);
     const keys = s.columns ?? all;
     if (keys.length === all.length) {
-      // GROUP BY treats NULLs as equal, which is what dedupe needs.
+      // GROUP BY treats NULLs as equal, which is what dedupe needs. It also takes -0.0 for 0.0:
+      // a number column's value comes from the first row, not from whichever row the (parallel)
+      // grouping met first.
+      const numbers = new Set(ctx.inputColumns.filter((c) => c.type === 'number').map((c) => c.name));
       const query: Select = {
         kind: 'select',
-        columns: [{ expr: minRid, as: ctx.rowId }, ...all.map((n) => ({ expr: col(n) }))],
+        columns: [
+          { expr: minRid, as: ctx.rowId },
+          ...all.map((n) =>
+            numbers.has(n) ? { expr: call('arg_min_null', col(n), rid), as: n } : { expr: col(n) },
+          ),
+        ],
         from: { kind: 'table', name: ctx.input },
         groupBy: all.map((n) => col(n)),
       };

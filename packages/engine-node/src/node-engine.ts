@@ -33,6 +33,7 @@ import {
   type TableResult,
   isOutOfMemory,
   recipeExecutionError,
+  countingStepsFrom,
 } from '@tidyvault/core';
 import { call, col, lit, select, statement, type Expr, type Select } from '@tidyvault/sql';
 import { resultRows } from './export/result-rows.js';
@@ -308,7 +309,9 @@ export class NodeEngine implements Engine {
         const compiled = this.compile(staged.dataset, staged.recipe);
         const rows = await this.execute(() =>
           this.withProgress(() => runExport(this.connection, compiled.query, compiled.columns, file, o)),
-        );
+        ).catch((e: unknown) => {
+          throw countingStepsFrom(staged.offset, e);
+        });
         return { rows, columns: compiled.columns };
       } finally {
         await staged.dispose();
@@ -336,7 +339,7 @@ export class NodeEngine implements Engine {
           try {
             yield* resultRows(connection, query);
           } catch (e) {
-            throw recipeError(e);
+            throw countingStepsFrom(staged.offset, recipeError(e));
           }
         }
         return await sink(columns, rows());
@@ -355,7 +358,13 @@ export class NodeEngine implements Engine {
   private async stageClusterMerges(
     dataset: LoadedDataset,
     recipe: Recipe,
-  ): Promise<{ dataset: LoadedDataset; recipe: Recipe; dispose: () => Promise<void> }> {
+  ): Promise<{
+    dataset: LoadedDataset;
+    recipe: Recipe;
+    /** How many of the recipe's steps the staged table holds: errors of the rest count from it. */
+    offset: number;
+    dispose: () => Promise<void>;
+  }> {
     const tables: string[] = [];
     const dispose = async () => {
       for (const t of tables.splice(0)) {
@@ -377,11 +386,14 @@ export class NodeEngine implements Engine {
         const { query, byPosition } = forTableInRowIdOrder(compiled.query);
         const table = this.nextTable();
         tables.push(table);
+        const offset = recipe.steps.length - steps.length;
         await this.execute(() =>
           this.withProgress(() =>
             this.connection.run(statement({ kind: 'createTable', name: table, query })),
           ),
-        );
+        ).catch((e: unknown) => {
+          throw countingStepsFrom(offset, e);
+        });
         const { rowIdColumn: _, ...before } = staged;
         staged = {
           ...before,
@@ -392,8 +404,11 @@ export class NodeEngine implements Engine {
         steps = steps.slice(at);
       }
       const rest: Recipe = { ...recipe, steps };
-      await this.fillClusterKeys(staged, rest);
-      return { dataset: staged, recipe: rest, dispose };
+      const offset = recipe.steps.length - steps.length;
+      await this.fillClusterKeys(staged, rest).catch((e: unknown) => {
+        throw countingStepsFrom(offset, e);
+      });
+      return { dataset: staged, recipe: rest, offset, dispose };
     } catch (e) {
       await dispose();
       throw e;
@@ -406,6 +421,7 @@ export class NodeEngine implements Engine {
     topN = 10,
     o: ProfileOptions = {},
   ): Promise<Profile> {
+    await this.validate(dataset, recipe);
     try {
       return await this.clusterKeys.use(() => this.profileNow(dataset, recipe, topN, o));
     } catch (e) {

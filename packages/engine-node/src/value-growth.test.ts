@@ -1,17 +1,24 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedDataset, Recipe, Step } from '@tidyvault/core';
 import { NodeEngine } from './node-engine.js';
 
+const OUT = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-growth-'));
 let engine: NodeEngine;
 let ds: LoadedDataset;
 beforeAll(async () => {
-  engine = await NodeEngine.open({ memoryLimit: '1GB', threads: 2 });
+  engine = await NodeEngine.open({ memoryLimit: '1GB', threads: 2, allowedDirectories: [OUT] });
   async function* rows() {
     for (let i = 0; i < 50; i++) yield [i % 2 ? 'y' : 'ay', String(i)];
   }
   ds = await engine.importRows('rows', ['a', 'b'], rows());
 });
-afterAll(() => engine.close());
+afterAll(async () => {
+  await engine.close();
+  fs.rmSync(OUT, { recursive: true, force: true });
+});
 
 const recipe = (...steps: Step[]): Recipe => ({ version: 1, steps });
 const Y = 'Y'.repeat(300);
@@ -114,5 +121,44 @@ describe('a join-rows that would make a value longer than 16 MiB', () => {
     );
     const { rows: halves } = await engine.run(many, recipe(join(['key', 'half'])));
     expect(halves.map((r) => String(r[2]).length)).toEqual([10 * 2 ** 20 + 9, 10 * 2 ** 20 + 9]);
+  });
+});
+
+describe('errors after a cluster-merge that is not the first step', () => {
+  it('name the step as the user counts it in an export, as a run does (the staged table counts too)', async () => {
+    async function* rows() {
+      yield ['x'.repeat(200)];
+      yield ['y'];
+    }
+    const data = await engine.importRows('xs', ['a'], rows());
+    const grows = recipe(
+      { op: 'trim' },
+      { op: 'cluster-merge', column: 'a', method: 'fingerprint' },
+      { op: 'replace', columns: ['a'], find: 'x', replace: 'y'.repeat(100_000) },
+    );
+    const named = { code: 'EXECUTION', location: { step: { index: 3, op: 'replace' } } };
+    await expect(engine.run(data, grows)).rejects.toMatchObject(named);
+    const file = path.join(OUT, 'out.csv');
+    try {
+      await expect(engine.export(data, grows, file, { format: 'csv', formulaGuard: true })).rejects.toThrow(
+        /step 3 \(replace\), column "a"/,
+      );
+      await expect(
+        engine.export(data, grows, file, { format: 'csv', formulaGuard: true }),
+      ).rejects.toMatchObject(named);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+    await expect(
+      engine.exportRows(data, grows, async (_c, all) => {
+        for await (const _ of all);
+      }),
+    ).rejects.toMatchObject(named);
+  });
+
+  it('a profile checks the recipe first, naming the step and the field', async () => {
+    await expect(
+      engine.profile(ds, recipe({ op: 'replace', columns: ['a'], find: '(', replace: '', regex: true })),
+    ).rejects.toMatchObject({ code: 'RECIPE_PARAM', location: { step: { index: 1, op: 'replace' } } });
   });
 });

@@ -530,6 +530,22 @@ describe('export: engine-node’s bytes for CSV, TSV, JSON, NDJSON; its sheet fo
     }
   }
 
+  it('names a failing step as the whole recipe counts it, after a cluster-merge that is not first', async () => {
+    const recipe = {
+      version: 1,
+      steps: [
+        { op: 'trim' },
+        { op: 'cluster-merge', column: 'city', method: 'fingerprint' },
+        { op: 'replace', columns: ['nope'], find: 'a', replace: 'b' },
+      ],
+    };
+    for (const format of ['csv', 'tsv', 'json'] as const) {
+      const wasm = await wasmCall('messy.csv', 'export', [recipe, format, {}]);
+      expect(wasm, format).toEqual(await nodeCall('messy.csv', 'export', [recipe, format, {}]));
+      expect(wasm, format).toMatchObject({ error: { location: { step: { index: 3, op: 'replace' } } } });
+    }
+  });
+
   it('guards formulas in CSV by default, and not when asked (or in JSON)', async () => {
     const recipe = { version: 1, steps: [{ op: 'to-number', columns: ['n'] }] };
     const text = async (format: string, options: object) =>

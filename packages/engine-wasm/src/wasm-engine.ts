@@ -57,6 +57,7 @@ import {
   XlsxError,
   isOutOfMemory,
   recipeExecutionError,
+  countingStepsFrom,
 } from '@tidyvault/core';
 import { and, bin, call, col, lit, select, statement, type Expr, type Select } from '@tidyvault/sql';
 import { pickBundle, wasmServedProblem, type Bundle } from './bundles.js';
@@ -687,6 +688,9 @@ export class WasmEngine implements Engine {
     );
     try {
       return await this.materialise(before, { ...recipe, steps: recipe.steps.slice(at) }, o);
+    } catch (e) {
+      // The rest ran on a table of the first `at` steps: its errors count steps from there.
+      throw countingStepsFrom(at, e);
     } finally {
       await this.dropState(before);
     }

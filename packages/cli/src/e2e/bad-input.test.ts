@@ -279,7 +279,7 @@ describe('usage errors exit 2', () => {
     const profile = tidyvault(['profile', odd]);
     expect(profile.stderr).toMatch(/ or pass --format\n/);
     const ok = tidyvault([...clean(odd), '--input-format', 'csv']);
-    expect(ok.stderr).toMatch(/^wrote 1 rows/);
+    expect(ok.stderr).toMatch(/^wrote 1 row /);
     expect(ok.code).toBe(0);
   });
 

@@ -33,7 +33,7 @@ describe('tidyvault secrets', () => {
     expect(r.stdout).toMatch(/Usage: tidyvault secrets/);
     expect(r.stdout).toMatch(/rotate-key --new-key-file/);
     expect(r.stdout).toMatch(/Examples:/);
-    expect(tidyvault(['--help']).stdout).toMatch(/secrets new-key\|set\|list\|delete\|rotate-key/);
+    expect(tidyvault(['--help']).stdout).toMatch(/secrets new-key\|set\|set-value\|list\|delete\|rotate-key/);
     expect(tidyvault(['clean', '--help']).stdout).toMatch(/--from-postgres <name>/);
   });
 

@@ -43,7 +43,13 @@ export interface CsvPlan {
   rewrite: boolean;
   /** The delimiter, when the sniffer was unsure of it and nobody named one. */
   guessedDelimiter?: string;
+  /** The sniffer read the first row as data (nobody said whether there is a header). */
+  guessedNoHeader?: true;
 }
+
+/** The import's warning when the first row was taken for data by a guess: a header of years reads so. */
+export const NO_HEADER_GUESSED =
+  'the first row was read as data, not as a header: its cells look like the rows below it (numbers over numbers); if it is the header, say so (--header on the command line, header=true in an upload’s query)';
 
 /** DuckDB matches column names case-insensitively, so "Name" and "name" must not both exist. */
 export const CASE_INSENSITIVE_NAMES = { caseInsensitive: true } as const;
@@ -148,6 +154,7 @@ export function sniffCsv(
     ...(asked.delimiter === undefined && asked.format !== 'tsv' && !hint && dialect.unsure.delimiter
       ? { guessedDelimiter: delimiter }
       : {}),
+    ...(asked.header === undefined && !header ? { guessedNoHeader: true as const } : {}),
   };
 }
 

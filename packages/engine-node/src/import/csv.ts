@@ -15,6 +15,7 @@ import {
   type Column,
   type CsvPlan,
   type CsvRetry,
+  NO_HEADER_GUESSED,
 } from '@tidyvault/core';
 import { hasOddQuoteCount } from '../csv/quote-parity.js';
 import { scanCsvFile } from '../csv/scan-file.js';
@@ -212,6 +213,7 @@ export async function importCsv(
       warnings.push(
         `${padded} row${padded === 1 ? '' : 's'} had fewer fields than the ${added.length > 0 ? 'widest row' : 'header'} and ${padded === 1 ? 'was' : 'were'} padded with empty (null) cells`,
       );
+    if (p.guessedNoHeader) warnings.push(NO_HEADER_GUESSED);
     if (p.encoding !== 'utf-8')
       warnings.push(
         `read as ${p.encoding === 'windows-1252' ? 'Windows-1252' : p.encoding.toUpperCase()}` +

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NO_HEADER_GUESSED } from '@tidyvault/core';
 import { NodeEngine } from '../node-engine.js';
 import { writeXlsx } from '../xlsx/write-xlsx.js';
 import type { ImportOptions } from './types.js';
@@ -27,6 +28,7 @@ async function load(p: string, o: ImportOptions = {}) {
 
 beforeAll(async () => {
   file('utf8.csv', 'name,city\nAnn,Zürich\n');
+  file('years.csv', 'region,2022,2023\nEurope,100,200\nUS,300,400\n');
   file('bom.csv', '\ufeffname,city\nAnn,Zürich\n');
   file(
     'utf16le.csv',
@@ -129,6 +131,19 @@ describe('CSV import', () => {
     expect(r.warnings).toContain(
       '2 rows had fewer fields than the header and were padded with empty (null) cells',
     );
+  });
+
+  it('says when it guessed that the first row is data, and reads it as a header when asked', async () => {
+    const years = path.join(dir, 'years.csv');
+    const guessed = await load(years);
+    expect(guessed.names).toEqual(['column_1', 'column_2', 'column_3']);
+    expect(guessed.warnings).toEqual([NO_HEADER_GUESSED]);
+    expect(NO_HEADER_GUESSED).toMatch(/^the first row was read as data, not as a header: .*--header/);
+    const asked = await load(years, { header: true });
+    expect(asked.names).toEqual(['region', '2022', '2023']);
+    expect(asked.warnings).toEqual([]);
+    expect((await load(years, { header: false })).warnings).toEqual([]);
+    expect((await load(path.join(dir, 'utf8.csv'))).warnings).toEqual([]);
   });
 
   it('refuses long rows naming the line, or extends with --ragged extend', async () => {

@@ -23,6 +23,7 @@ import {
   type CsvRetry,
   type CsvScanReport,
   type TextEncodingName,
+  NO_HEADER_GUESSED,
 } from '@tidyvault/core';
 import { col, isNull, select, statement, type Expr, type From, type Select } from '@tidyvault/sql';
 import type { AsyncDuckDB } from '@duckdb/duckdb-wasm';
@@ -343,6 +344,7 @@ export async function importCsv(
       warnings.push(
         `${padded} row${padded === 1 ? '' : 's'} had fewer fields than the ${added.length > 0 ? 'widest row' : 'header'} and ${padded === 1 ? 'was' : 'were'} padded with empty (null) cells`,
       );
+    if (p.guessedNoHeader) warnings.push(NO_HEADER_GUESSED);
     if (p.encoding !== 'utf-8')
       warnings.push(
         `read as ${p.encoding === 'windows-1252' ? 'Windows-1252' : p.encoding.toUpperCase()}` +

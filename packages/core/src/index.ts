@@ -1,4 +1,5 @@
 export * from './errors.js';
+export { formatBytes } from './format-bytes.js';
 export type { Column, ColumnType, EngineCheck, StepDefinition } from './steps/types.js';
 export {
   describeStep,

@@ -1,4 +1,5 @@
-import { formatBytes, notXlsx, XlsxError, zipBomb } from './xlsx-error.js';
+import { formatBytes } from '../format-bytes.js';
+import { notXlsx, XlsxError, zipBomb } from './xlsx-error.js';
 
 /*
  * The zip of an xlsx, read from a Blob (a File in the browser, fs.openAsBlob in Node): the

@@ -24,15 +24,3 @@ export function damagedWorkbook(detail: string): XlsxError {
 export function zipBomb(what: string): XlsxError {
   return new XlsxError('XLSX_LIMIT', `${what} — refused as a possible zip bomb`);
 }
-
-export function formatBytes(n: number): string {
-  const units: [number, string][] = [
-    [2 ** 30, 'GiB'],
-    [2 ** 20, 'MiB'],
-    [2 ** 10, 'KiB'],
-  ];
-  for (const [size, unit] of units) {
-    if (n >= size) return `${Number((n / size).toFixed(1))} ${unit}`;
-  }
-  return `${n} bytes`;
-}

@@ -2,7 +2,7 @@ import { open, rm, type FileHandle } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import { formatXlsxBytes as formatBytes, XlsxError } from '@tidyvault/core';
+import { formatBytes, XlsxError } from '@tidyvault/core';
 
 /** Without ZIP64 every size and offset must fit in 32 bits. */
 const MAX_ZIP32 = 0xffff_ffff;

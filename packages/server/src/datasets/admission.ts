@@ -1,4 +1,4 @@
-import { formatXlsxBytes as formatBytes } from '@tidyvault/core';
+import { formatBytes } from '@tidyvault/core';
 import { ApiError } from '../errors.js';
 import type { DatasetStore } from './store.js';
 

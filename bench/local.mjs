@@ -251,8 +251,15 @@ try {
       same,
       foreign: r.foreign,
     };
-    fs.rmSync(r.out, { force: true });
-    fs.rmSync(r.cli.out, { force: true });
+    if (same) {
+      fs.rmSync(r.out, { force: true });
+      fs.rmSync(r.cli.out, { force: true });
+    } else {
+      const kept = fs.mkdtempSync(path.join(os.tmpdir(), 'tidyvault-bench-local-differ-'));
+      fs.renameSync(r.out, path.join(kept, 'browser.csv'));
+      fs.renameSync(r.cli.out, path.join(kept, 'cli.csv'));
+      log(`outputs differ: both kept in ${kept} (browser.csv, cli.csv)`);
+    }
     log(
       `run ${i + 1}/${o.runs}: load ${Math.round(run.load)} ms, recipe+export ${Math.round(run.recipe)} ms, browser ${Math.round(run.browser)} ms, cli ${Math.round(run.cli)} ms, same output: ${same}` +
         (run.steps

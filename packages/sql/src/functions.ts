@@ -17,6 +17,7 @@ export const FUNCTIONS = [
   'first_value',
   'greatest',
   'hash',
+  'signbit',
   'isfinite',
   'json_extract_string',
   'json_keys',

@@ -189,3 +189,14 @@ export function recipeExecutionError(message: string): TidyvaultError {
     m ? { step: { index: Number(m[1]), op: m[2]! }, column: JSON.parse(m[3]!) as string } : {},
   );
 }
+
+/**
+ * A column's value in a group's first row (by row id), NULL included. DuckDB-WASM 1.4's
+ * arg_min_null returns 0.0 for -0.0, so a number's sign is taken beside it.
+ */
+export function firstInGroup(column: Column, rowId: Expr): Expr {
+  const first = call('arg_min_null', col(column.name), rowId);
+  if (column.type !== 'number') return first;
+  const negative = call('arg_min_null', call('signbit', col(column.name)), rowId);
+  return caseWhen([[negative, { kind: 'unary', op: '-', arg: call('abs', first) }]], first);
+}

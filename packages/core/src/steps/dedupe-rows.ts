@@ -1,6 +1,6 @@
 import { call, col, type Select } from '@tidyvault/sql';
 import { z } from 'zod';
-import { ANY, describeColumns, optionalColumns, targetColumns } from './common.js';
+import { ANY, describeColumns, firstInGroup, optionalColumns, targetColumns } from './common.js';
 import type { StepDefinition } from './types.js';
 
 const schema = z.strictObject({ op: z.literal('dedupe-rows'), columns: optionalColumns });
@@ -27,13 +27,12 @@ export const dedupeRows: StepDefinition<DedupeRowsStep> = {
       // GROUP BY treats NULLs as equal, which is what dedupe needs. It also takes -0.0 for 0.0:
       // a number column's value comes from the first row, not from whichever row the (parallel)
       // grouping met first.
-      const numbers = new Set(ctx.inputColumns.filter((c) => c.type === 'number').map((c) => c.name));
       const query: Select = {
         kind: 'select',
         columns: [
           { expr: minRid, as: ctx.rowId },
-          ...all.map((n) =>
-            numbers.has(n) ? { expr: call('arg_min_null', col(n), rid), as: n } : { expr: col(n) },
+          ...ctx.inputColumns.map((c) =>
+            c.type === 'number' ? { expr: firstInGroup(c, rid), as: c.name } : { expr: col(c.name) },
           ),
         ],
         from: { kind: 'table', name: ctx.input },

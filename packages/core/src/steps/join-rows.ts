@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   ANY,
   columnName,
+  firstInGroup,
   listOf,
   MAX_MADE_VALUE_BYTES,
   requiredColumns,
@@ -78,11 +79,7 @@ export const joinRows: StepDefinition<JoinRowsStep> = {
             columns: [
               { expr: call('min', rid), as: ctx.rowId },
               ...ctx.outputColumns.map((c) => ({
-                expr: keys.has(c.name)
-                  ? col(c.name)
-                  : c.name === s.column
-                    ? joined
-                    : call('arg_min_null', col(c.name), rid),
+                expr: keys.has(c.name) ? col(c.name) : c.name === s.column ? joined : firstInGroup(c, rid),
                 as: c.name,
               })),
             ],

@@ -136,7 +136,9 @@ export function compileRecipe(
     columns: [],
     from: { kind: 'table', name: relation },
   });
-  for (const cte of ctes) if ((refs.get(cte.name) ?? 0) > 1) cte.materialized = true;
+  const names = new Set(ctes.map((c) => c.name));
+  for (const cte of ctes)
+    if ((refs.get(cte.name) ?? 0) > 1 && !readsTableColumns(cte.query, names)) cte.materialized = true;
   const columns = analysis.schemas[steps.length]!;
   const orderBy = finalOrder(ctes, steps.length > 0);
   const query: Select = {
@@ -151,6 +153,27 @@ export function compileRecipe(
     ...(options.offset !== undefined ? { offset: options.offset } : {}),
   };
   return { query, columns, analysis };
+}
+
+/**
+ * Only a table's columns, every row (the source's CTE): reading the table again costs less than
+ * a copy of it.
+ */
+function readsTableColumns(q: Select, ctes: Set<string>): boolean {
+  return (
+    q.from?.kind === 'table' &&
+    !ctes.has(q.from.name) &&
+    q.columns.every((c) => c.expr.kind === 'column') &&
+    q.star === undefined &&
+    q.with === undefined &&
+    q.where === undefined &&
+    q.groupBy === undefined &&
+    q.having === undefined &&
+    q.qualify === undefined &&
+    q.distinct !== true &&
+    q.limit === undefined &&
+    q.offset === undefined
+  );
 }
 
 /** The result of `steps` over every row of `source`, in no particular order, with its row ids. */

@@ -50,7 +50,8 @@ export function App({ backends }: { backends: Backends }) {
   const [dataset, setDataset] = useState<DatasetSummary>();
   const [history, setHistory] = useState<HistoryState>();
   const [viewStep, setViewStep] = useState<number>();
-  const [shape, setShape] = useState<{ total: number; columns: Column[] }>({ total: 0, columns: [] });
+  /** total null: the rows are still being counted. */
+  const [shape, setShape] = useState<{ total: number | null; columns: Column[] }>({ total: 0, columns: [] });
   const [profile, setProfile] = useState<Profile>();
   /** The dataset and recipe the profile was made for (it stays a while after a change). */
   const [profileOf, setProfileOf] = useState<string>();
@@ -309,7 +310,8 @@ export function App({ backends }: { backends: Backends }) {
           {dataset.name}
         </span>
         <span className="muted" data-testid="shape">
-          {plural(shape.total, 'row')} × {plural(columns.length, 'column')}
+          {shape.total === null ? 'counting rows…' : plural(shape.total, 'row')} ×{' '}
+          {plural(columns.length, 'column')}
           {filter ? ' (filtered by facets)' : ''}
           {viewStep !== undefined ? ` — as after step ${viewStep}` : ''}
         </span>
@@ -320,7 +322,8 @@ export function App({ backends }: { backends: Backends }) {
             const text = String(new FormData(e.currentTarget).get('row') ?? '').trim();
             const v = Number(text);
             const total = shape.total;
-            if (!/^\d+$/.test(text) || v < 1)
+            if (total === null) setJumpProblem('the rows are still being counted: try again in a moment');
+            else if (!/^\d+$/.test(text) || v < 1)
               setJumpProblem(`give a row number from 1 to ${total.toLocaleString('en')}`);
             else if (v > total)
               setJumpProblem(`there ${total === 1 ? 'is 1 row' : `are ${total.toLocaleString('en')} rows`}`);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   addStep,
+  analyzeRecipe,
   CLUSTER_METHODS,
   clusterParamProblem,
   currentRecipe,
@@ -137,13 +138,22 @@ export function datasetRoutes(
           limit: z.coerce.number().int().min(0).max(MAX_PAGE).default(100),
           step: z.coerce.number().int().min(0).optional(),
           where: whereQuery,
+          total: z
+            .enum(['wait', 'later'])
+            .default('wait')
+            .describe(
+              '`later`: when the total needs counting (rows of a dedupe or a filter whose recipe state is still being made), answer the rows at once with `total: null`; ask with `limit=0` for the total',
+            ),
         }),
         response: {
           200: z.object({
             offset: z.number(),
             limit: z.number(),
-            /** Rows under the recipe (or its first `step` steps), and the `where` filter. */
-            total: z.number(),
+            /**
+             * Rows under the recipe (or its first `step` steps), and the `where` filter; null only
+             * when asked with `total=later` (limit=0 then waits for it).
+             */
+            total: z.number().nullable(),
             columns: z.array(columnSchema),
             rows: z.array(z.array(cellSchema)),
           }),
@@ -152,7 +162,7 @@ export function datasetRoutes(
       },
     },
     async (request) => {
-      const { offset, limit, step, where } = request.query;
+      const { offset, limit, step, where, total: when } = request.query;
       const filter = parseViewFilter(where);
       const e = await load(request.params.id, user(request), 'rows');
       const all = currentRecipe(e.history);
@@ -166,7 +176,14 @@ export function datasetRoutes(
       const recipe = step === undefined ? all : { ...all, steps: all.steps.slice(0, step) };
       await validateViewFilter(engine, e.data, recipe, filter);
       // The filter runs after the recipe (on its state once made), never recorded.
-      const { total, columns, rows } = await e.states.page(recipe, offset, limit, filter);
+      if (limit === 0) {
+        const schemas = analyzeRecipe(withFilter(recipe, filter), e.data.columns).schemas;
+        const total = await e.states.total(recipe, filter);
+        return { offset, limit, total, columns: schemas[schemas.length - 1]!, rows: [] };
+      }
+      const { total, columns, rows } = await e.states.page(recipe, offset, limit, filter, {
+        totalLater: when === 'later',
+      });
       return { offset, limit, total, columns, rows };
     },
   );

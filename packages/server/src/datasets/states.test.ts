@@ -252,4 +252,56 @@ describe('recipe states (prefix caching)', () => {
       await small.close();
     }
   });
+
+  it('answers rows without waiting for their count when asked (total=later), and the count with limit=0', async () => {
+    // No recipe states: a dedupe's rows come from the first rows, its total from a count.
+    const noStates = await harness({ cacheRecipeStates: false });
+    try {
+      const headers = (await noStates.login()).headers;
+      const values = Array.from({ length: 20_000 }, (_, i) => `v${i % 5000}`);
+      const id = (await upload(noStates, headers, 'dups.csv', 'a\n' + values.join('\n') + '\n')).json()
+        .id as string;
+      const call = (method: 'GET' | 'POST', url: string, payload?: object) =>
+        noStates.t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+      expect(
+        (await call('POST', `/api/datasets/${id}/steps`, { step: { op: 'dedupe-rows' } })).statusCode,
+      ).toBe(200);
+      const later = await call('GET', `/api/datasets/${id}/rows?offset=0&limit=3&total=later`);
+      expect(later.json()).toMatchObject({ total: null, rows: [['v0'], ['v1'], ['v2']] });
+      const total = await call('GET', `/api/datasets/${id}/rows?offset=0&limit=0`);
+      expect(total.json()).toEqual({
+        offset: 0,
+        limit: 0,
+        total: 5000,
+        columns: [{ name: 'a', type: 'text' }],
+        rows: [],
+      });
+      // Without total=later the page waits for its count, as before.
+      expect((await call('GET', `/api/datasets/${id}/rows?offset=0&limit=3`)).json()).toMatchObject({
+        total: 5000,
+      });
+      // The count of a view filter, and one known without counting (no steps) is always given.
+      const where = encodeURIComponent(
+        JSON.stringify({ column: 'a', op: 'in', value: ['v1', 'v2', 'nope'] }),
+      );
+      expect((await call('GET', `/api/datasets/${id}/rows?limit=0&where=${where}`)).json().total).toBe(2);
+      expect((await call('POST', `/api/datasets/${id}/undo`)).statusCode).toBe(200);
+      expect((await call('GET', `/api/datasets/${id}/rows?limit=2&total=later`)).json().total).toBe(20_000);
+      expect((await call('GET', `/api/datasets/${id}/rows?limit=2&total=soon`)).statusCode).toBe(400);
+    } finally {
+      await noStates.close();
+    }
+  });
+
+  it('gives a made state’s total with total=later, and limit=0 waits for the state being made', async () => {
+    const id = (await upload(h, auth, 'ordered.csv', ORDERED)).json().id as string;
+    await post(`/api/datasets/${id}/steps`, { step: { op: 'dedupe-rows' } });
+    expect((await rows(id, 'limit=0')).total).toBe(5);
+    expect(
+      materialised()
+        .filter((m) => m.dataset === id)
+        .map((m) => m.steps),
+    ).toEqual([1]);
+    expect((await rows(id, 'limit=2&total=later')).total).toBe(5);
+  });
 });

@@ -76,9 +76,9 @@ export interface View {
   memo: <T>(key: string, compute: () => Promise<T>) => Promise<T>;
 }
 
-/** A page of rows under a recipe, and how many rows the recipe gives. */
+/** A page of rows under a recipe, and how many rows the recipe gives (null: not counted yet, see page()). */
 export interface Page extends TableResult {
-  total: number;
+  total: number | null;
 }
 
 const NO_STEPS: Recipe = { version: 1, steps: [] };
@@ -242,8 +242,17 @@ export class RecipeStates {
    * Rows `offset`… of the recipe's result (then `filter`, a view filter, when given) and their
    * total. The recipe's state is made in the background if it is current (or a prefix of it);
    * the page is answered from what is held now unless that would cost as much as the state.
+   * With `totalLater`, a total that would need its own count (the rows of a dedupe or a filter,
+   * before their state exists) is left out (null), so the rows are not kept waiting for it:
+   * total() gives it.
    */
-  async page(recipe: Recipe, offset: number, limit: number, filter?: Step): Promise<Page> {
+  async page(
+    recipe: Recipe,
+    offset: number,
+    limit: number,
+    filter?: Step,
+    o: { totalLater?: boolean } = {},
+  ): Promise<Page> {
     this.start(recipe);
     const wanted: Recipe = filter ? { ...recipe, steps: [...recipe.steps, filter] } : recipe;
     const n = wanted.steps.length;
@@ -273,7 +282,7 @@ export class RecipeStates {
       return this.usingState(base, async () => {
         const { engine } = this.o;
         const countFrom = numbered(base);
-        const { counts } = this;
+        const counts = o.totalLater ? undefined : this.counts;
         const rest: Recipe = { version: 1, steps };
         if (plan.head.length === 0) {
           const q = rangePageQuery(base.data.table, base.data.columns, steps, offset, limit);
@@ -295,22 +304,43 @@ export class RecipeStates {
           ).catch(countFrom);
           return {
             ...result,
-            total: await counts.count(engine, base.data, { version: 1, steps: plan.head }).catch(countFrom),
+            total: counts
+              ? await counts.count(engine, base.data, { version: 1, steps: plan.head }).catch(countFrom)
+              : null,
           };
         }
         if (plan.headOther) {
           // Dedupe, cluster-merge…: the whole recipe with LIMIT/OFFSET (what run() does), counted.
           const result = await engine.run(base.data, rest, { offset, limit }).catch(countFrom);
-          return { ...result, total: await counts.count(engine, base.data, rest).catch(countFrom) };
+          return {
+            ...result,
+            total: counts ? await counts.count(engine, base.data, rest).catch(countFrom) : null,
+          };
         }
         const q = headPageQuery(base.data.table, base.data.columns, plan, offset, limit);
         const result = await engine.runQuery(q.query, q.columns).catch(countFrom);
         const total = plan.headKeepsCount
           ? base.data.rowCount
-          : await counts.count(engine, base.data, { version: 1, steps: plan.head }).catch(countFrom);
+          : counts
+            ? await counts.count(engine, base.data, { version: 1, steps: plan.head }).catch(countFrom)
+            : null;
         return { ...result, total };
       });
     }
+  }
+
+  /**
+   * How many rows the recipe gives (then `filter`): its state's, once made (it is waited for
+   * when being made, rather than counted beside it), or counted on the longest held prefix.
+   */
+  async total(recipe: Recipe, filter?: Step): Promise<number> {
+    this.start(recipe);
+    return this.read(recipe, (view) => {
+      const steps = filter ? [...view.recipe.steps, filter] : view.recipe.steps;
+      return steps.length === 0
+        ? Promise.resolve(view.data.rowCount)
+        : this.counts.count(this.o.engine, view.data, { version: 1, steps });
+    });
   }
 
   private async statePage(state: State, offset: number, limit: number): Promise<Page> {

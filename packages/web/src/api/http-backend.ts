@@ -195,10 +195,11 @@ export class HttpBackend implements Backend {
 
   list = async () => (await this.request<{ datasets: DatasetSummary[] }>('GET', '/api/datasets')).datasets;
   dataset = (id: string) => this.request<DatasetDetail>('GET', `/api/datasets/${enc(id)}`);
+  /** Rows come without waiting for their count (total null until counted); limit 0 asks for the count. */
   rows = (id: string, offset: number, limit: number, step?: number, where?: Condition) =>
     this.request<RowsPage>(
       'GET',
-      `/api/datasets/${enc(id)}/rows?offset=${offset}&limit=${limit}${step === undefined ? '' : `&step=${step}`}${whereParam(where)}`,
+      `/api/datasets/${enc(id)}/rows?offset=${offset}&limit=${limit}${step === undefined ? '' : `&step=${step}`}${whereParam(where)}${limit > 0 ? '&total=later' : ''}`,
     );
   profile = (id: string) => this.request<Profile>('GET', `/api/datasets/${enc(id)}/profile`);
   facet = (id: string, column: string, where?: Condition) =>

@@ -50,7 +50,8 @@ export interface DatasetDetail extends DatasetSummary {
 export interface RowsPage {
   offset: number;
   limit: number;
-  total: number;
+  /** null: not counted yet (the server's rows of a dedupe or a filter before their state is made); ask with limit 0. */
+  total: number | null;
   columns: Column[];
   rows: Cell[][];
 }

@@ -24,7 +24,8 @@ interface Props {
   /** Why this person cannot apply steps (a dataset shared with them to view only), if so. */
   readOnly?: string;
   /** Facets are active: value-changing steps change only the rows they select (this many). */
-  scopedRows?: number;
+  /** null: the rows are still being counted. */
+  scopedRows?: number | null;
   /** The facets' selection: the preview's rows come from it. */
   where?: Condition | undefined;
   onFacet: (f: Facet) => void;
@@ -146,8 +147,9 @@ export function ColumnMenu(p: Props) {
           <div className="step-groups">
             {p.scopedRows !== undefined && (
               <p className="notice small wide" data-testid="scope-notice">
-                Facets are on: cleaning steps ({scopedOps}) change only the {plural(p.scopedRows, 'row')} they
-                select. Conversions, filters and column changes apply to every row.
+                Facets are on: cleaning steps ({scopedOps}) change only the{' '}
+                {p.scopedRows === null ? 'rows' : plural(p.scopedRows, 'row')} they select. Conversions,
+                filters and column changes apply to every row.
               </p>
             )}
             {problem && (

@@ -33,7 +33,8 @@ export interface GridView {
 interface Props {
   view: GridView;
   profile: { rows: number; byName: Map<string, ColumnProfile> } | undefined;
-  onShape: (total: number, columns: Column[]) => void;
+  /** total null: the rows are still being counted (the rows loaded so far are shown meanwhile). */
+  onShape: (total: number | null, columns: Column[]) => void;
   onHeader: (column: string, bounds: Rectangle) => void;
   onError: (e: unknown) => void;
   theme: Partial<Theme>;
@@ -71,14 +72,33 @@ export function DataGrid({ view, profile, onShape, onHeader, onError, theme, jum
   const shape = useRef({ onShape, onError });
   shape.current = { onShape, onError };
 
+  const live = useRef<PageCache>();
   const cache = useMemo(
-    () =>
-      new PageCache(
+    () => {
+      let counted: number | null = null;
+      let loaded = 0;
+      let asked = false;
+      const made: PageCache = new PageCache(
         view.fetchPage,
         (first, count, page) => {
-          setTotal(page.total);
+          if (page.total !== null) counted = page.total;
+          loaded = Math.max(loaded, first + count);
+          setTotal(counted ?? loaded);
           setColumns((old) => (JSON.stringify(old) === JSON.stringify(page.columns) ? old : page.columns));
-          shape.current.onShape(page.total, page.columns);
+          shape.current.onShape(counted, page.columns);
+          if (counted === null && !asked) {
+            asked = true;
+            // The rows came before their count: the grid grows to every row once it is known.
+            view.fetchPage(0, 0).then(
+              (p) => {
+                if (live.current !== made || p.total === null) return;
+                counted = p.total;
+                setTotal(p.total);
+                shape.current.onShape(p.total, p.columns);
+              },
+              (e: unknown) => shape.current.onError(e),
+            );
+          }
           const cells: { cell: Item }[] = [];
           for (let r = first; r < first + count; r++)
             for (let c = 0; c < page.columns.length; c++) cells.push({ cell: [c, r] });
@@ -87,11 +107,14 @@ export function DataGrid({ view, profile, onShape, onHeader, onError, theme, jum
           if (host.current) host.current.dataset.loaded = `${view.key}@${first}`;
         },
         (e) => shape.current.onError(e),
-      ),
+      );
+      return made;
+    },
     // A new cache for every new view: its key says when the rows change.
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [view.key],
   );
+  live.current = cache;
 
   useEffect(() => {
     cache.ensure(0, 100);

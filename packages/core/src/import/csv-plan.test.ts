@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planCsv, sniffCsv } from './csv-plan.js';
+import { csvReadWarnings, NO_HEADER_GUESSED, planCsv, sniffCsv } from './csv-plan.js';
 
 const bytes = (t: string) => new TextEncoder().encode(t);
 
@@ -50,6 +50,26 @@ describe('planCsv', () => {
     expect(planCsv(bytes('1,"x" y\n'), true, 'f.csv', { header: false }).names).toEqual([
       'column_1',
       'column_2',
+    ]);
+  });
+});
+
+describe('csvReadWarnings', () => {
+  it('says what the read changed or guessed, in both engines’ words', () => {
+    const p = planCsv(bytes('a,b\n1,2\n'), true, 'f.csv', {});
+    expect(csvReadWarnings(p, { names: ['a', 'b'], padded: 0 })).toEqual([]);
+    expect(csvReadWarnings(p, { names: ['a', 'b', 'column_3'], padded: 1 })).toEqual([
+      '1 column added for the extra fields (column_3): the widest row has 3 fields, the header 2',
+      '1 row had fewer fields than the widest row and was padded with empty (null) cells',
+    ]);
+    expect(csvReadWarnings(p, { names: ['a', 'b'], padded: 2 })).toEqual([
+      '2 rows had fewer fields than the header and were padded with empty (null) cells',
+    ]);
+    const years = planCsv(bytes('2019,2020\n1,2\n'), true, 'f.csv', {});
+    expect(csvReadWarnings(years, { names: years.names, padded: 0 })).toEqual([NO_HEADER_GUESSED]);
+    const latin = planCsv(new Uint8Array([0x61, 0x0a, 0xe9, 0x0a]), true, 'f.csv', {});
+    expect(csvReadWarnings(latin, { names: latin.names, padded: 0, notUtf8Line: 2 })).toEqual([
+      'read as Windows-1252 (line 2 is not valid UTF-8)',
     ]);
   });
 });

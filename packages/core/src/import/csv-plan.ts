@@ -51,6 +51,36 @@ export interface CsvPlan {
 export const NO_HEADER_GUESSED =
   'the first row was read as data, not as a header: its cells look like the rows below it (numbers over numbers); if it is the header, say so (--header on the command line, header=true in an upload’s query)';
 
+/**
+ * The warnings of a CSV read by its plan, in the order the import reports them. `names` are the
+ * columns read (more than the plan's with extra fields added), `padded` the rows that had too
+ * few fields, `notUtf8Line` the first line that is not UTF-8 when the file was read in another
+ * encoding.
+ */
+export function csvReadWarnings(
+  p: CsvPlan,
+  read: { names: string[]; padded: number; notUtf8Line?: number | undefined },
+): string[] {
+  const { names, padded, notUtf8Line } = read;
+  const warnings: string[] = [];
+  const added = names.slice(p.names.length);
+  if (added.length > 0)
+    warnings.push(
+      `${added.length} column${added.length === 1 ? '' : 's'} added for the extra fields (${added.join(', ')}): the widest row has ${names.length} fields, the header ${p.names.length}`,
+    );
+  if (padded > 0)
+    warnings.push(
+      `${padded} row${padded === 1 ? '' : 's'} had fewer fields than the ${added.length > 0 ? 'widest row' : 'header'} and ${padded === 1 ? 'was' : 'were'} padded with empty (null) cells`,
+    );
+  if (p.guessedNoHeader) warnings.push(NO_HEADER_GUESSED);
+  if (p.encoding !== 'utf-8')
+    warnings.push(
+      `read as ${p.encoding === 'windows-1252' ? 'Windows-1252' : p.encoding.toUpperCase()}` +
+        (notUtf8Line === undefined ? '' : ` (line ${notUtf8Line} is not valid UTF-8)`),
+    );
+  return warnings;
+}
+
 /** DuckDB matches column names case-insensitively, so "Name" and "name" must not both exist. */
 export const CASE_INSENSITIVE_NAMES = { caseInsensitive: true } as const;
 

@@ -57,6 +57,7 @@ export {
 export { csvBufferBytes, CSV_MAX_LINE_BYTES, CSV_SAMPLE_BYTES } from './csv-reader-sizes.js';
 export {
   CASE_INSENSITIVE_NAMES,
+  csvReadWarnings,
   NO_HEADER_GUESSED,
   planCsv,
   readCsvCall,

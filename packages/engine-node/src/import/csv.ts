@@ -15,7 +15,7 @@ import {
   type Column,
   type CsvPlan,
   type CsvRetry,
-  NO_HEADER_GUESSED,
+  csvReadWarnings,
 } from '@tidyvault/core';
 import { hasOddQuoteCount } from '../csv/quote-parity.js';
 import { scanCsvFile } from '../csv/scan-file.js';
@@ -203,22 +203,7 @@ export async function importCsv(
       pad && names.length > 1
         ? await countPaddedRows(ctx.connection, ctx.table, names[names.length - 1]!)
         : 0;
-    const warnings: string[] = [];
-    const added = names.slice(p.names.length);
-    if (added.length > 0)
-      warnings.push(
-        `${added.length} column${added.length === 1 ? '' : 's'} added for the extra fields (${added.join(', ')}): the widest row has ${names.length} fields, the header ${p.names.length}`,
-      );
-    if (padded > 0)
-      warnings.push(
-        `${padded} row${padded === 1 ? '' : 's'} had fewer fields than the ${added.length > 0 ? 'widest row' : 'header'} and ${padded === 1 ? 'was' : 'were'} padded with empty (null) cells`,
-      );
-    if (p.guessedNoHeader) warnings.push(NO_HEADER_GUESSED);
-    if (p.encoding !== 'utf-8')
-      warnings.push(
-        `read as ${p.encoding === 'windows-1252' ? 'Windows-1252' : p.encoding.toUpperCase()}` +
-          (notUtf8Line === undefined ? '' : ` (line ${notUtf8Line} is not valid UTF-8)`),
-      );
+    const warnings = csvReadWarnings(p, { names, padded, notUtf8Line });
     const columns: Column[] = names.map((name) => ({ name, type: 'text' }));
     return { columns, rowCount: rows, warnings };
   } finally {

@@ -289,7 +289,7 @@ export class NodeEngine implements Engine {
   async run(dataset: LoadedDataset, recipe: Recipe, o: RunOptions = {}): Promise<TableResult> {
     await this.validate(dataset, recipe);
     return this.clusterKeys.use(async () => {
-      await this.fillClusterKeys(dataset, recipe, o.upTo);
+      await this.fillClusterKeys(dataset, recipe, o.upTo, o.signal);
       const { query, columns } = this.compile(dataset, recipe, o);
       const reader = await this.execute(() => this.connection.runAndReadAll(select(query)));
       return { columns, rows: reader.getRows().map((r) => r.map(toCell)) };
@@ -567,17 +567,28 @@ export class NodeEngine implements Engine {
    * once per distinct value. run/export/profile/cluster call it; code that runs compiled recipe
    * SQL itself must call it first.
    */
-  async prepareClusterKeys(dataset: LoadedDataset, recipe: Recipe, upTo?: number): Promise<void> {
-    await this.clusterKeys.use(() => this.fillClusterKeys(dataset, recipe, upTo));
+  async prepareClusterKeys(
+    dataset: LoadedDataset,
+    recipe: Recipe,
+    upTo?: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.clusterKeys.use(() => this.fillClusterKeys(dataset, recipe, upTo, signal));
   }
 
   /** Only inside clusterKeys.use(), which must not nest (a pending clear waits for it). */
-  private async fillClusterKeys(dataset: LoadedDataset, recipe: Recipe, upTo?: number): Promise<void> {
+  private async fillClusterKeys(
+    dataset: LoadedDataset,
+    recipe: Recipe,
+    upTo?: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
     await this.clusterKeys.prepareRecipe(
       recipe,
       upTo,
       dataset.table,
       (i) => this.compile(dataset, recipe, { upTo: i }).query,
+      signal,
     );
   }
 
@@ -600,10 +611,13 @@ export class NodeEngine implements Engine {
     });
   }
 
-  /** What must exist before the recipe's SQL runs: checks, and key tables of cluster-merge steps. */
-  async prepare(dataset: LoadedDataset, recipe: Recipe): Promise<void> {
+  /**
+   * What must exist before the recipe's SQL runs: checks, and key tables of cluster-merge steps
+   * (aborting `signal` stops a nearest-neighbour merge's clustering).
+   */
+  async prepare(dataset: LoadedDataset, recipe: Recipe, o: { signal?: AbortSignal } = {}): Promise<void> {
     await this.validate(dataset, recipe);
-    await this.prepareClusterKeys(dataset, recipe);
+    await this.prepareClusterKeys(dataset, recipe, undefined, o.signal);
   }
 
   /**

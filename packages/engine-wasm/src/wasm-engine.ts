@@ -373,7 +373,7 @@ export class WasmEngine implements Engine {
   async run(dataset: LoadedDataset, recipe: Recipe, o: RunOptions = {}): Promise<TableResult> {
     await this.validate(dataset, recipe);
     return this.clusterKeys.use(async () => {
-      await this.fillClusterKeys(dataset, recipe, o.upTo);
+      await this.fillClusterKeys(dataset, recipe, o.upTo, o.signal);
       const { query, columns } = this.compile(dataset, recipe, o);
       const table = await this.execute(() => this.connection.query(select(query)));
       return { columns, rows: tableRows(table) };
@@ -730,12 +730,18 @@ export class WasmEngine implements Engine {
   }
 
   /** Fills the key tables the recipe's cluster-merge steps join, once per distinct value. */
-  private async fillClusterKeys(dataset: LoadedDataset, recipe: Recipe, upTo?: number): Promise<void> {
+  private async fillClusterKeys(
+    dataset: LoadedDataset,
+    recipe: Recipe,
+    upTo?: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
     await this.clusterKeys.prepareRecipe(
       recipe,
       upTo,
       dataset.table,
       (i) => this.compile(dataset, recipe, { upTo: i }).query,
+      signal,
     );
   }
 

@@ -52,16 +52,20 @@ export abstract class ClusterTables {
   /**
    * The tables for every `cluster-merge` step among the first `upTo` steps of `recipe` run on
    * the relation `table`, in step order; `sourceUpTo(i)` is the recipe's first i steps.
+   * Aborting `signal` stops a nearest-neighbour map being made (it rejects with the signal's reason).
    */
   async prepareRecipe(
     recipe: Recipe,
     upTo: number | undefined,
     table: string,
     sourceUpTo: (stepIndex: number) => Select,
+    signal?: AbortSignal,
   ): Promise<void> {
     for (const need of clusterKeyNeeds(recipe, upTo, table)) {
       const source = sourceUpTo(need.stepIndex);
-      await this.serially(() => (need.map ? this.fillMap(source, need, table) : this.fillKeys(source, need)));
+      await this.serially(() =>
+        need.map ? this.fillMap(source, need, table, signal) : this.fillKeys(source, need),
+      );
     }
   }
 
@@ -126,11 +130,17 @@ export abstract class ClusterTables {
   }
 
   /** A nearest-neighbour step's map: made whole, once. */
-  private async fillMap(source: Select, need: ClusterKeyNeed, relation: string): Promise<void> {
+  private async fillMap(
+    source: Select,
+    need: ClusterKeyNeed,
+    relation: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const { method } = need;
     if (this.created.has(need.table) || !isNearestNeighbour(method)) return;
+    signal?.throwIfAborted();
     const pairs = await this.distinctCounts({ ...source, orderBy: [] }, need.column);
-    const map = await knnMergeMap(pairs, method, need.params);
+    const map = await knnMergeMap(pairs, method, need.params, signal ? { signal } : {});
     await this.create(need.table);
     const maps = this.maps.get(relation) ?? new Set<string>();
     this.maps.set(relation, maps.add(need.table));

@@ -24,6 +24,8 @@ export interface RunOptions {
   limit?: number;
   /** Apply only the first N steps. */
   upTo?: number;
+  /** Aborted: a nearest-neighbour cluster-merge's clustering stops (rejects with the signal's reason). */
+  signal?: AbortSignal;
 }
 
 /**

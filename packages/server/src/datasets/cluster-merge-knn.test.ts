@@ -77,4 +77,35 @@ describe('cluster-merge with levenshtein over HTTP', () => {
     const again = await get(`/api/datasets/${b}/rows?offset=1&limit=2`);
     expect(again.json().rows.map((r: string[]) => r[0])).toEqual(['Acme Inx', 'Acme Inx']);
   });
+
+  it('stops clustering for a page and a state no longer wanted (the step undone meanwhile)', async () => {
+    // ~80,000 distinct values over four letters, each a neighbour of many: seconds of clustering.
+    let seed = 7;
+    const random = () => {
+      // mulberry32
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+    };
+    const values = Array.from({ length: 100_000 }, () =>
+      Array.from({ length: 9 }, () => 'abcd'[Math.floor(random() * 4)]).join(''),
+    );
+    const id = (await upload(h, auth, 'dense.csv', 'v\n' + values.join('\n') + '\n')).json().id as string;
+    const step = { op: 'cluster-merge', column: 'v', method: 'levenshtein' };
+    expect((await post(`/api/datasets/${id}/steps`, { step })).statusCode).toBe(200);
+    // The first page clusters (its spellings need the clusters of every value); its state is
+    // made beside it. The step is undone while they work: both stop.
+    const page = get(`/api/datasets/${id}/rows?offset=0&limit=10`);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await post(`/api/datasets/${id}/undo`, {})).statusCode).toBe(200);
+    const stopped = await page;
+    expect(stopped.statusCode, stopped.body).toBe(499);
+    expect(stopped.json().error).toMatchObject({ code: 'CANCELLED' });
+    await (await h.t.store.get(id, 'local', 'test'))!.states.settled();
+    const maps = await h.engine.connection.runAndReadAll(
+      "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'cluster_map_%'",
+    );
+    expect(maps.getRowsJson()).toEqual([]);
+  });
 });

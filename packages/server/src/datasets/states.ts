@@ -6,6 +6,7 @@ import {
   pagePlan,
   rangePageQuery,
   shapes,
+  TidyvaultError,
   type LoadedDataset,
   type Recipe,
   type Step,
@@ -46,6 +47,8 @@ interface Job {
   readers: number;
   /** Its own connection while the CREATE TABLE runs (interrupted on cancel). */
   connection?: Connection;
+  /** Aborted on cancel: stops a nearest-neighbour cluster-merge's clustering before the table. */
+  abort: AbortController;
 }
 
 const cancelledError = () => Object.assign(new Error('recipe state no longer needed'), { code: 'CANCELLED' });
@@ -138,6 +141,8 @@ export class RecipeStates {
   /** Reads running on any of this dataset's tables (the source included), and who waits for none. */
   private active = 0;
   private readonly idle: (() => void)[] = [];
+  /** Reads that stop when their recipe stops leading to the current one (see watch()). */
+  private readonly watchers = new Set<{ key: string; abort: AbortController }>();
 
   constructor(private readonly o: StatesOptions) {
     this.source = this.state('[]', 0, o.source, 0);
@@ -294,7 +299,9 @@ export class RecipeStates {
         if (plan.inPlace) {
           // A cluster-merge: the page's rows of the base, the merged column's value counts read
           // from every row (engine.run computes a page of such steps from the page's rows).
-          const result = await engine.run(base.data, rest, { offset, limit }).catch(countFrom);
+          const result = await this.watch(recipe, (signal) =>
+            engine.run(base.data, rest, { offset, limit, signal }),
+          ).catch(countFrom);
           return { ...result, total: base.data.rowCount };
         }
         if (firstRows) {
@@ -311,7 +318,9 @@ export class RecipeStates {
         }
         if (plan.headOther) {
           // Dedupe, cluster-merge…: the whole recipe with LIMIT/OFFSET (what run() does), counted.
-          const result = await engine.run(base.data, rest, { offset, limit }).catch(countFrom);
+          const result = await this.watch(recipe, (signal) =>
+            engine.run(base.data, rest, { offset, limit, signal }),
+          ).catch(countFrom);
           return {
             ...result,
             total: counts ? await counts.count(engine, base.data, rest).catch(countFrom) : null,
@@ -327,6 +336,29 @@ export class RecipeStates {
         return { ...result, total };
       });
     }
+  }
+
+  /**
+   * Runs `work` with a signal aborted once `recipe` no longer leads to the current recipe (an
+   * undo, a replace) or the dataset goes: a nearest-neighbour cluster-merge's clustering (seconds
+   * to minutes on many distinct values, and one at a time for the whole server) then stops.
+   */
+  private async watch<T>(recipe: Recipe, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const watcher = { key: keyOf(recipe), abort: new AbortController() };
+    this.watchers.add(watcher);
+    try {
+      return await work(watcher.abort.signal);
+    } finally {
+      this.watchers.delete(watcher);
+    }
+  }
+
+  private stopWatchers(all: boolean): void {
+    for (const w of this.watchers)
+      if (all || !this.leadsToCurrent(w.key)) {
+        w.abort.abort(new TidyvaultError('CANCELLED', 'the recipe changed while this was being computed'));
+        this.watchers.delete(w);
+      }
   }
 
   /**
@@ -427,7 +459,7 @@ export class RecipeStates {
     const refused = this.refused.get(key);
     if (refused !== undefined && !this.o.room(refused)) return;
     this.refused.delete(key);
-    const job: Job = { key, cancelled: false, started: false, readers: 0 };
+    const job: Job = { key, cancelled: false, started: false, readers: 0, abort: new AbortController() };
     this.jobs.set(key, job);
     const made = this.make(recipe, job).finally(() => {
       this.making.delete(key);
@@ -438,6 +470,7 @@ export class RecipeStates {
 
   private cancel(job: Job): void {
     job.cancelled = true;
+    job.abort.abort();
     job.connection?.interrupt();
   }
 
@@ -465,7 +498,7 @@ export class RecipeStates {
         async () => {
           if (job.cancelled || this.disposed) return;
           job.started = true;
-          await this.o.engine.prepare(base.data, rest);
+          await this.o.engine.prepare(base.data, rest, { signal: job.abort.signal });
         },
       );
     } catch (e) {
@@ -542,6 +575,7 @@ export class RecipeStates {
       const intermediate = job.key !== this.currentKey && !job.started && job.readers === 0;
       if (!this.leadsToCurrent(job.key) || intermediate) this.cancel(job);
     }
+    this.stopWatchers(false);
     const prefixes = new Set(current.steps.map((_, i) => keyOf(current, i + 1)));
     for (const s of [...this.states.values()]) if (!prefixes.has(s.key)) this.doom(s);
     this.trim();
@@ -574,6 +608,7 @@ export class RecipeStates {
   async dispose(): Promise<void> {
     this.disposed = true;
     for (const job of this.jobs.values()) this.cancel(job);
+    this.stopWatchers(true);
     await this.settled();
     if (this.active > 0) await new Promise<void>((wake) => this.idle.push(wake));
     this.clear();

@@ -11,7 +11,7 @@ let page: Page;
 
 const gridRows = () => page.getByTestId('grid').getAttribute('data-rows');
 
-describe('server mode: opening a file with rows of the wrong length', () => {
+describe('server mode in Chromium: opening files, and the grid while the server works', () => {
   beforeAll(async () => {
     srv = await serve();
     browser = await launch();
@@ -96,5 +96,43 @@ describe('server mode: opening a file with rows of the wrong length', () => {
     const first = totals[0] as [string, unknown];
     if (first[1] === null) expect(totals).toContainEqual(['0', 20_000]);
     else expect(first).toEqual(['200', 20_000]);
+  });
+
+  it('says nothing of rows it stopped computing when their step is undone', async () => {
+    // ~80,000 distinct values over four letters: a levenshtein merge clusters for seconds.
+    let seed = 11;
+    const random = () => {
+      // mulberry32
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+    };
+    const file = path.join(srv.dir, 'dense.csv');
+    const values = Array.from({ length: 100_000 }, () =>
+      Array.from({ length: 9 }, () => 'abcd'[Math.floor(random() * 4)]).join(''),
+    );
+    fs.writeFileSync(file, 'v\n' + values.join('\n') + '\n');
+    const recipe = path.join(srv.dir, 'merge.json');
+    const merge = { op: 'cluster-merge', column: 'v', method: 'levenshtein' };
+    fs.writeFileSync(recipe, JSON.stringify({ version: 1, steps: [merge] }));
+    await page.getByRole('button', { name: 'Open another…' }).click();
+    await page.getByTestId('file-input').setInputFiles(file);
+    await expect
+      .poll(() => page.getByTestId('shape').textContent(), { timeout: 20_000 })
+      .toMatch(/100,000 rows/);
+    const stopped = page.waitForResponse((r) => r.url().includes('/rows?') && r.status() === 499, {
+      timeout: 20_000,
+    });
+    await page.getByTestId('recipe-file').setInputFiles(recipe);
+    await expect.poll(() => page.getByTestId('step').count()).toBe(1);
+    await page.waitForTimeout(300);
+    await page.getByRole('button', { name: 'Undo the last step' }).click();
+    await expect.poll(() => page.getByTestId('step').count()).toBe(0);
+    // The merge's page was stopped by the undo (CANCELLED), and the grid says nothing of it.
+    await stopped;
+    await page.waitForTimeout(500);
+    expect(await page.getByTestId('error').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('shape').textContent()).toMatch(/100,000 rows × 1 column/);
   });
 });

@@ -11,6 +11,7 @@ import {
   type Theme,
 } from '@glideapps/glide-data-grid';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { BackendError } from '../api/backend.js';
 import type { Cell, Column, ColumnProfile, RowsPage } from '../api/types.js';
 import { shownNumber } from '../format.js';
 import { oneLine } from './one-line.js';
@@ -64,6 +65,12 @@ function toCell(v: Cell | undefined): GridCell {
   return { kind: GridCellKind.Text, data: v, displayData: oneLine(v), allowOverlay: true, readonly: true };
 }
 
+/**
+ * Rows the server stopped computing because their recipe changed meanwhile (an undo while a
+ * merge clustered): the view that asked is gone, or about to be.
+ */
+const stopped = (e: unknown) => e instanceof BackendError && e.code === 'CANCELLED';
+
 export function DataGrid({ view, profile, onShape, onHeader, onError, theme, jump }: Props) {
   const ref = useRef<DataEditorRef>(null);
   const host = useRef<HTMLDivElement>(null);
@@ -81,6 +88,8 @@ export function DataGrid({ view, profile, onShape, onHeader, onError, theme, jum
       const made: PageCache = new PageCache(
         view.fetchPage,
         (first, count, page) => {
+          // Rows of a view left meanwhile (an undo while they were computed) are not this view's.
+          if (live.current !== made) return;
           if (page.total !== null) counted = page.total;
           loaded = Math.max(loaded, first + count);
           setTotal(counted ?? loaded);
@@ -96,7 +105,9 @@ export function DataGrid({ view, profile, onShape, onHeader, onError, theme, jum
                 setTotal(p.total);
                 shape.current.onShape(p.total, p.columns);
               },
-              (e: unknown) => shape.current.onError(e),
+              (e: unknown) => {
+                if (live.current === made && !stopped(e)) shape.current.onError(e);
+              },
             );
           }
           const cells: { cell: Item }[] = [];
@@ -106,7 +117,9 @@ export function DataGrid({ view, profile, onShape, onHeader, onError, theme, jum
           // For tests and benchmarks: which page of which view arrived last.
           if (host.current) host.current.dataset.loaded = `${view.key}@${first}`;
         },
-        (e) => shape.current.onError(e),
+        (e) => {
+          if (live.current === made && !stopped(e)) shape.current.onError(e);
+        },
       );
       return made;
     },

@@ -134,10 +134,11 @@ async function afterHeldStep(step: Step) {
     if (r.steps.some((s) => s.op === step.op)) await held;
     return materialise(d, r, o);
   };
-  engine.run = async (d, r, o) => (
-    runs.push({ table: d.table, ops: r.steps.map((s) => s.op), ...o }),
-    run(d, r, o)
-  );
+  engine.run = async (d, r, o) => {
+    const { offset, limit } = o ?? {};
+    runs.push({ table: d.table, ops: r.steps.map((s) => s.op), offset, limit });
+    return run(d, r, o);
+  };
   engine.runQuery = async (q, c) => (queries.push(JSON.stringify(q)), runQuery(q, c));
   engine.count = async (d, r) => (counts.push(r.steps.map((s) => s.op)), count(d, r));
   const backend = new LocalBackend(async () => engine);
@@ -175,5 +176,34 @@ describe('LocalBackend: the first page after a dedupe', () => {
     );
     expect(counts).toEqual([['dedupe-rows']]);
     made();
+  });
+});
+
+describe('LocalBackend: a page still being computed when the recipe changes', () => {
+  it('stops (CANCELLED), as a levenshtein merge’s clustering does on its signal', async () => {
+    const engine = checkingEngine();
+    // The merge's state is never made: its pages come from run(), as while a state is being made.
+    engine.materialise = () => new Promise(() => undefined);
+    let signals: AbortSignal[] = [];
+    engine.run = (_d, _r, o) =>
+      new Promise((_resolve, reject) => {
+        signals.push(o!.signal!);
+        o!.signal!.addEventListener('abort', () => reject(o!.signal!.reason));
+      });
+    const backend = new LocalBackend(async () => engine);
+    const { id } = await backend.upload(new File(['city,n\n'], 'f.csv'), {}, () => undefined).done;
+    await backend.addStep(id, { op: 'cluster-merge', column: 'city', method: 'levenshtein' } as Step);
+    const page = backend.rows(id, 0, 10).catch((e: unknown) => e);
+    await expect.poll(() => signals.length).toBe(1);
+    await backend.undo(id);
+    const e = (await page) as BackendError;
+    expect(e).toBeInstanceOf(BackendError);
+    expect([e.status, e.code]).toEqual([499, 'CANCELLED']);
+    // A page asked after the change has a signal of its own, not aborted.
+    signals = [];
+    await backend.redo(id);
+    void backend.rows(id, 0, 10).catch(() => undefined);
+    await expect.poll(() => signals.length).toBe(1);
+    expect(signals[0]!.aborted).toBe(false);
   });
 });

@@ -7,6 +7,7 @@ import {
   headPageQuery,
   replaceRecipe as replaceInHistory,
   isTidyvaultError,
+  TidyvaultError,
   viewFilterError,
   parseRecipe,
   pagePlan,
@@ -74,7 +75,12 @@ interface Entry {
   /** Profiles of the recipe's states (a step reprofiles only the columns it changed). */
   profiles: ProfileMemo;
   accesses: { at: string; user: string; op: string }[];
+  /** Aborted when the recipe changes or the dataset closes: a nearest-neighbour merge's page stops clustering. */
+  changed: AbortController;
 }
+
+const recipeChanged = () =>
+  new TidyvaultError('CANCELLED', 'the recipe changed while this was being computed');
 
 const withFilter = (recipe: Recipe, where?: Condition): Recipe =>
   where ? { ...recipe, steps: [...recipe.steps, { op: 'filter-rows', where } as Step] } : recipe;
@@ -190,6 +196,7 @@ export class LocalBackend implements Backend {
         counts: new Map(),
         profiles: new ProfileMemo(data.columns),
         accesses: [],
+        changed: new AbortController(),
       });
       return summary;
     });
@@ -211,6 +218,7 @@ export class LocalBackend implements Backend {
   rows = (id: string, offset: number, limit: number, step?: number, where?: Condition) =>
     wrap(async () => {
       const e = this.entry(id, 'rows');
+      const { signal } = e.changed;
       const engine = await this.getEngine();
       const all = currentRecipe(e.history);
       const shown = step === undefined ? all : { ...all, steps: all.steps.slice(0, step) };
@@ -241,7 +249,7 @@ export class LocalBackend implements Backend {
       // Other steps: the recipe with the page's range. Steps that keep rows in place (a
       // cluster-merge) are computed from the page's rows (see compileOnTable), their total known.
       const ran = async (data: LoadedDataset, recipe: Recipe, plan: PagePlan) => {
-        const page = await engine.run(data, recipe, { offset, limit });
+        const page = await engine.run(data, recipe, { offset, limit, signal });
         return {
           offset,
           limit,
@@ -354,6 +362,8 @@ export class LocalBackend implements Backend {
           await e.states.read(upTo, (data, rest) => engine.histogram(data, rest, column, 1, 'length'));
       }
       e.history = next;
+      e.changed.abort(recipeChanged());
+      e.changed = new AbortController();
       return view(next);
     });
   }
@@ -408,6 +418,7 @@ export class LocalBackend implements Backend {
       const e = this.entries.get(id);
       if (!e) return;
       this.entries.delete(id);
+      e.changed.abort(recipeChanged());
       await e.states.dispose();
       this.budget.give(e.tableBytes);
       await (await this.getEngine()).drop(e.data);

@@ -27,7 +27,11 @@ export interface LocalEngine {
     },
   ): Promise<LoadedDataset>;
   validate(dataset: LoadedDataset, recipe: Recipe): Promise<void>;
-  run(dataset: LoadedDataset, recipe: Recipe, o?: { offset?: number; limit?: number }): Promise<TableResult>;
+  run(
+    dataset: LoadedDataset,
+    recipe: Recipe,
+    o?: { offset?: number; limit?: number; signal?: AbortSignal },
+  ): Promise<TableResult>;
   count(dataset: LoadedDataset, recipe: Recipe): Promise<number>;
   profile(dataset: LoadedDataset, recipe?: Recipe, topN?: number, o?: ProfileOptions): Promise<Profile>;
   facet(dataset: LoadedDataset, recipe: Recipe, column: string, limit: number): Promise<FacetResult>;

@@ -1,6 +1,6 @@
 import { call, caseWhen, col, lit, type Expr, type Select } from '@tidyvault/sql';
 import { z } from 'zod';
-import { ANY, listOf, requiredColumns, targetColumns } from './common.js';
+import { ANY, firstInGroup, listOf, requiredColumns, targetColumns } from './common.js';
 import { typedLiteral } from './typed-value.js';
 import type { CompileContext, StepDefinition } from './types.js';
 
@@ -14,9 +14,11 @@ export type FillNullStep = z.infer<typeof schema>;
 
 function modeOf(name: string, ctx: CompileContext): Expr {
   const c = col(name);
+  const column = ctx.inputColumns.find((x) => x.name === name)!;
   const query: Select = {
     kind: 'select',
-    columns: [{ expr: c }],
+    // -0.0 and 0.0 are one value: the first row holding it says which (not the parallel grouping).
+    columns: [{ expr: column.type === 'number' ? firstInGroup(column, col(ctx.rowId)) : c }],
     from: { kind: 'table', name: ctx.input },
     where: { kind: 'unary', op: 'IS NOT NULL', arg: c },
     groupBy: [c],

@@ -79,7 +79,13 @@ export const joinRows: StepDefinition<JoinRowsStep> = {
             columns: [
               { expr: call('min', rid), as: ctx.rowId },
               ...ctx.outputColumns.map((c) => ({
-                expr: keys.has(c.name) ? col(c.name) : c.name === s.column ? joined : firstInGroup(c, rid),
+                // A number key too: -0.0 and 0.0 are one group, whose first row says which.
+                expr:
+                  keys.has(c.name) && c.type !== 'number'
+                    ? col(c.name)
+                    : c.name === s.column
+                      ? joined
+                      : firstInGroup(c, rid),
                 as: c.name,
               })),
             ],

@@ -1,5 +1,6 @@
 export * from './errors.js';
 export { formatBytes } from './format-bytes.js';
+export { formatDate } from './format-date.js';
 export type { Column, ColumnType, EngineCheck, StepDefinition } from './steps/types.js';
 export {
   describeStep,

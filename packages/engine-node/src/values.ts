@@ -1,6 +1,6 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import { DuckDBDateValue, DuckDBTimestampValue } from './duckdb.js';
-import type { Cell, ColumnType } from '@tidyvault/core';
+import { formatDate, type Cell, type ColumnType } from '@tidyvault/core';
 
 /** DuckDB value → JSON-safe cell. BIGINTs beyond 2^53 become strings, never lose digits silently. */
 export function toCell(v: DuckDBValue): Cell {
@@ -12,7 +12,9 @@ export function toCell(v: DuckDBValue): Cell {
       ? Number(v)
       : v.toString();
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (v instanceof DuckDBDateValue || v instanceof DuckDBTimestampValue) return v.toString();
+  // node-api's own DATE text prints year 0 (1 BC) as 0000-…, where DuckDB says 0001-… (BC).
+  if (v instanceof DuckDBDateValue) return formatDate(v.days);
+  if (v instanceof DuckDBTimestampValue) return v.toString();
   return String(v);
 }
 

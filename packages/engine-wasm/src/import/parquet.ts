@@ -1,4 +1,5 @@
 import {
+  formatDate,
   jsonDouble,
   jsonString,
   parquetFrameProblem,
@@ -28,7 +29,6 @@ import {
 import { compressors } from 'hyparquet-compressors';
 import { utf8Vector } from '../cluster-keys.js';
 import type { Connection } from '../connection.js';
-import { formatDate } from '../values.js';
 import { dropTable } from './csv.js';
 
 /*

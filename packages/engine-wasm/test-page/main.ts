@@ -5,7 +5,12 @@
  */
 import './zod-jitless.js';
 import {
+  answersFromFirstRows,
+  firstRowsPage,
+  headPageQuery,
+  pagePlan,
   parseRecipe,
+  rangePageQuery,
   runGoldenCase,
   type GoldenCase,
   type LoadedDataset,
@@ -35,7 +40,16 @@ export type Outcome<T> = { value: T } | { error: NonNullable<Captured['error']> 
 
 /** The engine methods `call` reaches, by name; each takes the dataset, then JSON arguments. */
 export type Method =
-  'run' | 'count' | 'profile' | 'facet' | 'histogram' | 'cluster' | 'duplicates' | 'export' | 'state';
+  | 'run'
+  | 'count'
+  | 'profile'
+  | 'facet'
+  | 'histogram'
+  | 'cluster'
+  | 'duplicates'
+  | 'export'
+  | 'state'
+  | 'page';
 
 export interface TestApi {
   ready: Promise<{ version: string; settings: Record<string, string> }>;
@@ -157,7 +171,38 @@ window.tidyvaultTest = {
     try {
       switch (method) {
         case 'run':
-          return { value: await engine.run(ds, recipe(args[0])) };
+          return {
+            value: await engine.run(
+              ds,
+              recipe(args[0]),
+              (args[1] ?? {}) as { offset?: number; limit?: number },
+            ),
+          };
+        case 'page': {
+          // A page as the local backend reads one from a table in row order (local-backend.ts rows()):
+          // streamed (rangePageQuery / headPageQuery), from the first rows (a dedupe), or run().
+          const r = recipe(args[0]);
+          const [offset, limit, how] = [args[1] as number, args[2] as number, args[3] as string];
+          const plan = pagePlan(r.steps, ds.columns);
+          if (how === 'stream') {
+            if (r.steps.length > 0) await engine.validate(ds, r);
+            const q =
+              plan.head.length === 0
+                ? rangePageQuery(ds.table, ds.columns, r.steps, offset, limit)
+                : headPageQuery(ds.table, ds.columns, plan, offset, limit);
+            return { value: await engine.runQuery(q.query, q.columns) };
+          }
+          if (how === 'first') {
+            if (!answersFromFirstRows(plan, ds, offset, limit)) return { value: 'n/a' };
+            await engine.validate(ds, r);
+            return {
+              value: await firstRowsPage(ds.table, ds.columns, ds.rowCount, r.steps, offset, limit, (q, c) =>
+                engine.runQuery(q, c),
+              ),
+            };
+          }
+          return { value: await engine.run(ds, r, { offset, limit }) };
+        }
         case 'count':
           return { value: await engine.count(ds, recipe(args[0])) };
         case 'profile':

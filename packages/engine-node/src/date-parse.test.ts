@@ -167,6 +167,20 @@ describe('tryParseDate', () => {
     expect(await parsed('2021-W01-1', ['%G-W%V-%u'])).toBe('2021-01-04');
   });
 
+  it('reads the year of %x and %c (whole dates) only when written with four digits too', async () => {
+    const parsed = async (value: string, formats: string[]) => {
+      const q = select({ kind: 'select', columns: [{ expr: tryParseDate(lit(value), formats), as: 'd' }] });
+      return (await engine.connection.runAndReadAll(q)).getRowsJson()[0]![0];
+    };
+    expect(await parsed('2024-01-05', ['%x'])).toBe('2024-01-05');
+    expect(await parsed('0024-01-05', ['%x'])).toBe('0024-01-05');
+    // DuckDB alone reads these as the year 24 and the year 0 (1 BC).
+    expect(await parsed('24-1-5', ['%x'])).toBeNull();
+    expect(await parsed('0-11-29', ['%x'])).toBeNull();
+    expect(await parsed('24-1-5 10:30:00', ['%c'])).toBeNull();
+    expect(await parsed('2024-01-05 10:30:00', ['%c'])).toBe('2024-01-05');
+  });
+
   it('gives the UTC date of a time with a zone, whatever the time zone DuckDB runs in', async () => {
     const q = select({
       kind: 'select',

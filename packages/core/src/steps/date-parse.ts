@@ -141,6 +141,8 @@ const DIGITS: Record<string, number> = {
 };
 /** The year fields: four digits, from 0001 (DuckDB's also read one to three, and 0000 as 1 BC). */
 const YEAR_FIELDS = new Set(['Y', 'G']);
+/** Fields that read a whole date, year included (%x, %c): their year is checked as %Y's. */
+const WHOLE_DATE_FIELDS = new Set(['x', 'c']);
 const FOUR_DIGIT_YEAR = '[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9]';
 const STRPTIME_SPACE_CLASS = '[ \\t\\n\\v\\f\\r]';
 
@@ -218,7 +220,7 @@ const fourDigitYear = (value: Expr, date: Expr): Expr =>
 function parseWith(value: Expr, formats: string[]): Expr {
   const parts = formats.map(formatParts);
   const plain = parts.every((p) => p.fields.every((f) => PLAIN_FIELDS.has(f)));
-  const hasYear = parts.map((p) => p.fields.some((f) => YEAR_FIELDS.has(f)));
+  const hasYear = parts.map((p) => p.fields.some((f) => YEAR_FIELDS.has(f) || WHOLE_DATE_FIELDS.has(f)));
   const simple = formats.map((f, i) => hasYear[i]! && yearIsTheOnlyFourDigits(f));
   const shapes = formats.map((f, i) => (hasYear[i]! && !simple[i] ? yearShapeRegex(f) : undefined));
   const checkYear = formats.map((_, i) => hasYear[i]! && !simple[i] && shapes[i] === undefined);

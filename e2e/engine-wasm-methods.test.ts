@@ -2,15 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { parseRecipe, type LoadedDataset } from '@tidyvault/core';
-import { findDuplicates, NodeEngine } from '@tidyvault/engine-node';
+import type { LoadedDataset } from '@tidyvault/core';
+import { NodeEngine } from '@tidyvault/engine-node';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { facet } from '../packages/server/src/datasets/facet.js';
-import { histogram } from '../packages/server/src/datasets/histogram.js';
-import { describe as describeError } from '../packages/engine-wasm/test-page/capture.js';
 import type { Method, Outcome } from '../packages/engine-wasm/test-page/main.js';
 import { launch, record, type Recorder } from './browser.js';
+import { isWorkbenchMethod, outcome, recipeOf, workbenchAnswer } from './engine-node-answers.js';
 import { serveStatic, type StaticServer } from './engine-wasm-server.js';
 
 /*
@@ -108,71 +106,23 @@ const onNode = new Map<string, LoadedDataset>();
 let exports = 0;
 const onPage = new Map<string, number>();
 
-const outcome = async <T>(work: () => Promise<T>): Promise<Outcome<T>> => {
-  try {
-    return { value: await work() };
-  } catch (e) {
-    return { error: describeError(e)! };
-  }
-};
-
-const recipeOf = (r: unknown) => parseRecipe(r ?? { version: 1, steps: [] });
-
 /** What engine-node (or the server code that runs on it) gives for the same call. */
 async function nodeCall(input: string, method: Method, args: unknown[]): Promise<Outcome<unknown>> {
   const ds = onNode.get(input)!;
   return outcome(async () => {
+    if (isWorkbenchMethod(method)) return workbenchAnswer(node, ds, method, args);
     switch (method) {
       case 'run':
       case 'state':
         return node.run(ds, recipeOf(args[0]));
       case 'count':
         return (await node.run(ds, recipeOf(args[0]))).rows.length;
-      case 'profile':
-        return node.profile(
-          ds,
-          recipeOf(args[0]),
-          args[1] as number | undefined,
-          args[2] === undefined ? {} : { columns: args[2] as string[] },
-        );
-      case 'facet':
-        return facet(node, ds, recipeOf(args[0]), args[1] as string, args[2] as number);
-      case 'histogram':
-        return histogram(
-          node,
-          ds,
-          recipeOf(args[0]),
-          args[1] as string,
-          args[2] as number,
-          args[3] as 'value' | 'length' | undefined,
-        );
-      case 'cluster': {
-        let progress: number | undefined;
-        const result = await node.cluster(
-          ds,
-          args[0] as string,
-          args[1] as Parameters<NodeEngine['cluster']>[2],
-          args[2] as Parameters<NodeEngine['cluster']>[3],
-          recipeOf(args[3]),
-          { onProgress: (p) => (progress = p) },
-        );
-        return { result, progress };
-      }
       case 'export': {
         const format = args[1] as 'csv' | 'tsv' | 'json' | 'ndjson' | 'xlsx' | 'parquet';
         const file = path.join(TMP, `node-${++exports}.${format}`);
         await node.export(ds, recipeOf(args[0]), file, { format, ...(args[2] as object) });
         return fs.readFileSync(file);
       }
-      case 'duplicates':
-        return findDuplicates(
-          node,
-          ds,
-          recipeOf(args[0]),
-          args[1] as string[],
-          args[2] as Parameters<typeof findDuplicates>[4],
-          new AbortController().signal,
-        );
     }
   });
 }

@@ -8,19 +8,16 @@ import {
   firstRowsPage,
   headPageQuery,
   pagePlan,
-  parseRecipe,
   rangePageQuery,
   type LoadedDataset,
 } from '@tidyvault/core';
-import { findDuplicates, NodeEngine } from '@tidyvault/engine-node';
+import { NodeEngine } from '@tidyvault/engine-node';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { facet } from '../packages/server/src/datasets/facet.js';
-import { histogram } from '../packages/server/src/datasets/histogram.js';
 import { RowCounts } from '../packages/server/src/datasets/count.js';
-import { describe as describeError } from '../packages/engine-wasm/test-page/capture.js';
 import type { Method, Outcome } from '../packages/engine-wasm/test-page/main.js';
 import { launch } from './browser.js';
+import { isWorkbenchMethod, outcome, recipeOf, workbenchAnswer } from './engine-node-answers.js';
 import { serveStatic, type StaticServer } from './engine-wasm-server.js';
 
 /*
@@ -710,17 +707,9 @@ let page: Page;
 let node: NodeEngine;
 let exports = 0;
 
-const outcome = async <T>(work: () => Promise<T>): Promise<Outcome<T>> => {
-  try {
-    return { value: await work() };
-  } catch (e) {
-    return { error: describeError(e)! };
-  }
-};
-const recipeOf = (r: unknown) => parseRecipe(r ?? { version: 1, steps: [] });
-
 async function nodeCall(ds: LoadedDataset, method: Method, args: unknown[]): Promise<Outcome<unknown>> {
   return outcome(async () => {
+    if (isWorkbenchMethod(method)) return workbenchAnswer(node, ds, method, args);
     switch (method) {
       case 'run':
         return node.run(ds, recipeOf(args[0]), (args[1] ?? {}) as object);
@@ -773,31 +762,6 @@ async function nodeCall(ds: LoadedDataset, method: Method, args: unknown[]): Pro
       case 'count':
         // The server's count (what its grid shows), not run()'s rows: both engines count alike.
         return new RowCounts().count(node, ds, recipeOf(args[0]));
-      case 'profile':
-        return node.profile(ds, recipeOf(args[0]), args[1] as number | undefined);
-      case 'facet':
-        return facet(node, ds, recipeOf(args[0]), args[1] as string, args[2] as number);
-      case 'histogram':
-        return histogram(
-          node,
-          ds,
-          recipeOf(args[0]),
-          args[1] as string,
-          args[2] as number,
-          args[3] as 'value' | 'length' | undefined,
-        );
-      case 'cluster': {
-        let progress: number | undefined;
-        const result = await node.cluster(
-          ds,
-          args[0] as string,
-          args[1] as Parameters<NodeEngine['cluster']>[2],
-          args[2] as Parameters<NodeEngine['cluster']>[3],
-          recipeOf(args[3]),
-          { onProgress: (p) => (progress = p) },
-        );
-        return { result, progress };
-      }
       case 'export': {
         const format = args[1] as 'csv' | 'tsv' | 'json' | 'ndjson';
         const file = path.join(TMP, `node-${++exports}.${format}`);
@@ -810,15 +774,6 @@ async function nodeCall(ds: LoadedDataset, method: Method, args: unknown[]): Pro
           fs.rmSync(file, { force: true });
         }
       }
-      case 'duplicates':
-        return findDuplicates(
-          node,
-          ds,
-          recipeOf(args[0]),
-          args[1] as string[],
-          args[2] as Parameters<typeof findDuplicates>[4],
-          new AbortController().signal,
-        );
     }
   });
 }

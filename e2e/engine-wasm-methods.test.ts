@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import type { LoadedDataset } from '@tidyvault/core';
 import { NodeEngine } from '@tidyvault/engine-node';
 import type { Browser, Page } from 'playwright-core';
@@ -10,6 +9,7 @@ import type { Method, Outcome } from '../packages/engine-wasm/test-page/main.js'
 import { launch, record, type Recorder } from './browser.js';
 import { isWorkbenchMethod, outcome, recipeOf, workbenchAnswer } from './engine-node-answers.js';
 import { serveStatic, type StaticServer } from './engine-wasm-server.js';
+import { unzip } from './unzip.js';
 
 /*
  * engine-wasm's workbench methods (count, profile, facet, histogram, cluster, duplicates) in
@@ -398,27 +398,6 @@ describe('duplicates: candidate groups as engine-node’s findDuplicates', () =>
     });
   });
 });
-
-/** The entries of a zip, inflated, in the order of its central directory. */
-function unzip(zip: Buffer): [string, string][] {
-  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  const count = zip.readUInt16LE(end + 10);
-  let at = zip.readUInt32LE(end + 16);
-  const out: [string, string][] = [];
-  for (let i = 0; i < count; i++) {
-    const nameLength = zip.readUInt16LE(at + 28);
-    const size = zip.readUInt32LE(at + 20);
-    const offset = zip.readUInt32LE(at + 42);
-    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
-    const local = offset + 30 + zip.readUInt16LE(offset + 26) + zip.readUInt16LE(offset + 28);
-    const data = zlib.inflateRawSync(zip.subarray(local, local + size));
-    expect(zlib.crc32(data)).toBe(zip.readUInt32LE(at + 16));
-    expect(data.length).toBe(zip.readUInt32LE(at + 24));
-    out.push([name, data.toString('utf8')]);
-    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
-  }
-  return out;
-}
 
 /** A Parquet file's columns (name, DuckDB type) and rows, as engine-node reads it back. */
 async function readParquet(bytes: Buffer) {

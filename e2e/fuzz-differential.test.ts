@@ -1,24 +1,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import zlib from 'node:zlib';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import {
-  answersFromFirstRows,
-  firstRowsPage,
-  headPageQuery,
-  pagePlan,
-  rangePageQuery,
-  type LoadedDataset,
-} from '@tidyvault/core';
+import type { LoadedDataset } from '@tidyvault/core';
 import { NodeEngine } from '@tidyvault/engine-node';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RowCounts } from '../packages/server/src/datasets/count.js';
 import type { Method, Outcome } from '../packages/engine-wasm/test-page/main.js';
+import { pageOneWay } from '../packages/engine-wasm/test-page/page-ways.js';
 import { launch } from './browser.js';
 import { isWorkbenchMethod, outcome, recipeOf, workbenchAnswer } from './engine-node-answers.js';
 import { serveStatic, type StaticServer } from './engine-wasm-server.js';
+import { unzip } from './unzip.js';
 
 /*
  * Differential fuzzing: random small CSV inputs full of awkward values, random recipes over every
@@ -59,6 +53,10 @@ const subset = <T>(r: Rng, xs: readonly T[], min = 1): T[] => {
   }
   return out;
 };
+
+/** The clustering methods a cluster-merge or a cluster call draws from (metaphone3 is refused). */
+const KEY_METHODS = ['fingerprint', 'ngram-fingerprint', 'cologne-phonetic', 'daitch-mokotoff'] as const;
+const CLUSTER_METHODS = [...KEY_METHODS, 'levenshtein', 'ppm'] as const;
 
 // ---------------------------------------------------------------- values
 
@@ -513,16 +511,8 @@ function step(r: Rng, cols: Col[], values: string[]): [unknown, Col[]] {
     case 'cluster-merge': {
       const method = pick(
         r,
-        BIG > 0
-          ? (['fingerprint', 'ngram-fingerprint', 'cologne-phonetic', 'daitch-mokotoff'] as const)
-          : ([
-              'fingerprint',
-              'ngram-fingerprint',
-              'cologne-phonetic',
-              'daitch-mokotoff',
-              'levenshtein',
-              'ppm',
-            ] as const),
+        // Nearest-neighbour clustering of big inputs would take minutes.
+        BIG > 0 ? KEY_METHODS : CLUSTER_METHODS,
       );
       const params =
         method === 'ngram-fingerprint'
@@ -739,25 +729,8 @@ async function nodeCall(ds: LoadedDataset, method: Method, args: unknown[]): Pro
         }
       }
       case 'page': {
-        const r = recipeOf(args[0]);
         const [offset, limit, how] = [args[1] as number, args[2] as number, args[3] as string];
-        const plan = pagePlan(r.steps, ds.columns);
-        if (how === 'stream') {
-          if (r.steps.length > 0) await node.validate(ds, r);
-          const q =
-            plan.head.length === 0
-              ? rangePageQuery(ds.table, ds.columns, r.steps, offset, limit)
-              : headPageQuery(ds.table, ds.columns, plan, offset, limit);
-          return node.runQuery(q.query, q.columns);
-        }
-        if (how === 'first') {
-          if (!answersFromFirstRows(plan, ds, offset, limit)) return 'n/a';
-          await node.validate(ds, r);
-          return firstRowsPage(ds.table, ds.columns, ds.rowCount, r.steps, offset, limit, (q, c) =>
-            node.runQuery(q, c),
-          );
-        }
-        return node.run(ds, r, { offset, limit });
+        return pageOneWay(node, ds, recipeOf(args[0]), offset, limit, how);
       }
       case 'count':
         // The server's count (what its grid shows), not run()'s rows: both engines count alike.
@@ -790,26 +763,6 @@ async function wasmCall(id: number, method: Method, args: unknown[]): Promise<Ou
     return { value: args[1] === 'xlsx' ? unzip(bytes) : bytes.toString('utf8') };
   }
   return o;
-}
-
-/** The entries of a zip (an XLSX), inflated, in the order of its central directory. */
-function unzip(zip: Buffer): [string, string][] {
-  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  const count = zip.readUInt16LE(end + 10);
-  let at = zip.readUInt32LE(end + 16);
-  const out: [string, string][] = [];
-  for (let i = 0; i < count; i++) {
-    const nameLength = zip.readUInt16LE(at + 28);
-    const size = zip.readUInt32LE(at + 20);
-    const offset = zip.readUInt32LE(at + 42);
-    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
-    const local = offset + 30 + zip.readUInt16LE(offset + 26) + zip.readUInt16LE(offset + 28);
-    const method = zip.readUInt16LE(at + 10);
-    const raw = zip.subarray(local, local + size);
-    out.push([name, (method === 0 ? raw : zlib.inflateRawSync(raw)).toString('utf8')]);
-    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------- one case
@@ -932,14 +885,7 @@ async function runCase(n: number) {
       const text = columns.filter((x) => x.type === 'text');
       if (text.length > 0) await both('histogram', [recipe, pick(r, text).name, 1 + int(r, 5), 'length']);
       if (text.length > 0 && chance(r, BIG > 0 ? 0 : 0.5)) {
-        const method = pick(r, [
-          'fingerprint',
-          'ngram-fingerprint',
-          'cologne-phonetic',
-          'daitch-mokotoff',
-          'levenshtein',
-          'ppm',
-        ]);
+        const method = pick(r, CLUSTER_METHODS);
         const params =
           method === 'levenshtein' || method === 'ppm' ? { radius: 2, blockingNgramSize: 2 } : undefined;
         await both('cluster', [pick(r, text).name, method, params, recipe]);

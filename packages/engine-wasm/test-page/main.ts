@@ -4,13 +4,9 @@
  * It is built by `npm run build -w @tidyvault/engine-wasm` into dist/test-page/ and is not shipped.
  */
 import './zod-jitless.js';
+import { pageOneWay } from './page-ways.js';
 import {
-  answersFromFirstRows,
-  firstRowsPage,
-  headPageQuery,
-  pagePlan,
   parseRecipe,
-  rangePageQuery,
   runGoldenCase,
   type GoldenCase,
   type LoadedDataset,
@@ -179,29 +175,8 @@ window.tidyvaultTest = {
             ),
           };
         case 'page': {
-          // A page as the local backend reads one from a table in row order (local-backend.ts rows()):
-          // streamed (rangePageQuery / headPageQuery), from the first rows (a dedupe), or run().
-          const r = recipe(args[0]);
           const [offset, limit, how] = [args[1] as number, args[2] as number, args[3] as string];
-          const plan = pagePlan(r.steps, ds.columns);
-          if (how === 'stream') {
-            if (r.steps.length > 0) await engine.validate(ds, r);
-            const q =
-              plan.head.length === 0
-                ? rangePageQuery(ds.table, ds.columns, r.steps, offset, limit)
-                : headPageQuery(ds.table, ds.columns, plan, offset, limit);
-            return { value: await engine.runQuery(q.query, q.columns) };
-          }
-          if (how === 'first') {
-            if (!answersFromFirstRows(plan, ds, offset, limit)) return { value: 'n/a' };
-            await engine.validate(ds, r);
-            return {
-              value: await firstRowsPage(ds.table, ds.columns, ds.rowCount, r.steps, offset, limit, (q, c) =>
-                engine.runQuery(q, c),
-              ),
-            };
-          }
-          return { value: await engine.run(ds, r, { offset, limit }) };
+          return { value: await pageOneWay(engine, ds, recipe(args[0]), offset, limit, how) };
         }
         case 'count':
           return { value: await engine.count(ds, recipe(args[0])) };

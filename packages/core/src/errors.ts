@@ -75,6 +75,10 @@ export function engineCheckError(
 
 export const isTidyvaultError = (e: unknown): e is TidyvaultError => e instanceof TidyvaultError;
 
+/** Work for a recipe that is no longer the dataset's (an undo, a replace) stopped: the same words in both modes. */
+export const recipeChangedError = (): TidyvaultError =>
+  new TidyvaultError('CANCELLED', 'the recipe changed while this was being computed');
+
 /**
  * An error from running the steps after the first `offset` of a recipe (on a table made of those
  * first steps), its step numbered as in the whole recipe, as the user counts them.

@@ -5,8 +5,8 @@ import {
   headPageQuery,
   pagePlan,
   rangePageQuery,
+  recipeChangedError,
   shapes,
-  TidyvaultError,
   type LoadedDataset,
   type Recipe,
   type Step,
@@ -356,7 +356,7 @@ export class RecipeStates {
   private stopWatchers(all: boolean): void {
     for (const w of this.watchers)
       if (all || !this.leadsToCurrent(w.key)) {
-        w.abort.abort(new TidyvaultError('CANCELLED', 'the recipe changed while this was being computed'));
+        w.abort.abort(recipeChangedError());
         this.watchers.delete(w);
       }
   }

@@ -7,7 +7,7 @@ import {
   headPageQuery,
   replaceRecipe as replaceInHistory,
   isTidyvaultError,
-  TidyvaultError,
+  recipeChangedError,
   viewFilterError,
   parseRecipe,
   pagePlan,
@@ -78,9 +78,6 @@ interface Entry {
   /** Aborted when the recipe changes or the dataset closes: a nearest-neighbour merge's page stops clustering. */
   changed: AbortController;
 }
-
-const recipeChanged = () =>
-  new TidyvaultError('CANCELLED', 'the recipe changed while this was being computed');
 
 const withFilter = (recipe: Recipe, where?: Condition): Recipe =>
   where ? { ...recipe, steps: [...recipe.steps, { op: 'filter-rows', where } as Step] } : recipe;
@@ -362,7 +359,7 @@ export class LocalBackend implements Backend {
           await e.states.read(upTo, (data, rest) => engine.histogram(data, rest, column, 1, 'length'));
       }
       e.history = next;
-      e.changed.abort(recipeChanged());
+      e.changed.abort(recipeChangedError());
       e.changed = new AbortController();
       return view(next);
     });
@@ -418,7 +415,7 @@ export class LocalBackend implements Backend {
       const e = this.entries.get(id);
       if (!e) return;
       this.entries.delete(id);
-      e.changed.abort(recipeChanged());
+      e.changed.abort(recipeChangedError());
       await e.states.dispose();
       this.budget.give(e.tableBytes);
       await (await this.getEngine()).drop(e.data);
